@@ -1,0 +1,76 @@
+# Jiujinan: `make run` serves the demo on http://127.0.0.1:$(PORT); `make test` runs everything.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/jiujinan_test
+CHROMIUM ?= /usr/bin/chromium
+export FLASK_APP := wsgi
+
+.PHONY: run serve setup test test-sqlite test-postgres browser-deps translations vendor bench clean
+
+$(BIN)/.installed: setup.cfg pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,dev]'
+	@touch $@
+
+setup: $(BIN)/.installed translations
+
+translations: $(BIN)/.installed
+	@$(BIN)/pybabel compile --use-fuzzy -q -d webapp/translations
+
+## make run: install, migrate, load the demo once, build derived stores, serve.
+run: setup
+	JIUJINAN_ENV=development $(BIN)/flask db upgrade
+	JIUJINAN_ENV=development $(BIN)/flask demo load
+	JIUJINAN_ENV=development $(BIN)/flask derived rebuild
+	@echo "Serving on http://127.0.0.1:$(PORT)  (demo logins: see README.md)"
+	JIUJINAN_ENV=development $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 1 \
+		--threads 8 --timeout 120 --access-logfile - wsgi:app
+
+browser-deps:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "installing Debian chromium and chromium-driver for the browser tests"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+## make test: the whole suite on SQLite, then on PostgreSQL.
+test: setup browser-deps test-sqlite test-postgres
+
+test-sqlite:
+	@echo "=== test suite on SQLite ==="
+	env -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "=== test suite on PostgreSQL ($(TEST_DATABASE_URL)) ==="
+	@if $(BIN)/python -m tests.pgsetup "$(TEST_DATABASE_URL)"; then \
+		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest $(PYTEST_ARGS); \
+	elif [ "$$CI" = "true" ]; then \
+		echo "PostgreSQL is required under CI=true but is unreachable" >&2; exit 1; \
+	else \
+		echo; echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+		echo "!! PostgreSQL unreachable: the PostgreSQL run of the suite was SKIPPED !!"; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	fi
+
+bench: setup
+	$(BIN)/python bench/search_bench.py --docs 100000
+	$(BIN)/python bench/matching_bench.py
+
+## make vendor: refresh the front-end libraries in static/vendor from the npm registry.
+vendor:
+	rm -rf /tmp/jiujinan-vendor && mkdir -p /tmp/jiujinan-vendor
+	cd /tmp/jiujinan-vendor && npm init -y >/dev/null && \
+		npm install --no-audit --no-fund bootstrap@5 chart.js@4 swagger-ui-dist@5
+	cp /tmp/jiujinan-vendor/node_modules/bootstrap/dist/css/bootstrap.min.css \
+		/tmp/jiujinan-vendor/node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
+	cp /tmp/jiujinan-vendor/node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
+	cp /tmp/jiujinan-vendor/node_modules/swagger-ui-dist/swagger-ui.css \
+		/tmp/jiujinan-vendor/node_modules/swagger-ui-dist/swagger-ui-bundle.js static/vendor/swagger-ui/
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache tests/artifacts

@@ -1,0 +1,1 @@
+"""Matching of urgent needs with help sources: candidates, scoring and allocation."""

@@ -1,0 +1,294 @@
+"""Entry points for the web layer: a whole matching batch, and suggestions for one need.
+
+``run_batch`` goes candidates → features → scores → optimal allocation over all open needs,
+and reports the greedy baseline's objective next to the optimiser's. ``suggest_for_need``
+ranks resources for one need over a prebuilt :class:`ResourceIndex` without allocating.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from matching.allocation import (
+    Allocation,
+    AllocationProblem,
+    greedy_allocate,
+    optimize_allocation,
+)
+from matching.candidates import Candidates, generate_candidates
+from matching.features import FEATURE_NAMES, build_features, edge_amount_cap
+from matching.index import NeedArrays, ResourceIndex
+from matching.records import NO_EXCLUSIONS, UNITS, Exclusions, Need, Resource
+from matching.scoring import DefaultScorer, allocation_weight
+
+__all__ = [
+    "BatchResult",
+    "Proposal",
+    "ResourceIndex",
+    "Skipped",
+    "Suggestion",
+    "run_batch",
+    "suggest_for_need",
+]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A pairing for an officer to approve: ``amount`` whole ``unit`` from resource to need."""
+
+    need_id: int
+    resource_id: int
+    amount: int
+    unit: str
+    score: float
+    weight: float
+    contributions: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A ranked resource for one need, with the most it could give on its own."""
+
+    resource_id: int
+    score: float
+    unit: str
+    amount_cap: float
+    contributions: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input left out of the batch, with the reason an officer can act on."""
+
+    kind: str  # "need" or "resource"
+    id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Proposals, skipped inputs, the optimiser's and the greedy objective, and stage timings."""
+
+    proposals: tuple[Proposal, ...]
+    skipped: tuple[Skipped, ...]
+    objective: float
+    greedy_objective: float
+    n_candidates: int
+    unmet_need_ids: tuple[int, ...]  # had candidates, but capacity went to higher weights
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
+
+
+def need_problem(need: Need) -> str | None:
+    """Return why ``need`` cannot be matched at all, or ``None``."""
+    if need.urgency not in (1, 2, 3, 4):
+        return f"invalid urgency {need.urgency!r} (expected 1-4)"
+    if need.age is not None and need.age < 0:
+        return "invalid age"
+    if all(need.demand(unit) < 1 for unit in UNITS):
+        return "no remaining gap"
+    return None
+
+
+def _cause_blocked(needs: Sequence[Need], exclusions: Exclusions) -> np.ndarray:
+    """Needs barred from scheme/fund resources by the once-per-cause rule.
+
+    Besides the web layer's 365-day history, two needs of the same person and cause in one
+    batch are one case reported twice: only the lowest id keeps scheme/fund eligibility.
+    """
+    blocked = np.fromiter((exclusions.blocks_cause(nd) for nd in needs), dtype=bool,
+                          count=len(needs))
+    first: dict[tuple[str, str], int] = {}
+    for row in sorted(range(len(needs)), key=lambda r: needs[r].id):
+        need = needs[row]
+        if need.person_key is None:
+            continue
+        key = (need.person_key, need.category)
+        if key in first:
+            blocked[row] = True
+        else:
+            first[key] = row
+    return blocked
+
+
+def _score(scorer, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if len(features) == 0:
+        return np.zeros(0), np.zeros((0, len(FEATURE_NAMES)))
+    return scorer.score_edges(features), scorer.contributions(features)
+
+
+def _explain(row: np.ndarray) -> dict[str, float]:
+    return dict(zip(FEATURE_NAMES, row.tolist()))
+
+
+def run_batch(
+    needs: Sequence[Need],
+    resources: Sequence[Resource] | ResourceIndex,
+    *,
+    exclusions: Exclusions = NO_EXCLUSIONS,
+    scorer=None,
+    top_k: int = 10,
+    solver: str = "flow",
+) -> BatchResult:
+    """Match all open ``needs`` with ``resources`` at once and propose an optimal allocation.
+
+    ``resources`` may be a prebuilt :class:`ResourceIndex`. ``scorer`` defaults to
+    :class:`DefaultScorer`; pass the one :func:`matching.scoring.choose_scorer` returns.
+    """
+    scorer = DefaultScorer() if scorer is None else scorer
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    skipped: list[Skipped] = []
+
+    index = resources if isinstance(resources, ResourceIndex) else ResourceIndex.build(resources)
+    for resource, problem in zip(index.resources, index.problems):
+        if problem is not None:
+            skipped.append(Skipped("resource", resource.id, problem))
+    needs = tuple(needs)
+    seen: set[int] = set()
+    open_rows = []
+    for row, need in enumerate(needs):
+        problem = need_problem(need)
+        if problem is None and need.id in seen:
+            problem = "duplicate need id in batch"
+        seen.add(need.id)
+        if problem is None:
+            open_rows.append(row)
+        else:
+            skipped.append(Skipped("need", need.id, problem))
+    arrays = NeedArrays.encode(needs, index, cause_blocked=_cause_blocked(needs, exclusions))
+    need_row = {need.id: row for row, need in enumerate(needs)}
+    res_row = {int(rid): row for row, rid in enumerate(index.ids)}
+    blocked_pairs = [
+        (need_row[n], res_row[r])
+        for n, r in exclusions.blocked_pairs
+        if n in need_row and r in res_row
+    ]
+    timings["prepare"] = time.perf_counter() - started
+
+    t = time.perf_counter()
+    candidates = generate_candidates(
+        arrays, index, top_k=top_k, rows=np.asarray(open_rows, dtype=np.int64),
+        blocked_pairs=blocked_pairs,
+    )
+    timings["candidates"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    features = build_features(arrays, index, candidates)
+    score, contributions = _score(scorer, features)
+    urgency = np.fromiter((nd.urgency for nd in needs), dtype=np.int64, count=len(needs))
+    weight = allocation_weight(score, urgency[candidates.need_idx])
+    timings["scoring"] = time.perf_counter() - t
+
+    problem = AllocationProblem.from_arrays(
+        need_idx=candidates.need_idx,
+        res_idx=candidates.res_idx,
+        unit=index.unit[candidates.res_idx],
+        edge_cap=edge_amount_cap(arrays, index, candidates.need_idx, candidates.res_idx),
+        weight=weight,
+        capacity=index.capacity,
+        demand=arrays.demand,
+        urgency=urgency,
+        need_ids=arrays.ids,
+    )
+    t = time.perf_counter()
+    optimal = optimize_allocation(problem, solver=solver)
+    timings["allocation"] = time.perf_counter() - t
+    t = time.perf_counter()
+    greedy = greedy_allocate(problem)
+    timings["greedy"] = time.perf_counter() - t
+
+    proposals = _proposals(needs, index, candidates, optimal, score, weight, contributions)
+    with_candidates = set(candidates.need_idx.tolist())
+    funded = {needs[int(r)].id for r in candidates.need_idx[optimal.amount > 0]}
+    for row in open_rows:
+        if row not in with_candidates:
+            skipped.append(Skipped("need", needs[row].id, "no feasible candidate"))
+    unmet = sorted(needs[row].id for row in with_candidates if needs[row].id not in funded)
+    timings["total"] = time.perf_counter() - started
+    return BatchResult(
+        proposals=proposals,
+        skipped=tuple(skipped),
+        objective=optimal.objective,
+        greedy_objective=greedy.objective,
+        n_candidates=len(candidates),
+        unmet_need_ids=tuple(unmet),
+        timings=timings,
+    )
+
+
+def _proposals(
+    needs: Sequence[Need],
+    index: ResourceIndex,
+    candidates: Candidates,
+    allocation: Allocation,
+    score: np.ndarray,
+    weight: np.ndarray,
+    contributions: np.ndarray,
+) -> tuple[Proposal, ...]:
+    chosen = np.flatnonzero(allocation.amount > 0)
+    need_ids = np.fromiter((needs[int(r)].id for r in candidates.need_idx[chosen]), dtype=np.int64,
+                           count=chosen.size)
+    res_ids = index.ids[candidates.res_idx[chosen]]
+    chosen = chosen[np.lexsort((res_ids, -score[chosen], need_ids))]
+    need_of = candidates.need_idx[chosen].tolist()
+    res_of = candidates.res_idx[chosen]
+    return tuple(
+        Proposal(
+            need_id=needs[n].id,
+            resource_id=rid,
+            amount=amount,
+            unit=UNITS[unit],
+            score=s,
+            weight=w,
+            contributions=dict(zip(FEATURE_NAMES, row)),
+        )
+        for n, rid, amount, unit, s, w, row in zip(
+            need_of,
+            index.ids[res_of].tolist(),
+            allocation.amount[chosen].tolist(),
+            index.unit[res_of].tolist(),
+            score[chosen].tolist(),
+            weight[chosen].tolist(),
+            contributions[chosen].tolist(),
+        )
+    )
+
+
+def suggest_for_need(
+    need: Need,
+    index: ResourceIndex,
+    *,
+    k: int = 5,
+    exclusions: Exclusions = NO_EXCLUSIONS,
+    scorer=None,
+) -> list[Suggestion]:
+    """Return the ``k`` best-scored feasible resources for one need, best first."""
+    scorer = DefaultScorer() if scorer is None else scorer
+    if need_problem(need) is not None:
+        return []
+    arrays = NeedArrays.encode(
+        (need,), index, cause_blocked=_cause_blocked((need,), exclusions)
+    )
+    blocked = [(0, row) for row in np.flatnonzero(
+        np.isin(index.ids, [r for n, r in exclusions.blocked_pairs if n == need.id])
+    )] if exclusions.blocked_pairs else []
+    # Rank a wider pool by text, then keep the best k by the full score.
+    candidates = generate_candidates(arrays, index, top_k=max(4 * k, k), blocked_pairs=blocked)
+    features = build_features(arrays, index, candidates)
+    score, contributions = _score(scorer, features)
+    order = np.lexsort((index.ids[candidates.res_idx], -score))[:k]
+    amount_cap = edge_amount_cap(arrays, index, candidates.need_idx, candidates.res_idx)
+    return [
+        Suggestion(
+            resource_id=int(index.ids[candidates.res_idx[e]]),
+            score=float(score[e]),
+            unit=UNITS[int(index.unit[candidates.res_idx[e]])],
+            amount_cap=float(amount_cap[e]),
+            contributions=_explain(contributions[e]),
+        )
+        for e in order.tolist()
+    ]

@@ -1,0 +1,272 @@
+"""Scoring of candidate edges: a transparent default and a model learned from officers.
+
+Both scorers take the feature matrix of :mod:`matching.features` and offer
+``score_edges(X)`` (a score in [0, 1], higher is better) and ``contributions(X)`` (one column
+per feature, explaining the score). ``choose_scorer`` switches to the learned model only while
+it beats the default on held-out decisions.
+
+Default weights (features all lie in [0, 1], weights sum to 1, so the score is in [0, 1] and a
+contribution is the share of the score a feature earned):
+
+| feature         | weight | why                                                           |
+|-----------------|--------|---------------------------------------------------------------|
+| text_sim        | 0.20   | the descriptions talk about the same hardship                 |
+| category_exact  | 0.10   | a resource dedicated to the cause beats a general one         |
+| same_town       | 0.10   | local help is faster and follows the county plan              |
+| coverage        | 0.20   | a resource that can close the gap on its own is worth more    |
+| urgency         | 0.15   | critical cases first                                          |
+| waiting         | 0.10   | cases that waited long move up                                |
+| vulnerability   | 0.10   | disability, elderly, minors, serious illness, dibao, tekun    |
+| service_fit     | 0.05   | a volunteer offer covering every service needed               |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+
+from matching.features import FEATURE_NAMES
+
+try:  # scikit-learn >= 1.6
+    from sklearn.utils.validation import validate_data as _validate_data
+except ImportError:  # pragma: no cover - scikit-learn 1.4 and 1.5
+
+    def _validate_data(estimator, *args, **kwargs):
+        return estimator._validate_data(*args, **kwargs)
+
+
+DEFAULT_WEIGHTS: Mapping[str, float] = {
+    "text_sim": 0.20,
+    "category_exact": 0.10,
+    "same_town": 0.10,
+    "coverage": 0.20,
+    "urgency": 0.15,
+    "waiting": 0.10,
+    "vulnerability": 0.10,
+    "service_fit": 0.05,
+}
+
+#: Allocation weight of an edge = score × URGENCY_MULTIPLIER[need urgency]. The score already
+#: counts urgency as one feature among eight; the multiplier makes the optimiser give scarce
+#: capacity to critical cases first even when a less urgent case matches slightly better.
+URGENCY_MULTIPLIER: Mapping[int, float] = {1: 1.0, 2: 1.25, 3: 1.5, 4: 2.0}
+#: Decisions needed before a learned model is even considered.
+MIN_DECISIONS = 200
+
+
+def allocation_weight(score: np.ndarray, urgency: np.ndarray) -> np.ndarray:
+    """Return the per-edge weight the allocator maximises amount × weight with."""
+    table = np.ones(max(URGENCY_MULTIPLIER) + 1)
+    for level, factor in URGENCY_MULTIPLIER.items():
+        table[level] = factor
+    level = np.clip(np.asarray(urgency, dtype=np.int64), 1, max(URGENCY_MULTIPLIER))
+    return np.asarray(score, dtype=np.float64) * table[level]
+
+
+class DefaultScorer:
+    """Weighted sum of the features with documented, fixed weights (see module docstring)."""
+
+    def __init__(self, *, weights: Mapping[str, float] | None = None):
+        self.weights = weights
+
+    @property
+    def weight_vector(self) -> np.ndarray:
+        """Weights in :data:`FEATURE_NAMES` order."""
+        weights = DEFAULT_WEIGHTS if self.weights is None else self.weights
+        unknown = set(weights) - set(FEATURE_NAMES)
+        if unknown:
+            raise ValueError(f"unknown features in weights: {sorted(unknown)}")
+        vector = np.array([float(weights.get(name, 0.0)) for name in FEATURE_NAMES])
+        if (vector < 0).any():
+            raise ValueError("weights must be non-negative")
+        return vector
+
+    def contributions(self, X) -> np.ndarray:
+        """Return weight × feature for every edge and feature."""
+        return np.asarray(X, dtype=np.float64) * self.weight_vector
+
+    def score_edges(self, X) -> np.ndarray:
+        """Return the score of every edge: the sum of its contributions."""
+        return np.asarray(X, dtype=np.float64) @ self.weight_vector
+
+
+class LearnedScorer(ClassifierMixin, BaseEstimator):
+    """Logistic regression on standardised features, fitted on officers' decisions.
+
+    ``y`` is 1 for an approved pairing and 0 for a rejected one. The score of an edge is the
+    predicted probability of approval; its contributions are coefficient × standardised
+    feature value, in log-odds, and add up with ``intercept_`` to the logit of the score.
+    """
+
+    def __init__(self, *, C: float = 1.0, class_weight: str | None = "balanced", max_iter=1000):
+        self.C = C
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+
+    def fit(self, X, y):
+        """Fit the scaler and the logistic regression; return ``self``."""
+        X, y = _validate_data(self, X, y)
+        check_classification_targets(y)
+        self.classes_ = np.unique(y)
+        self.pipeline_ = Pipeline(
+            [
+                ("scale", StandardScaler()),
+                (
+                    "model",
+                    LogisticRegression(
+                        C=self.C, class_weight=self.class_weight, max_iter=self.max_iter
+                    ),
+                ),
+            ]
+        ).fit(X, y)
+        self.n_iter_ = self.pipeline_[-1].n_iter_
+        return self
+
+    def _checked(self, X):
+        check_is_fitted(self)
+        return _validate_data(self, X, reset=False)
+
+    def decision_function(self, X):
+        """Return the log-odds of approval (one column per class when multiclass)."""
+        X = self._checked(X)
+        return self.pipeline_.decision_function(X)
+
+    def predict_proba(self, X):
+        """Return class probabilities in ``classes_`` order."""
+        X = self._checked(X)
+        return self.pipeline_.predict_proba(X)
+
+    def predict(self, X):
+        """Return the most likely class."""
+        X = self._checked(X)
+        return self.pipeline_.predict(X)
+
+    @property
+    def intercept_(self) -> float:
+        """Intercept of the binary model, in log-odds."""
+        check_is_fitted(self)
+        return float(self.pipeline_[-1].intercept_[0])
+
+    def _require_binary(self):
+        check_is_fitted(self)
+        if len(self.classes_) != 2:
+            raise ValueError("edge scores need a model fitted on approve (1) / reject (0)")
+
+    def score_edges(self, X) -> np.ndarray:
+        """Return the probability of approval of every edge."""
+        self._require_binary()
+        return self.predict_proba(X)[:, 1]
+
+    def contributions(self, X) -> np.ndarray:
+        """Return coefficient × standardised value per feature, in log-odds."""
+        self._require_binary()
+        X = self._checked(X)
+        scaled = self.pipeline_[0].transform(X)
+        return scaled * self.pipeline_[-1].coef_[0]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Held-out comparison of the default and the learned scorer (means over folds)."""
+
+    n_decisions: int
+    n_folds: int
+    k: int
+    default_auc: float
+    learned_auc: float
+    default_precision_at_k: float
+    learned_precision_at_k: float
+
+    @property
+    def learned_wins(self) -> bool:
+        """Whether the learned model beats the default on AUC and is no worse at the top."""
+        return bool(
+            self.learned_auc > self.default_auc
+            and self.learned_precision_at_k >= self.default_precision_at_k
+        )
+
+
+def precision_at_k(y_true: np.ndarray, score: np.ndarray, k: int) -> float:
+    """Return the share of approvals among the ``k`` best-scored decisions."""
+    k = min(k, len(y_true))
+    if k == 0:
+        return float("nan")
+    order = np.argsort(-np.asarray(score), kind="stable")[:k]
+    return float(np.mean(np.asarray(y_true)[order] == 1))
+
+
+def evaluate(X, y, groups, *, default=None, learned=None, k: int = 20, n_splits: int = 5):
+    """Cross-validate both scorers on officers' decisions, grouped so a need never straddles.
+
+    ``groups`` is typically the need id of each decision. Returns an :class:`Evaluation`.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y)
+    groups = np.asarray(groups)
+    default = DefaultScorer() if default is None else default
+    learned = LearnedScorer() if learned is None else learned
+    n_splits = min(n_splits, len(np.unique(groups)))
+    if n_splits < 2 or len(np.unique(y)) < 2:
+        raise ValueError("evaluation needs both classes and at least two groups")
+    aucs: dict[str, list[float]] = {"default": [], "learned": []}
+    precisions: dict[str, list[float]] = {"default": [], "learned": []}
+    for train, test in GroupKFold(n_splits=n_splits).split(X, y, groups):
+        if len(np.unique(y[train])) < 2:
+            continue
+        model = clone(learned).fit(X[train], y[train])
+        for name, score in (
+            ("default", default.score_edges(X[test])),
+            ("learned", model.score_edges(X[test])),
+        ):
+            if len(np.unique(y[test])) == 2:
+                aucs[name].append(roc_auc_score(y[test], score))
+            precisions[name].append(precision_at_k(y[test], score, k))
+    return Evaluation(
+        n_decisions=len(y),
+        n_folds=n_splits,
+        k=k,
+        default_auc=_mean(aucs["default"]),
+        learned_auc=_mean(aucs["learned"]),
+        default_precision_at_k=_mean(precisions["default"]),
+        learned_precision_at_k=_mean(precisions["learned"]),
+    )
+
+
+@dataclass(frozen=True)
+class ScorerChoice:
+    """The scorer to use, why, and the evaluation behind it (``None`` if none was run)."""
+
+    scorer: DefaultScorer | LearnedScorer
+    reason: str
+    evaluation: Evaluation | None
+
+
+def choose_scorer(
+    X, y, groups, *, min_decisions: int = MIN_DECISIONS, default=None, learned=None, k=20
+) -> ScorerChoice:
+    """Return the learned scorer, refitted on all decisions, only if it beats the default."""
+    default = DefaultScorer() if default is None else default
+    y = np.asarray(y)
+    if len(y) < min_decisions:
+        return ScorerChoice(default, f"only {len(y)} decisions (< {min_decisions})", None)
+    if len(np.unique(y)) < 2:
+        return ScorerChoice(default, "decisions are all of one kind", None)
+    evaluation = evaluate(X, y, groups, default=default, learned=learned, k=k)
+    if not evaluation.learned_wins:
+        return ScorerChoice(default, "learned model does not beat the default", evaluation)
+    model = clone(LearnedScorer() if learned is None else learned).fit(X, y)
+    return ScorerChoice(model, "learned model beats the default on held-out decisions", evaluation)
+
+
+def _mean(values: list[float]) -> float:
+    return float(np.mean(values)) if values else float("nan")

@@ -1,0 +1,289 @@
+"""Chinese text analysis shared by indexing, querying and highlighting.
+
+Every backend indexes the tokens produced here (joined by spaces) and queries with the
+tokens produced here, so segmentation behaves the same in the embedded engine, in
+Elasticsearch and in the benchmark baseline.
+
+Segmentation is jieba's dictionary-driven cut (HMM off, so the same text always yields the
+same words whatever surrounds it) plus the package's domain dictionary. Index-time analysis
+is "search mode": every dictionary word contained in a longer word is emitted too, so
+白血病 also yields 白血 and 三十里铺镇 also yields 三十里铺.
+
+Two implementations of the same jieba algorithm and dictionary are supported: ``rjieba``
+(jieba-rs, about 20x faster) when installed, else a private ``jieba.Tokenizer``. Set
+``JIUJINAN_SEGMENTER=jieba`` or ``=rjieba`` to force one. ``ANALYZER_ID`` names the engine
+and dictionary so an index can tell when it was built with a different analysis.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+import os
+import re
+import tempfile
+import threading
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from typing import Protocol
+
+__all__ = [
+    "ANALYZER_ID",
+    "MAX_QUERY_CHARS",
+    "MAX_QUERY_GROUPS",
+    "QueryPlan",
+    "analyze",
+    "analyze_query",
+    "domain_words",
+    "index_text",
+    "normalize",
+    "plan_query",
+    "segment",
+]
+
+# Characters that render as nothing but split words: zero-width space/joiners, word
+# joiner, BOM, soft hyphen, Mongolian vowel separator.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+_HAS_WORD_CHAR = re.compile(r"\w")
+# Longer tokens are junk (pasted hashes, repeated letters) and only bloat the term dictionary.
+MAX_TOKEN_CHARS = 32
+# Queries are cut short before segmentation: nobody types more, and it bounds the cost.
+MAX_QUERY_CHARS = 200
+MAX_QUERY_GROUPS = 24
+# Function words dropped from queries only (indexing keeps everything).
+# Boolean-operator words are dropped too: user text is never query syntax.
+_QUERY_STOPWORDS = frozenset(
+    [
+        "的",
+        "了",
+        "和",
+        "与",
+        "及",
+        "或",
+        "是",
+        "在",
+        "有",
+        "为",
+        "对",
+        "把",
+        "被",
+        "也",
+        "就",
+        "都",
+        "而",
+        "之",
+        "其",
+        "等",
+        "啊",
+        "吗",
+        "呢",
+        "吧",
+        "and",
+        "or",
+        "not",
+    ]
+)
+
+
+def normalize(text: str) -> str:
+    """Return ``text`` in NFKC form, lower-cased, without zero-width characters."""
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).lower()
+
+
+class _Segmenter(Protocol):
+    name: str
+
+    def cut(self, text: str) -> list[str]: ...
+
+    def has_word(self, word: str) -> bool: ...
+
+
+def _read_domain_dict() -> list[tuple[str, int | None, str | None]]:
+    entries = []
+    text = resources.files("search").joinpath("data/domain.dict").read_text("utf-8")
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+        tag = parts[2] if len(parts) > 2 else None
+        entries.append((parts[0], freq, tag))
+    return entries
+
+
+class _RJieba:
+    name = "rjieba"
+
+    def __init__(self, entries):
+        import rjieba
+
+        self._jieba = rjieba.Jieba()
+        for word, freq, tag in entries:
+            self._jieba.add_word(word, freq, tag)
+
+    def cut(self, text: str) -> list[str]:
+        return self._jieba.cut(text, False)
+
+    def has_word(self, word: str) -> bool:
+        return self._jieba.has_word(word)
+
+
+class _PyJieba:
+    name = "jieba"
+
+    def __init__(self, entries):
+        import jieba
+
+        tokenizer = jieba.Tokenizer()
+        # The default cache lands in the system temp dir shared by every user; keep ours apart.
+        cache_dir = os.path.join(tempfile.gettempdir(), f"jiujinan-jieba-{os.getuid()}")
+        os.makedirs(cache_dir, exist_ok=True)
+        tokenizer.tmp_dir = cache_dir
+        tokenizer.initialize()
+        for word, freq, tag in entries:
+            tokenizer.add_word(word, freq, tag)
+        self._tokenizer = tokenizer
+        self._freq = tokenizer.FREQ
+
+    def cut(self, text: str) -> list[str]:
+        return self._tokenizer.lcut(text, HMM=False)
+
+    def has_word(self, word: str) -> bool:
+        # jieba keeps every word prefix in FREQ with frequency 0; only positive ones are words.
+        return bool(self._freq.get(word))
+
+
+_lock = threading.Lock()
+_segmenter: _Segmenter | None = None
+
+
+def _choose_engine() -> str:
+    wanted = os.environ.get("JIUJINAN_SEGMENTER", "").strip().lower()
+    if wanted in ("jieba", "rjieba"):
+        return wanted
+    try:
+        import rjieba  # noqa: F401
+    except ImportError:
+        return "jieba"
+    return "rjieba"
+
+
+def _get_segmenter() -> _Segmenter:
+    global _segmenter
+    if _segmenter is None:
+        with _lock:
+            if _segmenter is None:
+                entries = _read_domain_dict()
+                engine = _RJieba if _choose_engine() == "rjieba" else _PyJieba
+                _segmenter = engine(entries)
+    return _segmenter
+
+
+def _dict_fingerprint() -> str:
+    raw = resources.files("search").joinpath("data/domain.dict").read_bytes()
+    return hashlib.sha1(raw).hexdigest()[:10]
+
+
+ANALYZER_ID = f"jieba-search-nohmm/{_dict_fingerprint()}"
+
+
+def domain_words() -> list[str]:
+    """Return the words of the shipped domain dictionary."""
+    return [word for word, _, _ in _read_domain_dict()]
+
+
+def _keep(token: str) -> bool:
+    return not token.isspace() and _HAS_WORD_CHAR.search(token) is not None
+
+
+@functools.lru_cache(maxsize=200_000)
+def _expand(word: str) -> tuple[str, ...]:
+    """Dictionary words strictly inside ``word``, then ``word`` itself (search mode)."""
+    if len(word) > MAX_TOKEN_CHARS:
+        return (word[:MAX_TOKEN_CHARS],)
+    if len(word) < 3 or word.isascii():
+        return (word,)
+    has_word = _get_segmenter().has_word
+    found = []
+    for size in range(2, len(word)):
+        for start in range(len(word) - size + 1):
+            part = word[start : start + size]
+            if has_word(part):
+                found.append(part)
+    found.append(word)
+    return tuple(dict.fromkeys(found))
+
+
+def segment(text: str) -> list[str]:
+    """Cut normalised text into words, dropping whitespace and punctuation."""
+    return [w for w in _get_segmenter().cut(text) if w.isalnum() or _keep(w)]
+
+
+def analyze(text: str) -> list[str]:
+    """Index-time tokens of ``text``: normalised, segmented, in search mode."""
+    if not text:
+        return []
+    tokens: list[str] = []
+    extend = tokens.extend
+    for word in _get_segmenter().cut(normalize(text)):
+        if word.isalnum() or _keep(word):
+            extend(_expand(word))
+    return tokens
+
+
+def index_text(text: str) -> str:
+    """The tokens of :func:`analyze` joined by single spaces, ready for a whitespace tokenizer."""
+    return " ".join(analyze(text))
+
+
+@dataclass(frozen=True, slots=True)
+class QueryPlan:
+    """A user query as token groups: a document matches a group if it has any of its tokens.
+
+    ``groups[i][0]`` is the word the user typed, the rest are dictionary words inside it (so
+    白血病 also matches a text that only says 白血). A document must match at least
+    ``minimum_should_match`` groups: all of them for short queries, most of them for long ones.
+    """
+
+    groups: tuple[tuple[str, ...], ...]
+    minimum_should_match: int
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """Every distinct token of the plan, for highlighting."""
+        return tuple(dict.fromkeys(t for group in self.groups for t in group))
+
+
+def plan_query(text: str | None) -> QueryPlan:
+    """Turn free user text into a :class:`QueryPlan`; never raises on odd input."""
+    if not text:
+        return QueryPlan((), 0)
+    words = segment(normalize(text[: MAX_QUERY_CHARS * 2])[:MAX_QUERY_CHARS])
+    content = [w for w in words if w not in _QUERY_STOPWORDS] or words
+    groups: list[tuple[str, ...]] = []
+    seen: set[str] = set()
+    for word in content:
+        if word in seen:
+            continue
+        seen.add(word)
+        expanded = _expand(word)
+        groups.append((expanded[-1], *expanded[:-1]))
+        if len(groups) == MAX_QUERY_GROUPS:
+            break
+    n = len(groups)
+    minimum = n if n <= 3 else max(3, math.ceil(n * 0.75))
+    return QueryPlan(tuple(groups), minimum)
+
+
+def analyze_query(text: str | None) -> list[str]:
+    """Query-time tokens of ``text`` (flattened :func:`plan_query` groups)."""
+    return list(plan_query(text).terms)

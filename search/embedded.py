@@ -1,0 +1,444 @@
+"""The default search backend: a tantivy index in a directory on local disk.
+
+Layout of ``root``::
+
+    CURRENT            name of the live generation (replaced atomically)
+    gen-<stamp>-<rand>/ one complete tantivy index, plus jiujinan.json (analyzer id)
+
+A rebuild fills a new generation while searches keep reading the live one, then replaces
+``CURRENT``; every reader (in this process or another) reads ``CURRENT`` on each search and
+moves over. Text fields hold our own analysis (space-joined tokens, tantivy's whitespace
+tokenizer), so tantivy never segments Chinese itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import tantivy
+
+from .analysis import ANALYZER_ID, QueryPlan, plan_query
+from .backend import SearchUnavailable
+from .documents import (
+    Health,
+    Hit,
+    SearchDocument,
+    SearchQuery,
+    SearchResult,
+    facet_list,
+)
+from .highlight import highlight, snippet
+from .indexing import AnalyzedDocument, analyze_document, analyze_documents, urgency_rank
+
+__all__ = ["EmbeddedBackend"]
+
+log = logging.getLogger(__name__)
+
+_CURRENT = "CURRENT"
+_META = "jiujinan.json"
+_KEYWORD_FIELDS = ("kind", "category", "town", "status")
+_TITLE_BOOST = 2.0
+_SUBWORD_WEIGHT = 0.5
+_FACET_SIZE = 1000
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("uid", tokenizer_name="raw", index_option="basic")
+    for name in _KEYWORD_FIELDS:
+        builder.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("title_tokens", tokenizer_name="whitespace", index_option="freq")
+    builder.add_text_field("body_tokens", tokenizer_name="whitespace", index_option="freq")
+    builder.add_integer_field("urgency", indexed=True, fast=True)
+    builder.add_integer_field("rank_urgent", fast=True)
+    builder.add_integer_field("created", fast=True)
+    builder.add_bytes_field("payload", stored=True)
+    return builder.build()
+
+
+_SCHEMA = _schema()
+
+
+def _to_tantivy(item: AnalyzedDocument) -> tantivy.Document:
+    doc = item.document
+    out = tantivy.Document()
+    out.add_text("uid", doc.uid)
+    out.add_text("kind", doc.kind)
+    for category in doc.all_categories:
+        out.add_text("category", category)
+    if doc.town:
+        out.add_text("town", doc.town)
+    if doc.status:
+        out.add_text("status", doc.status)
+    out.add_text("title_tokens", item.title_tokens)
+    out.add_text("body_tokens", item.body_tokens)
+    if doc.urgency is not None:
+        out.add_integer("urgency", doc.urgency)
+    out.add_integer("rank_urgent", urgency_rank(doc))
+    out.add_integer("created", int(doc.created_at.timestamp()))
+    out.add_bytes("payload", json.dumps(doc.to_payload(), ensure_ascii=False).encode())
+    return out
+
+
+def _is_lock_busy(error: Exception) -> bool:
+    return "LockBusy" in str(error)
+
+
+class EmbeddedBackend:
+    """Tantivy index under ``root``; see the module docstring for the layout.
+
+    ``writer_heap`` and ``writer_threads`` tune incremental writes; rebuilds use
+    ``rebuild_heap`` and ``workers`` analysis processes. ``lock_timeout`` is how long a
+    write waits for another process's writer before raising :class:`SearchUnavailable`.
+    """
+
+    name = "embedded"
+
+    def __init__(
+        self,
+        root: str | os.PathLike,
+        *,
+        writer_heap: int = 50_000_000,
+        writer_threads: int = 1,
+        rebuild_heap: int = 400_000_000,
+        workers: int = 1,
+        lock_timeout: float = 10.0,
+    ) -> None:
+        self.root = Path(root)
+        self.writer_heap = writer_heap
+        self.writer_threads = writer_threads
+        self.rebuild_heap = rebuild_heap
+        self.workers = workers
+        self.lock_timeout = lock_timeout
+        self._state_lock = threading.RLock()
+        self._write_lock = threading.Lock()
+        self._live: tuple[str, tantivy.Index] | None = None
+        # While a rebuild runs, incremental writes are also recorded here and replayed into
+        # the new generation before it goes live, so none are lost by the swap.
+        self._pending: list[tuple[str, list]] | None = None
+        try:
+            if self._read_current() is None:
+                self._create_empty_live()
+        except OSError:
+            log.warning("search index directory %s is not usable yet", self.root)
+
+    # -- generations -------------------------------------------------------------------
+
+    def _read_current(self) -> str | None:
+        try:
+            name = (self.root / _CURRENT).read_text("ascii").strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def _new_generation(self) -> tuple[str, tantivy.Index]:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        name = f"gen-{stamp}-{secrets.token_hex(3)}"
+        path = self.root / name
+        path.mkdir(parents=True)
+        (path / _META).write_text(json.dumps({"analyzer": ANALYZER_ID}), "utf-8")
+        return name, tantivy.Index(_SCHEMA, path=str(path), reuse=False)
+
+    def _publish(self, name: str) -> None:
+        tmp = self.root / f"{_CURRENT}.{secrets.token_hex(4)}.tmp"
+        tmp.write_text(name, "ascii")
+        os.replace(tmp, self.root / _CURRENT)
+
+    def _create_empty_live(self) -> None:
+        with self._state_lock:
+            if self._read_current() is not None:
+                return
+            name, index = self._new_generation()
+            self._publish(name)
+            self._live = (name, index)
+
+    def _live_index(self) -> tuple[str, tantivy.Index]:
+        """The live generation, reopened when ``CURRENT`` changed; raises if unavailable."""
+        try:
+            name = self._read_current()
+        except OSError as error:
+            raise SearchUnavailable("搜索索引目录无法读取") from error
+        if name is None:
+            raise SearchUnavailable("搜索索引不存在或已被删除，请重建索引")
+        live = self._live
+        if live is not None and live[0] == name:
+            return live
+        with self._state_lock:
+            if self._live is not None and self._live[0] == name:
+                return self._live
+            path = self.root / name
+            if not (path / "meta.json").exists():
+                raise SearchUnavailable("搜索索引已损坏或不完整，请重建索引")
+            try:
+                index = tantivy.Index(_SCHEMA, path=str(path), reuse=True)
+            except (OSError, ValueError) as error:
+                raise SearchUnavailable("搜索索引无法打开，请重建索引") from error
+            self._live = (name, index)
+            return self._live
+
+    def _writable_index(self) -> tantivy.Index:
+        """The live index, recreated empty if the directory disappeared."""
+        try:
+            return self._live_index()[1]
+        except SearchUnavailable:
+            name = self._read_current()
+            if name is not None and (self.root / name).exists():
+                raise  # present but unreadable: leave it for an operator or a rebuild
+        with self._state_lock:
+            self._live = None
+            try:
+                os.remove(self.root / _CURRENT)
+            except FileNotFoundError:
+                pass
+            log.warning("search index under %s was missing; starting an empty one", self.root)
+            self._create_empty_live()
+        return self._live_index()[1]
+
+    # -- writing -----------------------------------------------------------------------
+
+    def _writer(self, index: tantivy.Index, heap: int, threads: int):
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                return index.writer(heap, threads)
+            except ValueError as error:
+                if not _is_lock_busy(error) or time.monotonic() >= deadline:
+                    raise SearchUnavailable("搜索索引正被其他进程写入，请稍后重试") from error
+                time.sleep(0.05)
+
+    def _write(self, index: tantivy.Index, apply: Callable[[object], int]) -> int:
+        with self._write_lock:
+            writer = self._writer(index, self.writer_heap, self.writer_threads)
+            try:
+                written = apply(writer)
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                writer.wait_merging_threads()
+            index.reload()
+        return written
+
+    @staticmethod
+    def _upsert(writer, docs: list[AnalyzedDocument]) -> int:
+        for item in docs:
+            writer.delete_documents_by_term("uid", item.document.uid)
+            writer.add_document(_to_tantivy(item))
+        return len(docs)
+
+    @staticmethod
+    def _remove(writer, uids: list[str]) -> int:
+        for uid in uids:
+            writer.delete_documents_by_term("uid", uid)
+        return len(uids)
+
+    def _record(self, op: str, payload: list) -> None:
+        with self._state_lock:
+            if self._pending is not None:
+                self._pending.append((op, payload))
+
+    def index_many(self, docs: Iterable[SearchDocument | AnalyzedDocument]) -> int:
+        """Add or replace ``docs`` (keyed by kind and id); searchable when this returns."""
+        analysed = [analyze_document(doc) for doc in docs]
+        if not analysed:
+            return 0
+        self._record("index", analysed)
+        index = self._writable_index()
+        return self._write(index, lambda writer: self._upsert(writer, analysed))
+
+    def delete(self, kind: str, ids: Iterable[str]) -> int:
+        """Remove the documents of ``kind`` with these ids; missing ones are ignored."""
+        uids = [f"{kind}:{doc_id}" for doc_id in ids]
+        if not uids:
+            return 0
+        self._record("delete", uids)
+        index = self._writable_index()
+        return self._write(index, lambda writer: self._remove(writer, uids))
+
+    def rebuild(self, docs: Iterable[SearchDocument | AnalyzedDocument]) -> int:
+        """Build a new generation from ``docs`` and make it live; searches go on meanwhile."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with self._state_lock:
+            if self._pending is not None:
+                raise SearchUnavailable("已有索引重建正在进行")
+            self._pending = []
+        name, index = None, None
+        try:
+            name, index = self._new_generation()
+            writer = self._writer(index, self.rebuild_heap, 0)
+            count = 0
+            try:
+                for item in analyze_documents(docs, workers=self.workers):
+                    writer.add_document(_to_tantivy(item))
+                    count += 1
+                with self._state_lock:
+                    # Replay writes that reached the old generation during the build.
+                    for op, payload in self._pending:
+                        if op == "index":
+                            self._upsert(writer, payload)
+                        else:
+                            self._remove(writer, payload)
+                    writer.commit()
+                    writer.wait_merging_threads()
+                    writer = None
+                    index.reload()
+                    previous = self._read_current()
+                    self._publish(name)
+                    self._live = (name, index)
+                    self._pending = None
+            finally:
+                if writer is not None:
+                    writer.rollback()
+                    writer.wait_merging_threads()
+        except BaseException:
+            with self._state_lock:
+                self._pending = None
+            if name is not None:
+                shutil.rmtree(self.root / name, ignore_errors=True)
+            raise
+        if previous and previous != name:
+            shutil.rmtree(self.root / previous, ignore_errors=True)
+        self._remove_stale_generations(keep=name)
+        return count
+
+    def _remove_stale_generations(self, *, keep: str, older_than: float = 3600.0) -> None:
+        """Delete generations left by crashed rebuilds (old enough not to be in progress)."""
+        cutoff = time.time() - older_than
+        for path in self.root.glob("gen-*"):
+            if path.name != keep and path.is_dir() and path.stat().st_mtime < cutoff:
+                shutil.rmtree(path, ignore_errors=True)
+
+    def clear(self) -> None:
+        """Make an empty generation live."""
+        self.rebuild(())
+
+    # -- reading -----------------------------------------------------------------------
+
+    def count(self) -> int:
+        return self._live_index()[1].searcher().num_docs
+
+    def _text_query(self, plan: QueryPlan) -> tantivy.Query:
+        groups = []
+        for group in plan.groups:
+            clauses = []
+            for position, token in enumerate(group):
+                weight = 1.0 if position == 0 else _SUBWORD_WEIGHT
+                title = tantivy.Query.term_query(_SCHEMA, "title_tokens", token, "freq")
+                body = tantivy.Query.term_query(_SCHEMA, "body_tokens", token, "freq")
+                clauses.append(
+                    (tantivy.Occur.Should, tantivy.Query.boost_query(title, weight * _TITLE_BOOST))
+                )
+                clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(body, weight)))
+            groups.append(tantivy.Query.boolean_query(clauses))
+        if plan.minimum_should_match >= len(groups):
+            return tantivy.Query.boolean_query([(tantivy.Occur.Must, g) for g in groups])
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, g) for g in groups],
+            minimum_number_should_match=plan.minimum_should_match,
+        )
+
+    @staticmethod
+    def _filter_queries(filters) -> list[tantivy.Query]:
+        queries = []
+        for name, values in filters.items():
+            if name == "urgency_min":
+                query = tantivy.Query.range_query(
+                    _SCHEMA, "urgency", tantivy.FieldType.Integer, values[0], None
+                )
+            elif name == "urgency":
+                query = tantivy.Query.term_set_query(_SCHEMA, "urgency", list(values))
+            else:
+                query = tantivy.Query.term_set_query(_SCHEMA, name, list(values))
+            queries.append(tantivy.Query.const_score_query(query, 0.0))
+        return queries
+
+    def _build_query(self, query: SearchQuery, plan: QueryPlan) -> tantivy.Query:
+        clauses = [(tantivy.Occur.Must, q) for q in self._filter_queries(query.filters)]
+        if not plan.is_empty:
+            clauses.append((tantivy.Occur.Must, self._text_query(plan)))
+        if not clauses:
+            return tantivy.Query.all_query()
+        return tantivy.Query.boolean_query(clauses)
+
+    @staticmethod
+    def _facets(searcher, tq: tantivy.Query, fields: tuple[str, ...]) -> dict:
+        if not fields:
+            return {}
+        spec = {name: {"terms": {"field": name, "size": _FACET_SIZE}} for name in fields}
+        raw = searcher.aggregate(tq, spec)
+        facets = {}
+        for name in fields:
+            buckets = raw.get(name, {}).get("buckets", [])
+            facets[name] = facet_list(
+                (int(b["key"]) if name == "urgency" else b["key"], int(b["doc_count"]))
+                for b in buckets
+            )
+        return facets
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Run ``query``; raises :class:`SearchUnavailable` if the index cannot be read."""
+        _, index = self._live_index()
+        plan = plan_query(query.text)
+        try:
+            searcher = index.searcher()
+            tq = self._build_query(query, plan)
+            options = {}
+            if query.sort == "newest":
+                options["order_by_field"] = "created"
+            elif query.sort == "urgency" or plan.is_empty:
+                options["order_by_field"] = "rank_urgent"
+            result = searcher.search(tq, query.per_page, count=True, offset=query.offset, **options)
+            facets = self._facets(searcher, tq, query.facets)
+            hits = []
+            terms = plan.terms
+            for score, address in result.hits:
+                payload = searcher.doc(address).get_first("payload")
+                doc = SearchDocument.from_payload(json.loads(payload))
+                hits.append(
+                    Hit(
+                        kind=doc.kind,
+                        id=doc.id,
+                        title=doc.title,
+                        title_html=highlight(doc.title, terms),
+                        snippet=snippet(doc.body, terms),
+                        score=float(score) if not options else 0.0,
+                        document=doc,
+                    )
+                )
+        except (OSError, ValueError) as error:
+            log.exception("embedded search failed")
+            raise SearchUnavailable("搜索暂时不可用") from error
+        return SearchResult(
+            total=result.count, hits=hits, facets=facets, page=query.page, per_page=query.per_page
+        )
+
+    def health(self) -> Health:
+        """Report whether the live index opens, its size, and whether it needs a rebuild."""
+        try:
+            name, index = self._live_index()
+            count = index.searcher().num_docs
+        except SearchUnavailable as error:
+            return Health(False, self.name, str(error), None, str(self.root))
+        try:
+            meta = json.loads((self.root / name / _META).read_text("utf-8"))
+        except (OSError, ValueError):
+            meta = {}
+        if meta.get("analyzer") != ANALYZER_ID:
+            return Health(
+                True, self.name, "索引的分词方式已更新，请重建索引", count, str(self.root)
+            )
+        return Health(True, self.name, "正常", count, str(self.root))
+
+    def close(self) -> None:
+        with self._state_lock:
+            self._live = None

@@ -1,0 +1,141 @@
+"""Shared fixtures: app, db, client, runner, auth (after the Flask tutorial).
+
+The database is SQLite in a temporary directory unless ``TEST_DATABASE_URL`` points at
+PostgreSQL; ``make test`` runs the suite once for each.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.factories import *  # noqa: F401,F403  (fixtures returning factories)
+
+TEST_DB_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def pytest_report_header(config):
+    return f"database: {TEST_DB_URL or 'sqlite (temporary file)'}"
+
+
+@pytest.fixture(scope="session")
+def _data_dir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("data")
+    os.environ["JIUJINAN_DATA_DIR"] = str(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def _app(_data_dir):
+    from webapp.app import create_app
+    from webapp.extensions import db as _db
+    url = TEST_DB_URL or f"sqlite:///{_data_dir / 'test.db'}"
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
+                      "WTF_CSRF_ENABLED": True, "SECRET_KEY": "test-secret",
+                      "SERVER_NAME": None})
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+def _wipe(db):
+    """Delete every row, children first, so each test starts empty."""
+    db.session.remove()
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(_app):
+    from webapp.extensions import db as _db
+    with _app.app_context():
+        _wipe(_db)
+    ctx = _app.app_context()
+    ctx.push()
+    yield _app
+    _db.session.remove()
+    ctx.pop()
+
+
+@pytest.fixture
+def db(app):
+    from webapp.extensions import db as _db
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Log in and out through the real login form, CSRF token included."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def csrf_token(self, path: str = "/auth/login") -> str:
+        import re
+        html = self._client.get(path).get_data(as_text=True)
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
+            re.search(r'name="csrf_token" value="([^"]+)"', html)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def login(self, username: str = "officer", password: str = "jiujinan-demo"):
+        token = self.csrf_token()
+        return self._client.post("/auth/login", data={
+            "username": username, "password": password, "csrf_token": token})
+
+    def logout(self):
+        token = self.csrf_token("/dashboard")
+        return self._client.post("/auth/logout", data={"csrf_token": token})
+
+    def post(self, path: str, data: dict | None = None, *, form_page: str | None = None,
+             **kwargs):
+        """POST a form with a valid CSRF token taken from ``form_page`` (default: path)."""
+        payload = dict(data or {})
+        payload["csrf_token"] = self.csrf_token(form_page or path)
+        return self._client.post(path, data=payload, **kwargs)
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def demo_base(db):
+    """The demo organisations and one user per role."""
+    import random
+
+    from webapp.demo import base
+    base.load(db.session, random.Random(1), lambda s: None)
+    db.session.commit()
+    return base
+
+
+@pytest.fixture
+def api_token(client, demo_base):
+    """Return a callable issuing a bearer token for a demo user."""
+
+    def issue(username: str = "officer") -> dict:
+        response = client.post("/api/v1/tokens", json={"username": username,
+                                                       "password": "jiujinan-demo"})
+        assert response.status_code == 201, response.get_json()
+        return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+    return issue

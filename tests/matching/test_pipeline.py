@@ -1,0 +1,127 @@
+"""Whole batches and single-need suggestions on scenarios a person can check by eye."""
+
+import pytest
+
+from matching.pipeline import ResourceIndex, run_batch, suggest_for_need
+from matching.records import Exclusions
+from matching.scoring import DefaultScorer
+
+
+@pytest.fixture
+def liangcun(make_need, make_resource):
+    """An illness case in 梁村镇, its medical project, and distractors around it."""
+    need = make_need(1)
+    resources = [
+        make_resource(100),  # medical project serving 梁村镇: the right one
+        make_resource(101, categories=frozenset({"education"}), tokens=("助学", "学费")),
+        make_resource(102, towns=frozenset({"琉璃寺镇"})),
+        make_resource(103, kind="fund", categories=frozenset(), towns=frozenset(), capacity=0.0),
+        make_resource(104, categories=frozenset(), towns=frozenset(), tokens=("慰问", "物资")),
+    ]
+    return need, resources
+
+
+def test_run_batch_proposes_the_obvious_match_first(liangcun):
+    need, resources = liangcun
+    result = run_batch([need], resources)
+    assert result.proposals[0].resource_id == 100
+    assert result.proposals[0].need_id == 1
+    assert result.proposals[0].amount == 20_000
+    assert {p.resource_id for p in result.proposals} == {100}
+
+
+def test_run_batch_explains_each_proposal(liangcun):
+    need, resources = liangcun
+    proposal = run_batch([need], resources).proposals[0]
+    assert proposal.score == pytest.approx(sum(proposal.contributions.values()), abs=1e-5)
+    assert proposal.contributions["same_town"] > 0 and proposal.contributions["text_sim"] > 0
+
+
+def test_run_batch_skips_resource_without_capacity(liangcun):
+    need, resources = liangcun
+    skipped = run_batch([need], resources).skipped
+    assert ("resource", 103, "no remaining capacity") in {(s.kind, s.id, s.reason) for s in skipped}
+
+
+def test_run_batch_skips_need_without_gap(make_need, make_resource):
+    result = run_batch([make_need(1, gap=0.0)], [make_resource(100)])
+    assert [(s.kind, s.id, s.reason) for s in result.skipped] == [("need", 1, "no remaining gap")]
+    assert result.proposals == ()
+
+
+def test_run_batch_skips_contradictory_restrictions(make_need, make_resource):
+    result = run_batch([make_need()], [make_resource(100, min_age=60, max_age=18)])
+    reasons = {(s.kind, s.id): s.reason for s in result.skipped}
+    assert reasons[("resource", 100)].startswith("contradictory restrictions")
+    assert reasons[("need", 1)] == "no feasible candidate"
+
+
+def test_run_batch_skips_invalid_urgency(make_need, make_resource):
+    result = run_batch([make_need(urgency=9)], [make_resource(100)])
+    assert result.skipped[0].reason.startswith("invalid urgency")
+
+
+def test_run_batch_shares_scarce_fund_without_overdrawing(make_need, make_resource):
+    needs = [make_need(i, gap=5_000.0, urgency=1 + i % 4) for i in range(1, 21)]
+    fund = make_resource(100, kind="fund", capacity=30_000.0, per_case_cap=4_000.0)
+    result = run_batch(needs, [fund])
+    assert sum(p.amount for p in result.proposals) == 30_000
+    assert all(p.amount <= 4_000 for p in result.proposals)
+    assert result.objective >= result.greedy_objective
+    assert {p.need_id for p in result.proposals} >= {3, 7, 11, 15, 19}  # urgency 4 first
+
+
+def test_run_batch_honours_once_per_cause_exclusion(make_need, make_resource):
+    resources = [make_resource(100, kind="fund"), make_resource(101, kind="project")]
+    exclusions = Exclusions(blocked_causes=frozenset({(1, "medical")}))
+    result = run_batch([make_need(1, gap=200_000.0)], resources, exclusions=exclusions)
+    assert {p.resource_id for p in result.proposals} == {101}
+
+
+def test_run_batch_blocks_same_person_and_cause_twice_in_one_batch(make_need, make_resource):
+    needs = [make_need(1, person_key="k1"), make_need(2, person_key="k1")]
+    result = run_batch(needs, [make_resource(100, kind="scheme", capacity=1e6)])
+    assert {p.need_id for p in result.proposals} == {1}
+
+
+def test_run_batch_is_deterministic(make_need, make_resource):
+    needs = [make_need(i, gap=1_000.0 * i, urgency=1 + i % 4, tokens=("医疗费", f"词{i % 3}"))
+             for i in range(1, 30)]
+    resources = [make_resource(100 + j, capacity=7_000.0 * j, tokens=("医疗费", f"词{j % 3}"))
+                 for j in range(1, 6)]
+    first, second = run_batch(needs, resources), run_batch(needs, resources)
+    assert first.proposals == second.proposals
+    assert first.objective == second.objective
+
+
+def test_run_batch_accepts_prebuilt_index(liangcun):
+    need, resources = liangcun
+    assert run_batch([need], ResourceIndex.build(resources)) == run_batch([need], resources)
+
+
+def test_run_batch_allocates_volunteer_hours(make_need, make_resource):
+    offer = make_resource(100, kind="offer", unit="hours", capacity=20.0, per_case_cap=6.0,
+                          services=frozenset({"陪护就医"}))
+    need = make_need(1, gap=0.0, services=frozenset({"陪护就医"}))
+    (proposal,) = run_batch([need], [offer]).proposals
+    assert (proposal.unit, proposal.amount) == ("hours", 6)
+
+
+def test_suggest_for_need_ranks_the_obvious_match_first(liangcun):
+    need, resources = liangcun
+    suggestions = suggest_for_need(need, ResourceIndex.build(resources), k=3)
+    assert [s.resource_id for s in suggestions] == [100, 104]
+
+
+def test_suggest_for_need_agrees_with_batch_scores(liangcun):
+    need, resources = liangcun
+    index = ResourceIndex.build(resources)
+    top = suggest_for_need(need, index, k=1, scorer=DefaultScorer())[0]
+    assert top.score == pytest.approx(run_batch([need], index).proposals[0].score)
+
+
+def test_suggest_for_need_honours_blocked_pairs(liangcun):
+    need, resources = liangcun
+    exclusions = Exclusions(blocked_pairs=frozenset({(1, 100)}))
+    suggestions = suggest_for_need(need, ResourceIndex.build(resources), exclusions=exclusions)
+    assert [s.resource_id for s in suggestions] == [104]

@@ -1,0 +1,85 @@
+"""Chinese analysis: normalisation, domain words and search-mode segmentation."""
+
+from __future__ import annotations
+
+import pytest
+
+from search import analysis
+from search.analysis import analyze, analyze_query, normalize, plan_query
+
+
+def test_normalize_folds_full_width_and_case():
+    assert normalize("ＡＢＣ１２３　低保") == "abc123 低保"
+
+
+def test_normalize_strips_zero_width_characters():
+    assert normalize("白\u200b血\ufeff病") == "白血病"
+
+
+def test_analyze_emits_subwords_of_long_words():
+    tokens = analyze("确诊急性白血病")
+    assert "白血病" in tokens and "白血" in tokens
+
+
+def test_analyze_keeps_two_character_relief_words():
+    tokens = analyze("申请低保和助学金，属于特困人员")
+    assert {"低保", "助学", "特困"} <= set(tokens)
+
+
+def test_analyze_uses_domain_dictionary_for_towns():
+    tokens = analyze("家住三十里铺镇和梁村镇")
+    assert {"三十里铺镇", "三十里铺", "梁村镇", "梁村"} <= set(tokens)
+
+
+def test_analyze_drops_punctuation_and_spaces():
+    assert analyze("，。！ ？…") == []
+
+
+def test_analyze_normalises_full_width_letters():
+    assert analyze("ＡＢＣ") == analyze("abc") == ["abc"]
+
+
+def test_analyze_query_matches_index_tokens_for_the_same_word():
+    assert set(analyze_query("白血病")) <= set(analyze("白血病"))
+
+
+def test_plan_query_groups_long_word_with_its_subwords():
+    plan = plan_query("白血病")
+    assert plan.groups == (("白血病", "白血"),)
+    assert plan.minimum_should_match == 1
+
+
+def test_plan_query_requires_most_groups_for_long_queries():
+    plan = plan_query("梁村 白血病 低保 助学 医疗救助 心理疏导 陪护就医 特困")
+    assert len(plan.groups) == 8
+    assert 3 <= plan.minimum_should_match < 8
+
+
+def test_plan_query_ignores_syntax_characters_and_operators():
+    plan = plan_query('"(白血病) AND 低保:*')
+    assert [group[0] for group in plan.groups] == ["白血病", "低保"]
+
+
+def test_plan_query_bounds_a_huge_query():
+    plan = plan_query("尿毒症透析" * 2000)
+    assert 0 < len(plan.groups) <= analysis.MAX_QUERY_GROUPS
+
+
+@pytest.mark.parametrize("text", ["", "   ", "，，", None])
+def test_plan_query_empty_for_blank_text(text):
+    assert plan_query(text).is_empty
+
+
+def test_analysis_engines_agree_on_domain_sentences():
+    pytest.importorskip("rjieba")
+    entries = analysis._read_domain_dict()
+    fast, reference = analysis._RJieba(entries), analysis._PyJieba(entries)
+    sentences = [
+        "申请人家住梁村镇，因患急性白血病住院治疗，家庭因病致贫，申请临时救助和医疗救助。",
+        "鱼丘湖街道低保户子女考上大学，需要助学帮扶，另需心理疏导和陪护就医志愿服务。",
+        "尿毒症患者每周血液透析三次，恶性肿瘤术后化疗，脑出血后偏瘫需要康复。",
+        "高唐经济开发区企业设立救急难公益基金，面向三十里铺镇、琉璃寺镇特困人员。",
+    ]
+    for sentence in sentences:
+        text = normalize(sentence)
+        assert fast.cut(text) == reference.cut(text)

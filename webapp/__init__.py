@@ -1,0 +1,1 @@
+"""Jiujinan web application: the Flask app factory lives in :mod:`webapp.app`."""

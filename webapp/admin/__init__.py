@@ -1,0 +1,6 @@
+"""Administration: users, roles, organisations and their approval, the audit log."""
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from webapp.admin import views  # noqa: E402,F401

@@ -1,0 +1,117 @@
+"""Views of the admin blueprint."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from webapp.admin import bp
+from webapp.admin.forms import DecisionForm, RolesForm, UserForm, role_choices
+from webapp.extensions import db
+from webapp.forms import choices
+from webapp.models import AuditEvent, Organisation, OrgStatus, Role, User
+from webapp.permissions import R, access, roles
+from webapp.services import DomainError, accounts
+
+
+@bp.route("/users")
+@access(roles(R.ADMIN))
+def users():
+    q = (request.args.get("q") or "").strip()[:64]
+    stmt = select(User).order_by(User.username)
+    if q:
+        stmt = stmt.where(User.username.contains(q) | User.display_name.contains(q))
+    page = db.paginate(stmt, per_page=25, error_out=False)
+    return render_template("admin/users.html", page=page, q=q)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@access(roles(R.ADMIN))
+def new_user():
+    form = UserForm()
+    form.roles.choices = role_choices()
+    form.organisation_id.choices = choices(
+        (o.id, o.name) for o in db.session.scalars(
+            select(Organisation).where(Organisation.status == OrgStatus.APPROVED)
+            .order_by(Organisation.kind, Organisation.name)))
+    status = 200
+    if form.validate_on_submit():
+        org = db.session.get(Organisation, form.organisation_id.data)
+        try:
+            accounts.create_user(db.session, current_user, accounts.NewUser(
+                form.username.data, form.password.data, form.display_name.data,
+                {Role(r) for r in form.roles.data}, org))
+        except DomainError as exc:
+            db.session.rollback()
+            for name, msgs in exc.errors.items():
+                getattr(form, name, form.username).errors.extend(msgs)
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("用户已创建"), "success")
+            return redirect(url_for("admin.users"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("admin/user_new.html", form=form), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@access(roles(R.ADMIN))
+def edit_user(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = RolesForm(obj=None)
+    form.roles.choices = role_choices()
+    if request.method == "GET":
+        form.roles.data = [r.value for r in user.roles]
+        form.active.data = user.active
+    status = 200
+    if form.validate_on_submit():
+        if user.id == current_user.id and Role.ADMIN.value not in form.roles.data:
+            form.roles.errors.append(_("不能移除自己的管理员角色"))
+            status = 400
+        else:
+            accounts.set_roles(db.session, current_user, user, {Role(r) for r in form.roles.data})
+            if user.active != form.active.data and user.id != current_user.id:
+                accounts.set_active(db.session, current_user, user, form.active.data)
+            db.session.commit()
+            flash(_("已保存"), "success")
+            return redirect(url_for("admin.users"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("admin/user_edit.html", form=form, subject=user), status
+
+
+@bp.route("/organisations")
+@access(roles(R.ADMIN, R.OFFICER))
+def organisations():
+    status = request.args.get("status")
+    stmt = select(Organisation).order_by(Organisation.kind, Organisation.name)
+    if status in {s.value for s in OrgStatus}:
+        stmt = stmt.where(Organisation.status == OrgStatus(status))
+    page = db.paginate(stmt, per_page=30, error_out=False)
+    return render_template("admin/organisations.html", page=page, form=DecisionForm(),
+                           status=status)
+
+
+@bp.route("/organisations/<int:org_id>/decision", methods=["POST"])
+@access(roles(R.ADMIN, R.OFFICER))
+def decide_organisation(org_id: int):
+    org = db.session.get(Organisation, org_id) or abort(404)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    approve = request.form.get("decision") == "approve"
+    accounts.decide_organisation(db.session, current_user, org, approve=approve)
+    db.session.commit()
+    flash(_("已批准该机构") if approve else _("已驳回该机构"), "success")
+    return redirect(url_for("admin.organisations", status="pending"))
+
+
+@bp.route("/audit")
+@access(roles(R.ADMIN, R.AUDITOR, R.OFFICER))
+def audit_log():
+    action = (request.args.get("action") or "").strip()[:64]
+    stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
+    if action:
+        stmt = stmt.where(AuditEvent.action.startswith(action))
+    page = db.paginate(stmt, per_page=50, error_out=False)
+    return render_template("admin/audit.html", page=page, action=action)

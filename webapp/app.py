@@ -1,0 +1,137 @@
+"""The application factory."""
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+
+from webapp import database  # noqa: F401  (registers engine event listeners)
+from webapp.config import Config, DevelopmentConfig, TestConfig
+from webapp.extensions import babel, csrf, db, login_manager, migrate, talisman
+from webapp.permissions import rule_of
+
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": ["'self'", "data:"],
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
+}
+
+
+def _config_for_env() -> Config:
+    env = os.environ.get("JIUJINAN_ENV", "production")
+    return DevelopmentConfig() if env == "development" else Config()
+
+
+def create_app(config: dict | Config | None = None) -> Flask:
+    """Create the Flask app; ``config`` is a Config object or a mapping of overrides."""
+    app = Flask(__name__, static_folder="../static", static_url_path="/static")
+    if isinstance(config, Config):
+        app.config.from_object(config)
+    else:
+        base = TestConfig() if config and config.get("TESTING") else _config_for_env()
+        app.config.from_object(base)
+        app.config.update(config or {})
+    app.config.setdefault("API_SPEC_OPTIONS", {})
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    from webapp.services.accounts import configure_hasher
+    configure_hasher(cheap=app.config.get("PASSWORD_HASH_CHEAP", False))
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(os.path.join(os.path.dirname(__file__), "..",
+                                                          "migrations")))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    talisman.init_app(app, content_security_policy=CSP, force_https=False,
+                      session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+                      strict_transport_security=app.config["SESSION_COOKIE_SECURE"],
+                      frame_options="DENY", referrer_policy="same-origin")
+
+    from webapp import auth_loaders, errors, templating
+    from webapp.admin import bp as admin_bp
+    from webapp.api import register_api
+    from webapp.auth import bp as auth_bp
+    from webapp.main import bp as main_bp
+
+    auth_loaders.init(app)
+    errors.init(app)
+    templating.init(app)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    _register_feature_blueprints(app)
+    register_api(app)
+
+    from webapp.cli import register_cli
+    register_cli(app)
+
+    from webapp.services.audit import client_address
+
+    def _fresh_request_state():
+        # An outer app context (tests, scripts) is reused by Flask for requests; it must not
+        # leak a cached user or CSRF token into the next request. In production every
+        # request has its own context and this clears nothing.
+        for key in list(g):
+            g.pop(key)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_state)
+
+    @app.teardown_request
+    def _remove_session(exc):
+        db.session.remove()
+
+    @app.before_request
+    def _audit_context():
+        client_address.set(request.remote_addr)
+        g.client_address = request.remote_addr
+
+    app.before_request(_enforce_access_rule)
+    static_view = app.view_functions["static"]
+    from webapp.permissions import PUBLIC, access
+    access(PUBLIC)(static_view)
+    return app
+
+
+def _register_feature_blueprints(app: Flask) -> None:
+    """Register the blueprints of the feature areas that later issues add."""
+    from webapp import features
+    for bp in features.blueprints():
+        app.register_blueprint(bp)
+
+
+def _select_locale() -> str:
+    supported = ("zh_CN", "en")
+    lang = session.get("lang")
+    if lang in supported:
+        return lang
+    user_locale = getattr(current_user, "locale", None) if current_user else None
+    if user_locale in supported:
+        return user_locale
+    from flask import current_app
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _enforce_access_rule():
+    """Deny any request whose endpoint declares no rule, or whose rule the user fails."""
+    from flask import abort, current_app
+    if request.endpoint is None:
+        return None  # 404/405 handled by routing
+    view = current_app.view_functions.get(request.endpoint)
+    rule = rule_of(view)
+    if rule is None:
+        current_app.logger.error("route %s has no access rule; denied", request.endpoint)
+        abort(403)
+    if rule.allows(current_user):
+        return None
+    if not current_user.is_authenticated:
+        abort(401)
+    abort(403)

@@ -1,0 +1,98 @@
+"""Configuration read from the environment, with safe defaults for one machine."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def data_dir() -> Path:
+    """Return the data directory (database, search index, uploads, keys), creating it."""
+    path = Path(os.environ.get("JIUJINAN_DATA_DIR") or BASE_DIR / "instance").resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _secret_from_file(path: Path, nbytes: int = 32) -> str:
+    """Read a secret kept in the data dir, generating it on first start (mode 0600)."""
+    if not path.exists():
+        value = secrets.token_urlsafe(nbytes)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(value)
+    return path.read_text().strip()
+
+
+def _normalise_db_url(url: str) -> str:
+    # Heroku-style URLs and bare postgresql:// should use the psycopg 3 driver.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    """Production-leaning defaults; every value can be overridden from the environment."""
+
+    def __init__(self) -> None:
+        self.DATA_DIR = data_dir()
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or _secret_from_file(
+            self.DATA_DIR / "secret_key")
+        self.FIELD_ENCRYPTION_KEY = os.environ.get("JIUJINAN_FIELD_KEY") or _secret_from_file(
+            self.DATA_DIR / "field_key")
+        self.PERSON_HASH_KEY = os.environ.get("JIUJINAN_HASH_KEY") or _secret_from_file(
+            self.DATA_DIR / "person_hash_key")
+        self.SQLALCHEMY_DATABASE_URI = _normalise_db_url(
+            os.environ.get("DATABASE_URL") or f"sqlite:///{self.DATA_DIR / 'jiujinan.db'}")
+        self.SEARCH_URL = os.environ.get("ELASTICSEARCH_URL") or str(self.DATA_DIR / "search")
+        self.UPLOAD_DIR = self.DATA_DIR / "uploads"
+        self.BABEL_DEFAULT_LOCALE = os.environ.get("JIUJINAN_LANG", "zh_CN")
+        self.MAIL_SERVER = os.environ.get("SMTP_HOST")
+        self.MAIL_PORT = int(os.environ.get("SMTP_PORT", "25"))
+        self.MAIL_USERNAME = os.environ.get("SMTP_USER")
+        self.MAIL_PASSWORD = os.environ.get("SMTP_PASSWORD")
+        self.MAIL_USE_TLS = os.environ.get("SMTP_TLS", "0") == "1"
+        self.MAIL_FROM = os.environ.get("SMTP_FROM", "jiujinan@localhost")
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    BABEL_SUPPORTED_LOCALES = ("zh_CN", "en")
+    BABEL_TRANSLATION_DIRECTORIES = "translations"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("JIUJINAN_INSECURE_COOKIES", "0") != "1"
+    SESSION_COOKIE_NAME = "jiujinan_session"
+    REMEMBER_COOKIE_DURATION = 0
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+    API_TOKEN_LIFETIME_HOURS = 12
+    LOGIN_MAX_FAILURES = 10
+    LOGIN_FAILURE_WINDOW_MINUTES = 15
+    SEARCH_SYNC_IN_PROCESS = True
+    JOBS_IN_PROCESS = True
+    # OpenAPI / flask-smorest
+    API_TITLE = "Jiujinan API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+
+class DevelopmentConfig(Config):
+    """Local `make run`: debug off by default but cookies usable over plain http."""
+
+    SESSION_COOKIE_SECURE = False
+
+
+class TestConfig(Config):
+    """Test runs: the database URL comes from the test fixture."""
+
+    TESTING = True
+    PASSWORD_HASH_CHEAP = True
+    SESSION_COOKIE_SECURE = False
+    SEARCH_SYNC_IN_PROCESS = True
+    JOBS_IN_PROCESS = False

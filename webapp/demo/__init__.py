@@ -1,0 +1,30 @@
+"""Deterministic demo data for Gaotang County. All people are synthetic.
+
+Each area contributes a loader ``load(session, rng, echo) -> dict[str, int]`` listed in
+``LOADERS``; loaders find existing rows by natural key so a second run adds nothing.
+"""
+from __future__ import annotations
+
+import random
+from typing import Callable
+
+from sqlalchemy.orm import Session
+
+from webapp.demo import base
+
+
+def loaders() -> list[Callable]:
+    """Area loaders in dependency order. Each area appends its loader here."""
+    return [base.load]
+
+
+def load_demo(session: Session, *, seed: int, echo: Callable[[str], None] = lambda s: None
+              ) -> dict[str, int]:
+    summary: dict[str, int] = {}
+    for loader in loaders():
+        rng = random.Random(f"{seed}:{loader.__module__}")
+        echo(f"loading {loader.__module__.rsplit('.', 1)[-1]} …")
+        for key, value in loader(session, rng, echo).items():
+            summary[key] = summary.get(key, 0) + value
+        session.flush()
+    return summary

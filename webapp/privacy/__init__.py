@@ -1,0 +1,1 @@
+"""Personal-data detection, redaction and anonymized summaries (no Flask imports)."""

@@ -1,0 +1,324 @@
+"""Detector for person names.
+
+Three nets, from surest to loosest: names known from the case record (also spaced out, as
+surname + 某 and as the given name alone); names introduced by a label or a role word
+(姓名：…, 患者…, 母亲…) or written as X某某 or with spaces between the characters; and any
+other token that jieba's part-of-speech tagger calls a person name (nr), filtered by a
+surname check and an allow-list of domain words so roles and places are not taken for names.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+
+from webapp.privacy.lexicon import (
+    ADMIN_AREAS, COMPOUND_SURNAMES, NAME_ALLOW, NAME_FOLLOWERS, SURNAMES,
+)
+from webapp.privacy.spans import HAN, MASK, NAME, Span, is_han
+
+_NAME_SEP = r"[\s·*_\-.]{0,2}"
+_PLACE_CHARS = frozenset("村镇县市省区街路院局委会所站科室庄屯乡厂校队组")
+_ORG_NEXT = ("医院", "银行", "公司", "集团", "大学", "学校", "中学", "小学", "卫生", "药店", "超市",
+             "诊所", "酒店", "饭店", "商店", "工厂", "厂", "路", "街", "大道")
+_PLACE_NEXT = frozenset("村庄镇屯乡县街路寨集营铺店楼桥湾洼沟市省区")
+# The first given-name character is never one of these.
+_HARD_STOP = frozenset("的是在了和与及因于被把对从向为也都就又还已将要会能可等之其某，。、；：！？ ")
+
+_tagger_lock = threading.Lock()
+_tagger = None
+
+
+def _pos_tagger():
+    """A private jieba POS tokenizer, built on first use (about a second)."""
+    global _tagger
+    if _tagger is None:
+        with _tagger_lock:
+            if _tagger is None:
+                import jieba
+                import jieba.posseg
+
+                logging.getLogger("jieba").setLevel(logging.WARNING)
+                tokenizer = jieba.Tokenizer()
+                tagger = jieba.posseg.POSTokenizer(tokenizer)
+                for word in ADMIN_AREAS:
+                    tokenizer.add_word(word, 2000, "ns")
+                for word in NAME_ALLOW:
+                    tokenizer.add_word(word, 2000, "n")
+                tokenizer.initialize()
+                _tagger = tagger
+    return _tagger
+
+
+def warm_up() -> None:
+    """Load the jieba dictionary now rather than on the first detection."""
+    _pos_tagger()
+
+
+def _surname_length(text: str, pos: int) -> int:
+    if text[pos:pos + 2] in COMPOUND_SURNAMES:
+        return 2
+    if pos < len(text) and text[pos] in SURNAMES:
+        return 1
+    return 0
+
+
+# Known names ---------------------------------------------------------------------------------
+
+def _known_patterns(known_names: Iterable[str]) -> list[tuple[str, float]]:
+    patterns: list[tuple[str, float]] = []
+    for raw in known_names:
+        name = re.sub(r"[\s·*_\-.\u200b-\u200f\ufeff]", "", str(raw or ""))
+        if len(name) < 2:
+            continue
+        if not all(is_han(ch) for ch in name):
+            words = str(raw).split()
+            patterns.append((r"(?i)\b" + r"\s+".join(map(re.escape, words)) + r"\b", 0.95))
+            continue
+        patterns.append((_NAME_SEP.join(map(re.escape, name)), 0.99))
+        sl = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
+        surname, given = name[:sl], name[sl:]
+        patterns.append((re.escape(surname) + r"某{1,2}", 0.9))
+        if len(given) >= 2:
+            patterns.append((_NAME_SEP.join(map(re.escape, given)), 0.85))
+    return patterns
+
+
+def detect_known_names(text: str, known_names: Iterable[str]) -> list[Span]:
+    """Every occurrence of a name from the case record, spaced, as X某 or as given name."""
+    spans = []
+    for pattern, confidence in _known_patterns(known_names):
+        for m in re.finditer(pattern, text):
+            spans.append(Span(m.start(), m.end(), NAME, m.group(), confidence))
+    return spans
+
+
+# Pattern nets --------------------------------------------------------------------------------
+
+_SURNAME_CLASS = "".join(sorted(SURNAMES))
+_MOU = re.compile(
+    rf"(?:{'|'.join(sorted(COMPOUND_SURNAMES))}|[{_SURNAME_CLASS}])某某?"
+    r"(?!种|些|日|天|年|月|时|处|地|个|位|单|医|公|村|镇|项|次|部|类|方|市|县|省|企|机|工|事|物)"
+)
+_AMBIGUOUS_SURNAME_WORDS = frozenset(
+    "对于 由于 关于 至于 等于 属于 位于 处于 善于 用于 终于 基于 鉴于 出于 过于 急于 免于 趋向 "
+    "方向 面向 走向 转向 导向 同时 及时 当时 按时 随时 有时 平时 暂时 那时 这时 此时 和".split()
+)
+_SPACED = re.compile(
+    rf"(?<![{HAN}])([{_SURNAME_CLASS}][{HAN}]?)((?:[ ·_*\-]{{1,2}}[{HAN}]{{1,2}}){{1,2}})(?![{HAN}])"
+)
+_LABEL_CUE = re.compile(r"(?:姓名|名叫|叫做|叫作|化名|名字(?:是|叫)?|签名|签字)[\s:：是为]*")
+_ROLE_CUE = re.compile(
+    r"(?:户主|申请人|患者|病人|病患|联系人|监护人|救助对象|求助人|当事人|受助人|代理人|经办人|村民|"
+    r"居民|学生|老人|孩子|儿子|女儿|妻子|丈夫|爱人|老伴|父亲|母亲|爸爸|妈妈|爷爷|奶奶|外公|外婆|"
+    r"姥姥|姥爷|哥哥|姐姐|弟弟|妹妹|孙子|孙女|长子|次子|长女|次女|之子|之女|其子|其女|其妻|其夫|"
+    r"女婿|儿媳|医生|大夫|护士|老师|班主任|书记|支书|主任|网格员|社工|志愿者|村医|邻居|同事|朋友|"
+    r"亲戚|房东|工友|老板|师傅|民警|律师|会计|负责人|委员|组长|队长|干事)[\s:：]*"
+)
+_CALL_CUE = re.compile(r"叫")
+
+
+_SEP_CHARS = " ·_*-"
+_WEAK_TAGS = ("p", "c", "u", "d", "m", "q", "r", "f")
+
+
+def _skip_sep(text: str, i: int) -> int:
+    j = i
+    while j < len(text) and j - i < 2 and text[j] in _SEP_CHARS:
+        j += 1
+    return j
+
+
+def _vocab_tag(word: str) -> str | None:
+    """jieba's dictionary tag for word, or None when jieba does not know the word."""
+    tagger = _pos_tagger()
+    if tagger.tokenizer.FREQ.get(word, 0) <= 0:
+        return None
+    return tagger.word_tag_tab.get(word, "x")
+
+
+def _read_name(text: str, pos: int, tokens: dict[int, tuple[str, str]], strict: bool) -> int:
+    """End of a name starting at pos (surname first), or 0.
+
+    With strict, a surname followed by an ordinary word (常年, 高烧, 于今年) is not a name.
+    """
+    sl = _surname_length(text, pos)
+    if not sl:
+        return 0
+    token = tokens.get(pos)
+    if token is not None:
+        word, flag = token
+        if flag.startswith("nr") and 2 <= len(word) <= 4 and all(map(is_han, word)):
+            if word in NAME_ALLOW:
+                return 0
+            if len(word) > sl:
+                return _extend_given(text, pos, pos + len(word), sl, tokens)
+        elif strict and len(word) == sl and flag.startswith(_WEAK_TAGS):
+            return 0  # 都很关心, 于今年: the "surname" is an adverb or a preposition here
+        elif strict and len(word) >= 2 and len(word) != sl:
+            tag = _vocab_tag(word)
+            # An ordinary word (常年, 高烧) after a role word is not a name; a place-like
+            # or unknown one (徐国, 金华) usually is a name jieba did not recognise.
+            if tag is not None and not tag.startswith(("nr", "ns", "nz", "nt", "x", "zg")):
+                return 0
+    i = _skip_sep(text, pos + sl)
+    if i >= len(text) or not is_han(text[i]) or text[i] in _HARD_STOP:
+        return 0
+    if strict and (given := tokens.get(i)) is not None and len(given[0]) >= 2:
+        tag = _vocab_tag(given[0])
+        if tag is not None and (tag.startswith(_WEAK_TAGS) or re.search("[年月日天]", given[0])):
+            return 0
+    end = i + 1
+    j = _skip_sep(text, end)
+    if j < len(text) and is_han(text[j]) and text[j] not in NAME_FOLLOWERS:
+        nxt = tokens.get(j)
+        if nxt is None or len(nxt[0]) < 2 or _vocab_tag(nxt[0]) is None:
+            end = j + 1
+    if text[pos:end] in NAME_ALLOW:
+        return 0
+    return end
+
+
+def _extend_given(text: str, pos: int, end: int, sl: int,
+                  tokens: dict[int, tuple[str, str]]) -> int:
+    """Grow a name jieba cut short (殷军 / 梓) by one following single-character token."""
+    if end - pos - sl != 1:
+        return end
+    i = _skip_sep(text, end)
+    nxt = tokens.get(i)
+    if (nxt is not None and len(nxt[0]) == 1 and is_han(nxt[0])
+            and nxt[0] not in NAME_FOLLOWERS and nxt[0] not in _HARD_STOP):
+        return i + 1
+    return end
+
+
+def _cue_names(text: str, tokens: dict[int, tuple[str, str]]) -> list[Span]:
+    spans = []
+    for cue, strict, confidence in ((_LABEL_CUE, False, 0.85), (_ROLE_CUE, True, 0.75)):
+        for m in cue.finditer(text):
+            pos = m.end()
+            end = _read_name(text, pos, tokens, strict)
+            if end:
+                spans.append(Span(pos, end, NAME, text[pos:end], confidence))
+    for m in _CALL_CUE.finditer(text):
+        token = tokens.get(m.end())
+        if token and token[1].startswith("nr") and _looks_like_name(token[0], ""):
+            pos = m.end()
+            spans.append(Span(pos, pos + len(token[0]), NAME, token[0], 0.7))
+    return spans
+
+
+def _mou_names(text: str) -> list[Span]:
+    spans = []
+    for m in _MOU.finditer(text):
+        start = m.start()
+        if start > 0 and text[start - 1:start + 1] in _AMBIGUOUS_SURNAME_WORDS:
+            continue
+        spans.append(Span(start, m.end(), NAME, m.group(), 0.8))
+    return spans
+
+
+def _spaced_names(text: str) -> list[Span]:
+    spans = []
+    for m in _SPACED.finditer(text):
+        chars = [ch for ch in m.group() if is_han(ch)]
+        while chars and chars[-1] in NAME_FOLLOWERS:
+            chars.pop()
+        if not 2 <= len(chars) <= 3:
+            continue
+        end = m.start()
+        seen = 0
+        for i, ch in enumerate(m.group()):
+            if is_han(ch):
+                seen += 1
+                if seen == len(chars):
+                    end = m.start() + i + 1
+                    break
+        spans.append(Span(m.start(), end, NAME, text[m.start():end], 0.7))
+    return spans
+
+
+# jieba net -----------------------------------------------------------------------------------
+
+_CHUNK = 48
+_BREAK = re.compile(rf"[^{HAN}]")
+
+
+def _chunks(text: str):
+    """Pieces of at most _CHUNK characters, cut after a non-ideograph where there is one.
+
+    jieba's tagger slows down sharply on long unbroken runs of ideographs (pasted or
+    malicious input); real sentences break far more often than this.
+    """
+    start = 0
+    while start < len(text):
+        end = min(start + _CHUNK, len(text))
+        if end < len(text):
+            last = None
+            for last in _BREAK.finditer(text, start + _CHUNK // 2, end):
+                pass
+            if last is not None:
+                end = last.end()
+        yield start, text[start:end]
+        start = end
+
+
+def _tag(text: str) -> list[tuple[int, str, str]]:
+    out = []
+    tagger = _pos_tagger()
+    for start, chunk in _chunks(text):
+        pos = start
+        for pair in tagger.cut(chunk):
+            out.append((pos, pair.word, pair.flag))
+            pos += len(pair.word)
+    return out
+
+
+def _looks_like_name(word: str, following: str) -> bool:
+    if not 2 <= len(word) <= 4 or not all(map(is_han, word)):
+        return False
+    if word in NAME_ALLOW or word in ADMIN_AREAS or word[1:] in NAME_ALLOW:
+        return False
+    if not _surname_length(word, 0) or any(ch in _PLACE_CHARS for ch in word[1:]):
+        return False
+    return not following.startswith(_ORG_NEXT) and (not following or following[0] not in _PLACE_NEXT)
+
+
+def _tagger_names(text: str, tagged: list[tuple[int, str, str]]) -> list[Span]:
+    spans = []
+    tokens = {pos: (word, flag) for pos, word, flag in tagged}
+    i = 0
+    while i < len(tagged):
+        pos, word, flag = tagged[i]
+        if not flag.startswith("nr"):
+            i += 1
+            continue
+        j = i + 1
+        # jieba often splits a name into nr pieces: 陈 / 美玲.
+        while (j < len(tagged) and tagged[j][2].startswith("nr")
+               and len(word) + len(tagged[j][1]) <= 4 and len(word) == 1):
+            word += tagged[j][1]
+            j += 1
+        following = text[pos + len(word):pos + len(word) + 2]
+        if _looks_like_name(word, following):
+            end = _extend_given(text, pos, pos + len(word), _surname_length(word, 0), tokens)
+            spans.append(Span(pos, end, NAME, text[pos:end], 0.6))
+        i = j
+    return spans
+
+
+def detect_names(text: str, known_names: Iterable[str] = ()) -> list[Span]:
+    """Person names: known ones, cue- and pattern-introduced ones, and jieba's nr tokens."""
+    spans = detect_known_names(text, known_names)
+    spans += _mou_names(text) + _spaced_names(text)
+    if any(is_han(ch) for ch in text):
+        jieba_text = text.replace(MASK, " ")
+        tagged = _tag(jieba_text)
+        tokens = {pos: (word, flag) for pos, word, flag in tagged}
+        spans += _cue_names(text, tokens)
+        spans += _tagger_names(text, tagged)
+    else:
+        spans += _cue_names(text, {})
+    return spans

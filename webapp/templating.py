@@ -1,0 +1,71 @@
+"""Jinja globals and filters shared by every template."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import Flask, request, url_for
+from flask_babel import get_locale, gettext as _
+from flask_login import current_user
+
+from webapp import permissions
+from webapp.models import Role
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+ROLE_LABELS = {
+    Role.DONOR: "爱心人士", Role.VOLUNTEER: "志愿者", Role.CHARITY_STAFF: "慈善组织",
+    Role.FUND_MANAGER: "企业基金管理员", Role.INTAKE_WORKER: "受理窗口",
+    Role.DEPARTMENT_HANDLER: "部门经办人", Role.OFFICER: "民政工作人员", Role.AUDITOR: "审计监督",
+    Role.ADMIN: "系统管理员",
+}
+
+# Navigation: (endpoint, label, rule predicate). Feature areas append to NAV_ITEMS.
+NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
+    ("main.dashboard", "工作台", None),
+    ("admin.organisations", "机构审核", frozenset({Role.ADMIN, Role.OFFICER})),
+    ("admin.users", "用户管理", frozenset({Role.ADMIN})),
+    ("admin.audit_log", "审计日志", frozenset({Role.ADMIN, Role.AUDITOR, Role.OFFICER})),
+]
+
+
+def nav_for(user) -> list[tuple[str, str]]:
+    items = []
+    for endpoint, label, allowed in NAV_ITEMS:
+        if allowed is None and not user.is_authenticated and endpoint == "main.dashboard":
+            continue
+        if allowed is None or (user.is_authenticated and user.roles & allowed):
+            items.append((endpoint, label))
+    return items
+
+
+def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(LOCAL_TZ).strftime(fmt)
+
+
+def money(value) -> str:
+    if value is None:
+        return "—"
+    return f"¥{Decimal(value):,.2f}"
+
+
+def page_url(page: int) -> str:
+    args = request.args.to_dict()
+    args["page"] = page
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        perm=permissions, Role=Role, nav_for=nav_for, get_locale=get_locale,
+        role_label=lambda r: _(ROLE_LABELS.get(r, r.value)), page_url=page_url)
+    app.jinja_env.filters.update(local_time=local_time, money=money)
+
+    @app.context_processor
+    def inject_user():
+        return {"user": current_user}
