@@ -62,6 +62,12 @@ def create_app(config: dict | Config | None = None) -> Flask:
     from webapp.auth import bp as auth_bp
     from webapp.main import bp as main_bp
 
+    from webapp import background
+    from webapp.services import jobs as jobs_service
+    background.init(app)
+    if app.config.get("JOBS_IN_PROCESS"):
+        background.register_worker(app, jobs_service.WORKER,
+                                   lambda: jobs_service.run_pending(db.session))
     auth_loaders.init(app)
     errors.init(app)
     templating.init(app)

@@ -15,6 +15,45 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo data for Gaotang County.")
 audit_cli = AppGroup("audit", help="The tamper-evident audit trail.")
 derived_cli = AppGroup("derived", help="Stores derived from the database (search index, …).")
+jobs_cli = AppGroup("jobs", help="Background jobs.")
+privacy_cli = AppGroup("privacy", help="Personal-data detection quality.")
+
+
+@privacy_cli.command("evaluate")
+@click.option("-n", "--samples", default=1200, show_default=True,
+              help="Size of the generated corpus.")
+@click.option("--seed", default=20260305, show_default=True)
+@click.option("--corpus", "corpus_path", type=click.Path(exists=True, dir_okay=False),
+              help="Score a labelled JSON Lines corpus instead (see webapp/privacy/corpus.py).")
+@click.option("--examples", default=0, show_default=True, help="Show misses and false hits.")
+def privacy_evaluate(samples, seed, corpus_path, examples):
+    """Print precision, recall and F2 per personal-data type."""
+    from webapp.privacy.corpus import generate_corpus, load_corpus
+    from webapp.privacy.evaluation import evaluate, format_report
+    try:
+        corpus = load_corpus(corpus_path) if corpus_path else generate_corpus(samples, seed)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    source = corpus_path or f"generated corpus (n={samples}, seed={seed})"
+    click.echo(f"corpus: {source}, {len(corpus)} samples")
+    click.echo(format_report(evaluate(corpus), examples=examples))
+
+
+@jobs_cli.command("work")
+@click.option("--follow", is_flag=True, help="Keep polling for new jobs until interrupted.")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between polls.")
+def jobs_work(follow, interval):
+    """Run queued jobs (once, or continuously with --follow)."""
+    import time
+
+    from webapp.services import jobs
+    while True:
+        ran = jobs.run_pending(db.session)
+        if ran:
+            click.echo(f"ran {ran} job(s)")
+        if not follow:
+            break
+        time.sleep(interval)
 
 
 @users_cli.command("create")
@@ -78,7 +117,7 @@ def derived_rebuild():
 
 
 def register_cli(app: Flask) -> None:
-    for group in (users_cli, demo_cli, audit_cli, derived_cli):
+    for group in (users_cli, demo_cli, audit_cli, derived_cli, jobs_cli, privacy_cli):
         app.cli.add_command(group)
     from webapp import features
     for group in features.cli_groups():

@@ -7,21 +7,29 @@ from decimal import Decimal
 import pytest
 
 from webapp.privacy.card import (
-    LEVEL_GENERAL, AnonymizedCard, CaseFacts, age_band, build_card, card_pii,
-    enforce_k_anonymity, generalize, household_situation, quasi_identifiers,
+    LEVEL_GENERAL,
+    AnonymizedCard,
+    CaseFacts,
+    age_band,
+    build_card,
+    card_pii,
+    enforce_k_anonymity,
+    generalize,
+    household_situation,
+    quasi_identifiers,
 )
 from webapp.privacy.corpus import generate_corpus
 
 
 def _facts(**overrides):
-    values = dict(
-        category="medical", town="梁村镇", age=45, household_size=4,
-        flags=frozenset({"serious_illness", "minor"}), amount_needed=Decimal("80000"),
-        amount_covered=Decimal("30000"), urgency=3, days_waiting=6,
-        description="申请人张建国，身份证号371526198003051234，家住梁村镇后屯村，"
-                    "电话13812345678，妻子李秀英患白血病，在高唐县人民医院住院。",
-        known_names=("张建国", "李秀英"),
-    )
+    values = {
+        "category": "medical", "town": "梁村镇", "age": 45, "household_size": 4,
+        "flags": frozenset({"serious_illness", "minor"}), "amount_needed": Decimal(80000),
+        "amount_covered": Decimal(30000), "urgency": 3, "days_waiting": 6,
+        "description": "申请人张建国，身份证号371526198003051234，家住梁村镇后屯村，"
+                       "电话13812345678，妻子李秀英患白血病，在高唐县人民医院住院。",
+        "known_names": ("张建国", "李秀英"),
+    }
     values.update(overrides)
     return CaseFacts(**values)
 
@@ -32,7 +40,7 @@ def test_build_card_has_general_fields():
     assert card.age_band == "40-49岁"
     assert card.household == "家中有重病患者、未成年子女"
     assert card.household_size_band == "4-5人"
-    assert card.amount_still_needed == Decimal("50000")
+    assert card.amount_still_needed == Decimal(50000)
     assert card.title == "梁村镇一户家庭因重大疾病急需救助"
 
 
@@ -56,7 +64,7 @@ def test_build_card_without_town_uses_county():
 
 
 def test_build_card_never_needs_negative_amount():
-    assert build_card(_facts(amount_covered=Decimal("99999"))).amount_still_needed == 0
+    assert build_card(_facts(amount_covered=Decimal(99999))).amount_still_needed == 0
 
 
 def test_case_facts_rejects_unknown_flag_and_urgency():
@@ -83,7 +91,7 @@ def _population(n, seed):
     cards = []
     for _ in range(n):
         cards.append(build_card(_facts(
-            town=rng.choice(towns), age=rng.choice([None, *range(0, 95)]),
+            town=rng.choice(towns), age=rng.choice([None, *range(95)]),
             category=rng.choice(["medical", "accident", "education", "living"]),
             household_size=rng.randint(1, 8), description="",
         )))

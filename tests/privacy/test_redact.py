@@ -3,7 +3,12 @@ import random
 import time
 
 from webapp.privacy.redact import (
-    contains_pii, mask_id_number, mask_name, mask_phone, merge_spans, redact,
+    contains_pii,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+    merge_spans,
+    redact,
 )
 from webapp.privacy.spans import Span
 

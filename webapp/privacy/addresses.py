@@ -20,7 +20,7 @@ _STOP = frozenset(
     "住在是的和与及从到去回至往向自为有了着过也都还就又即把被给让对个名户将要系原现今已"
     "居迁嫁娶寄租借搬返落位处属隶当据经由等或及其该本每"
 )
-_STOP_WORDS = frozenset("位于 居于 住于 生于 出于 处于 属于 地处 来自 曾在 曾经".split())
+_STOP_WORDS = frozenset(["位于", "居于", "住于", "生于", "出于", "处于", "属于", "地处", "来自", "曾在", "曾经"])
 _ADMIN_SUFFIX = re.compile(r"(?:省|自治区|市|县|镇|乡|街道|办事处|开发区|园区)")
 _CN_NUMERAL = "一二三四五六七八九十百零〇两"
 _NUM = rf"(?:\d+|[{_CN_NUMERAL}]+)"
@@ -52,7 +52,7 @@ _ADMIN_PREFIX = re.compile(
     + rf"|[{HAN}]{{1,6}}?(?:省|市|县|镇|乡|街道)"
 )
 _NON_PLACE_TAIL = ("医院", "卫生院", "学校", "敬老院", "养老院", "福利院", "中心", "公司", "工厂")
-_CUE_GENERIC = frozenset("路口 村口 街口 门口 桥头 楼里 城里 院里".split())
+_CUE_GENERIC = frozenset(["路口", "村口", "街口", "门口", "桥头", "楼里", "城里", "院里"])
 
 
 def _place_start(text: str, end: int, max_len: int = 6) -> int:

@@ -14,9 +14,18 @@ from collections.abc import Callable, Iterable
 
 from webapp.privacy.addresses import detect_addresses
 from webapp.privacy.identifiers import (
-    detect_bank_cards, detect_birth_dates, detect_emails, detect_grouped_cards, detect_id_numbers,
+    detect_bank_cards,
+    detect_birth_dates,
+    detect_emails,
+    detect_grouped_cards,
+    detect_id_numbers,
     detect_landlines,
-    detect_medical_records, detect_mobiles, detect_plates, detect_qq, detect_wechat, luhn_valid,
+    detect_medical_records,
+    detect_mobiles,
+    detect_plates,
+    detect_qq,
+    detect_wechat,
+    luhn_valid,
     valid_resident_id,
 )
 from webapp.privacy.names import detect_known_names, detect_names
@@ -24,8 +33,13 @@ from webapp.privacy.normalize import normalize
 from webapp.privacy.spans import MASK, PII_TYPES, Span
 
 __all__ = [
-    "Span", "PII_TYPES", "detect", "detect_raw", "detection_view", "valid_resident_id",
+    "PII_TYPES",
+    "Span",
+    "detect",
+    "detect_raw",
+    "detection_view",
     "luhn_valid",
+    "valid_resident_id",
 ]
 
 _CN_DIGIT = {"〇": "0", "零": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3",

@@ -133,8 +133,8 @@ def format_report(report: Report, *, examples: int = 0) -> str:
     """A plain-text table of per-type recall, precision and F2."""
     lines = [
         f"samples: {report.samples}",
-        f"{'type':<16}{'gold':>6}{'found':>7}{'recall':>9}{'pred':>7}{'correct':>9}"
-        f"{'precision':>11}{'F2':>8}",
+        (f"{'type':<16}{'gold':>6}{'found':>7}{'recall':>9}{'pred':>7}{'correct':>9}"
+         f"{'precision':>11}{'F2':>8}"),
     ]
     for row, s in report.by_type.items():
         lines.append(f"{row:<16}{s.gold:>6}{s.found:>7}{s.recall:>9.1%}{s.predicted:>7}"

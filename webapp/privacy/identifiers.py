@@ -12,15 +12,23 @@ import re
 import unicodedata
 
 from webapp.privacy.spans import (
-    BANK_CARD, BIRTH_DATE, EMAIL, ID_NUMBER, LANDLINE, MEDICAL_RECORD, PHONE, PLATE, QQ,
-    WECHAT, Span,
+    BANK_CARD,
+    BIRTH_DATE,
+    EMAIL,
+    ID_NUMBER,
+    LANDLINE,
+    MEDICAL_RECORD,
+    PHONE,
+    PLATE,
+    QQ,
+    WECHAT,
+    Span,
 )
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CODES = "10X98765432"
 _PROVINCES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 "
-    "65 71 81 82 83".split()
+    ["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "83"]
 )
 
 # Between two digits of a number people type spaces, dashes, dots or slashes.

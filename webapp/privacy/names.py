@@ -15,7 +15,11 @@ import threading
 from collections.abc import Iterable
 
 from webapp.privacy.lexicon import (
-    ADMIN_AREAS, COMPOUND_SURNAMES, NAME_ALLOW, NAME_FOLLOWERS, SURNAMES,
+    ADMIN_AREAS,
+    COMPOUND_SURNAMES,
+    NAME_ALLOW,
+    NAME_FOLLOWERS,
+    SURNAMES,
 )
 from webapp.privacy.spans import HAN, MASK, NAME, Span, is_han
 
@@ -29,11 +33,12 @@ _HARD_STOP = frozenset("的是在了和与及因于被把对从向为也都就�
 
 _tagger_lock = threading.Lock()
 _tagger = None
+_hmm_chars: dict = {}
 
 
 def _pos_tagger():
     """A private jieba POS tokenizer, built on first use (about a second)."""
-    global _tagger
+    global _tagger, _hmm_chars
     if _tagger is None:
         with _tagger_lock:
             if _tagger is None:
@@ -48,6 +53,7 @@ def _pos_tagger():
                 for word in NAME_ALLOW:
                     tokenizer.add_word(word, 2000, "n")
                 tokenizer.initialize()
+                _hmm_chars = jieba.posseg.char_state_tab_P
                 _tagger = tagger
     return _tagger
 
@@ -103,8 +109,7 @@ _MOU = re.compile(
     r"(?!种|些|日|天|年|月|时|处|地|个|位|单|医|公|村|镇|项|次|部|类|方|市|县|省|企|机|工|事|物)"
 )
 _AMBIGUOUS_SURNAME_WORDS = frozenset(
-    "对于 由于 关于 至于 等于 属于 位于 处于 善于 用于 终于 基于 鉴于 出于 过于 急于 免于 趋向 "
-    "方向 面向 走向 转向 导向 同时 及时 当时 按时 随时 有时 平时 暂时 那时 这时 此时 和".split()
+    ["对于", "由于", "关于", "至于", "等于", "属于", "位于", "处于", "善于", "用于", "终于", "基于", "鉴于", "出于", "过于", "急于", "免于", "趋向", "方向", "面向", "走向", "转向", "导向", "同时", "及时", "当时", "按时", "随时", "有时", "平时", "暂时", "那时", "这时", "此时", "和"]
 )
 _SPACED = re.compile(
     rf"(?<![{HAN}])([{_SURNAME_CLASS}][{HAN}]?)((?:[ ·_*\-]{{1,2}}[{HAN}]{{1,2}}){{1,2}})(?![{HAN}])"
@@ -268,8 +273,7 @@ def _chunks(text: str):
 def _tag(text: str) -> list[tuple[int, str, str]]:
     out = []
     tagger = _pos_tagger()
-    from jieba.posseg import char_state_tab_P as known_chars
-
+    known_chars = _hmm_chars
     for start, chunk in _chunks(text):
         pos = start
         # The HMM that finds unknown names costs ~60x more per character it has never seen;
