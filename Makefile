@@ -19,7 +19,7 @@ $(BIN)/.installed: setup.cfg pyproject.toml
 setup: $(BIN)/.installed translations
 
 translations: $(BIN)/.installed
-	@$(BIN)/pybabel compile --use-fuzzy -q -d webapp/translations
+	$(BIN)/pybabel compile --use-fuzzy -d webapp/translations
 
 ## make run: install, migrate, load the demo once, build derived stores, serve.
 run: setup

@@ -4,8 +4,16 @@ from webapp.models.accounts import (  # noqa: F401
 from webapp.models.audit import AuditEvent, AuditHead  # noqa: F401
 from webapp.models.base import Base, utcnow  # noqa: F401
 from webapp.models.catalog import CATEGORY_LABELS, Category  # noqa: F401
-from webapp.models.cases import Case, CaseStatus  # noqa: F401
+from webapp.models.cases import (  # noqa: F401
+    AgendaItem, Applicant, AssistanceException, Attachment, Case, CaseEvent, CaseNumberCounter,
+    CaseSource, CaseStatus, Conference, ConferenceStatus, Decision, Household, Step,
+    StepDeadline, TERMINAL_STATUSES, Transfer, TransferStatus)
+from webapp.models.notifications import Notification  # noqa: F401
 from webapp.models.jobs import Job, JobStatus  # noqa: F401
 from webapp.models.needs import NeedCard, NeedStatus  # noqa: F401
+from webapp.models.ledger import (  # noqa: F401
+    AccountKind, IdempotencyKey, JournalEntry, JournalLine, LedgerAccount, MoneyTransfer,
+    MoneyTransferKind, MoneyTransferStatus, PaymentMethod, Phase, Side, Verification, Voucher)
 from webapp.models.resources import (  # noqa: F401
-    Fund, ListingStatus, Offer, Pledge, PledgeStatus, Project, Scheme)
+    Fund, ListingKind, ListingReview, ListingStatus, Offer, Pledge, PledgeStatus, Project,
+    ReviewDecision, Scheme)

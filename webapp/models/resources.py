@@ -1,16 +1,18 @@
-"""Help sources (charity projects, company relief funds, volunteer offers, government schemes)
-and donor pledges. Skeleton shared by every area; the resource area owns and extends it."""
+"""Help sources (charity projects, company relief funds, volunteer offers, government schemes),
+the officer review of listings, and donor pledges. The resource area owns this module."""
 from __future__ import annotations
 
 import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Numeric, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.models.accounts import Organisation, User
 from webapp.models.base import Base, StrEnum, UTCDateTime, utcnow
+from webapp.models.catalog import Category
+from webapp.models.needs import NeedCard
 
 
 class ListingStatus(str, enum.Enum):
@@ -19,6 +21,23 @@ class ListingStatus(str, enum.Enum):
     LISTED = "listed"
     PAUSED = "paused"
     CLOSED = "closed"
+
+
+class ListingKind(str, enum.Enum):
+    PROJECT = "project"
+    FUND = "fund"
+    OFFER = "offer"
+    SCHEME = "scheme"
+
+
+def split_ids(text: str) -> list[int]:
+    """Parse a comma-separated id list, skipping blanks."""
+    return [int(part) for part in (text or "").split(",") if part.strip()]
+
+
+def split_codes(text: str) -> list[str]:
+    """Parse a comma-separated code list, skipping blanks."""
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
 
 
 class ListingMixin:
@@ -32,8 +51,30 @@ class ListingMixin:
     towns: Mapped[str] = mapped_column(String(400), default="")
     status: Mapped[ListingStatus] = mapped_column(StrEnum(ListingStatus), index=True,
                                                   default=ListingStatus.DRAFT)
+    review_note: Mapped[str | None] = mapped_column(String(500))  # last rejection reason
+    listed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    @property
+    def town_ids(self) -> frozenset[int]:
+        """Town organisation ids served; empty means the whole county."""
+        return frozenset(split_ids(self.towns))
+
+    @property
+    def category_set(self) -> frozenset[Category]:
+        """Causes covered; empty means any cause."""
+        return frozenset(Category(c) for c in split_codes(self.categories))
+
+    def serves_town(self, town_id: int | None) -> bool:
+        return not self.towns or (town_id is not None and town_id in self.town_ids)
+
+    def covers(self, category: Category) -> bool:
+        return not self.categories or category in self.category_set
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == ListingStatus.LISTED
 
 
 class Project(ListingMixin, Base):
@@ -49,8 +90,10 @@ class Project(ListingMixin, Base):
     requires: Mapped[str] = mapped_column(String(200), default="")  # household flags
     starts_on: Mapped[dt.date | None] = mapped_column(Date)
     ends_on: Mapped[dt.date | None] = mapped_column(Date)
+    featured: Mapped[bool] = mapped_column(default=False)
 
     organisation: Mapped[Organisation] = relationship()
+    kind = ListingKind.PROJECT
 
 
 class Fund(ListingMixin, Base):
@@ -63,6 +106,7 @@ class Fund(ListingMixin, Base):
     per_case_cap: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
 
     organisation: Mapped[Organisation] = relationship()
+    kind = ListingKind.FUND
 
 
 class Offer(ListingMixin, Base):
@@ -81,6 +125,11 @@ class Offer(ListingMixin, Base):
 
     organisation: Mapped[Organisation] = relationship()
     volunteer: Mapped[User | None] = relationship()
+    kind = ListingKind.OFFER
+
+    @property
+    def service_list(self) -> list[str]:
+        return split_codes(self.services)
 
 
 class Scheme(ListingMixin, Base):
@@ -94,8 +143,46 @@ class Scheme(ListingMixin, Base):
     max_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     annual_budget: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     requires: Mapped[str] = mapped_column(String(200), default="")
+    times_per_year: Mapped[int | None]  # how often one person may receive it
 
     organisation: Mapped[Organisation] = relationship()
+    kind = ListingKind.SCHEME
+
+
+LISTING_MODELS: dict[ListingKind, type] = {
+    ListingKind.PROJECT: Project, ListingKind.FUND: Fund, ListingKind.OFFER: Offer,
+    ListingKind.SCHEME: Scheme}
+
+
+class ReviewDecision(str, enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class ListingReview(Base):
+    """One submission of a listing to the officers' review queue and its decision."""
+
+    __tablename__ = "listing_reviews"
+    __table_args__ = (Index("ix_listing_reviews_kind_listing", "kind", "listing_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ListingKind] = mapped_column(StrEnum(ListingKind))
+    listing_id: Mapped[int]
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    decision: Mapped[ReviewDecision] = mapped_column(StrEnum(ReviewDecision), index=True,
+                                                     default=ReviewDecision.PENDING)
+    changed_fields: Mapped[str] = mapped_column(String(400), default="")  # "" = new listing
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    reason: Mapped[str | None] = mapped_column(String(500))
+
+    organisation: Mapped[Organisation] = relationship()
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
 class PledgeStatus(str, enum.Enum):
@@ -111,6 +198,7 @@ class Pledge(Base):
     __tablename__ = "pledges"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(24), unique=True)  # shown to the donor
     donor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     need_id: Mapped[int | None] = mapped_column(ForeignKey("need_cards.id"), index=True)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
@@ -121,5 +209,15 @@ class Pledge(Base):
                                                  default=PledgeStatus.PLEDGED)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    fulfilled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    donor: Mapped[User] = relationship()
+    donor: Mapped[User] = relationship(foreign_keys=[donor_id])
+    need: Mapped[NeedCard | None] = relationship()
+    project: Mapped[Project | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (PledgeStatus.PLEDGED, PledgeStatus.CONFIRMED,
+                               PledgeStatus.FULFILLED)

@@ -1,0 +1,7 @@
+"""Urgent cases: intake, my cases, case detail, transfers, supervision, conference, inbox."""
+from flask import Blueprint
+
+bp = Blueprint("cases", __name__, url_prefix="/cases", template_folder="templates")
+
+from webapp.cases import boards, dashboards, views  # noqa: E402,F401
+from webapp.services.cases import notifications  # noqa: E402,F401  (event subscribers)

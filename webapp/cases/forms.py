@@ -1,0 +1,57 @@
+"""Forms of the case area. The services validate completely; these forms carry the fields."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (DateTimeLocalField, IntegerField, RadioField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from webapp.forms import choices
+from webapp.models import CATEGORY_LABELS, Household
+from webapp.models.catalog import SERVICES, VULNERABILITY_FLAGS
+from webapp.services.cases.intake import SOURCE_LABELS
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+URGENCY_LABELS = {1: "一般", 2: "较急", 3: "紧急", 4: "特别紧急"}
+
+
+class IntakeForm(FlaskForm):
+    name = StringField(_l("姓名"), validators=[DataRequired(), Length(2, 40)])
+    id_number = StringField(_l("身份证号码"), validators=[DataRequired(), Length(15, 24)])
+    phone = StringField(_l("联系电话"), validators=[Optional(), Length(max=20)])
+    address = StringField(_l("现住址"), validators=[Optional(), Length(max=200)])
+    local_hukou = RadioField(_l("户籍"), default="local", choices=choices(
+        [("local", _l("本县户籍")), ("nonlocal", _l("非本县户籍（常住人口，同样受理）"))]))
+    town_id = SelectField(_l("镇（街道）"), coerce=int)
+    village_id = SelectField(_l("村（社区）"), coerce=int, validators=[Optional()])
+    category = SelectField(_l("急难类别"), choices=choices(
+        (c.value, label) for c, label in CATEGORY_LABELS.items()))
+    urgency = SelectField(_l("紧急程度"), coerce=int, default=2, choices=choices(
+        URGENCY_LABELS.items()))
+    amount_needed = StringField(_l("所需金额（元）"), validators=[DataRequired(), Length(max=20)])
+    source = SelectField(_l("来源"), choices=choices(
+        (s.value, label) for s, label in SOURCE_LABELS.items()))
+    services = MultiCheckboxField(_l("服务需求"), choices=choices((s, s) for s in SERVICES))
+    household_size = IntegerField(_l("家庭人口"), default=1,
+                                  validators=[DataRequired(), NumberRange(1, 30)])
+    household_flags = MultiCheckboxField(_l("家庭情况"), choices=choices(
+        (f, VULNERABILITY_FLAGS[f]) for f in Household.FLAGS))
+    description = TextAreaField(_l("困难情况"), validators=[DataRequired(), Length(10, 4000)])
+
+
+class AttachmentForm(FlaskForm):
+    label = StringField(_l("材料名称"), validators=[DataRequired(), Length(1, 100)])
+    file = FileField(_l("文件（PDF、JPG、PNG）"))
+
+
+class ConferenceForm(FlaskForm):
+    title = StringField(_l("会议名称"), validators=[DataRequired(), Length(2, 120)])
+    scheduled_at = DateTimeLocalField(_l("会议时间"), format="%Y-%m-%dT%H:%M",
+                                      validators=[DataRequired()])
+    location = StringField(_l("地点"), validators=[Optional(), Length(max=120)])

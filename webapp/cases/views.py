@@ -1,0 +1,228 @@
+"""Case pages: intake, my cases, case detail with its actions, reveal, attachments."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from flask import (abort, current_app, flash, redirect, render_template, request, send_file,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from webapp import permissions
+from webapp.cases import bp
+from webapp.cases.forms import AttachmentForm, IntakeForm, URGENCY_LABELS
+from webapp.extensions import db
+from webapp.forms import choices
+from webapp.models import (CATEGORY_LABELS, Attachment, Case, CaseStatus, Role, User, UserRole,
+                           utcnow)
+from webapp.permissions import R, access, roles
+from webapp.privacy.redact import redact
+from webapp.services import DomainError, NotFoundError
+from webapp.services.cases import attachments, deadlines, disclosure, queries, transfers, workflow
+from webapp.services.cases.intake import (SOURCE_LABELS, ApplicantInput, CaseInput,
+                                          HouseholdInput, report_case)
+from webapp.services.cases.settings import CaseSettings
+
+READERS = roles(R.INTAKE_WORKER, R.DEPARTMENT_HANDLER, R.OFFICER, R.AUDITOR)
+WRITERS = roles(R.INTAKE_WORKER, R.OFFICER)
+FIELD_OF = {"applicant.name": "name", "applicant.id_number": "id_number",
+            "applicant.phone": "phone", "applicant.address": "address", "town": "town_id",
+            "village": "village_id", "household.size": "household_size",
+            "household.flags": "household_flags"}
+
+
+def case_settings() -> CaseSettings:
+    return CaseSettings.from_config(current_app.config)
+
+
+def today() -> dt.date:
+    return deadlines.local_date(utcnow())
+
+
+def upload_dir() -> Path:
+    return Path(current_app.config.get("UPLOAD_DIR") or
+                Path(current_app.config["DATA_DIR"]) / "uploads")
+
+
+def load_case(case_id: int) -> Case:
+    """Load a case the current user may see, or 404 (never reveal that it exists)."""
+    case = db.session.get(Case, case_id)
+    if case is None or not permissions.can_view_case(current_user, case):
+        abort(404)
+    return case
+
+
+def template_globals() -> dict:
+    return {"status_label": workflow.status_label, "STATUS_LABELS": workflow.STATUS_LABELS,
+            "CATEGORY_LABELS": CATEGORY_LABELS, "URGENCY_LABELS": URGENCY_LABELS,
+            "SOURCE_LABELS": SOURCE_LABELS}
+
+
+@bp.app_context_processor
+def _inject():
+    return {"case_labels": template_globals()}
+
+
+@bp.route("/")
+@access(READERS)
+def index():
+    args = request.args
+    f = queries.CaseFilters(status=args.get("status") or None,
+                            town_id=args.get("town", type=int),
+                            category=args.get("category") or None,
+                            mine=args.get("mine") == "1", overdue=args.get("overdue") == "1",
+                            q=(args.get("q") or "").strip()[:20] or None)
+    stmt = queries.apply_filters(queries.visible_cases_stmt(current_user), current_user, f,
+                                 today=today()).order_by(Case.urgency.desc(), Case.id.desc())
+    page = db.paginate(stmt, per_page=25, error_out=False)
+    return render_template("cases/list.html", page=page, f=f,
+                           counts=queries.status_counts(db.session, current_user),
+                           towns=queries.towns(db.session), **template_globals())
+
+
+def _intake_form() -> IntakeForm:
+    form = IntakeForm()
+    towns = queries.towns(db.session)
+    own = permissions.town_id_of(current_user)
+    if not current_user.has_role(Role.OFFICER):
+        towns = [t for t in towns if t.id == own]
+    form.town_id.choices = choices((t.id, t.name) for t in towns)
+    town_id = form.town_id.data or (own if own else (towns[0].id if towns else None))
+    villages = queries.villages(db.session, town_id) if town_id else []
+    form.village_id.choices = choices([(0, _("（未指定）"))] + [(v.id, v.name) for v in villages])
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access(WRITERS)
+def new():
+    form = _intake_form()
+    status = 200
+    if form.validate_on_submit():
+        data = CaseInput(
+            applicant=ApplicantInput(form.name.data, form.id_number.data, form.phone.data or "",
+                                     form.address.data or "",
+                                     local_hukou=form.local_hukou.data == "local"),
+            town_id=form.town_id.data, village_id=form.village_id.data or None,
+            category=form.category.data, urgency=form.urgency.data,
+            amount_needed=form.amount_needed.data, description=form.description.data,
+            source=form.source.data, services=list(form.services.data or []),
+            household=HouseholdInput(form.household_size.data,
+                                     frozenset(form.household_flags.data or [])))
+        try:
+            case = report_case(db.session, current_user, data, settings=case_settings())
+        except DomainError as exc:
+            db.session.rollback()
+            for name, messages in exc.errors.items():
+                getattr(form, FIELD_OF.get(name, name), form.description).errors.extend(messages)
+            if not exc.errors:
+                form.description.errors.append(exc.message)
+            status = exc.status
+        else:
+            db.session.commit()
+            flash(_("个案 %(n)s 已登记，请在时限内受理", n=case.number), "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    elif request.method == "POST":
+        status = 400
+    return render_template("cases/intake.html", form=form), status
+
+
+def _owner_choices(case: Case) -> list[User]:
+    users = db.session.scalars(select(User).join(UserRole, UserRole.user_id == User.id).where(
+        UserRole.role.in_([Role.INTAKE_WORKER, Role.OFFICER]), User.active.is_(True))
+        .order_by(User.display_name)).unique()
+    return [u for u in users if u.id != case.owner_id and (
+        u.has_role(Role.OFFICER) or permissions.is_case_town_worker(u, case))]
+
+
+def render_detail(case: Case, *, revealed: bool = False, error: str | None = None,
+                  status: int = 200):
+    view = disclosure.applicant_view(current_user, case, revealed=revealed, today=today())
+    limited = permissions.case_pii_limited(current_user, case)
+    description = redact(case.description).text if limited else case.description
+    files = db.session.scalars(select(Attachment).where(Attachment.case_id == case.id)
+                               .order_by(Attachment.id)).all()
+    return render_template(
+        "cases/detail.html", case=case, applicant=view, description=description,
+        actions=workflow.available_actions(current_user, case),
+        open_steps=deadlines.open_deadlines(db.session, case), today=today(),
+        departments=transfers.departments(db.session), owners=_owner_choices(case),
+        files=files, attachment_form=AttachmentForm(), error=error,
+        can_reveal=permissions.can_reveal_case(current_user, case),
+        can_files=permissions.can_view_attachments(current_user, case),
+        can_upload=permissions.can_change_case(current_user, case) and not case.is_terminal,
+        **template_globals()), status
+
+
+@bp.route("/<int:case_id>")
+@access(READERS)
+def detail(case_id: int):
+    return render_detail(load_case(case_id))
+
+
+@bp.route("/<int:case_id>/reveal", methods=["POST"])
+@access(roles(R.INTAKE_WORKER, R.OFFICER, R.AUDITOR))
+def reveal(case_id: int):
+    case = load_case(case_id)
+    disclosure.reveal(db.session, current_user, case, reason=request.form.get("reason", ""))
+    db.session.commit()
+    return render_detail(case, revealed=True)
+
+
+@bp.route("/<int:case_id>/actions/<action>", methods=["POST"])
+@access(WRITERS)
+def act(case_id: int, action: str):
+    case = load_case(case_id)
+    if action not in workflow.API_ACTIONS:
+        abort(404)
+    params = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    try:
+        workflow.fire(db.session, current_user, case, action, settings=case_settings(),
+                      **params)
+    except DomainError as exc:
+        db.session.rollback()
+        case = load_case(case_id)
+        return render_detail(case, error=exc.message, status=exc.status)
+    db.session.commit()
+    flash(_("已%(label)s", label=workflow.TRANSITIONS[action].label), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.route("/<int:case_id>/attachments", methods=["POST"])
+@access(WRITERS)
+def upload(case_id: int):
+    case = load_case(case_id)
+    form = AttachmentForm()
+    if not form.validate_on_submit():
+        return render_detail(case, error=_("请填写材料名称并选择文件"), status=400)
+    limit = int(current_app.config["MAX_ATTACHMENT_BYTES"])
+    data = form.file.data.read(limit + 1) if form.file.data else b""
+    try:
+        attachments.add_attachment(db.session, current_user, case, data=data,
+                                   label=form.label.data, upload_dir=upload_dir(),
+                                   max_bytes=limit)
+    except DomainError as exc:
+        db.session.rollback()
+        return render_detail(load_case(case_id), error=exc.message, status=exc.status)
+    db.session.commit()
+    flash(_("材料已上传"), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.route("/<int:case_id>/attachments/<int:attachment_id>")
+@access(roles(R.INTAKE_WORKER, R.OFFICER, R.AUDITOR))
+def download(case_id: int, attachment_id: int):
+    case = load_case(case_id)
+    row = db.session.get(Attachment, attachment_id)
+    if row is None or row.case_id != case.id:
+        raise NotFoundError(_("材料不存在"))
+    path = attachments.open_attachment(db.session, current_user, case, row,
+                                       upload_dir=upload_dir())
+    db.session.commit()
+    response = send_file(path, mimetype=row.media_type, as_attachment=True,
+                         download_name=f"{case.number}-{row.id}{path.suffix}")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+

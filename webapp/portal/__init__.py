@@ -1,0 +1,7 @@
+"""Organisation portals (charity projects, relief funds, volunteer offers, government schemes),
+the officers' listing review queue and the receivers' pledge desk."""
+from flask import Blueprint
+
+bp = Blueprint("portal", __name__, url_prefix="/portal")
+
+from webapp.portal import pledge_desk, review, tiles, views  # noqa: E402,F401

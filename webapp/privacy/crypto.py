@@ -1,0 +1,99 @@
+"""Field encryption for personal data at rest, and the keyed hash that finds the same person.
+
+Values are sealed with AES-256-GCM (an AEAD from ``cryptography``); the 32-byte key is derived
+with HKDF-SHA256 from ``FIELD_ENCRYPTION_KEY``, a urlsafe secret kept in the data directory or
+given in the environment. ``person_key`` is an HMAC-SHA256 of the normalised resident ID under
+``PERSON_HASH_KEY``, so duplicate checks compare hashes and never decrypt.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import unicodedata
+from functools import lru_cache
+from typing import Callable
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import Text, TypeDecorator
+
+PREFIX = "v1:"
+NONCE_BYTES = 12
+_INFO = b"jiujinan field encryption v1"
+
+
+class DecryptionError(ValueError):
+    """A sealed value was tampered with, truncated, or sealed under another key."""
+
+
+@lru_cache(maxsize=8)
+def derive_key(secret: str) -> bytes:
+    """The 32-byte AES key derived from a configured secret with HKDF-SHA256."""
+    if not secret:
+        raise ValueError("FIELD_ENCRYPTION_KEY is empty")
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(
+        secret.encode())
+
+
+def encrypt(plaintext: str, key: bytes) -> str:
+    """Seal text; the result is ASCII (``v1:`` + base64 of nonce and ciphertext)."""
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = AESGCM(key).encrypt(nonce, plaintext.encode("utf-8"), None)
+    return PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+
+
+def decrypt(token: str, key: bytes) -> str:
+    """Open a value sealed by :func:`encrypt`."""
+    if not token.startswith(PREFIX):
+        raise DecryptionError("not an encrypted value")
+    try:
+        raw = base64.urlsafe_b64decode(token[len(PREFIX):].encode("ascii"))
+        plain = AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], None)
+    except Exception as exc:  # InvalidTag, binascii.Error, ValueError: all mean "cannot open"
+        raise DecryptionError("cannot decrypt value") from exc
+    return plain.decode("utf-8")
+
+
+def normalise_id_number(id_number: str) -> str:
+    """Resident ID as compared: full-width folded, spaces removed, check letter upper-case."""
+    return "".join(unicodedata.normalize("NFKC", id_number or "").split()).upper()
+
+
+def person_key(id_number: str, key: str | bytes) -> str:
+    """HMAC-SHA256 (hex) of the normalised resident ID: the same person, never the number."""
+    secret = key.encode() if isinstance(key, str) else key
+    return hmac.new(secret, normalise_id_number(id_number).encode(), hashlib.sha256).hexdigest()
+
+
+def _flask_secret() -> str:
+    from flask import current_app
+    return current_app.config["FIELD_ENCRYPTION_KEY"]
+
+
+_secret_source: Callable[[], str] = _flask_secret
+
+
+def set_secret_source(source: Callable[[], str]) -> None:
+    """Where :class:`EncryptedText` reads its secret (default: the Flask app config)."""
+    global _secret_source
+    _secret_source = source
+
+
+class EncryptedText(TypeDecorator):
+    """A text column stored sealed with AES-GCM; Python sees the plain text."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return encrypt(str(value), derive_key(_secret_source()))
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return decrypt(value, derive_key(_secret_source()))

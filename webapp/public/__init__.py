@@ -1,0 +1,7 @@
+"""The public site (no login needed): needs, projects, organisations, transparency; and the
+donor's pledging pages."""
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)
+
+from webapp.public import pledging, views  # noqa: E402,F401

@@ -1,0 +1,126 @@
+"""Public pages: home, needs, projects, organisations and the transparency page.
+
+Need pages show the anonymized need card only; nothing here reads the case behind it.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import abort, render_template, request
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import CATEGORY_LABELS, Organisation, OrgKind, OrgStatus
+from webapp.models.resources import Fund, ListingStatus, Offer, Scheme
+from webapp.permissions import PUBLIC, access
+from webapp.public import bp
+from webapp.services import browse, transparency
+from webapp.services.listing_rules import town_ids
+from webapp.services.transparency import SOURCE_LABELS
+
+PUBLIC_ORG_KINDS = (OrgKind.CHARITY, OrgKind.ENTERPRISE, OrgKind.VOLUNTEER_TEAM,
+                    OrgKind.DEPARTMENT, OrgKind.CIVIL_AFFAIRS)
+URGENCY_LABELS = {1: "一般", 2: "较急", 3: "紧急", 4: "特急"}
+GAP_CHOICES = [("", "", "不限"), ("0.01", "", "尚有缺口"), ("0.01", "5000", "5千元以内"),
+               ("5000", "20000", "5千至2万元"), ("20000", "", "2万元以上")]
+
+
+def _page_args() -> tuple[int, int]:
+    page = request.args.get("page", "1")
+    return (int(page) if page.isdigit() and 0 < int(page) < 100000 else 1), 12
+
+
+def _filter_context(filters: browse.Filters) -> dict:
+    return {"filters": filters, "towns": town_ids(db.session),
+            "categories": CATEGORY_LABELS, "urgency_labels": URGENCY_LABELS,
+            "gap_choices": GAP_CHOICES}
+
+
+@bp.route("/home")
+@access(PUBLIC)
+def home():
+    urgent = browse.published_needs(db.session)[:6]
+    featured = browse.featured_projects(db.session, limit=6)
+    totals = transparency.county_totals(db.session)
+    return render_template("public/home.html", urgent=urgent, featured=featured,
+                           totals=totals, categories=CATEGORY_LABELS,
+                           urgency_labels=URGENCY_LABELS)
+
+
+@bp.route("/needs")
+@access(PUBLIC)
+def needs():
+    filters = browse.Filters.parse(request.args)
+    number, per_page = _page_args()
+    page = browse.ListPagination(browse.published_needs(db.session, filters), page=number,
+                                 per_page=per_page)
+    return render_template("public/needs.html", page=page, **_filter_context(filters))
+
+
+@bp.route("/needs/<int:need_id>")
+@access(PUBLIC)
+def need(need_id: int):
+    view = browse.published_need(db.session, need_id) or abort(404)
+    return render_template("public/need.html", view=view, categories=CATEGORY_LABELS,
+                           urgency_labels=URGENCY_LABELS)
+
+
+@bp.route("/projects")
+@access(PUBLIC)
+def projects():
+    filters = browse.Filters.parse(request.args)
+    number, per_page = _page_args()
+    page = browse.paginate_projects(db.session, filters, page=number, per_page=per_page)
+    return render_template("public/projects.html", page=page, **_filter_context(filters))
+
+
+@bp.route("/projects/<int:project_id>")
+@access(PUBLIC)
+def project(project_id: int):
+    view = browse.listed_project(db.session, project_id) or abort(404)
+    return render_template("public/project.html", view=view, categories=CATEGORY_LABELS,
+                           towns=town_ids(db.session))
+
+
+@bp.route("/organisations/<int:org_id>")
+@access(PUBLIC)
+def organisation(org_id: int):
+    org = db.session.get(Organisation, org_id)
+    if org is None or org.kind not in PUBLIC_ORG_KINDS or org.status != OrgStatus.APPROVED:
+        abort(404)
+    number, _ = _page_args()
+    page = browse.paginate_projects(db.session, browse.Filters(), page=number, per_page=12,
+                                    organisation_id=org.id)
+
+    def listed(model):
+        return db.session.scalars(select(model).where(
+            model.organisation_id == org.id, model.status == ListingStatus.LISTED)
+            .order_by(model.title).limit(50)).all()
+
+    # Individual volunteers' offers are listed by their team only, never by person.
+    offers = [o for o in listed(Offer) if o.volunteer_id is None]
+    return render_template("public/organisation.html", org=org, page=page,
+                           funds=listed(Fund), offers=offers, schemes=listed(Scheme),
+                           towns=town_ids(db.session), categories=CATEGORY_LABELS)
+
+
+@bp.route("/schemes")
+@access(PUBLIC)
+def schemes():
+    rows = db.session.scalars(select(Scheme).where(Scheme.status == ListingStatus.LISTED)
+                              .order_by(Scheme.code)).all()
+    return render_template("public/schemes.html", schemes=rows, categories=CATEGORY_LABELS)
+
+
+@bp.route("/transparency")
+@access(PUBLIC)
+def transparency_page():
+    totals = transparency.county_totals(db.session)
+    source_chart = {"labels": [SOURCE_LABELS[k] for k in totals.money_by_source],
+                    "values": [float(v) for v in totals.money_by_source.values()]}
+    town_chart = {"labels": list(totals.money_by_town),
+                  "values": [float(v) for v in totals.money_by_town.values()]}
+    return render_template("public/transparency.html", totals=totals,
+                           source_labels=SOURCE_LABELS,
+                           source_chart=json.dumps(source_chart, ensure_ascii=False),
+                           town_chart=json.dumps(town_chart, ensure_ascii=False))

@@ -1,0 +1,240 @@
+"""What the public sees: published need cards and listed projects, filtered, ordered and
+paginated, with their progress (approved and pledged against the gap).
+
+Only anonymized need-card fields leave this module; the case behind a card is never loaded.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from webapp.models import Category, NeedCard, NeedStatus, utcnow
+from webapp.models.resources import ListingStatus, Pledge, PledgeStatus, Project
+
+ACTIVE_PLEDGES = (PledgeStatus.PLEDGED, PledgeStatus.CONFIRMED, PledgeStatus.FULFILLED)
+ZERO = Decimal("0.00")
+MAX_FILTER_MONEY = Decimal("1000000000000")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Filters shared by the pages and the API; invalid values are dropped, not guessed."""
+
+    category: Category | None = None
+    town_id: int | None = None
+    min_urgency: int | None = None
+    min_gap: Decimal | None = None
+    max_gap: Decimal | None = None
+
+    @classmethod
+    def parse(cls, args) -> Filters:
+        def number(name, kind):
+            raw = (args.get(name) or "").strip()
+            try:
+                value = kind(raw) if raw else None
+            except (ValueError, ArithmeticError):
+                return None
+            return value if value is None or _in_range(value) else None
+
+        category = args.get("category") or None
+        low, high = number("min_gap", Decimal), number("max_gap", Decimal)
+        band = (args.get("gap") or "").strip()
+        if band.count("-") == 1:  # a page's gap band "low-high", either end may be empty
+            low, high = _band(band)
+        return cls(category=Category(category) if category in {c.value for c in Category}
+                   else None,
+                   town_id=number("town", int), min_urgency=number("urgency", int),
+                   min_gap=low, max_gap=high)
+
+    @property
+    def gap_key(self) -> str:
+        """The gap band as the pages' select writes it."""
+        def text(value):
+            return "" if value is None else format(value, "f")
+        return f"{text(self.min_gap)}-{text(self.max_gap)}"
+
+
+def _in_range(value) -> bool:
+    """Non-negative and small enough for any database column (ids, money)."""
+    if isinstance(value, Decimal):
+        return value.is_finite() and 0 <= value <= MAX_FILTER_MONEY
+    return 0 <= value <= 2**31 - 1
+
+
+def _band(band: str) -> tuple[Decimal | None, Decimal | None]:
+    def parse(text: str) -> Decimal | None:
+        try:
+            value = Decimal(text) if text.strip() else None
+        except ArithmeticError:
+            return None
+        return value if value is not None and _in_range(value) else None
+    low, high = band.split("-")
+    return parse(low), parse(high)
+
+
+class ListPagination(Pagination):
+    """Flask-SQLAlchemy's pagination over an already ordered Python list."""
+
+    def __init__(self, rows: list, *, page: int, per_page: int):
+        self._rows = rows
+        super().__init__(page=max(page, 1), per_page=max(min(per_page, 100), 1),
+                         error_out=False)
+
+    def _query_items(self) -> list:
+        return self._rows[self._query_offset:self._query_offset + self.per_page]
+
+    def _query_count(self) -> int:
+        return len(self._rows)
+
+
+@dataclass(frozen=True)
+class NeedView:
+    """A published need card with its progress; holds anonymized fields only."""
+
+    card: NeedCard
+    pledged: Decimal
+
+    @property
+    def approved(self) -> Decimal:
+        return self.card.amount_covered or ZERO
+
+    @property
+    def gap(self) -> Decimal:
+        return max(self.card.amount_needed - self.approved - self.pledged, ZERO)
+
+    @property
+    def percent(self) -> int:
+        needed = self.card.amount_needed or ZERO
+        if needed <= 0:
+            return 100
+        return min(100, int((self.approved + self.pledged) * 100 / needed))
+
+    @property
+    def waiting_days(self) -> int:
+        published = self.card.published_at or utcnow()
+        return max((utcnow() - published).days, 0)
+
+
+def waiting_boost(days: int) -> float:
+    """Each full week of waiting lifts a need half an urgency level, at most one level."""
+    return min(days // 7, 2) * 0.5
+
+
+def need_priority(view: NeedView) -> tuple:
+    """Sort key: urgency lifted by waiting time, then the unmet gap, then the oldest first."""
+    published = view.card.published_at or utcnow()
+    return (-(view.card.urgency + waiting_boost(view.waiting_days)), -view.gap,
+            published, view.card.id)
+
+
+def pledged_to_needs(session: Session, need_ids) -> dict[int, Decimal]:
+    if not need_ids:
+        return {}
+    rows = session.execute(select(Pledge.need_id, func.sum(Pledge.amount)).where(
+        Pledge.need_id.in_(list(need_ids)), Pledge.status.in_(ACTIVE_PLEDGES),
+        Pledge.amount.is_not(None)).group_by(Pledge.need_id)).all()
+    return {nid: Decimal(total or 0) for nid, total in rows}
+
+
+def published_needs(session: Session, filters: Filters = Filters()) -> list[NeedView]:
+    """Every published need matching the filters, in priority order."""
+    stmt = select(NeedCard).where(NeedCard.status == NeedStatus.PUBLISHED)
+    if filters.category:
+        stmt = stmt.where(NeedCard.category == filters.category)
+    if filters.town_id is not None:
+        stmt = stmt.where(NeedCard.town_id == filters.town_id)
+    if filters.min_urgency is not None:
+        stmt = stmt.where(NeedCard.urgency >= filters.min_urgency)
+    cards = session.scalars(stmt).all()
+    pledged = pledged_to_needs(session, [c.id for c in cards])
+    views = [NeedView(c, pledged.get(c.id, ZERO)) for c in cards]
+    if filters.min_gap is not None:
+        views = [v for v in views if v.gap >= filters.min_gap]
+    if filters.max_gap is not None:
+        views = [v for v in views if v.gap <= filters.max_gap]
+    return sorted(views, key=need_priority)
+
+
+def published_need(session: Session, need_id: int) -> NeedView | None:
+    card = session.get(NeedCard, need_id)
+    if card is None or card.status != NeedStatus.PUBLISHED:
+        return None
+    return NeedView(card, pledged_to_needs(session, [card.id]).get(card.id, ZERO))
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    """A listed project with the money donors have pledged towards its budget."""
+
+    project: Project
+    pledged: Decimal
+
+    @property
+    def gap(self) -> Decimal:
+        return max((self.project.budget or ZERO) - self.pledged, ZERO)
+
+    @property
+    def percent(self) -> int:
+        budget = self.project.budget or ZERO
+        if budget <= 0:
+            return 100
+        return min(100, int(self.pledged * 100 / budget))
+
+
+def _pledged_to_projects():
+    return select(func.coalesce(func.sum(Pledge.amount), 0)).where(
+        Pledge.project_id == Project.id, Pledge.status.in_(ACTIVE_PLEDGES)
+    ).correlate(Project).scalar_subquery()
+
+
+def _padded(column):
+    """``,a,b,`` so that a LIKE on ``,a,`` matches whole list items only."""
+    return literal(",") + column + literal(",")
+
+
+def listed_projects_stmt(filters: Filters = Filters(), *, organisation_id: int | None = None):
+    """Statement of (Project, pledged) rows for listed projects matching the filters."""
+    pledged = _pledged_to_projects()
+    stmt = select(Project, pledged.label("pledged")).where(
+        Project.status == ListingStatus.LISTED)
+    if organisation_id is not None:
+        stmt = stmt.where(Project.organisation_id == organisation_id)
+    if filters.category:
+        stmt = stmt.where(or_(Project.categories == "", _padded(Project.categories).contains(
+            f",{filters.category.value},", autoescape=True)))
+    if filters.town_id is not None:
+        stmt = stmt.where(or_(Project.towns == "", _padded(Project.towns).contains(
+            f",{filters.town_id},", autoescape=True)))
+    if filters.min_gap is not None:
+        stmt = stmt.where(Project.budget - pledged >= filters.min_gap)
+    if filters.max_gap is not None:
+        stmt = stmt.where(Project.budget - pledged <= filters.max_gap)
+    return stmt.order_by(Project.featured.desc(), Project.listed_at.desc(), Project.id.desc())
+
+
+def project_views(rows) -> list[ProjectView]:
+    return [ProjectView(project, Decimal(pledged or 0)) for project, pledged in rows]
+
+
+def paginate_projects(session: Session, filters: Filters, *, page: int, per_page: int,
+                      organisation_id: int | None = None) -> ListPagination:
+    rows = project_views(session.execute(
+        listed_projects_stmt(filters, organisation_id=organisation_id)).all())
+    return ListPagination(rows, page=page, per_page=per_page)
+
+
+def listed_project(session: Session, project_id: int) -> ProjectView | None:
+    project = session.get(Project, project_id)
+    if project is None or project.status != ListingStatus.LISTED:
+        return None
+    pledged = session.scalar(select(func.coalesce(func.sum(Pledge.amount), 0)).where(
+        Pledge.project_id == project.id, Pledge.status.in_(ACTIVE_PLEDGES)))
+    return ProjectView(project, Decimal(pledged or 0))
+
+
+def featured_projects(session: Session, limit: int = 6) -> list[ProjectView]:
+    return project_views(session.execute(listed_projects_stmt().limit(limit)).all())

@@ -1,0 +1,65 @@
+"""What a user sees of the applicant: masked by default, hidden from departments, and shown
+in full only through an explicit, audited reveal."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from webapp import permissions
+from webapp.models import Case
+from webapp.privacy.redact import mask_id_number, mask_name, mask_phone
+from webapp.services import PermissionDeniedError, audit
+
+HIDDEN = "（已隐藏）"
+
+
+@dataclass(frozen=True)
+class ApplicantView:
+    name: str
+    id_number: str
+    phone: str
+    address: str
+    birth_date: str
+    local_hukou: bool
+    revealed: bool
+
+
+def _age_text(birth_date: str | None, today: dt.date) -> str:
+    if not birth_date:
+        return "—"
+    born = dt.date.fromisoformat(birth_date)
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return f"{age} 岁"
+
+
+def applicant_view(user, case: Case, *, revealed: bool = False,
+                   today: dt.date | None = None) -> ApplicantView | None:
+    """The applicant as this user may see them now. ``revealed`` only after :func:`reveal`."""
+    a = case.applicant
+    if a is None:
+        return None
+    today = today or dt.date.today()
+    if revealed and permissions.can_reveal_case(user, case):
+        return ApplicantView(a.name, a.id_number, a.phone or "—", a.address or "—",
+                             a.birth_date or "—", a.local_hukou, True)
+    limited = permissions.case_pii_limited(user, case)
+    return ApplicantView(
+        name=mask_name(a.name),
+        id_number=HIDDEN if limited else mask_id_number(a.id_number),
+        phone=mask_phone(a.phone) if a.phone else "—",
+        address=HIDDEN if limited else (case.village.name if case.village else case.town.name),
+        birth_date=_age_text(a.birth_date, today),
+        local_hukou=a.local_hukou, revealed=False)
+
+
+def reveal(session: Session, actor, case: Case, *, reason: str = "") -> ApplicantView:
+    """Show the full personal data of a case; writes the audit event ``case.reveal``."""
+    if not permissions.can_reveal_case(actor, case):
+        raise PermissionDeniedError("您无权查看完整个人信息")
+    audit.record(session, actor, "case.reveal", case,
+                 summary={"number": case.number,
+                          "fields": ["name", "id_number", "phone", "address", "birth_date"],
+                          "reason_given": bool(reason.strip())})
+    return applicant_view(actor, case, revealed=True)

@@ -1,0 +1,42 @@
+"""The workflow's tunable limits, read once from the app config and passed in explicitly."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Mapping
+
+
+def _dates(values) -> frozenset[dt.date]:
+    return frozenset(v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
+                     for v in values or ())
+
+
+@dataclass(frozen=True)
+class CaseSettings:
+    """Per-step limits in working days, the calendar, and the green-channel cap."""
+
+    acceptance_days: int = 1
+    verification_days: int = 5
+    transfer_days: int = 3
+    procedure_days: int = 15
+    holidays: frozenset[dt.date] = field(default_factory=frozenset)
+    extra_workdays: frozenset[dt.date] = field(default_factory=frozenset)  # 调休 weekends
+    emergency_aid_cap: Decimal = Decimal("3000")
+    max_amount: Decimal = Decimal("10000000")
+    person_hash_key: str = "unset"
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> "CaseSettings":
+        """Build from a Flask config mapping; missing keys keep the defaults."""
+        get = config.get
+        return cls(
+            acceptance_days=int(get("CASE_LIMIT_ACCEPTANCE_DAYS", 1)),
+            verification_days=int(get("CASE_LIMIT_VERIFICATION_DAYS", 5)),
+            transfer_days=int(get("CASE_LIMIT_TRANSFER_DAYS", 3)),
+            procedure_days=int(get("CASE_LIMIT_PROCEDURE_DAYS", 15)),
+            holidays=_dates(get("CASE_HOLIDAYS")),
+            extra_workdays=_dates(get("CASE_EXTRA_WORKDAYS")),
+            emergency_aid_cap=Decimal(str(get("EMERGENCY_AID_CAP", "3000"))),
+            person_hash_key=str(get("PERSON_HASH_KEY", "unset")),
+        )

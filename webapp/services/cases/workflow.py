@@ -1,0 +1,302 @@
+"""The one state machine of an urgent case.
+
+Each transition declares the states it may start from, the roles that may fire it, the audit
+action it writes, the deadlines it closes and the step whose clock it starts. ``fire`` checks
+role, state, town and first-contact ownership (首问负责), validates the parameters completely,
+then changes the case, writes its timeline line and its audit event, and publishes
+``case.<action>`` so other areas react in the same transaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlalchemy.orm import Session
+
+from webapp import permissions
+from webapp.models import (Case, CaseEvent, CaseStatus, Role, Step, TERMINAL_STATUSES, User,
+                           utcnow)
+from webapp.services import (ConflictError, DomainError, NotFoundError, PermissionDeniedError,
+                             audit, events)
+from webapp.services.cases import deadlines, once_per_year, transfers
+from webapp.services.cases.money import parse_amount
+from webapp.services.cases.settings import CaseSettings
+
+S = CaseStatus
+INTAKE, OFFICER, DEPT = Role.INTAKE_WORKER, Role.OFFICER, Role.DEPARTMENT_HANDLER
+
+STATUS_LABELS = {
+    S.REPORTED: "待受理", S.ACCEPTED: "已受理", S.REFUSED: "不予受理",
+    S.EMERGENCY_AID: "先行救助", S.VERIFYING: "核查中", S.VERIFIED: "待审批",
+    S.TRANSFERRED: "转办中", S.ESCALATED: "提交联席会议", S.APPROVED: "已批准",
+    S.REJECTED: "不予救助", S.PUBLISHED: "需求已发布", S.IN_ASSISTANCE: "救助实施中",
+    S.CLOSED: "已办结", S.WITHDRAWN: "已撤回",
+}
+OPEN_WORK = frozenset({S.ACCEPTED, S.EMERGENCY_AID, S.VERIFYING, S.VERIFIED, S.ESCALATED,
+                       S.APPROVED, S.PUBLISHED, S.IN_ASSISTANCE})
+ALL_STEPS = None  # close every open step
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: frozenset[CaseStatus]
+    target: CaseStatus | None          # None: the status is kept or computed by the handler
+    roles: frozenset[Role]
+    audit: str
+    opens: tuple[Step, ...] = ()       # deadline set for the next step
+    closes: tuple[Step, ...] | None = ()
+    owner_only: bool = True            # an intake worker must own the case (首问负责)
+
+
+def _t(action, label, sources, target, roles, *, opens=(), closes=(), owner_only=True):
+    return Transition(action, label, frozenset(sources), target, frozenset(roles),
+                      f"case.{action}", opens, closes, owner_only)
+
+
+TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
+    _t("accept", "受理", {S.REPORTED}, S.ACCEPTED, {INTAKE, OFFICER},
+       opens=(Step.VERIFICATION, Step.PROCEDURE), closes=(Step.ACCEPTANCE,), owner_only=False),
+    _t("refuse", "不予受理", {S.REPORTED}, S.REFUSED, {INTAKE, OFFICER}, closes=ALL_STEPS,
+       owner_only=False),
+    _t("emergency_aid", "先行救助", {S.ACCEPTED}, S.EMERGENCY_AID, {INTAKE, OFFICER},
+       opens=(Step.VERIFICATION,)),
+    _t("start_verification", "开始核查", {S.ACCEPTED, S.EMERGENCY_AID}, S.VERIFYING,
+       {INTAKE, OFFICER}, opens=(Step.VERIFICATION,)),
+    _t("verify", "核查完毕", {S.VERIFYING}, S.VERIFIED, {INTAKE, OFFICER},
+       closes=(Step.VERIFICATION,)),
+    _t("approve", "批准救助", {S.VERIFIED, S.ESCALATED}, S.APPROVED, {OFFICER},
+       closes=(Step.VERIFICATION, Step.PROCEDURE)),
+    _t("reject", "不予救助", {S.VERIFIED, S.ESCALATED}, S.REJECTED, {OFFICER},
+       closes=ALL_STEPS),
+    _t("transfer", "转办", OPEN_WORK, S.TRANSFERRED, {INTAKE, OFFICER}),
+    _t("transfer_answer", "部门答复", {S.TRANSFERRED}, None, {DEPT, OFFICER}, owner_only=False),
+    _t("escalate", "提交联席会议", {S.VERIFYING, S.VERIFIED}, S.ESCALATED, {INTAKE, OFFICER},
+       closes=(Step.VERIFICATION,)),
+    _t("publish", "发布需求", {S.APPROVED}, S.PUBLISHED, {OFFICER}),
+    _t("unpublish", "撤下需求", {S.PUBLISHED}, S.APPROVED, {OFFICER}),
+    _t("start_assistance", "开始救助", {S.APPROVED, S.PUBLISHED}, S.IN_ASSISTANCE,
+       {INTAKE, OFFICER}),
+    _t("close", "办结", {S.IN_ASSISTANCE}, S.CLOSED, {INTAKE, OFFICER}, closes=ALL_STEPS),
+    _t("withdraw", "撤回", {S.REPORTED, S.ACCEPTED, S.EMERGENCY_AID, S.VERIFYING, S.VERIFIED,
+                           S.ESCALATED}, S.WITHDRAWN, {INTAKE, OFFICER}, closes=ALL_STEPS),
+    _t("handover", "移交承办人", OPEN_WORK | {S.TRANSFERRED}, None, {INTAKE, OFFICER}),
+)}
+# Actions a client may name in POST /transitions (transfer answers have their own endpoint).
+API_ACTIONS = tuple(a for a in TRANSITIONS if a != "transfer_answer")
+
+
+@dataclass
+class Outcome:
+    """What a handler decided: the details for the event, audit summary and timeline."""
+
+    details: dict
+    audit: dict
+    note: str = ""
+    target: CaseStatus | None = None
+
+
+def _text(params: dict, name: str, label: str, *, required: bool = True,
+          limit: int = 500) -> str:
+    value = str(params.get(name) or "").strip()
+    if required and not value:
+        raise DomainError(f"请填写{label}", field=name)
+    if len(value) > limit:
+        raise DomainError(f"{label}不能超过 {limit} 个字", field=name)
+    return value
+
+
+def _accept(session, actor, case, params, settings, now):
+    case.owner_id, case.accepted_at = actor.id, now
+    case.procedure_due_on = deadlines.add_working_days(
+        deadlines.local_date(now), settings.procedure_days, settings)
+    return Outcome({}, {"owner_id": actor.id})
+
+
+def _refuse(session, actor, case, params, settings, now):
+    reason = _text(params, "reason", "不予受理的理由")
+    referred = _text(params, "referred_to", "转介去向", limit=200)
+    case.refusal_reason, case.referred_to, case.closed_at = reason, referred, now
+    return Outcome({"reason": reason, "referred_to": referred}, {"referred": True},
+                   note=f"{reason}；已转介：{referred}")
+
+
+def _emergency_aid(session, actor, case, params, settings, now):
+    amount = parse_amount(params.get("amount"), field="amount",
+                          maximum=settings.emergency_aid_cap)
+    case.emergency_amount = amount
+    return Outcome({"amount": amount}, {"amount": str(amount)},
+                   note=f"先行救助 {amount} 元")
+
+
+def _approve(session, actor, case, params, settings, now):
+    raw = params.get("amount")
+    amount = case.amount_needed if raw in (None, "") else parse_amount(
+        raw, field="amount", maximum=settings.max_amount)
+    exception = once_per_year.enforce(session, actor, case,
+                                      exception_reason=params.get("exception_reason"), now=now)
+    case.approved_at, case.approved_amount = now, amount
+    summary = {"amount": str(amount)}
+    if exception is not None:
+        summary["exception_id"] = exception.id
+    return Outcome({"amount": amount}, summary, note=f"批准救助 {amount} 元")
+
+
+def _escalate(session, actor, case, params, settings, now):
+    reason = _text(params, "reason", "提交联席会议的理由")
+    return Outcome({"reason": reason}, {}, note=reason)
+
+
+def _withdraw(session, actor, case, params, settings, now):
+    reason = _text(params, "reason", "撤回理由")
+    case.closed_at = now
+    return Outcome({"reason": reason}, {}, note=reason)
+
+
+def _reject(session, actor, case, params, settings, now):
+    reason = _text(params, "reason", "不予救助的理由")
+    case.closed_at = now
+    return Outcome({"reason": reason}, {}, note=reason)
+
+
+def _close(session, actor, case, params, settings, now):
+    outcome = _text(params, "outcome", "救助结果", limit=1000)
+    case.outcome, case.closed_at = outcome, now
+    return Outcome({}, {}, note=outcome)
+
+
+def _note(label, required=False):
+    def handler(session, actor, case, params, settings, now):
+        return Outcome({}, {}, note=_text(params, "note", label, required=required))
+    return handler
+
+
+def _transfer(session, actor, case, params, settings, now):
+    created = transfers.create_transfers(session, actor, case, params, settings=settings,
+                                         now=now)
+    names = "、".join(t.department.name for t in created)
+    return Outcome({"transfers": created, "department_ids": [t.department_id for t in created]},
+                   {"department_ids": [t.department_id for t in created],
+                    "transfer_ids": [t.id for t in created],
+                    "due_on": created[0].due_on.isoformat()},
+                   note=f"转办至{names}：{created[0].reason}")
+
+
+def _transfer_answer(session, actor, case, params, settings, now):
+    transfer, back_to = transfers.record_answer(session, actor, case, params, now=now)
+    return Outcome({"transfer": transfer}, {"transfer_id": transfer.id},
+                   note=f"{transfer.department.name}答复：{transfer.answer}", target=back_to)
+
+
+def _publish(session, actor, case, params, settings, now):
+    from webapp.services import needs
+    card = needs.publish_need(session, actor, case, title=params.get("title"),
+                              story=params.get("story"))
+    return Outcome({"need": card}, {"need_id": card.id})
+
+
+def _unpublish(session, actor, case, params, settings, now):
+    from webapp.services import needs
+    reason = _text(params, "reason", "撤下理由", required=False)
+    card = needs.unpublish_need(session, actor, case)
+    return Outcome({"need": card}, {"need_id": card.id if card else None}, note=reason)
+
+
+def _handover(session, actor, case, params, settings, now):
+    try:
+        new_owner = session.get(User, int(params.get("new_owner_id")))
+    except (TypeError, ValueError):
+        new_owner = None
+    if new_owner is None or not new_owner.active:
+        raise DomainError("请选择有效的接手人", field="new_owner_id")
+    if new_owner.id == case.owner_id:
+        raise DomainError("接手人与当前承办人相同", field="new_owner_id")
+    if not (new_owner.has_role(OFFICER) or permissions.is_case_town_worker(new_owner, case)):
+        raise DomainError("接手人须为本镇（街道）受理人员或民政工作人员", field="new_owner_id")
+    note = _text(params, "note", "移交说明", required=False)
+    previous = case.owner_id
+    case.owner_id = new_owner.id
+    deadlines.reassign_steps(session, case, new_owner.id)
+    return Outcome({"previous_owner_id": previous, "new_owner_id": new_owner.id},
+                   {"previous_owner_id": previous, "new_owner_id": new_owner.id},
+                   note=f"移交给 {new_owner.display_name}" + (f"：{note}" if note else ""))
+
+
+HANDLERS: dict[str, Callable[..., Outcome]] = {
+    "accept": _accept, "refuse": _refuse, "emergency_aid": _emergency_aid,
+    "start_verification": _note("备注"), "verify": _note("核查意见"),
+    "approve": _approve, "reject": _reject, "transfer": _transfer,
+    "transfer_answer": _transfer_answer, "escalate": _escalate,
+    "publish": _publish, "unpublish": _unpublish, "start_assistance": _note("备注"),
+    "close": _close, "withdraw": _withdraw, "handover": _handover,
+}
+
+
+def status_label(status: CaseStatus) -> str:
+    return STATUS_LABELS[status]
+
+
+def check_allowed(actor, case: Case, action: str) -> Transition:
+    """Raise unless ``actor`` may fire ``action`` on ``case`` now; return the transition."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise DomainError(f"未知的操作：{action}", field="action")
+    if not actor.roles & transition.roles:
+        raise PermissionDeniedError(f"您的角色不能执行「{transition.label}」")
+    if not permissions.can_view_case(actor, case):
+        raise NotFoundError("个案不存在或您无权查看")
+    if case.status in TERMINAL_STATUSES:
+        raise ConflictError(f"个案已{STATUS_LABELS[case.status]}，不能再更改")
+    if case.status not in transition.sources:
+        raise ConflictError(f"个案当前状态为「{STATUS_LABELS[case.status]}」，"
+                            f"不能执行「{transition.label}」")
+    if actor.has_role(OFFICER):
+        return transition
+    if DEPT in transition.roles and actor.has_role(DEPT):
+        return transition  # the transfer module checks the department
+    if not permissions.is_case_town_worker(actor, case):
+        raise PermissionDeniedError("只能办理本镇（街道）的个案")
+    if transition.owner_only and case.owner_id != actor.id:
+        raise PermissionDeniedError("首问负责：只有承办人可以办理此个案，或请承办人先移交")
+    return transition
+
+
+def available_actions(actor, case: Case) -> list[Transition]:
+    """The transitions the actor may fire on the case now (for the case page)."""
+    found = []
+    for action in TRANSITIONS:
+        if action == "transfer_answer":
+            continue
+        try:
+            found.append(check_allowed(actor, case, action))
+        except DomainError:
+            continue
+    return found
+
+
+def fire(session: Session, actor, case: Case, action: str, *, settings: CaseSettings,
+         now: dt.datetime | None = None, **params) -> Case:
+    """Fire one transition; everything it changes is flushed in the caller's transaction."""
+    now = now or utcnow()
+    transition = check_allowed(actor, case, action)
+    before = case.status
+    outcome = HANDLERS[action](session, actor, case, params, settings, now)
+    after = outcome.target or transition.target or before
+    case.status, case.updated_at = after, now
+    if transition.closes is None:
+        deadlines.close_steps(session, case, None, now=now)
+    elif transition.closes:
+        deadlines.close_steps(session, case, transition.closes, now=now)
+    for step in transition.opens:
+        deadlines.open_step(session, case, step, settings=settings, now=now,
+                            responsible_id=case.owner_id)
+    session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id, action=action,
+                          from_status=before, to_status=after, note=outcome.note[:2000]))
+    audit.record(session, actor, transition.audit, case,
+                 summary={"number": case.number, "from": before.value, "to": after.value,
+                          **outcome.audit})
+    session.flush()
+    events.publish(session, f"case.{action}", case=case, actor=actor, **outcome.details)
+    return case

@@ -1,0 +1,195 @@
+"""Opening and finding ledger accounts, locking them, and reading their balances.
+
+Every fund, charity project budget and scheme budget gets a source account whose opening
+balance is its capital or budget; the help-first reserve (临时救助备用金) has one account and
+every case gets an account the first time money is reserved for it.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from webapp.models import AuditHead, Case, Fund, Project, Scheme
+from webapp.models.ledger import (ZERO, AccountKind, LedgerAccount, MoneyTransfer,
+                                  MoneyTransferKind)
+from webapp.services import DomainError, NotFoundError, events
+from webapp.services.ledger import journal
+
+SINGLETON = 0  # owner_id of the reserve and the external account
+RESERVE_NAME = "临时救助备用金"
+EXTERNAL_NAME = "外部资金来源"
+
+LISTING_MODELS = {AccountKind.FUND: Fund, AccountKind.PROJECT: Project,
+                  AccountKind.SCHEME: Scheme}
+SOURCE_BY_NAME = {"fund": AccountKind.FUND, "project": AccountKind.PROJECT,
+                  "scheme": AccountKind.SCHEME, "reserve": AccountKind.RESERVE}
+
+
+def find_account(session: Session, kind: AccountKind, owner_id: int) -> LedgerAccount | None:
+    return session.scalars(select(LedgerAccount).where(
+        LedgerAccount.kind == kind, LedgerAccount.owner_id == owner_id)).first()
+
+
+def _opening_amount(kind: AccountKind, listing) -> Decimal:
+    if kind is AccountKind.FUND:
+        return listing.capital or ZERO
+    if kind is AccountKind.PROJECT:
+        return listing.budget or ZERO
+    return listing.annual_budget or ZERO
+
+
+def external_account(session: Session) -> LedgerAccount:
+    """The one account standing for money outside the ledger."""
+    account = find_account(session, AccountKind.EXTERNAL, SINGLETON)
+    if account is None:
+        account = LedgerAccount(kind=AccountKind.EXTERNAL, owner_id=SINGLETON,
+                                name=EXTERNAL_NAME)
+        session.add(account)
+        session.flush()
+    return account
+
+
+def reserve_account(session: Session) -> LedgerAccount:
+    """The help-first reserve account, opened empty on first use."""
+    account = find_account(session, AccountKind.RESERVE, SINGLETON)
+    if account is None:
+        account = LedgerAccount(kind=AccountKind.RESERVE, owner_id=SINGLETON, name=RESERVE_NAME)
+        session.add(account)
+        session.flush()
+    return account
+
+
+def open_listing_account(session: Session, actor, kind: AccountKind, listing_id: int
+                         ) -> LedgerAccount:
+    """Open the account of a fund, project or scheme with its capital/budget as opening balance."""
+    account = find_account(session, kind, listing_id)
+    if account is not None:
+        return account
+    listing = session.get(LISTING_MODELS[kind], listing_id)
+    if listing is None:
+        raise NotFoundError("资金来源不存在")
+    account = LedgerAccount(kind=kind, owner_id=listing.id, name=listing.title[:160],
+                            organisation_id=listing.organisation_id)
+    session.add(account)
+    session.flush()
+    opening = _opening_amount(kind, listing)
+    if opening > 0:
+        journal.open_balance(session, actor, account, opening, external_account(session))
+    return account
+
+
+def funded_total(session: Session, account: LedgerAccount) -> Decimal:
+    """Money put into a source account from outside (opening balance and top-ups)."""
+    return session.scalar(select(func.coalesce(func.sum(MoneyTransfer.amount), 0)).where(
+        MoneyTransfer.credit_account_id == account.id,
+        MoneyTransfer.kind.in_([MoneyTransferKind.OPENING, MoneyTransferKind.TOP_UP]))) or ZERO
+
+
+def sync_listing_account(session: Session, actor, kind: AccountKind, listing_id: int
+                         ) -> LedgerAccount:
+    """Open the account of a listing, or top it up when its capital/budget was raised.
+
+    A lowered capital or budget is not taken out of the ledger: money already received
+    stays until an officer accounts for it.
+    """
+    account = find_account(session, kind, listing_id)
+    if account is None:
+        return open_listing_account(session, actor, kind, listing_id)
+    listing = session.get(LISTING_MODELS[kind], listing_id)
+    raise_by = _opening_amount(kind, listing) - funded_total(session, account)
+    if raise_by > 0:
+        lock_accounts(session, account, external_account(session))
+        journal.top_up_from_outside(session, actor, account, raise_by,
+                                    external_account(session), reference="资金额度调增")
+    return account
+
+
+@events.subscribe("listing.changed")
+def _on_listing_changed(session: Session, *, kind: str, id: int, **_) -> None:  # noqa: A002
+    account_kind = SOURCE_BY_NAME.get(kind)
+    if account_kind in LISTING_MODELS:
+        serialize_writes(session)
+        sync_listing_account(session, None, account_kind, id)
+
+
+def open_all_listing_accounts(session: Session, actor) -> int:
+    """Open the missing accounts of every fund, project and scheme; return how many."""
+    opened = 0
+    for kind, model in LISTING_MODELS.items():
+        have = set(session.scalars(select(LedgerAccount.owner_id)
+                                   .where(LedgerAccount.kind == kind)))
+        for listing_id in session.scalars(select(model.id).order_by(model.id)):
+            if listing_id not in have:
+                open_listing_account(session, actor, kind, listing_id)
+                opened += 1
+    return opened
+
+
+def case_account(session: Session, case: Case) -> LedgerAccount:
+    """The account of a case, opened on first use; ``needed`` follows the case's amount."""
+    account = find_account(session, AccountKind.CASE, case.id)
+    if account is None:
+        account = LedgerAccount(kind=AccountKind.CASE, owner_id=case.id, case_id=case.id,
+                                name=case.number, needed=case.amount_needed or ZERO)
+        session.add(account)
+        session.flush()
+    return account
+
+
+def source_account(session: Session, source: str, source_id: int | None) -> LedgerAccount:
+    """The account paying for a reservation: ``source`` is fund, project, scheme or reserve."""
+    kind = SOURCE_BY_NAME.get(source)
+    if kind is None:
+        raise DomainError("资金来源类型不正确", field="source")
+    if kind is AccountKind.RESERVE:
+        return reserve_account(session)
+    if source_id is None:
+        raise DomainError("请指定资金来源", field="source_id")
+    account = find_account(session, kind, source_id)
+    if account is None:
+        return open_listing_account(session, None, kind, source_id)
+    return account
+
+
+def serialize_writes(session: Session) -> None:
+    """Lock the audit head before anything else.
+
+    Every audited write locks the audit head anyway, so taking it first gives all
+    transactions one lock order (a green-channel posting runs inside a case transaction that
+    already holds it), lets a transaction see accounts opened by the one before it, and costs
+    no concurrency. SQLite has already taken its write lock at BEGIN IMMEDIATE.
+    """
+    session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
+
+
+def lock_accounts(session: Session, *accounts: LedgerAccount) -> None:
+    """Take row locks on the accounts in ascending id order and reload their totals."""
+    ids = sorted({a.id for a in accounts})
+    session.scalars(select(LedgerAccount).where(LedgerAccount.id.in_(ids))
+                    .order_by(LedgerAccount.id).with_for_update()
+                    .execution_options(populate_existing=True)).all()
+
+
+def balances(account: LedgerAccount | None) -> dict[str, Decimal]:
+    """total / reserved / disbursed / available of a source account (zeros when none)."""
+    if account is None:
+        return {"total": ZERO, "reserved": ZERO, "disbursed": ZERO, "available": ZERO}
+    return {"total": account.total, "reserved": account.reserved,
+            "disbursed": account.disbursed, "available": account.available}
+
+
+def balances_for(session: Session, kind: str, id: int | None = None) -> dict[str, Decimal]:  # noqa: A002
+    """Balances of a fund, project, scheme (by id) or the reserve, for pages and the API."""
+    account_kind = SOURCE_BY_NAME.get(kind)
+    if account_kind is None:
+        raise ValueError(f"unknown ledger source kind {kind!r}")
+    owner = SINGLETON if account_kind is AccountKind.RESERVE else id
+    account = find_account(session, account_kind, owner)
+    if account is None and account_kind in LISTING_MODELS:
+        # Not opened yet: it will open with its capital/budget, nothing reserved or paid.
+        listing = session.get(LISTING_MODELS[account_kind], owner)
+        opening = _opening_amount(account_kind, listing) if listing is not None else ZERO
+        return {"total": opening, "reserved": ZERO, "disbursed": ZERO, "available": opening}
+    return balances(account)

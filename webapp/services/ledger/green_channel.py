@@ -1,0 +1,99 @@
+"""Help-first payments (先行救助) from the reserve, confirmed or reversed after verification.
+
+The case area publishes ``case.emergency_aid`` (with ``case``, ``actor`` and ``amount``) when
+an officer grants help before verification: the reserve pays it as a pending transfer. When the
+case is later approved the payment is confirmed and kept; when it is rejected the payment is
+reversed with a record: voided while still pending, refunded to the reserve once paid.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.models import Case
+from webapp.models.ledger import (MoneyTransfer, MoneyTransferKind, MoneyTransferStatus,
+                                  Verification)
+from webapp.services import ConflictError, DomainError, audit, events
+from webapp.services.ledger import transfers
+
+REVERSAL_REASON = "核查未通过，先行救助冲回"
+
+
+def green_channel_key(case: Case) -> str:
+    return f"green-channel:case:{case.id}"
+
+
+def pay_help_first(session: Session, actor, case: Case, amount) -> MoneyTransfer:
+    """Pay a help-first amount for ``case`` from the reserve (once per case)."""
+    return transfers.reserve_for_case(
+        session, actor, source="reserve", source_id=None, case=case, amount=amount,
+        reference=f"先行救助 {case.number}", idempotency_key=green_channel_key(case),
+        kind=MoneyTransferKind.GREEN_CHANNEL)
+
+
+def unverified_payments(session: Session, case: Case) -> list[MoneyTransfer]:
+    return list(session.scalars(select(MoneyTransfer).where(
+        MoneyTransfer.case_id == case.id, MoneyTransfer.kind == MoneyTransferKind.GREEN_CHANNEL,
+        MoneyTransfer.verification == Verification.UNVERIFIED).order_by(MoneyTransfer.id)))
+
+
+def confirm(session: Session, actor, transfer: MoneyTransfer) -> MoneyTransfer:
+    """Verification upheld the help-first payment: keep it (pending ones still get disbursed)."""
+    _require_unverified(transfer)
+    transfer.verification = Verification.CONFIRMED
+    session.flush()
+    audit.record(session, actor, "ledger.green_channel.confirm", transfer,
+                 summary={"amount": str(transfer.amount), "status": transfer.status.value,
+                          "case_id": transfer.case_id})
+    return transfer
+
+
+def reverse(session: Session, actor, transfer: MoneyTransfer, *, reason: str = REVERSAL_REASON
+            ) -> MoneyTransfer:
+    """Verification did not uphold the payment: void it, or refund it to the reserve if paid."""
+    _require_unverified(transfer)
+    reason = (reason or "").strip() or REVERSAL_REASON
+    if transfer.status is MoneyTransferStatus.PENDING:
+        transfers.void(session, actor, transfer, reason=reason)
+    else:
+        left = transfer.amount - transfers.refunded_amount(session, transfer)
+        if left > 0:
+            transfers.refund(session, actor, transfer, left, reason=reason)
+    transfer.verification = Verification.REVERSED
+    session.flush()
+    audit.record(session, actor, "ledger.green_channel.reverse", transfer,
+                 summary={"amount": str(transfer.amount), "case_id": transfer.case_id})
+    return transfer
+
+
+def _require_unverified(transfer: MoneyTransfer) -> None:
+    if transfer.kind is not MoneyTransferKind.GREEN_CHANNEL:
+        raise ConflictError("该笔款项不是先行救助")
+    if transfer.verification is not Verification.UNVERIFIED:
+        raise ConflictError("该笔先行救助已确认或已冲回")
+
+
+@events.subscribe("case.emergency_aid")
+def _on_emergency_aid(session: Session, *, case: Case, actor=None, amount=None, **_) -> None:
+    if amount is None:
+        return
+    try:
+        value = Decimal(str(amount))
+    except ArithmeticError:
+        raise DomainError("先行救助金额格式不正确", field="amount") from None
+    if value > 0:
+        pay_help_first(session, actor, case, value)
+
+
+@events.subscribe("case.approve")
+def _on_case_approve(session: Session, *, case: Case, actor=None, **_) -> None:
+    for transfer in unverified_payments(session, case):
+        confirm(session, actor, transfer)
+
+
+@events.subscribe("case.reject")
+def _on_case_reject(session: Session, *, case: Case, actor=None, **_) -> None:
+    for transfer in unverified_payments(session, case):
+        reverse(session, actor, transfer)

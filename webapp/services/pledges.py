@@ -1,0 +1,187 @@
+"""Donor pledges of money or service to a published need or a listed project.
+
+pledged → confirmed (by the receiving organisation, or the bureau for needs) → fulfilled;
+the donor may cancel while it is only pledged, the receiver until it is fulfilled.
+Every change writes one audit event and publishes ``pledge.changed``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from webapp import permissions
+from webapp.models import NeedCard, NeedStatus, Role, utcnow
+from webapp.models.catalog import SERVICES
+from webapp.models.resources import ListingStatus, Pledge, PledgeStatus, Project
+from webapp.services import ConflictError, DomainError, PermissionDeniedError
+from webapp.services import audit, events
+from webapp.services.browse import published_need
+from webapp.services.listing_rules import MAX_MONEY
+
+P = PledgeStatus
+
+
+def _announce(session: Session, actor, pledge: Pledge, action: str, summary: dict) -> None:
+    audit.record(session, actor, f"pledge.{action}", pledge, summary={
+        "status": pledge.status.value, "need_id": pledge.need_id,
+        "project_id": pledge.project_id, **summary})
+    events.publish(session, "pledge.changed", id=pledge.id, status=pledge.status.value,
+                   need_id=pledge.need_id, project_id=pledge.project_id)
+
+
+def new_reference(now: dt.datetime | None = None) -> str:
+    """A short confirmation number the donor can quote: JJ + date + random part."""
+    now = now or utcnow()
+    return f"JJ{now:%Y%m%d}-{secrets.token_hex(3).upper()}"
+
+
+def _clean_amount(errors: dict, value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        errors.setdefault("amount", []).append("金额格式不正确")
+        return None
+    if not amount.is_finite() or amount <= 0:
+        errors.setdefault("amount", []).append("认捐金额必须大于 0")
+    elif amount.as_tuple().exponent < -2:
+        errors.setdefault("amount", []).append("金额最多保留两位小数")
+    elif amount > MAX_MONEY:
+        errors.setdefault("amount", []).append("金额超出允许范围")
+    else:
+        return amount.quantize(Decimal("0.01"))
+    return None
+
+
+def make_pledge(session: Session, donor, *, need: NeedCard | None = None,
+                project: Project | None = None, amount=None, service: str | None = None,
+                message: str | None = None, reference: str | None = None) -> Pledge:
+    """Record a donor's pledge; every error is reported at once and nothing is written."""
+    if not donor.has_role(Role.DONOR):
+        raise PermissionDeniedError("请使用爱心人士账户认捐")
+    errors: dict[str, list[str]] = {}
+    if (need is None) == (project is None):
+        errors.setdefault("target", []).append("请选择一项需求或一个慈善项目")
+    if need is not None and need.status != NeedStatus.PUBLISHED:
+        errors.setdefault("target", []).append("该需求尚未公开或已下线，不能认捐")
+    if project is not None and project.status != ListingStatus.LISTED:
+        errors.setdefault("target", []).append("该项目尚未公开或已暂停，不能认捐")
+    value = _clean_amount(errors, amount)
+    service = (service or "").strip() or None
+    if service is not None and service not in SERVICES:
+        errors.setdefault("service", []).append("请选择列表中的服务类型")
+    if value is None and service is None and "amount" not in errors:
+        errors.setdefault("amount", []).append("请填写认捐金额或选择一项服务")
+    message = (message or "").strip() or None
+    if message and len(message) > 500:
+        errors.setdefault("message", []).append("留言不能超过 500 个字")
+    if value is not None and need is not None and need.status == NeedStatus.PUBLISHED:
+        view = published_need(session, need.id)
+        if value > view.gap:
+            errors.setdefault("amount", []).append(
+                f"认捐金额超过了该需求尚未满足的缺口（¥{view.gap:,.2f}）")
+    if errors:
+        raise DomainError("认捐信息有误，请修改后重试", errors=errors)
+    pledge = Pledge(donor_id=donor.id, need_id=need.id if need else None,
+                    project_id=project.id if project else None, amount=value, service=service,
+                    message=message, status=P.PLEDGED, reference=reference or new_reference())
+    session.add(pledge)
+    session.flush()
+    _announce(session, donor, pledge, "create",
+              {"amount": str(value) if value is not None else None,
+               "service": service is not None})
+    return pledge
+
+
+def _require_handler(actor, pledge: Pledge) -> None:
+    if not permissions.can_handle_pledge(actor, pledge):
+        raise PermissionDeniedError("只有接收方可以处理这笔认捐")
+
+
+def confirm_pledge(session: Session, actor, pledge: Pledge) -> None:
+    """The receiver acknowledges the pledge and will arrange it with the donor."""
+    _require_handler(actor, pledge)
+    if pledge.status != P.PLEDGED:
+        raise ConflictError("只有待确认的认捐可以确认")
+    pledge.status, pledge.confirmed_at, pledge.handled_by_id = P.CONFIRMED, utcnow(), actor.id
+    session.flush()
+    _announce(session, actor, pledge, "confirm", {})
+
+
+def fulfil_pledge(session: Session, actor, pledge: Pledge) -> None:
+    """The money arrived or the service was delivered."""
+    _require_handler(actor, pledge)
+    if pledge.status != P.CONFIRMED:
+        raise ConflictError("只有已确认的认捐可以标记为已兑现")
+    pledge.status, pledge.fulfilled_at, pledge.handled_by_id = P.FULFILLED, utcnow(), actor.id
+    session.flush()
+    _announce(session, actor, pledge, "fulfil", {})
+
+
+def cancel_pledge(session: Session, actor, pledge: Pledge) -> None:
+    """The donor withdraws an unconfirmed pledge, or the receiver cancels an open one."""
+    is_donor = pledge.donor_id == actor.id
+    if permissions.can_handle_pledge(actor, pledge):
+        allowed = (P.PLEDGED, P.CONFIRMED)
+    elif is_donor:
+        allowed = (P.PLEDGED,)
+    else:
+        raise PermissionDeniedError("无权取消这笔认捐")
+    if pledge.status not in allowed:
+        raise ConflictError("这笔认捐已确认或已完成，请联系接收方")
+    pledge.status = P.CANCELLED
+    if not is_donor:
+        pledge.handled_by_id = actor.id
+    session.flush()
+    _announce(session, actor, pledge, "cancel", {"by_donor": is_donor})
+
+
+TRANSITIONS = {P.CONFIRMED: confirm_pledge, P.FULFILLED: fulfil_pledge, P.CANCELLED: cancel_pledge}
+
+
+def move_pledge(session: Session, actor, pledge: Pledge, target: PledgeStatus) -> None:
+    """Apply a requested status change (API PATCH)."""
+    if target == pledge.status:
+        return
+    step = TRANSITIONS.get(target)
+    if step is None:
+        raise ConflictError("不能改回到该状态")
+    step(session, actor, pledge)
+
+
+def donor_pledges(donor):
+    """Statement of the donor's pledges, newest first."""
+    return select(Pledge).where(Pledge.donor_id == donor.id) \
+        .order_by(Pledge.created_at.desc(), Pledge.id.desc())
+
+
+def pledges_for_handler(actor, *, status: PledgeStatus | None = None):
+    """Statement of the pledges the actor receives: officers all, charities their projects'."""
+    stmt = select(Pledge).order_by(Pledge.created_at.desc(), Pledge.id.desc())
+    if not actor.has_role(Role.OFFICER):
+        own_projects = select(Project.id).where(Project.organisation_id == actor.organisation_id)
+        stmt = stmt.where(Pledge.project_id.in_(own_projects))
+    if status is not None:
+        stmt = stmt.where(Pledge.status == status)
+    return stmt
+
+
+def visible_pledges(actor, *, status: PledgeStatus | None = None):
+    """Statement of every pledge the actor may read (API list)."""
+    if actor.has_role(Role.OFFICER, Role.AUDITOR, Role.ADMIN):
+        stmt = select(Pledge).order_by(Pledge.created_at.desc(), Pledge.id.desc())
+    elif actor.has_role(Role.CHARITY_STAFF):
+        own_projects = select(Project.id).where(Project.organisation_id == actor.organisation_id)
+        stmt = select(Pledge).where(or_(Pledge.project_id.in_(own_projects),
+                                        Pledge.donor_id == actor.id)) \
+            .order_by(Pledge.created_at.desc(), Pledge.id.desc())
+    else:
+        stmt = donor_pledges(actor)
+    if status is not None:
+        stmt = stmt.where(Pledge.status == status)
+    return stmt
