@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
+from scipy.sparse.csgraph import connected_components
 
 from matching.records import UNITS
 
@@ -45,6 +46,9 @@ COST_SCALE = 10_000_000
 _INT64_BUDGET = 2**62
 #: Edges weighing less are worth nothing to either allocator.
 MIN_WEIGHT = 1e-9
+#: Connected components with fewer edges are solved together in one network (they stay
+#: independent there); larger ones get a network of their own.
+SMALL_COMPONENT_EDGES = 5_000
 
 
 class AllocationError(RuntimeError):
@@ -124,10 +128,17 @@ def _finish(problem: AllocationProblem, amount: np.ndarray, solver: str) -> Allo
     return Allocation(amount, objective_value(problem, amount), solver)
 
 
-def optimize_allocation(problem: AllocationProblem, *, solver: str = "flow") -> Allocation:
-    """Return a provably optimal allocation (``solver`` is ``"flow"`` or ``"lp"``)."""
+def optimize_allocation(
+    problem: AllocationProblem, *, solver: str = "flow", decompose: bool = True
+) -> Allocation:
+    """Return a provably optimal allocation (``solver`` is ``"flow"`` or ``"lp"``).
+
+    With ``decompose`` the flow problem is split into the connected components of the
+    resource – need/unit graph, each solved to proven optimality on its own: no constraint
+    spans two components, so the sum of the components' optima is the optimum.
+    """
     if solver == "flow":
-        return _solve_flow(problem)
+        return _solve_flow(problem, decompose=decompose)
     if solver == "lp":
         return _solve_lp(problem)
     raise ValueError(f"unknown solver {solver!r}")
@@ -153,13 +164,53 @@ def _integer_costs(problem: AllocationProblem, edges: np.ndarray, supply: int) -
     return np.rint(weight * scale).astype(np.int64)
 
 
-def _solve_flow(problem: AllocationProblem) -> Allocation:
+def edge_components(problem: AllocationProblem, edges: np.ndarray) -> np.ndarray:
+    """Label ``edges`` by connected component of the resource – need/unit graph."""
+    n_units = problem.demand.shape[1]
+    n_res = len(problem.capacity)
+    slot = problem.need_idx[edges] * n_units + problem.unit[edges]
+    size = n_res + problem.demand.size
+    graph = sp.csr_matrix(
+        (np.ones(edges.size, dtype=np.int8), (problem.res_idx[edges], n_res + slot)),
+        shape=(size, size),
+    )
+    _, labels = connected_components(graph, directed=False)
+    return labels[problem.res_idx[edges]]
+
+
+def _component_batches(labels: np.ndarray) -> list[np.ndarray]:
+    """Group edge positions by component; small components share one batch."""
+    order = np.argsort(labels, kind="stable")
+    sorted_labels = labels[order]
+    starts = np.flatnonzero(np.r_[True, sorted_labels[1:] != sorted_labels[:-1]])
+    parts = np.split(order, starts[1:])
+    large = [np.sort(p) for p in parts if p.size >= SMALL_COMPONENT_EDGES]
+    small = [p for p in parts if p.size < SMALL_COMPONENT_EDGES]
+    return large + ([np.sort(np.concatenate(small))] if small else [])
+
+
+def _solve_flow(problem: AllocationProblem, *, decompose: bool = True) -> Allocation:
     if min_cost_flow is None:
         raise ImportError("optimize_allocation(solver='flow') needs OR-Tools: pip install ortools")
     amount = np.zeros(len(problem.edge_cap), dtype=np.int64)
     edges = _useful_edges(problem)
     if edges.size == 0:
         return _finish(problem, amount, "flow")
+    # One integer scale for all components, so splitting never changes a cost.
+    supply = int(problem.capacity[np.unique(problem.res_idx[edges])].sum())
+    cost = np.zeros(len(problem.edge_cap), dtype=np.int64)
+    cost[edges] = _integer_costs(problem, edges, supply)
+    batches = _component_batches(edge_components(problem, edges)) if decompose else [
+        np.arange(edges.size)
+    ]
+    for batch in batches:
+        part = edges[batch]
+        amount[part] = _min_cost_flow(problem, part, cost[part])
+    return _finish(problem, amount, "flow")
+
+
+def _min_cost_flow(problem: AllocationProblem, edges: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    """Return the optimal flow on ``edges`` maximising flow × ``gain`` (integers)."""
     res_used, res_node = np.unique(problem.res_idx[edges], return_inverse=True)
     n_units = problem.demand.shape[1]
     slot = problem.need_idx[edges] * n_units + problem.unit[edges]
@@ -170,8 +221,6 @@ def _solve_flow(problem: AllocationProblem) -> Allocation:
 
     capacity = problem.capacity[res_used]
     supply = int(capacity.sum())
-    cost = -_integer_costs(problem, edges, supply)
-
     n_res, n_slot, n_edge = len(res_used), len(slot_used), len(edges)
     # Arcs in order: source → resource, resource → need/unit (the edges), need/unit → sink,
     # and the bypass source → sink that makes every unit of flow optional.
@@ -181,7 +230,7 @@ def _solve_flow(problem: AllocationProblem) -> Allocation:
     caps = np.concatenate([
         capacity, problem.edge_cap[edges], problem.demand.reshape(-1)[slot_used], [supply]
     ])
-    costs = np.concatenate([np.zeros(n_res, dtype=np.int64), cost,
+    costs = np.concatenate([np.zeros(n_res, dtype=np.int64), -gain,
                             np.zeros(n_slot + 1, dtype=np.int64)])
 
     flow = min_cost_flow.SimpleMinCostFlow()
@@ -192,8 +241,7 @@ def _solve_flow(problem: AllocationProblem) -> Allocation:
     status = flow.solve()
     if status != flow.OPTIMAL:
         raise AllocationError(f"min-cost flow did not reach optimality (status {status})")
-    amount[edges] = flow.flows(arcs[n_res:n_res + n_edge])
-    return _finish(problem, amount, "flow")
+    return flow.flows(arcs[n_res:n_res + n_edge])
 
 
 def _solve_lp(problem: AllocationProblem) -> Allocation:

@@ -16,11 +16,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
-from matching.index import Block, NeedArrays, ResourceIndex
+from matching.index import NeedArrays, ResourceIndex, Segment
 
-#: Upper bound on the entries of one dense chunk (needs in chunk × resources in block).
-MAX_CHUNK_ENTRIES = 2_000_000
+#: Upper bound on the entries of one dense chunk (resources in segment × needs in chunk).
+MAX_CHUNK_ENTRIES = 4_000_000
+#: Resources per group when bounding the k-th best key of a need from the group maxima.
+THRESHOLD_GROUP = 32
+_LOWEST = np.float32(np.finfo(np.float32).min)
 
 
 @dataclass(frozen=True)
@@ -35,42 +39,53 @@ class Candidates:
         return len(self.need_idx)
 
 
-def infeasible(needs: NeedArrays, index: ResourceIndex, rows: np.ndarray, block: Block) -> np.ndarray:
-    """Return the ``(len(rows), block.size)`` mask of pairs breaking a per-pair constraint.
+def mask_infeasible(
+    key: np.ndarray,
+    needs: NeedArrays,
+    index: ResourceIndex,
+    rows: np.ndarray,
+    segment: Segment,
+    blocked: dict[int, np.ndarray],
+) -> None:
+    """Set ``key[i, j]`` to -inf where resource ``i`` of ``segment`` cannot serve need ``rows[j]``.
 
-    The block already meets the category, town and usability constraints.
+    The segment already meets the category, town, usability and unit constraints; this adds
+    services for volunteer offers, eligibility flags, age limits, the once-per-cause rule and
+    the blocked pairs. ``key`` is the ``(segment.size, len(rows))`` ranking chunk.
     """
-    bad = np.empty((rows.size, block.size), dtype=bool)
-    has_demand = needs.demand[rows] >= 1
-    need_services = needs.services[rows]
-    for start, stop, unit, is_offer in block.segments:
-        bad[:, start:stop] = ~has_demand[:, unit, None]
-        if is_offer:
-            # A volunteer offer must provide at least one service the need asks for.
-            offered = index.services[block.indices[start:stop]]
-            if offered.shape[1] == 1:
-                shared = (need_services[:, 0, None] & offered[None, :, 0]) != 0
-            else:
-                shared = (need_services[:, None, :] & offered[None, :, :]).any(axis=2)
-            np.logical_or(bad[:, start:stop], ~shared, out=bad[:, start:stop])
+    if segment.is_offer:
+        # A volunteer offer must provide at least one service the need asks for.
+        wanted = needs.services[rows]
+        if wanted.shape[1] == 1:
+            shared = (segment.offered[:, 0, None] & wanted[None, :, 0]) != 0
+        else:
+            shared = (segment.offered[:, None, :] & wanted[None, :, :]).any(axis=2)
+        key[~shared] = -np.inf
 
-    cols = block.requires_cols
+    cols = segment.requires_cols
     if cols.size:
-        missing = index.requires[block.indices[cols]][None, :, :] & ~needs.flags[rows][:, None, :]
-        bad[:, cols] |= missing.any(axis=2)
+        required = index.requires[segment.indices[cols]]
+        missing = (required[:, None, :] & ~needs.flags[rows][None, :, :]).any(axis=2)
+        key[cols] = np.where(missing, -np.inf, key[cols])
 
-    cols = block.age_cols
+    cols = segment.age_cols
     if cols.size:
-        age = needs.age[rows][:, None]
-        res = block.indices[cols]
+        age = needs.age[rows][None, :]
+        res = segment.indices[cols]
         # Unknown age fails an age-limited resource: the officer must record the age first.
         with np.errstate(invalid="ignore"):
-            bad[:, cols] |= ~((age >= index.min_age[res]) & (age <= index.max_age[res]))
+            fits = (age >= index.min_age[res, None]) & (age <= index.max_age[res, None])
+        key[cols] = np.where(fits, key[cols], -np.inf)
 
-    blocked_rows = np.flatnonzero(needs.cause_blocked[rows])
-    if blocked_rows.size and block.once_per_cause_cols.size:
-        bad[np.ix_(blocked_rows, block.once_per_cause_cols)] = True
-    return bad
+    blocked_pos = np.flatnonzero(needs.cause_blocked[rows])
+    if blocked_pos.size and segment.once_per_cause_cols.size:
+        key[np.ix_(segment.once_per_cause_cols, blocked_pos)] = -np.inf
+
+    if blocked:
+        for pos, need_row in enumerate(rows.tolist()):
+            res_rows = blocked.get(need_row)
+            if res_rows is not None:
+                key[np.isin(segment.indices, res_rows), pos] = -np.inf
 
 
 def group_needs(needs: NeedArrays, rows: Iterable[int]) -> dict[tuple[str, str], np.ndarray]:
@@ -82,16 +97,59 @@ def group_needs(needs: NeedArrays, rows: Iterable[int]) -> dict[tuple[str, str],
     return {key: np.asarray(groups[key], dtype=np.int64) for key in sorted(groups)}
 
 
-def _top_k(key: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return (row, col) of the ``k`` largest finite entries per row of ``key``."""
-    k = min(k, key.shape[1])
-    if k < key.shape[1]:
-        cols = np.argpartition(-key, k - 1, axis=1)[:, :k]
+def top_k_per_column(key: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return (row, col) of the ``k`` largest finite entries of every column of ``key``.
+
+    Ties go to the lower row. Instead of partitioning every column, the k-th largest group
+    maximum (groups of :data:`THRESHOLD_GROUP` rows) bounds the k-th largest entry from below,
+    so only the few entries at or above it are sorted. The result is exact.
+    """
+    m, n = key.shape
+    groups = m // THRESHOLD_GROUP
+    if groups > k:
+        body = groups * THRESHOLD_GROUP
+        maxima = key[:body].reshape(groups, THRESHOLD_GROUP, n).max(axis=1)
+        threshold = np.partition(maxima, groups - k, axis=0)[groups - k]
+        np.maximum(threshold, _LOWEST, out=threshold)  # never let -inf (infeasible) through
+        # Only groups whose maximum reaches the threshold can hold a top-k entry.
+        group, cols = np.nonzero(maxima >= threshold)
+        rows = (group[:, None] * THRESHOLD_GROUP + np.arange(THRESHOLD_GROUP)).ravel()
+        cols = np.repeat(cols, THRESHOLD_GROUP)
+        tail_rows, tail_cols = np.nonzero(key[body:] >= threshold)
+        rows = np.concatenate([rows, tail_rows + body])
+        cols = np.concatenate([cols, tail_cols])
+        values = key[rows, cols]
+        keep = values >= threshold[cols]
+        rows, cols, values = rows[keep], cols[keep], values[keep]
     else:
-        cols = np.broadcast_to(np.arange(key.shape[1]), key.shape)
-    rows = np.broadcast_to(np.arange(key.shape[0])[:, None], cols.shape)
-    keep = np.isfinite(key[rows, cols])
-    return rows[keep], cols[keep]
+        rows, cols = np.nonzero(key > -np.inf)
+        values = key[rows, cols]
+    order = np.lexsort((rows, -values, cols))
+    rows, cols = rows[order], cols[order]
+    return _first_per_group(cols, k, rows, cols)
+
+
+def _first_per_group(group: np.ndarray, k: int, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Keep the first ``k`` entries of each run of equal values in the sorted ``group``."""
+    if group.size == 0:
+        return arrays
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    rank = np.arange(group.size) - np.repeat(starts, np.diff(np.r_[starts, group.size]))
+    keep = rank < k
+    return tuple(a[keep] for a in arrays)
+
+
+def _dense_columns(text: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
+    """Return the dense float32 transpose of ``text[rows]`` with a row of ones appended.
+
+    The extra row meets the bonus column of :attr:`Segment.ranking`, so one product gives
+    similarity plus bonus.
+    """
+    chunk = text[rows]
+    out = np.zeros((text.shape[1] + 1, rows.size), dtype=np.float32)
+    out[chunk.indices, np.repeat(np.arange(rows.size), np.diff(chunk.indptr))] = chunk.data
+    out[-1] = 1.0
+    return out
 
 
 def generate_candidates(
@@ -106,41 +164,53 @@ def generate_candidates(
     """Return up to ``top_k`` feasible resources per need, best text match first.
 
     Ranking key: text similarity plus :data:`SPECIFICITY_BONUS` for a resource dedicated to
-    the need's category and another for one dedicated to its town. ``rows`` restricts the
-    needs considered; ``blocked_pairs`` holds ``(need_row, resource_row)`` pairs to leave out.
+    the need's category and another for one dedicated to its town; ties go to the lower
+    resource row. ``rows`` restricts the needs considered; ``blocked_pairs`` holds
+    ``(need_row, resource_row)`` pairs to leave out.
+
+    Each need is multiplied only against the segments of its (category, town) block in the
+    units it still lacks. A segment's sparse TF-IDF rows times a dense slice of need columns
+    gives a ``(resources, needs)`` chunk of at most ``max_chunk_entries``; its top-k per need
+    is kept and the segments' top-k lists are merged. Never a dense needs × resources matrix.
     """
     if top_k < 1:
         raise ValueError("top_k must be at least 1")
     if rows is None:
         rows = np.arange(len(needs.needs))
-    blocked: dict[int, list[int]] = defaultdict(list)
+    blocked_lists: dict[int, list[int]] = defaultdict(list)
     for need_row, res_row in blocked_pairs:
-        blocked[need_row].append(res_row)
+        blocked_lists[need_row].append(res_row)
+    blocked = {row: np.asarray(res, dtype=np.int64) for row, res in blocked_lists.items()}
 
-    out_need, out_res, out_sim = [], [], []
+    out_need, out_res, out_key, out_bonus = [], [], [], []
     for (category, town), group in group_needs(needs, rows).items():
         block = index.block(category, town)
-        if block.size == 0:
-            continue
-        chunk = max(1, max_chunk_entries // block.size)
-        for start in range(0, group.size, chunk):
-            chunk_rows = group[start : start + chunk]
-            sim = (needs.text[chunk_rows] @ block.text_t).toarray()
-            bad = infeasible(needs, index, chunk_rows, block)
-            for pos, need_row in enumerate(chunk_rows):
-                if need_row in blocked:
-                    bad[pos, np.isin(block.indices, blocked[need_row])] = True
-            key = sim + block.bonus
-            np.copyto(key, -np.inf, where=bad)
-            r, c = _top_k(key, top_k)
-            out_need.append(chunk_rows[r])
-            out_res.append(block.indices[c])
-            out_sim.append(sim[r, c])
+        for segment in block.segments:
+            lacking = group[needs.demand[group, segment.unit] >= 1]
+            if lacking.size == 0:
+                continue
+            chunk = max(1, max_chunk_entries // segment.size)
+            for start in range(0, lacking.size, chunk):
+                chunk_rows = lacking[start : start + chunk]
+                key = segment.ranking @ _dense_columns(needs.text, chunk_rows)
+                mask_infeasible(key, needs, index, chunk_rows, segment, blocked)
+                r, c = top_k_per_column(key, top_k)
+                out_need.append(chunk_rows[c])
+                out_res.append(segment.indices[r])
+                out_key.append(key[r, c])
+                out_bonus.append(segment.bonus[r, 0])
     if not out_need:
         empty = np.zeros(0, dtype=np.int64)
         return Candidates(empty, empty.copy(), np.zeros(0, dtype=np.float32))
     need_idx = np.concatenate(out_need).astype(np.int64)
     res_idx = np.concatenate(out_res).astype(np.int64)
-    text_sim = np.clip(np.concatenate(out_sim), 0.0, 1.0)
+    key = np.concatenate(out_key)
+    bonus = np.concatenate(out_bonus)
+    # Merge the segments' lists: the best top_k per need over all its segments.
+    order = np.lexsort((res_idx, -key, need_idx))
+    need_idx, res_idx, key, bonus = _first_per_group(
+        need_idx[order], top_k, need_idx[order], res_idx[order], key[order], bonus[order]
+    )
+    text_sim = np.clip(key.astype(np.float64) - bonus, 0.0, 1.0).astype(np.float32)
     order = np.lexsort((res_idx, need_idx))
     return Candidates(need_idx[order], res_idx[order], text_sim[order])

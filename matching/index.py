@@ -161,7 +161,6 @@ class ResourceIndex:
             # No resource has a usable term: text similarity is simply zero everywhere.
             self.text = sp.csr_matrix((n, 0), dtype=np.float32)
             self.has_vocabulary = False
-        self.text_t = self.text.T.tocsr()
         self._idf = self.vectorizer.idf_ if self.has_vocabulary else np.zeros(0)
         self._blocks: dict[tuple[str, str], Block] = {}
 
@@ -230,46 +229,67 @@ class ResourceIndex:
         )
 
 
-@dataclass(frozen=True)
-class Block:
-    """Resources sharing the category/town hard constraints, laid out for fast masking.
+def _with_bonus_column(text: sp.csr_matrix, bonus: np.ndarray) -> sp.csr_matrix:
+    ranking = sp.hstack([text, sp.csr_matrix(bonus.reshape(-1, 1))], format="csr")
+    ranking.eliminate_zeros()
+    return ranking.astype(np.float32)
 
-    ``indices`` are ordered by (unit, is offer) so that each such segment is a contiguous
-    column range; columns with an eligibility, age or once-per-cause rule are listed apart.
+
+@dataclass(frozen=True)
+class Segment:
+    """Resources of one block sharing a unit and offer-ness, laid out for one sparse product.
+
+    A need is only multiplied against the segments of the units it still lacks. Columns with
+    an eligibility, age or once-per-cause rule are listed apart so that masking them touches
+    only those rows of the (resources × needs) similarity chunk.
     """
 
-    indices: np.ndarray
-    segments: tuple[tuple[int, int, int, bool], ...]  # (start, stop, unit code, is offer)
-    bonus: np.ndarray  # float32 ranking bonus for category/town specific resources
+    unit: int
+    is_offer: bool
+    indices: np.ndarray  # int64 rows into the resource index, ascending
+    bonus: np.ndarray  # (size, 1) float32 ranking bonus for category/town specific resources
+    ranking: sp.csr_matrix  # (size, vocabulary + 1) TF-IDF rows, then the bonus column
+    offered: np.ndarray  # (size, words) services a volunteer offer provides
     requires_cols: np.ndarray
     age_cols: np.ndarray
     once_per_cause_cols: np.ndarray
-    text_t: sp.csr_matrix  # (vocabulary, block size) TF-IDF columns of the block
+
+    @property
+    def size(self) -> int:
+        """Number of resources in the segment."""
+        return self.indices.size
+
+
+@dataclass(frozen=True)
+class Block:
+    """Resources sharing the category/town hard constraints, split into :class:`Segment` s."""
+
+    indices: np.ndarray
+    segments: tuple[Segment, ...]
 
     @classmethod
     def of(cls, index: ResourceIndex, indices: np.ndarray) -> Block:
         """Lay out ``indices`` of ``index`` as a block."""
         code = index.unit[indices].astype(np.int64) * 2 + index.is_offer[indices]
-        order = np.lexsort((indices, code))
-        indices, code = indices[order], code[order]
-        starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]]) if code.size else []
-        stops = list(starts[1:]) + [code.size] if code.size else []
-        segments = tuple(
-            (int(a), int(b), int(code[a] // 2), bool(code[a] % 2)) for a, b in zip(starts, stops)
-        )
-        bonus = SPECIFICITY_BONUS * (
-            (~index.any_category[indices]).astype(np.float32)
-            + (~index.county_wide[indices]).astype(np.float32)
-        )
-        return cls(
-            indices=indices,
-            segments=segments,
-            bonus=bonus,
-            requires_cols=np.flatnonzero(index.has_requires[indices]),
-            age_cols=np.flatnonzero(index.age_limited[indices]),
-            once_per_cause_cols=np.flatnonzero(index.once_per_cause[indices]),
-            text_t=index.text[indices].T.tocsr(),
-        )
+        segments = []
+        for value in np.unique(code):
+            rows = np.sort(indices[code == value])
+            bonus = SPECIFICITY_BONUS * (
+                (~index.any_category[rows]).astype(np.float32)
+                + (~index.county_wide[rows]).astype(np.float32)
+            )
+            segments.append(Segment(
+                unit=int(value // 2),
+                is_offer=bool(value % 2),
+                indices=rows,
+                bonus=bonus.reshape(-1, 1),
+                ranking=_with_bonus_column(index.text[rows], bonus),
+                offered=index.services[rows],
+                requires_cols=np.flatnonzero(index.has_requires[rows]),
+                age_cols=np.flatnonzero(index.age_limited[rows]),
+                once_per_cause_cols=np.flatnonzero(index.once_per_cause[rows]),
+            ))
+        return cls(indices=np.sort(indices), segments=tuple(segments))
 
     @property
     def size(self) -> int:

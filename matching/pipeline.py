@@ -21,7 +21,7 @@ from matching.allocation import (
 )
 from matching.candidates import Candidates, generate_candidates
 from matching.features import FEATURE_NAMES, build_features, edge_amount_cap
-from matching.index import NeedArrays, ResourceIndex
+from matching.index import KIND_CODE, NeedArrays, ResourceIndex
 from matching.records import NO_EXCLUSIONS, UNITS, Exclusions, Need, Resource
 from matching.scoring import DefaultScorer, allocation_weight
 
@@ -114,6 +114,31 @@ def _cause_blocked(needs: Sequence[Need], exclusions: Exclusions) -> np.ndarray:
     return blocked
 
 
+def one_scheme_per_need(
+    candidates: Candidates, index: ResourceIndex, weight: np.ndarray
+) -> np.ndarray:
+    """Return the mask of edges kept so that each need has at most one ``scheme`` edge.
+
+    A government scheme pays a given cause once: two schemes in one batch for the same need
+    (a need has one category) would pay it twice. The best-weighted scheme edge stays (ties:
+    lower resource id); funds, projects and offers may still add up to cover the gap.
+    """
+    keep = np.ones(len(candidates), dtype=bool)
+    scheme = np.flatnonzero(index.kind[candidates.res_idx] == KIND_CODE["scheme"])
+    if scheme.size:
+        need = candidates.need_idx[scheme]
+        order = np.lexsort((index.ids[candidates.res_idx[scheme]], -weight[scheme], need))
+        need_sorted = need[order]
+        later = np.r_[False, need_sorted[1:] == need_sorted[:-1]]
+        keep[scheme[order[later]]] = False
+    return keep
+
+
+def _select(candidates: Candidates, keep: np.ndarray) -> Candidates:
+    return Candidates(candidates.need_idx[keep], candidates.res_idx[keep],
+                      candidates.text_sim[keep])
+
+
 def _score(scorer, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if len(features) == 0:
         return np.zeros(0), np.zeros((0, len(FEATURE_NAMES)))
@@ -181,6 +206,10 @@ def run_batch(
     score, contributions = _score(scorer, features)
     urgency = np.fromiter((nd.urgency for nd in needs), dtype=np.int64, count=len(needs))
     weight = allocation_weight(score, urgency[candidates.need_idx])
+    keep = one_scheme_per_need(candidates, index, weight)
+    if not keep.all():
+        candidates = _select(candidates, keep)
+        score, contributions, weight = score[keep], contributions[keep], weight[keep]
     timings["scoring"] = time.perf_counter() - t
 
     problem = AllocationProblem.from_arrays(

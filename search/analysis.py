@@ -46,6 +46,23 @@ __all__ = [
 # Characters that render as nothing but split words: zero-width space/joiners, word
 # joiner, BOM, soft hyphen, Mongolian vowel separator.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+_HAS_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
+_FULL_WIDTH_MARKS = tuple((c, unicodedata.normalize("NFKC", c)) for c in "，；：！？（）")
+# Characters NFKC leaves alone and never composes with a neighbour: ASCII, CJK unified
+# ideographs, and 、。—‘’“”《》「」『』.
+_NFKC_STABLE = "\x00-\x7f\u4e00-\u9fff\u3001\u3002\u2014\u2018\u2019\u201c\u201d\u300a-\u300f"
+_NFKC_RUN = re.compile(f".?[^{_NFKC_STABLE}]+", re.DOTALL)
+
+
+@functools.lru_cache(maxsize=4096)
+def _nfkc(run: str) -> str:
+    return unicodedata.normalize("NFKC", run)
+
+
+def _nfkc_match(match: re.Match[str]) -> str:
+    return _nfkc(match.group())
+
+
 _HAS_WORD_CHAR = re.compile(r"\w")
 # Longer tokens are junk (pasted hashes, repeated letters) and only bloat the term dictionary.
 MAX_TOKEN_CHARS = 32
@@ -91,7 +108,16 @@ def normalize(text: str) -> str:
     """Return ``text`` in NFKC form, lower-cased, without zero-width characters."""
     if text.isascii():
         return text.lower()
-    return unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).lower()
+    if _HAS_INVISIBLE.search(text):
+        text = text.translate(_INVISIBLE)
+    # Same result as NFKC over the whole text, about twice as fast on Chinese prose: the
+    # common full-width marks are swapped by str.replace, and only runs of characters
+    # outside ASCII, CJK ideographs and stable CJK marks go through unicodedata, together
+    # with the character before each run, the only one a combining mark could join.
+    for wide, narrow in _FULL_WIDTH_MARKS:
+        if wide in text:
+            text = text.replace(wide, narrow)
+    return _NFKC_RUN.sub(_nfkc_match, text).lower()
 
 
 class _Segmenter(Protocol):
@@ -236,9 +262,32 @@ def analyze(text: str) -> list[str]:
     return tokens
 
 
+class _IndexTokens(dict):
+    """Word -> its index tokens joined by spaces ("" for punctuation), filled on first use.
+
+    Indexing looks up every word of every document; a plain dict lookup is several times
+    cheaper than the filter and ``_expand`` calls of :func:`analyze`, which it mirrors.
+    """
+
+    max_size = 500_000
+
+    def __missing__(self, word: str) -> str:
+        value = " ".join(_expand(word)) if word.isalnum() or _keep(word) else ""
+        if len(self) >= self.max_size:
+            self.clear()
+        self[word] = value
+        return value
+
+
+_index_tokens = _IndexTokens()
+
+
 def index_text(text: str) -> str:
     """The tokens of :func:`analyze` joined by single spaces, ready for a whitespace tokenizer."""
-    return " ".join(analyze(text))
+    if not text:
+        return ""
+    words = _get_segmenter().cut(normalize(text))
+    return " ".join(filter(None, map(_index_tokens.__getitem__, words)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -49,6 +50,8 @@ _KEYWORD_FIELDS = ("kind", "category", "town", "status")
 _TITLE_BOOST = 2.0
 _SUBWORD_WEIGHT = 0.5
 _FACET_SIZE = 1000
+# Every document has this single-valued fast field, so counting its values counts matches.
+_TOTAL_AGG = ("_total", {"value_count": {"field": "rank_urgent"}})
 
 
 def _schema() -> tantivy.Schema:
@@ -125,6 +128,8 @@ class EmbeddedBackend:
         # While a rebuild runs, incremental writes are also recorded here and replayed into
         # the new generation before it goes live, so none are lost by the swap.
         self._pending: list[tuple[str, list]] | None = None
+        self._counter: ThreadPoolExecutor | None = None
+        self._counter_pid = 0
         try:
             if self._read_current() is None:
                 self._create_empty_live()
@@ -371,11 +376,13 @@ class EmbeddedBackend:
         return tantivy.Query.boolean_query(clauses)
 
     @staticmethod
-    def _facets(searcher, tq: tantivy.Query, fields: tuple[str, ...]) -> dict:
-        if not fields:
-            return {}
-        spec = {name: {"terms": {"field": name, "size": _FACET_SIZE}} for name in fields}
-        raw = searcher.aggregate(tq, spec)
+    def _aggregations(query: SearchQuery) -> dict:
+        spec = {name: {"terms": {"field": name, "size": _FACET_SIZE}} for name in query.facets}
+        spec[_TOTAL_AGG[0]] = _TOTAL_AGG[1]
+        return spec
+
+    @staticmethod
+    def _read_aggregations(raw: dict, fields: tuple[str, ...]) -> tuple[int, dict]:
         facets = {}
         for name in fields:
             buckets = raw.get(name, {}).get("buckets", [])
@@ -383,10 +390,38 @@ class EmbeddedBackend:
                 (int(b["key"]) if name == "urgency" else b["key"], int(b["doc_count"]))
                 for b in buckets
             )
-        return facets
+        return int(raw[_TOTAL_AGG[0]]["value"] or 0), facets
+
+    def _count_in_background(self, searcher, tq: tantivy.Query, spec: dict):
+        # tantivy releases the GIL, so on a multi-core machine the total and facet pass
+        # runs beside the top-k pass instead of after it.
+        with self._state_lock:
+            # A forked worker (gunicorn --preload) inherits the executor but not its thread.
+            if self._counter is None or self._counter_pid != os.getpid():
+                self._counter = ThreadPoolExecutor(1, thread_name_prefix="search-facets")
+                self._counter_pid = os.getpid()
+            return self._counter.submit(searcher.aggregate, tq, spec)
+
+    def _hit(self, searcher, address, terms, score: float) -> Hit:
+        payload = searcher.doc(address).get_first("payload")
+        doc = SearchDocument.from_payload(json.loads(payload))
+        return Hit(
+            kind=doc.kind,
+            id=doc.id,
+            title=doc.title,
+            title_html=highlight(doc.title, terms),
+            snippet=snippet(doc.body, terms),
+            score=score,
+            document=doc,
+        )
 
     def search(self, query: SearchQuery) -> SearchResult:
-        """Run ``query``; raises :class:`SearchUnavailable` if the index cannot be read."""
+        """Run ``query``; raises :class:`SearchUnavailable` if the index cannot be read.
+
+        Two passes over the matches, run side by side: top-k without counting (so tantivy
+        can skip documents that cannot reach the page), and one aggregation that counts
+        every match and every facet value without scoring.
+        """
         _, index = self._live_index()
         plan = plan_query(query.text)
         try:
@@ -397,29 +432,24 @@ class EmbeddedBackend:
                 options["order_by_field"] = "created"
             elif query.sort == "urgency" or plan.is_empty:
                 options["order_by_field"] = "rank_urgent"
-            result = searcher.search(tq, query.per_page, count=True, offset=query.offset, **options)
-            facets = self._facets(searcher, tq, query.facets)
-            hits = []
-            terms = plan.terms
-            for score, address in result.hits:
-                payload = searcher.doc(address).get_first("payload")
-                doc = SearchDocument.from_payload(json.loads(payload))
-                hits.append(
-                    Hit(
-                        kind=doc.kind,
-                        id=doc.id,
-                        title=doc.title,
-                        title_html=highlight(doc.title, terms),
-                        snippet=snippet(doc.body, terms),
-                        score=float(score) if not options else 0.0,
-                        document=doc,
-                    )
+            counted = self._count_in_background(searcher, tq, self._aggregations(query))
+            try:
+                result = searcher.search(
+                    tq, query.per_page, count=False, offset=query.offset, **options
                 )
+                terms = plan.terms
+                hits = [
+                    self._hit(searcher, address, terms, 0.0 if options else float(score))
+                    for score, address in result.hits
+                ]
+            finally:
+                raw = counted.result()
+            total, facets = self._read_aggregations(raw, query.facets)
         except (OSError, ValueError) as error:
             log.exception("embedded search failed")
             raise SearchUnavailable("搜索暂时不可用") from error
         return SearchResult(
-            total=result.count, hits=hits, facets=facets, page=query.page, per_page=query.per_page
+            total=total, hits=hits, facets=facets, page=query.page, per_page=query.per_page
         )
 
     def health(self) -> Health:
@@ -442,3 +472,6 @@ class EmbeddedBackend:
     def close(self) -> None:
         with self._state_lock:
             self._live = None
+            counter, self._counter = self._counter, None
+        if counter is not None:
+            counter.shutdown(wait=True)

@@ -63,11 +63,12 @@ def create_app(config: dict | Config | None = None) -> Flask:
     from webapp.main import bp as main_bp
 
     from webapp import background
-    from webapp.services import jobs as jobs_service
+    from webapp.services import jobs as jobs_service, search_sync
     background.init(app)
     if app.config.get("JOBS_IN_PROCESS"):
         background.register_worker(app, jobs_service.WORKER,
                                    lambda: jobs_service.run_pending(db.session))
+    search_sync.init_app(app)
     auth_loaders.init(app)
     errors.init(app)
     templating.init(app)

@@ -6,16 +6,33 @@ from flask import Blueprint
 
 def blueprints() -> list[Blueprint]:
     found: list[Blueprint] = []
+    from webapp.portal import bp as portal_bp
+    from webapp.public import bp as public_bp
+    found += [public_bp, portal_bp]
+    from webapp.cases import bp as cases_bp
+    found.append(cases_bp)
+    from webapp.ledger import bp as ledger_bp
+    found.append(ledger_bp)
+    from webapp.search import bp as search_bp
+    found.append(search_bp)
     return found
 
 
 def cli_groups() -> list:
     """CLI command groups of the feature areas."""
     found: list = []
+    from webapp.cases.cli import deadlines_cli
+    found.append(deadlines_cli)
+    from webapp.ledger.cli import ledger_cli
+    found.append(ledger_cli)
+    from webapp.search.cli import search_cli
+    found.append(search_cli)
     return found
 
 
 def derived_rebuilders() -> list:
     """(name, callable(echo)) pairs that rebuild derived stores from the database."""
     found: list = []
+    from webapp.search.cli import rebuild as rebuild_search_index
+    found.append(("search index", rebuild_search_index))
     return found

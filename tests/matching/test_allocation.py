@@ -5,9 +5,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from matching import allocation
 from matching.allocation import (
     AllocationError,
     AllocationProblem,
+    edge_components,
     greedy_allocate,
     optimize_allocation,
     verify,
@@ -132,3 +134,40 @@ def test_allocation_property_within_limits_and_not_worse_than_greedy(problem):
     assert optimal.objective >= greedy.objective - eps
     lp = optimize_allocation(problem, solver="lp")
     assert optimal.objective == pytest.approx(lp.objective, rel=1e-6, abs=1e-6)
+
+
+def test_edge_components_split_unconnected_needs():
+    # Needs 0 and 1 share resource 0; need 2 only uses resource 1.
+    problem = _problem([(0, 0, 10, 1.0), (1, 0, 10, 1.0), (2, 1, 10, 1.0)],
+                       capacity=[15, 10], demand=[10, 10, 10])
+    labels = edge_components(problem, np.arange(3))
+    assert labels[0] == labels[1] != labels[2]
+
+
+def test_allocation_decomposed_equals_whole_on_scarce_fund():
+    problem = _scarce_fund(30)
+    whole = optimize_allocation(problem, decompose=False)
+    assert optimize_allocation(problem).objective == pytest.approx(whole.objective, rel=1e-12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_instances())
+def test_allocation_property_decomposed_is_as_good_as_whole(problem):
+    whole = optimize_allocation(problem, decompose=False)
+    split = optimize_allocation(problem)
+    verify(problem, split.amount)
+    assert split.objective == pytest.approx(whole.objective, rel=1e-9, abs=1e-9)
+
+
+def test_allocation_decomposes_large_components_separately(monkeypatch):
+    # With every component "large", each is its own network: the optimum must not change.
+    monkeypatch.setattr(allocation, "SMALL_COMPONENT_EDGES", 1)
+    rng = np.random.default_rng(3)
+    edges = [(n, int(rng.integers(0, 6)), int(rng.integers(1, 50)), float(rng.random()))
+             for n in range(40)]
+    problem = _problem(edges, capacity=rng.integers(10, 100, 6), demand=rng.integers(1, 60, 40))
+    whole = optimize_allocation(problem, decompose=False)
+    split = optimize_allocation(problem)
+    assert split.objective == pytest.approx(whole.objective, rel=1e-12)
+    lp = optimize_allocation(problem, solver="lp")
+    assert split.objective == pytest.approx(lp.objective, rel=1e-9)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from matching.candidates import generate_candidates
+from matching.candidates import generate_candidates, top_k_per_column
 from matching.index import NeedArrays, ResourceIndex
 from matching.records import Exclusions
 
@@ -132,3 +132,22 @@ def test_exclusions_block_cause_by_need_and_category(make_need):
     assert exclusions.blocks_cause(make_need(1))
     assert not exclusions.blocks_cause(make_need(1, category="education"))
     assert not exclusions.blocks_cause(make_need(2))
+
+
+def test_top_k_per_column_matches_full_sort_with_ties_and_infeasible():
+    rng = np.random.default_rng(0)
+    for m, n, k in [(5, 3, 10), (700, 40, 10), (2_000, 7, 3), (97, 5, 1)]:
+        key = np.round(rng.random((m, n)), 2).astype(np.float32)  # many ties
+        key[rng.random((m, n)) < 0.3] = -np.inf
+        key[:, 0] = -np.inf  # a need with no feasible resource
+        rows, cols = top_k_per_column(key, k)
+        for col in range(n):
+            finite = np.flatnonzero(np.isfinite(key[:, col]))
+            expected = finite[np.lexsort((finite, -key[finite, col]))][:k]
+            assert rows[cols == col].tolist() == expected.tolist()
+
+
+def test_candidates_prefer_lower_resource_on_equal_key(make_need, make_resource):
+    resources = [make_resource(100 + j, tokens=("医疗费",)) for j in range(5)]
+    pairs = _candidate_ids([make_need()], resources, top_k=2)
+    assert _resource_ids(pairs) == [100, 101]

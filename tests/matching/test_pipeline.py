@@ -125,3 +125,29 @@ def test_suggest_for_need_honours_blocked_pairs(liangcun):
     exclusions = Exclusions(blocked_pairs=frozenset({(1, 100)}))
     suggestions = suggest_for_need(need, ResourceIndex.build(resources), exclusions=exclusions)
     assert [s.resource_id for s in suggestions] == [104]
+
+
+def test_run_batch_gives_a_need_at_most_one_scheme(make_need, make_resource):
+    # Two schemes could each pay part of the gap; the once-per-cause rule allows only one.
+    schemes = [make_resource(100 + j, kind="scheme", capacity=5_000.0) for j in range(2)]
+    result = run_batch([make_need(1, gap=10_000.0)], schemes)
+    assert len(result.proposals) == 1
+    assert result.proposals[0].amount == 5_000
+
+
+def test_run_batch_lets_two_funds_add_up(make_need, make_resource):
+    funds = [make_resource(100 + j, kind="fund", capacity=5_000.0) for j in range(2)]
+    result = run_batch([make_need(1, gap=10_000.0)], funds)
+    assert sorted(p.resource_id for p in result.proposals) == [100, 101]
+    assert sum(p.amount for p in result.proposals) == 10_000
+
+
+def test_run_batch_keeps_one_scheme_next_to_funds(make_need, make_resource):
+    resources = [
+        make_resource(100, kind="scheme", capacity=3_000.0),
+        make_resource(101, kind="scheme", capacity=3_000.0),
+        make_resource(102, kind="fund", capacity=3_000.0),
+    ]
+    result = run_batch([make_need(1, gap=10_000.0)], resources)
+    kinds = [r.kind for p in result.proposals for r in resources if r.id == p.resource_id]
+    assert kinds.count("scheme") == 1 and kinds.count("fund") == 1

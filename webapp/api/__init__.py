@@ -20,8 +20,11 @@ api = Api()
 
 def api_blueprints():
     """Every API blueprint, in registration order. Each area adds its module here."""
-    from webapp.api import core
-    return [core.blp]
+    from webapp.api import cases, core
+    from webapp.api import ledger
+    from webapp.api import pledges as resource_pledges, resources
+    from webapp.api import search
+    return [core.blp, cases.blp, ledger.blp, resources.blp, resource_pledges.blp, search.blp]
 
 
 def register_api(app: Flask) -> None:

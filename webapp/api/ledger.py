@@ -11,13 +11,26 @@ from sqlalchemy import select
 from webapp.api.idempotency import IDEMPOTENCY_HEADER, idempotent
 from webapp.api.schemas import PageArgs, PageMeta, page_meta
 from webapp.extensions import db
-from webapp.models import Case
-from webapp.models.ledger import (AccountKind, JournalEntry, JournalLine, LedgerAccount,
-                                  MoneyTransfer, MoneyTransferStatus, PaymentMethod)
-from webapp.permissions import LEDGER_BALANCE_READERS, LEDGER_READERS, R, access, roles
-from webapp.permissions import can_view_ledger_account
-from webapp.services import DomainError, NotFoundError, ledger
 from webapp.ledger.settings import second_officer_threshold
+from webapp.models import Case
+from webapp.models.ledger import (
+    AccountKind,
+    JournalEntry,
+    JournalLine,
+    LedgerAccount,
+    MoneyTransfer,
+    MoneyTransferStatus,
+    PaymentMethod,
+)
+from webapp.permissions import (
+    LEDGER_BALANCE_READERS,
+    LEDGER_READERS,
+    R,
+    access,
+    can_view_ledger_account,
+    roles,
+)
+from webapp.services import DomainError, NotFoundError, ledger
 
 blp = Blueprint("api_ledger", __name__, url_prefix="/api/v1", description="资金台账")
 BEARER = [{"bearerAuth": []}]
@@ -41,7 +54,7 @@ class Amount(fields.Field):
             raise ValidationError(exc.message) from None
 
 
-class AccountOut(Schema):
+class LedgerAccountOut(Schema):
     id = fields.Integer()
     kind = fields.Function(lambda a: a.kind.value)
     name = fields.String()
@@ -54,23 +67,23 @@ class AccountOut(Schema):
     approved_total = Amount(dump_only=True)
 
 
-class AccountPage(Schema):
-    items = fields.List(fields.Nested(AccountOut))
+class LedgerAccountPage(Schema):
+    items = fields.List(fields.Nested(LedgerAccountOut))
     meta = fields.Nested(PageMeta)
 
 
-class AccountArgs(PageArgs):
+class LedgerAccountArgs(PageArgs):
     kind = fields.String(validate=validate.OneOf([k.value for k in AccountKind]))
 
 
-class VoucherOut(Schema):
+class LedgerVoucherOut(Schema):
     number = fields.String()
     method = fields.Function(lambda v: v.method.value)
     paid_on = fields.Date()
     amount = Amount(dump_only=True)
 
 
-class TransferOut(Schema):
+class MoneyTransferOut(Schema):
     id = fields.Integer()
     kind = fields.Function(lambda t: t.kind.value)
     status = fields.Function(lambda t: t.status.value)
@@ -88,20 +101,20 @@ class TransferOut(Schema):
     voided_at = fields.DateTime(allow_none=True)
     void_reason = fields.String(allow_none=True)
     verification = fields.Function(lambda t: t.verification.value if t.verification else None)
-    voucher = fields.Nested(VoucherOut, allow_none=True)
+    voucher = fields.Nested(LedgerVoucherOut, allow_none=True)
 
 
-class TransferPage(Schema):
-    items = fields.List(fields.Nested(TransferOut))
+class MoneyTransferPage(Schema):
+    items = fields.List(fields.Nested(MoneyTransferOut))
     meta = fields.Nested(PageMeta)
 
 
-class TransferArgs(PageArgs):
+class MoneyTransferArgs(PageArgs):
     status = fields.String(validate=validate.OneOf([s.value for s in MoneyTransferStatus]))
     case_id = fields.Integer()
 
 
-class JournalLineOut(Schema):
+class LedgerJournalLineOut(Schema):
     entry_id = fields.Integer()
     transfer_id = fields.Function(lambda line: line.entry.transfer_id)
     action = fields.Function(lambda line: line.entry.action)
@@ -116,12 +129,12 @@ class JournalLineOut(Schema):
                                  metadata={"type": "string", "format": "date-time"})
 
 
-class JournalPage(Schema):
-    items = fields.List(fields.Nested(JournalLineOut))
+class LedgerJournalPage(Schema):
+    items = fields.List(fields.Nested(LedgerJournalLineOut))
     meta = fields.Nested(PageMeta)
 
 
-class ReserveIn(Schema):
+class MoneyReserveIn(Schema):
     source = fields.String(required=True,
                            validate=validate.OneOf(["fund", "project", "scheme", "reserve"]))
     source_id = fields.Integer(load_default=None)
@@ -130,7 +143,7 @@ class ReserveIn(Schema):
     reference = fields.String(load_default="", validate=validate.Length(max=120))
 
 
-class DisburseIn(Schema):
+class MoneyDisburseIn(Schema):
     payee = fields.String(required=True, validate=validate.Length(min=1, max=200),
                           load_only=True)
     method = fields.String(required=True,
@@ -139,15 +152,15 @@ class DisburseIn(Schema):
     paid_on = fields.Date(required=True)
 
 
-class ReasonIn(Schema):
+class MoneyReasonIn(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
-class RefundIn(ReasonIn):
+class MoneyRefundIn(MoneyReasonIn):
     amount = Amount(required=True)
 
 
-class TopUpIn(Schema):
+class MoneyTopUpIn(Schema):
     amount = Amount(required=True)
     reference = fields.String(load_default="", validate=validate.Length(max=120))
 
@@ -163,8 +176,8 @@ def _account(account_id: int) -> LedgerAccount:
 
 @blp.route("/accounts")
 @access(roles(*LEDGER_READERS))
-@blp.arguments(AccountArgs, location="query")
-@blp.response(200, AccountPage)
+@blp.arguments(LedgerAccountArgs, location="query")
+@blp.response(200, LedgerAccountPage)
 @blp.doc(security=BEARER)
 def list_accounts(args):
     """Ledger accounts with their balances."""
@@ -177,7 +190,7 @@ def list_accounts(args):
 
 @blp.route("/accounts/<int:account_id>")
 @access(roles(*LEDGER_BALANCE_READERS))
-@blp.response(200, AccountOut)
+@blp.response(200, LedgerAccountOut)
 @blp.alt_response(404, description="账户不存在")
 @blp.doc(security=BEARER)
 def get_account(account_id: int):
@@ -188,7 +201,7 @@ def get_account(account_id: int):
 @blp.route("/accounts/<int:account_id>/journal")
 @access(roles(*LEDGER_BALANCE_READERS))
 @blp.arguments(PageArgs, location="query")
-@blp.response(200, JournalPage)
+@blp.response(200, LedgerJournalPage)
 @blp.alt_response(404, description="账户不存在")
 @blp.doc(security=BEARER)
 def account_journal(args, account_id: int):
@@ -204,8 +217,8 @@ def account_journal(args, account_id: int):
            parameters=[IDEMPOTENCY_HEADER])
 @access(roles(R.OFFICER))
 @idempotent
-@blp.arguments(TopUpIn)
-@blp.response(201, TransferOut)
+@blp.arguments(MoneyTopUpIn)
+@blp.response(201, MoneyTransferOut)
 @blp.doc(security=BEARER)
 def top_up(body, account_id: int):
     """Add money to a fund, project, scheme or the reserve from outside the ledger."""
@@ -220,8 +233,8 @@ def top_up(body, account_id: int):
 
 @blp.route("/money-transfers")
 @access(roles(*LEDGER_READERS))
-@blp.arguments(TransferArgs, location="query")
-@blp.response(200, TransferPage)
+@blp.arguments(MoneyTransferArgs, location="query")
+@blp.response(200, MoneyTransferPage)
 @blp.doc(security=BEARER)
 def list_transfers(args):
     """Money transfers, newest first."""
@@ -237,8 +250,8 @@ def list_transfers(args):
 @blp.route("/money-transfers", methods=["POST"], parameters=[IDEMPOTENCY_HEADER])
 @access(roles(R.OFFICER))
 @idempotent
-@blp.arguments(ReserveIn)
-@blp.response(201, TransferOut)
+@blp.arguments(MoneyReserveIn)
+@blp.response(201, MoneyTransferOut)
 @blp.alt_response(400, description="金额无效、余额不足或超过个案尚缺金额")
 @blp.doc(security=BEARER)
 def reserve(body):
@@ -253,7 +266,7 @@ def reserve(body):
 
 @blp.route("/money-transfers/<int:transfer_id>")
 @access(roles(*LEDGER_READERS))
-@blp.response(200, TransferOut)
+@blp.response(200, MoneyTransferOut)
 @blp.doc(security=BEARER)
 def get_transfer(transfer_id: int):
     """One money transfer."""
@@ -264,7 +277,7 @@ def get_transfer(transfer_id: int):
            parameters=[IDEMPOTENCY_HEADER])
 @access(roles(R.OFFICER))
 @idempotent
-@blp.response(200, TransferOut)
+@blp.response(200, MoneyTransferOut)
 @blp.alt_response(409, description="已复核、已拨付或已作废")
 @blp.doc(security=BEARER)
 def second_approval(transfer_id: int):
@@ -277,8 +290,8 @@ def second_approval(transfer_id: int):
            parameters=[IDEMPOTENCY_HEADER])
 @access(roles(R.OFFICER))
 @idempotent
-@blp.arguments(DisburseIn)
-@blp.response(200, TransferOut)
+@blp.arguments(MoneyDisburseIn)
+@blp.response(200, MoneyTransferOut)
 @blp.alt_response(409, description="已拨付、已作废，或尚需复核")
 @blp.doc(security=BEARER)
 def disburse(body, transfer_id: int):
@@ -292,8 +305,8 @@ def disburse(body, transfer_id: int):
            parameters=[IDEMPOTENCY_HEADER])
 @access(roles(R.OFFICER))
 @idempotent
-@blp.arguments(ReasonIn)
-@blp.response(200, TransferOut)
+@blp.arguments(MoneyReasonIn)
+@blp.response(200, MoneyTransferOut)
 @blp.alt_response(409, description="已作废或已拨付")
 @blp.doc(security=BEARER)
 def void(body, transfer_id: int):
@@ -306,11 +319,35 @@ def void(body, transfer_id: int):
            parameters=[IDEMPOTENCY_HEADER])
 @access(roles(R.OFFICER))
 @idempotent
-@blp.arguments(RefundIn)
-@blp.response(201, TransferOut)
+@blp.arguments(MoneyRefundIn)
+@blp.response(201, MoneyTransferOut)
 @blp.doc(security=BEARER)
 def refund(body, transfer_id: int):
     """Return (part of) a disbursed payment to the account that paid it."""
     transfer = ledger.get_transfer(db.session, transfer_id)
     return ledger.refund(db.session, current_user, transfer, body["amount"],
                          reason=body["reason"])
+
+
+BALANCE_NAMES = ("total", "reserved", "disbursed", "available")
+
+
+def ledger_balances_schema(kind: str) -> type[Schema]:
+    """A schema to mix into a fund's or project's output: its total, reserved, disbursed and
+    available money from the ledger.
+
+    Usage: ``class FundOut(ListingOut, ledger_balances_schema("fund"))``.
+    """
+
+    def balance(name: str):
+        def read(obj):
+            # One query per object, shared by the four fields.
+            cache = obj.__dict__.setdefault("_ledger_balances", {})
+            if kind not in cache:
+                cache[kind] = ledger.balances_for(db.session, kind, obj.id)
+            return f"{cache[kind][name]:.2f}"
+        return fields.Function(read, metadata={"type": "string", "format": "decimal",
+                                               "description": f"ledger {name} (yuan)"})
+
+    return Schema.from_dict({name: balance(name) for name in BALANCE_NAMES},
+                            name=f"{kind.title()}LedgerBalances")

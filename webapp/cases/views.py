@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 from flask import (abort, current_app, flash, redirect, render_template, request, send_file,
@@ -17,10 +18,12 @@ from webapp.extensions import db
 from webapp.forms import choices
 from webapp.models import (CATEGORY_LABELS, Attachment, Case, CaseStatus, Role, User, UserRole,
                            utcnow)
+from webapp.models.catalog import VULNERABILITY_FLAGS
 from webapp.permissions import R, access, roles
 from webapp.privacy.redact import redact
 from webapp.services import DomainError, NotFoundError
-from webapp.services.cases import attachments, deadlines, disclosure, queries, transfers, workflow
+from webapp.services.cases import (attachments, deadlines, disclosure, notifications, queries,
+                                  transfers, workflow)
 from webapp.services.cases.intake import (SOURCE_LABELS, ApplicantInput, CaseInput,
                                           HouseholdInput, report_case)
 from webapp.services.cases.settings import CaseSettings
@@ -57,7 +60,10 @@ def load_case(case_id: int) -> Case:
 def template_globals() -> dict:
     return {"status_label": workflow.status_label, "STATUS_LABELS": workflow.STATUS_LABELS,
             "CATEGORY_LABELS": CATEGORY_LABELS, "URGENCY_LABELS": URGENCY_LABELS,
-            "SOURCE_LABELS": SOURCE_LABELS}
+            "SOURCE_LABELS": SOURCE_LABELS, "STEP_LABELS": notifications.STEP_LABELS,
+            "FLAG_LABELS": VULNERABILITY_FLAGS,
+            "TRANSITION_LABELS": {"report": "登记", **{a: t.label for a, t in
+                                                      workflow.TRANSITIONS.items()}}}
 
 
 @bp.app_context_processor
@@ -221,7 +227,8 @@ def download(case_id: int, attachment_id: int):
     path = attachments.open_attachment(db.session, current_user, case, row,
                                        upload_dir=upload_dir())
     db.session.commit()
-    response = send_file(path, mimetype=row.media_type, as_attachment=True,
+    response = send_file(io.BytesIO(path.read_bytes()), mimetype=row.media_type,
+                         as_attachment=True,
                          download_name=f"{case.number}-{row.id}{path.suffix}")
     response.headers["Cache-Control"] = "no-store"
     return response

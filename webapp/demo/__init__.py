@@ -15,7 +15,10 @@ from webapp.demo import base
 
 def loaders() -> list[Callable]:
     """Area loaders in dependency order. Each area appends its loader here."""
-    return [base.load]
+    from webapp.demo import cases
+    from webapp.demo import ledger  # after resources and cases: it pays for them
+    from webapp.demo import resources  # after cases: pledges go to their published needs
+    return [base.load, cases.load, resources.load, ledger.load]
 
 
 def load_demo(session: Session, *, seed: int, echo: Callable[[str], None] = lambda s: None

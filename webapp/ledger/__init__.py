@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
-from webapp.ledger import views  # noqa: E402,F401
+from webapp.ledger import views  # noqa: F401

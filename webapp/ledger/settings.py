@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from flask import current_app
 
-DEFAULT_SECOND_OFFICER_ABOVE = Decimal("5000")
+DEFAULT_SECOND_OFFICER_ABOVE = Decimal(5000)
 
 
 def second_officer_threshold() -> Decimal:

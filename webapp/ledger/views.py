@@ -10,11 +10,26 @@ from webapp.extensions import db
 from webapp.ledger import bp, exports
 from webapp.ledger.forms import ActionForm, AmountReasonForm, DisburseForm, ReasonForm, TopUpForm
 from webapp.ledger.settings import second_officer_threshold
-from webapp.models.ledger import (PAYMENT_METHOD_LABELS, SOURCE_KINDS, AccountKind, JournalEntry,
-                                  JournalLine, LedgerAccount, MoneyTransfer, MoneyTransferStatus,
-                                  Voucher)
-from webapp.permissions import (LEDGER_BALANCE_READERS, LEDGER_READERS, R, access,
-                                can_read_ledger, can_view_ledger_account, roles)
+from webapp.models.ledger import (
+    PAYMENT_METHOD_LABELS,
+    SOURCE_KINDS,
+    AccountKind,
+    JournalEntry,
+    JournalLine,
+    LedgerAccount,
+    MoneyTransfer,
+    MoneyTransferStatus,
+    Voucher,
+)
+from webapp.permissions import (
+    LEDGER_BALANCE_READERS,
+    LEDGER_READERS,
+    R,
+    access,
+    can_read_ledger,
+    can_view_ledger_account,
+    roles,
+)
 from webapp.services import DomainError, ledger
 from webapp.services.ledger import green_channel
 
@@ -116,7 +131,7 @@ def _render_transfer(transfer: MoneyTransfer, *, status: int = 200, **forms):
     return render_template(
         "ledger/transfer.html", transfer=transfer, action_form=ActionForm(),
         threshold=second_officer_threshold(), is_officer=current_user.has_role(R.OFFICER),
-        refunded=ledger.transfers.refunded_amount(db.session, transfer), **forms), status
+        refunded=ledger.refunded_amount(db.session, transfer), **forms), status
 
 
 @bp.route("/transfers/<int:transfer_id>")
@@ -125,23 +140,27 @@ def transfer(transfer_id: int):
     return _render_transfer(_transfer_or_404(transfer_id))
 
 
-def _act(transfer_id: int, form, form_name: str, field: str | None, action, done: str):
+def _act(transfer_id: int, form, form_name: str | None, field: str | None, action,
+         done: str):
     """Validate ``form``, run ``action(transfer, form)``, commit; on refusal re-show the page."""
     transfer = _transfer_or_404(transfer_id)
+    shown = {form_name: form} if form_name else {}
     if not form.validate_on_submit():
-        return _render_transfer(transfer, status=400, **{form_name: form})
+        return _render_transfer(transfer, status=400, **shown)
     try:
         action(transfer, form)
     except DomainError as exc:
         db.session.rollback()
         transfer = _transfer_or_404(transfer_id)
-        target = getattr(form, exc.field, None) if exc.field else None
-        target = target or (getattr(form, field) if field else None)
+        # A field-level refusal shows at its field; a refusal of the state (voided, posted…)
+        # shows as a message, since the form may no longer be on the page.
+        target = getattr(form, exc.field or "", None) or (
+            getattr(form, field) if field and exc.status == 400 else None)
         if target is not None:
             target.errors = [*target.errors, exc.message]
         else:
             flash(exc.message, "danger")
-        return _render_transfer(transfer, status=exc.status, **{form_name: form})
+        return _render_transfer(transfer, status=exc.status, **shown)
     db.session.commit()
     flash(done, "success")
     return redirect(url_for("ledger.transfer", transfer_id=transfer_id))
@@ -169,7 +188,7 @@ def void(transfer_id: int):
 @bp.route("/transfers/<int:transfer_id>/second-approval", methods=["POST"])
 @access(roles(R.OFFICER))
 def second_approval(transfer_id: int):
-    return _act(transfer_id, ActionForm(), "action_form_unused", None,
+    return _act(transfer_id, ActionForm(), None, None,
                 lambda t, f: ledger.second_approve(db.session, current_user, t),
                 _("已复核"))
 
@@ -186,7 +205,7 @@ def refund(transfer_id: int):
 @bp.route("/transfers/<int:transfer_id>/confirm", methods=["POST"])
 @access(roles(R.OFFICER))
 def confirm_green_channel(transfer_id: int):
-    return _act(transfer_id, ActionForm(), "action_form_unused", None,
+    return _act(transfer_id, ActionForm(), None, None,
                 lambda t, f: green_channel.confirm(db.session, current_user, t),
                 _("已确认先行救助"))
 

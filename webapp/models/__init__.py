@@ -17,3 +17,4 @@ from webapp.models.ledger import (  # noqa: F401
 from webapp.models.resources import (  # noqa: F401
     Fund, ListingKind, ListingReview, ListingStatus, Offer, Pledge, PledgeStatus, Project,
     ReviewDecision, Scheme)
+from webapp.models.search_outbox import OutboxOp, SearchOutbox  # noqa: F401

@@ -16,8 +16,16 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import (CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.models.accounts import User

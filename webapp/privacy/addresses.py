@@ -18,9 +18,12 @@ from webapp.privacy.spans import ADDRESS, HAN, Span, is_han
 # introduce a place ("住在", "来自", "系…村民"), and measure words.
 _STOP = frozenset(
     "住在是的和与及从到去回至往向自为有了着过也都还就又即把被给让对个名户将要系原现今已"
-    "居迁嫁娶寄租借搬返落位处属隶当据经由等或及其该本每"
+    "居迁嫁娶寄租借搬返落位处属隶当据经由等或及其该本每来"
 )
-_STOP_WORDS = frozenset(["位于", "居于", "住于", "生于", "出于", "处于", "属于", "地处", "来自", "曾在", "曾经"])
+_STOP_WORDS = frozenset(["位于", "居于", "住于", "生于", "出于", "处于", "属于", "地处", "来自", "曾在", "曾经",
+                        # time words end a place name walking back (周末村里…, 今天村委会…)
+                        "周末", "今天", "昨天", "明天", "今年", "去年", "明年", "平时", "当时",
+                        "后来", "现在", "最近", "目前", "时候", "每天", "当天", "期间"])
 _ADMIN_SUFFIX = re.compile(r"(?:省|自治区|市|县|镇|乡|街道|办事处|开发区|园区)")
 _CN_NUMERAL = "一二三四五六七八九十百零〇两"
 _NUM = rf"(?:\d+|[{_CN_NUMERAL}]+)"
@@ -63,8 +66,12 @@ def _place_start(text: str, end: int, max_len: int = 6) -> int:
     prefix = text[start:end]
     # Drop everything up to and including the last administrative unit (梁村镇后屯 → 后屯).
     cut = 0
+    # Whether the walk stopped at a real boundary rather than at max_len.
+    natural = start == 0 or not is_han(text[start - 1])
     for m in _ADMIN_SUFFIX.finditer(prefix):
-        cut = m.end()
+        # A town name has at least two characters before 镇; 南镇村 is a village.
+        if m.start() >= 2 or m.group() not in ("镇", "乡") or not natural:
+            cut = m.end()
     for area in ADMIN_AREAS:
         i = prefix.rfind(area)
         if i >= 0 and i + len(area) > cut and area.endswith(("镇", "县", "街道", "区", "市")):
@@ -79,7 +86,15 @@ def _place_start(text: str, end: int, max_len: int = 6) -> int:
 def _is_generic(prefix: str, suffix: str) -> bool:
     if not prefix or prefix in GENERIC_VILLAGE_PREFIXES or prefix + suffix in GENERIC_PLACES:
         return True
+    if all(ch in _CN_NUMERAL for ch in prefix):
+        return True  # 一村民, 两村: a count, not a name
+    if len(prefix) == 2 and prefix[-1] in "镇乡" and prefix[0] not in "各全本该每乡城集":
+        return False  # 南镇村, 北乡村: a village named after a direction
     return prefix[-1] in "村镇乡县"
+
+
+# A room number written bare after the unit or building (3栋1单元502).
+_BARE_ROOM = re.compile(r"\s?\d{3,4}(?!\d)(?:室|房|户)?")
 
 
 def _extend(text: str, end: int) -> int:
@@ -89,7 +104,14 @@ def _extend(text: str, end: int) -> int:
     m = _DETAIL.match(text, end)
     if m:
         end = m.end()
+    if text[max(0, end - 2):end].endswith(("单元", "栋", "幢", "楼")):
+        m = _BARE_ROOM.match(text, end)
+        if m:
+            end = m.end()
     return end
+
+
+_VILLAGE_WORDS = ("民", "干部", "医", "支书", "两委", "级", "务")
 
 
 def _anchor_spans(text: str) -> list[Span]:
@@ -104,6 +126,14 @@ def _anchor_spans(text: str) -> list[Span]:
             if nxt == "村" or (nxt and is_han(nxt) and nxt not in "东西南北中前后的人附一组里"):
                 continue
         start = _place_start(text, m.start())
+        if text.startswith(_VILLAGE_WORDS, m.end()) and m.group() == "村":
+            # 村民 / 村干部 may be read as "<village> 村 + 民" (前屯村民) only when a clear
+            # boundary comes within three characters; otherwise it is a clause
+            # (书记于金龙带领村干部).
+            near = _place_start(text, m.start(), max_len=3)
+            if near == m.start() - 3 and near > 0 and is_han(text[near - 1]) \
+                    and text[near - 1] not in _STOP:
+                continue
         prefix = text[start:m.start()]
         if _is_generic(prefix, suffix) or (suffix in ("庄", "屯") and prefix in ("村", "农", "山",
                                                                              "钱", "饭", "茶")):
@@ -121,6 +151,24 @@ def _street_spans(text: str) -> list[Span]:
             continue
         end = _extend(text, m.end())
         spans.append(Span(start, end, ADDRESS, text[start:end], 0.85))
+    return spans
+
+
+_ROAD = r"(?:大街|大道|路|街|巷)"
+_INTERSECTION = re.compile(
+    rf"{_ROAD}\s?(?:与|和|、|同|/)\s?[{HAN}]{{1,6}}?{_ROAD}\s?"
+    r"(?:十字路口|交叉路口|交叉口|交汇处|交汇口|交界处|路口|交口)"
+)
+
+
+def _intersection_spans(text: str) -> list[Span]:
+    """Street corners (人民路与鼓楼路交叉口): as precise as a house number in a small town."""
+    spans = []
+    for m in _INTERSECTION.finditer(text):
+        start = _place_start(text, m.start(), max_len=8)
+        if start == m.start():
+            continue
+        spans.append(Span(start, m.end(), ADDRESS, text[start:m.end()], 0.8))
     return spans
 
 
@@ -158,4 +206,5 @@ def _cue_spans(text: str) -> list[Span]:
 
 def detect_addresses(text: str) -> list[Span]:
     """Addresses below town level; town, county and higher names are left in place."""
-    return _anchor_spans(text) + _street_spans(text) + _building_spans(text) + _cue_spans(text)
+    return (_anchor_spans(text) + _street_spans(text) + _building_spans(text)
+            + _intersection_spans(text) + _cue_spans(text))

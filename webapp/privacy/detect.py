@@ -16,6 +16,7 @@ from webapp.privacy.addresses import detect_addresses
 from webapp.privacy.identifiers import (
     detect_bank_cards,
     detect_birth_dates,
+    detect_embedded_ids,
     detect_emails,
     detect_grouped_cards,
     detect_id_numbers,
@@ -91,6 +92,7 @@ def detect_raw(text: str, known_names: Iterable[str] = ()) -> list[Span]:
         detect_qq,
         detect_wechat,
         detect_bank_cards,
+        detect_embedded_ids,
         detect_plates,
         detect_birth_dates,
         lambda t: detect_known_names(t, names),

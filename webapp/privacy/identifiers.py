@@ -32,7 +32,7 @@ _PROVINCES = frozenset(
 )
 
 # Between two digits of a number people type spaces, dashes, dots or slashes.
-_SEP = r"[ \-.·/_]{0,2}"
+_SEP = r"[ \-.·/_\n]{0,3}"
 _NOT_ALNUM_BEFORE = r"(?<![0-9A-Za-z])"
 _NOT_ALNUM_AFTER = r"(?![0-9A-Za-z])"
 
@@ -121,7 +121,7 @@ def detect_id_numbers(text: str) -> list[Span]:
 
 _MOBILE = re.compile(
     r"(?<![0-9A-Za-z+])"
-    r"(?:(?:(?:\+|00)\s?86|\(\s?\+?\s?86\s?\)|86(?=[ \-]?1[3-9]))[ \-]{0,2})?"
+    r"(?:(?:(?:\+|00)\s?86|\(\s?\+?\s?86\s?\)|86(?=[ \-./]?1[3-9]))[ \-./]{0,2})?"
     r"1" + _SEP + r"[3-9](?:" + _SEP + r"\d){9}" + _NOT_ALNUM_AFTER
 )
 
@@ -200,14 +200,35 @@ def detect_medical_records(text: str) -> list[Span]:
 
 _BANK_CUE = re.compile(
     r"(?:银行卡|卡号|账号|帐号|账户|帐户|存折|收款账|开户行|银行账)[^\d\n。；;]{0,14}?"
-    r"(\d(?:[ \-]?\d){7,})" + _NOT_ALNUM_AFTER
+    r"(\d(?:[ \-./]?\d){7,})" + _NOT_ALNUM_AFTER
 )
-_LONG_RUN = re.compile(_NOT_ALNUM_BEFORE + r"[\d*](?:[ \-]?[\d*]){11,}" + _NOT_ALNUM_AFTER)
+# A reference number such as JJN-2026-03-000456 (letters, then dash-joined digit groups) is a
+# case or file number, not an account.
+_LONG_RUN = re.compile(_NOT_ALNUM_BEFORE + r"(?<![A-Za-z][\-_/])[\d*](?:[ \-]?[\d*]){11,}"
+                       + _NOT_ALNUM_AFTER)
 
 
 _GROUPED_CARD = re.compile(
-    r"(?<![0-9A-Za-z])(?<![0-9][ \-])\d{4}(?:[ \-]\d{4}){2,}(?:[ \-]\d{1,4})?" + _NOT_ALNUM_AFTER
+    r"(?<![0-9A-Za-z])(?<![0-9][ \-./])\d{4}(?:([ \-./])\d{4})(?:\1\d{4})+(?:\1\d{1,4})?"
+    + _NOT_ALNUM_AFTER
 )
+
+
+_ID_INSIDE = re.compile(r"(?=(\d{17}[\dXx]))")
+
+
+def detect_embedded_ids(text: str) -> list[Span]:
+    """Fully valid 18-character ID numbers inside a longer run of letters and digits
+    (残疾证号 = ID number + two digits). Runs after every other number detector, so it only
+    sees what none of them claimed; the checksum, province and birth date must all agree."""
+    spans = []
+    for m in _ID_INSIDE.finditer(text):
+        start = m.start(1)
+        candidate = m.group(1)
+        if valid_resident_id(candidate) and not any(s.start < start + 18 and start < s.end
+                                                      for s in spans):
+            spans.append(Span(start, start + 18, ID_NUMBER, candidate, 0.85))
+    return spans
 
 
 def detect_grouped_cards(text: str) -> list[Span]:
@@ -258,6 +279,7 @@ _DATE_FORMS = (
     rf"(?:19|20)\d{{2}}\s?年\s?{_MONTH}\s?月\s?{_DAY}\s?[日号]?",
     r"(?:19|20)\d{2}\s?([-/.])\s?(?:1[0-2]|0?[1-9])\s?\1\s?(?:3[01]|[12]\d|0?[1-9])(?!\d)",
     r"(?:19|20)\d{2}(?:1[0-2]|0[1-9])(?:3[01]|[12]\d|0[1-9])(?!\d)",
+    rf"\d{{2}}\s?年\s?{_MONTH}\s?月\s?{_DAY}\s?[日号]",  # 85年3月5日, with a birth cue only
 )
 _DATE = re.compile(r"(?<!\d)(?:" + "|".join(_DATE_FORMS) + ")")
 _BIRTH_BEFORE = re.compile(r"出生|生于|生日|诞生|生辰|出世|生年月|DOB|dob|Birth|birth")

@@ -196,6 +196,17 @@ def _padded(column):
     return literal(",") + column + literal(",")
 
 
+def filter_listings(stmt, model, filters: Filters):
+    """Narrow a listing statement to a cause and a town (empty lists match everything)."""
+    if filters.category:
+        stmt = stmt.where(or_(model.categories == "", _padded(model.categories).contains(
+            f",{filters.category.value},", autoescape=True)))
+    if filters.town_id is not None:
+        stmt = stmt.where(or_(model.towns == "", _padded(model.towns).contains(
+            f",{filters.town_id},", autoescape=True)))
+    return stmt
+
+
 def listed_projects_stmt(filters: Filters = Filters(), *, organisation_id: int | None = None):
     """Statement of (Project, pledged) rows for listed projects matching the filters."""
     pledged = _pledged_to_projects()
@@ -203,12 +214,7 @@ def listed_projects_stmt(filters: Filters = Filters(), *, organisation_id: int |
         Project.status == ListingStatus.LISTED)
     if organisation_id is not None:
         stmt = stmt.where(Project.organisation_id == organisation_id)
-    if filters.category:
-        stmt = stmt.where(or_(Project.categories == "", _padded(Project.categories).contains(
-            f",{filters.category.value},", autoescape=True)))
-    if filters.town_id is not None:
-        stmt = stmt.where(or_(Project.towns == "", _padded(Project.towns).contains(
-            f",{filters.town_id},", autoescape=True)))
+    stmt = filter_listings(stmt, Project, filters)
     if filters.min_gap is not None:
         stmt = stmt.where(Project.budget - pledged >= filters.min_gap)
     if filters.max_gap is not None:

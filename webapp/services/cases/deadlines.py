@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.models import Case, Step, StepDeadline, utcnow
+from webapp.services import audit
 from webapp.services.cases.settings import CaseSettings
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -121,5 +122,8 @@ def newly_overdue(session: Session, *, now: dt.datetime | None = None) -> list[S
                                 .where(StepDeadline.overdue_at.is_(None))))
     for row in rows:
         row.overdue_at = now
+        audit.record(session, None, "case.step_overdue", row.case,
+                     summary={"step": row.step.value, "due_on": row.due_on.isoformat(),
+                              "deadline_id": row.id})
     session.flush()
     return rows

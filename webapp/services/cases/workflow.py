@@ -126,6 +126,8 @@ def _refuse(session, actor, case, params, settings, now):
 def _emergency_aid(session, actor, case, params, settings, now):
     amount = parse_amount(params.get("amount"), field="amount",
                           maximum=settings.emergency_aid_cap)
+    if amount > case.amount_needed:
+        raise DomainError("先行救助金额不能超过所需金额", field="amount")
     case.emergency_amount = amount
     return Outcome({"amount": amount}, {"amount": str(amount)},
                    note=f"先行救助 {amount} 元")
@@ -258,7 +260,7 @@ def check_allowed(actor, case: Case, action: str) -> Transition:
         return transition  # the transfer module checks the department
     if not permissions.is_case_town_worker(actor, case):
         raise PermissionDeniedError("只能办理本镇（街道）的个案")
-    if transition.owner_only and case.owner_id != actor.id:
+    if transition.owner_only and case.owner_id is not None and case.owner_id != actor.id:
         raise PermissionDeniedError("首问负责：只有承办人可以办理此个案，或请承办人先移交")
     return transition
 

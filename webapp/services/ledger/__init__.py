@@ -4,9 +4,22 @@ Other areas call these names; the modules underneath are the ledger's own busine
 """
 from webapp.services.ledger import green_channel  # noqa: F401  (subscribes to case events)
 from webapp.services.ledger.accounts import (  # noqa: F401
-    balances, balances_for, case_account, open_all_listing_accounts, open_listing_account,
-    reserve_account)
+    balances,
+    balances_for,
+    case_account,
+    open_all_listing_accounts,
+    open_listing_account,
+    reserve_account,
+)
 from webapp.services.ledger.amounts import parse_amount  # noqa: F401
 from webapp.services.ledger.transfers import (  # noqa: F401
-    disburse, get_transfer, refund, reserve_for_case, second_approve, top_up, void)
+    disburse,
+    get_transfer,
+    refund,
+    refunded_amount,
+    reserve_for_case,
+    second_approve,
+    top_up,
+    void,
+)
 from webapp.services.ledger.verify import verify_ledger  # noqa: F401

@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.models import AuditHead, Case, Fund, Project, Scheme
-from webapp.models.ledger import (ZERO, AccountKind, LedgerAccount, MoneyTransfer,
-                                  MoneyTransferKind)
+from webapp.models.ledger import ZERO, AccountKind, LedgerAccount, MoneyTransfer, MoneyTransferKind
 from webapp.services import DomainError, NotFoundError, events
 from webapp.services.ledger import journal
 
@@ -107,7 +106,7 @@ def sync_listing_account(session: Session, actor, kind: AccountKind, listing_id:
 
 
 @events.subscribe("listing.changed")
-def _on_listing_changed(session: Session, *, kind: str, id: int, **_) -> None:  # noqa: A002
+def _on_listing_changed(session: Session, *, kind: str, id: int, **_) -> None:
     account_kind = SOURCE_BY_NAME.get(kind)
     if account_kind in LISTING_MODELS:
         serialize_writes(session)
@@ -180,7 +179,7 @@ def balances(account: LedgerAccount | None) -> dict[str, Decimal]:
             "disbursed": account.disbursed, "available": account.available}
 
 
-def balances_for(session: Session, kind: str, id: int | None = None) -> dict[str, Decimal]:  # noqa: A002
+def balances_for(session: Session, kind: str, id: int | None = None) -> dict[str, Decimal]:
     """Balances of a fund, project, scheme (by id) or the reserve, for pages and the API."""
     account_kind = SOURCE_BY_NAME.get(kind)
     if account_kind is None:

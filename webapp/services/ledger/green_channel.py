@@ -13,8 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.models import Case
-from webapp.models.ledger import (MoneyTransfer, MoneyTransferKind, MoneyTransferStatus,
-                                  Verification)
+from webapp.models.ledger import MoneyTransfer, MoneyTransferKind, MoneyTransferStatus, Verification
 from webapp.services import ConflictError, DomainError, audit, events
 from webapp.services.ledger import transfers
 

@@ -7,8 +7,16 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from webapp.models import utcnow
-from webapp.models.ledger import (JournalEntry, JournalLine, LedgerAccount, MoneyTransfer,
-                                  MoneyTransferKind, MoneyTransferStatus, Phase, Side)
+from webapp.models.ledger import (
+    JournalEntry,
+    JournalLine,
+    LedgerAccount,
+    MoneyTransfer,
+    MoneyTransferKind,
+    MoneyTransferStatus,
+    Phase,
+    Side,
+)
 from webapp.services import audit
 
 COLUMNS = {

@@ -13,11 +13,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.models import TERMINAL_STATUSES, Case, utcnow
-from webapp.models.ledger import (MoneyTransfer, MoneyTransferKind,
-                                  MoneyTransferStatus, PaymentMethod, Phase, Side, Verification,
-                                  Voucher)
-from webapp.services import ConflictError, DomainError, NotFoundError, PermissionDeniedError
-from webapp.services import audit
+from webapp.models.ledger import (
+    MoneyTransfer,
+    MoneyTransferKind,
+    MoneyTransferStatus,
+    PaymentMethod,
+    Phase,
+    Side,
+    Verification,
+    Voucher,
+)
+from webapp.services import ConflictError, DomainError, NotFoundError, PermissionDeniedError, audit
 from webapp.services.ledger import accounts, journal
 from webapp.services.ledger.amounts import parse_amount
 

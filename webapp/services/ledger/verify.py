@@ -9,8 +9,16 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from webapp.models.ledger import (AccountKind, JournalEntry, JournalLine, LedgerAccount,
-                                  MoneyTransfer, MoneyTransferStatus, Phase, Side)
+from webapp.models.ledger import (
+    AccountKind,
+    JournalEntry,
+    JournalLine,
+    LedgerAccount,
+    MoneyTransfer,
+    MoneyTransferStatus,
+    Phase,
+    Side,
+)
 from webapp.services.ledger.journal import COLUMNS
 
 ZERO = Decimal("0.00")

@@ -1,0 +1,37 @@
+"""Applicant personal data is sealed at rest; case numbers are unique and sequential."""
+import datetime as dt
+
+from sqlalchemy import text
+
+from tests.webapp.cases.conftest import make_id
+from webapp.services.cases.numbering import format_number, next_case_number
+
+
+def test_raw_database_shows_no_plaintext_personal_data(db, make_case):
+    id_number = make_id("19800305", 42)
+    make_case(id_number=id_number)
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT * FROM applicants")).all()
+    dump = repr(rows)
+    assert id_number not in dump and id_number[-6:] not in dump
+    assert "13812345678" not in dump and "王秀英" not in dump and "前王村" not in dump
+    assert "1980-03-05" not in dump
+
+
+def test_applicant_reads_back_decrypted(db, make_case):
+    id_number = make_id("19800305", 43)
+    case = make_case(id_number=id_number)
+    db.session.expire_all()
+    assert case.applicant.id_number == id_number
+    assert case.applicant.birth_date == "1980-03-05"
+
+
+def test_case_number_has_the_county_format(db, make_case):
+    case = make_case(now=dt.datetime(2026, 3, 6, 2, tzinfo=dt.timezone.utc))
+    assert case.number == "GT-2026-000001"
+
+
+def test_case_numbers_increase_and_restart_each_year(db):
+    assert [next_case_number(db.session, 2026) for _ in range(3)] == [
+        format_number(2026, 1), format_number(2026, 2), format_number(2026, 3)]
+    assert next_case_number(db.session, 2027) == "GT-2027-000001"

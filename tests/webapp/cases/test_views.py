@@ -1,0 +1,231 @@
+"""Case pages: intake, my cases, detail with actions, reveal, attachments, boards."""
+import datetime as dt
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.webapp.cases.conftest import ORDINARY, make_id
+from webapp.models import Attachment, AuditEvent, Case, CaseStatus
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def intake_form(staff, **changes):
+    data = {"name": "张建国", "id_number": make_id("19700101", 9), "phone": "15012345678",
+            "address": "梁村镇张官屯村", "local_hukou": "nonlocal",
+            "town_id": staff["org"]("梁村镇").id, "village_id": 0,
+            "category": "fire", "urgency": 4, "amount_needed": "5000", "source": "window",
+            "household_size": 3, "household_flags": ["minor"], "services": ["生活帮扶"],
+            "description": "房屋夜间突发火灾，衣物口粮被烧毁，急需基本生活物资。"}
+    data.update(changes)
+    return data
+
+
+def count(db, model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_intake_page_has_live_check_script(client, auth, staff):
+    auth.login("intake")
+    html = client.get("/cases/new").get_data(as_text=True)
+    assert "js/cases.js" in html and "身份证号码" in html and "非本县户籍" in html
+
+
+def test_intake_form_creates_case_and_redirects(client, auth, staff, db):
+    auth.login("intake")
+    response = auth.post("/cases/new", intake_form(staff))
+    assert response.status_code == 302
+    case = db.session.scalars(select(Case)).one()
+    assert case.status == CaseStatus.REPORTED and case.applicant.local_hukou is False
+
+
+def test_intake_form_wrong_checksum_shows_message_and_saves_nothing(client, auth, staff, db):
+    auth.login("intake")
+    response = auth.post("/cases/new", intake_form(staff, id_number="371526197001010091"),
+                         form_page="/cases/new")
+    assert response.status_code == 400
+    assert "身份证号码无效" in response.get_data(as_text=True)
+    assert count(db, Case) == 0
+
+
+def test_intake_form_absurd_amount_is_refused(client, auth, staff, db):
+    auth.login("intake")
+    response = auth.post("/cases/new", intake_form(staff, amount_needed="1.234"),
+                         form_page="/cases/new")
+    assert response.status_code == 400
+    assert "两位小数" in response.get_data(as_text=True)
+    assert count(db, Case) == 0
+
+
+def test_case_list_filters_and_counts(client, auth, make_case):
+    make_case(actions=["accept"]), make_case()
+    auth.login("intake")
+    html = client.get("/cases/?status=accepted").get_data(as_text=True)
+    assert html.count("GT-") == 1
+    assert "待受理" in html and "已受理" in html
+
+
+def test_case_list_empty_state(client, auth, staff):
+    auth.login("intake")
+    assert "没有符合条件的个案" in client.get("/cases/").get_data(as_text=True)
+
+
+def test_case_detail_masks_personal_data(client, auth, make_case):
+    case = make_case()
+    case_id, id_number = case.id, case.applicant.id_number
+    auth.login("intake")
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert id_number not in html and "13812345678" not in html and "王秀英" not in html
+    assert "138****5678" in html and "显示完整信息" in html
+
+
+def test_case_reveal_shows_full_data_and_is_audited(client, auth, make_case, db):
+    case = make_case()
+    case_id, id_number = case.id, case.applicant.id_number
+    auth.login("intake")
+    response = auth.post(f"/cases/{case_id}/reveal", form_page=f"/cases/{case_id}")
+    html = response.get_data(as_text=True)
+    assert id_number in html and "王秀英" in html
+    assert count(db, AuditEvent.__table__.select().where(
+        AuditEvent.action == "case.reveal").subquery()) == 1
+
+
+def test_case_detail_department_sees_redacted_description(client, auth, make_case, db):
+    case = make_case(actions=["accept", "transfer"])
+    case.description = "王秀英家中突发重病，电话13812345678。"
+    case_id = case.id
+    db.session.commit()
+    auth.login("dept")
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "13812345678" not in html and "（已隐藏）" in html and "显示完整信息" not in html
+
+
+def test_case_detail_of_other_town_is_404(client, auth, make_case):
+    case_id = make_case("清平镇").id
+    auth.login("intake")
+    assert client.get(f"/cases/{case_id}").status_code == 404
+
+
+def test_case_action_form_accepts_case(client, auth, make_case, db):
+    case_id = make_case().id
+    auth.login("intake")
+    response = auth.post(f"/cases/{case_id}/actions/accept", form_page=f"/cases/{case_id}")
+    assert response.status_code == 302
+    assert db.session.get(Case, case_id).status == CaseStatus.ACCEPTED
+
+
+def test_case_action_illegal_shows_409_message(client, auth, make_case):
+    case_id = make_case().id
+    auth.login("officer")
+    response = auth.post(f"/cases/{case_id}/actions/approve", form_page=f"/cases/{case_id}")
+    assert response.status_code == 409
+    assert "不能执行「批准救助」" in response.get_data(as_text=True)
+
+
+def test_case_action_refused_to_auditor(client, auth, make_case, db):
+    case_id = make_case().id
+    auth.login("auditor")
+    response = auth.post(f"/cases/{case_id}/actions/accept", form_page=f"/cases/{case_id}")
+    assert response.status_code == 403
+    assert db.session.get(Case, case_id).status == CaseStatus.REPORTED
+
+
+def test_case_available_actions_follow_state(client, auth, make_case):
+    case_id = make_case(actions=ORDINARY).id
+    auth.login("officer")
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'id="do-approve"' in html and 'id="do-accept"' not in html
+
+
+def upload(auth, case_id, data, name="bill.pdf"):
+    return auth.post(f"/cases/{case_id}/attachments",
+                     {"label": "住院发票", "file": (io.BytesIO(data), name)},
+                     form_page=f"/cases/{case_id}", content_type="multipart/form-data")
+
+
+def test_attachment_pdf_is_stored_and_downloadable(client, auth, make_case, db, app):
+    case_id = make_case(actions=["accept"]).id
+    auth.login("intake")
+    assert upload(auth, case_id, PDF).status_code == 302
+    row = db.session.scalars(select(Attachment)).one()
+    assert row.media_type == "application/pdf" and "bill" not in row.stored_name
+    response = client.get(f"/cases/{case_id}/attachments/{row.id}")
+    assert response.status_code == 200 and response.data == PDF
+
+
+def test_attachment_wrong_type_is_refused(client, auth, make_case, db):
+    case_id = make_case(actions=["accept"]).id
+    auth.login("intake")
+    response = upload(auth, case_id, b"MZ\x90\x00 not a pdf", name="bill.pdf")
+    assert response.status_code == 400
+    assert "只能上传" in response.get_data(as_text=True)
+    assert count(db, Attachment) == 0
+
+
+def test_attachment_too_large_is_refused(client, auth, make_case, db, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_ATTACHMENT_BYTES", 64)
+    case_id = make_case(actions=["accept"]).id
+    auth.login("intake")
+    response = upload(auth, case_id, PDF + b"0" * 100)
+    assert response.status_code == 400
+    assert count(db, Attachment) == 0
+
+
+def test_attachment_not_served_to_department(client, auth, make_case, db):
+    case_id = make_case(actions=["accept", "transfer"]).id
+    auth.login("intake")
+    assert upload(auth, case_id, PDF).status_code == 302
+    attachment_id = db.session.scalars(select(Attachment.id)).one()
+    auth.logout()
+    auth.login("dept")
+    assert client.get(f"/cases/{case_id}").status_code == 200
+    assert client.get(f"/cases/{case_id}/attachments/{attachment_id}").status_code == 403
+
+
+def test_supervision_board_lists_overdue_oldest_first(client, auth, make_case, staff):
+    now = dt.datetime.now(dt.timezone.utc)
+    older = make_case(now=now - dt.timedelta(days=30)).number
+    newer = make_case("清平镇", now=now - dt.timedelta(days=10)).number
+    make_case()
+    auth.login("officer")
+    html = client.get("/cases/supervision").get_data(as_text=True)
+    assert older in html and newer in html and html.index(older) < html.index(newer)
+    assert "受理窗口" in html
+
+
+def test_supervision_board_filters_by_town(client, auth, make_case, staff):
+    now = dt.datetime.now(dt.timezone.utc)
+    make_case(now=now - dt.timedelta(days=30))
+    other = make_case("清平镇", now=now - dt.timedelta(days=30)).number
+    town = staff["org"]("梁村镇").id
+    auth.login("auditor")
+    assert other not in client.get(f"/cases/supervision?town={town}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("username,status", [("officer", 200), ("auditor", 200),
+                                             ("intake", 403), ("dept", 403), ("donor", 403)])
+def test_supervision_board_access(client, auth, staff, username, status):
+    auth.login(username)
+    assert client.get("/cases/supervision").status_code == status
+
+
+def test_transfer_inbox_answer_form(client, auth, make_case, db):
+    case_id = make_case(actions=["accept", "start_verification", "transfer"]).id
+    transfer_id = db.session.get(Case, case_id).transfers[0].id
+    auth.login("dept")
+    assert "请落实教育救助" in client.get("/cases/transfers").get_data(as_text=True)
+    response = auth.post(f"/cases/transfers/{transfer_id}/answer", {"answer": "已落实"},
+                         form_page="/cases/transfers")
+    assert response.status_code == 302
+    assert db.session.get(Case, case_id).status == CaseStatus.VERIFYING
+
+
+def test_transfer_inbox_empty_answer_is_refused(client, auth, make_case, db):
+    case_id = make_case(actions=["accept", "transfer"]).id
+    transfer_id = db.session.get(Case, case_id).transfers[0].id
+    auth.login("dept")
+    response = auth.post(f"/cases/transfers/{transfer_id}/answer", {"answer": " "},
+                         form_page="/cases/transfers")
+    assert response.status_code == 400
+    assert "请填写答复意见" in response.get_data(as_text=True)

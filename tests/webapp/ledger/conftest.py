@@ -1,0 +1,85 @@
+"""Fixtures of the ledger tests: officers, a fund, cases."""
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def officers(demo_base, make_user, db):
+    """Three distinct officers: approver, payer and checker."""
+    from webapp.models import Organisation, Role, User
+    bureau = db.session.scalars(select(Organisation).where(
+        Organisation.name == demo_base.BUREAU)).one()
+    approver = db.session.scalars(select(User).where(User.username == "officer")).one()
+    payer = make_user(Role.OFFICER, organisation=bureau, username="officer2",
+                      password="jiujinan-demo")
+    checker = make_user(Role.OFFICER, organisation=bureau, username="officer3",
+                        password="jiujinan-demo")
+    return approver, payer, checker
+
+
+@pytest.fixture
+def make_fund(db, demo_base):
+    """Create a listed fund of the demo enterprise with the given capital; return it."""
+    from webapp.models import Fund, ListingStatus, Organisation
+
+    def make(capital="10000.00", title=None):
+        org = db.session.scalars(select(Organisation).where(
+            Organisation.name == "鲁西爱心实业有限公司")).one()
+        fund = Fund(title=title or f"测试基金{next(_numbers)}", organisation_id=org.id,
+                    capital=Decimal(capital), status=ListingStatus.LISTED)
+        db.session.add(fund)
+        db.session.commit()
+        return fund
+
+    return make
+
+
+@pytest.fixture
+def make_case(db, demo_base):
+    """Create an approved case needing ``amount_needed`` yuan; return it."""
+    from webapp.models import Case, CaseStatus, Category, Organisation, OrgKind
+
+    def make(amount_needed="5000.00", status=CaseStatus.APPROVED):
+        town = db.session.scalars(select(Organisation).where(
+            Organisation.kind == OrgKind.TOWN)).first()
+        case = Case(number=f"GT-2026-{next(_numbers):06d}", town_id=town.id,
+                    category=Category.SERIOUS_ILLNESS, amount_needed=Decimal(amount_needed),
+                    status=status)
+        db.session.add(case)
+        db.session.commit()
+        return case
+
+    return make
+
+
+@pytest.fixture
+def reserve_funded(db, demo_base):
+    """Put money into the help-first reserve."""
+    from webapp.services import ledger
+
+    def fund(amount="100000.00"):
+        ledger.top_up(db.session, None, source="reserve", source_id=None, amount=amount,
+                      reference="测试拨款")
+        db.session.commit()
+
+    return fund
+
+
+def state(db):
+    """A snapshot of everything the ledger stores, to prove that nothing changed."""
+    from webapp.models import JournalLine, LedgerAccount, MoneyTransfer, Voucher
+    db.session.expire_all()
+    accounts = [(a.id, a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted)
+                for a in db.session.scalars(select(LedgerAccount).order_by(LedgerAccount.id))]
+    transfers = [(t.id, t.status, t.verification)
+                 for t in db.session.scalars(select(MoneyTransfer).order_by(MoneyTransfer.id))]
+    lines = db.session.scalar(select(JournalLine.id).order_by(JournalLine.id.desc()).limit(1))
+    vouchers = db.session.scalar(select(Voucher.id).order_by(Voucher.id.desc()).limit(1))
+    return accounts, transfers, lines, vouchers

@@ -1,0 +1,168 @@
+"""The outbox: written with the change, drained into the index, kept while the engine is down."""
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+from sqlalchemy import select
+
+from search.backend import SearchUnavailable
+from search.documents import SearchQuery
+from webapp.models import NeedStatus, SearchOutbox
+from webapp.models.resources import ListingStatus
+from webapp.models.search_outbox import OutboxOp
+from webapp.services import needs, search_sync
+
+
+def _outbox(db) -> list[tuple[str, int, OutboxOp]]:
+    return [(r.kind, r.object_id, r.op)
+            for r in db.session.scalars(select(SearchOutbox).order_by(SearchOutbox.id))]
+
+
+def _ids(backend, text: str = "", **filters) -> set[tuple[str, str]]:
+    result = backend.search(SearchQuery(text=text, filters=filters, per_page=100))
+    return {(hit.kind, hit.id) for hit in result.hits}
+
+
+class DownBackend:
+    """An engine that refuses every call, as an unreachable Elasticsearch does."""
+
+    def health(self):
+        from search.documents import Health
+        return Health(False, "down", "unreachable")
+
+    def __getattr__(self, name):
+        def refuse(*args, **kwargs):
+            raise SearchUnavailable("unreachable")
+        return refuse
+
+
+def test_outbox_publish_adds_row_in_same_transaction(db, search_index, make_case, officer):
+    card = needs.publish_need(db.session, officer, make_case())
+    assert _outbox(db) == [("need", card.id, OutboxOp.UPSERT)]
+    db.session.rollback()
+    assert _outbox(db) == []
+
+
+def test_drain_indexes_published_need_and_empties_outbox(db, drain, search_index, make_case,
+                                                         publish):
+    card = publish(make_case())
+    report = drain()
+    assert not report.unavailable
+    assert ("need", str(card.id)) in _ids(search_index)
+    assert _outbox(db) == []
+
+
+def test_drain_unpublished_need_leaves_index(db, no_worker, drain, search_index, make_case,
+                                             publish, officer):
+    case = make_case()
+    card = publish(case)
+    drain()
+    needs.unpublish_need(db.session, officer, case)
+    db.session.commit()
+    assert _outbox(db)[-1] == ("need", card.id, OutboxOp.DELETE)
+    drain()
+    assert _ids(search_index, "白血病") == set()
+
+
+def test_drain_draft_card_is_not_indexed(db, drain, search_index, make_case, publish):
+    card = publish(make_case())
+    card.status = NeedStatus.DRAFT
+    search_sync.enqueue(db.session, "need", card.id, OutboxOp.UPSERT)
+    db.session.commit()
+    drain()
+    assert _ids(search_index) == set()
+
+
+def test_worker_makes_commit_searchable_within_one_second(db, search_index, make_case, officer):
+    card = needs.publish_need(db.session, officer, make_case())
+    db.session.commit()
+    card_id = str(card.id)
+    db.session.close()  # release the SQLite write lock so the worker can drain
+    deadline = time.monotonic() + 1.0
+    while ("need", card_id) not in _ids(search_index) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert ("need", card_id) in _ids(search_index)
+
+
+def test_drain_listing_taken_off_list_is_deleted(db, drain, search_index, make_listing):
+    from webapp.services import events
+    project = make_listing("project", title="大学新生助学金")
+    drain()
+    assert ("project", str(project.id)) in _ids(search_index, "助学")
+    project.status = ListingStatus.PAUSED
+    events.publish(db.session, "listing.changed", kind="project", id=project.id)
+    db.session.commit()
+    drain()
+    assert _ids(search_index, "助学") == set()
+
+
+def test_drain_unlisted_listing_is_never_indexed(db, drain, search_index, make_listing):
+    make_listing("fund", title="助学基金草稿", status=ListingStatus.PENDING_REVIEW)
+    drain()
+    assert _ids(search_index) == set()
+
+
+def test_case_event_requeues_published_card(db, search_index, make_case, publish):
+    from webapp.services import events
+    case = make_case()
+    card = publish(case)
+    search_sync.drain(db.session, search_index)
+    events.publish(db.session, "case.approve", case=case, actor=None)
+    assert _outbox(db) == [("need", card.id, OutboxOp.UPSERT)]
+    db.session.rollback()
+
+
+def test_drain_engine_down_keeps_outbox_and_write_succeeds(app, db, no_worker, make_case,
+                                                          publish, search_index):
+    app.extensions["search_backend"] = DownBackend()
+    card = publish(make_case())
+    report = search_sync.drain(db.session, DownBackend())
+    assert report.unavailable and report.applied == 0
+    assert db.session.get(type(card), card.id).status == NeedStatus.PUBLISHED
+    assert [row[1] for row in _outbox(db)] == [card.id]
+    app.extensions["search_backend"] = search_index
+    assert search_sync.drain(db.session, search_index).applied == 1
+    assert _ids(search_index) == {("need", str(card.id))}
+
+
+def test_drain_rebuilds_index_whose_directory_was_removed(db, no_worker, drain, search_index,
+                                                         make_case, publish):
+    first = publish(make_case())
+    drain()
+    shutil.rmtree(search_index.root)
+    with pytest.raises(SearchUnavailable):
+        search_index.search(SearchQuery())
+    second = publish(make_case(description="尿毒症透析费用缺口较大。"))
+    report = drain()
+    assert report.rebuilt
+    assert _ids(search_index) == {("need", str(first.id)), ("need", str(second.id))}
+
+
+def test_rebuild_index_holds_only_public_records(db, search_index, make_case, publish,
+                                                 make_listing, officer):
+    shown = publish(make_case())
+    hidden = make_case(description="车祸受伤。")
+    publish(hidden)
+    needs.unpublish_need(db.session, officer, hidden)
+    db.session.commit()
+    project = make_listing("project", title="心理疏导志愿项目")
+    make_listing("offer", title="草稿服务", status=ListingStatus.DRAFT)
+    count = search_sync.rebuild_index(db.session, search_index)
+    assert count == 2
+    assert _ids(search_index) == {("need", str(shown.id)), ("project", str(project.id))}
+
+
+@pytest.mark.postgres_only
+def test_drain_writer_lock_admits_one_writer(app, db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("advisory locks are PostgreSQL's; SQLite serialises writers itself")
+    from sqlalchemy import text
+    search_sync._take_writer_lock(db.session)
+    with db.engine.connect() as other:
+        got = other.execute(text("SELECT pg_try_advisory_xact_lock(:k)"),
+                            {"k": search_sync._LOCK_KEY}).scalar()
+        other.rollback()
+    db.session.rollback()
+    assert got is False

@@ -1,0 +1,154 @@
+"""Schemas of the case API (marshmallow), kept apart from the routes."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from webapp.api.schemas import PageArgs, PageMeta
+from webapp.models import CaseSource, CaseStatus, Category
+from webapp.services.cases.workflow import API_ACTIONS
+
+
+class ApplicantIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    id_number = fields.String(required=True, validate=validate.Length(min=1, max=24))
+    phone = fields.String(load_default="", validate=validate.Length(max=20))
+    address = fields.String(load_default="", validate=validate.Length(max=200))
+    local_hukou = fields.Boolean(required=True, metadata={
+        "description": "本县户籍; non-local residents are eligible all the same"})
+
+
+class HouseholdIn(Schema):
+    size = fields.Integer(load_default=1, validate=validate.Range(min=1, max=30))
+    flags = fields.List(fields.String(validate=validate.OneOf(
+        ["disability", "elderly", "minor", "serious_illness", "dibao", "tekun"])),
+        load_default=list)
+
+
+class CaseIn(Schema):
+    applicant = fields.Nested(ApplicantIn, required=True)
+    town = fields.Integer(required=True, metadata={"description": "town organisation id"})
+    village = fields.Integer(load_default=None, allow_none=True)
+    category = fields.String(required=True, metadata={"enum": [c.value for c in Category]})
+    urgency = fields.Integer(load_default=2)
+    amount_needed = fields.Decimal(required=True, as_string=True, places=None)
+    description = fields.String(required=True, validate=validate.Length(max=4000))
+    source = fields.String(load_default=CaseSource.WINDOW.value,
+                           metadata={"enum": [s.value for s in CaseSource]})
+    services = fields.List(fields.String(), load_default=list)
+    household = fields.Nested(HouseholdIn, load_default=dict)
+
+
+class ApplicantOut(Schema):
+    name = fields.String()
+    id_number = fields.String()
+    phone = fields.String()
+    address = fields.String()
+    birth_date = fields.String()
+    local_hukou = fields.Boolean()
+    revealed = fields.Boolean()
+
+
+class TransferOut(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    case_number = fields.Function(lambda t: t.case.number)
+    department_id = fields.Integer()
+    department = fields.Function(lambda t: t.department.name)
+    reason = fields.String()
+    due_on = fields.Date()
+    status = fields.Function(lambda t: t.status.value)
+    answer = fields.String(allow_none=True)
+    answered_at = fields.DateTime(allow_none=True)
+
+
+class DeadlineOut(Schema):
+    step = fields.String()
+    due_on = fields.Date()
+    overdue = fields.Boolean()
+    department_id = fields.Integer(allow_none=True)
+    responsible_id = fields.Integer(allow_none=True)
+
+
+class EventOut(Schema):
+    at = fields.DateTime()
+    action = fields.String()
+    actor_id = fields.Integer(allow_none=True)
+    from_status = fields.Function(lambda e: e.from_status.value if e.from_status else None)
+    to_status = fields.Function(lambda e: e.to_status.value if e.to_status else None)
+    note = fields.String()
+
+
+class CaseOut(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    status = fields.Function(lambda c: c.status.value)
+    town_id = fields.Integer()
+    town = fields.Function(lambda c: c.town.name)
+    village_id = fields.Integer(allow_none=True)
+    category = fields.Function(lambda c: c.category.value)
+    urgency = fields.Integer()
+    amount_needed = fields.Decimal(as_string=True)
+    approved_amount = fields.Decimal(as_string=True, allow_none=True)
+    emergency_amount = fields.Decimal(as_string=True, allow_none=True)
+    source = fields.Function(lambda c: c.source.value)
+    services = fields.Function(lambda c: c.service_list)
+    owner_id = fields.Integer(allow_none=True)
+    reported_at = fields.DateTime()
+    procedure_due_on = fields.Date(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    applicant = fields.Nested(ApplicantOut)
+
+
+class CaseDetailOut(CaseOut):
+    description = fields.String()
+    events = fields.List(fields.Nested(EventOut))
+    deadlines = fields.List(fields.Nested(DeadlineOut))
+    transfers = fields.List(fields.Nested(TransferOut))
+    actions = fields.List(fields.String())
+
+
+class CaseListArgs(PageArgs):
+    status = fields.String(validate=validate.OneOf([s.value for s in CaseStatus]))
+    town = fields.Integer()
+    category = fields.String(validate=validate.OneOf([c.value for c in Category]))
+    mine = fields.Boolean(load_default=False)
+    overdue = fields.Boolean(load_default=False)
+    q = fields.String(validate=validate.Length(max=20))
+
+
+class CasePage(Schema):
+    items = fields.List(fields.Nested(CaseOut))
+    meta = fields.Nested(PageMeta)
+
+
+class RevealArgs(Schema):
+    reveal = fields.Boolean(load_default=False, metadata={
+        "description": "show unmasked personal data (audited as case.reveal)"})
+
+
+class TransitionIn(Schema):
+    action = fields.String(required=True, validate=validate.OneOf(API_ACTIONS))
+    reason = fields.String(validate=validate.Length(max=1000))
+    referred_to = fields.String(validate=validate.Length(max=200))
+    amount = fields.Decimal(as_string=True, places=None)
+    exception_reason = fields.String(validate=validate.Length(max=1000))
+    department_id = fields.Integer()
+    due_on = fields.Date()
+    note = fields.String(validate=validate.Length(max=1000))
+    outcome = fields.String(validate=validate.Length(max=1000))
+    new_owner_id = fields.Integer()
+    title = fields.String(validate=validate.Length(max=120))
+    story = fields.String(validate=validate.Length(max=4000))
+
+
+class TransferListArgs(PageArgs):
+    status = fields.String(validate=validate.OneOf(["open", "answered"]))
+
+
+class TransferPage(Schema):
+    items = fields.List(fields.Nested(TransferOut))
+    meta = fields.Nested(PageMeta)
+
+
+class AnswerIn(Schema):
+    answer = fields.String(required=True, validate=validate.Length(min=1, max=2000))

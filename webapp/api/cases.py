@@ -1,0 +1,171 @@
+"""The case API: report, list, read, fire transitions, list and answer transfers."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from webapp import permissions
+from webapp.api.case_schemas import (AnswerIn, CaseDetailOut, CaseIn, CaseListArgs, CaseOut,
+                                     CasePage, RevealArgs, TransferListArgs, TransferOut,
+                                     TransferPage, TransitionIn)
+from webapp.api.schemas import page_meta
+from webapp.extensions import db
+from webapp.models import Case, Transfer, TransferStatus, utcnow
+from webapp.permissions import R, access, roles
+from webapp.services import NotFoundError
+from webapp.services.cases import deadlines, disclosure, queries, transfers, workflow
+from webapp.services.cases.intake import ApplicantInput, CaseInput, HouseholdInput, report_case
+from webapp.services.cases.settings import CaseSettings
+
+blp = Blueprint("api_cases", __name__, url_prefix="/api/v1", description="急难个案与转办")
+READERS = roles(R.INTAKE_WORKER, R.DEPARTMENT_HANDLER, R.OFFICER, R.AUDITOR)
+WRITERS = roles(R.INTAKE_WORKER, R.OFFICER)
+BEARER = [{"bearerAuth": []}]
+
+
+def _settings() -> CaseSettings:
+    return CaseSettings.from_config(current_app.config)
+
+
+def _load(case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None or not permissions.can_view_case(current_user, case):
+        raise NotFoundError("个案不存在或您无权查看")
+    return case
+
+
+def _dump(case: Case, *, revealed: bool = False, detail: bool = False) -> dict:
+    today = deadlines.local_date(utcnow())
+    data = {c: getattr(case, c) for c in (
+        "id", "number", "status", "town_id", "town", "village_id", "category", "urgency",
+        "amount_needed", "approved_amount", "emergency_amount", "source", "service_list",
+        "owner_id", "reported_at", "procedure_due_on", "closed_at")}
+    view = disclosure.applicant_view(current_user, case, revealed=revealed, today=today)
+    data["applicant"] = view.__dict__ if view else None
+    if detail:
+        from webapp.privacy.redact import redact
+        limited = permissions.case_pii_limited(current_user, case)
+        data["description"] = redact(case.description).text if limited else case.description
+        data["events"] = case.events
+        data["deadlines"] = [{"step": d.step.value, "due_on": d.due_on, "overdue": d.due_on < today,
+                              "department_id": d.department_id,
+                              "responsible_id": d.responsible_id}
+                             for d in deadlines.open_deadlines(db.session, case)]
+        data["transfers"] = case.transfers
+        data["actions"] = [t.action for t in workflow.available_actions(current_user, case)]
+    return _Obj(data)
+
+
+class _Obj(dict):
+    """A dict readable by attribute, so the schemas' Function fields work on it."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+@blp.route("/cases", methods=["POST"])
+@access(WRITERS)
+@blp.arguments(CaseIn)
+@blp.response(201, CaseOut)
+@blp.alt_response(400, description="输入有误，未做任何更改")
+@blp.doc(security=BEARER)
+def create_case(body):
+    """Report a case (一门受理). Non-local residents are accepted like everyone else."""
+    a, h = body["applicant"], body["household"]
+    data = CaseInput(
+        applicant=ApplicantInput(a["name"], a["id_number"], a["phone"], a["address"],
+                                 local_hukou=a["local_hukou"]),
+        town_id=body["town"], village_id=body["village"], category=body["category"],
+        urgency=body["urgency"], amount_needed=body["amount_needed"],
+        description=body["description"], source=body["source"], services=body["services"],
+        household=HouseholdInput(h.get("size", 1), frozenset(h.get("flags", ()))))
+    case = report_case(db.session, current_user, data, settings=_settings())
+    db.session.commit()
+    return _dump(case)
+
+
+@blp.route("/cases", methods=["GET"])
+@access(READERS)
+@blp.arguments(CaseListArgs, location="query")
+@blp.response(200, CasePage)
+@blp.doc(security=BEARER)
+def list_cases(args):
+    """Cases the caller may see, filtered and paginated; personal data masked."""
+    f = queries.CaseFilters(status=args.get("status"), town_id=args.get("town"),
+                            category=args.get("category"), mine=args["mine"],
+                            overdue=args["overdue"], q=args.get("q"))
+    stmt = queries.apply_filters(queries.visible_cases_stmt(current_user), current_user, f,
+                                 today=deadlines.local_date(utcnow())).order_by(Case.id.desc())
+    page = db.paginate(stmt, page=args["page"], per_page=args["per_page"], error_out=False)
+    return {"items": [_dump(c) for c in page.items], "meta": page_meta(page)}
+
+
+@blp.route("/cases/<int:case_id>", methods=["GET"])
+@access(READERS)
+@blp.arguments(RevealArgs, location="query")
+@blp.response(200, CaseDetailOut)
+@blp.alt_response(404, description="个案不存在或无权查看")
+@blp.doc(security=BEARER)
+def get_case(args, case_id: int):
+    """One case with timeline, open deadlines, transfers and the caller's actions.
+
+    ``?reveal=1`` shows unmasked personal data to permitted roles and is audited.
+    """
+    case = _load(case_id)
+    if args["reveal"]:
+        disclosure.reveal(db.session, current_user, case)
+        db.session.commit()
+    return _dump(case, revealed=args["reveal"], detail=True)
+
+
+@blp.route("/cases/<int:case_id>/transitions", methods=["POST"])
+@access(WRITERS)
+@blp.arguments(TransitionIn)
+@blp.response(200, CaseDetailOut)
+@blp.alt_response(403, description="角色或承办人不符")
+@blp.alt_response(409, description="当前状态不允许此操作")
+@blp.doc(security=BEARER)
+def transition(body, case_id: int):
+    """Fire one transition of the case's state machine."""
+    case = _load(case_id)
+    params = dict(body)
+    action = params.pop("action")
+    workflow.fire(db.session, current_user, case, action, settings=_settings(), **params)
+    db.session.commit()
+    return _dump(case, detail=True)
+
+
+@blp.route("/transfers", methods=["GET"])
+@access(roles(R.DEPARTMENT_HANDLER, R.OFFICER, R.AUDITOR))
+@blp.arguments(TransferListArgs, location="query")
+@blp.response(200, TransferPage)
+@blp.doc(security=BEARER)
+def list_transfers(args):
+    """Transfers to the caller's department (all of them for officers and auditors)."""
+    stmt = transfers.visible_transfers_stmt(current_user)
+    if args.get("status"):
+        stmt = stmt.where(Transfer.status == TransferStatus(args["status"]))
+    page = db.paginate(stmt, page=args["page"], per_page=args["per_page"], error_out=False)
+    return {"items": page.items, "meta": page_meta(page)}
+
+
+@blp.route("/transfers/<int:transfer_id>/answer", methods=["POST"])
+@access(roles(R.DEPARTMENT_HANDLER, R.OFFICER))
+@blp.arguments(AnswerIn)
+@blp.response(200, TransferOut)
+@blp.alt_response(409, description="已经答复")
+@blp.doc(security=BEARER)
+def answer_transfer(body, transfer_id: int):
+    """A department answers a transfer; the case goes back to where it was."""
+    transfer = db.session.scalars(transfers.visible_transfers_stmt(current_user)
+                                  .where(Transfer.id == transfer_id)).first()
+    if transfer is None:
+        raise NotFoundError("转办记录不存在")
+    transfers.answer_transfer(db.session, current_user, transfer, answer=body["answer"],
+                              settings=_settings())
+    db.session.commit()
+    return transfer

@@ -1,0 +1,84 @@
+"""Demo money: accounts for every fund, project and scheme, the help-first reserve, two more
+officers (for separation of duties) and some reservations and disbursements. Idempotent: every
+reservation carries a demo idempotency key, so a second run adds nothing."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.demo.base import BUREAU, DEMO_PASSWORD
+from webapp.models import TERMINAL_STATUSES, Case, Organisation, Role, User
+from webapp.models.ledger import (
+    AccountKind,
+    LedgerAccount,
+    MoneyTransfer,
+    MoneyTransferStatus,
+    PaymentMethod,
+)
+from webapp.services import DomainError, accounts, ledger
+from webapp.services.ledger.accounts import funded_total, reserve_account
+
+RESERVE_FUNDING = Decimal("300000.00")
+EXTRA_OFFICERS = [("officer2", "民政局李会计"), ("officer3", "民政局赵股长")]
+RESERVATIONS = 8
+
+
+def _user(session: Session, username: str) -> User | None:
+    return session.scalars(select(User).where(User.username == username)).first()
+
+
+def _officers(session: Session, counter: dict) -> None:
+    bureau = session.scalars(select(Organisation).where(Organisation.name == BUREAU)).one()
+    for username, display in EXTRA_OFFICERS:
+        if _user(session, username) is None:
+            accounts.create_user(session, None, accounts.NewUser(
+                username, DEMO_PASSWORD, display, {Role.OFFICER}, bureau))
+            counter["users"] += 1
+
+
+def _sources(session: Session) -> list[tuple[str, int | None]]:
+    rows = session.scalars(select(LedgerAccount).where(
+        LedgerAccount.kind.in_([AccountKind.FUND, AccountKind.PROJECT]))
+        .order_by(LedgerAccount.id))
+    found = [(a.kind.value, a.owner_id) for a in rows if a.available > 0]
+    return found + [("reserve", None)]
+
+
+def load(session: Session, rng, echo) -> dict[str, int]:
+    counter = {"users": 0, "ledger_accounts": 0, "money_transfers": 0}
+    _officers(session, counter)
+    counter["ledger_accounts"] += ledger.open_all_listing_accounts(session, None)
+    reserve = reserve_account(session)
+    if funded_total(session, reserve) == 0:
+        ledger.top_up(session, None, source="reserve", source_id=None, amount=RESERVE_FUNDING,
+                      reference="县财政拨付临时救助备用金")
+        counter["money_transfers"] += 1
+    approver, payer = _user(session, "officer"), _user(session, "officer2")
+    cases = list(session.scalars(select(Case).where(
+        Case.status.not_in(TERMINAL_STATUSES), Case.amount_needed > 0).order_by(Case.id)
+        .limit(RESERVATIONS)))
+    sources = _sources(session)
+    for i, case in enumerate(cases):
+        key = f"demo:reserve:{case.number}"
+        if session.scalars(select(MoneyTransfer.id).where(
+                MoneyTransfer.idempotency_key == key)).first():
+            continue
+        source, source_id = sources[rng.randrange(len(sources))]
+        amount = min(case.amount_needed, Decimal(rng.choice([1000, 2000, 3000, 4500])))
+        try:
+            transfer = ledger.reserve_for_case(
+                session, approver, source=source, source_id=source_id, case=case,
+                amount=amount, reference=f"演示方案 {i + 1}", idempotency_key=key)
+        except DomainError:
+            continue  # that source cannot cover it: demo data simply skips the pairing
+        counter["money_transfers"] += 1
+        if i % 2 == 0 and transfer.status is MoneyTransferStatus.PENDING:
+            ledger.disburse(session, payer, transfer, payee="高唐县人民医院",
+                            method=PaymentMethod.HOSPITAL_SETTLEMENT,
+                            voucher_number=f"GT-PZ-{transfer.id:06d}",
+                            paid_on=dt.date(2026, 1, 5) + dt.timedelta(days=i),
+                            second_officer_above=Decimal(5000))
+    return counter
