@@ -31,11 +31,12 @@ run: setup
 		--threads 8 --timeout 120 --access-logfile - wsgi:app
 
 browser-deps:
-	@if [ ! -x $(CHROMIUM) ]; then \
-		echo "installing Debian chromium and chromium-driver for the browser tests"; \
+	@if [ ! -x $(CHROMIUM) ] || [ -z "$$(fc-list :lang=zh 2>/dev/null)" ]; then \
+		echo "installing Debian chromium, chromium-driver and CJK fonts for the browser tests"; \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+			chromium chromium-driver fonts-noto-cjk; \
 	fi
 
 ## make test: the whole suite on SQLite, then on PostgreSQL.

@@ -30,8 +30,8 @@ NEW_ORG_KINDS = {"charity": OrgKind.CHARITY, "enterprise": OrgKind.ENTERPRISE,
 # (title, categories, description, budget range in thousands, per-case cap, ages, household)
 PROJECT_THEMES = [
     ("大病救助医疗援助计划", [C.SERIOUS_ILLNESS],
-     "对因患重大疾病导致家庭生活困难的群众，在基本医保、大病保险和医疗救助报销后，"
-     "对自付部分给予补充资助，减轻患者家庭医疗负担。", (200, 600), 20000, (None, None), ""),
+     ("对因患重大疾病导致家庭生活困难的群众，在基本医保、大病保险和医疗救助报销后，"
+      "对自付部分给予补充资助，减轻患者家庭医疗负担。"), (200, 600), 20000, (None, None), ""),
     ("儿童大病关爱行动", [C.SERIOUS_ILLNESS],
      "为患白血病、先天性心脏病等重大疾病的困境儿童提供治疗费用资助和住院期间的陪伴服务。",
      (150, 400), 30000, (0, 17), "minor"),
@@ -85,12 +85,12 @@ OFFER_TITLES = {
 SCHEMES = [
     ("linshi", "临时救助", "BUREAU", [C.EMERGENCY, C.ACCIDENT, C.TRAFFIC, C.FIRE, C.DISASTER,
                                       C.SERIOUS_ILLNESS, C.OTHER],
-     "对因火灾、交通事故等意外事件，家庭成员突发重大疾病等原因导致基本生活暂时出现严重困难的家庭"
-     "或个人给予的应急性、过渡性救助。急难型救助可先行救助，事后补齐手续。非本县户籍常住人口同样可以申请。",
+     ("对因火灾、交通事故等意外事件，家庭成员突发重大疾病等原因导致基本生活暂时出现严重困难的家庭"
+      "或个人给予的应急性、过渡性救助。急难型救助可先行救助，事后补齐手续。非本县户籍常住人口同样可以申请。"),
      "500", "20000", "6000000", 1, ""),
     ("yiliao", "医疗救助", "medical_insurance", [C.SERIOUS_ILLNESS, C.ACCIDENT, C.TRAFFIC],
-     "对低保对象、特困人员、低收入家庭成员及因病致贫家庭重病患者，经基本医保、大病保险报销后的"
-     "政策范围内自付费用按比例给予救助。", "1000", "80000", "12000000", None, "dibao,tekun"),
+     ("对低保对象、特困人员、低收入家庭成员及因病致贫家庭重病患者，经基本医保、大病保险报销后的"
+      "政策范围内自付费用按比例给予救助。"), "1000", "80000", "12000000", None, "dibao,tekun"),
     ("jiaoyu", "教育救助", "education", [C.EMERGENCY, C.OTHER],
      "对在校就读的困难家庭学生，按学段给予助学金、学费减免和生活补助。", "1000", "8000",
      "3000000", 1, "minor"),

@@ -12,11 +12,18 @@ from sqlalchemy.orm import Session
 
 from webapp.demo import resource_texts as T
 from webapp.demo.base import BUREAU, DEMO_PASSWORD, DEPARTMENTS, town_orgs
-from webapp.models import (NeedCard, NeedStatus, Organisation, OrgStatus, Role, User,
-                           utcnow)
+from webapp.models import NeedCard, NeedStatus, Organisation, OrgStatus, Role, User, utcnow
 from webapp.models.catalog import SERVICES
-from webapp.models.resources import (Fund, ListingReview, ListingStatus, Offer,
-                                     Pledge, PledgeStatus, Project, Scheme)
+from webapp.models.resources import (
+    Fund,
+    ListingReview,
+    ListingStatus,
+    Offer,
+    Pledge,
+    PledgeStatus,
+    Project,
+    Scheme,
+)
 from webapp.services import accounts
 from webapp.services.browse import published_need
 

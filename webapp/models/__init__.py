@@ -18,3 +18,5 @@ from webapp.models.resources import (  # noqa: F401
     Fund, ListingKind, ListingReview, ListingStatus, Offer, Pledge, PledgeStatus, Project,
     ReviewDecision, Scheme)
 from webapp.models.search_outbox import OutboxOp, SearchOutbox  # noqa: F401
+from webapp.models.matching import (  # noqa: F401
+    MatchRun, Proposal, ProposalStatus, RejectReason, RunStatus)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from webapp.models.accounts import Organisation, User
 from webapp.models.base import Base, StrEnum, UTCDateTime, utcnow
 from webapp.models.catalog import Category
-from webapp.privacy.crypto import EncryptedText
+from webapp.models.encrypted import EncryptedText
 
 
 class CaseStatus(str, enum.Enum):

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from webapp.models.accounts import User
 from webapp.models.base import Base, StrEnum, UTCDateTime, utcnow
 from webapp.models.cases import Case
-from webapp.privacy.crypto import EncryptedText
+from webapp.models.encrypted import EncryptedText
 
 ZERO = Decimal("0.00")
 Money = Numeric(14, 2)

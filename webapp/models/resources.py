@@ -83,7 +83,7 @@ class Project(ListingMixin, Base):
     __tablename__ = "projects"
 
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    budget: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    budget: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
     per_case_cap: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     min_age: Mapped[int | None]
     max_age: Mapped[int | None]
@@ -102,7 +102,7 @@ class Fund(ListingMixin, Base):
     __tablename__ = "funds"
 
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    capital: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    capital: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
     per_case_cap: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
 
     organisation: Mapped[Organisation] = relationship()

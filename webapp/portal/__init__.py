@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
-from webapp.portal import pledge_desk, review, tiles, views  # noqa: E402,F401
+from webapp.portal import pledge_desk, review, tiles, views  # noqa: F401

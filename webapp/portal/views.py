@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -77,9 +78,7 @@ def _fill(form, listing) -> None:
         value = getattr(listing, name)
         if name in LIST_FIELDS:
             value = [v for v in (value or "").split(",") if v]
-        elif name == "organisation_id":
-            value = str(value)
-        elif value is not None and not hasattr(value, "isoformat"):
+        elif name == "organisation_id" or value is not None and not hasattr(value, "isoformat"):
             value = str(value)
         field.data = value
 

@@ -3,7 +3,9 @@
 Values are sealed with AES-256-GCM (an AEAD from ``cryptography``); the 32-byte key is derived
 with HKDF-SHA256 from ``FIELD_ENCRYPTION_KEY``, a urlsafe secret kept in the data directory or
 given in the environment. ``person_key`` is an HMAC-SHA256 of the normalised resident ID under
-``PERSON_HASH_KEY``, so duplicate checks compare hashes and never decrypt.
+``PERSON_HASH_KEY``, so duplicate checks compare hashes and never decrypt. The column type
+that applies this to the database is ``webapp.models.encrypted.EncryptedText``; this module
+stays free of Flask and SQLAlchemy.
 """
 from __future__ import annotations
 
@@ -13,12 +15,10 @@ import hmac
 import os
 import unicodedata
 from functools import lru_cache
-from typing import Callable
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import Text, TypeDecorator
 
 PREFIX = "v1:"
 NONCE_BYTES = 12
@@ -66,34 +66,3 @@ def person_key(id_number: str, key: str | bytes) -> str:
     """HMAC-SHA256 (hex) of the normalised resident ID: the same person, never the number."""
     secret = key.encode() if isinstance(key, str) else key
     return hmac.new(secret, normalise_id_number(id_number).encode(), hashlib.sha256).hexdigest()
-
-
-def _flask_secret() -> str:
-    from flask import current_app
-    return current_app.config["FIELD_ENCRYPTION_KEY"]
-
-
-_secret_source: Callable[[], str] = _flask_secret
-
-
-def set_secret_source(source: Callable[[], str]) -> None:
-    """Where :class:`EncryptedText` reads its secret (default: the Flask app config)."""
-    global _secret_source
-    _secret_source = source
-
-
-class EncryptedText(TypeDecorator):
-    """A text column stored sealed with AES-GCM; Python sees the plain text."""
-
-    impl = Text
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        return encrypt(str(value), derive_key(_secret_source()))
-
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        return decrypt(value, derive_key(_secret_source()))

@@ -309,16 +309,46 @@ def _chunks(text: str):
         start = end
 
 
+# The tagger's HMM (which finds names missing from jieba's dictionary) runs on runs of
+# characters the dictionary could not join into words, at ~0.1-0.3 ms per character. Real
+# prose has few such characters (a name or two per sentence); pasted or hostile text
+# ("word salad") can be made of nothing else. So a chunk whose runs are long is tagged by
+# the dictionary alone, and one call spends at most _HMM_BUDGET characters on the HMM;
+# beyond that the dictionary, cue, title, split and list nets still run, and known names
+# never depend on the tagger at all.
+_HMM_CHUNK_LOAD = 16
+_HMM_BUDGET = 3000
+
+
+def _run_load(pairs) -> int:
+    """Characters in runs of two or more single-ideograph tokens: what the HMM would read."""
+    load = run = 0
+    for pair in pairs:
+        if len(pair.word) == 1 and is_han(pair.word):
+            run += 1
+        else:
+            load += run if run > 1 else 0
+            run = 0
+    return load + (run if run > 1 else 0)
+
+
 def _tag(text: str) -> list[tuple[int, str, str]]:
     out = []
     tagger = _pos_tagger()
     known_chars = _hmm_chars
+    budget = _HMM_BUDGET
     for start, chunk in _chunks(text):
         pos = start
-        # The HMM that finds unknown names costs ~60x more per character it has never seen;
-        # real names use common characters, so chunks full of rare ones skip it.
-        rare = sum(1 for ch in chunk if is_han(ch) and ch not in known_chars)
-        for pair in tagger.cut(chunk, HMM=rare <= 2):
+        pairs = list(tagger.cut(chunk, HMM=False))
+        load = _run_load(pairs)
+        # The HMM also costs ~60x more per character it has never seen; real names use
+        # common characters, so chunks with several rare ones skip it.
+        if 0 < load <= min(_HMM_CHUNK_LOAD, budget):
+            rare = sum(1 for ch in chunk if is_han(ch) and ch not in known_chars)
+            if rare <= 2:
+                budget -= load
+                pairs = list(tagger.cut(chunk, HMM=True))
+        for pair in pairs:
             out.append((pos, pair.word, pair.flag))
             pos += len(pair.word)
     return out
@@ -330,13 +360,15 @@ _PREPOSITION_SURNAMES = frozenset("于向和时常经由将")
 _PHRASE_SECOND = frozenset("本今明昨当该此这那次上下去前后每其全各")
 
 
+_AREA_INSIDE = re.compile("|".join(sorted((re.escape(a) for a in ADMIN_AREAS if len(a) >= 2),
+                                          key=len, reverse=True)))
 _AREA_PREFIXES = tuple(sorted((a for a in ADMIN_AREAS if len(a) >= 3), key=len, reverse=True))
 
 
 def _inner_place_or_phrase(word: str) -> bool:
     if word[0] in _PREPOSITION_SURNAMES and len(word) > 1 and word[1] in _PHRASE_SECOND:
         return True
-    return any(area in word[1:] for area in ADMIN_AREAS if len(area) >= 2)
+    return _AREA_INSIDE.search(word, 1) is not None
 
 
 def _looks_like_name(word: str, following: str) -> bool:
@@ -479,15 +511,29 @@ _TRANSLIT = frozenset(
     "奇恰乔切热日瑞萨塞赛桑沙莎尚舍什斯苏索塔泰坦特提图吐托瓦娃万维温沃乌西希夏辛逊雅亚耶伊依"
     "尤于扎泽詹卓孜祖则再尕喀江夫娅不"
 )
-_DOTTED = re.compile(rf"[{HAN}]+(?:·[{HAN}]+)+")
-
-
 def _dotted_names(text: str) -> list[Span]:
     """Transliterated names written with a middle dot (阿卜杜·热合曼, 古丽娜尔·吐尔逊):
     every part made of transliteration characters, cut where the prose starts."""
     spans = []
-    for m in _DOTTED.finditer(text):
-        parts = m.group().split("·")
+    pos = 0
+    while (dot := text.find("·", pos)) >= 0:
+        # The run around the dot(s), looking at most a name's length either way.
+        left = dot
+        while left > 0 and dot - left < 6 and is_han(text[left - 1]):
+            left -= 1
+        right = dot
+        while right < len(text) and text[right] == "·":
+            seg = right + 1
+            while seg < len(text) and seg - right <= 8 and is_han(text[seg]):
+                seg += 1
+            if seg == right + 1:
+                break
+            right = seg
+        pos = max(right, dot + 1)
+        if right == dot:
+            continue
+        m_start, group = left, text[left:right]
+        parts = group.split("·")
         first, last = parts[0], parts[-1]
         head = len(first)
         while head > 0 and first[head - 1] in _TRANSLIT and len(first) - head < 6:
@@ -498,8 +544,8 @@ def _dotted_names(text: str) -> list[Span]:
         middle_ok = all(p and all(ch in _TRANSLIT for ch in p) for p in parts[1:-1])
         if len(first) - head < 2 or tail < 2 or not middle_ok:
             continue
-        start = m.start() + head
-        end = m.end() - (len(last) - tail)
+        start = m_start + head
+        end = m_start + len(group) - (len(last) - tail)
         spans.append(Span(start, end, NAME, text[start:end], 0.75))
     return spans
 

@@ -17,7 +17,7 @@ from webapp.models.resources import ListingStatus, Pledge, PledgeStatus, Project
 
 ACTIVE_PLEDGES = (PledgeStatus.PLEDGED, PledgeStatus.CONFIRMED, PledgeStatus.FULFILLED)
 ZERO = Decimal("0.00")
-MAX_FILTER_MONEY = Decimal("1000000000000")
+MAX_FILTER_MONEY = Decimal(1000000000000)
 
 
 @dataclass(frozen=True)

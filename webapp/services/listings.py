@@ -11,10 +11,21 @@ from sqlalchemy.orm import Session
 
 from webapp import permissions
 from webapp.models import utcnow
-from webapp.models.resources import (LISTING_MODELS, ListingKind, ListingReview, ListingStatus,
-                                     ReviewDecision)
-from webapp.services import ConflictError, DomainError, NotFoundError, PermissionDeniedError
-from webapp.services import audit, events
+from webapp.models.resources import (
+    LISTING_MODELS,
+    ListingKind,
+    ListingReview,
+    ListingStatus,
+    ReviewDecision,
+)
+from webapp.services import (
+    ConflictError,
+    DomainError,
+    NotFoundError,
+    PermissionDeniedError,
+    audit,
+    events,
+)
 from webapp.services.listing_rules import NON_MATERIAL, clean
 
 S = ListingStatus

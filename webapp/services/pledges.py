@@ -17,8 +17,7 @@ from webapp import permissions
 from webapp.models import NeedCard, NeedStatus, Role, utcnow
 from webapp.models.catalog import SERVICES
 from webapp.models.resources import ListingStatus, Pledge, PledgeStatus, Project
-from webapp.services import ConflictError, DomainError, PermissionDeniedError
-from webapp.services import audit, events
+from webapp.services import ConflictError, DomainError, PermissionDeniedError, audit, events
 from webapp.services.browse import published_need
 from webapp.services.listing_rules import MAX_MONEY
 

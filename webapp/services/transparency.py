@@ -10,16 +10,23 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.models import Case, NeedCard, NeedStatus, Organisation, OrgKind
-from webapp.models.resources import (Fund, ListingStatus, Offer, Pledge, PledgeStatus, Project,
-                                     Scheme)
+from webapp.models.resources import (
+    Fund,
+    ListingStatus,
+    Offer,
+    Pledge,
+    PledgeStatus,
+    Project,
+    Scheme,
+)
 
 SOURCE_LABELS = {"scheme": "政府救助", "fund": "企业基金", "project": "慈善项目",
                  "donor": "个人捐助", "volunteer": "志愿服务"}
@@ -105,7 +112,7 @@ def county_totals(session: Session) -> Totals:
     by_town = {name: town_money.get(tid, Decimal("0.00")) for tid, name in towns.items()}
     cards = session.execute(select(NeedCard.amount_needed, NeedCard.amount_covered).where(
         NeedCard.status == NeedStatus.PUBLISHED)).all()
-    open_gap = sum((max(n - (c or 0), Decimal("0")) for n, c in cards), Decimal("0.00"))
+    open_gap = sum((max(n - (c or 0), Decimal(0)) for n, c in cards), Decimal("0.00"))
     listed = {name: session.scalar(select(func.count()).select_from(model).where(
         model.status == ListingStatus.LISTED)) for name, model in
         (("projects", Project), ("funds", Fund), ("offers", Offer), ("schemes", Scheme))}

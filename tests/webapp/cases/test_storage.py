@@ -35,3 +35,26 @@ def test_case_numbers_increase_and_restart_each_year(db):
     assert [next_case_number(db.session, 2026) for _ in range(3)] == [
         format_number(2026, 1), format_number(2026, 2), format_number(2026, 3)]
     assert next_case_number(db.session, 2027) == "GT-2027-000001"
+
+
+def test_case_numbers_are_unique_under_concurrency(db, app):
+    import threading
+
+    from sqlalchemy.orm import Session
+    numbers, errors = [], []
+
+    def allocate():
+        with app.app_context(), Session(db.engine) as session:
+            try:
+                numbers.append(next_case_number(session, 2031))
+                session.commit()
+            except Exception as exc:  # collected and asserted below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=allocate) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(numbers) == [format_number(2031, i) for i in range(1, 9)]

@@ -56,9 +56,10 @@ def test_api_create_project_as_donor_is_403(client, api_token):
 def test_api_patch_other_organisations_project_is_403(client, api_token, make_project,
                                                        other_charity_user):
     pid = make_project().id
+    import datetime as dt
+
     from webapp.extensions import db
     from webapp.services import accounts
-    import datetime as dt
     token, _ = accounts.issue_api_token(db.session, other_charity_user,
                                         lifetime=dt.timedelta(hours=1))
     db.session.commit()

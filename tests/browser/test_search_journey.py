@@ -1,0 +1,47 @@
+"""A visitor searches from the navbar, narrows by facets, and still gets answers when the
+search engine's directory is gone."""
+import shutil
+
+import pytest
+
+from tests.webapp.search.conftest import (  # noqa: F401  (fixtures)
+    demo_like, drain, make_case, make_listing, make_town, officer, publish, search_index)
+
+pytestmark = pytest.mark.browser
+
+
+def _search_from_navbar(page, base: str, text: str) -> None:
+    page.goto(f"{base}/")
+    box = page.locator("nav input[name=q]")
+    box.fill(text)
+    box.press("Enter")
+    page.wait_for_selector("#search-results")
+
+
+def test_visitor_searches_and_narrows_by_facet(live_server, page, screenshot, demo_like):
+    _search_from_navbar(page, live_server, "梁村镇")
+    kinds = {page.get_attribute(f"#search-hits li:nth-child({n})", "data-kind")
+             for n in range(1, page.locator("#search-hits li").count() + 1)}
+    assert {"need", "project"} <= kinds
+    page.click('[data-facet="kind"] a:has-text("急难需求")')
+    page.wait_for_selector(".search-active")
+    assert "kind=need" in page.url
+    assert page.locator("#search-hits li").count() == 2
+    assert page.locator("#search-hits mark").count() >= 1
+    assert screenshot(page, "search-results").stat().st_size > 1000
+    page.click(".search-active")
+    page.wait_for_selector("#search-hits")
+    assert "kind=" not in page.url
+
+
+def test_visitor_sees_helpful_empty_state(live_server, page, demo_like):
+    _search_from_navbar(page, live_server, "完全不存在的词语组合")
+    assert "没有找到相关结果" in page.inner_text("#search-results")
+
+
+def test_visitor_gets_database_results_when_index_is_gone(live_server, page, demo_like,
+                                                          search_index):
+    shutil.rmtree(search_index.root)
+    _search_from_navbar(page, live_server, "白血病")
+    assert "搜索引擎暂不可用" in page.inner_text("#search-fallback")
+    assert page.locator("#search-hits li").count() == 1

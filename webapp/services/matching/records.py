@@ -1,0 +1,275 @@
+"""Plain matcher records built from the database.
+
+Needs carry only what the anonymized card publishes (category, town, urgency, amounts, age
+band, services, the redacted story) plus household flags and size and the keyed person hash;
+no name, ID number, phone, address or birth date is ever read here. Listings live in four
+tables, so each gets a matcher id for the run and a :class:`ResourceRef` to map it back.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from matching.records import DEFAULT_SERVICE_HOURS, Exclusions, Need, Resource
+from search.analysis import analyze
+from webapp.models import (TERMINAL_STATUSES, Applicant, AssistanceException, Case, Fund,
+                           Household, ListingKind, ListingStatus, NeedCard, NeedStatus, Offer,
+                           Project, Proposal, ProposalStatus, Scheme, utcnow)
+from webapp.models.ledger import AccountKind, LedgerAccount
+from webapp.models.matching import ACTIVE_STATUSES
+from webapp.models.resources import split_codes
+from webapp.services import ledger
+from webapp.services.cases.once_per_year import WINDOW
+
+#: Hours of volunteer time an offer can give per matching horizon: four weeks.
+OFFER_WEEKS = 4
+#: Representative age of each published age band (the exact birth date is never read).
+AGE_OF_BAND = {"未成年": 12, "18-29岁": 24, "60岁以上": 68}
+#: Proposals that, once decided, must not be proposed again for the same pair.
+DECIDED = frozenset({ProposalStatus.REJECTED, ProposalStatus.DECLINED, *ACTIVE_STATUSES})
+KIND_ORDER = (ListingKind.PROJECT, ListingKind.FUND, ListingKind.OFFER, ListingKind.SCHEME)
+LISTING_MODELS = {ListingKind.PROJECT: Project, ListingKind.FUND: Fund,
+                  ListingKind.OFFER: Offer, ListingKind.SCHEME: Scheme}
+
+
+@dataclass(frozen=True)
+class ResourceRef:
+    """Where a matcher resource id comes from."""
+
+    kind: ListingKind
+    id: int
+    organisation_id: int | None
+    title: str
+
+
+@dataclass
+class Snapshot:
+    """Everything one matching pass needs, read in one transaction."""
+
+    cards: dict[int, NeedCard]
+    needs: list[Need]
+    resources: list[Resource]
+    refs: dict[int, ResourceRef]
+    exclusions: Exclusions
+
+    def matcher_id(self, kind: ListingKind, listing_id: int) -> int | None:
+        for rid, ref in self.refs.items():
+            if ref.kind == kind and ref.id == listing_id:
+                return rid
+        return None
+
+
+def age_of_band(band: str | None) -> int | None:
+    """A representative age for a published age band, or ``None`` when unknown."""
+    if not band:
+        return None
+    if band in AGE_OF_BAND:
+        return AGE_OF_BAND[band]
+    low = band.split("-", 1)[0]
+    return int(low) + 5 if low.isdigit() else None
+
+
+def open_needs(session: Session, need_ids: list[int] | None = None) -> list[NeedCard]:
+    """Published cards whose case is still open, oldest first."""
+    stmt = (select(NeedCard).join(Case, Case.id == NeedCard.case_id)
+            .where(NeedCard.status == NeedStatus.PUBLISHED,
+                   Case.status.not_in(list(TERMINAL_STATUSES)))
+            .order_by(NeedCard.id))
+    if need_ids is not None:
+        stmt = stmt.where(NeedCard.id.in_(need_ids))
+    return list(session.scalars(stmt))
+
+
+def _active_amounts(session: Session, *, by: str, unit: str) -> dict:
+    """Sum of approved/accepted amounts in ``unit``, keyed by need id or by (kind, listing)."""
+    if by == "need":
+        keys = (Proposal.need_card_id,)
+    else:
+        keys = (Proposal.resource_kind, Proposal.resource_id)
+    rows = session.execute(select(*keys, func.sum(Proposal.approved_amount))
+                           .where(Proposal.status.in_(list(ACTIVE_STATUSES)),
+                                  Proposal.unit == unit).group_by(*keys))
+    return {(row[0] if by == "need" else (row[0], row[1])): row[-1] or Decimal(0)
+            for row in rows}
+
+
+def money_gap(card: NeedCard, case: Case, approved: Decimal) -> Decimal:
+    """Yuan still missing: the card's gap, never above the case's need net of ledger grants."""
+    wanted = min(card.amount_needed - card.amount_covered, case.amount_needed or Decimal(0))
+    return max(wanted - approved, Decimal(0))
+
+
+def need_records(session: Session, cards: list[NeedCard], *, now: dt.datetime | None = None
+                 ) -> list[Need]:
+    """Matcher needs for ``cards`` (anonymized fields, household flags, keyed person hash)."""
+    now = now or utcnow()
+    case_ids = [c.case_id for c in cards]
+    if not case_ids:
+        return []
+    person = dict(session.execute(select(Case.id, Applicant.person_key)
+                                  .join(Applicant, Applicant.id == Case.applicant_id)
+                                  .where(Case.id.in_(case_ids))).all())
+    households = {h.case_id: h for h in session.scalars(
+        select(Household).where(Household.case_id.in_(case_ids)))}
+    granted = {a.case_id: a.approved_total for a in session.scalars(
+        select(LedgerAccount).where(LedgerAccount.kind == AccountKind.CASE,
+                                    LedgerAccount.case_id.in_(case_ids)))}
+    hours_given = _active_amounts(session, by="need", unit="hours")
+    needs = []
+    for card in cards:
+        case = card.case
+        household = households.get(case.id)
+        services = frozenset(split_codes(card.services))
+        hours = None
+        if services:
+            hours = max(DEFAULT_SERVICE_HOURS - float(hours_given.get(card.id, 0)), 0.0)
+        waited = (now - case.reported_at).days if case.reported_at else 0
+        needs.append(Need(
+            id=card.id, category=card.category.value, town=str(card.town_id or ""),
+            urgency=card.urgency,
+            gap=float(money_gap(card, case, granted.get(case.id, Decimal(0)))),
+            days_waiting=max(waited, 0),
+            vulnerability=household.flags if household else frozenset(),
+            services=services, tokens=tuple(analyze(f"{card.title} {card.story}")),
+            age=age_of_band(card.age_band),
+            household_size=household.size if household else None,
+            person_key=person.get(case.id), hours_needed=hours))
+    return needs
+
+
+def _still_running(listing, today: dt.date) -> bool:
+    end = getattr(listing, "ends_on", None) or getattr(listing, "available_until", None)
+    return end is None or end >= today
+
+
+def _money_capacity(session: Session, kind: ListingKind, listing, accounts: dict) -> Decimal:
+    account = accounts.get((kind.value, listing.id))
+    if account is not None:
+        return account.available
+    return ledger.balances_for(session, kind.value, listing.id)["available"]
+
+
+def _tokens(listing) -> tuple[str, ...]:
+    return tuple(analyze(f"{listing.title} {listing.description}"))
+
+
+def resource_record(session: Session, rid: int, kind: ListingKind, listing, *,
+                    accounts: dict, hours_used: dict) -> Resource:
+    """The matcher record of one listing: restrictions and what it can still give."""
+    common = dict(id=rid, kind=kind.value,
+                  categories=frozenset(split_codes(listing.categories)),
+                  towns=frozenset(split_codes(listing.towns)), tokens=_tokens(listing))
+    if kind == ListingKind.OFFER:
+        used = float(hours_used.get((kind, listing.id), 0))
+        return Resource(**common, unit="hours",
+                        capacity=max(OFFER_WEEKS * listing.hours_per_week - used, 0.0),
+                        services=frozenset(listing.service_list))
+    capacity = float(_money_capacity(session, kind, listing, accounts))
+    if kind == ListingKind.SCHEME:
+        cap = listing.max_amount
+        return Resource(**common, unit="yuan", capacity=capacity,
+                        per_case_cap=float(cap) if cap is not None else None,
+                        requires=frozenset(split_codes(listing.requires)))
+    cap = listing.per_case_cap
+    extra = {}
+    if kind == ListingKind.PROJECT:
+        extra = dict(min_age=listing.min_age, max_age=listing.max_age,
+                     requires=frozenset(split_codes(listing.requires)))
+    return Resource(**common, unit="yuan", capacity=capacity,
+                    per_case_cap=float(cap) if cap is not None else None, **extra)
+
+
+def resource_records(session: Session, *, today: dt.date | None = None
+                     ) -> tuple[list[Resource], dict[int, ResourceRef]]:
+    """Matcher resources for every listed, unexpired listing, with the map back to the rows."""
+    today = today or utcnow().date()
+    accounts = {(a.kind.value, a.owner_id): a for a in session.scalars(
+        select(LedgerAccount).where(LedgerAccount.kind.in_(
+            [AccountKind.FUND, AccountKind.PROJECT, AccountKind.SCHEME])))}
+    hours_used = _active_amounts(session, by="resource", unit="hours")
+    resources: list[Resource] = []
+    refs: dict[int, ResourceRef] = {}
+    for kind in KIND_ORDER:
+        model = LISTING_MODELS[kind]
+        for listing in session.scalars(select(model).where(model.status == ListingStatus.LISTED)
+                                       .order_by(model.id)):
+            if not _still_running(listing, today):
+                continue
+            rid = len(resources) + 1
+            resources.append(resource_record(session, rid, kind, listing, accounts=accounts,
+                                             hours_used=hours_used))
+            refs[rid] = ResourceRef(kind, listing.id, listing.organisation_id, listing.title)
+    return resources, refs
+
+
+def blocked_causes(session: Session, cards: list[NeedCard], *, now: dt.datetime
+                   ) -> frozenset[tuple[int, str]]:
+    """(need, category) pairs barred by the once-per-cause-per-year rule, exceptions excepted."""
+    if not cards:
+        return frozenset()
+    by_case = {c.case_id: c for c in cards}
+    keys = dict(session.execute(select(Case.id, Applicant.person_key)
+                                .join(Applicant, Applicant.id == Case.applicant_id)
+                                .where(Case.id.in_(list(by_case)))).all())
+    if not keys:
+        return frozenset()
+    earlier = session.execute(
+        select(Applicant.person_key, Case.category, Case.id)
+        .join(Applicant, Applicant.id == Case.applicant_id)
+        .where(Applicant.person_key.in_(set(keys.values())), Case.approved_at.is_not(None),
+               Case.approved_at > now - WINDOW)).all()
+    excepted = set(session.scalars(select(AssistanceException.case_id).where(
+        AssistanceException.case_id.in_(list(by_case)))))
+    blocked = set()
+    for case_id, card in by_case.items():
+        key = keys.get(case_id)
+        if key is None or case_id in excepted:
+            continue
+        if any(k == key and cat == card.case.category and other != case_id
+               for k, cat, other in earlier):
+            blocked.add((card.id, card.category.value))
+    return frozenset(blocked)
+
+
+def blocked_pairs(session: Session, cards: list[NeedCard], refs: dict[int, ResourceRef]
+                  ) -> frozenset[tuple[int, int]]:
+    """Pairs already decided (rejected, declined, approved or accepted) for these needs."""
+    if not cards:
+        return frozenset()
+    rid_of = {(ref.kind, ref.id): rid for rid, ref in refs.items()}
+    rows = session.execute(select(Proposal.need_card_id, Proposal.resource_kind,
+                                  Proposal.resource_id)
+                           .where(Proposal.need_card_id.in_([c.id for c in cards]),
+                                  Proposal.status.in_(list(DECIDED))))
+    return frozenset((need_id, rid_of[(kind, rid)]) for need_id, kind, rid in rows
+                     if (kind, rid) in rid_of)
+
+
+def snapshot(session: Session, *, need_ids: list[int] | None = None,
+             resources: tuple[list[Resource], dict[int, ResourceRef]] | None = None,
+             now: dt.datetime | None = None) -> Snapshot:
+    """Read open needs, listed resources and exclusions for one matching pass."""
+    now = now or utcnow()
+    cards = open_needs(session, need_ids)
+    resource_list, refs = resources or resource_records(session, today=now.date())
+    exclusions = Exclusions(blocked_causes=blocked_causes(session, cards, now=now),
+                            blocked_pairs=blocked_pairs(session, cards, refs))
+    return Snapshot(cards={c.id: c for c in cards}, needs=need_records(session, cards, now=now),
+                    resources=resource_list, refs=refs, exclusions=exclusions)
+
+
+def listings_version(session: Session) -> tuple:
+    """A cheap fingerprint of everything a resource record depends on."""
+    parts = []
+    for model in LISTING_MODELS.values():
+        parts += [select(func.count(model.id)).scalar_subquery(),
+                  select(func.max(model.updated_at)).scalar_subquery()]
+    parts += [select(func.max(LedgerAccount.updated_at)).scalar_subquery(),
+              select(func.count(LedgerAccount.id)).scalar_subquery(),
+              select(func.max(Proposal.decided_at)).scalar_subquery(),
+              select(func.max(Proposal.responded_at)).scalar_subquery()]
+    return tuple(session.execute(select(*parts)).one())
