@@ -1,12 +1,13 @@
 """Candidate generation: hard constraints first, then TF-IDF similarity and top-k per need.
 
 Needs are grouped by (category, town). Each group only looks at the block of resources that
-accept its category and serve its town (or the whole county), so the work is proportional to
-the feasible pairs, not to needs × resources. Within a block, the per-pair constraints
-(remaining demand in the resource's unit, eligibility flags, age limits, services for
-volunteer offers, the once-per-cause rule, blocked pairs) are evaluated as boolean arrays on
-chunks of needs, text similarity comes from a sparse product, and only the ``top_k`` best
-feasible resources per need are kept. No dense needs × resources matrix is ever built.
+accept its category and serve its town (or the whole county), and within it only at the
+segments (unit × volunteer offer or not) of the units the need still lacks, so the work is
+proportional to the feasible pairs, not to needs × resources. A segment's sparse TF-IDF rows
+times a dense slice of need columns gives a bounded ``(resources, needs)`` chunk; per-pair
+constraints (services for volunteer offers, eligibility flags, age limits, the once-per-cause
+rule, blocked pairs) mask it, and only the ``top_k`` best feasible resources per need are
+kept. No dense needs × resources matrix is ever built.
 """
 
 from __future__ import annotations
@@ -122,7 +123,10 @@ def top_k_per_column(key: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         keep = values >= threshold[cols]
         rows, cols, values = rows[keep], cols[keep], values[keep]
     else:
-        rows, cols = np.nonzero(key > -np.inf)
+        # Few rows: the k-th largest value itself is the threshold (ties all come through).
+        threshold = np.partition(key, m - k, axis=0)[m - k] if m > k else np.full(n, -np.inf)
+        np.maximum(threshold, _LOWEST, out=threshold)
+        rows, cols = np.nonzero(key >= threshold)
         values = key[rows, cols]
     order = np.lexsort((rows, -values, cols))
     rows, cols = rows[order], cols[order]

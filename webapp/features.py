@@ -15,6 +15,8 @@ def blueprints() -> list[Blueprint]:
     found.append(ledger_bp)
     from webapp.search import bp as search_bp
     found.append(search_bp)
+    from webapp.matching import bp as matching_bp
+    found.append(matching_bp)
     return found
 
 
@@ -27,6 +29,8 @@ def cli_groups() -> list:
     found.append(ledger_cli)
     from webapp.search.cli import search_cli
     found.append(search_cli)
+    from webapp.matching.cli import matching_cli
+    found.append(matching_cli)
     return found
 
 

@@ -216,3 +216,30 @@ def can_view_ledger_account(user, account) -> bool:
 def can_move_money(user) -> bool:
     """Only Civil Affairs officers reserve, disburse, void, sign off and refund."""
     return user.has_role(R.OFFICER)
+
+
+# ---- matching ------------------------------------------------------------------------------
+
+MATCH_RESPONDER_ROLES = frozenset({R.CHARITY_STAFF, R.FUND_MANAGER, R.VOLUNTEER,
+                                   R.DEPARTMENT_HANDLER, R.OFFICER})
+
+
+def can_review_matches(user) -> bool:
+    """Civil Affairs officers run batches and approve or reject proposals."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_role(R.OFFICER))
+
+
+def can_respond_to_proposal(user, proposal, listing) -> bool:
+    """The listing's provider accepts or declines an approved pairing: the organisation's
+    staff in the listing's role, the volunteer of an individual offer, and for a government
+    scheme its department (or officers, for the bureau's own schemes)."""
+    if listing is None or not getattr(user, "is_authenticated", False):
+        return False
+    kind = proposal.resource_kind.value
+    if kind == "offer" and listing.volunteer_id is not None:
+        return listing.volunteer_id == user.id
+    role = {"project": R.CHARITY_STAFF, "fund": R.FUND_MANAGER, "offer": R.VOLUNTEER,
+            "scheme": R.DEPARTMENT_HANDLER}[kind]
+    if kind == "scheme" and user.has_role(R.OFFICER):
+        return same_organisation(user, listing.organisation_id)
+    return user.has_role(role) and same_organisation(user, listing.organisation_id)

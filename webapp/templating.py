@@ -46,6 +46,9 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
                                      Role.AUDITOR})),
     ("ledger.balances", "资金台账", frozenset({Role.OFFICER, Role.AUDITOR, Role.ADMIN,
                                              Role.FUND_MANAGER, Role.CHARITY_STAFF})),
+    ("matching.proposals", "匹配建议", frozenset({Role.OFFICER})),
+    ("matching.assignments", "资源对接", frozenset({Role.CHARITY_STAFF, Role.FUND_MANAGER,
+                                                 Role.VOLUNTEER, Role.DEPARTMENT_HANDLER})),
 ]
 
 

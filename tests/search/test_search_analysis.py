@@ -83,3 +83,33 @@ def test_analysis_engines_agree_on_domain_sentences():
     for sentence in sentences:
         text = normalize(sentence)
         assert fast.cut(text) == reference.cut(text)
+
+
+def _reference_normalize(text):
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text.translate(analysis._INVISIBLE)).lower()
+
+
+def test_normalize_equals_nfkc_on_tricky_text():
+    import random
+
+    rng = random.Random(6)
+    # Composing marks after ASCII and CJK, Hangul jamo, compatibility forms, invisibles.
+    pool = list(
+        "aEＡ１，。、（）…½ﬁ①㈱가白血病\u3000\u0301\u0308\u0327\u1100\u1161\u11a8\u200b\ufeff"
+    )
+    for _ in range(20_000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 10)))
+        assert normalize(text) == _reference_normalize(text), repr(text)
+
+
+def test_index_text_equals_joined_analyze():
+    texts = [
+        "申请人家住梁村镇，因患急性白血病住院治疗（已花费１２万元）！",
+        "ＡＢＣ abc 低保、助学；心理疏导：陪护就医？",
+        "白\u200b血\ufeff病 e\u0301 ½",
+        "",
+    ]
+    for text in texts:
+        assert analysis.index_text(text) == " ".join(analyze(text))

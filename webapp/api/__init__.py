@@ -24,7 +24,9 @@ def api_blueprints():
     from webapp.api import ledger
     from webapp.api import pledges as resource_pledges, resources
     from webapp.api import search
-    return [core.blp, cases.blp, ledger.blp, resources.blp, resource_pledges.blp, search.blp]
+    from webapp.api import matching
+    return [core.blp, cases.blp, ledger.blp, resources.blp, resource_pledges.blp, search.blp,
+            matching.blp]
 
 
 def register_api(app: Flask) -> None:

@@ -317,7 +317,7 @@ def _chunks(text: str):
 # beyond that the dictionary, cue, title, split and list nets still run, and known names
 # never depend on the tagger at all.
 _HMM_CHUNK_LOAD = 16
-_HMM_BUDGET = 3000
+_HMM_BUDGET = 1500
 
 
 def _run_load(pairs) -> int:

@@ -111,11 +111,13 @@ def test_results_fallback_keeps_filters_and_facets(client, demo_like, search_ind
     assert 'data-facet="category"' in html
 
 
-def test_results_fallback_never_shows_unpublished(client, db, demo_like, search_index, officer):
+def test_results_fallback_never_shows_unpublished(client, db, demo_like, search_index, drain,
+                                                 officer):
     from webapp.models import Case
     from webapp.services import needs
     needs.unpublish_need(db.session, officer, db.session.get(Case, demo_like["case_ids"]["uremia"]))
     db.session.commit()
+    drain()  # let the worker finish writing before the directory goes
     shutil.rmtree(search_index.root)
     html = client.get("/search", query_string={"q": "尿毒症"}).get_data(as_text=True)
     assert "数据库检索结果" in html and _hit_ids(html) == []

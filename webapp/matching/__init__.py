@@ -1,0 +1,7 @@
+"""Matching pages: officers' proposals and batch runs, resource owners' assignments."""
+from flask import Blueprint
+
+bp = Blueprint("matching", __name__, url_prefix="/matching", template_folder="templates")
+
+from webapp.matching import views  # noqa: E402,F401
+from webapp.services import matching  # noqa: E402,F401  (job handler and event subscribers)

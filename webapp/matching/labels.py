@@ -1,0 +1,48 @@
+"""What officers read about a run or a proposal: feature, kind and unit labels, the
+explanation of a score, the run's status and the skip reasons of the matcher in Chinese."""
+from __future__ import annotations
+
+from webapp.models import Job, JobStatus, MatchRun, RunStatus
+
+FEATURE_LABELS = {
+    "text_sim": "描述相近", "category_exact": "专项对口", "same_town": "本镇资源",
+    "coverage": "可覆盖缺口", "urgency": "紧急程度", "waiting": "等待时间",
+    "vulnerability": "困难程度", "service_fit": "服务对口",
+}
+KIND_LABELS = {"project": "慈善项目", "fund": "公益基金", "offer": "志愿服务", "scheme": "救助政策"}
+UNIT_LABELS = {"yuan": "元", "hours": "小时", "cases": "例"}
+RUN_STATUS_LABELS = {"queued": "排队/运行中", "done": "已完成", "failed": "失败"}
+SKIP_LABELS = [
+    ("no remaining gap", "没有剩余缺口"),
+    ("no remaining capacity", "没有剩余额度"),
+    ("no feasible candidate", "没有符合条件的资源"),
+    ("duplicate need id", "需求重复"),
+    ("invalid urgency", "紧急程度无效"),
+    ("invalid age", "年龄无效"),
+    ("unknown kind", "资源类型无效"),
+    ("unknown unit", "计量单位无效"),
+    ("contradictory restrictions: per-case cap", "限制条件矛盾：单例上限不足一个单位"),
+    ("contradictory restrictions: min_age", "限制条件矛盾：最低年龄高于最高年龄"),
+    ("contradictory restrictions: volunteer offer", "限制条件矛盾：志愿服务未列出服务内容"),
+]
+
+
+def explain(contributions: dict | None, *, top: int = 4) -> list[tuple[str, float]]:
+    """The features that earned the score, largest first, as (label, contribution)."""
+    items = sorted((contributions or {}).items(), key=lambda kv: (-kv[1], kv[0]))
+    return [(FEATURE_LABELS.get(name, name), value) for name, value in items[:top]
+            if value > 0]
+
+
+def skip_reason(reason: str) -> str:
+    for prefix, label in SKIP_LABELS:
+        if reason.startswith(prefix):
+            return label
+    return reason
+
+
+def run_status(run: MatchRun, job: Job | None) -> str:
+    """queued, done or failed (a job that failed leaves its run queued in the database)."""
+    if run.status is RunStatus.QUEUED and job is not None and job.status is JobStatus.FAILED:
+        return "failed"
+    return run.status.value

@@ -1,0 +1,23 @@
+"""Matching in the app: records from the database, batches as background jobs, single-need
+suggestions, officers' decisions and the resource owners' answers, and training data.
+
+Other areas call these names; importing the package registers the ``matching.run`` job and
+the ``need.published`` / ``need.unpublished`` subscribers.
+"""
+from webapp.services.matching.decisions import (  # noqa: F401
+    STATUS_LABELS,
+    Limits,
+    approve,
+    limits,
+    reject,
+    respond,
+)
+from webapp.services.matching.runs import (  # noqa: F401
+    RUN_JOB,
+    execute_run,
+    start_run,
+    store_suggestions,
+    suggestions,
+    supersede_open,
+)
+from webapp.services.matching.training import current_scorer, decisions, evaluation  # noqa: F401

@@ -1,0 +1,204 @@
+"""Deciding proposals: officers approve (money goes to the ledger, hours to the volunteer) or
+reject with a coded reason; the resource's organisation then accepts or declines.
+
+Approval is checked against the limits of the moment (the resource's available balance or
+hours, the need's remaining gap, the per-case cap), takes effect once (a second approval is a
+409), and is refused once the need is closed or taken down.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.models import (ListingStatus, NeedStatus, Proposal, ProposalStatus, RejectReason,
+                           Role, utcnow)
+from webapp.models.ledger import AccountKind, LedgerAccount, MoneyTransferStatus
+from webapp.permissions import can_respond_to_proposal
+from webapp.services import ConflictError, DomainError, PermissionDeniedError, audit, events, \
+    ledger
+from webapp.services.cases.notifications import notify, users_with_role
+from webapp.services.matching import records
+
+STATUS_LABELS = {ProposalStatus.PROPOSED: "待审批", ProposalStatus.APPROVED: "已批准",
+                 ProposalStatus.REJECTED: "已驳回", ProposalStatus.ACCEPTED: "资源方已接受",
+                 ProposalStatus.DECLINED: "资源方已婉拒", ProposalStatus.SUPERSEDED: "已被更新"}
+RESPONDER_ROLE = {"project": Role.CHARITY_STAFF, "fund": Role.FUND_MANAGER,
+                  "offer": Role.VOLUNTEER, "scheme": Role.DEPARTMENT_HANDLER}
+INBOX_LINK = "/matching/assignments"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What an approval may grant now, in the proposal's unit (``None``: no such limit)."""
+
+    available: Decimal
+    gap: Decimal | None
+    per_case_cap: Decimal | None
+
+    @property
+    def maximum(self) -> Decimal:
+        return min(v for v in (self.available, self.gap, self.per_case_cap) if v is not None)
+
+
+def listing_of(session: Session, proposal: Proposal):
+    return session.get(records.LISTING_MODELS[proposal.resource_kind], proposal.resource_id)
+
+
+def limits(session: Session, proposal: Proposal) -> Limits:
+    """The resource's remaining capacity, the need's gap and the per-case cap, right now."""
+    listing = listing_of(session, proposal)
+    kind = proposal.resource_kind.value
+    if not proposal.is_money:
+        used = records._active_amounts(session, by="resource", unit=proposal.unit).get(
+            (proposal.resource_kind, proposal.resource_id), Decimal(0))
+        hours = Decimal(records.OFFER_WEEKS * listing.hours_per_week) - Decimal(used)
+        return Limits(max(hours, Decimal(0)), None, None)
+    available = ledger.balances_for(session, kind, proposal.resource_id)["available"]
+    case = proposal.need.case
+    account = session.scalars(select(LedgerAccount).where(
+        LedgerAccount.kind == AccountKind.CASE, LedgerAccount.case_id == case.id)).first()
+    granted = account.approved_total if account is not None else Decimal(0)
+    cap = listing.max_amount if kind == "scheme" else listing.per_case_cap
+    return Limits(available, records.money_gap(proposal.need, case, granted), cap)
+
+
+def _locked(session: Session, proposal: Proposal) -> Proposal:
+    return session.scalars(select(Proposal).where(Proposal.id == proposal.id).with_for_update()
+                           .execution_options(populate_existing=True)).one()
+
+
+def _parse_amount(proposal: Proposal, amount) -> Decimal:
+    if amount is None or amount == "":
+        return proposal.amount
+    if proposal.is_money:
+        return ledger.parse_amount(amount)
+    try:
+        value = Decimal(str(amount).strip())
+    except InvalidOperation:
+        raise DomainError("请填写整数小时数", field="amount") from None
+    if value != value.to_integral_value() or value <= 0:
+        raise DomainError("请填写大于 0 的整数小时数", field="amount")
+    return value
+
+
+def _require_open(proposal: Proposal) -> None:
+    if proposal.status is not ProposalStatus.PROPOSED:
+        raise ConflictError(f"该匹配建议已处理（{STATUS_LABELS[proposal.status]}），不能重复审批")
+    need = proposal.need
+    if need.status is not NeedStatus.PUBLISHED or need.case.is_terminal:
+        raise ConflictError("该需求已关闭或已下架，不能再审批匹配建议")
+
+
+def _unit_label(proposal: Proposal) -> str:
+    return "元" if proposal.is_money else "小时"
+
+
+def responders(session: Session, proposal: Proposal) -> list[int]:
+    """Users who may accept or decline an approved proposal for its listing."""
+    listing = listing_of(session, proposal)
+    if proposal.resource_kind.value == "offer" and listing.volunteer_id is not None:
+        return [listing.volunteer_id]
+    role = RESPONDER_ROLE[proposal.resource_kind.value]
+    found = users_with_role(session, role, organisation_id=listing.organisation_id)
+    if proposal.resource_kind.value == "scheme":
+        found += users_with_role(session, Role.OFFICER, organisation_id=listing.organisation_id)
+    return found
+
+
+def approve(session: Session, actor, proposal: Proposal, *, amount=None) -> Proposal:
+    """Approve within the limits; money is reserved in the ledger, hours are assigned."""
+    proposal = _locked(session, proposal)
+    _require_open(proposal)
+    if proposal.proposed_by_id is not None and proposal.proposed_by_id == actor.id:
+        raise PermissionDeniedError("不能审批自己发起的匹配批次中的建议")
+    listing = listing_of(session, proposal)
+    if listing is None or listing.status is not ListingStatus.LISTED:
+        raise ConflictError("该资源已下架，不能再批准")
+    value = _parse_amount(proposal, amount)
+    bound = limits(session, proposal)
+    if value > bound.maximum:
+        raise DomainError(f"超过可批准上限：最多 {bound.maximum:,.2f} {_unit_label(proposal)}",
+                          field="amount")
+    if proposal.is_money:
+        transfer = ledger.reserve_for_case(
+            session, actor, source=proposal.resource_kind.value, source_id=proposal.resource_id,
+            case=proposal.need.case, amount=value, reference=f"匹配建议 #{proposal.id}",
+            idempotency_key=f"match-proposal-{proposal.id}",
+            proposed_by_id=proposal.proposed_by_id)
+        proposal.money_transfer_id = transfer.id
+    proposal.status, proposal.approved_amount = ProposalStatus.APPROVED, value
+    proposal.decided_by_id, proposal.decided_at = actor.id, utcnow()
+    session.flush()
+    audit.record(session, actor, "matching.approve", proposal, summary={
+        "need_card_id": proposal.need_card_id, "case_id": proposal.case_id,
+        "resource": f"{proposal.resource_kind.value}:{proposal.resource_id}",
+        "amount": str(value), "unit": proposal.unit,
+        "money_transfer_id": proposal.money_transfer_id})
+    notify(session, responders(session, proposal), "match_approved",
+           f"「{listing.title[:60]}」有一项新的匹配待您确认",
+           body=f"需求 #{proposal.need_card_id}：{value:,.2f} {_unit_label(proposal)}。"
+                f"请在「资源对接」中接受或婉拒。",
+           dedupe=f"match-approved:{proposal.id}")
+    events.publish(session, "matching.approved", proposal=proposal, actor=actor)
+    return proposal
+
+
+def reject(session: Session, actor, proposal: Proposal, *, reason_code, note: str | None = None
+           ) -> Proposal:
+    """Reject with a coded reason (and a note, required for 其他)."""
+    try:
+        code = RejectReason(reason_code)
+    except ValueError:
+        raise DomainError("请选择驳回原因", field="reason_code") from None
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise DomainError("说明最多 500 个字", field="note")
+    if code is RejectReason.OTHER and not note:
+        raise DomainError("选择「其他」时请填写说明", field="note")
+    proposal = _locked(session, proposal)
+    if proposal.status is not ProposalStatus.PROPOSED:
+        raise ConflictError(f"该匹配建议已处理（{STATUS_LABELS[proposal.status]}），不能驳回")
+    proposal.status, proposal.reason_code, proposal.note = ProposalStatus.REJECTED, code, note
+    proposal.decided_by_id, proposal.decided_at = actor.id, utcnow()
+    session.flush()
+    audit.record(session, actor, "matching.reject", proposal, summary={
+        "need_card_id": proposal.need_card_id, "case_id": proposal.case_id,
+        "resource": f"{proposal.resource_kind.value}:{proposal.resource_id}",
+        "reason_code": code.value})
+    return proposal
+
+
+def respond(session: Session, actor, proposal: Proposal, *, accept: bool,
+            note: str | None = None) -> Proposal:
+    """The resource's organisation accepts or declines an approved pairing."""
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise DomainError("说明最多 500 个字", field="note")
+    if not accept and not note:
+        raise DomainError("婉拒时请说明原因", field="note")
+    proposal = _locked(session, proposal)
+    if not can_respond_to_proposal(actor, proposal, listing_of(session, proposal)):
+        raise PermissionDeniedError("只有该资源的提供方可以确认")
+    if proposal.status is not ProposalStatus.APPROVED:
+        raise ConflictError(f"该匹配当前为「{STATUS_LABELS[proposal.status]}」，不能再确认")
+    if not accept and proposal.money_transfer_id is not None:
+        transfer = ledger.get_transfer(session, proposal.money_transfer_id)
+        if transfer.status is MoneyTransferStatus.POSTED:
+            raise ConflictError("款项已拨付，不能婉拒")
+        if transfer.status is MoneyTransferStatus.PENDING:
+            ledger.void(session, actor, transfer, reason=f"资源方婉拒匹配建议 #{proposal.id}")
+    proposal.status = ProposalStatus.ACCEPTED if accept else ProposalStatus.DECLINED
+    proposal.responded_by_id, proposal.responded_at = actor.id, utcnow()
+    proposal.response_note = note or None
+    session.flush()
+    action = "matching.accept" if accept else "matching.decline"
+    audit.record(session, actor, action, proposal, summary={
+        "need_card_id": proposal.need_card_id,
+        "resource": f"{proposal.resource_kind.value}:{proposal.resource_id}"})
+    notify(session, [proposal.decided_by_id], "match_" + ("accepted" if accept else "declined"),
+           f"匹配建议 #{proposal.id} {'已被资源方接受' if accept else '被资源方婉拒'}",
+           dedupe=f"match-response:{proposal.id}")
+    return proposal
