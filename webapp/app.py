@@ -10,6 +10,7 @@ from flask_login import current_user
 from webapp import database  # noqa: F401  (registers engine event listeners)
 from webapp.config import Config, DevelopmentConfig, TestConfig
 from webapp.extensions import babel, csrf, db, login_manager, migrate, talisman
+from webapp.logging_setup import install_pii_filter
 from webapp.permissions import rule_of
 
 CSP = {
@@ -42,6 +43,7 @@ def create_app(config: dict | Config | None = None) -> Flask:
         app.config.update(config or {})
     app.config.setdefault("API_SPEC_OPTIONS", {})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    install_pii_filter(app)
 
     from webapp.services.accounts import configure_hasher
     configure_hasher(cheap=app.config.get("PASSWORD_HASH_CHEAP", False))

@@ -17,6 +17,8 @@ def blueprints() -> list[Blueprint]:
     found.append(search_bp)
     from webapp.matching import bp as matching_bp
     found.append(matching_bp)
+    from webapp.needs_review import bp as needs_review_bp
+    found.append(needs_review_bp)
     return found
 
 

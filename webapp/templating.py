@@ -49,6 +49,7 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
     ("matching.proposals", "匹配建议", frozenset({Role.OFFICER})),
     ("matching.assignments", "资源对接", frozenset({Role.CHARITY_STAFF, Role.FUND_MANAGER,
                                                  Role.VOLUNTEER, Role.DEPARTMENT_HANDLER})),
+    ("needs_review.index", "发布审核", frozenset({Role.OFFICER})),
 ]
 
 

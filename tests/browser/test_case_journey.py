@@ -48,8 +48,9 @@ def test_intake_worker_reports_and_accepts_case(live_server, page, screenshot, d
 
 
 def test_department_answers_transfer(live_server, page, demo_base, db):
-    from tests.webapp.cases.conftest import make_id as new_id
     from sqlalchemy import select
+
+    from tests.webapp.cases.conftest import make_id as new_id
     from webapp.models import Organisation, User
     from webapp.services.cases import workflow
     from webapp.services.cases.intake import ApplicantInput, CaseInput, report_case

@@ -5,7 +5,15 @@ import shutil
 import pytest
 
 from tests.webapp.search.conftest import (  # noqa: F401  (fixtures)
-    demo_like, drain, make_case, make_listing, make_town, officer, publish, search_index)
+    demo_like,
+    drain,
+    make_case,
+    make_listing,
+    make_town,
+    officer,
+    publish,
+    search_index,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +26,8 @@ def _search_from_navbar(page, base: str, text: str) -> None:
     page.wait_for_selector("#search-results")
 
 
-def test_visitor_searches_and_narrows_by_facet(live_server, page, screenshot, demo_like):
+@pytest.mark.usefixtures("demo_like")
+def test_visitor_searches_and_narrows_by_facet(live_server, page, screenshot):
     _search_from_navbar(page, live_server, "梁村镇")
     kinds = {page.get_attribute(f"#search-hits li:nth-child({n})", "data-kind")
              for n in range(1, page.locator("#search-hits li").count() + 1)}
@@ -34,14 +43,15 @@ def test_visitor_searches_and_narrows_by_facet(live_server, page, screenshot, de
     assert "kind=" not in page.url
 
 
-def test_visitor_sees_helpful_empty_state(live_server, page, demo_like):
+@pytest.mark.usefixtures("demo_like")
+def test_visitor_sees_helpful_empty_state(live_server, page):
     _search_from_navbar(page, live_server, "完全不存在的词语组合")
     assert "没有找到相关结果" in page.inner_text("#search-results")
 
 
-def test_visitor_gets_database_results_when_index_is_gone(live_server, page, demo_like,
-                                                          search_index):
-    shutil.rmtree(search_index.root)
+@pytest.mark.usefixtures("demo_like")
+def test_visitor_gets_database_results_when_index_is_gone(app, live_server, page):
+    shutil.rmtree(app.extensions["search_backend"].root)
     _search_from_navbar(page, live_server, "白血病")
     assert "搜索引擎暂不可用" in page.inner_text("#search-fallback")
     assert page.locator("#search-hits li").count() == 1

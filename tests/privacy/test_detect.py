@@ -202,3 +202,58 @@ def test_detect_no_names_in_role_words(text):
 ])
 def test_detect_hard_negatives(text):
     assert detect(text) == []
+
+
+def _names(text, known=()):
+    return [s.text for s in detect(text, known) if s.type == "name"]
+
+
+def test_detect_known_name_in_traditional_characters():
+    assert _names("陳建國，男，58歲，長期患病。", ["陈建国"]) == ["陳建國"]
+
+
+def test_detect_transliterated_name_with_middle_dot():
+    assert _names("老乡阿卜杜·热合曼在照顾他") == ["阿卜杜·热合曼"]
+
+
+def test_detect_name_before_a_title():
+    assert _names("班费请交给司马光辉老师") == ["司马光辉"]
+
+
+def test_detect_names_in_an_enumeration():
+    assert _names("获奖名单：赵欣悦、钱浩宇、孙嘉怡") == ["赵欣悦", "钱浩宇", "孙嘉怡"]
+
+
+def test_detect_form_field_name_that_is_also_a_word():
+    assert _names("联系人：常乐，电话待补") == ["常乐"]
+
+
+def test_detect_ignores_forms_of_address_and_common_words():
+    assert _names("谢谢大家！捐款明细：王哥500，李姐300。金银花、黄芪每月600元。") == []
+
+
+def test_detect_phone_split_across_a_line_break():
+    spans = detect("手机号码：138-1234-\n5678")
+    assert [s.type for s in spans] == ["phone"]
+
+
+def test_detect_card_grouped_with_dots():
+    assert [s.type for s in detect("卡号：6222.0212.3456.7890")] == ["bank_card"]
+
+
+def test_detect_id_number_inside_a_longer_code():
+    (span,) = detect("残疾证号37152619800101102X42")
+    assert span.type == "id_number" and span.text == "37152619800101102X"
+
+
+def test_detect_reference_number_is_not_a_card():
+    assert detect("受理编号 JJN-2026-03-000456，审批编号 GT-2026-000123") == []
+
+
+def test_detect_birth_date_with_two_digit_year():
+    assert [s.text for s in detect("伤者，85年3月5日出生，无业。")] == ["85年3月5日"]
+
+
+def test_detect_street_corner_and_bare_room_number():
+    texts = [s.text for s in detect("家住汇鑫花园3栋1单元502，在人民路与鼓楼路交叉口被撞")]
+    assert texts == ["汇鑫花园3栋1单元502", "人民路与鼓楼路交叉口"]

@@ -1,6 +1,5 @@
 """Redaction, the publication re-check and masking helpers."""
 import random
-import time
 
 from webapp.privacy.redact import (
     contains_pii,
@@ -69,15 +68,16 @@ def test_redact_strips_binary_looking_input():
     assert not any(ord(ch) < 32 and ch != "\n" for ch in result.text)
 
 
-def test_redact_very_long_text_in_reasonable_time():
+def test_redact_very_long_text_hides_everything_to_the_end():
+    # Speed is measured in bench/, not asserted here; this checks that bounding the tagger's
+    # work on long input loses no known name, number or cue-introduced name at the end.
     sentence = "申请人王建国因病住院，医药费共计50000元，联系电话13812345678，家住后屯村。"
-    text = sentence * (100_000 // len(sentence) + 1)
-    redact("预热")
-    started = time.perf_counter()
+    tail = "村支书赵立山介绍，邻居孙大海也来帮忙。"
+    text = sentence * (100_000 // len(sentence) + 1) + tail
     result = redact(text, known_names=["王建国"])
-    elapsed = time.perf_counter() - started
     assert "13812345678" not in result.text and "王建国" not in result.text
-    assert elapsed < 60  # generous bound for slow CI; typically a few seconds
+    assert "后屯村" not in result.text
+    assert "赵立山" not in result.text and "孙大海" not in result.text
 
 
 def test_mask_phone_keeps_prefix_and_suffix():

@@ -6,9 +6,19 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from webapp import permissions
-from webapp.api.case_schemas import (AnswerIn, CaseDetailOut, CaseIn, CaseListArgs, CaseOut,
-                                     CasePage, RevealArgs, TransferListArgs, TransferOut,
-                                     TransferPage, TransitionIn)
+from webapp.api.case_schemas import (
+    AnswerIn,
+    CaseDetailOut,
+    CaseIn,
+    CaseListArgs,
+    CaseOut,
+    CasePage,
+    RevealArgs,
+    TransferListArgs,
+    TransferOut,
+    TransferPage,
+    TransitionIn,
+)
 from webapp.api.schemas import page_meta
 from webapp.extensions import db
 from webapp.models import Case, Transfer, TransferStatus, utcnow

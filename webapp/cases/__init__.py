@@ -8,5 +8,5 @@ bp = Blueprint("cases", __name__, url_prefix="/cases", template_folder="template
 # Applicant columns are sealed with the FIELD_ENCRYPTION_KEY of whichever app is running.
 set_key_source(lambda: current_app.config["FIELD_ENCRYPTION_KEY"])
 
-from webapp.cases import boards, dashboards, views  # noqa: E402,F401
-from webapp.services.cases import notifications  # noqa: E402,F401  (event subscribers)
+from webapp.cases import boards, dashboards, views  # noqa: F401
+from webapp.services.cases import notifications  # noqa: F401  (event subscribers)

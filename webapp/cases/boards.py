@@ -12,8 +12,15 @@ from webapp.cases import bp
 from webapp.cases.forms import ConferenceForm
 from webapp.cases.views import case_settings, template_globals, today
 from webapp.extensions import db
-from webapp.models import (AgendaItem, Case, CaseStatus, Conference, Notification, Transfer,
-                           TransferStatus)
+from webapp.models import (
+    AgendaItem,
+    Case,
+    CaseStatus,
+    Conference,
+    Notification,
+    Transfer,
+    TransferStatus,
+)
 from webapp.permissions import LOGIN, R, access, roles
 from webapp.services import DomainError
 from webapp.services.cases import conference as conference_service
@@ -80,7 +87,7 @@ def conferences():
         if not current_user.has_role(R.OFFICER):
             abort(403)
         if form.validate_on_submit():
-            when = form.scheduled_at.data.replace(tzinfo=LOCAL_TZ).astimezone(dt.timezone.utc)
+            when = form.scheduled_at.data.replace(tzinfo=LOCAL_TZ).astimezone(dt.UTC)
             try:
                 item = conference_service.schedule_conference(
                     db.session, current_user, title=form.title.data, scheduled_at=when,

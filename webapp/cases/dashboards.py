@@ -6,8 +6,16 @@ from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.main.dashboards import register
-from webapp.models import (Case, CaseStatus, Role, StepDeadline, TERMINAL_STATUSES, Transfer,
-                           TransferStatus, utcnow)
+from webapp.models import (
+    TERMINAL_STATUSES,
+    Case,
+    CaseStatus,
+    Role,
+    StepDeadline,
+    Transfer,
+    TransferStatus,
+    utcnow,
+)
 from webapp.services.cases import deadlines, queries
 
 

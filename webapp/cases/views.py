@@ -5,27 +5,45 @@ import datetime as dt
 import io
 from pathlib import Path
 
-from flask import (abort, current_app, flash, redirect, render_template, request, send_file,
-                   url_for)
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from webapp import permissions
 from webapp.cases import bp
-from webapp.cases.forms import AttachmentForm, IntakeForm, URGENCY_LABELS
+from webapp.cases.forms import URGENCY_LABELS, AttachmentForm, IntakeForm
 from webapp.extensions import db
 from webapp.forms import choices
-from webapp.models import (CATEGORY_LABELS, Attachment, Case, CaseStatus, Role, User, UserRole,
-                           utcnow)
+from webapp.models import (
+    CATEGORY_LABELS,
+    Attachment,
+    Case,
+    Role,
+    User,
+    UserRole,
+    utcnow,
+)
 from webapp.models.catalog import VULNERABILITY_FLAGS
 from webapp.permissions import R, access, roles
 from webapp.privacy.redact import redact
 from webapp.services import DomainError, NotFoundError
-from webapp.services.cases import (attachments, deadlines, disclosure, notifications, queries,
-                                  transfers, workflow)
-from webapp.services.cases.intake import (SOURCE_LABELS, ApplicantInput, CaseInput,
-                                          HouseholdInput, report_case)
+from webapp.services.cases import (
+    attachments,
+    deadlines,
+    disclosure,
+    notifications,
+    queries,
+    transfers,
+    workflow,
+)
+from webapp.services.cases.intake import (
+    SOURCE_LABELS,
+    ApplicantInput,
+    CaseInput,
+    HouseholdInput,
+    report_case,
+)
 from webapp.services.cases.settings import CaseSettings
 
 READERS = roles(R.INTAKE_WORKER, R.DEPARTMENT_HANDLER, R.OFFICER, R.AUDITOR)

@@ -18,7 +18,8 @@ def loaders() -> list[Callable]:
     from webapp.demo import cases
     from webapp.demo import ledger  # after resources and cases: it pays for them
     from webapp.demo import resources  # after cases: pledges go to their published needs
-    return [base.load, cases.load, resources.load, ledger.load]
+    from webapp.demo import matching  # after the ledger: approvals reserve money
+    return [base.load, cases.load, resources.load, ledger.load, matching.load]
 
 
 def load_demo(session: Session, *, seed: int, echo: Callable[[str], None] = lambda s: None

@@ -73,7 +73,7 @@ class Case(Base):
     village_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     category: Mapped[Category] = mapped_column(StrEnum(Category), index=True)
     urgency: Mapped[int] = mapped_column(default=2)  # 1 (low) – 4 (critical)
-    amount_needed: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    amount_needed: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
     status: Mapped[CaseStatus] = mapped_column(StrEnum(CaseStatus), index=True,
                                                default=CaseStatus.REPORTED)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)

@@ -5,7 +5,7 @@ Models never import Flask, so the secret comes from a source the web layer insta
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import Text, TypeDecorator
 

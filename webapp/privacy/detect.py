@@ -16,8 +16,8 @@ from webapp.privacy.addresses import detect_addresses
 from webapp.privacy.identifiers import (
     detect_bank_cards,
     detect_birth_dates,
-    detect_embedded_ids,
     detect_emails,
+    detect_embedded_ids,
     detect_grouped_cards,
     detect_id_numbers,
     detect_landlines,

@@ -49,7 +49,7 @@ JIEBA_NR_COMMON_WORDS = frozenset(
     高耸 孔雀 王宫 朱砂 史实 戈壁 张嘴 古文 张口 田野 熊掌 李子 廉政 焦黄 凌空 雷声 钱财 万世
     温馨 白银 蓝图 殷勤 明智 陈旧 祝福 严正 高昂 庄园 顾忌 高超 宫阙 胡椒 张罗 徐徐 高雅 郎君
     高坡 白旗 常青 牛马 富豪 时髦 许可证 胡萝卜 安全性 石英砂 古文化 金钱豹 马尾松 季后赛 金字塔
-    宣传部 古建筑 黄金周 杜鹃花 花岗岩 金银花 杜仲 黄芪 当归 党参 白术 甘草 金刚 由东向西""".split()
+    宣传部 古建筑 黄金周 杜鹃花 花岗岩 金银花 杜仲 黄芪 当归 党参 白术 甘草 金刚 由东向西""".split()  # noqa: SIM905
 )
 
 # Words that, written right after a person's name, make it a name: titles and kinship

@@ -27,8 +27,8 @@ import re
 from webapp.privacy.detect import detection_view
 from webapp.privacy.identifiers import (
     detect_bank_cards,
-    detect_embedded_ids,
     detect_emails,
+    detect_embedded_ids,
     detect_grouped_cards,
     detect_id_numbers,
     detect_landlines,
@@ -99,7 +99,8 @@ class PiiRedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # a bad format string must not lose the line, nor leak its args
+        except (TypeError, ValueError, KeyError):
+            # A bad format string must not lose the line, nor leak its arguments.
             message = f"{record.msg!s} (unformattable arguments withheld)"
         record.msg = redact_line(message)
         record.args = None

@@ -317,14 +317,15 @@ def _chunks(text: str):
 # beyond that the dictionary, cue, title, split and list nets still run, and known names
 # never depend on the tagger at all.
 _HMM_CHUNK_LOAD = 16
-_HMM_BUDGET = 1500
+_HMM_BUDGET = 800
 
 
 def _run_load(pairs) -> int:
-    """Characters in runs of two or more single-ideograph tokens: what the HMM would read."""
+    """Characters in runs of two or more one-character tokens (ideographs, and the letters
+    and digits jieba keeps in the same block): what the HMM would read."""
     load = run = 0
     for pair in pairs:
-        if len(pair.word) == 1 and is_han(pair.word):
+        if len(pair.word) == 1 and (is_han(pair.word) or pair.word.isalnum()):
             run += 1
         else:
             load += run if run > 1 else 0
@@ -362,7 +363,8 @@ _PHRASE_SECOND = frozenset("本今明昨当该此这那次上下去前后每其�
 
 _AREA_INSIDE = re.compile("|".join(sorted((re.escape(a) for a in ADMIN_AREAS if len(a) >= 2),
                                           key=len, reverse=True)))
-_AREA_PREFIXES = tuple(sorted((a for a in ADMIN_AREAS if len(a) >= 3), key=len, reverse=True))
+_AREA_START = re.compile("|".join(sorted((re.escape(a) for a in ADMIN_AREAS if len(a) >= 3),
+                                         key=len, reverse=True)))
 
 
 def _inner_place_or_phrase(word: str) -> bool:
@@ -422,21 +424,21 @@ def _token_is_word(word: str) -> bool:
 
 def _name_candidate(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] can be a Han name: surname first, two to four ideographs."""
-    word = text[start:end]
-    if start < 0 or end > len(text) or not 2 <= len(word) <= 4 or not all(map(is_han, word)):
+    if start < 0 or end > len(text) or not 2 <= end - start <= 4:
         return False
+    word = text[start:end]
     sl = _surname_length(word, 0)
     if not sl or (len(word) == 4 and sl == 1) or len(word) <= sl:
         return False
-    if word in NAME_ALLOW or word in ADMIN_AREAS or word in JIEBA_NR_COMMON_WORDS:
-        return False
-    if _inner_place_or_phrase(word) or text.startswith(_AREA_PREFIXES, start):
+    given = word[sl:]
+    if (given[0] in _HARD_STOP or given[0] in NAME_FOLLOWERS or not all(map(is_han, word))
+            or any(ch in _PLACE_CHARS for ch in given)):
         return False
     if len(word) == 2 and word[1] in ADDRESS_TERMS:
         return False
-    given = word[sl:]
-    return (given[0] not in _HARD_STOP and given[0] not in NAME_FOLLOWERS
-            and not any(ch in _PLACE_CHARS for ch in given))
+    if word in NAME_ALLOW or word in ADMIN_AREAS or word in JIEBA_NR_COMMON_WORDS:
+        return False
+    return not (_inner_place_or_phrase(word) or _AREA_START.match(text, start))
 
 
 def _title_names(text: str, tagged: list[tuple[int, str, str]]) -> list[Span]:

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("search", __name__, url_prefix="/search", template_folder="templates")
 
-from webapp.search import views  # noqa: E402,F401
+from webapp.search import views  # noqa: F401

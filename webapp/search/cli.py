@@ -47,6 +47,8 @@ def rebuild(echo=click.echo, *, progress: bool = False) -> int:
             count = search_sync.rebuild_index(db.session, backend, wrap=wrap)
     else:
         count = search_sync.rebuild_index(db.session, backend)
+    # The rebuild already holds every change; applying the outbox again only empties it.
+    search_sync.drain(db.session, backend)
     echo(f"search index rebuilt: {count} document(s)")
     return count
 

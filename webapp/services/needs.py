@@ -1,20 +1,32 @@
 """Publishing the anonymized need card of an approved case (and taking it down).
 
 The card is built by :mod:`webapp.privacy.card` from plain case facts: the story is the
-redacted description, never the raw one, and a card that still contains personal data is
-refused. The reviewed publication (redaction review before publishing) builds on these two
-functions.
+redacted description, never the raw one. ``draft_card`` is what an officer reviews: the
+generated card, generalised for k-anonymity over the cards already published, with the
+officer's edits applied and re-checked for personal data. ``publish_need`` refuses any card
+in which personal data is still detected, and any text too long or not readable as text.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+import unicodedata
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.models import Case, Category, NeedCard, NeedStatus, utcnow
-from webapp.privacy.card import CaseFacts, build_card, card_pii
+from webapp.privacy.card import (
+    LEVEL_COUNTY,
+    AnonymizedCard,
+    CaseFacts,
+    build_card,
+    card_pii,
+    enforce_k_anonymity,
+    generalize,
+)
+from webapp.privacy.redact import contains_pii
+from webapp.privacy.spans import PLACEHOLDERS, Span
 from webapp.services import DomainError, audit, events
 
 # Case category → the card vocabulary of webapp.privacy.card
@@ -23,6 +35,16 @@ CARD_CATEGORY = {
     Category.TRAFFIC: "accident", Category.FIRE: "fire", Category.DISASTER: "disaster",
     Category.EMERGENCY: "other", Category.OTHER: "other",
 }
+K_ANONYMITY = 5
+TITLE_LIMITS = (4, 120)
+STORY_LIMIT = 4000
+PII_LABELS = {kind: placeholder.strip("【】") for kind, placeholder in PLACEHOLDERS.items()}
+
+
+def known_names(case: Case) -> tuple[str, ...]:
+    """Every name the case record knows (the applicant's; households hold no names)."""
+    applicant = case.applicant
+    return (applicant.name,) if applicant is not None and applicant.name else ()
 
 
 def case_facts(case: Case, *, today: dt.date | None = None) -> CaseFacts:
@@ -30,54 +52,138 @@ def case_facts(case: Case, *, today: dt.date | None = None) -> CaseFacts:
     today = today or dt.date.today()
     applicant, household = case.applicant, case.household
     age = None
-    known: tuple[str, ...] = ()
-    if applicant is not None:
-        known = (applicant.name,)
-        if applicant.birth_date:
-            born = dt.date.fromisoformat(applicant.birth_date)
-            age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    if applicant is not None and applicant.birth_date:
+        born = dt.date.fromisoformat(applicant.birth_date)
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     waited = (today - case.reported_at.date()).days if case.reported_at else 0
     return CaseFacts(category=CARD_CATEGORY.get(case.category, "other"), town=case.town.name,
                      age=age, household_size=household.size if household else None,
                      flags=household.flags if household else frozenset(),
                      amount_needed=case.approved_amount or case.amount_needed,
                      urgency=case.urgency, days_waiting=waited,
-                     description=case.description, known_names=known)
+                     description=case.description, known_names=known_names(case))
+
+
+@dataclass(frozen=True)
+class CardDraft:
+    """A card under review: what would be published, and the personal data still found."""
+
+    card: AnonymizedCard
+    title: str
+    story: str
+    title_findings: tuple[Span, ...]
+    story_findings: tuple[Span, ...]
+    edited: bool
+
+    @property
+    def findings(self) -> tuple[Span, ...]:
+        return self.title_findings + self.story_findings
+
+    @property
+    def publishable(self) -> bool:
+        return not self.findings
+
+    @property
+    def generalised(self) -> bool:
+        return self.card.level >= LEVEL_COUNTY
+
+
+def anonymity_level(session: Session, case: Case, card: AnonymizedCard, *,
+                    k: int = K_ANONYMITY) -> int:
+    """The generalisation level that keeps ``card`` in a class of at least k published cards."""
+    others = session.scalars(select(NeedCard).where(
+        NeedCard.status == NeedStatus.PUBLISHED, NeedCard.case_id != case.id)).all()
+    population = [build_card(replace(case_facts(n.case), description="", known_names=()))
+                  for n in others]
+    return enforce_k_anonymity([*population, card], k=k)[-1]
+
+
+def clean_text(value: str | None, *, label: str, field: str, limit: int,
+               minimum: int = 1) -> str:
+    """Stripped text, or a DomainError for text too short, too long or not readable as text."""
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise DomainError(f"{label}不能超过 {limit} 个字", field=field)
+    if len(text) < minimum:
+        raise DomainError(f"{label}至少需要 {minimum} 个字", field=field)
+    if any(ch == "\ufffd" or (unicodedata.category(ch) in ("Cc", "Cs", "Co")
+                              and ch not in "\n\r\t") for ch in text):
+        raise DomainError(f"{label}包含无法识别的字符，请只填写文字", field=field)
+    return text
+
+
+def _describe(findings) -> str:
+    kinds = dict.fromkeys(PII_LABELS.get(s.type, s.type) for s in findings)
+    return "、".join(kinds)
+
+
+def draft_card(session: Session, case: Case, *, title: str | None = None,
+               story: str | None = None, k: int | None = K_ANONYMITY) -> CardDraft:
+    """The card an officer reviews: generated, generalised, edited, and re-checked.
+
+    ``title``/``story`` are the officer's edits (None keeps the generated text). Raises
+    DomainError for edits that are too long or not text; personal data is reported in the
+    draft's findings, not raised, so the review page can show where it is.
+    """
+    title_in = None if title is None else clean_text(
+        title, label="标题", field="title", limit=TITLE_LIMITS[1])
+    story_in = None if story is None else clean_text(
+        story, label="需求说明", field="story", limit=STORY_LIMIT)
+    facts = case_facts(case)
+    card = build_card(facts)
+    if k is not None:
+        card = generalize(card, anonymity_level(session, case, card, k=k))
+    new_title, new_story = title_in or card.title, story_in or card.story
+    if card.area != facts.town and facts.town:
+        # A town named in the text would undo the generalisation to the county.
+        new_title = new_title.replace(facts.town, card.area)
+        new_story = new_story.replace(facts.town, card.area)
+    names = facts.known_names
+    checked = replace(card, title=new_title, story=new_story)
+    extra = tuple(card_pii(replace(checked, title="", story=""), names))
+    return CardDraft(card=checked, title=new_title, story=new_story,
+                     title_findings=tuple(contains_pii(new_title, names)) + extra,
+                     story_findings=tuple(contains_pii(new_story, names)),
+                     edited=title_in is not None or story_in is not None)
 
 
 def publish_need(session: Session, actor, case: Case, *, title: str | None = None,
-                 story: str | None = None, now: dt.datetime | None = None) -> NeedCard:
-    """Create or update the case's card from its redacted facts and publish it."""
+                 story: str | None = None, now: dt.datetime | None = None,
+                 k: int | None = None) -> NeedCard:
+    """Create or update the case's card from its redacted facts and publish it.
+
+    ``k`` applies k-anonymity over the published cards (the publish transition passes
+    :data:`K_ANONYMITY`); a card in which personal data is still detected is refused.
+    """
     now = now or utcnow()
-    facts = case_facts(case)
-    card = build_card(facts)
-    title = (title or card.title).strip()
-    story = (story or card.story).strip()
-    if not 4 <= len(title) <= 120:
+    draft = draft_card(session, case, title=title or None, story=story or None, k=k)
+    if len(draft.title) < TITLE_LIMITS[0]:
         raise DomainError("标题应为 4–120 个字", field="title")
-    if not story:
-        raise DomainError("请填写需求说明", field="story")
-    if card_pii(replace(card, title=title, story=story), facts.known_names):
-        raise DomainError("标题或说明中仍含有个人信息，请删除后再发布", field="story")
+    if draft.findings:
+        raise DomainError(f"标题或说明中仍含有个人信息（{_describe(draft.findings)}），"
+                          "请删除后再发布", field="story")
+    card = draft.card
     need = session.scalars(select(NeedCard).where(NeedCard.case_id == case.id)).first()
     if need is None:
         need = NeedCard(case_id=case.id)
         session.add(need)
-    need.title, need.story, need.category = title, story, case.category
-    need.area, need.town_id = card.area, case.town_id
+    need.title, need.story, need.category = draft.title, draft.story, case.category
+    need.area = card.area
+    need.town_id = None if draft.generalised else case.town_id
     need.age_band, need.household = card.age_band, card.household
-    need.urgency, need.amount_needed = case.urgency, facts.amount_needed
+    need.urgency, need.amount_needed = case.urgency, case.approved_amount or case.amount_needed
     need.services = case.services
     need.status, need.reviewed_by_id, need.published_at = NeedStatus.PUBLISHED, actor.id, now
     session.flush()
     audit.record(session, actor, "need.publish", need,
-                 summary={"case_id": case.id, "amount_needed": str(need.amount_needed)})
+                 summary={"case_id": case.id, "amount_needed": str(need.amount_needed),
+                          "level": card.level, "edited": draft.edited})
     events.publish(session, "need.published", need=need, case=case, actor=actor)
     return need
 
 
 def unpublish_need(session: Session, actor, case: Case) -> NeedCard | None:
-    """Take the case's card off the public pages."""
+    """Take the case's card off the public pages (the search index follows after commit)."""
     need = session.scalars(select(NeedCard).where(NeedCard.case_id == case.id)).first()
     if need is None or need.status != NeedStatus.PUBLISHED:
         return need
@@ -86,3 +192,9 @@ def unpublish_need(session: Session, actor, case: Case) -> NeedCard | None:
     audit.record(session, actor, "need.unpublish", need, summary={"case_id": case.id})
     events.publish(session, "need.unpublished", need=need, case=case, actor=actor)
     return need
+
+
+def published_card(session: Session, case: Case) -> NeedCard | None:
+    """The case's card if it is published now."""
+    return session.scalars(select(NeedCard).where(
+        NeedCard.case_id == case.id, NeedCard.status == NeedStatus.PUBLISHED)).first()

@@ -26,8 +26,15 @@ from webapp.models import NeedCard, NeedStatus, SearchOutbox, utcnow
 from webapp.models.resources import LISTING_MODELS, ListingKind, ListingStatus
 from webapp.models.search_outbox import OutboxOp
 from webapp.services import events
-from webapp.services.search_documents import (LISTING_KINDS, NEED, SEARCH_KINDS, TownNames,
-                                              all_documents, load_documents, public_counts)
+from webapp.services.search_documents import (
+    LISTING_KINDS,
+    NEED,
+    SEARCH_KINDS,
+    TownNames,
+    all_documents,
+    load_documents,
+    public_counts,
+)
 
 log = logging.getLogger(__name__)
 WORKER = "search"
@@ -117,7 +124,7 @@ def _need_op(card: NeedCard) -> OutboxOp:
 @events.subscribe("need.published")
 @events.subscribe("need.unpublished")
 @events.subscribe("need.changed")
-def _on_need(session: Session, *, need: NeedCard | None = None, id: int | None = None,  # noqa: A002
+def _on_need(session: Session, *, need: NeedCard | None = None, id: int | None = None,
              **_) -> None:
     card = need if need is not None else (session.get(NeedCard, id) if id is not None else None)
     if card is not None:
@@ -135,7 +142,7 @@ def _on_case(session: Session, *, case=None, name: str = "", **_) -> None:
 
 
 @events.subscribe("listing.changed")
-def _on_listing(session: Session, *, kind: str, id: int, **_) -> None:  # noqa: A002
+def _on_listing(session: Session, *, kind: str, id: int, **_) -> None:
     if kind not in LISTING_KINDS:
         return
     listing = session.get(LISTING_MODELS[ListingKind(kind)], id)

@@ -54,7 +54,7 @@ def funded_reserve(db, staff):
     """Help-first aid is paid by the ledger area from the reserve: give it money."""
     from webapp.services import ledger
     ledger.top_up(db.session, None, source="reserve", source_id=None,
-                  amount=Decimal("100000"), reference="test reserve")
+                  amount=Decimal(100000), reference="test reserve")
     db.session.commit()
 
 
@@ -109,4 +109,4 @@ ORDINARY = ("accept", "start_verification", "verify")
 @pytest.fixture
 def frozen():
     """A fixed moment: Friday 2026-03-06 10:00 in Gaotang (02:00 UTC)."""
-    return dt.datetime(2026, 3, 6, 2, 0, tzinfo=dt.timezone.utc)
+    return dt.datetime(2026, 3, 6, 2, 0, tzinfo=dt.UTC)

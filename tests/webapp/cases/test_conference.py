@@ -9,7 +9,7 @@ from webapp.services import ConflictError, PermissionDeniedError
 from webapp.services.cases import conference
 
 ESCALATED = ("accept", "start_verification", "escalate")
-WHEN = dt.datetime(2026, 3, 10, 2, tzinfo=dt.timezone.utc)
+WHEN = dt.datetime(2026, 3, 10, 2, tzinfo=dt.UTC)
 
 
 @pytest.fixture

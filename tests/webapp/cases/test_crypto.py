@@ -1,8 +1,14 @@
 """Field encryption (AES-GCM) and the keyed person hash."""
 import pytest
 
-from webapp.privacy.crypto import (DecryptionError, decrypt, derive_key, encrypt,
-                                   normalise_id_number, person_key)
+from webapp.privacy.crypto import (
+    DecryptionError,
+    decrypt,
+    derive_key,
+    encrypt,
+    normalise_id_number,
+    person_key,
+)
 
 KEY = derive_key("a-test-secret")
 

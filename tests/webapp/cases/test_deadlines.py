@@ -63,13 +63,13 @@ def test_accept_sets_verification_and_procedure_deadlines(db, make_case, frozen)
 
 def test_newly_overdue_not_before_the_due_day_has_passed(db, make_case, frozen):
     make_case(now=frozen)
-    monday_evening = dt.datetime(2026, 3, 9, 14, 0, tzinfo=dt.timezone.utc)  # 22:00 local
+    monday_evening = dt.datetime(2026, 3, 9, 14, 0, tzinfo=dt.UTC)  # 22:00 local
     assert deadlines.newly_overdue(db.session, now=monday_evening) == []
 
 
 def test_newly_overdue_marks_step_after_the_weekend(db, make_case, frozen):
     case = make_case(now=frozen)
-    tuesday = dt.datetime(2026, 3, 10, 1, 0, tzinfo=dt.timezone.utc)
+    tuesday = dt.datetime(2026, 3, 10, 1, 0, tzinfo=dt.UTC)
     marked = deadlines.newly_overdue(db.session, now=tuesday)
     assert [m.case_id for m in marked] == [case.id]
     assert deadlines.newly_overdue(db.session, now=tuesday) == []

@@ -61,7 +61,7 @@ def test_once_per_year_other_category_is_not_blocked(db, make_case, staff, setti
 
 
 def test_once_per_year_after_365_days_is_allowed(db, make_case, staff, settings):
-    long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=400)
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=400)
     first = make_case("梁村镇", ORDINARY, id_number=PERSON, now=long_ago)
     workflow.fire(db.session, staff["officer"], first, "approve", settings=settings,
                   now=long_ago)

@@ -27,7 +27,7 @@ def test_applicant_reads_back_decrypted(db, make_case):
 
 
 def test_case_number_has_the_county_format(db, make_case):
-    case = make_case(now=dt.datetime(2026, 3, 6, 2, tzinfo=dt.timezone.utc))
+    case = make_case(now=dt.datetime(2026, 3, 6, 2, tzinfo=dt.UTC))
     assert case.number == "GT-2026-000001"
 
 
@@ -40,6 +40,7 @@ def test_case_numbers_increase_and_restart_each_year(db):
 def test_case_numbers_are_unique_under_concurrency(db, app):
     import threading
 
+    from sqlalchemy.exc import SQLAlchemyError
     from sqlalchemy.orm import Session
     numbers, errors = [], []
 
@@ -48,7 +49,7 @@ def test_case_numbers_are_unique_under_concurrency(db, app):
             try:
                 numbers.append(next_case_number(session, 2031))
                 session.commit()
-            except Exception as exc:  # collected and asserted below
+            except SQLAlchemyError as exc:  # collected and asserted below
                 errors.append(exc)
 
     threads = [threading.Thread(target=allocate) for _ in range(8)]

@@ -184,7 +184,7 @@ def test_attachment_not_served_to_department(client, auth, make_case, db):
 
 
 def test_supervision_board_lists_overdue_oldest_first(client, auth, make_case, staff):
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     older = make_case(now=now - dt.timedelta(days=30)).number
     newer = make_case("清平镇", now=now - dt.timedelta(days=10)).number
     make_case()
@@ -195,7 +195,7 @@ def test_supervision_board_lists_overdue_oldest_first(client, auth, make_case, s
 
 
 def test_supervision_board_filters_by_town(client, auth, make_case, staff):
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     make_case(now=now - dt.timedelta(days=30))
     other = make_case("清平镇", now=now - dt.timedelta(days=30)).number
     town = staff["org"]("梁村镇").id

@@ -159,6 +159,7 @@ def demo_like(db, drain, make_case, publish, make_listing):
     keys = {name: (getattr(r, "kind", None) and r.kind.value or "need", str(r.id))
             for name, r in records.items()}
     keys["case_ids"] = {name: records[name].case_id for name in ("leukemia", "uremia", "fire")}
+    db.session.rollback()  # end the read transaction: on SQLite it holds the write lock
     return keys
 
 

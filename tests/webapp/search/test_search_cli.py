@@ -9,14 +9,15 @@ def _count(backend) -> int:
     return backend.search(SearchQuery()).total
 
 
-def test_cli_reindex_builds_index_from_database(runner, db, search_index, make_case, publish,
-                                                make_listing):
+def test_cli_reindex_builds_index_and_empties_outbox(runner, db, no_worker, search_index,
+                                                     make_case, publish, make_listing):
     publish(make_case())
     make_listing("fund", title="爱心企业救急难基金")
     result = runner.invoke(args=["search", "reindex"])
     assert result.exit_code == 0, result.output
     assert "2 document(s)" in result.output
     assert _count(search_index) == 2
+    assert search_sync.pending_count(db.session) == 0
 
 
 def test_cli_sync_drains_outbox(runner, db, no_worker, search_index, make_case, publish):

@@ -7,8 +7,16 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import (AgendaItem, Case, CaseStatus, Conference, ConferenceStatus,
-                           Decision, Role, utcnow)
+from webapp.models import (
+    AgendaItem,
+    Case,
+    CaseStatus,
+    Conference,
+    ConferenceStatus,
+    Decision,
+    Role,
+    utcnow,
+)
 from webapp.services import ConflictError, DomainError, PermissionDeniedError, audit, events
 from webapp.services.cases import workflow
 from webapp.services.cases.settings import CaseSettings

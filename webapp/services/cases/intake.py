@@ -9,8 +9,20 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from webapp import permissions
-from webapp.models import (Applicant, Case, CaseEvent, CaseSource, CaseStatus, Category,
-                           Household, Organisation, OrgKind, Role, Step, utcnow)
+from webapp.models import (
+    Applicant,
+    Case,
+    CaseEvent,
+    CaseSource,
+    CaseStatus,
+    Category,
+    Household,
+    Organisation,
+    OrgKind,
+    Role,
+    Step,
+    utcnow,
+)
 from webapp.models.catalog import SERVICES
 from webapp.privacy.crypto import normalise_id_number, person_key
 from webapp.privacy.identifiers import valid_resident_id
@@ -120,7 +132,7 @@ def _validate(session: Session, actor, data: CaseInput, settings: CaseSettings) 
                               maximum=settings.max_amount, allow_zero=True)
     except DomainError as exc:
         err("amount_needed", exc.message)
-        amount = Decimal("0")
+        amount = Decimal(0)
     description = (data.description or "").strip()
     if not 10 <= len(description) <= 4000:
         err("description", "请描述困难情况（10–4000 个字）")

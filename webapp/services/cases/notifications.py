@@ -10,15 +10,24 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Callable, Iterable, Mapping
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from webapp.models import (Case, Notification, OrgKind, Organisation, Role, StepDeadline, User,
-                           UserRole, utcnow)
+from webapp.models import (
+    Case,
+    Notification,
+    Organisation,
+    OrgKind,
+    Role,
+    StepDeadline,
+    User,
+    UserRole,
+    utcnow,
+)
 from webapp.services import events
 
 log = logging.getLogger(__name__)
@@ -147,7 +156,7 @@ class MailSettings:
     sender: str = "jiujinan@localhost"
 
     @classmethod
-    def from_config(cls, config: Mapping) -> "MailSettings":
+    def from_config(cls, config: Mapping) -> MailSettings:
         return cls(config.get("MAIL_SERVER"), int(config.get("MAIL_PORT") or 25),
                    config.get("MAIL_USERNAME"), config.get("MAIL_PASSWORD"),
                    bool(config.get("MAIL_USE_TLS")), config.get("MAIL_FROM") or

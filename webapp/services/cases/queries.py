@@ -8,8 +8,17 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from webapp import permissions
-from webapp.models import (Case, CaseStatus, Category, Organisation, OrgKind, Role,
-                           StepDeadline, TERMINAL_STATUSES, Transfer)
+from webapp.models import (
+    TERMINAL_STATUSES,
+    Case,
+    CaseStatus,
+    Category,
+    Organisation,
+    OrgKind,
+    Role,
+    StepDeadline,
+    Transfer,
+)
 from webapp.services.cases.deadlines import overdue_stmt
 
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Mapping
 
 
 def _dates(values) -> frozenset[dt.date]:
@@ -22,12 +22,12 @@ class CaseSettings:
     procedure_days: int = 15
     holidays: frozenset[dt.date] = field(default_factory=frozenset)
     extra_workdays: frozenset[dt.date] = field(default_factory=frozenset)  # 调休 weekends
-    emergency_aid_cap: Decimal = Decimal("3000")
-    max_amount: Decimal = Decimal("10000000")
+    emergency_aid_cap: Decimal = Decimal(3000)
+    max_amount: Decimal = Decimal(10000000)
     person_hash_key: str = "unset"
 
     @classmethod
-    def from_config(cls, config: Mapping) -> "CaseSettings":
+    def from_config(cls, config: Mapping) -> CaseSettings:
         """Build from a Flask config mapping; missing keys keep the defaults."""
         get = config.get
         return cls(

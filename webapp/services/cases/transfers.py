@@ -10,8 +10,17 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import (Case, CaseStatus, Organisation, OrgKind, OrgStatus, Role, Step,
-                           Transfer, TransferStatus)
+from webapp.models import (
+    Case,
+    CaseStatus,
+    Organisation,
+    OrgKind,
+    OrgStatus,
+    Role,
+    Step,
+    Transfer,
+    TransferStatus,
+)
 from webapp.services import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from webapp.services.cases import deadlines
 from webapp.services.cases.settings import CaseSettings

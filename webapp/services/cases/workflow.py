@@ -9,16 +9,21 @@ then changes the case, writes its timeline line and its audit event, and publish
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlalchemy.orm import Session
 
 from webapp import permissions
-from webapp.models import (Case, CaseEvent, CaseStatus, Role, Step, TERMINAL_STATUSES, User,
-                           utcnow)
-from webapp.services import (ConflictError, DomainError, NotFoundError, PermissionDeniedError,
-                             audit, events)
+from webapp.models import TERMINAL_STATUSES, Case, CaseEvent, CaseStatus, Role, Step, User, utcnow
+from webapp.services import (
+    ConflictError,
+    DomainError,
+    NotFoundError,
+    PermissionDeniedError,
+    audit,
+    events,
+)
 from webapp.services.cases import deadlines, once_per_year, transfers
 from webapp.services.cases.money import parse_amount
 from webapp.services.cases.settings import CaseSettings
@@ -195,7 +200,7 @@ def _transfer_answer(session, actor, case, params, settings, now):
 def _publish(session, actor, case, params, settings, now):
     from webapp.services import needs
     card = needs.publish_need(session, actor, case, title=params.get("title"),
-                              story=params.get("story"))
+                              story=params.get("story"), k=needs.K_ANONYMITY)
     return Outcome({"need": card}, {"need_id": card.id})
 
 

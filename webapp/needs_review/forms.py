@@ -1,0 +1,14 @@
+"""The review form: the officer's edits of a card's title and story."""
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+
+from flask_babel import lazy_gettext as _l
+
+
+class ReviewForm(FlaskForm):
+    title = StringField(_l("标题"))
+    story = TextAreaField(_l("需求说明"))
+
+
+class UnpublishForm(FlaskForm):
+    reason = StringField(_l("撤下理由"))
