@@ -312,8 +312,18 @@ class QueryPlan:
         return tuple(dict.fromkeys(t for group in self.groups for t in group))
 
 
+@functools.lru_cache(maxsize=1)
+def _domain_word_set() -> frozenset[str]:
+    return frozenset(domain_words())
+
+
 def plan_query(text: str | None) -> QueryPlan:
-    """Turn free user text into a :class:`QueryPlan`; never raises on odd input."""
+    """Turn free user text into a :class:`QueryPlan`; never raises on odd input.
+
+    A typed word also matches the domain-dictionary words inside it (白血病 → 白血), but not
+    generic sub-words: 医疗救助 must not match every text that merely says 救助, which would
+    both rank poorly and make the query count most of the corpus.
+    """
     if not text:
         return QueryPlan((), 0)
     words = segment(normalize(text[: MAX_QUERY_CHARS * 2])[:MAX_QUERY_CHARS])
@@ -325,7 +335,8 @@ def plan_query(text: str | None) -> QueryPlan:
             continue
         seen.add(word)
         expanded = _expand(word)
-        groups.append((expanded[-1], *expanded[:-1]))
+        domain = _domain_word_set()
+        groups.append((expanded[-1], *(w for w in expanded[:-1] if w in domain)))
         if len(groups) == MAX_QUERY_GROUPS:
             break
     n = len(groups)

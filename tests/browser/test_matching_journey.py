@@ -15,25 +15,35 @@ def scenario(db, demo_base, make_user):
 
     from sqlalchemy import select
 
-    from webapp.models import (Case, CaseStatus, Category, ListingStatus, NeedCard, NeedStatus,
-                               Organisation, Project, Role, utcnow)
+    from webapp.models import (
+        Case,
+        CaseStatus,
+        Category,
+        ListingStatus,
+        NeedCard,
+        NeedStatus,
+        Organisation,
+        Project,
+        Role,
+        utcnow,
+    )
     org = {o.name: o for o in db.session.scalars(select(Organisation))}
     make_user(Role.OFFICER, organisation=org[demo_base.BUREAU], username="officer2",
               password="jiujinan-demo")
     town = org["梁村镇"]
     case = Case(number="GT-2026-880001", town_id=town.id, category=Category.SERIOUS_ILLNESS,
-                urgency=3, amount_needed=Decimal("8000"), status=CaseStatus.PUBLISHED,
+                urgency=3, amount_needed=Decimal(8000), status=CaseStatus.PUBLISHED,
                 reported_at=utcnow() - dt.timedelta(days=5), approved_at=utcnow())
     db.session.add(case)
     db.session.flush()
     db.session.add(NeedCard(case_id=case.id, status=NeedStatus.PUBLISHED,
                             title="重病家庭急需住院医疗费用", story="突发重病住院手术，医疗费用缺口较大。",
                             category=Category.SERIOUS_ILLNESS, area=town.name, town_id=town.id,
-                            urgency=3, amount_needed=Decimal("8000"), published_at=utcnow()))
+                            urgency=3, amount_needed=Decimal(8000), published_at=utcnow()))
     db.session.add(Project(organisation_id=org["高唐县慈善总会"].id, title="梁村镇大病医疗救助项目",
                            description="为梁村镇重病住院家庭补助手术和住院医疗费用。",
                            categories="serious_illness", towns=str(town.id),
-                           budget=Decimal("50000"), per_case_cap=Decimal("5000"),
+                           budget=Decimal(50000), per_case_cap=Decimal(5000),
                            status=ListingStatus.LISTED))
     db.session.commit()
 

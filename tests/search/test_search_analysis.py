@@ -113,3 +113,10 @@ def test_index_text_equals_joined_analyze():
     ]
     for text in texts:
         assert analysis.index_text(text) == " ".join(analyze(text))
+
+
+def test_plan_query_expands_only_domain_subwords():
+    from search.analysis import plan_query
+    groups = dict((g[0], g[1:]) for g in plan_query("白血病 医疗救助").groups)
+    assert "白血" in groups["白血病"]
+    assert "救助" not in groups["医疗救助"] and "医疗" not in groups["医疗救助"]

@@ -13,8 +13,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.demo.base import BUREAU, DEMO_PASSWORD
-from webapp.models import (MatchRun, Organisation, Proposal, ProposalStatus, RejectReason, Role,
-                           RunStatus, User)
+from webapp.models import (
+    MatchRun,
+    Organisation,
+    Proposal,
+    ProposalStatus,
+    RejectReason,
+    Role,
+    RunStatus,
+    User,
+)
 from webapp.services import DomainError, accounts, matching
 from webapp.services.matching import records
 

@@ -9,13 +9,18 @@ from sqlalchemy import and_, or_, select
 from webapp.extensions import db
 from webapp.matching import bp
 from webapp.matching.forms import ApproveForm, RejectForm, RespondForm, RunForm
-from webapp.matching.labels import (FEATURE_LABELS, KIND_LABELS, RUN_STATUS_LABELS,
-                                    UNIT_LABELS, explain, run_status, skip_reason)
-from webapp.models import (CATEGORY_LABELS, Job, MatchRun, NeedCard, Offer, Proposal,
-                           ProposalStatus)
+from webapp.matching.labels import (
+    FEATURE_LABELS,
+    KIND_LABELS,
+    RUN_STATUS_LABELS,
+    UNIT_LABELS,
+    explain,
+    run_status,
+    skip_reason,
+)
+from webapp.models import CATEGORY_LABELS, Job, MatchRun, NeedCard, Offer, Proposal, ProposalStatus
 from webapp.models.matching import REJECT_REASON_LABELS
-from webapp.permissions import (MATCH_RESPONDER_ROLES, R, access, can_respond_to_proposal,
-                                roles)
+from webapp.permissions import MATCH_RESPONDER_ROLES, R, access, can_respond_to_proposal, roles
 from webapp.services import DomainError, matching
 from webapp.services.matching.decisions import listing_of
 

@@ -7,8 +7,14 @@ import pytest
 from sqlalchemy import select
 
 from tests.webapp.matching.conftest import ident
-from webapp.models import CaseStatus, MoneyTransfer, MoneyTransferStatus, NeedCard, Proposal, \
-    ProposalStatus
+from webapp.models import (
+    CaseStatus,
+    MoneyTransfer,
+    MoneyTransferStatus,
+    NeedCard,
+    Proposal,
+    ProposalStatus,
+)
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def test_run_batch_proposes_the_medical_project_first(make_need, make_listing, o
     assert run.status is RunStatus.DONE
     top = proposals_for(need)[0]
     assert (top.resource_kind.value, top.resource_id) == ("project", ident(right))
-    assert top.run_id == run.id and top.amount == Decimal("5000")
+    assert top.run_id == run.id and top.amount == Decimal(5000)
 
 
 def test_run_batch_explains_each_proposal_by_feature(make_need, make_listing, officer2,
@@ -64,8 +64,8 @@ def test_scarce_fund_is_never_over_allocated(make_need, make_listing, run_batch_
     run = run_batch_via_api()
     rows = db.session.scalars(select(Proposal).where(Proposal.run_id == run.id)).all()
     assert rows and all(p.resource_id == ident(fund) for p in rows)
-    assert sum(p.amount for p in rows) <= Decimal("10000")
-    assert all(p.amount <= Decimal("3000") for p in rows)
+    assert sum(p.amount for p in rows) <= Decimal(10000)
+    assert all(p.amount <= Decimal(3000) for p in rows)
     assert len({p.need_card_id for p in rows}) == len(rows) < len(needs)
     assert run.objective >= run.greedy_objective - 1e-6
 
@@ -96,7 +96,7 @@ def test_publishing_a_need_stores_suggestions_at_once(db, make_listing, org_name
     make_listing("project", title="梁村镇大病医疗救助项目",
                  description="为梁村镇重病住院家庭补助手术和住院医疗费用。", towns=("梁村镇",))
     case = Case(number="GT-2026-990001", town_id=org_named("梁村镇").id,
-                category=Category.SERIOUS_ILLNESS, urgency=3, amount_needed=Decimal("6000"),
+                category=Category.SERIOUS_ILLNESS, urgency=3, amount_needed=Decimal(6000),
                 status=CaseStatus.APPROVED, description="突发重病住院，医疗费用缺口较大。",
                 reported_at=utcnow())
     db.session.add(case)

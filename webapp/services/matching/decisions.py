@@ -13,12 +13,18 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import (ListingStatus, NeedStatus, Proposal, ProposalStatus, RejectReason,
-                           Role, utcnow)
+from webapp.models import (
+    ListingStatus,
+    NeedStatus,
+    Proposal,
+    ProposalStatus,
+    RejectReason,
+    Role,
+    utcnow,
+)
 from webapp.models.ledger import AccountKind, LedgerAccount, MoneyTransferStatus
 from webapp.permissions import can_respond_to_proposal
-from webapp.services import ConflictError, DomainError, PermissionDeniedError, audit, events, \
-    ledger
+from webapp.services import ConflictError, DomainError, PermissionDeniedError, audit, events, ledger
 from webapp.services.cases.notifications import notify, users_with_role
 from webapp.services.matching import records
 
@@ -52,7 +58,7 @@ def limits(session: Session, proposal: Proposal) -> Limits:
     listing = listing_of(session, proposal)
     kind = proposal.resource_kind.value
     if not proposal.is_money:
-        used = records._active_amounts(session, by="resource", unit=proposal.unit).get(
+        used = records.active_amounts(session, by="resource", unit=proposal.unit).get(
             (proposal.resource_kind, proposal.resource_id), Decimal(0))
         hours = Decimal(records.OFFER_WEEKS * listing.hours_per_week) - Decimal(used)
         return Limits(max(hours, Decimal(0)), None, None)

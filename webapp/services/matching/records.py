@@ -16,9 +16,24 @@ from sqlalchemy.orm import Session
 
 from matching.records import DEFAULT_SERVICE_HOURS, Exclusions, Need, Resource
 from search.analysis import analyze
-from webapp.models import (TERMINAL_STATUSES, Applicant, AssistanceException, Case, Fund,
-                           Household, ListingKind, ListingStatus, NeedCard, NeedStatus, Offer,
-                           Project, Proposal, ProposalStatus, Scheme, utcnow)
+from webapp.models import (
+    TERMINAL_STATUSES,
+    Applicant,
+    AssistanceException,
+    Case,
+    Fund,
+    Household,
+    ListingKind,
+    ListingStatus,
+    NeedCard,
+    NeedStatus,
+    Offer,
+    Project,
+    Proposal,
+    ProposalStatus,
+    Scheme,
+    utcnow,
+)
 from webapp.models.ledger import AccountKind, LedgerAccount
 from webapp.models.matching import ACTIVE_STATUSES
 from webapp.models.resources import split_codes
@@ -84,7 +99,7 @@ def open_needs(session: Session, need_ids: list[int] | None = None) -> list[Need
     return list(session.scalars(stmt))
 
 
-def _active_amounts(session: Session, *, by: str, unit: str) -> dict:
+def active_amounts(session: Session, *, by: str, unit: str) -> dict:
     """Sum of approved/accepted amounts in ``unit``, keyed by need id or by (kind, listing)."""
     if by == "need":
         keys = (Proposal.need_card_id,)
@@ -118,7 +133,7 @@ def need_records(session: Session, cards: list[NeedCard], *, now: dt.datetime | 
     granted = {a.case_id: a.approved_total for a in session.scalars(
         select(LedgerAccount).where(LedgerAccount.kind == AccountKind.CASE,
                                     LedgerAccount.case_id.in_(case_ids)))}
-    hours_given = _active_amounts(session, by="need", unit="hours")
+    hours_given = active_amounts(session, by="need", unit="hours")
     needs = []
     for card in cards:
         case = card.case
@@ -160,9 +175,9 @@ def _tokens(listing) -> tuple[str, ...]:
 def resource_record(session: Session, rid: int, kind: ListingKind, listing, *,
                     accounts: dict, hours_used: dict) -> Resource:
     """The matcher record of one listing: restrictions and what it can still give."""
-    common = dict(id=rid, kind=kind.value,
-                  categories=frozenset(split_codes(listing.categories)),
-                  towns=frozenset(split_codes(listing.towns)), tokens=_tokens(listing))
+    common = {"id": rid, "kind": kind.value,
+                  "categories": frozenset(split_codes(listing.categories)),
+                  "towns": frozenset(split_codes(listing.towns)), "tokens": _tokens(listing)}
     if kind == ListingKind.OFFER:
         used = float(hours_used.get((kind, listing.id), 0))
         return Resource(**common, unit="hours",
@@ -177,8 +192,8 @@ def resource_record(session: Session, rid: int, kind: ListingKind, listing, *,
     cap = listing.per_case_cap
     extra = {}
     if kind == ListingKind.PROJECT:
-        extra = dict(min_age=listing.min_age, max_age=listing.max_age,
-                     requires=frozenset(split_codes(listing.requires)))
+        extra = {"min_age": listing.min_age, "max_age": listing.max_age,
+                     "requires": frozenset(split_codes(listing.requires))}
     return Resource(**common, unit="yuan", capacity=capacity,
                     per_case_cap=float(cap) if cap is not None else None, **extra)
 
@@ -190,7 +205,7 @@ def resource_records(session: Session, *, today: dt.date | None = None
     accounts = {(a.kind.value, a.owner_id): a for a in session.scalars(
         select(LedgerAccount).where(LedgerAccount.kind.in_(
             [AccountKind.FUND, AccountKind.PROJECT, AccountKind.SCHEME])))}
-    hours_used = _active_amounts(session, by="resource", unit="hours")
+    hours_used = active_amounts(session, by="resource", unit="hours")
     resources: list[Resource] = []
     refs: dict[int, ResourceRef] = {}
     for kind in KIND_ORDER:

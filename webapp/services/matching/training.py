@@ -17,8 +17,14 @@ from matching.candidates import Candidates
 from matching.features import FEATURE_NAMES, build_features
 from matching.index import NeedArrays, ResourceIndex
 from matching.records import Need
-from matching.scoring import MIN_DECISIONS, Evaluation, LearnedScorer, ScorerChoice, \
-    choose_scorer, evaluate
+from matching.scoring import (
+    MIN_DECISIONS,
+    Evaluation,
+    LearnedScorer,
+    ScorerChoice,
+    choose_scorer,
+    evaluate,
+)
 from webapp.models import Proposal, ProposalStatus
 
 #: An officer approved the pairing (what the resource owner did next does not change that).
