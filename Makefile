@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/jiujinan_test
+TEST_MIGRATIONS_DATABASE_URL ?= $(TEST_DATABASE_URL)_migrations
 CHROMIUM ?= /usr/bin/chromium
 export FLASK_APP := wsgi
 
@@ -44,12 +45,14 @@ test: setup browser-deps test-sqlite test-postgres
 
 test-sqlite:
 	@echo "=== test suite on SQLite ==="
-	env -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL -u TEST_MIGRATIONS_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 
 test-postgres:
 	@echo "=== test suite on PostgreSQL ($(TEST_DATABASE_URL)) ==="
-	@if $(BIN)/python -m tests.pgsetup "$(TEST_DATABASE_URL)"; then \
-		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest $(PYTEST_ARGS); \
+	@if $(BIN)/python -m tests.pgsetup "$(TEST_DATABASE_URL)" && \
+		$(BIN)/python -m tests.pgsetup "$(TEST_MIGRATIONS_DATABASE_URL)"; then \
+		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" \
+		TEST_MIGRATIONS_DATABASE_URL="$(TEST_MIGRATIONS_DATABASE_URL)" $(BIN)/pytest $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL is required under CI=true but is unreachable" >&2; exit 1; \
 	else \

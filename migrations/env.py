@@ -66,6 +66,9 @@ def run_migrations_offline():
 def render_item(type_, obj, autogen_context):
     """Render the app's Python-side column types as the plain SQL types they store."""
     from webapp.models.base import StrEnum, UTCDateTime
+    from webapp.models.encrypted import EncryptedText
+    if type_ == "type" and isinstance(obj, EncryptedText):
+        return "sa.Text()"
     if type_ == "type" and isinstance(obj, StrEnum):
         return f"sa.String(length={obj.impl.length})"
     if type_ == "type" and isinstance(obj, UTCDateTime):

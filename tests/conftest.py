@@ -29,9 +29,8 @@ def _data_dir(tmp_path_factory):
 def _app(_data_dir):
     from webapp.app import create_app
     from webapp.extensions import db as _db
-    url = TEST_DB_URL or f"sqlite:///{_data_dir / 'test.db'}"
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    from webapp.config import normalise_db_url
+    url = normalise_db_url(TEST_DB_URL or f"sqlite:///{_data_dir / 'test.db'}")
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
                       "WTF_CSRF_ENABLED": True, "SECRET_KEY": "test-secret",
                       "SERVER_NAME": None})

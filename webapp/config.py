@@ -25,7 +25,7 @@ def _secret_from_file(path: Path, nbytes: int = 32) -> str:
     return path.read_text().strip()
 
 
-def _normalise_db_url(url: str) -> str:
+def normalise_db_url(url: str) -> str:
     # Heroku-style URLs and bare postgresql:// should use the psycopg 3 driver.
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]
@@ -45,7 +45,7 @@ class Config:
             self.DATA_DIR / "field_key")
         self.PERSON_HASH_KEY = os.environ.get("JIUJINAN_HASH_KEY") or _secret_from_file(
             self.DATA_DIR / "person_hash_key")
-        self.SQLALCHEMY_DATABASE_URI = _normalise_db_url(
+        self.SQLALCHEMY_DATABASE_URI = normalise_db_url(
             os.environ.get("DATABASE_URL") or f"sqlite:///{self.DATA_DIR / 'jiujinan.db'}")
         self.SEARCH_URL = os.environ.get("ELASTICSEARCH_URL") or str(self.DATA_DIR / "search")
         self.UPLOAD_DIR = self.DATA_DIR / "uploads"

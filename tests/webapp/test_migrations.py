@@ -5,15 +5,24 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from webapp.models import Base
 
 
 @pytest.fixture
 def fresh_app(tmp_path):
+    """An app on an empty database: a new SQLite file, or a wiped PostgreSQL schema."""
     from webapp.app import create_app
-    url = os.environ.get("TEST_MIGRATIONS_DATABASE_URL") or f"sqlite:///{tmp_path / 'm.db'}"
+    from webapp.config import normalise_db_url
+    url = normalise_db_url(os.environ.get("TEST_MIGRATIONS_DATABASE_URL")
+                           or f"sqlite:///{tmp_path / 'm.db'}")
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
     return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"})
 
 
