@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("needs_review", __name__, url_prefix="/review/needs", template_folder="templates")
 
-from webapp.needs_review import views  # noqa: E402,F401
+from webapp.needs_review import views  # noqa: F401

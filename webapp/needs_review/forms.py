@@ -1,8 +1,7 @@
 """The review form: the officer's edits of a card's title and story."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
-
-from flask_babel import lazy_gettext as _l
 
 
 class ReviewForm(FlaskForm):
