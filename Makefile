@@ -9,7 +9,7 @@ TEST_MIGRATIONS_DATABASE_URL ?= $(TEST_DATABASE_URL)_migrations
 CHROMIUM ?= /usr/bin/chromium
 export FLASK_APP := wsgi
 
-.PHONY: run serve setup test test-sqlite test-postgres browser-deps translations vendor bench clean
+.PHONY: run setup test test-sqlite test-postgres browser-deps translations translations-update vendor bench clean
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ setup: $(BIN)/.installed translations
 
 translations: $(BIN)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d webapp/translations
+
+## make translations-update: re-extract messages; lists any msgid still without English.
+translations-update: $(BIN)/.installed
+	$(BIN)/python -m webapp.translations.catalog
 
 ## make run: install, migrate, load the demo once, build derived stores, serve.
 run: setup

@@ -210,7 +210,7 @@ def act(case_id: int, action: str):
         case = load_case(case_id)
         return render_detail(case, error=exc.message, status=exc.status)
     db.session.commit()
-    flash(_("已%(label)s", label=workflow.TRANSITIONS[action].label), "success")
+    flash(_("已%(label)s", label=_(workflow.TRANSITIONS[action].label)), "success")
     return redirect(url_for("cases.detail", case_id=case.id))
 
 

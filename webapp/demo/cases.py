@@ -21,16 +21,23 @@ from webapp.services.cases.settings import CaseSettings
 CASES = 300
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "秀英桂兰玉凤建国志强海燕春梅文华淑珍明亮红霞德胜金花学军丽娟子涵浩然雨萱俊杰欣怡"
+ILLNESSES = ["白血病", "尿毒症", "恶性肿瘤", "脑出血", "肺癌", "先天性心脏病", "乳腺癌",
+             "再生障碍性贫血", "脑梗死", "肝硬化"]
 STORIES = {
-    Category.SERIOUS_ILLNESS: "家中主要劳动力突发重病住院，医疗费用自付部分较高，家庭积蓄已用尽，"
+    Category.SERIOUS_ILLNESS: "家中主要劳动力确诊{illness}住院治疗，医疗费用自付部分较高，家庭积蓄已用尽，"
                               "后续治疗和康复费用无力承担。",
     Category.ACCIDENT: "在务工途中意外受伤，需手术治疗，短期内无法劳动，家庭失去主要收入来源。",
     Category.TRAFFIC: "遭遇交通事故致重伤，肇事方无力赔偿，医疗费和护理费用缺口较大。",
     Category.FIRE: "住房夜间突发火灾，家具衣物和口粮被烧毁，一家人暂住亲戚家，急需基本生活物资。",
     Category.DISASTER: "暴雨导致房屋部分倒塌，农作物绝收，家庭生活陷入困境。",
-    Category.EMERGENCY: "家庭遭遇突发变故，子女面临辍学，基本生活难以为继。",
-    Category.OTHER: "因突发困难导致基本生活暂时出现严重困难，需要临时救助和帮扶。",
+    Category.EMERGENCY: "家庭遭遇突发变故，子女面临辍学，急需助学帮扶，基本生活难以为继。",
+    Category.OTHER: "因突发困难导致基本生活暂时出现严重困难，需要临时救助和心理疏导。",
 }
+
+
+def story(category: Category, rng) -> str:
+    """A synthetic case story; illness cases name one of several serious illnesses."""
+    return STORIES[category].format(illness=rng.choice(ILLNESSES))
 # target state → share of the demo cases (the rest are ``closed``)
 PLAN = [(CaseStatus.REPORTED, 30), (CaseStatus.REFUSED, 8), (CaseStatus.ACCEPTED, 20),
         (CaseStatus.EMERGENCY_AID, 15), (CaseStatus.VERIFYING, 35), (CaseStatus.VERIFIED, 25),
@@ -168,7 +175,7 @@ def load(session: Session, rng, echo) -> dict[str, int]:
                                      local_hukou=local),
             town_id=orgs[town].id, village_id=orgs[f"{town}{village}"].id,
             category=category.value, urgency=rng.randint(1, 4), amount_needed=amount,
-            description=STORIES[category], source=rng.choice(
+            description=story(category, rng), source=rng.choice(
                 ["window", "window", "outreach", "hotline", "referral", "rescue_station"]),
             services=services, household=HouseholdInput(size, flags), external_ref=ref),
             settings=settings, now=start)
