@@ -120,3 +120,14 @@ def test_flask_matching_evaluate_says_when_decisions_are_too_few(runner, demo_ba
     result = runner.invoke(args=["matching", "evaluate"])
     assert result.exit_code == 0
     assert "too few decisions" in result.output
+
+
+def test_run_batch_matches_county_level_card_by_its_case_town(make_need, make_listing, officer2,
+                                                              run_batch_via_api, proposals_for,
+                                                              db):
+    need, right = _medical_scenario(make_need, make_listing)
+    need.town_id, need.area = None, "高唐县"  # generalised for k-anonymity when published
+    db.session.commit()
+    run_batch_via_api()
+    top = proposals_for(need)[0]
+    assert (top.resource_kind.value, top.resource_id) == ("project", ident(right))

@@ -1,7 +1,8 @@
 """Plain matcher records built from the database.
 
-Needs carry only what the anonymized card publishes (category, town, urgency, amounts, age
-band, services, the redacted story) plus household flags and size and the keyed person hash;
+Needs carry only what the anonymized card publishes (category, urgency, amounts, age band,
+services, the redacted story) plus the case's town, household flags and size and the keyed
+person hash;
 no name, ID number, phone, address or birth date is ever read here. Listings live in four
 tables, so each gets a matcher id for the run and a :class:`ResourceRef` to map it back.
 """
@@ -144,7 +145,10 @@ def need_records(session: Session, cards: list[NeedCard], *, now: dt.datetime | 
             hours = max(DEFAULT_SERVICE_HOURS - float(hours_given.get(card.id, 0)), 0.0)
         waited = (now - case.reported_at).days if case.reported_at else 0
         needs.append(Need(
-            id=card.id, category=card.category.value, town=str(card.town_id or ""),
+            # The case's own town, even when the published card was generalised to the county
+            # for k-anonymity: matching runs inside the restricted zone, and a town is not
+            # identifying on its own; only the published card must stay k-anonymous.
+            id=card.id, category=card.category.value, town=str(case.town_id),
             urgency=card.urgency,
             gap=float(money_gap(card, case, granted.get(case.id, Decimal(0)))),
             days_waiting=max(waited, 0),
