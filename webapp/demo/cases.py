@@ -5,6 +5,7 @@ numbers carry valid GB 11643 check characters."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -35,9 +36,9 @@ STORIES = {
 }
 
 
-def story(category: Category, rng) -> str:
+def story(category: Category, illness: str) -> str:
     """A synthetic case story; illness cases name one of several serious illnesses."""
-    return STORIES[category].format(illness=rng.choice(ILLNESSES))
+    return STORIES[category].format(illness=illness)
 # target state → share of the demo cases (the rest are ``closed``)
 PLAN = [(CaseStatus.REPORTED, 30), (CaseStatus.REFUSED, 8), (CaseStatus.ACCEPTED, 20),
         (CaseStatus.EMERGENCY_AID, 15), (CaseStatus.VERIFYING, 35), (CaseStatus.VERIFIED, 25),
@@ -146,6 +147,11 @@ def load(session: Session, rng, echo) -> dict[str, int]:
     plan = [status for status, n in PLAN for _ in range(n)]
     rng.shuffle(plan)
     people: list[tuple[str, str, dt.date]] = []
+    # Cases that end up published cycle through the illnesses on their own, so every illness
+    # (白血病, 尿毒症 …) appears on some public need card.
+    illnesses = {True: itertools.cycle(["白血病", "尿毒症", *ILLNESSES]),
+                 False: itertools.cycle(ILLNESSES)}
+    public = {CaseStatus.PUBLISHED, CaseStatus.IN_ASSISTANCE}
     for i, target in enumerate(plan[:CASES]):
         ref = f"demo-case-{i:04d}"
         town = TOWNS[i % len(TOWNS)]
@@ -175,7 +181,7 @@ def load(session: Session, rng, echo) -> dict[str, int]:
                                      local_hukou=local),
             town_id=orgs[town].id, village_id=orgs[f"{town}{village}"].id,
             category=category.value, urgency=rng.randint(1, 4), amount_needed=amount,
-            description=story(category, rng), source=rng.choice(
+            description=story(category, next(illnesses[target in public])), source=rng.choice(
                 ["window", "window", "outreach", "hotline", "referral", "rescue_station"]),
             services=services, household=HouseholdInput(size, flags), external_ref=ref),
             settings=settings, now=start)
