@@ -257,3 +257,9 @@ def test_detect_birth_date_with_two_digit_year():
 def test_detect_street_corner_and_bare_room_number():
     texts = [s.text for s in detect("家住汇鑫花园3栋1单元502，在人民路与鼓楼路交叉口被撞")]
     assert texts == ["汇鑫花园3栋1单元502", "人民路与鼓楼路交叉口"]
+
+
+def test_detect_party_suffix_is_not_a_name():
+    from webapp.privacy.detect import detect
+    text = "遭遇交通事故致重伤，肇事方无力赔偿，医疗费和护理费用缺口较大。"
+    assert [s for s in detect(text) if s.type == "name"] == []

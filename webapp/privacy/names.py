@@ -358,6 +358,8 @@ def _tag(text: str) -> list[tuple[int, str, str]]:
 # A preposition-like surname (于, 向, 和 …) followed by a demonstrative or time word starts a
 # phrase (于本周, 向今年), not a name.
 _PREPOSITION_SURNAMES = frozenset("于向和时常经由将")
+# Surname characters that also close a noun as a suffix (肇事方 "the party at fault").
+PARTY_SUFFIXES = frozenset("方")
 _PHRASE_SECOND = frozenset("本今明昨当该此这那次上下去前后每其全各")
 
 
@@ -390,6 +392,17 @@ def _looks_like_name(word: str, following: str) -> bool:
     return not following.startswith(_ORG_NEXT) and (not following or following[0] not in _PLACE_NEXT)
 
 
+def _surname_ends_word(text: str, pos: int) -> bool:
+    """Whether the "surname" at ``pos`` is really the last character of the word before it
+    (肇事方 / 院方 / 对方 + 无力…), so what follows is no name."""
+    for k in (2, 1):
+        if pos - k >= 0:
+            word = text[pos - k:pos + 1]
+            if all(map(is_han, word)) and _token_is_word(word):
+                return True
+    return False
+
+
 def _tagger_names(text: str, tagged: list[tuple[int, str, str]]) -> list[Span]:
     spans = []
     tokens = {pos: (word, flag) for pos, word, flag in tagged}
@@ -406,7 +419,7 @@ def _tagger_names(text: str, tagged: list[tuple[int, str, str]]) -> list[Span]:
             word += tagged[j][1]
             j += 1
         following = text[pos + len(word):pos + len(word) + 2]
-        if _looks_like_name(word, following):
+        if _looks_like_name(word, following) and not _surname_ends_word(text, pos):
             end = _extend_given(text, pos, pos + len(word), _surname_length(word, 0), tokens)
             spans.append(Span(pos, end, NAME, text[pos:end], 0.6))
         i = j
@@ -477,6 +490,9 @@ def _split_names(text: str, tagged: list[tuple[int, str, str]]) -> list[Span]:
             continue  # 于 / 和 / 向 used as a preposition or a conjunction
         if k > 0 and tagged[k - 1][2].startswith("m") and is_han(tagged[k - 1][1][-1]):
             continue  # 一段, 三马: a measure word after a numeral
+        if word in PARTY_SUFFIXES and k > 0 and tagged[k - 1][0] + len(tagged[k - 1][1]) == pos \
+                and is_han(tagged[k - 1][1][-1]):
+            continue  # 肇事方 / 医院方 / 用人单位方: 方 closes the word before it ("party")
         gpos, given, gflag = tagged[k + 1]
         end = gpos + len(given)
         if gpos != pos + len(word) or not 1 <= len(given) <= 2:
