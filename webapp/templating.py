@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -53,14 +54,50 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
 ]
 
 
-def nav_for(user) -> list[tuple[str, str]]:
-    items = []
+# Menus that gather entries once a user has more than NAV_FLAT_LIMIT of them.
+NAV_GROUPS = {
+    "个案办理": ("cases.index", "cases.transfer_inbox", "cases.supervision", "cases.conferences",
+             "needs_review.index", "cases.inbox"),
+    "资源与资金": ("portal.review_queue", "portal.pledge_desk", "matching.proposals",
+              "ledger.balances"),
+    "公开信息": ("public.needs", "public.projects", "public.transparency_page"),
+    "系统管理": ("admin.organisations", "admin.users", "admin.audit_log"),
+}
+NAV_FLAT_LIMIT = 7
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link (``endpoint``) or a dropdown of links (``children``)."""
+
+    label: str
+    endpoint: str | None = None
+    children: tuple[tuple[str, str], ...] = ()
+
+
+def nav_for(user) -> list[NavEntry]:
+    visible = []
     for endpoint, label, allowed in NAV_ITEMS:
         if allowed is None and not user.is_authenticated and endpoint == "main.dashboard":
             continue
         if allowed is None or (user.is_authenticated and user.roles & allowed):
-            items.append((endpoint, label))
-    return items
+            visible.append((endpoint, label))
+    if len(visible) <= NAV_FLAT_LIMIT:
+        return [NavEntry(label, endpoint) for endpoint, label in visible]
+    group_of = {e: g for g, endpoints in NAV_GROUPS.items() for e in endpoints}
+    entries: list[NavEntry] = []
+    placed: dict[str, int] = {}
+    for endpoint, label in visible:
+        group = group_of.get(endpoint)
+        members = [v for v in visible if group_of.get(v[0]) == group] if group else []
+        if len(members) < 2:
+            entries.append(NavEntry(label, endpoint))
+        elif group not in placed:
+            placed[group] = len(entries)
+            entries.append(NavEntry(group, children=tuple(members)))
+    order = list(NAV_GROUPS)
+    return sorted(entries, key=lambda e: (0, 0) if e.endpoint == "main.dashboard" else
+                  (1, order.index(e.label)) if e.children else (2, 0))
 
 
 def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

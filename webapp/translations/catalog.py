@@ -200,7 +200,7 @@ def main() -> None:
     if not args.no_compile:
         run(PYBABEL, "compile", "-d", TRANSLATIONS_DIR.relative_to(ROOT))
     if unknown:
-        print(f"\n{len(unknown)} msgid(s) with no English translation (add them to TRANSLATIONS):")
+        print(f"\n{len(unknown)} msgid(s) with no English translation (write them into the .po file):")
         for msgid in unknown:
             print("   ", repr(msgid))
         sys.exit(1)

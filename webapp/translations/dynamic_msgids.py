@@ -179,8 +179,10 @@ MSGIDS = (
     N_('企业基金'),  # webapp/services/transparency.py
     N_('政府救助'),  # webapp/services/transparency.py
     N_('上架审核'),  # webapp/templating.py
+    N_('个案办理'),  # webapp/templating.py
     N_('企业基金管理员'),  # webapp/templating.py
     N_('信息公开'),  # webapp/templating.py
+    N_('公开信息'),  # webapp/templating.py
     N_('匹配建议'),  # webapp/templating.py
     N_('发布审核'),  # webapp/templating.py
     N_('受理窗口'),  # webapp/templating.py
@@ -200,8 +202,10 @@ MSGIDS = (
     N_('爱心人士'),  # webapp/templating.py
     N_('用户管理'),  # webapp/templating.py
     N_('督查督办'),  # webapp/templating.py
+    N_('系统管理'),  # webapp/templating.py
     N_('系统管理员'),  # webapp/templating.py
     N_('联席会议'),  # webapp/templating.py
+    N_('资源与资金'),  # webapp/templating.py
     N_('资源对接'),  # webapp/templating.py
     N_('资金台账'),  # webapp/templating.py
     N_('部门经办人'),  # webapp/templating.py
