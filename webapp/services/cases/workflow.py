@@ -200,7 +200,7 @@ def _transfer_answer(session, actor, case, params, settings, now):
 def _publish(session, actor, case, params, settings, now):
     from webapp.services import needs
     card = needs.publish_need(session, actor, case, title=params.get("title"),
-                              story=params.get("story"), k=needs.K_ANONYMITY)
+                              story=params.get("story"), k=needs.K_ANONYMITY, now=now)
     return Outcome({"need": card}, {"need_id": card.id})
 
 
