@@ -119,3 +119,18 @@ def test_publish_through_api_lists_card_without_name(client, published_case):
     published_case(PEOPLE[0])
     html = client.get("/needs").get_data(as_text=True)
     assert "欧阳雪梅" not in html and "高唐县" in html
+
+
+def test_case_detail_links_officer_to_card_review(client, auth, db, demo_base):
+    from sqlalchemy import select
+
+    from webapp.models import Case, CaseStatus, Category, Organisation
+    town = db.session.scalars(select(Organisation).where(Organisation.name == "梁村镇")).one()
+    case = Case(number="GT-2026-990001", town_id=town.id, category=Category.FIRE,
+                status=CaseStatus.APPROVED)
+    db.session.add(case)
+    db.session.commit()
+    case_id = case.id
+    auth.login("officer")
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert f"/review/needs/{case_id}" in html
