@@ -13,8 +13,10 @@ tokenizer), so tantivy never segments Chinese itself.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import math
 import os
 import secrets
 import shutil
@@ -50,6 +52,9 @@ _KEYWORD_FIELDS = ("kind", "category", "town", "status")
 _TITLE_BOOST = 2.0
 _SUBWORD_WEIGHT = 0.5
 _FACET_SIZE = 1000
+# Above this many combinations of groups, the "at least k of n groups" rewrite in
+# _text_query would cost more than tantivy's own minimum-should-match scorer.
+_MAX_MSM_COMBINATIONS = 64
 # Every document has this single-valued fast field, so counting its values counts matches.
 _TOTAL_AGG = ("_total", {"value_count": {"field": "rank_urgent"}})
 
@@ -332,8 +337,9 @@ class EmbeddedBackend:
     def count(self) -> int:
         return self._live_index()[1].searcher().num_docs
 
-    def _text_query(self, plan: QueryPlan) -> tantivy.Query:
-        groups = []
+    def _text_query(self, plan: QueryPlan) -> tuple[tantivy.Query, tantivy.Query]:
+        """(query to rank with, query with the same matches that skips scoring)."""
+        group_clauses = []
         for group in plan.groups:
             clauses = []
             for position, token in enumerate(group):
@@ -344,13 +350,37 @@ class EmbeddedBackend:
                     (tantivy.Occur.Should, tantivy.Query.boost_query(title, weight * _TITLE_BOOST))
                 )
                 clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(body, weight)))
-            groups.append(tantivy.Query.boolean_query(clauses))
-        if plan.minimum_should_match >= len(groups):
-            return tantivy.Query.boolean_query([(tantivy.Occur.Must, g) for g in groups])
-        return tantivy.Query.boolean_query(
-            [(tantivy.Occur.Should, g) for g in groups],
-            minimum_number_should_match=plan.minimum_should_match,
+            group_clauses.append(clauses)
+        groups = [tantivy.Query.boolean_query(clauses) for clauses in group_clauses]
+        need = plan.minimum_should_match
+        if need >= len(groups):
+            query = tantivy.Query.boolean_query([(tantivy.Occur.Must, g) for g in groups])
+            return query, query
+        if math.comb(len(groups), need) > _MAX_MSM_COMBINATIONS:
+            query = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, g) for g in groups], minimum_number_should_match=need
+            )
+            return query, query
+        # "At least `need` of the groups". tantivy's minimum-should-match scorer walks the
+        # union of every group's postings, most of the corpus when a group is a common word,
+        # however few documents match in the end. The same set is the union of the
+        # conjunctions of every `need` groups, each of which leapfrogs along its rarest
+        # group. Ranking keeps that set (at score 0) and adds every term clause as optional,
+        # so a match still scores the sum of the groups it contains.
+        matches = tantivy.Query.boolean_query(
+            [
+                (
+                    tantivy.Occur.Should,
+                    tantivy.Query.boolean_query([(tantivy.Occur.Must, g) for g in combo]),
+                )
+                for combo in itertools.combinations(groups, need)
+            ]
         )
+        ranked = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, tantivy.Query.const_score_query(matches, 0.0))]
+            + [clause for clauses in group_clauses for clause in clauses]
+        )
+        return ranked, matches
 
     @staticmethod
     def _filter_queries(filters) -> list[tantivy.Query]:
@@ -367,13 +397,21 @@ class EmbeddedBackend:
             queries.append(tantivy.Query.const_score_query(query, 0.0))
         return queries
 
-    def _build_query(self, query: SearchQuery, plan: QueryPlan) -> tantivy.Query:
-        clauses = [(tantivy.Occur.Must, q) for q in self._filter_queries(query.filters)]
-        if not plan.is_empty:
-            clauses.append((tantivy.Occur.Must, self._text_query(plan)))
-        if not clauses:
-            return tantivy.Query.all_query()
-        return tantivy.Query.boolean_query(clauses)
+    def _build_query(
+        self, query: SearchQuery, plan: QueryPlan
+    ) -> tuple[tantivy.Query, tantivy.Query]:
+        """(query to rank the page with, query to count with); both match the same docs."""
+        filters = [(tantivy.Occur.Must, q) for q in self._filter_queries(query.filters)]
+        if plan.is_empty:
+            if not filters:
+                return tantivy.Query.all_query(), tantivy.Query.all_query()
+            filtered = tantivy.Query.boolean_query(filters)
+            return filtered, filtered
+        ranked, matches = self._text_query(plan)
+        return (
+            tantivy.Query.boolean_query([*filters, (tantivy.Occur.Must, ranked)]),
+            tantivy.Query.boolean_query([*filters, (tantivy.Occur.Must, matches)]),
+        )
 
     @staticmethod
     def _aggregations(query: SearchQuery) -> dict:
@@ -426,13 +464,13 @@ class EmbeddedBackend:
         plan = plan_query(query.text)
         try:
             searcher = index.searcher()
-            tq = self._build_query(query, plan)
+            tq, counted_q = self._build_query(query, plan)
             options = {}
             if query.sort == "newest":
                 options["order_by_field"] = "created"
             elif query.sort == "urgency" or plan.is_empty:
                 options["order_by_field"] = "rank_urgent"
-            counted = self._count_in_background(searcher, tq, self._aggregations(query))
+            counted = self._count_in_background(searcher, counted_q, self._aggregations(query))
             try:
                 result = searcher.search(
                     tq, query.per_page, count=False, offset=query.offset, **options
