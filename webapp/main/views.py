@@ -22,14 +22,7 @@ def safe_next(target: str | None, default: str) -> str:
 @bp.route("/")
 @access(PUBLIC)
 def index():
-    if "public.home" in _endpoints():
-        return redirect(url_for("public.home"))
-    return render_template("main/index.html")
-
-
-def _endpoints():
-    from flask import current_app
-    return current_app.view_functions
+    return redirect(url_for("public.home"))
 
 
 @bp.route("/dashboard")
@@ -49,7 +42,4 @@ def set_language(lang: str):
 @bp.route("/go/search")
 @access(PUBLIC)
 def search_redirect():
-    q = request.args.get("q", "")[:200]
-    if "search.results" in _endpoints():
-        return redirect(url_for("search.results", q=q))
-    return redirect(url_for("main.index"))
+    return redirect(url_for("search.results", q=request.args.get("q", "")[:200]))
