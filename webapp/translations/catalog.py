@@ -131,7 +131,7 @@ def extract_and_update() -> None:
     run(PYBABEL, "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
         "-o", POT.relative_to(ROOT), ".")
     run(PYBABEL, "update", "-i", POT.relative_to(ROOT), "-d", TRANSLATIONS_DIR.relative_to(ROOT),
-        "-l", "en", "--no-fuzzy-matching")
+        "-l", "en", "--no-fuzzy-matching", "--ignore-obsolete")
 
 
 # --------------------------------------------------------------------------- step 3
