@@ -32,8 +32,8 @@ run: setup
 	JIUJINAN_ENV=development $(BIN)/flask demo load
 	JIUJINAN_ENV=development $(BIN)/flask derived rebuild
 	@echo "Serving on http://127.0.0.1:$(PORT)  (demo logins: see README.md)"
-	JIUJINAN_ENV=development $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 1 \
-		--threads 8 --timeout 120 --access-logfile - wsgi:app
+	JIUJINAN_ENV=development $(BIN)/gunicorn --config gunicorn.conf.py \
+		--bind 127.0.0.1:$(PORT) --workers 1 --threads 8 --timeout 120 --access-logfile - wsgi:app
 
 browser-deps:
 	@if [ ! -x $(CHROMIUM) ] || [ -z "$$(fc-list :lang=zh 2>/dev/null)" ]; then \

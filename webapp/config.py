@@ -1,8 +1,10 @@
 """Configuration read from the environment, with safe defaults for one machine."""
 from __future__ import annotations
 
+import math
 import os
 import secrets
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -34,6 +36,38 @@ def normalise_db_url(url: str) -> str:
     return url
 
 
+class ConfigError(ValueError):
+    """A setting in the environment cannot be used; raised at start-up, naming the variable."""
+
+
+def env_amount(name: str, default: str, *, maximum: Decimal = Decimal("999999999999.99")
+               ) -> Decimal:
+    """An amount of yuan from the environment: 0 to ``maximum``, at most two decimals."""
+    raw = os.environ.get(name, "").strip() or default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = None
+    if (value is None or not value.is_finite() or not 0 <= value <= maximum
+            or value != value.quantize(Decimal("0.01"))):
+        raise ConfigError(f"{name}={raw!r} is not usable: give an amount of yuan from 0 to "
+                          f"{maximum} with at most two decimals, e.g. {default}")
+    return value.quantize(Decimal("0.01"))
+
+
+def env_seconds(name: str, default: float, *, maximum: float = 86400.0) -> float:
+    """A positive number of seconds (at most ``maximum``) from the environment."""
+    raw = os.environ.get(name, "").strip() or str(default)
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= maximum:  # also refuses nan and inf
+        raise ConfigError(f"{name}={raw!r} is not usable: give a number of seconds greater "
+                          f"than 0 and at most {maximum:g}, e.g. {default:g}")
+    return value
+
+
 class Config:
     """Production-leaning defaults; every value can be overridden from the environment."""
 
@@ -56,6 +90,10 @@ class Config:
         self.MAIL_PASSWORD = os.environ.get("SMTP_PASSWORD")
         self.MAIL_USE_TLS = os.environ.get("SMTP_TLS", "0") == "1"
         self.MAIL_FROM = os.environ.get("SMTP_FROM", "jiujinan@localhost")
+        # Disbursements above this many yuan need a second officer's sign-off first.
+        self.DISBURSE_SECOND_OFFICER_ABOVE = env_amount("DISBURSE_SECOND_OFFICER_ABOVE", "5000")
+        # After the search engine refused a drain of the outbox, try again this much later.
+        self.SEARCH_RETRY_SECONDS = env_seconds("SEARCH_RETRY_SECONDS", 30.0)
 
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     BABEL_SUPPORTED_LOCALES = ("zh_CN", "en")

@@ -1,10 +1,12 @@
-"""Keeping personal numbers out of every log line the application writes.
+"""Keeping personal numbers and query strings out of every log line the application writes.
 
 ``install_pii_filter`` puts :class:`~webapp.privacy.log_filter.PiiRedactingFilter` on the
 handlers of the root, werkzeug and gunicorn loggers, and wraps the log record factory so that
 records reach handlers added later (a gunicorn config, a test's capture handler) already
-redacted. It also keeps SQLAlchemy's statement logging (which would print bound parameters,
-case descriptions among them) at WARNING whatever the root level is.
+redacted. So the request lines of werkzeug's server and gunicorn's access log keep the path and
+lose the query string (``/search?q=…`` is what someone typed into search). It also keeps
+SQLAlchemy's statement logging (which would print bound parameters, case descriptions among
+them) at WARNING whatever the root level is.
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ import logging
 
 import pytest
 
-from webapp.privacy.log_filter import PiiRedactingFilter, redact_line
+from webapp.privacy.log_filter import PiiRedactingFilter, redact_line, strip_query_strings
 
 
 @pytest.fixture
@@ -87,3 +87,32 @@ def test_filter_never_drops_a_record_with_bad_arguments(captured):
     logger.error("two %s %s", "13812345678")  # noqa: PLE1206 - one argument short on purpose
     assert len(lines) == 1
     assert "13812345678" not in lines[0]
+
+
+@pytest.mark.parametrize("line, expected", [
+    ('127.0.0.1 - - [06/Mar/2026 10:00:00] "GET /search?q=张三&kind=need HTTP/1.1" 200 -',
+     '127.0.0.1 - - [06/Mar/2026 10:00:00] "GET /search HTTP/1.1" 200 -'),
+    (('"GET /search?q=%E5%BC%A0%E4%B8%89 HTTP/1.1" 200 512 "http://127.0.0.1:5000/search?q=张三" '
+      '"Mozilla/5.0"'),
+     '"GET /search HTTP/1.1" 200 512 "http://127.0.0.1:5000/search" "Mozilla/5.0"'),
+    ("code 400, message Bad request syntax ('GET ?q=张三 HTTP/1.1')",
+     "code 400, message Bad request syntax ('GET  HTTP/1.1')"),
+    ("Error handling request /api/v1/search?q=王秀英", "Error handling request /api/v1/search"),
+    ("redirect to https://gaotang.example/search?q=张三#results",
+     "redirect to https://gaotang.example/search#results"),
+    ("login next=/cases?town=4 refused", "login next=/cases refused"),
+])
+def test_strip_query_strings_keeps_the_path(line, expected):
+    assert strip_query_strings(line) == expected
+
+
+@pytest.mark.parametrize("line", [
+    "是否继续？/search 已完成", "ratio 1/2? unclear", "GET /api/v1/needs/123 200", ""])
+def test_strip_query_strings_leaves_other_lines_alone(line):
+    assert strip_query_strings(line) == line
+
+
+def test_filter_strips_query_strings_from_arguments(captured):
+    logger, lines = captured
+    logger.info('"%s" %s %s', "GET /search?q=张三 HTTP/1.1", "200", "-")
+    assert lines == ['INFO "GET /search HTTP/1.1" 200 -']

@@ -23,7 +23,11 @@ def fresh_app(tmp_path):
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
         engine.dispose()
-    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"})
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"})
+    yield app
+    from webapp.extensions import db
+    with app.app_context():
+        db.engine.dispose()  # else its pooled connection is only closed by the GC, with a warning
 
 
 def _diff(url: str):

@@ -17,8 +17,10 @@ from webapp.extensions import db
 from webapp.forms import choices
 from webapp.models import (
     CATEGORY_LABELS,
+    TERMINAL_STATUSES,
     Attachment,
     Case,
+    MoneyTransferStatus,
     Role,
     User,
     UserRole,
@@ -27,7 +29,7 @@ from webapp.models import (
 from webapp.models.catalog import VULNERABILITY_FLAGS
 from webapp.permissions import R, access, roles
 from webapp.privacy.redact import redact
-from webapp.services import DomainError, NotFoundError
+from webapp.services import DomainError, NotFoundError, ledger
 from webapp.services.cases import (
     attachments,
     deadlines,
@@ -168,9 +170,14 @@ def render_detail(case: Case, *, revealed: bool = False, error: str | None = Non
     description = redact(case.description).text if limited else case.description
     files = db.session.scalars(select(Attachment).where(Attachment.case_id == case.id)
                                .order_by(Attachment.id)).all()
+    actions = workflow.available_actions(current_user, case)
+    held = []
+    if any(t.target in TERMINAL_STATUSES for t in actions):
+        held = ledger.pending_transfers(db.session, case)
     return render_template(
         "cases/detail.html", case=case, applicant=view, description=description,
-        actions=workflow.available_actions(current_user, case),
+        actions=actions, terminal_statuses=TERMINAL_STATUSES,
+        held_money=(len(held), sum(t.amount for t in held)),
         open_steps=deadlines.open_deadlines(db.session, case), today=today(),
         departments=transfers.departments(db.session), owners=_owner_choices(case),
         files=files, attachment_form=AttachmentForm(), error=error,
@@ -202,6 +209,8 @@ def act(case_id: int, action: str):
     if action not in workflow.API_ACTIONS:
         abort(404)
     params = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    ending = workflow.TRANSITIONS[action].target in TERMINAL_STATUSES
+    held = ledger.pending_transfers(db.session, case) if ending else []
     try:
         workflow.fire(db.session, current_user, case, action, settings=case_settings(),
                       **params)
@@ -209,8 +218,14 @@ def act(case_id: int, action: str):
         db.session.rollback()
         case = load_case(case_id)
         return render_detail(case, error=exc.message, status=exc.status)
+    released = [(t.id, t.amount) for t in held if t.status is MoneyTransferStatus.VOIDED]
     db.session.commit()
     flash(_("已%(label)s", label=_(workflow.TRANSITIONS[action].label)), "success")
+    if released:
+        flash(_("已自动释放 %(n)s 笔未拨付的预留款项，共 %(amount)s 元（%(ids)s），已恢复为"
+                "原资金来源的可用余额；已拨付的款项不受影响。", n=len(released),
+                amount=f"{sum(amount for _id, amount in released):,.2f}",
+                ids="、".join(f"#{tid}" for tid, _amount in released)), "info")
     return redirect(url_for("cases.detail", case_id=case.id))
 
 

@@ -149,7 +149,8 @@ def _assignments_stmt(user):
     """Approved pairings for the listings the user provides (never any personal data)."""
     kinds = {RESPONDER_KINDS[r] for r in user.roles if r in RESPONDER_KINDS}
     stmt = select(Proposal).where(Proposal.status.in_([
-        ProposalStatus.APPROVED, ProposalStatus.ACCEPTED, ProposalStatus.DECLINED]))
+        ProposalStatus.APPROVED, ProposalStatus.ACCEPTED, ProposalStatus.DECLINED,
+        ProposalStatus.CANCELLED]))
     clauses = [and_(Proposal.resource_kind == kind, Proposal.organisation_id ==
                     user.organisation_id) for kind in kinds - {"offer"}]
     if "offer" in kinds:

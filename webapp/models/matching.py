@@ -61,6 +61,7 @@ class ProposalStatus(str, enum.Enum):
     ACCEPTED = "accepted"      # the resource's organisation took the case on
     DECLINED = "declined"      # … or declined it (a money reservation is released)
     SUPERSEDED = "superseded"  # a newer run or suggestion replaced an undecided proposal
+    CANCELLED = "cancelled"    # the case ended before the pairing was carried out
 
 
 OPEN_STATUSES = frozenset({ProposalStatus.PROPOSED})

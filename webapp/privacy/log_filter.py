@@ -13,6 +13,11 @@ e-mail addresses, in the formatted message, in the formatted exception and in th
 text. It is a regular-expression pass over the line (no jieba), cheap enough for every
 record; lines without a digit or an ``@`` are passed through untouched.
 
+It also drops the query string of every URL or request line in the line (``GET
+/search?q=… HTTP/1.1`` becomes ``GET /search HTTP/1.1``, a referer URL loses its ``?…``): a
+query string holds what someone typed into the search box, a person's name among them, and
+server access logs lie outside the restricted zone.
+
 What it cannot hide: names and addresses. Telling a name from an ordinary word needs the
 case record's known names and the part-of-speech tagger, which a log line has neither of.
 So code must never log free text from a case (stories, titles, names, addresses) in the
@@ -56,6 +61,23 @@ _STAGES = (
 )
 
 
+# A path, alone or inside an http(s) URL, that starts a token (after a space, quote, bracket,
+# "=" or ",") and is followed by a query string; and a request line's target after its method,
+# which may not even start with "/". The fragment (#…) never reaches a server, so is kept.
+_URL_QUERY = re.compile(
+    r"""(?<![^\s"'(\[<=,])((?:https?://[^\s"'/?#<>]+)?/[^\s"'?#<>]*|https?://[^\s"'/?#<>]+)"""
+    r"""\?[^\s"'#<>]*""")
+_REQUEST_QUERY = re.compile(
+    r"\b(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|TRACE|CONNECT) ([^\s?#]*)\?[^\s#]*")
+
+
+def strip_query_strings(text: str) -> str:
+    """Drop the query string from every URL, path and request line in ``text``."""
+    if not text or "?" not in text:
+        return text
+    return _URL_QUERY.sub(r"\1", _REQUEST_QUERY.sub(r"\1 \2", text))
+
+
 def _mask(view: str, spans: list[Span]) -> str:
     for span in spans:
         view = view[:span.start] + MASK * (span.end - span.start) + view[span.end:]
@@ -88,7 +110,7 @@ def redact_line(text: str) -> str:
 
 
 class PiiRedactingFilter(logging.Filter):
-    """Redacts personal numbers and e-mail addresses from every record it sees.
+    """Redacts personal numbers, e-mail addresses and query strings from every record it sees.
 
     The record's message is formatted with its arguments, redacted, and stored back as
     ``record.msg`` with ``record.args`` cleared, so no handler or formatter later sees the
@@ -102,12 +124,12 @@ class PiiRedactingFilter(logging.Filter):
         except (TypeError, ValueError, KeyError):
             # A bad format string must not lose the line, nor leak its arguments.
             message = f"{record.msg!s} (unformattable arguments withheld)"
-        record.msg = redact_line(message)
+        record.msg = redact_line(strip_query_strings(message))
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = redact_line(record.exc_text)
+            record.exc_text = redact_line(strip_query_strings(record.exc_text))
         if record.stack_info:
-            record.stack_info = redact_line(record.stack_info)
+            record.stack_info = redact_line(strip_query_strings(record.stack_info))
         return True

@@ -84,7 +84,7 @@ def init_app(app: Flask) -> None:
         def fire() -> None:
             retry.release()
             kick()
-        timer = threading.Timer(app.config.get("SEARCH_RETRY_SECONDS", 30.0), fire)
+        timer = threading.Timer(app.config["SEARCH_RETRY_SECONDS"], fire)
         timer.daemon = True
         timer.start()
 

@@ -142,6 +142,10 @@ MSGIDS = (
     N_('需求已发布'),  # webapp/services/cases/workflow.py
     N_('外部资金来源'),  # webapp/services/ledger/accounts.py
     N_('核查未通过，先行救助冲回'),  # webapp/services/ledger/green_channel.py
+    N_('个案不予受理，预留自动释放'),  # webapp/services/ledger/releases.py
+    N_('个案不予救助，预留自动释放'),  # webapp/services/ledger/releases.py
+    N_('个案已办结，预留自动释放'),  # webapp/services/ledger/releases.py
+    N_('个案已撤回，预留自动释放'),  # webapp/services/ledger/releases.py
     N_('专业技能'),  # webapp/services/listing_rules.py
     N_('主管部门'),  # webapp/services/listing_rules.py
     N_('单例上限'),  # webapp/services/listing_rules.py
@@ -166,6 +170,11 @@ MSGIDS = (
     N_('每年可享次数'),  # webapp/services/listing_rules.py
     N_('结束日期'),  # webapp/services/listing_rules.py
     N_('说明'),  # webapp/services/listing_rules.py
+    N_('个案不予受理，匹配自动取消'),  # webapp/services/matching/decisions.py
+    N_('个案不予救助，匹配自动取消'),  # webapp/services/matching/decisions.py
+    N_('个案已办结，匹配自动取消'),  # webapp/services/matching/decisions.py
+    N_('个案已撤回，匹配自动取消'),  # webapp/services/matching/decisions.py
+    N_('个案已终止，已取消'),  # webapp/services/matching/decisions.py
     N_('已被更新'),  # webapp/services/matching/decisions.py
     N_('已驳回'),  # webapp/services/matching/decisions.py
     N_('资源方已婉拒'),  # webapp/services/matching/decisions.py

@@ -229,3 +229,60 @@ def test_transfer_inbox_empty_answer_is_refused(client, auth, make_case, db):
                          form_page="/cases/transfers")
     assert response.status_code == 400
     assert "请填写答复意见" in response.get_data(as_text=True)
+
+
+def _two_reservations(db, staff, case, amounts=("1500.00", "2500.00")):
+    """Reserve money for ``case`` from a new listed fund of the demo company; return its id."""
+    from decimal import Decimal
+
+    from webapp.models import Fund, ListingStatus
+    from webapp.services import ledger
+    fund = Fund(title="测试救急难基金", organisation_id=staff["org"]("鲁西爱心实业有限公司").id,
+                capital=Decimal("10000.00"), status=ListingStatus.LISTED)
+    db.session.add(fund)
+    db.session.flush()
+    ids = [ledger.reserve_for_case(db.session, staff["officer"], source="fund",
+                                   source_id=fund.id, case=case, amount=amount,
+                                   reference="测试预留").id for amount in amounts]
+    db.session.commit()
+    return fund.id, ids
+
+
+def test_case_page_warns_that_ending_releases_reservations(client, auth, make_case, staff, db):
+    case = make_case(actions=ORDINARY)
+    case_id = case.id
+    _two_reservations(db, staff, case)
+    auth.login("officer")
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "仍有 2 笔未拨付的预留款项（共 4,000.00 元），撤回后将自动释放" in html
+    assert 'id="held-money-approve"' not in html
+
+
+def test_case_withdraw_form_reports_the_released_reservations(client, auth, make_case, staff,
+                                                              db):
+    from decimal import Decimal
+
+    from webapp.models import MoneyTransfer, MoneyTransferStatus
+    from webapp.services import ledger
+    case = make_case(actions=ORDINARY)
+    case_id = case.id
+    fund_id, ids = _two_reservations(db, staff, case)
+    auth.login("officer")
+    response = auth.post(f"/cases/{case_id}/actions/withdraw", {"reason": "本人撤回申请"},
+                         form_page=f"/cases/{case_id}", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert (f"已自动释放 2 笔未拨付的预留款项，共 4,000.00 元（#{ids[0]}、#{ids[1]}）"
+            in html)
+    db.session.expire_all()
+    assert [db.session.get(MoneyTransfer, i).status for i in ids] == [
+        MoneyTransferStatus.VOIDED] * 2
+    assert ledger.balances_for(db.session, "fund", fund_id)["available"] == Decimal("10000.00")
+
+
+def test_case_withdraw_without_reservations_reports_no_release(client, auth, make_case, db):
+    case_id = make_case(actions=ORDINARY).id
+    auth.login("officer")
+    response = auth.post(f"/cases/{case_id}/actions/withdraw", {"reason": "本人撤回申请"},
+                         form_page=f"/cases/{case_id}", follow_redirects=True)
+    assert response.status_code == 200 and "自动释放" not in response.get_data(as_text=True)

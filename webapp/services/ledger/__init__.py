@@ -4,6 +4,7 @@ Other areas call these names; the modules underneath are the ledger's own busine
 """
 from webapp.services.ledger import green_channel  # noqa: F401  (subscribes to case events)
 from webapp.services.ledger import help_records  # noqa: F401  (feeds the transparency page)
+from webapp.services.ledger import releases  # noqa: F401  (subscribes to case events)
 from webapp.services.ledger.accounts import (  # noqa: F401
     balances,
     balances_for,
@@ -11,8 +12,14 @@ from webapp.services.ledger.accounts import (  # noqa: F401
     open_all_listing_accounts,
     open_listing_account,
     reserve_account,
+    serialize_writes,
 )
 from webapp.services.ledger.amounts import parse_amount  # noqa: F401
+from webapp.services.ledger.releases import (  # noqa: F401
+    RELEASE_REASONS,
+    pending_transfers,
+    release_case_reservations,
+)
 from webapp.services.ledger.transfers import (  # noqa: F401
     disburse,
     get_transfer,

@@ -60,6 +60,10 @@ def reserve_for_case(session: Session, actor, *, source: str, source_id: int | N
             if existing.case_id != case.id or existing.amount != amount:
                 raise ConflictError("该幂等键已用于另一笔预留")
             return existing
+    # Read the status again under the lock: a case that ended while this request waited has
+    # had its reservations released, and must not get a new one.
+    if session.scalar(select(Case.status).where(Case.id == case.id)) in TERMINAL_STATUSES:
+        raise DomainError("个案已结案或已终止，不能再预留资金")
     src = accounts.source_account(session, source, source_id)
     dst = accounts.case_account(session, case)
     accounts.lock_accounts(session, src, dst)

@@ -3,7 +3,9 @@ reject with a coded reason; the resource's organisation then accepts or declines
 
 Approval is checked against the limits of the moment (the resource's available balance or
 hours, the need's remaining gap, the per-case cap), takes effect once (a second approval is a
-409), and is refused once the need is closed or taken down.
+409), and is refused once the need is closed or taken down. When the case ends, its undecided
+proposals are superseded and the pairings not carried out are cancelled (the ledger releases
+their money in the same transaction).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from webapp.models import (
     ListingStatus,
+    NeedCard,
     NeedStatus,
     Proposal,
     ProposalStatus,
@@ -22,7 +25,7 @@ from webapp.models import (
     Role,
     utcnow,
 )
-from webapp.models.ledger import AccountKind, LedgerAccount, MoneyTransferStatus
+from webapp.models.ledger import AccountKind, LedgerAccount, MoneyTransfer, MoneyTransferStatus
 from webapp.permissions import can_respond_to_proposal
 from webapp.services import ConflictError, DomainError, PermissionDeniedError, audit, events, ledger
 from webapp.services.cases.notifications import notify, users_with_role
@@ -30,10 +33,16 @@ from webapp.services.matching import records
 
 STATUS_LABELS = {ProposalStatus.PROPOSED: "待审批", ProposalStatus.APPROVED: "已批准",
                  ProposalStatus.REJECTED: "已驳回", ProposalStatus.ACCEPTED: "资源方已接受",
-                 ProposalStatus.DECLINED: "资源方已婉拒", ProposalStatus.SUPERSEDED: "已被更新"}
+                 ProposalStatus.DECLINED: "资源方已婉拒", ProposalStatus.SUPERSEDED: "已被更新",
+                 ProposalStatus.CANCELLED: "个案已终止，已取消"}
 RESPONDER_ROLE = {"project": Role.CHARITY_STAFF, "fund": Role.FUND_MANAGER,
                   "offer": Role.VOLUNTEER, "scheme": Role.DEPARTMENT_HANDLER}
 INBOX_LINK = "/matching/assignments"
+#: Case events that end a case, and the note left on the pairings they cancel.
+CASE_ENDED = {"case.withdraw": "个案已撤回，匹配自动取消",
+              "case.close": "个案已办结，匹配自动取消",
+              "case.reject": "个案不予救助，匹配自动取消",
+              "case.refuse": "个案不予受理，匹配自动取消"}
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,9 @@ def limits(session: Session, proposal: Proposal) -> Limits:
 
 
 def _locked(session: Session, proposal: Proposal) -> Proposal:
+    # The audit head first, as every audited write does, then the proposal: a case that ends
+    # takes them in that order too, and the opposite order could deadlock against it.
+    ledger.serialize_writes(session)
     return session.scalars(select(Proposal).where(Proposal.id == proposal.id).with_for_update()
                            .execution_options(populate_existing=True)).one()
 
@@ -208,3 +220,62 @@ def respond(session: Session, actor, proposal: Proposal, *, accept: bool,
            f"匹配建议 #{proposal.id} {'已被资源方接受' if accept else '被资源方婉拒'}",
            dedupe=f"match-response:{proposal.id}")
     return proposal
+
+
+def cancel_for_ended_case(session: Session, actor, case, *, note: str) -> list[Proposal]:
+    """Take an ended case out of matching; return the pairings cancelled.
+
+    Undecided proposals of its need card are superseded. Approved pairings still awaiting the
+    resource's answer, and accepted ones whose money was never paid out, are cancelled: their
+    reservation is released by the ledger in the same transaction. Pairings whose money was
+    paid, and volunteer hours already taken on, stay as they are: that help happened.
+    """
+    card_ids = list(session.scalars(select(NeedCard.id).where(NeedCard.case_id == case.id)))
+    if not card_ids:
+        return []
+    undecided = list(session.scalars(select(Proposal).where(
+        Proposal.need_card_id.in_(card_ids), Proposal.status == ProposalStatus.PROPOSED)
+        .order_by(Proposal.id).with_for_update()))
+    for proposal in undecided:
+        proposal.status = ProposalStatus.SUPERSEDED
+    if undecided:
+        session.flush()
+        audit.record(session, actor, "matching.supersede", object_type="need_cards",
+                     object_id=card_ids[0], summary={
+                         "case_id": case.id, "proposal_ids": [p.id for p in undecided]})
+    cancelled = []
+    carried = list(session.scalars(select(Proposal).where(
+        Proposal.need_card_id.in_(card_ids),
+        Proposal.status.in_([ProposalStatus.APPROVED, ProposalStatus.ACCEPTED]))
+        .order_by(Proposal.id).with_for_update()))
+    for proposal in carried:
+        transfer = (session.get(MoneyTransfer, proposal.money_transfer_id)
+                    if proposal.money_transfer_id is not None else None)
+        if transfer is not None and transfer.status is MoneyTransferStatus.POSTED:
+            continue
+        if proposal.status is ProposalStatus.ACCEPTED and transfer is None:
+            continue
+        before = proposal.status
+        proposal.status = ProposalStatus.CANCELLED
+        if before is ProposalStatus.APPROVED:
+            # The answer the resource was asked for; it also tells the cached resource
+            # index that the hours or money of this pairing are free again.
+            proposal.responded_at, proposal.response_note = utcnow(), note
+        session.flush()
+        audit.record(session, actor, "matching.cancel", proposal, summary={
+            "need_card_id": proposal.need_card_id, "case_id": proposal.case_id,
+            "resource": f"{proposal.resource_kind.value}:{proposal.resource_id}",
+            "from": before.value, "money_transfer_id": proposal.money_transfer_id})
+        notify(session, responders(session, proposal), "match_cancelled",
+               f"匹配 #{proposal.id} 已取消：{note}", body="无需再对接该需求。",
+               dedupe=f"match-cancelled:{proposal.id}")
+        cancelled.append(proposal)
+    return cancelled
+
+
+def _on_case_ended(session: Session, *, name: str, case, actor=None, **_) -> None:
+    cancel_for_ended_case(session, actor, case, note=CASE_ENDED[name])
+
+
+for _event in CASE_ENDED:
+    events.subscribe(_event)(_on_case_ended)

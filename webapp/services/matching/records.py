@@ -46,7 +46,8 @@ OFFER_WEEKS = 4
 #: Representative age of each published age band (the exact birth date is never read).
 AGE_OF_BAND = {"未成年": 12, "18-29岁": 24, "60岁以上": 68}
 #: Proposals that, once decided, must not be proposed again for the same pair.
-DECIDED = frozenset({ProposalStatus.REJECTED, ProposalStatus.DECLINED, *ACTIVE_STATUSES})
+DECIDED = frozenset({ProposalStatus.REJECTED, ProposalStatus.DECLINED, ProposalStatus.CANCELLED,
+                     *ACTIVE_STATUSES})
 KIND_ORDER = (ListingKind.PROJECT, ListingKind.FUND, ListingKind.OFFER, ListingKind.SCHEME)
 LISTING_MODELS = {ListingKind.PROJECT: Project, ListingKind.FUND: Fund,
                   ListingKind.OFFER: Offer, ListingKind.SCHEME: Scheme}

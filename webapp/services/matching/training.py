@@ -27,9 +27,10 @@ from matching.scoring import (
 )
 from webapp.models import Proposal, ProposalStatus
 
-#: An officer approved the pairing (what the resource owner did next does not change that).
+#: An officer approved the pairing (what the resource owner did next, or the case ending before
+#: it was carried out, does not change that).
 LABELS = {ProposalStatus.APPROVED: 1, ProposalStatus.ACCEPTED: 1, ProposalStatus.DECLINED: 1,
-          ProposalStatus.REJECTED: 0}
+          ProposalStatus.CANCELLED: 1, ProposalStatus.REJECTED: 0}
 
 
 def pair_features(needs: Sequence[Need], index: ResourceIndex,

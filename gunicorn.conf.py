@@ -1,0 +1,13 @@
+"""Gunicorn settings: ``gunicorn -c gunicorn.conf.py wsgi:app`` (``make run`` passes it, and
+gunicorn reads ``./gunicorn.conf.py`` by itself when started in this directory).
+
+The access log lies outside the restricted zone, so its lines carry the path without the query
+string (``%(U)s``, never ``%(r)s`` or ``%(q)s``) and no referer: a query string holds what was
+typed into the search box, a person's name among them, and a referer repeats the query of the
+page before. The app's log filter (webapp/privacy/log_filter.py) also drops query strings from
+any line that still prints one: a ``--access-logformat`` given on the command line, the error
+log, werkzeug's development server.
+"""
+
+# The combined log format with the request line rebuilt from method, path and protocol.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "-" "%(a)s"'

@@ -1,0 +1,59 @@
+"""Settings read from the environment: defaults, overrides, and a clear stop on a bad value."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from webapp.config import Config, ConfigError
+
+
+@pytest.fixture
+def environment(monkeypatch, tmp_path):
+    """A clean environment whose data dir is a temporary directory."""
+    monkeypatch.setenv("JIUJINAN_DATA_DIR", str(tmp_path))
+    for name in ("DISBURSE_SECOND_OFFICER_ABOVE", "SEARCH_RETRY_SECONDS"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_config_defaults_of_ledger_and_search_settings(environment):
+    config = Config()
+    assert config.DISBURSE_SECOND_OFFICER_ABOVE == Decimal("5000.00")
+    assert config.SEARCH_RETRY_SECONDS == 30.0
+
+
+def test_config_reads_overrides_from_the_environment(environment):
+    environment.setenv("DISBURSE_SECOND_OFFICER_ABOVE", "20000.5")
+    environment.setenv("SEARCH_RETRY_SECONDS", "2.5")
+    config = Config()
+    assert config.DISBURSE_SECOND_OFFICER_ABOVE == Decimal("20000.50")
+    assert config.SEARCH_RETRY_SECONDS == 2.5
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "10.001", "NaN", "Infinity", "1e400", "5,000"])
+def test_config_refuses_a_bad_second_officer_threshold(environment, value):
+    environment.setenv("DISBURSE_SECOND_OFFICER_ABOVE", value)
+    with pytest.raises(ConfigError, match=r"^DISBURSE_SECOND_OFFICER_ABOVE=.* is not usable"):
+        Config()
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "soon", "nan", "inf", "100000"])
+def test_config_refuses_a_bad_search_retry_delay(environment, value):
+    environment.setenv("SEARCH_RETRY_SECONDS", value)
+    with pytest.raises(ConfigError, match=r"^SEARCH_RETRY_SECONDS=.* is not usable"):
+        Config()
+
+
+def test_create_app_stops_at_start_up_on_a_bad_setting(environment):
+    from webapp.app import create_app
+    environment.setenv("SEARCH_RETRY_SECONDS", "never")
+    with pytest.raises(ConfigError, match="SEARCH_RETRY_SECONDS='never'"):
+        create_app()
+
+
+def test_ledger_threshold_comes_from_the_app_config(app, monkeypatch):
+    from webapp.ledger.settings import second_officer_threshold
+    assert second_officer_threshold() == Decimal("5000.00")
+    monkeypatch.setitem(app.config, "DISBURSE_SECOND_OFFICER_ABOVE", Decimal("800.00"))
+    assert second_officer_threshold() == Decimal("800.00")
