@@ -290,21 +290,33 @@ def index_text(text: str) -> str:
     return " ".join(filter(None, map(_index_tokens.__getitem__, words)))
 
 
+Group = tuple[str, ...]
+Unit = tuple[Group, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class QueryPlan:
-    """A user query as token groups: a document matches a group if it has any of its tokens.
+    """A user query as units of token groups.
 
-    ``groups[i][0]`` is the word the user typed, the rest are dictionary words inside it (so
-    白血病 also matches a text that only says 白血). A document must match at least
-    ``minimum_should_match`` groups: all of them for short queries, most of them for long ones.
+    A *group* matches a document that has any of its tokens: ``group[0]`` is a word of the
+    query, the rest are domain-dictionary words inside it (so 白血病 also matches a text that
+    only says 白血). A *unit* matches when all its groups do: it is one word the user typed,
+    which the segmenter may have cut into pieces (转介服务 → 转 介 服务, an unknown village
+    name into single characters). A document must match at least ``minimum_should_match``
+    units: all of them for short queries, most of them for long ones.
     """
 
-    groups: tuple[tuple[str, ...], ...]
+    units: tuple[Unit, ...]
     minimum_should_match: int
 
     @property
     def is_empty(self) -> bool:
-        return not self.groups
+        return not self.units
+
+    @property
+    def groups(self) -> tuple[Group, ...]:
+        """Every group of every unit, in query order."""
+        return tuple(group for unit in self.units for group in unit)
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -317,6 +329,45 @@ def _domain_word_set() -> frozenset[str]:
     return frozenset(domain_words())
 
 
+# What users separate words with: whitespace and punctuation (query syntax included).
+_CHUNK_SEPARATORS = re.compile(r"[^\w]+")
+# A typed word cut into at most this many pieces stays one unit (all pieces required).
+_MAX_UNIT_PIECES = 3
+
+
+def _group(word: str) -> Group:
+    expanded = _expand(word)
+    domain = _domain_word_set()
+    return (expanded[-1], *(w for w in expanded[:-1] if w in domain))
+
+
+def _chunk_units(pieces: list[Group | None]) -> list[Unit]:
+    """Units of one typed chunk: the whole chunk when short, else word by word.
+
+    ``pieces`` are the chunk's groups in order, with None where a stopword was dropped. In a
+    long chunk (a sentence typed without spaces) each word is its own unit, except that a
+    run of single characters, which is how the segmenter cuts a word it does not know,
+    stays together.
+    """
+    groups = [g for g in pieces if g is not None]
+    if len(groups) <= _MAX_UNIT_PIECES:
+        return [tuple(groups)] if groups else []
+    units: list[Unit] = []
+    run: list[Group] = []
+    for group in pieces:
+        if group is not None and len(group[0]) == 1 and not group[0].isascii():
+            run.append(group)
+            continue
+        if run:
+            units.append(tuple(run))
+            run = []
+        if group is not None:
+            units.append((group,))
+    if run:
+        units.append(tuple(run))
+    return units
+
+
 def plan_query(text: str | None) -> QueryPlan:
     """Turn free user text into a :class:`QueryPlan`; never raises on odd input.
 
@@ -326,22 +377,25 @@ def plan_query(text: str | None) -> QueryPlan:
     """
     if not text:
         return QueryPlan((), 0)
-    words = segment(normalize(text[: MAX_QUERY_CHARS * 2])[:MAX_QUERY_CHARS])
-    content = [w for w in words if w not in _QUERY_STOPWORDS] or words
-    groups: list[tuple[str, ...]] = []
+    chunks = _CHUNK_SEPARATORS.split(normalize(text[: MAX_QUERY_CHARS * 2])[:MAX_QUERY_CHARS])
+    words_by_chunk = [segment(chunk) for chunk in chunks if chunk]
+    has_content = any(w not in _QUERY_STOPWORDS for words in words_by_chunk for w in words)
+    units: list[Unit] = []
     seen: set[str] = set()
-    for word in content:
-        if word in seen:
-            continue
-        seen.add(word)
-        expanded = _expand(word)
-        domain = _domain_word_set()
-        groups.append((expanded[-1], *(w for w in expanded[:-1] if w in domain)))
-        if len(groups) == MAX_QUERY_GROUPS:
-            break
-    n = len(groups)
+    budget = MAX_QUERY_GROUPS
+    for words in words_by_chunk:
+        pieces: list[Group | None] = []
+        for word in words:
+            if has_content and word in _QUERY_STOPWORDS:
+                pieces.append(None)
+            elif word not in seen and budget:
+                seen.add(word)
+                pieces.append(_group(word))
+                budget -= 1
+        units.extend(_chunk_units(pieces))
+    n = len(units)
     minimum = n if n <= 3 else max(3, math.ceil(n * 0.75))
-    return QueryPlan(tuple(groups), minimum)
+    return QueryPlan(tuple(units), minimum)
 
 
 def analyze_query(text: str | None) -> list[str]:

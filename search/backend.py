@@ -38,7 +38,11 @@ class SearchBackend(Protocol):
         """Remove documents of ``kind`` with these ids (missing ones are ignored)."""
         ...
 
-    def search(self, query: SearchQuery) -> SearchResult: ...
+    def search(self, query: SearchQuery) -> SearchResult:
+        """The page of hits for ``query`` (exact), with the total and facet counts over every
+        match: exact, or estimated above some number of matches (``SearchResult.estimated``).
+        """
+        ...
 
     def count(self) -> int:
         """Number of documents in the live index."""

@@ -198,13 +198,19 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
-    """A page of hits, the total number of matches, and facet counts over all matches."""
+    """A page of hits, the total number of matches, and facet counts over all matches.
+
+    ``estimated`` is true when ``total`` and the facet counts were scaled up from a sample
+    of the index rather than counted (a backend may do so above some number of matches;
+    the hits are exact either way). Callers should show them as approximate ("约").
+    """
 
     total: int
     hits: list[Hit]
     facets: dict[str, list[tuple[str | int, int]]]
     page: int = 1
     per_page: int = 10
+    estimated: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
 """Elasticsearch backend (official client) for when one machine is outgrown.
 
 It indexes the same pre-analysed tokens as the embedded backend (whitespace analyzer on
-token fields, keyword fields for filters and facets, the original record kept in
-``_source`` only), so results match across engines. Each full build goes into an index
+one token field holding the title twice and the body once, see
+:data:`search.indexing.TITLE_WEIGHT`; keyword fields for filters and facets; the original
+record kept in ``_source`` only), so results match across engines. Each full build goes into an index
 named ``<prefix>-<UTC timestamp>-<random>``; readers use the alias ``<prefix>``, which a
 rebuild moves in one atomic ``update_aliases`` call before dropping the old index.
 Highlighting is done client-side on the original text (see :mod:`search.highlight`),
@@ -22,12 +23,16 @@ from .analysis import ANALYZER_ID, QueryPlan, plan_query
 from .backend import SearchUnavailable
 from .documents import Health, Hit, SearchDocument, SearchQuery, SearchResult, facet_list
 from .highlight import highlight, snippet
-from .indexing import AnalyzedDocument, analyze_document, analyze_documents, urgency_rank
+from .indexing import (
+    LAYOUT_VERSION,
+    AnalyzedDocument,
+    analyze_document,
+    analyze_documents,
+    urgency_rank,
+)
 
 __all__ = ["ElasticBackend"]
 
-_TITLE_BOOST = 2.0
-_SUBWORD_WEIGHT = 0.5
 _FACET_SIZE = 1000
 _MAX_WINDOW = 10_000  # Elasticsearch's default index.max_result_window
 _KEYWORD = {"type": "keyword"}
@@ -35,15 +40,14 @@ _TOKENS = {"type": "text", "analyzer": "whitespace", "index_options": "freqs", "
 
 MAPPINGS = {
     "dynamic": "strict",
-    "_meta": {"analyzer": ANALYZER_ID},
+    "_meta": {"analyzer": ANALYZER_ID, "schema": LAYOUT_VERSION},
     "properties": {
         "uid": _KEYWORD,
         "kind": _KEYWORD,
         "category": _KEYWORD,
         "town": _KEYWORD,
         "status": _KEYWORD,
-        "title_tokens": _TOKENS,
-        "body_tokens": _TOKENS,
+        "text_tokens": _TOKENS,
         "urgency": {"type": "integer"},
         "rank_urgent": {"type": "long"},
         "created": {"type": "long"},
@@ -62,8 +66,7 @@ def _source(item: AnalyzedDocument) -> dict:
         "category": list(doc.all_categories),
         "town": doc.town,
         "status": doc.status,
-        "title_tokens": item.title_tokens,
-        "body_tokens": item.body_tokens,
+        "text_tokens": item.text_tokens,
         "urgency": doc.urgency,
         "rank_urgent": urgency_rank(doc),
         "created": int(doc.created_at.timestamp()),
@@ -71,18 +74,20 @@ def _source(item: AnalyzedDocument) -> dict:
     }
 
 
+def _group_query(group: tuple[str, ...]) -> dict:
+    # Every token of a group scores alike, as in the embedded backend.
+    should = [{"term": {"text_tokens": t}} for t in group]
+    return should[0] if len(should) == 1 else {"bool": {"should": should}}
+
+
 def _text_query(plan: QueryPlan) -> dict:
-    groups = []
-    for group in plan.groups:
-        should = []
-        for position, token in enumerate(group):
-            weight = 1.0 if position == 0 else _SUBWORD_WEIGHT
-            should.append(
-                {"term": {"title_tokens": {"value": token, "boost": weight * _TITLE_BOOST}}}
-            )
-            should.append({"term": {"body_tokens": {"value": token, "boost": weight}}})
-        groups.append({"bool": {"should": should, "minimum_should_match": 1}})
-    return {"bool": {"should": groups, "minimum_should_match": plan.minimum_should_match}}
+    units = [
+        _group_query(unit[0])
+        if len(unit) == 1
+        else {"bool": {"must": list(map(_group_query, unit))}}
+        for unit in plan.units
+    ]
+    return {"bool": {"should": units, "minimum_should_match": plan.minimum_should_match}}
 
 
 def _filters(filters) -> list[dict]:
@@ -338,6 +343,8 @@ class ElasticBackend:
             return Health(False, self.name, "搜索集群状态为红色", count, self.url)
         if targets:
             meta = self.client.indices.get_mapping(index=targets[0])[targets[0]]["mappings"]
+            if meta.get("_meta", {}).get("schema") != LAYOUT_VERSION:
+                return Health(True, self.name, "搜索索引的格式已更新，请重建索引", count, self.url)
             if meta.get("_meta", {}).get("analyzer") != ANALYZER_ID:
                 return Health(True, self.name, "索引的分词方式已更新，请重建索引", count, self.url)
         return Health(True, self.name, "正常", count, self.url)

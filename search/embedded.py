@@ -13,7 +13,6 @@ tokenizer), so tantivy never segments Chinese itself.
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import math
@@ -31,70 +30,34 @@ import tantivy
 
 from .analysis import ANALYZER_ID, QueryPlan, plan_query
 from .backend import SearchUnavailable
-from .documents import (
-    Health,
-    Hit,
-    SearchDocument,
-    SearchQuery,
-    SearchResult,
-    facet_list,
+from .documents import Health, Hit, SearchDocument, SearchQuery, SearchResult
+from .embedded_queries import (
+    EXACT_COUNT_LIMIT,
+    IN_SAMPLE,
+    SCHEMA,
+    build_queries,
+    count_spec,
+    filter_share,
+    match_estimates,
+    passes_filters,
+    read_counts,
+    sampled,
+    sampled_total,
+    to_tantivy,
 )
 from .highlight import highlight, snippet
-from .indexing import AnalyzedDocument, analyze_document, analyze_documents, urgency_rank
+from .indexing import LAYOUT_VERSION, AnalyzedDocument, analyze_document, analyze_documents
 
-__all__ = ["EmbeddedBackend"]
+__all__ = ["EXACT_COUNT_LIMIT", "EmbeddedBackend"]
 
 log = logging.getLogger(__name__)
 
 _CURRENT = "CURRENT"
 _META = "jiujinan.json"
-_KEYWORD_FIELDS = ("kind", "category", "town", "status")
-_TITLE_BOOST = 2.0
-_SUBWORD_WEIGHT = 0.5
-_FACET_SIZE = 1000
-# Above this many combinations of groups, the "at least k of n groups" rewrite in
-# _text_query would cost more than tantivy's own minimum-should-match scorer.
-_MAX_MSM_COMBINATIONS = 64
-# Every document has this single-valued fast field, so counting its values counts matches.
-_TOTAL_AGG = ("_total", {"value_count": {"field": "rank_urgent"}})
-
-
-def _schema() -> tantivy.Schema:
-    builder = tantivy.SchemaBuilder()
-    builder.add_text_field("uid", tokenizer_name="raw", index_option="basic")
-    for name in _KEYWORD_FIELDS:
-        builder.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("title_tokens", tokenizer_name="whitespace", index_option="freq")
-    builder.add_text_field("body_tokens", tokenizer_name="whitespace", index_option="freq")
-    builder.add_integer_field("urgency", indexed=True, fast=True)
-    builder.add_integer_field("rank_urgent", fast=True)
-    builder.add_integer_field("created", fast=True)
-    builder.add_bytes_field("payload", stored=True)
-    return builder.build()
-
-
-_SCHEMA = _schema()
-
-
-def _to_tantivy(item: AnalyzedDocument) -> tantivy.Document:
-    doc = item.document
-    out = tantivy.Document()
-    out.add_text("uid", doc.uid)
-    out.add_text("kind", doc.kind)
-    for category in doc.all_categories:
-        out.add_text("category", category)
-    if doc.town:
-        out.add_text("town", doc.town)
-    if doc.status:
-        out.add_text("status", doc.status)
-    out.add_text("title_tokens", item.title_tokens)
-    out.add_text("body_tokens", item.body_tokens)
-    if doc.urgency is not None:
-        out.add_integer("urgency", doc.urgency)
-    out.add_integer("rank_urgent", urgency_rank(doc))
-    out.add_integer("created", int(doc.created_at.timestamp()))
-    out.add_bytes("payload", json.dumps(doc.to_payload(), ensure_ascii=False).encode())
-    return out
+# Most unfiltered candidates ranked before filtering in Python instead (see search()), and
+# the least share of the index the filters must keep for that.
+_MAX_POST_FILTER_CANDIDATES = 1000
+_POST_FILTER_MIN_SHARE = 0.2
 
 
 def _is_lock_busy(error: Exception) -> bool:
@@ -107,6 +70,8 @@ class EmbeddedBackend:
     ``writer_heap`` and ``writer_threads`` tune incremental writes; rebuilds use
     ``rebuild_heap`` and ``workers`` analysis processes. ``lock_timeout`` is how long a
     write waits for another process's writer before raising :class:`SearchUnavailable`.
+    Totals and facet counts are exact up to ``exact_count_limit`` matches and estimated
+    from a sample above it (see :meth:`_count`).
     """
 
     name = "embedded"
@@ -120,8 +85,10 @@ class EmbeddedBackend:
         rebuild_heap: int = 400_000_000,
         workers: int = 1,
         lock_timeout: float = 10.0,
+        exact_count_limit: int = EXACT_COUNT_LIMIT,
     ) -> None:
         self.root = Path(root)
+        self.exact_count_limit = exact_count_limit
         self.writer_heap = writer_heap
         self.writer_threads = writer_threads
         self.rebuild_heap = rebuild_heap
@@ -150,13 +117,20 @@ class EmbeddedBackend:
             return None
         return name or None
 
+    def _read_meta(self, name: str) -> dict:
+        try:
+            return json.loads((self.root / name / _META).read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+
     def _new_generation(self) -> tuple[str, tantivy.Index]:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         name = f"gen-{stamp}-{secrets.token_hex(3)}"
         path = self.root / name
         path.mkdir(parents=True)
-        (path / _META).write_text(json.dumps({"analyzer": ANALYZER_ID}), "utf-8")
-        return name, tantivy.Index(_SCHEMA, path=str(path), reuse=False)
+        meta = {"analyzer": ANALYZER_ID, "schema": LAYOUT_VERSION}
+        (path / _META).write_text(json.dumps(meta), "utf-8")
+        return name, tantivy.Index(SCHEMA, path=str(path), reuse=False)
 
     def _publish(self, name: str) -> None:
         tmp = self.root / f"{_CURRENT}.{secrets.token_hex(4)}.tmp"
@@ -188,8 +162,10 @@ class EmbeddedBackend:
             path = self.root / name
             if not (path / "meta.json").exists():
                 raise SearchUnavailable("搜索索引已损坏或不完整，请重建索引")
+            if self._read_meta(name).get("schema") != LAYOUT_VERSION:
+                raise SearchUnavailable("搜索索引的格式已更新，请重建索引")
             try:
-                index = tantivy.Index(_SCHEMA, path=str(path), reuse=True)
+                index = tantivy.Index(SCHEMA, path=str(path), reuse=True)
             except (OSError, ValueError) as error:
                 raise SearchUnavailable("搜索索引无法打开，请重建索引") from error
             self._live = (name, index)
@@ -243,7 +219,7 @@ class EmbeddedBackend:
     def _upsert(writer, docs: list[AnalyzedDocument]) -> int:
         for item in docs:
             writer.delete_documents_by_term("uid", item.document.uid)
-            writer.add_document(_to_tantivy(item))
+            writer.add_document(to_tantivy(item))
         return len(docs)
 
     @staticmethod
@@ -289,7 +265,7 @@ class EmbeddedBackend:
             count = 0
             try:
                 for item in analyze_documents(docs, workers=self.workers):
-                    writer.add_document(_to_tantivy(item))
+                    writer.add_document(to_tantivy(item))
                     count += 1
                 with self._state_lock:
                     # Replay writes that reached the old generation during the build.
@@ -337,100 +313,28 @@ class EmbeddedBackend:
     def count(self) -> int:
         return self._live_index()[1].searcher().num_docs
 
-    def _text_query(self, plan: QueryPlan) -> tuple[tantivy.Query, tantivy.Query]:
-        """(query to rank with, query with the same matches that skips scoring)."""
-        group_clauses = []
-        for group in plan.groups:
-            clauses = []
-            for position, token in enumerate(group):
-                weight = 1.0 if position == 0 else _SUBWORD_WEIGHT
-                title = tantivy.Query.term_query(_SCHEMA, "title_tokens", token, "freq")
-                body = tantivy.Query.term_query(_SCHEMA, "body_tokens", token, "freq")
-                clauses.append(
-                    (tantivy.Occur.Should, tantivy.Query.boost_query(title, weight * _TITLE_BOOST))
-                )
-                clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(body, weight)))
-            group_clauses.append(clauses)
-        groups = [tantivy.Query.boolean_query(clauses) for clauses in group_clauses]
-        need = plan.minimum_should_match
-        if need >= len(groups):
-            query = tantivy.Query.boolean_query([(tantivy.Occur.Must, g) for g in groups])
-            return query, query
-        if math.comb(len(groups), need) > _MAX_MSM_COMBINATIONS:
-            query = tantivy.Query.boolean_query(
-                [(tantivy.Occur.Should, g) for g in groups], minimum_number_should_match=need
-            )
-            return query, query
-        # "At least `need` of the groups". tantivy's minimum-should-match scorer walks the
-        # union of every group's postings, most of the corpus when a group is a common word,
-        # however few documents match in the end. The same set is the union of the
-        # conjunctions of every `need` groups, each of which leapfrogs along its rarest
-        # group. Ranking keeps that set (at score 0) and adds every term clause as optional,
-        # so a match still scores the sum of the groups it contains.
-        matches = tantivy.Query.boolean_query(
-            [
-                (
-                    tantivy.Occur.Should,
-                    tantivy.Query.boolean_query([(tantivy.Occur.Must, g) for g in combo]),
-                )
-                for combo in itertools.combinations(groups, need)
-            ]
-        )
-        ranked = tantivy.Query.boolean_query(
-            [(tantivy.Occur.Must, tantivy.Query.const_score_query(matches, 0.0))]
-            + [clause for clauses in group_clauses for clause in clauses]
-        )
-        return ranked, matches
+    def _count(self, searcher, counted: tantivy.Query, spec: dict, estimates, fields):
+        """(total, facets, whether they are estimates): exact unless the query is broad.
 
-    @staticmethod
-    def _filter_queries(filters) -> list[tantivy.Query]:
-        queries = []
-        for name, values in filters.items():
-            if name == "urgency_min":
-                query = tantivy.Query.range_query(
-                    _SCHEMA, "urgency", tantivy.FieldType.Integer, values[0], None
-                )
-            elif name == "urgency":
-                query = tantivy.Query.term_set_query(_SCHEMA, "urgency", list(values))
-            else:
-                query = tantivy.Query.term_set_query(_SCHEMA, name, list(values))
-            queries.append(tantivy.Query.const_score_query(query, 0.0))
-        return queries
+        A query that may match more than ``exact_count_limit`` documents, and would even if
+        its words occurred independently, is first counted on the fixed sample of one
+        document in ``SAMPLE_RATE`` (see :func:`search.indexing.in_sample`). If the sample
+        says it really is broad, the total and facet counts are scaled up from the sample
+        and flagged as estimates, like Elasticsearch's ``random_sampler`` aggregation:
+        counting every match of a word found in most of a million documents costs more
+        than the rest of the search together.
+        """
+        bound, expected = estimates
+        if bound > self.exact_count_limit and expected * 2 >= self.exact_count_limit:
+            sample_size = searcher.doc_freq("sample", IN_SAMPLE)
+            if sample_size:
+                raw = searcher.aggregate(sampled(counted), spec)
+                scale = searcher.num_docs / sample_size
+                if sampled_total(raw) * scale >= self.exact_count_limit:
+                    return (*read_counts(raw, fields, scale), True)
+        return (*read_counts(searcher.aggregate(counted, spec), fields), False)
 
-    def _build_query(
-        self, query: SearchQuery, plan: QueryPlan
-    ) -> tuple[tantivy.Query, tantivy.Query]:
-        """(query to rank the page with, query to count with); both match the same docs."""
-        filters = [(tantivy.Occur.Must, q) for q in self._filter_queries(query.filters)]
-        if plan.is_empty:
-            if not filters:
-                return tantivy.Query.all_query(), tantivy.Query.all_query()
-            filtered = tantivy.Query.boolean_query(filters)
-            return filtered, filtered
-        ranked, matches = self._text_query(plan)
-        return (
-            tantivy.Query.boolean_query([*filters, (tantivy.Occur.Must, ranked)]),
-            tantivy.Query.boolean_query([*filters, (tantivy.Occur.Must, matches)]),
-        )
-
-    @staticmethod
-    def _aggregations(query: SearchQuery) -> dict:
-        spec = {name: {"terms": {"field": name, "size": _FACET_SIZE}} for name in query.facets}
-        spec[_TOTAL_AGG[0]] = _TOTAL_AGG[1]
-        return spec
-
-    @staticmethod
-    def _read_aggregations(raw: dict, fields: tuple[str, ...]) -> tuple[int, dict]:
-        facets = {}
-        for name in fields:
-            buckets = raw.get(name, {}).get("buckets", [])
-            facets[name] = facet_list(
-                (int(b["key"]) if name == "urgency" else b["key"], int(b["doc_count"]))
-                for b in buckets
-            )
-        return int(raw[_TOTAL_AGG[0]]["value"] or 0), facets
-
-    def _count_in_background(self, searcher, tq: tantivy.Query, spec: dict):
+    def _count_in_background(self, *args):
         # tantivy releases the GIL, so on a multi-core machine the total and facet pass
         # runs beside the top-k pass instead of after it.
         with self._state_lock:
@@ -438,7 +342,45 @@ class EmbeddedBackend:
             if self._counter is None or self._counter_pid != os.getpid():
                 self._counter = ThreadPoolExecutor(1, thread_name_prefix="search-facets")
                 self._counter_pid = os.getpid()
-            return self._counter.submit(searcher.aggregate, tq, spec)
+            return self._counter.submit(self._count, *args)
+
+    # -- ranking ---------------------------------------------------------------------
+
+    def _post_filter_candidates(self, searcher, query: SearchQuery, plan: QueryPlan) -> int:
+        """How many unfiltered hits to rank for :meth:`_post_filtered_page`; 0 for never.
+
+        Only for relevance order, with filters on single-valued fields that keep a large
+        share of the index (such as kind=need). Intersecting two long posting lists costs
+        more than ranking the text alone, where tantivy can also skip blocks of a word that
+        cannot reach the top; a selective filter is better intersected, since the
+        intersection then walks the filter's short list.
+        """
+        if query.sort != "relevance" or plan.is_empty:
+            return 0
+        share = filter_share(searcher, query)
+        if share is None or share < _POST_FILTER_MIN_SHARE:
+            return 0
+        candidates = math.ceil((query.offset + query.per_page) / share * 2) + 20
+        return candidates if candidates <= _MAX_POST_FILTER_CANDIDATES else 0
+
+    def _post_filtered_page(self, searcher, ranked: tantivy.Query, query, candidates: int):
+        """The page of the filtered query, taken from the top unfiltered hits; None if short.
+
+        Exact: the filtered ranking is the unfiltered one with other documents left out
+        (filters score 0; equal scores go by document address in both), so once the top
+        ``candidates`` hold a page's worth of documents that pass, they are the filtered
+        top. A broad filter on a common word is thus ranked at the cost of ranking the word
+        alone.
+        """
+        hits = searcher.search(ranked, candidates, count=False).hits
+        if not hits:
+            return []
+        keep = passes_filters(searcher, [address for _, address in hits], query.filters)
+        passed = [hit for hit, k in zip(hits, keep) if k]
+        end = query.offset + query.per_page
+        if len(passed) < end and len(hits) == candidates:
+            return None  # the filtered top may lie further down: rank with the filters
+        return passed[query.offset : end]
 
     def _hit(self, searcher, address, terms, score: float) -> Hit:
         payload = searcher.doc(address).get_first("payload")
@@ -458,36 +400,51 @@ class EmbeddedBackend:
 
         Two passes over the matches, run side by side: top-k without counting (so tantivy
         can skip documents that cannot reach the page), and one aggregation that counts
-        every match and every facet value without scoring.
+        the matches and facet values without scoring (see :meth:`_count`).
         """
         _, index = self._live_index()
         plan = plan_query(query.text)
         try:
             searcher = index.searcher()
-            tq, counted_q = self._build_query(query, plan)
+            tq, counted_q, unfiltered = build_queries(query, plan)
             options = {}
             if query.sort == "newest":
                 options["order_by_field"] = "created"
             elif query.sort == "urgency" or plan.is_empty:
                 options["order_by_field"] = "rank_urgent"
-            counted = self._count_in_background(searcher, counted_q, self._aggregations(query))
+            counted = self._count_in_background(
+                searcher,
+                counted_q,
+                count_spec(query.facets),
+                match_estimates(searcher, query, plan),
+                query.facets,
+            )
             try:
-                result = searcher.search(
-                    tq, query.per_page, count=False, offset=query.offset, **options
-                )
+                page = None
+                candidates = self._post_filter_candidates(searcher, query, plan)
+                if candidates and unfiltered is not None:
+                    page = self._post_filtered_page(searcher, unfiltered, query, candidates)
+                if page is None:
+                    page = searcher.search(
+                        tq, query.per_page, count=False, offset=query.offset, **options
+                    ).hits
                 terms = plan.terms
                 hits = [
                     self._hit(searcher, address, terms, 0.0 if options else float(score))
-                    for score, address in result.hits
+                    for score, address in page
                 ]
             finally:
-                raw = counted.result()
-            total, facets = self._read_aggregations(raw, query.facets)
+                total, facets, estimated = counted.result()
         except (OSError, ValueError) as error:
             log.exception("embedded search failed")
             raise SearchUnavailable("搜索暂时不可用") from error
         return SearchResult(
-            total=total, hits=hits, facets=facets, page=query.page, per_page=query.per_page
+            total=total,
+            hits=hits,
+            facets=facets,
+            page=query.page,
+            per_page=query.per_page,
+            estimated=estimated,
         )
 
     def health(self) -> Health:
@@ -497,11 +454,7 @@ class EmbeddedBackend:
             count = index.searcher().num_docs
         except SearchUnavailable as error:
             return Health(False, self.name, str(error), None, str(self.root))
-        try:
-            meta = json.loads((self.root / name / _META).read_text("utf-8"))
-        except (OSError, ValueError):
-            meta = {}
-        if meta.get("analyzer") != ANALYZER_ID:
+        if self._read_meta(name).get("analyzer") != ANALYZER_ID:
             return Health(
                 True, self.name, "索引的分词方式已更新，请重建索引", count, str(self.root)
             )

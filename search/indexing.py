@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -11,9 +12,25 @@ from itertools import islice
 from .analysis import index_text
 from .documents import SearchDocument
 
-__all__ = ["AnalyzedDocument", "analyze_document", "analyze_documents", "urgency_rank"]
+__all__ = [
+    "LAYOUT_VERSION",
+    "SAMPLE_RATE",
+    "TITLE_WEIGHT",
+    "AnalyzedDocument",
+    "analyze_document",
+    "analyze_documents",
+    "in_sample",
+    "urgency_rank",
+]
 
 _URGENCY_SHIFT = 40
+# Version of what backends store per document (fields, text_tokens, the sample): an index
+# written under another version must be rebuilt, and says so in its health.
+LAYOUT_VERSION = 2
+# How many times the title counts against the body in the one text field every backend
+# searches: BM25F's field weighting, folded into term frequency at index time (title tokens
+# written twice), so one posting list per word serves both matching and ranking.
+TITLE_WEIGHT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +40,14 @@ class AnalyzedDocument:
     document: SearchDocument
     title_tokens: str
     body_tokens: str
+
+    @property
+    def text_tokens(self) -> str:
+        """Title tokens ``TITLE_WEIGHT`` times, then body tokens: the searched field."""
+        parts = [self.title_tokens] * TITLE_WEIGHT if self.title_tokens else []
+        if self.body_tokens:
+            parts.append(self.body_tokens)
+        return " ".join(parts)
 
 
 def analyze_document(doc: SearchDocument | AnalyzedDocument) -> AnalyzedDocument:
@@ -36,6 +61,15 @@ def urgency_rank(doc: SearchDocument) -> int:
     """One sortable integer: higher urgency first, then newer (``created_at`` seconds)."""
     urgency = 0 if doc.urgency is None else min(max(doc.urgency, -1), 1000) + 1
     return (urgency << _URGENCY_SHIFT) | max(0, int(doc.created_at.timestamp()))
+
+
+# One document in SAMPLE_RATE is in the counting sample (see EmbeddedBackend.search).
+SAMPLE_RATE = 16
+
+
+def in_sample(doc: SearchDocument) -> bool:
+    """Whether ``doc`` belongs to the fixed 1-in-``SAMPLE_RATE`` sample, chosen by its uid."""
+    return zlib.crc32(doc.uid.encode("utf-8")) % SAMPLE_RATE == 0
 
 
 def _analyze_texts(chunk: list[tuple[str, str]]) -> list[tuple[str, str]]:

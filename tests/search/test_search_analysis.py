@@ -117,6 +117,25 @@ def test_index_text_equals_joined_analyze():
 
 def test_plan_query_expands_only_domain_subwords():
     from search.analysis import plan_query
-    groups = dict((g[0], g[1:]) for g in plan_query("白血病 医疗救助").groups)
+    groups = {g[0]: g[1:] for g in plan_query("白血病 医疗救助").groups}
     assert "白血" in groups["白血病"]
     assert "救助" not in groups["医疗救助"] and "医疗" not in groups["医疗救助"]
+
+
+def test_plan_query_keeps_a_typed_word_cut_into_pieces_as_one_unit():
+    # 转介服务 is not one dictionary word; the user still typed it as one word.
+    plan = plan_query("老人 转介服务")
+    assert len(plan.units) == 2 and plan.minimum_should_match == 2
+    assert [g[0] for g in plan.units[1]] == analysis.segment("转介服务")
+
+
+def test_plan_query_keeps_unknown_single_characters_together_in_a_sentence():
+    plan = plan_query("我家孩子得了白血病需要医疗救助和心理疏导住在陈唐屯")
+    units = [tuple(g[0] for g in unit) for unit in plan.units]
+    assert ("陈", "唐", "屯") in units
+    assert ("白血病",) in units and ("医疗救助",) in units
+    assert plan.minimum_should_match < len(plan.units)
+
+
+def test_plan_query_separates_units_at_punctuation():
+    assert len(plan_query("白血病，助学").units) == 2

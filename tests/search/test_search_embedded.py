@@ -104,8 +104,8 @@ def _brute_force(docs, query):
     matched = []
     for doc in docs:
         tokens = set(analyze(doc.title)) | set(analyze(doc.body))
-        groups = sum(1 for group in plan.groups if tokens & set(group))
-        if groups < plan.minimum_should_match:
+        units = sum(1 for unit in plan.units if all(tokens & set(group) for group in unit))
+        if units < plan.minimum_should_match:
             continue
         values = {"kind": {doc.kind}, "category": set(doc.all_categories)}
         values |= {"town": {doc.town}, "status": {doc.status}, "urgency": {doc.urgency}}
@@ -169,3 +169,117 @@ def test_embedded_search_works_again_after_close(engine, make_doc):
     engine.index_many([make_doc("1", title="尿毒症")])
     engine.close()
     assert engine.search(SearchQuery(text="尿毒症", facets=("kind",))).total == 1
+
+
+def _corpus(make_doc, n: int, seed: int):
+    """``n`` documents over a few common words with varied frequency, so scores differ."""
+    import random
+
+    rng = random.Random(seed)
+    words = ["白血病", "尿毒症", "低保", "助学", "心理疏导", "临时救助", "医疗救助", "透析", "老人"]
+    towns = ["梁村镇", "尹集镇", "鱼丘湖街道", "清平镇", None]
+    return [
+        make_doc(
+            str(i),
+            kind=rng.choice(["need", "need", "need", "project", "offer", "fund"]),
+            title="".join(rng.choices(words, k=rng.randint(1, 3))),
+            body="，".join(rng.choices(words, k=rng.randint(0, 8))) + "。" * rng.randint(0, 40),
+            category=rng.choice(["医疗", "教育", "生活"]),
+            town=rng.choice(towns),
+            urgency=rng.choice([1, 2, 3, 4, 5, None]),
+            status=rng.choice(["published", "published", "closed"]),
+            age_days=i % 500,
+        )
+        for i in range(n)
+    ]
+
+
+def test_embedded_broad_query_counts_are_estimated_from_the_sample(tmp_path, make_doc):
+    docs = _corpus(make_doc, 4000, seed=11)
+    exact = EmbeddedBackend(tmp_path / "exact")
+    sampled = EmbeddedBackend(tmp_path / "sampled", exact_count_limit=200)
+    exact.rebuild(docs)
+    sampled.rebuild(docs)
+    facets = ("kind", "town")
+    broad = SearchQuery(text="低保", facets=facets)
+    truth, estimate = exact.search(broad), sampled.search(broad)
+    assert not truth.estimated and estimate.estimated
+    assert truth.total > 1000
+    assert abs(estimate.total - truth.total) <= 0.25 * truth.total
+    true_kinds = dict(truth.facets["kind"])
+    for kind, count in estimate.facets["kind"]:
+        assert abs(count - true_kinds[kind]) <= 0.35 * true_kinds[kind] + 20, kind
+    # The hits themselves are never estimated (two indexes may order equal scores apart).
+    assert [h.score for h in estimate.hits] == [h.score for h in truth.hits]
+    # A query the sample shows to be narrow is counted exactly.
+    narrow = SearchQuery(text="低保", facets=facets, filters={"town": "清平镇", "urgency": 5})
+    exact_narrow, counted = exact.search(narrow), sampled.search(narrow)
+    assert not counted.estimated and 0 < counted.total < 200
+    assert (counted.total, counted.facets) == (exact_narrow.total, exact_narrow.facets)
+
+
+def test_embedded_post_filtered_ranking_equals_filtered_ranking(engine, make_doc, monkeypatch):
+    """Ranking a common word alone, then filtering, gives exactly the filtered ranking."""
+    import random
+
+    docs = _corpus(make_doc, 3000, seed=5)
+    engine.rebuild(docs[:2000])
+    engine.index_many(docs[2000:])  # a second segment: ties across segments too
+    used = []
+    original = EmbeddedBackend._post_filtered_page
+
+    def spy(self, *args):
+        page = original(self, *args)
+        used.append(page is not None)
+        return page
+
+    monkeypatch.setattr(EmbeddedBackend, "_post_filtered_page", spy)
+    rng = random.Random(8)
+    filter_choices = [
+        {"kind": "need"},
+        {"kind": ["project", "fund"]},
+        {"town": "梁村镇"},
+        {"urgency_min": 3},
+        {"urgency": [4, 5], "kind": "need"},
+        {"status": "published", "town": ["尹集镇", "清平镇"]},
+    ]
+    ties = 0
+    few_candidates = [False, True]  # True: too few to fill the page, so it must fall back
+    for i in range(80):
+        if few_candidates[i % 2]:
+            monkeypatch.setattr(EmbeddedBackend, "_post_filter_candidates", lambda *a: 12)
+        else:
+            monkeypatch.undo()
+            monkeypatch.setattr(EmbeddedBackend, "_post_filtered_page", spy)
+        query = SearchQuery(
+            text=rng.choice(["低保", "老人", "透析", "白血病"]),
+            filters=rng.choice(filter_choices),
+            page=rng.choice([1, 1, 2, 5]),
+            per_page=rng.choice([10, 20]),
+        )
+        fast = engine.search(query)
+        with monkeypatch.context() as m:
+            m.setattr(EmbeddedBackend, "_post_filter_candidates", lambda *a: 0)
+            slow = engine.search(query)
+        assert [(h.id, h.score) for h in fast.hits] == [(h.id, h.score) for h in slow.hits], query
+        assert fast.total == slow.total
+        scores = [h.score for h in slow.hits]
+        ties += len(scores) - len(set(scores))
+    assert ties > 50  # equal scores must come out in the same order too
+    assert any(used) and not all(used)
+
+
+def test_embedded_index_of_an_older_layout_asks_for_a_rebuild(engine, make_doc):
+    import json
+
+    engine.index_many([make_doc("1", title="尿毒症")])
+    name = (engine.root / "CURRENT").read_text().strip()
+    meta_path = engine.root / name / "jiujinan.json"
+    meta = json.loads(meta_path.read_text())
+    meta_path.write_text(json.dumps(meta | {"schema": 1}))
+    reopened = EmbeddedBackend(engine.root)
+    with pytest.raises(SearchUnavailable, match="重建"):
+        reopened.search(SearchQuery(text="尿毒症"))
+    assert not reopened.health().ok and "格式" in reopened.health().detail
+    reopened.rebuild([make_doc("1", title="尿毒症")])
+    assert reopened.search(SearchQuery(text="尿毒症")).total == 1

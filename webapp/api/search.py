@@ -64,6 +64,10 @@ class SearchOut(Schema):
     total = fields.Integer()
     hits = fields.List(fields.Nested(HitOut))
     facets = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(BucketOut)))
+    estimated = fields.Boolean(metadata={
+        "description": "true when total and facet counts are estimates scaled up from a "
+                       "1-in-16 sample of the index (only for queries matching over 10,000 "
+                       "documents); the hits are exact either way"})
     fallback = fields.Boolean(metadata={
         "description": "true when the engine was down and the database answered instead"})
     meta = fields.Nested(MetaOut)
@@ -94,6 +98,6 @@ def search(args):
     return {"total": result.total, "hits": [_hit(h) for h in result.hits],
             "facets": {name: [{"value": v, "count": c} for v, c in buckets]
                        for name, buckets in result.facets.items()},
-            "fallback": outcome.fallback,
+            "estimated": result.estimated, "fallback": outcome.fallback,
             "meta": {"page": result.page, "per_page": result.per_page, "total": result.total,
                      "pages": math.ceil(result.total / result.per_page) if result.total else 0}}

@@ -194,6 +194,12 @@ def unpublish_need(session: Session, actor, case: Case) -> NeedCard | None:
     return need
 
 
+@events.subscribe("case.close")
+def _on_case_closed(session: Session, *, case: Case, actor=None, **_) -> None:
+    """A closed case asks for no more help: its card leaves the public pages and the index."""
+    unpublish_need(session, actor, case)
+
+
 def published_card(session: Session, case: Case) -> NeedCard | None:
     """The case's card if it is published now."""
     return session.scalars(select(NeedCard).where(

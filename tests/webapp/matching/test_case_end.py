@@ -153,3 +153,15 @@ def test_case_close_frees_volunteer_hours_not_yet_taken_on(app, db, make_need, m
 
     assert db.session.get(Proposal, hours[0].id).status is ProposalStatus.CANCELLED
     assert key not in records.active_amounts(db.session, by="resource", unit="hours")
+
+
+def test_case_close_takes_its_need_off_the_public_pages(app, db, client, pairings, user_named):
+    from webapp.models import NeedStatus
+
+    need_id, _ = pairings
+    assert client.get(f"/needs/{need_id}").status_code == 200
+    _close(db, app, user_named, need_id)
+    assert db.session.get(NeedCard, need_id).status is NeedStatus.UNPUBLISHED
+    assert db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "need.unpublish", AuditEvent.object_id == str(need_id))).one()
+    assert client.get(f"/needs/{need_id}").status_code == 404

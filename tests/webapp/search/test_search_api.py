@@ -64,3 +64,34 @@ def test_api_search_is_in_openapi_document(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     params = {p["name"] for p in spec["paths"]["/api/v1/search"]["get"]["parameters"]}
     assert {"q", "kind", "category", "town", "urgency", "page", "per_page"} <= params
+
+
+@pytest.fixture
+def broad_index(search_index):
+    """600 indexed needs sharing one word, with a counting limit they exceed."""
+    from datetime import UTC, datetime
+
+    from search.documents import SearchDocument
+
+    created = datetime(2026, 1, 1, tzinfo=UTC)
+    search_index.index_many(
+        SearchDocument(kind="need", id=str(i), title="低保家庭临时救助", body="困难" * (i % 7),
+                       town=("梁村镇", "尹集镇")[i % 2], urgency=1 + i % 4, created_at=created)
+        for i in range(1, 601))
+    search_index.exact_count_limit = 50
+    return search_index
+
+
+def test_api_search_flags_estimated_counts_of_a_broad_query(client, broad_index):
+    body = client.get("/api/v1/search", query_string={"q": "低保"}).get_json()
+    assert body["estimated"] is True and len(body["hits"]) == 10
+    assert 400 <= body["total"] <= 800
+    narrow = client.get("/api/v1/search", query_string={"q": "不存在的词"}).get_json()
+    assert narrow["estimated"] is False and narrow["total"] == 0
+
+
+def test_results_page_says_counts_are_estimates(client, broad_index):
+    page = client.get("/search", query_string={"q": "低保"}).get_data(as_text=True)
+    assert 'id="search-estimated"' in page and "约有" in page and "估计值" in page
+    exact = client.get("/search", query_string={"q": "不存在的词"}).get_data(as_text=True)
+    assert 'id="search-estimated"' not in exact

@@ -49,14 +49,18 @@ def _run_job(session: Session, payload: dict) -> dict:
 
 def supersede_open(session: Session, need_ids: list[int] | None = None) -> int:
     """Mark undecided proposals (of the given needs, or all) superseded; return how many."""
+    return len(_supersede(session, need_ids))
+
+
+def _supersede(session: Session, need_ids: list[int] | None) -> list[Proposal]:
     stmt = select(Proposal).where(Proposal.status == ProposalStatus.PROPOSED)
     if need_ids is not None:
         stmt = stmt.where(Proposal.need_card_id.in_(need_ids))
-    rows = list(session.scalars(stmt.with_for_update()))
+    rows = list(session.scalars(stmt.order_by(Proposal.id).with_for_update()))
     for proposal in rows:
         proposal.status = ProposalStatus.SUPERSEDED
     session.flush()
-    return len(rows)
+    return rows
 
 
 def _write_proposals(session: Session, snap: Snapshot, index: ResourceIndex, rows: list,
@@ -170,5 +174,8 @@ def _on_need_published(session: Session, *, need: NeedCard, actor=None, **_) -> 
 
 
 @events.subscribe("need.unpublished")
-def _on_need_unpublished(session: Session, *, need: NeedCard, **_) -> None:
-    supersede_open(session, [need.id])
+def _on_need_unpublished(session: Session, *, need: NeedCard, actor=None, **_) -> None:
+    superseded = _supersede(session, [need.id])
+    if superseded:
+        audit.record(session, actor, "matching.supersede", need, summary={
+            "case_id": need.case_id, "proposal_ids": [p.id for p in superseded]})

@@ -1,0 +1,309 @@
+"""What the embedded backend stores per document, and the tantivy queries it asks.
+
+Kept apart from :mod:`search.embedded` (generations, writers, the search flow) so each can be
+read alone; docs/search.md explains the choices.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import itertools
+import json
+import math
+
+import tantivy
+
+from .analysis import MAX_TOKEN_CHARS, QueryPlan
+from .documents import SearchQuery, facet_list
+from .indexing import AnalyzedDocument, in_sample, urgency_rank
+
+__all__ = [
+    "EXACT_COUNT_LIMIT",
+    "IN_SAMPLE",
+    "SCHEMA",
+    "build_queries",
+    "count_spec",
+    "filter_share",
+    "match_estimates",
+    "passes_filters",
+    "read_counts",
+    "sampled",
+    "sampled_total",
+    "to_tantivy",
+]
+
+KEYWORD_FIELDS = ("kind", "category", "town", "status")
+# Single-valued keyword fields also kept as 64-bit hashes in numeric fast fields, which
+# tantivy can read for a batch of hits (see passes_filters).
+HASHED_FIELDS = ("kind", "town", "status")
+FACET_SIZE = 1000
+# Above this many combinations of units, the "at least k of n units" rewrite in
+# text_queries would cost more than tantivy's own minimum-should-match scorer.
+MAX_MSM_COMBINATIONS = 64
+# Every document has this single-valued fast field, so counting its values counts matches.
+TOTAL_AGG = ("_total", {"value_count": {"field": "rank_urgent"}})
+# Queries that may match more documents than this are counted on the sample first.
+EXACT_COUNT_LIMIT = 10_000
+IN_SAMPLE = "1"
+# Filters on urgency_min estimate their share from the values up to this; a higher urgency
+# only makes the estimate low, which costs time (more candidates), never correctness.
+MAX_URGENCY = 10
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("uid", tokenizer_name="raw", index_option="basic")
+    for name in KEYWORD_FIELDS:
+        builder.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("text", tokenizer_name="whitespace", index_option="freq")
+    builder.add_text_field("sample", tokenizer_name="raw", index_option="basic")
+    builder.add_integer_field("urgency", indexed=True, fast=True)
+    builder.add_integer_field("rank_urgent", fast=True)
+    builder.add_integer_field("created", fast=True)
+    for name in HASHED_FIELDS:
+        builder.add_integer_field(f"{name}_hash", fast=True)
+    builder.add_bytes_field("payload", stored=True)
+    return builder.build()
+
+
+SCHEMA = _schema()
+
+
+@functools.lru_cache(maxsize=4096)
+def value_hash(value: str) -> int:
+    """A signed 64-bit hash of a keyword value, for the ``<field>_hash`` fast fields."""
+    digest = hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def to_tantivy(item: AnalyzedDocument) -> tantivy.Document:
+    doc = item.document
+    out = tantivy.Document()
+    out.add_text("uid", doc.uid)
+    out.add_text("kind", doc.kind)
+    for category in doc.all_categories:
+        out.add_text("category", category)
+    if doc.town:
+        out.add_text("town", doc.town)
+    if doc.status:
+        out.add_text("status", doc.status)
+    for name in HASHED_FIELDS:
+        value = getattr(doc, name)
+        if value:
+            out.add_integer(f"{name}_hash", value_hash(value))
+    out.add_text("text", item.text_tokens)
+    if in_sample(doc):
+        out.add_text("sample", IN_SAMPLE)
+    if doc.urgency is not None:
+        out.add_integer("urgency", doc.urgency)
+    out.add_integer("rank_urgent", urgency_rank(doc))
+    out.add_integer("created", int(doc.created_at.timestamp()))
+    out.add_bytes("payload", json.dumps(doc.to_payload(), ensure_ascii=False).encode())
+    return out
+
+
+# -- text ---------------------------------------------------------------------------------
+
+
+def _term(token: str) -> tantivy.Query:
+    return tantivy.Query.term_query(SCHEMA, "text", token, "freq")
+
+
+def _all(queries) -> tantivy.Query:
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in queries])
+
+
+def _group_query(group: tuple[str, ...], *, ranked: bool) -> tantivy.Query:
+    """Documents holding any token of ``group``; ``ranked=False`` for matching alone.
+
+    Ranking scores every token (a plain union of term queries, which tantivy can prune by
+    block maxima). Matching needs only the sub-words: index-time analysis writes every
+    dictionary word inside a word beside it, so a document holding ``group[0]`` holds each
+    of ``group[1:]`` too, and their postings alone give the same matches.
+    """
+    tokens = group
+    if not ranked and len(group) > 1 and len(group[0]) < MAX_TOKEN_CHARS:
+        tokens = group[1:]
+    if len(tokens) == 1:
+        return _term(tokens[0])  # a bare term query lets tantivy skip whole blocks
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, _term(t)) for t in tokens])
+
+
+def _unit_query(unit, *, ranked: bool) -> tantivy.Query:
+    if len(unit) == 1:
+        return _group_query(unit[0], ranked=ranked)
+    return _all(_group_query(group, ranked=ranked) for group in unit)
+
+
+def text_queries(plan: QueryPlan) -> tuple[tantivy.Query, tantivy.Query]:
+    """(query to rank with, query with the same matches that skips scoring)."""
+    ranked_units = [_unit_query(unit, ranked=True) for unit in plan.units]
+    units = [_unit_query(unit, ranked=False) for unit in plan.units]
+    need = plan.minimum_should_match
+    if len(units) == 1:
+        return ranked_units[0], units[0]
+    if need >= len(units):
+        return _all(ranked_units), _all(units)
+    if math.comb(len(units), need) > MAX_MSM_COMBINATIONS:
+        return tuple(
+            tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, u) for u in these], minimum_number_should_match=need
+            )
+            for these in (ranked_units, units)
+        )
+    # "At least `need` of the units". tantivy's minimum-should-match scorer walks the union
+    # of every unit's postings, most of the corpus when a unit is a common word, however
+    # few documents match in the end. The same set is the union of the conjunctions of
+    # every `need` units, each of which leapfrogs along its rarest unit. Ranking keeps that
+    # set (at score 0) and adds every unit as optional, so a match still scores the sum of
+    # the units it contains.
+    matches = tantivy.Query.boolean_query(
+        [(tantivy.Occur.Should, _all(combo)) for combo in itertools.combinations(units, need)]
+    )
+    ranked = tantivy.Query.boolean_query(
+        [(tantivy.Occur.Must, tantivy.Query.const_score_query(matches, 0.0))]
+        + [(tantivy.Occur.Should, u) for u in ranked_units]
+    )
+    return ranked, matches
+
+
+# -- filters ------------------------------------------------------------------------------
+
+
+def _filter_query(name: str, values: tuple) -> tantivy.Query:
+    if name == "urgency_min":
+        query = tantivy.Query.range_query(
+            SCHEMA, "urgency", tantivy.FieldType.Integer, values[0], None
+        )
+    elif len(values) == 1:
+        # One value: a posting list that intersections can skip along (a term set is
+        # first collected into a bitset of every matching document).
+        query = tantivy.Query.term_query(SCHEMA, name, values[0])
+    else:
+        query = tantivy.Query.term_set_query(SCHEMA, name, list(values))
+    return tantivy.Query.const_score_query(query, 0.0)
+
+
+def build_queries(
+    query: SearchQuery, plan: QueryPlan
+) -> tuple[tantivy.Query, tantivy.Query, tantivy.Query | None]:
+    """(query to rank the page with, query to count with, unfiltered ranking query).
+
+    The first two match the same documents; the third is the text alone (None when there
+    are no filters or no text), for ranking before filtering (see :func:`passes_filters`).
+    """
+    filters = [_filter_query(name, values) for name, values in query.filters.items()]
+    if plan.is_empty:
+        if not filters:
+            return tantivy.Query.all_query(), tantivy.Query.all_query(), None
+        filtered = _all(filters)
+        return filtered, filtered, None
+    ranked, matches = text_queries(plan)
+    if not filters:
+        return ranked, matches, None
+    return _all([*filters, ranked]), _all([*filters, matches]), ranked
+
+
+def filter_share(searcher, query: SearchQuery) -> float | None:
+    """The share of the index the filters keep, assuming they are independent.
+
+    None when a filter is on a field that :func:`passes_filters` cannot check (category,
+    which may hold several values per document).
+    """
+    if not set(query.filters) <= {*HASHED_FIELDS, "urgency", "urgency_min"}:
+        return None
+    docs = max(searcher.num_docs, 1)
+    share = 1.0
+    for name, values in query.filters.items():
+        field = name
+        if name == "urgency_min":
+            field, values = "urgency", range(values[0], max(values[0], MAX_URGENCY) + 1)
+        share *= sum(searcher.doc_freq(field, v) for v in values) / docs
+    return share
+
+
+def passes_filters(searcher, addresses: list, filters) -> list[bool]:
+    """Whether each hit passes every filter, read from the hits' fast fields."""
+    keep = [True] * len(addresses)
+    for name, values in filters.items():
+        if name in ("urgency", "urgency_min"):
+            column = searcher.fast_field_values("urgency", addresses)
+            if name == "urgency":
+                wanted = set(values)
+                ok = [v in wanted for v in column]
+            else:
+                ok = [v is not None and v >= values[0] for v in column]
+        else:
+            wanted = {value_hash(v) for v in values}
+            ok = [v in wanted for v in searcher.fast_field_values(f"{name}_hash", addresses)]
+        keep = [a and b for a, b in zip(keep, ok)]
+    return keep
+
+
+# -- counting -----------------------------------------------------------------------------
+
+
+def match_estimates(searcher, query: SearchQuery, plan: QueryPlan) -> tuple[int, float]:
+    """(an upper bound on the matches, the number expected if words occur independently).
+
+    Both come from document frequencies alone. The bound is exact arithmetic; the expectation
+    only guides which counting pass to try first.
+    """
+    docs = max(searcher.num_docs, 1)
+    bound, expected = docs, float(docs)
+    for name, values in query.filters.items():
+        if name != "urgency_min":
+            frequency = sum(searcher.doc_freq(name, v) for v in values)
+            bound = min(bound, frequency)
+            expected *= frequency / docs
+    if plan.is_empty:
+        return bound, expected
+    unit_bounds = sorted(
+        min(sum(searcher.doc_freq("text", t) for t in group) for group in unit)
+        for unit in plan.units
+    )
+    # A match has `need` of n units, so one of any n - need + 1 of them: the rarest.
+    need = plan.minimum_should_match
+    bound = min(bound, sum(unit_bounds[: len(unit_bounds) - need + 1]))
+    for unit_bound in unit_bounds[:need]:
+        expected *= unit_bound / docs
+    return bound, min(expected, bound)
+
+
+def count_spec(facets: tuple[str, ...]) -> dict:
+    spec = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in facets}
+    spec[TOTAL_AGG[0]] = TOTAL_AGG[1]
+    return spec
+
+
+def sampled(counted: tantivy.Query) -> tantivy.Query:
+    """``counted`` restricted to the 1-in-``SAMPLE_RATE`` sample."""
+    return _all([counted, tantivy.Query.term_query(SCHEMA, "sample", IN_SAMPLE)])
+
+
+def round_estimate(value: float) -> int:
+    """An estimated count to three significant figures (no false precision)."""
+    if value < 1000:
+        return round(value)
+    return int(round(value, 2 - int(math.log10(value))))
+
+
+def sampled_total(raw: dict) -> int:
+    return int(raw[TOTAL_AGG[0]]["value"] or 0)
+
+
+def read_counts(raw: dict, fields: tuple[str, ...], scale: float = 1.0):
+    """(total, facets) from an aggregation result, scaled up when it ran on the sample."""
+
+    def scaled(count) -> int:
+        return int(count) if scale == 1.0 else round_estimate(int(count) * scale)
+
+    facets = {}
+    for name in fields:
+        buckets = raw.get(name, {}).get("buckets", [])
+        facets[name] = facet_list(
+            (int(b["key"]) if name == "urgency" else b["key"], scaled(b["doc_count"]))
+            for b in buckets
+        )
+    return scaled(sampled_total(raw)), facets
