@@ -43,6 +43,7 @@ from .embedded_queries import (
     read_counts,
     sampled,
     sampled_total,
+    text_bound,
     to_tantivy,
 )
 from .highlight import highlight, snippet
@@ -55,9 +56,10 @@ log = logging.getLogger(__name__)
 _CURRENT = "CURRENT"
 _META = "jiujinan.json"
 # Most unfiltered candidates ranked before filtering in Python instead (see search()), and
-# the least share of the index the filters must keep for that.
+# the least ratio of documents the filters keep to documents the text may match for that
+# (measured: an intersection costs about five times a walk per posting it visits).
 _MAX_POST_FILTER_CANDIDATES = 1000
-_POST_FILTER_MIN_SHARE = 0.2
+_POST_FILTER_MIN_RATIO = 0.2
 
 
 def _is_lock_busy(error: Exception) -> bool:
@@ -349,16 +351,22 @@ class EmbeddedBackend:
     def _post_filter_candidates(self, searcher, query: SearchQuery, plan: QueryPlan) -> int:
         """How many unfiltered hits to rank for :meth:`_post_filtered_page`; 0 for never.
 
-        Only for relevance order, with filters on single-valued fields that keep a large
-        share of the index (such as kind=need). Intersecting two long posting lists costs
-        more than ranking the text alone, where tantivy can also skip blocks of a word that
-        cannot reach the top; a selective filter is better intersected, since the
-        intersection then walks the filter's short list.
+        Only for relevance order, with text and filters on single-valued fields, when the
+        filters keep many documents for the text's postings. An intersection seeks through
+        the text's postings once per document of the filter, which costs several times a
+        plain walk of them (where tantivy can also skip blocks that cannot reach the top),
+        so ranking one word alone wins unless the filter is much shorter than its postings.
         """
-        if query.sort != "relevance" or plan.is_empty:
+        if query.sort != "relevance" or plan.is_empty or not query.filters:
             return 0
         share = filter_share(searcher, query)
-        if share is None or share < _POST_FILTER_MIN_SHARE:
+        if not share:
+            return 0
+        # One word is walked; several are intersected already, and then the filter only
+        # pays for itself when it is the shortest list, which the intersection walks.
+        single = len(plan.units) == 1 and len(plan.units[0]) == 1
+        ratio = _POST_FILTER_MIN_RATIO if single else 1.0
+        if share * searcher.num_docs < ratio * text_bound(searcher, plan):
             return 0
         candidates = math.ceil((query.offset + query.per_page) / share * 2) + 20
         return candidates if candidates <= _MAX_POST_FILTER_CANDIDATES else 0

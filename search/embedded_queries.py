@@ -30,6 +30,7 @@ __all__ = [
     "read_counts",
     "sampled",
     "sampled_total",
+    "text_bound",
     "to_tantivy",
 ]
 
@@ -244,6 +245,21 @@ def passes_filters(searcher, addresses: list, filters) -> list[bool]:
 # -- counting -----------------------------------------------------------------------------
 
 
+def _unit_bounds(searcher, plan: QueryPlan) -> list[int]:
+    """Per unit, an upper bound on its matches (its rarest group's postings), ascending."""
+    return sorted(
+        min(sum(searcher.doc_freq("text", t) for t in group) for group in unit)
+        for unit in plan.units
+    )
+
+
+def text_bound(searcher, plan: QueryPlan) -> int:
+    """An upper bound on the documents matching the text of ``plan`` (not empty)."""
+    bounds = _unit_bounds(searcher, plan)
+    # A match has `need` of n units, so one of any n - need + 1 of them: the rarest.
+    return sum(bounds[: len(bounds) - plan.minimum_should_match + 1])
+
+
 def match_estimates(searcher, query: SearchQuery, plan: QueryPlan) -> tuple[int, float]:
     """(an upper bound on the matches, the number expected if words occur independently).
 
@@ -259,14 +275,8 @@ def match_estimates(searcher, query: SearchQuery, plan: QueryPlan) -> tuple[int,
             expected *= frequency / docs
     if plan.is_empty:
         return bound, expected
-    unit_bounds = sorted(
-        min(sum(searcher.doc_freq("text", t) for t in group) for group in unit)
-        for unit in plan.units
-    )
-    # A match has `need` of n units, so one of any n - need + 1 of them: the rarest.
-    need = plan.minimum_should_match
-    bound = min(bound, sum(unit_bounds[: len(unit_bounds) - need + 1]))
-    for unit_bound in unit_bounds[:need]:
+    bound = min(bound, text_bound(searcher, plan))
+    for unit_bound in _unit_bounds(searcher, plan)[: plan.minimum_should_match]:
         expected *= unit_bound / docs
     return bound, min(expected, bound)
 
