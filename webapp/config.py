@@ -68,6 +68,15 @@ def env_seconds(name: str, default: float, *, maximum: float = 86400.0) -> float
     return value
 
 
+def env_port(name: str, default: int) -> int:
+    """A TCP port number (1 to 65535) from the environment."""
+    raw = os.environ.get(name, "").strip() or str(default)
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise ConfigError(f"{name}={raw!r} is not usable: give a port number from 1 to 65535, "
+                          f"e.g. {default}")
+    return int(raw)
+
+
 class Config:
     """Production-leaning defaults; every value can be overridden from the environment."""
 
@@ -85,7 +94,7 @@ class Config:
         self.UPLOAD_DIR = self.DATA_DIR / "uploads"
         self.BABEL_DEFAULT_LOCALE = os.environ.get("JIUJINAN_LANG", "zh_CN")
         self.MAIL_SERVER = os.environ.get("SMTP_HOST")
-        self.MAIL_PORT = int(os.environ.get("SMTP_PORT", "25"))
+        self.MAIL_PORT = env_port("SMTP_PORT", 25)
         self.MAIL_USERNAME = os.environ.get("SMTP_USER")
         self.MAIL_PASSWORD = os.environ.get("SMTP_PASSWORD")
         self.MAIL_USE_TLS = os.environ.get("SMTP_TLS", "0") == "1"

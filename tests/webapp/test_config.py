@@ -12,7 +12,7 @@ from webapp.config import Config, ConfigError
 def environment(monkeypatch, tmp_path):
     """A clean environment whose data dir is a temporary directory."""
     monkeypatch.setenv("JIUJINAN_DATA_DIR", str(tmp_path))
-    for name in ("DISBURSE_SECOND_OFFICER_ABOVE", "SEARCH_RETRY_SECONDS"):
+    for name in ("DISBURSE_SECOND_OFFICER_ABOVE", "SEARCH_RETRY_SECONDS", "SMTP_PORT"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -43,6 +43,19 @@ def test_config_refuses_a_bad_search_retry_delay(environment, value):
     environment.setenv("SEARCH_RETRY_SECONDS", value)
     with pytest.raises(ConfigError, match=r"^SEARCH_RETRY_SECONDS=.* is not usable"):
         Config()
+
+
+@pytest.mark.parametrize("value", ["0", "65536", "smtp", "-25", "25.0"])
+def test_config_refuses_a_bad_smtp_port(environment, value):
+    environment.setenv("SMTP_PORT", value)
+    with pytest.raises(ConfigError, match=r"^SMTP_PORT=.* is not usable"):
+        Config()
+
+
+def test_config_reads_the_smtp_port(environment):
+    assert Config().MAIL_PORT == 25
+    environment.setenv("SMTP_PORT", "587")
+    assert Config().MAIL_PORT == 587
 
 
 def test_create_app_stops_at_start_up_on_a_bad_setting(environment):
