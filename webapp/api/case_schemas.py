@@ -107,6 +107,17 @@ class CaseDetailOut(CaseOut):
     actions = fields.List(fields.String())
 
 
+class ReleasedOut(Schema):
+    id = fields.Integer()
+    amount = fields.Decimal(as_string=True)
+
+
+class TransitionOut(CaseDetailOut):
+    released_transfers = fields.List(fields.Nested(ReleasedOut), metadata={
+        "description": "reservations this transition released (a case that ends gives back "
+                       "the money still reserved for it; disbursed money is not touched)"})
+
+
 class CaseListArgs(PageArgs):
     status = fields.String(validate=validate.OneOf([s.value for s in CaseStatus]))
     town = fields.Integer()

@@ -18,12 +18,13 @@ from webapp.api.case_schemas import (
     TransferOut,
     TransferPage,
     TransitionIn,
+    TransitionOut,
 )
 from webapp.api.schemas import page_meta
 from webapp.extensions import db
-from webapp.models import Case, Transfer, TransferStatus, utcnow
+from webapp.models import Case, MoneyTransferStatus, Transfer, TransferStatus, utcnow
 from webapp.permissions import R, access, roles
-from webapp.services import NotFoundError
+from webapp.services import NotFoundError, ledger
 from webapp.services.cases import deadlines, disclosure, queries, transfers, workflow
 from webapp.services.cases.intake import ApplicantInput, CaseInput, HouseholdInput, report_case
 from webapp.services.cases.settings import CaseSettings
@@ -135,18 +136,23 @@ def get_case(args, case_id: int):
 @blp.route("/cases/<int:case_id>/transitions", methods=["POST"])
 @access(WRITERS)
 @blp.arguments(TransitionIn)
-@blp.response(200, CaseDetailOut)
+@blp.response(200, TransitionOut)
 @blp.alt_response(403, description="角色或承办人不符")
 @blp.alt_response(409, description="当前状态不允许此操作")
 @blp.doc(security=BEARER)
 def transition(body, case_id: int):
-    """Fire one transition of the case's state machine."""
+    """Fire one transition of the case's state machine; say which reservations it released."""
     case = _load(case_id)
     params = dict(body)
     action = params.pop("action")
+    held = ledger.pending_transfers(db.session, case)
     workflow.fire(db.session, current_user, case, action, settings=_settings(), **params)
     db.session.commit()
-    return _dump(case, detail=True)
+    released = [{"id": t.id, "amount": t.amount} for t in held
+                if t.status is MoneyTransferStatus.VOIDED]
+    data = _dump(case, detail=True)
+    data["released_transfers"] = released
+    return data
 
 
 @blp.route("/transfers", methods=["GET"])

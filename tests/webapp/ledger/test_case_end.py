@@ -226,3 +226,22 @@ def test_reservation_waiting_on_a_withdrawal_is_refused_on_postgres(app, db, off
     assert db.session.scalars(select(MoneyTransfer).where(
         MoneyTransfer.case_id == case_id)).all() == []
     assert ledger.verify_ledger(db.session).ok
+
+
+def test_api_transition_says_which_reservations_it_released(client, api_token, db, officers,
+                                                           make_fund, make_case):
+    approver = officers[0]
+    fund, case = make_fund("10000.00"), make_case("8000.00", status=CaseStatus.VERIFIED)
+    ids = [_reserve(db, approver, fund, case, amount).id for amount in ("100.00", "250.50")]
+    case_id = case.id
+    response = client.post(f"/api/v1/cases/{case_id}/transitions",
+                           json={"action": "withdraw", "reason": "本人撤回申请"},
+                           headers=api_token("officer"))
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["status"] == "withdrawn"
+    assert body["released_transfers"] == [{"id": ids[0], "amount": "100.00"},
+                                          {"id": ids[1], "amount": "250.50"}]
+    again = client.post(f"/api/v1/cases/{case_id}/transitions", json={"action": "withdraw",
+                        "reason": "重复"}, headers=api_token("officer"))
+    assert again.status_code == 409
