@@ -253,11 +253,14 @@ def _unit_bounds(searcher, plan: QueryPlan) -> list[int]:
     )
 
 
+def _at_least(bounds: list[int], need: int) -> int:
+    # A match has `need` of the units, so one of any n - need + 1 of them: the rarest.
+    return sum(bounds[: len(bounds) - need + 1])
+
+
 def text_bound(searcher, plan: QueryPlan) -> int:
     """An upper bound on the documents matching the text of ``plan`` (not empty)."""
-    bounds = _unit_bounds(searcher, plan)
-    # A match has `need` of n units, so one of any n - need + 1 of them: the rarest.
-    return sum(bounds[: len(bounds) - plan.minimum_should_match + 1])
+    return _at_least(_unit_bounds(searcher, plan), plan.minimum_should_match)
 
 
 def match_estimates(searcher, query: SearchQuery, plan: QueryPlan) -> tuple[int, float]:
@@ -275,8 +278,9 @@ def match_estimates(searcher, query: SearchQuery, plan: QueryPlan) -> tuple[int,
             expected *= frequency / docs
     if plan.is_empty:
         return bound, expected
-    bound = min(bound, text_bound(searcher, plan))
-    for unit_bound in _unit_bounds(searcher, plan)[: plan.minimum_should_match]:
+    bounds = _unit_bounds(searcher, plan)
+    bound = min(bound, _at_least(bounds, plan.minimum_should_match))
+    for unit_bound in bounds[: plan.minimum_should_match]:
         expected *= unit_bound / docs
     return bound, min(expected, bound)
 
