@@ -12,7 +12,7 @@ matching over 10,000 documents (the hits stay exact); --exact-counts measures it
 every match, as the SQLite baseline always does.
 
 Example: python bench/search_bench.py --docs 100000 --queries 2000 --out /tmp/bench.json
-(--corpus uniform for the older, much broader corpus; see generate_zipf for the default.)
+(--corpus uniform for the older, much broader corpus; bench/corpus_zipf.py describes the default.)
 """
 
 from __future__ import annotations
