@@ -9,7 +9,7 @@ TEST_MIGRATIONS_DATABASE_URL ?= $(TEST_DATABASE_URL)_migrations
 CHROMIUM ?= /usr/bin/chromium
 export FLASK_APP := wsgi
 
-.PHONY: run setup test test-sqlite test-postgres browser-deps translations translations-update vendor bench clean
+.PHONY: run setup lint test test-sqlite test-postgres browser-deps translations translations-update vendor bench clean
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,8 +44,12 @@ browser-deps:
 			chromium chromium-driver fonts-noto-cjk; \
 	fi
 
-## make test: the whole suite on SQLite, then on PostgreSQL.
-test: setup browser-deps test-sqlite test-postgres
+## make lint: ruff (version pinned in setup.cfg, rules as that version's defaults).
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+
+## make test: lint, then the whole suite on SQLite, then on PostgreSQL.
+test: setup lint browser-deps test-sqlite test-postgres
 
 test-sqlite:
 	@echo "=== test suite on SQLite ==="

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from tests.factories import *  # noqa: F401,F403  (fixtures returning factories)
+from tests.factories import *
 
 TEST_DB_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -28,8 +28,8 @@ def _data_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def _app(_data_dir):
     from webapp.app import create_app
-    from webapp.extensions import db as _db
     from webapp.config import normalise_db_url
+    from webapp.extensions import db as _db
     url = normalise_db_url(TEST_DB_URL or f"sqlite:///{_data_dir / 'test.db'}")
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
                       "WTF_CSRF_ENABLED": True, "SECRET_KEY": "test-secret",

@@ -58,14 +58,13 @@ def create_app(config: dict | Config | None = None) -> Flask:
                       strict_transport_security=app.config["SESSION_COOKIE_SECURE"],
                       frame_options="DENY", referrer_policy="same-origin")
 
-    from webapp import auth_loaders, errors, templating
+    from webapp import auth_loaders, background, errors, templating
     from webapp.admin import bp as admin_bp
     from webapp.api import register_api
     from webapp.auth import bp as auth_bp
     from webapp.main import bp as main_bp
-
-    from webapp import background
-    from webapp.services import jobs as jobs_service, search_sync
+    from webapp.services import jobs as jobs_service
+    from webapp.services import search_sync
     background.init(app)
     if app.config.get("JOBS_IN_PROCESS"):
         background.register_worker(app, jobs_service.WORKER,
@@ -133,14 +132,14 @@ def _enforce_access_rule():
     """Deny any request whose endpoint declares no rule, or whose rule the user fails."""
     from flask import abort, current_app
     if request.endpoint is None:
-        return None  # 404/405 handled by routing
+        return  # 404/405 handled by routing
     view = current_app.view_functions.get(request.endpoint)
     rule = rule_of(view)
     if rule is None:
         current_app.logger.error("route %s has no access rule; denied", request.endpoint)
         abort(403)
     if rule.allows(current_user):
-        return None
+        return
     if not current_user.is_authenticated:
         abort(401)
     abort(403)

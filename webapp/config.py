@@ -6,6 +6,7 @@ import os
 import secrets
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import ClassVar
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -104,7 +105,7 @@ class Config:
         # After the search engine refused a drain of the outbox, try again this much later.
         self.SEARCH_RETRY_SECONDS = env_seconds("SEARCH_RETRY_SECONDS", 30.0)
 
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     BABEL_SUPPORTED_LOCALES = ("zh_CN", "en")
     BABEL_TRANSLATION_DIRECTORIES = "translations"
     SESSION_COOKIE_HTTPONLY = True

@@ -1,7 +1,7 @@
 """Form helpers shared by every area."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from wtforms import SelectChoice
 

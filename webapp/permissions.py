@@ -7,8 +7,8 @@ templates alike.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from webapp.models import Role
 

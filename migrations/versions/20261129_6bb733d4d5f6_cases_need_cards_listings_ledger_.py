@@ -5,9 +5,8 @@ Revises: fbe549c650cd
 Create Date: 2026-11-29 08:40:45.162731
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '6bb733d4d5f6'

@@ -63,7 +63,7 @@ def test_revoked_token_is_refused(client, api_token):
 def test_expired_token_is_refused(client, api_token, db):
     headers = api_token("officer")
     row = db.session.scalars(select(ApiToken)).one()
-    row.expires_at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
+    row.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     db.session.commit()
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 

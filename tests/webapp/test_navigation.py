@@ -6,7 +6,7 @@ from webapp.templating import nav_for
 
 def _nav(client) -> str:
     html = client.get("/dashboard").get_data(as_text=True)
-    return re.search(r"<nav.*?</nav>", html, re.S).group(0)
+    return re.search(r"<nav.*?</nav>", html, re.DOTALL).group(0)
 
 
 def test_nav_officer_entries_are_grouped_into_menus(client, auth, demo_base):

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from webapp.admin import views  # noqa: E402,F401
+from webapp.admin import views  # noqa: F401

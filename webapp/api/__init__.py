@@ -20,11 +20,8 @@ api = Api()
 
 def api_blueprints():
     """Every API blueprint, in registration order. Each area adds its module here."""
-    from webapp.api import cases, core
-    from webapp.api import ledger
-    from webapp.api import pledges as resource_pledges, resources
-    from webapp.api import search
-    from webapp.api import matching
+    from webapp.api import cases, core, ledger, matching, resources, search
+    from webapp.api import pledges as resource_pledges
     return [core.blp, cases.blp, ledger.blp, resources.blp, resource_pledges.blp, search.blp,
             matching.blp]
 

@@ -5,8 +5,8 @@ import datetime as dt
 
 from flask import current_app, request
 from flask_login import current_user
-from marshmallow import Schema, fields, validate
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from webapp.errors import problem
@@ -80,7 +80,6 @@ def revoke_current_token():
     if row is not None:
         accounts.revoke_api_token(db.session, current_user, row)
         db.session.commit()
-    return None
 
 
 @blp.route("/me")

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-from webapp.auth import views  # noqa: E402,F401
+from webapp.auth import views  # noqa: F401

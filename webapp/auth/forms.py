@@ -2,8 +2,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
 from webapp.forms import choices
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Email
 
 
 class LoginForm(FlaskForm):

@@ -6,7 +6,7 @@ Each area contributes a loader ``load(session, rng, echo) -> dict[str, int]`` li
 from __future__ import annotations
 
 import random
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
@@ -15,10 +15,12 @@ from webapp.demo import base
 
 def loaders() -> list[Callable]:
     """Area loaders in dependency order. Each area appends its loader here."""
-    from webapp.demo import cases
-    from webapp.demo import ledger  # after resources and cases: it pays for them
-    from webapp.demo import resources  # after cases: pledges go to their published needs
-    from webapp.demo import matching  # after the ledger: approvals reserve money
+    from webapp.demo import (
+        cases,
+        ledger,  # after resources and cases: it pays for them
+        matching,  # after the ledger: approvals reserve money
+        resources,  # after cases: pledges go to their published needs
+    )
     return [base.load, cases.load, resources.load, ledger.load, matching.load]
 
 

@@ -1,7 +1,7 @@
 """Per-role dashboard panels. Feature areas register panel providers here."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from webapp.models import Role
 

@@ -1,22 +1,67 @@
 """SQLAlchemy models, one module per aggregate; importing this registers them all."""
 from webapp.models.accounts import (  # noqa: F401
-    ApiToken, LoginFailure, LoginSession, Organisation, OrgKind, OrgStatus, Role, User, UserRole)
+    ApiToken,
+    LoginFailure,
+    LoginSession,
+    Organisation,
+    OrgKind,
+    OrgStatus,
+    Role,
+    User,
+    UserRole,
+)
 from webapp.models.audit import AuditEvent, AuditHead  # noqa: F401
 from webapp.models.base import Base, utcnow  # noqa: F401
-from webapp.models.catalog import CATEGORY_LABELS, Category  # noqa: F401
 from webapp.models.cases import (  # noqa: F401
-    AgendaItem, Applicant, AssistanceException, Attachment, Case, CaseEvent, CaseNumberCounter,
-    CaseSource, CaseStatus, Conference, ConferenceStatus, Decision, Household, Step,
-    StepDeadline, TERMINAL_STATUSES, Transfer, TransferStatus)
-from webapp.models.notifications import Notification  # noqa: F401
+    TERMINAL_STATUSES,
+    AgendaItem,
+    Applicant,
+    AssistanceException,
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseNumberCounter,
+    CaseSource,
+    CaseStatus,
+    Conference,
+    ConferenceStatus,
+    Decision,
+    Household,
+    Step,
+    StepDeadline,
+    Transfer,
+    TransferStatus,
+)
+from webapp.models.catalog import CATEGORY_LABELS, Category  # noqa: F401
 from webapp.models.jobs import Job, JobStatus  # noqa: F401
-from webapp.models.needs import NeedCard, NeedStatus  # noqa: F401
 from webapp.models.ledger import (  # noqa: F401
-    AccountKind, IdempotencyKey, JournalEntry, JournalLine, LedgerAccount, MoneyTransfer,
-    MoneyTransferKind, MoneyTransferStatus, PaymentMethod, Phase, Side, Verification, Voucher)
+    AccountKind,
+    IdempotencyKey,
+    JournalEntry,
+    JournalLine,
+    LedgerAccount,
+    MoneyTransfer,
+    MoneyTransferKind,
+    MoneyTransferStatus,
+    PaymentMethod,
+    Phase,
+    Side,
+    Verification,
+    Voucher,
+)
+from webapp.models.matching import MatchRun, Proposal, ProposalStatus, RejectReason, RunStatus  # noqa: F401
+from webapp.models.needs import NeedCard, NeedStatus  # noqa: F401
+from webapp.models.notifications import Notification  # noqa: F401
 from webapp.models.resources import (  # noqa: F401
-    Fund, ListingKind, ListingReview, ListingStatus, Offer, Pledge, PledgeStatus, Project,
-    ReviewDecision, Scheme)
+    Fund,
+    ListingKind,
+    ListingReview,
+    ListingStatus,
+    Offer,
+    Pledge,
+    PledgeStatus,
+    Project,
+    ReviewDecision,
+    Scheme,
+)
 from webapp.models.search_outbox import OutboxOp, SearchOutbox  # noqa: F401
-from webapp.models.matching import (  # noqa: F401
-    MatchRun, Proposal, ProposalStatus, RejectReason, RunStatus)

@@ -36,8 +36,8 @@ class NeedCard(Base):
     age_band: Mapped[str | None] = mapped_column(String(20))
     household: Mapped[str | None] = mapped_column(String(200))
     urgency: Mapped[int] = mapped_column(default=2)
-    amount_needed: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
-    amount_covered: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    amount_needed: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
+    amount_covered: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
     services: Mapped[str] = mapped_column(String(200), default="")  # comma separated
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -47,4 +47,4 @@ class NeedCard(Base):
 
     @property
     def gap(self) -> Decimal:
-        return max(self.amount_needed - self.amount_covered, Decimal("0"))
+        return max(self.amount_needed - self.amount_covered, Decimal(0))

@@ -13,10 +13,19 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from webapp.models import (ApiToken, LoginFailure, LoginSession, Organisation, OrgKind,
-                           OrgStatus, Role, User, UserRole, utcnow)
-from webapp.services import ConflictError, DomainError
-from webapp.services import audit
+from webapp.models import (
+    ApiToken,
+    LoginFailure,
+    LoginSession,
+    Organisation,
+    OrgKind,
+    OrgStatus,
+    Role,
+    User,
+    UserRole,
+    utcnow,
+)
+from webapp.services import ConflictError, DomainError, audit
 
 log = logging.getLogger(__name__)
 _hasher = PasswordHasher()

@@ -7,7 +7,7 @@ rolls back together with the change that caused it. Handlers flush, never commit
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 

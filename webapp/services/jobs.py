@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.background import request_kick
-from webapp.models.jobs import Job, JobStatus
 from webapp.models.base import utcnow
+from webapp.models.jobs import Job, JobStatus
 from webapp.services import DomainError
 
 log = logging.getLogger(__name__)

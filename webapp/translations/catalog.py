@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """Keep the English catalogue in step with the code: ``make translations-update``.
 
     .venv/bin/python -m webapp.translations.catalog              # full pipeline
@@ -66,9 +65,7 @@ def dynamic_labels() -> dict[str, list[str]]:
         skip: set[int] = set()
         for node in ast.walk(tree):
             # already marked for translation, or built at run time: leave alone
-            if isinstance(node, ast.Call) and _call_name(node) in GETTEXT_NAMES:
-                skip.update(id(n) for n in ast.walk(node))
-            elif isinstance(node, ast.JoinedStr):
+            if isinstance(node, ast.Call) and _call_name(node) in GETTEXT_NAMES or isinstance(node, ast.JoinedStr):
                 skip.update(id(n) for n in ast.walk(node))
         hits: list[ast.Constant] = []
         bodies = [tree.body] + [n.body for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]

@@ -1,8 +1,8 @@
 """Disbursed ledger money counts on the public transparency totals."""
 from decimal import Decimal
 
-from webapp.services import transparency
 from tests.webapp.ledger.test_transfers import _pay, _reserve
+from webapp.services import transparency
 
 
 def test_help_records_count_disbursed_money_by_source(db, officers, make_fund, make_case):

@@ -1,14 +1,19 @@
 """Disbursed money as help records for the public transparency totals (aggregates only)."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from webapp.models.cases import Case
-from webapp.models.ledger import AccountKind, LedgerAccount, MoneyTransfer, MoneyTransferKind, \
-    MoneyTransferStatus
+from webapp.models.ledger import (
+    AccountKind,
+    LedgerAccount,
+    MoneyTransfer,
+    MoneyTransferKind,
+    MoneyTransferStatus,
+)
 from webapp.services.transparency import HelpRecord, register_help_source
 
 # The help-first reserve is government money (临时救助备用金).
