@@ -36,6 +36,7 @@ __all__ = [
     "QueryPlan",
     "analyze",
     "analyze_query",
+    "can_relax",
     "domain_words",
     "index_text",
     "normalize",
@@ -368,8 +369,11 @@ def _chunk_units(pieces: list[Group | None]) -> list[Unit]:
     return units
 
 
-def plan_query(text: str | None) -> QueryPlan:
+def plan_query(text: str | None, *, relaxed: bool = False) -> QueryPlan:
     """Turn free user text into a :class:`QueryPlan`; never raises on odd input.
+
+    Up to three units are all required; of more, three quarters, or with ``relaxed`` half
+    (at least two), for a long query that found nothing as it was.
 
     A typed word also matches the domain-dictionary words inside it (白血病 → 白血), but not
     generic sub-words: 医疗救助 must not match every text that merely says 救助, which would
@@ -394,8 +398,19 @@ def plan_query(text: str | None) -> QueryPlan:
                 budget -= 1
         units.extend(_chunk_units(pieces))
     n = len(units)
-    minimum = n if n <= 3 else max(3, math.ceil(n * 0.75))
+    if n <= 3:
+        minimum = n
+    elif relaxed:
+        minimum = max(2, math.ceil(n / 2))
+    else:
+        minimum = max(3, math.ceil(n * 0.75))
     return QueryPlan(tuple(units), minimum)
+
+
+def can_relax(plan: QueryPlan) -> bool:
+    """Whether ``plan_query(..., relaxed=True)`` would ask for fewer units than ``plan``."""
+    n = len(plan.units)
+    return n > 3 and max(2, math.ceil(n / 2)) < plan.minimum_should_match
 
 
 def analyze_query(text: str | None) -> list[str]:

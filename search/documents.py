@@ -138,7 +138,9 @@ class SearchQuery:
     ``filters`` maps a field of ``FILTER_FIELDS`` to a value or a list of values; a list
     means any of them; fields combine with AND. An empty filter list is ignored.
     ``per_page`` is clamped to 1..100 and ``page`` to at least 1. Unknown field names raise
-    ``ValueError`` (a programming or request error); the free text never does.
+    ``ValueError`` (a programming or request error); the free text never does. ``relaxed``
+    asks a long query for half of its words instead of most (see
+    :func:`search.analysis.plan_query`), for a second try when it matched nothing.
     """
 
     text: str = ""
@@ -147,6 +149,7 @@ class SearchQuery:
     sort: Sort = "relevance"
     page: int = 1
     per_page: int = 10
+    relaxed: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", self.text if isinstance(self.text, str) else "")

@@ -277,7 +277,7 @@ class ElasticBackend:
 
     def search(self, query: SearchQuery) -> SearchResult:
         self._ensure_alias()
-        plan = plan_query(query.text)
+        plan = plan_query(query.text, relaxed=query.relaxed)
         bool_query: dict = {"filter": _filters(query.filters)}
         if not plan.is_empty:
             bool_query["must"] = [_text_query(plan)]

@@ -139,3 +139,13 @@ def test_plan_query_keeps_unknown_single_characters_together_in_a_sentence():
 
 def test_plan_query_separates_units_at_punctuation():
     assert len(plan_query("白血病，助学").units) == 2
+
+
+def test_plan_query_relaxed_asks_a_long_query_for_half_of_its_words():
+    text = "梁村 白血病 低保 助学 医疗救助 心理疏导 陪护就医 特困"
+    strict, relaxed = plan_query(text), plan_query(text, relaxed=True)
+    assert (strict.minimum_should_match, relaxed.minimum_should_match) == (6, 4)
+    assert analysis.can_relax(strict)
+    # Short queries need every word either way: nothing to relax.
+    assert plan_query("白血病 低保", relaxed=True).minimum_should_match == 2
+    assert not analysis.can_relax(plan_query("白血病 低保 助学"))

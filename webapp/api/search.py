@@ -68,6 +68,9 @@ class SearchOut(Schema):
         "description": "true when total and facet counts are estimates scaled up from a "
                        "1-in-16 sample of the index (only for queries matching over 10,000 "
                        "documents); the hits are exact either way"})
+    relaxed = fields.Boolean(metadata={
+        "description": "true when a long query matched nothing as typed and these results "
+                       "match about half of its words instead"})
     fallback = fields.Boolean(metadata={
         "description": "true when the engine was down and the database answered instead"})
     meta = fields.Nested(MetaOut)
@@ -98,6 +101,7 @@ def search(args):
     return {"total": result.total, "hits": [_hit(h) for h in result.hits],
             "facets": {name: [{"value": v, "count": c} for v, c in buckets]
                        for name, buckets in result.facets.items()},
-            "estimated": result.estimated, "fallback": outcome.fallback,
+            "estimated": result.estimated, "relaxed": outcome.relaxed,
+            "fallback": outcome.fallback,
             "meta": {"page": result.page, "per_page": result.per_page, "total": result.total,
                      "pages": math.ceil(result.total / result.per_page) if result.total else 0}}

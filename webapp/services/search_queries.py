@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markupsafe import Markup, escape
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from search.analysis import can_relax, plan_query
 from search.backend import SearchBackend, SearchError
 from search.documents import Hit, SearchDocument, SearchQuery, SearchResult
 from webapp.models import NeedCard, NeedStatus
@@ -27,10 +28,12 @@ SNIPPET_CHARS = 120
 
 @dataclass(frozen=True)
 class SearchOutcome:
-    """A page of results, and whether it came from the database because the engine was down."""
+    """A page of results; whether it came from the database because the engine was down, and
+    whether a long query was relaxed to half of its words because as typed it found nothing."""
 
     result: SearchResult
     fallback: bool = False
+    relaxed: bool = False
 
 
 def make_query(*, text: str = "", kind: str | None = None, category: str | None = None,
@@ -45,9 +48,16 @@ def make_query(*, text: str = "", kind: str | None = None, category: str | None 
 
 
 def run_search(session: Session, backend: SearchBackend, query: SearchQuery) -> SearchOutcome:
-    """Ask the engine; if it is unavailable, answer from the database instead."""
+    """Ask the engine; if it is unavailable, answer from the database instead.
+
+    A long query (a sentence, say) that matches nothing is asked again for half of its words,
+    and the outcome says so, rather than leaving the user with an empty page.
+    """
     try:
-        return SearchOutcome(backend.search(query))
+        result = backend.search(query)
+        if result.total == 0 and not query.relaxed and can_relax(plan_query(query.text)):
+            return SearchOutcome(backend.search(replace(query, relaxed=True)), relaxed=True)
+        return SearchOutcome(result)
     except (SearchError, OSError) as exc:
         log.warning("search engine unavailable (%s); answering from the database",
                     type(exc).__name__)

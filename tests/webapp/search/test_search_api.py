@@ -95,3 +95,23 @@ def test_results_page_says_counts_are_estimates(client, broad_index):
     assert 'id="search-estimated"' in page and "约有" in page and "估计值" in page
     exact = client.get("/search", query_string={"q": "不存在的词"}).get_data(as_text=True)
     assert 'id="search-estimated"' not in exact
+
+
+LONG_QUERY = "白血病 化疗 骨髓移植 家庭 低保 助学 透析 烧伤"  # 8 words; the leukemia need has 4
+
+
+def test_api_search_relaxes_a_long_query_that_found_nothing(client, demo_like):
+    body = client.get("/api/v1/search", query_string={"q": LONG_QUERY}).get_json()
+    assert body["relaxed"] is True
+    assert (body["hits"][0]["kind"], body["hits"][0]["id"]) == demo_like["leukemia"]
+    plain = client.get("/api/v1/search", query_string={"q": "白血病"}).get_json()
+    assert plain["relaxed"] is False and plain["total"] >= 1
+    nothing = client.get("/api/v1/search", query_string={"q": "火星 月球 土星 木星"}).get_json()
+    assert nothing["relaxed"] is True and nothing["total"] == 0
+
+
+def test_results_page_says_a_long_query_was_relaxed(client, demo_like):
+    page = client.get("/search", query_string={"q": LONG_QUERY}).get_data(as_text=True)
+    assert 'id="search-relaxed"' in page and 'class="card mb-2 search-hit"' in page
+    plain = client.get("/search", query_string={"q": "白血病"}).get_data(as_text=True)
+    assert 'id="search-relaxed"' not in plain
