@@ -7,9 +7,8 @@ default Zipfian corpus (corpus_zipf.py); kept for comparison.
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
 
-from corpus_words import KINDS, TOWNS, VERBS, village_name
+from corpus_words import KINDS, TOWNS, VERBS, document, query, village_name
 
 from search.documents import SearchDocument, SearchQuery
 
@@ -104,7 +103,6 @@ def _sentence(rng: random.Random, town: str) -> str:
 def generate(n: int, seed: int) -> list[SearchDocument]:
     """N reproducible synthetic documents (titles ~15 chars, bodies of 2-3 sentences)."""
     rng = random.Random(seed)
-    start = datetime(2022, 1, 1, tzinfo=UTC)
     docs = []
     for i in range(n):
         town = rng.choice(TOWNS)
@@ -113,17 +111,14 @@ def generate(n: int, seed: int) -> list[SearchDocument]:
         title = f"{town[:2]}{rng.choice(PEOPLE)}{illness}{rng.choice(VERBS)}{rng.choice(RELIEF)}"
         body = "".join(_sentence(rng, town) for _ in range(rng.randint(2, 3)))
         docs.append(
-            SearchDocument(
+            document(
+                rng,
+                i,
                 kind=kind,
-                id=str(i),
                 title=title,
                 body=body,
                 category=rng.choice(CATEGORIES),
                 town=town,
-                urgency=rng.randint(1, 5),
-                status="published",
-                amount_needed=float(rng.randint(1000, 300000)),
-                created_at=start + timedelta(seconds=rng.randint(0, 3 * 365 * 86400)),
             )
         )
     return docs
@@ -138,20 +133,5 @@ def make_queries(n: int, seed: int) -> list[SearchQuery]:
     queries = []
     for _ in range(n):
         words = rng.sample(vocab, rng.choice([1, 1, 2, 2, 3]))
-        filters: dict = {}
-        roll = rng.random()
-        if roll < 0.2:
-            filters["town"] = rng.choice(TOWNS)
-        elif roll < 0.35:
-            filters["kind"] = rng.choice(["need", "project"])
-        elif roll < 0.5:
-            filters["urgency_min"] = rng.randint(3, 5)
-        queries.append(
-            SearchQuery(
-                text=" ".join(words),
-                filters=filters,
-                facets=("kind", "category", "town"),
-                per_page=10,
-            )
-        )
+        queries.append(query(rng, words, lambda: rng.choice(TOWNS)))
     return queries

@@ -17,9 +17,8 @@ most common relief word in over a third; the bench reports how many documents qu
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
 
-from corpus_words import KINDS, TOWNS, VERBS, village_name
+from corpus_words import KINDS, TOWNS, VERBS, document, query, village_name
 
 from search.documents import SearchDocument, SearchQuery
 
@@ -287,7 +286,6 @@ def _zipf_sentence(rng: random.Random, town: str, template: str, illness: str) -
 def generate_zipf(n: int, seed: int) -> list[SearchDocument]:
     """N reproducible documents with Zipfian vocabulary (see the module docstring)."""
     rng = random.Random(seed)
-    start = datetime(2022, 1, 1, tzinfo=UTC)
     other = [i for i in range(len(ZIPF_SENTENCES)) if i not in MEDICAL_SENTENCES]
     docs = []
     for i in range(n):
@@ -303,18 +301,7 @@ def generate_zipf(n: int, seed: int) -> list[SearchDocument]:
             picks[0] = rng.choice(MEDICAL_SENTENCES)
         body = "".join(_zipf_sentence(rng, town, ZIPF_SENTENCES[j], illness) for j in picks)
         docs.append(
-            SearchDocument(
-                kind=kind,
-                id=str(i),
-                title=title,
-                body=body,
-                category=category,
-                town=town,
-                urgency=rng.randint(1, 5),
-                status="published",
-                amount_needed=float(rng.randint(1000, 300000)),
-                created_at=start + timedelta(seconds=rng.randint(0, 3 * 365 * 86400)),
-            )
+            document(rng, i, kind=kind, title=title, body=body, category=category, town=town)
         )
     return docs
 
@@ -331,20 +318,5 @@ def make_zipf_queries(n: int, seed: int) -> list[SearchQuery]:
             word = rng.choices(sources, weights=source_weights)[0](rng)
             if word not in words:
                 words.append(word)
-        filters: dict = {}
-        roll = rng.random()
-        if roll < 0.2:
-            filters["town"] = _Z_TOWN(rng)
-        elif roll < 0.35:
-            filters["kind"] = rng.choice(["need", "project"])
-        elif roll < 0.5:
-            filters["urgency_min"] = rng.randint(3, 5)
-        queries.append(
-            SearchQuery(
-                text=" ".join(words),
-                filters=filters,
-                facets=("kind", "category", "town"),
-                per_page=10,
-            )
-        )
+        queries.append(query(rng, words, lambda: _Z_TOWN(rng)))
     return queries
