@@ -138,3 +138,26 @@ def api_token(client, demo_base):
         return {"Authorization": f"Bearer {response.get_json()['token']}"}
 
     return issue
+
+
+@pytest.fixture
+def search_index(app, tmp_path):
+    """Point the app at an empty embedded index of its own for this test."""
+    from search.embedded import EmbeddedBackend
+    backend = EmbeddedBackend(tmp_path / "index", lock_timeout=5.0)
+    previous = app.extensions.get("search_backend")
+    app.extensions["search_backend"] = backend
+    yield backend
+    app.extensions["search_backend"] = previous
+    backend.close()
+
+
+@pytest.fixture
+def drain(db, search_index):
+    """Drain the outbox into the test's index now (as the worker does after a commit)."""
+    from webapp.services import search_sync
+
+    def run():
+        return search_sync.drain(db.session, search_index)
+
+    return run

@@ -42,22 +42,6 @@ PEOPLE = [
 PATH = ["accept", "start_verification", "verify", "approve"]
 
 
-@pytest.fixture
-def search_index(app, tmp_path):
-    """A private embedded index for the test, drained by hand."""
-    from search.embedded import EmbeddedBackend
-    backend = EmbeddedBackend(tmp_path / "index", lock_timeout=5.0)
-    previous = app.extensions.get("search_backend")
-    app.extensions["search_backend"] = backend
-    yield backend
-    app.extensions["search_backend"] = previous
-    backend.close()
-
-
-@pytest.fixture
-def drain(db, search_index):
-    from webapp.services import search_sync
-    return lambda: search_sync.drain(db.session, search_index)
 
 
 @pytest.fixture

@@ -12,18 +12,6 @@ _numbers = itertools.count(1)
 
 
 @pytest.fixture
-def search_index(app, tmp_path):
-    """Point the app at an empty embedded index of its own for this test."""
-    from search.embedded import EmbeddedBackend
-    backend = EmbeddedBackend(tmp_path / "index", lock_timeout=5.0)
-    previous = app.extensions.get("search_backend")
-    app.extensions["search_backend"] = backend
-    yield backend
-    app.extensions["search_backend"] = previous
-    backend.close()
-
-
-@pytest.fixture
 def indexed():
     """Return a callable listing every document in an index, as payload dicts."""
 
@@ -33,17 +21,6 @@ def indexed():
         return [hit.document.to_payload() for hit in result.hits]
 
     return read
-
-
-@pytest.fixture
-def drain(db, search_index):
-    """Drain the outbox into the test's index now (as the worker does after a commit)."""
-    from webapp.services import search_sync
-
-    def run():
-        return search_sync.drain(db.session, search_index)
-
-    return run
 
 
 @pytest.fixture
