@@ -397,20 +397,18 @@ def plan_query(text: str | None, *, relaxed: bool = False) -> QueryPlan:
                 pieces.append(_group(word))
                 budget -= 1
         units.extend(_chunk_units(pieces))
-    n = len(units)
+    return QueryPlan(tuple(units), _minimum(len(units), relaxed=relaxed))
+
+
+def _minimum(n: int, *, relaxed: bool) -> int:
     if n <= 3:
-        minimum = n
-    elif relaxed:
-        minimum = max(2, math.ceil(n / 2))
-    else:
-        minimum = max(3, math.ceil(n * 0.75))
-    return QueryPlan(tuple(units), minimum)
+        return n
+    return max(2, math.ceil(n / 2)) if relaxed else max(3, math.ceil(n * 0.75))
 
 
 def can_relax(plan: QueryPlan) -> bool:
     """Whether ``plan_query(..., relaxed=True)`` would ask for fewer units than ``plan``."""
-    n = len(plan.units)
-    return n > 3 and max(2, math.ceil(n / 2)) < plan.minimum_should_match
+    return _minimum(len(plan.units), relaxed=True) < plan.minimum_should_match
 
 
 def analyze_query(text: str | None) -> list[str]:

@@ -35,6 +35,7 @@ from .embedded_queries import (
     EXACT_COUNT_LIMIT,
     IN_SAMPLE,
     SCHEMA,
+    MatchEstimates,
     build_queries,
     count_spec,
     filter_share,
@@ -43,7 +44,6 @@ from .embedded_queries import (
     read_counts,
     sampled,
     sampled_total,
-    text_bound,
     to_tantivy,
 )
 from .highlight import highlight, snippet
@@ -315,7 +315,9 @@ class EmbeddedBackend:
     def count(self) -> int:
         return self._live_index()[1].searcher().num_docs
 
-    def _count(self, searcher, counted: tantivy.Query, spec: dict, estimates, fields):
+    def _count(
+        self, searcher, counted: tantivy.Query, spec: dict, estimates: MatchEstimates, fields
+    ):
         """(total, facets, whether they are estimates): exact unless the query is broad.
 
         A query that may match more than ``exact_count_limit`` documents, and would even if
@@ -326,8 +328,8 @@ class EmbeddedBackend:
         counting every match of a word found in most of a million documents costs more
         than the rest of the search together.
         """
-        bound, expected = estimates
-        if bound > self.exact_count_limit and expected * 2 >= self.exact_count_limit:
+        limit = self.exact_count_limit
+        if estimates.bound > limit and estimates.expected * 2 >= limit:
             sample_size = searcher.doc_freq("sample", IN_SAMPLE)
             if sample_size:
                 raw = searcher.aggregate(sampled(counted), spec)
@@ -348,7 +350,9 @@ class EmbeddedBackend:
 
     # -- ranking ---------------------------------------------------------------------
 
-    def _post_filter_candidates(self, searcher, query: SearchQuery, plan: QueryPlan) -> int:
+    def _post_filter_candidates(
+        self, searcher, query: SearchQuery, plan: QueryPlan, estimates: MatchEstimates
+    ) -> int:
         """How many unfiltered hits to rank for :meth:`_post_filtered_page`; 0 for never.
 
         Only for relevance order, with text and filters on single-valued fields, when the
@@ -366,7 +370,7 @@ class EmbeddedBackend:
         # pays for itself when it is the shortest list, which the intersection walks.
         single = len(plan.units) == 1 and len(plan.units[0]) == 1
         ratio = _POST_FILTER_MIN_RATIO if single else 1.0
-        if share * searcher.num_docs < ratio * text_bound(searcher, plan):
+        if share * searcher.num_docs < ratio * estimates.text_bound:
             return 0
         candidates = math.ceil((query.offset + query.per_page) / share * 2) + 20
         return candidates if candidates <= _MAX_POST_FILTER_CANDIDATES else 0
@@ -420,16 +424,13 @@ class EmbeddedBackend:
                 options["order_by_field"] = "created"
             elif query.sort == "urgency" or plan.is_empty:
                 options["order_by_field"] = "rank_urgent"
+            estimates = match_estimates(searcher, query, plan)
             counted = self._count_in_background(
-                searcher,
-                counted_q,
-                count_spec(query.facets),
-                match_estimates(searcher, query, plan),
-                query.facets,
+                searcher, counted_q, count_spec(query.facets), estimates, query.facets
             )
             try:
                 page = None
-                candidates = self._post_filter_candidates(searcher, query, plan)
+                candidates = self._post_filter_candidates(searcher, query, plan, estimates)
                 if candidates and unfiltered is not None:
                     page = self._post_filtered_page(searcher, unfiltered, query, candidates)
                 if page is None:

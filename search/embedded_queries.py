@@ -11,6 +11,7 @@ import hashlib
 import itertools
 import json
 import math
+from typing import NamedTuple
 
 import tantivy
 
@@ -22,6 +23,7 @@ __all__ = [
     "EXACT_COUNT_LIMIT",
     "IN_SAMPLE",
     "SCHEMA",
+    "MatchEstimates",
     "build_queries",
     "count_spec",
     "filter_share",
@@ -30,7 +32,6 @@ __all__ = [
     "read_counts",
     "sampled",
     "sampled_total",
-    "text_bound",
     "to_tantivy",
 ]
 
@@ -245,30 +246,17 @@ def passes_filters(searcher, addresses: list, filters) -> list[bool]:
 # -- counting -----------------------------------------------------------------------------
 
 
-def _unit_bounds(searcher, plan: QueryPlan) -> list[int]:
-    """Per unit, an upper bound on its matches (its rarest group's postings), ascending."""
-    return sorted(
-        min(sum(searcher.doc_freq("text", t) for t in group) for group in unit)
-        for unit in plan.units
-    )
+class MatchEstimates(NamedTuple):
+    """What document frequencies alone say about a query's matches."""
+
+    bound: int  # at most this many documents match (exact arithmetic)
+    expected: float  # as many as this if its words and filters occurred independently
+    text_bound: int | None  # at most this many match the text alone (None: no text)
 
 
-def _at_least(bounds: list[int], need: int) -> int:
-    # A match has `need` of the units, so one of any n - need + 1 of them: the rarest.
-    return sum(bounds[: len(bounds) - need + 1])
-
-
-def text_bound(searcher, plan: QueryPlan) -> int:
-    """An upper bound on the documents matching the text of ``plan`` (not empty)."""
-    return _at_least(_unit_bounds(searcher, plan), plan.minimum_should_match)
-
-
-def match_estimates(searcher, query: SearchQuery, plan: QueryPlan) -> tuple[int, float]:
-    """(an upper bound on the matches, the number expected if words occur independently).
-
-    Both come from document frequencies alone. The bound is exact arithmetic; the expectation
-    only guides which counting pass to try first.
-    """
+def match_estimates(searcher, query: SearchQuery, plan: QueryPlan) -> MatchEstimates:
+    """Bounds and an expectation of the matches of ``query``; the expectation only guides
+    which counting pass to try first, and the bounds which way to rank."""
     docs = max(searcher.num_docs, 1)
     bound, expected = docs, float(docs)
     for name, values in query.filters.items():
@@ -277,12 +265,19 @@ def match_estimates(searcher, query: SearchQuery, plan: QueryPlan) -> tuple[int,
             bound = min(bound, frequency)
             expected *= frequency / docs
     if plan.is_empty:
-        return bound, expected
-    bounds = _unit_bounds(searcher, plan)
-    bound = min(bound, _at_least(bounds, plan.minimum_should_match))
-    for unit_bound in bounds[: plan.minimum_should_match]:
+        return MatchEstimates(bound, expected, None)
+    # Per unit, its rarest group's postings, ascending.
+    bounds = sorted(
+        min(sum(searcher.doc_freq("text", t) for t in group) for group in unit)
+        for unit in plan.units
+    )
+    need = plan.minimum_should_match
+    # A match has `need` of the units, so one of any n - need + 1 of them: the rarest.
+    text = sum(bounds[: len(bounds) - need + 1])
+    for unit_bound in bounds[:need]:
         expected *= unit_bound / docs
-    return bound, min(expected, bound)
+    bound = min(bound, text)
+    return MatchEstimates(bound, min(expected, bound), text)
 
 
 def count_spec(facets: tuple[str, ...]) -> dict:
