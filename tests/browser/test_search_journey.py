@@ -6,13 +6,11 @@ import pytest
 
 from tests.webapp.search.conftest import (  # noqa: F401  (fixtures)
     demo_like,
-    drain,
     make_case,
     make_listing,
     make_town,
     officer,
     publish,
-    search_index,
 )
 
 pytestmark = pytest.mark.browser
