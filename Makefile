@@ -9,7 +9,7 @@ TEST_MIGRATIONS_DATABASE_URL ?= $(TEST_DATABASE_URL)_migrations
 CHROMIUM ?= /usr/bin/chromium
 export FLASK_APP := wsgi
 
-.PHONY: run setup lint test test-sqlite test-postgres browser-deps translations translations-update vendor bench clean
+.PHONY: run setup lint test test-sqlite test-postgres browser-deps bench-deps translations translations-update vendor bench bench-web clean
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,6 +72,14 @@ test-postgres:
 bench: setup
 	$(BIN)/python bench/search_bench.py --docs 100000
 	$(BIN)/python bench/matching_bench.py
+
+bench-deps:
+	@command -v ab >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq apache2-utils; }
+
+## make bench-web: pages under load (ApacheBench) beside a bare Flask page, SQLite and PostgreSQL.
+bench-web: setup bench-deps
+	$(BIN)/python bench/web_bench.py $(BENCH_ARGS)
 
 ## make vendor: refresh the front-end libraries in static/vendor from the npm registry.
 vendor:
