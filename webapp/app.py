@@ -4,14 +4,16 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, g, request, session
+from flask import Flask, current_app, g, request, session
 from flask_login import current_user
 
 from webapp import database  # noqa: F401  (registers engine event listeners)
 from webapp.config import Config, DevelopmentConfig, TestConfig
 from webapp.extensions import babel, csrf, db, login_manager, migrate, talisman
 from webapp.logging_setup import install_pii_filter
+from webapp.models.encrypted import set_key_source
 from webapp.permissions import rule_of
+from webapp.services import events
 
 CSP = {
     "default-src": "'self'",
@@ -57,6 +59,10 @@ def create_app(config: dict | Config | None = None) -> Flask:
                       session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
                       strict_transport_security=app.config["SESSION_COOKIE_SECURE"],
                       frame_options="DENY", referrer_policy="same-origin")
+
+    # Applicant columns are sealed with the FIELD_ENCRYPTION_KEY of whichever app is running.
+    set_key_source(lambda: current_app.config["FIELD_ENCRYPTION_KEY"])
+    events.register_subscribers()
 
     from webapp import auth_loaders, background, errors, templating
     from webapp.admin import bp as admin_bp

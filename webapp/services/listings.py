@@ -40,7 +40,7 @@ OWNER_MOVES = {
 def _announce(session: Session, actor, listing, action: str, summary: dict) -> None:
     audit.record(session, actor, f"{listing.kind.value}.{action}", listing,
                  summary={"status": listing.status.value, **summary})
-    events.publish(session, "listing.changed", kind=listing.kind.value, id=listing.id)
+    events.publish(session, events.ListingChanged(listing.kind.value, listing.id))
 
 
 def get_listing(session: Session, kind: ListingKind, listing_id: int):

@@ -178,7 +178,7 @@ def publish_need(session: Session, actor, case: Case, *, title: str | None = Non
     audit.record(session, actor, "need.publish", need,
                  summary={"case_id": case.id, "amount_needed": str(need.amount_needed),
                           "level": card.level, "edited": draft.edited})
-    events.publish(session, "need.published", need=need, case=case, actor=actor)
+    events.publish(session, events.NeedPublished(need, case, actor))
     return need
 
 
@@ -190,14 +190,14 @@ def unpublish_need(session: Session, actor, case: Case) -> NeedCard | None:
     need.status = NeedStatus.UNPUBLISHED
     session.flush()
     audit.record(session, actor, "need.unpublish", need, summary={"case_id": case.id})
-    events.publish(session, "need.unpublished", need=need, case=case, actor=actor)
+    events.publish(session, events.NeedUnpublished(need, case, actor))
     return need
 
 
-@events.subscribe("case.close")
-def _on_case_closed(session: Session, *, case: Case, actor=None, **_) -> None:
+def on_case_ended(session: Session, event: events.CaseEnded) -> None:
     """A closed case asks for no more help: its card leaves the public pages and the index."""
-    unpublish_need(session, actor, case)
+    if event.reason == "close":
+        unpublish_need(session, event.actor, event.case)
 
 
 def published_card(session: Session, case: Case) -> NeedCard | None:

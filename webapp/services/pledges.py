@@ -28,8 +28,8 @@ def _announce(session: Session, actor, pledge: Pledge, action: str, summary: dic
     audit.record(session, actor, f"pledge.{action}", pledge, summary={
         "status": pledge.status.value, "need_id": pledge.need_id,
         "project_id": pledge.project_id, **summary})
-    events.publish(session, "pledge.changed", id=pledge.id, status=pledge.status.value,
-                   need_id=pledge.need_id, project_id=pledge.project_id)
+    events.publish(session, events.PledgeChanged(pledge.id, pledge.status.value,
+                                                 pledge.need_id, pledge.project_id))
 
 
 def new_reference(now: dt.datetime | None = None) -> str:

@@ -134,13 +134,10 @@ def test_workflow_audit_summary_holds_no_personal_data(db, make_case):
 
 
 def test_workflow_publishes_domain_event(db, make_case, staff, settings):
-    seen = []
-    handler = events.subscribe("case.verify")(lambda session, **p: seen.append(p))
-    try:
+    with events.recording(events.CaseProgressed) as seen:
         case = make_case(actions=ORDINARY)
-    finally:
-        events._handlers["case.verify"].remove(handler)
-    assert seen[0]["case"] is case and seen[0]["actor"] == staff["intake"]
+    verified = [e for e in seen if e.action == "verify"]
+    assert verified[0].case is case and verified[0].actor == staff["intake"]
 
 
 def test_workflow_transfer_and_answer_returns_to_previous_state(db, make_case, staff,

@@ -147,16 +147,8 @@ def test_pledge_of_another_donor_is_not_visible(client, auth, db, make_need, use
 
 def test_pledge_changes_publish_pledge_changed(db, make_need, user_named):
     from webapp.services import events
-    seen = []
-
-    @events.subscribe("pledge.changed")
-    def record(session, **payload):
-        seen.append(payload["status"])
-
-    try:
+    with events.recording(events.PledgeChanged) as seen:
         pledge = pledges.make_pledge(db.session, user_named("donor"), need=make_need(),
                                      amount="100")
         pledges.cancel_pledge(db.session, user_named("donor"), pledge)
-    finally:
-        events._handlers["pledge.changed"].remove(record)
-    assert seen == ["pledged", "cancelled"]
+    assert [e.status for e in seen] == ["pledged", "cancelled"]

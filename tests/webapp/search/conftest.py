@@ -104,7 +104,7 @@ def make_listing(db, make_town):
                         organisation_id=org.id, **extra)
         db.session.add(listing)
         db.session.flush()
-        events.publish(db.session, "listing.changed", kind=kind, id=listing.id)
+        events.publish(db.session, events.ListingChanged(kind, listing.id))
         db.session.commit()
         return listing
 

@@ -92,7 +92,7 @@ def test_drain_listing_taken_off_list_is_deleted(db, drain, search_index, make_l
     drain()
     assert ("project", str(project.id)) in _ids(search_index, "助学")
     project.status = ListingStatus.PAUSED
-    events.publish(db.session, "listing.changed", kind="project", id=project.id)
+    events.publish(db.session, events.ListingChanged("project", project.id))
     db.session.commit()
     drain()
     assert _ids(search_index, "助学") == set()
@@ -109,7 +109,7 @@ def test_case_event_requeues_published_card(db, search_index, make_case, publish
     case = make_case()
     card = publish(case)
     search_sync.drain(db.session, search_index)
-    events.publish(db.session, "case.approve", case=case, actor=None)
+    events.publish(db.session, events.CaseApproved(case, None, case.amount_needed))
     assert _outbox(db) == [("need", card.id, OutboxOp.UPSERT)]
     db.session.rollback()
 

@@ -107,5 +107,5 @@ def record_decision(session: Session, actor, item: AgendaItem, *, decision: str,
     session.flush()
     audit.record(session, actor, "conference.decision", conference,
                  summary={"case_id": case.id, "item_id": item.id, "decision": choice.value})
-    events.publish(session, "conference.decision", item=item, case=case, actor=actor)
+    events.publish(session, events.ConferenceDecided(item, case, actor))
     return item

@@ -184,5 +184,5 @@ def report_case(session: Session, actor, data: CaseInput, *, settings: CaseSetti
                  summary={"number": case.number, "town_id": case.town_id,
                           "category": case.category.value, "amount": str(case.amount_needed),
                           "local_hukou": applicant.local_hukou})
-    events.publish(session, "case.report", case=case, actor=actor)
+    events.publish(session, events.CaseReported(case, actor))
     return case

@@ -3,8 +3,9 @@
 Each transition declares the states it may start from, the roles that may fire it, the audit
 action it writes, the deadlines it closes and the step whose clock it starts. ``fire`` checks
 role, state, town and first-contact ownership (首问负责), validates the parameters completely,
-then changes the case, writes its timeline line and its audit event, and publishes
-``case.<action>`` so other areas react in the same transaction.
+then changes the case, writes its timeline line and its audit event, and publishes the
+transition's event (``CaseEnded``, ``CaseApproved`` … see ``webapp/services/events.py`` for
+who reacts) so other areas react in the same transaction.
 """
 from __future__ import annotations
 
@@ -95,9 +96,10 @@ API_ACTIONS = tuple(a for a in TRANSITIONS if a != "transfer_answer")
 
 @dataclass
 class Outcome:
-    """What a handler decided: the details for the event, audit summary and timeline."""
+    """What a handler decided: the event to publish (``None``: ``CaseProgressed``), the audit
+    summary and the timeline note."""
 
-    details: dict
+    event: events.CaseChanged | None
     audit: dict
     note: str = ""
     target: CaseStatus | None = None
@@ -117,14 +119,14 @@ def _accept(session, actor, case, params, settings, now):
     case.owner_id, case.accepted_at = actor.id, now
     case.procedure_due_on = deadlines.add_working_days(
         deadlines.local_date(now), settings.procedure_days, settings)
-    return Outcome({}, {"owner_id": actor.id})
+    return Outcome(None, {"owner_id": actor.id})
 
 
 def _refuse(session, actor, case, params, settings, now):
     reason = _text(params, "reason", "不予受理的理由")
     referred = _text(params, "referred_to", "转介去向", limit=200)
     case.refusal_reason, case.referred_to, case.closed_at = reason, referred, now
-    return Outcome({"reason": reason, "referred_to": referred}, {"referred": True},
+    return Outcome(events.CaseEnded(case, actor, "refuse"), {"referred": True},
                    note=f"{reason}；已转介：{referred}")
 
 
@@ -134,7 +136,7 @@ def _emergency_aid(session, actor, case, params, settings, now):
     if amount > case.amount_needed:
         raise DomainError("先行救助金额不能超过所需金额", field="amount")
     case.emergency_amount = amount
-    return Outcome({"amount": amount}, {"amount": str(amount)},
+    return Outcome(events.EmergencyAidGranted(case, actor, amount), {"amount": str(amount)},
                    note=f"先行救助 {amount} 元")
 
 
@@ -148,35 +150,35 @@ def _approve(session, actor, case, params, settings, now):
     summary = {"amount": str(amount)}
     if exception is not None:
         summary["exception_id"] = exception.id
-    return Outcome({"amount": amount}, summary, note=f"批准救助 {amount} 元")
+    return Outcome(events.CaseApproved(case, actor, amount), summary, note=f"批准救助 {amount} 元")
 
 
 def _escalate(session, actor, case, params, settings, now):
     reason = _text(params, "reason", "提交联席会议的理由")
-    return Outcome({"reason": reason}, {}, note=reason)
+    return Outcome(events.CaseEscalated(case, actor, reason), {}, note=reason)
 
 
 def _withdraw(session, actor, case, params, settings, now):
     reason = _text(params, "reason", "撤回理由")
     case.closed_at = now
-    return Outcome({"reason": reason}, {}, note=reason)
+    return Outcome(events.CaseEnded(case, actor, "withdraw"), {}, note=reason)
 
 
 def _reject(session, actor, case, params, settings, now):
     reason = _text(params, "reason", "不予救助的理由")
     case.closed_at = now
-    return Outcome({"reason": reason}, {}, note=reason)
+    return Outcome(events.CaseEnded(case, actor, "reject"), {}, note=reason)
 
 
 def _close(session, actor, case, params, settings, now):
     outcome = _text(params, "outcome", "救助结果", limit=1000)
     case.outcome, case.closed_at = outcome, now
-    return Outcome({}, {}, note=outcome)
+    return Outcome(events.CaseEnded(case, actor, "close"), {}, note=outcome)
 
 
 def _note(label, required=False):
     def handler(session, actor, case, params, settings, now):
-        return Outcome({}, {}, note=_text(params, "note", label, required=required))
+        return Outcome(None, {}, note=_text(params, "note", label, required=required))
     return handler
 
 
@@ -184,7 +186,7 @@ def _transfer(session, actor, case, params, settings, now):
     created = transfers.create_transfers(session, actor, case, params, settings=settings,
                                          now=now)
     names = "、".join(t.department.name for t in created)
-    return Outcome({"transfers": created, "department_ids": [t.department_id for t in created]},
+    return Outcome(events.CaseTransferred(case, actor, tuple(created)),
                    {"department_ids": [t.department_id for t in created],
                     "transfer_ids": [t.id for t in created],
                     "due_on": created[0].due_on.isoformat()},
@@ -193,7 +195,7 @@ def _transfer(session, actor, case, params, settings, now):
 
 def _transfer_answer(session, actor, case, params, settings, now):
     transfer, back_to = transfers.record_answer(session, actor, case, params, now=now)
-    return Outcome({"transfer": transfer}, {"transfer_id": transfer.id},
+    return Outcome(events.TransferAnswered(case, actor, transfer), {"transfer_id": transfer.id},
                    note=f"{transfer.department.name}答复：{transfer.answer}", target=back_to)
 
 
@@ -201,14 +203,14 @@ def _publish(session, actor, case, params, settings, now):
     from webapp.services import needs
     card = needs.publish_need(session, actor, case, title=params.get("title"),
                               story=params.get("story"), k=needs.K_ANONYMITY, now=now)
-    return Outcome({"need": card}, {"need_id": card.id})
+    return Outcome(None, {"need_id": card.id})
 
 
 def _unpublish(session, actor, case, params, settings, now):
     from webapp.services import needs
     reason = _text(params, "reason", "撤下理由", required=False)
     card = needs.unpublish_need(session, actor, case)
-    return Outcome({"need": card}, {"need_id": card.id if card else None}, note=reason)
+    return Outcome(None, {"need_id": card.id if card else None}, note=reason)
 
 
 def _handover(session, actor, case, params, settings, now):
@@ -226,7 +228,7 @@ def _handover(session, actor, case, params, settings, now):
     previous = case.owner_id
     case.owner_id = new_owner.id
     deadlines.reassign_steps(session, case, new_owner.id)
-    return Outcome({"previous_owner_id": previous, "new_owner_id": new_owner.id},
+    return Outcome(events.CaseHandedOver(case, actor, previous, new_owner.id),
                    {"previous_owner_id": previous, "new_owner_id": new_owner.id},
                    note=f"移交给 {new_owner.display_name}" + (f"：{note}" if note else ""))
 
@@ -305,5 +307,5 @@ def fire(session: Session, actor, case: Case, action: str, *, settings: CaseSett
                  summary={"number": case.number, "from": before.value, "to": after.value,
                           **outcome.audit})
     session.flush()
-    events.publish(session, f"case.{action}", case=case, actor=actor, **outcome.details)
+    events.publish(session, outcome.event or events.CaseProgressed(case, actor, action))
     return case

@@ -105,12 +105,11 @@ def sync_listing_account(session: Session, actor, kind: AccountKind, listing_id:
     return account
 
 
-@events.subscribe("listing.changed")
-def _on_listing_changed(session: Session, *, kind: str, id: int, **_) -> None:
-    account_kind = SOURCE_BY_NAME.get(kind)
+def on_listing_changed(session: Session, event: events.ListingChanged) -> None:
+    account_kind = SOURCE_BY_NAME.get(event.kind)
     if account_kind in LISTING_MODELS:
         serialize_writes(session)
-        sync_listing_account(session, None, account_kind, id)
+        sync_listing_account(session, None, account_kind, event.id)
 
 
 def open_all_listing_accounts(session: Session, actor) -> int:

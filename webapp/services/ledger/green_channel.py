@@ -1,6 +1,6 @@
 """Help-first payments (先行救助) from the reserve, confirmed or reversed after verification.
 
-The case area publishes ``case.emergency_aid`` (with ``case``, ``actor`` and ``amount``) when
+The case area publishes ``EmergencyAidGranted`` (with ``case``, ``actor`` and ``amount``) when
 an officer grants help before verification: the reserve pays it as a pending transfer. When the
 case is later approved the payment is confirmed and kept; when it is rejected the payment is
 reversed with a record: voided while still pending, refunded to the reserve once paid.
@@ -74,25 +74,25 @@ def _require_unverified(transfer: MoneyTransfer) -> None:
         raise ConflictError("该笔先行救助已确认或已冲回")
 
 
-@events.subscribe("case.emergency_aid")
-def _on_emergency_aid(session: Session, *, case: Case, actor=None, amount=None, **_) -> None:
-    if amount is None:
+def on_emergency_aid(session: Session, event: events.EmergencyAidGranted) -> None:
+    if event.amount is None:
         return
     try:
-        value = Decimal(str(amount))
+        value = Decimal(str(event.amount))
     except ArithmeticError:
         raise DomainError("先行救助金额格式不正确", field="amount") from None
     if value > 0:
-        pay_help_first(session, actor, case, value)
+        pay_help_first(session, event.actor, event.case, value)
 
 
-@events.subscribe("case.approve")
-def _on_case_approve(session: Session, *, case: Case, actor=None, **_) -> None:
-    for transfer in unverified_payments(session, case):
-        confirm(session, actor, transfer)
+def on_case_approved(session: Session, event: events.CaseApproved) -> None:
+    for transfer in unverified_payments(session, event.case):
+        confirm(session, event.actor, transfer)
 
 
-@events.subscribe("case.reject")
-def _on_case_reject(session: Session, *, case: Case, actor=None, **_) -> None:
-    for transfer in unverified_payments(session, case):
-        reverse(session, actor, transfer)
+def on_case_ended(session: Session, event: events.CaseEnded) -> None:
+    """A rejected case: verification did not uphold its help-first payments."""
+    if event.reason != "reject":
+        return
+    for transfer in unverified_payments(session, event.case):
+        reverse(session, event.actor, transfer)

@@ -39,10 +39,10 @@ RESPONDER_ROLE = {"project": Role.CHARITY_STAFF, "fund": Role.FUND_MANAGER,
                   "offer": Role.VOLUNTEER, "scheme": Role.DEPARTMENT_HANDLER}
 INBOX_LINK = "/matching/assignments"
 #: Case events that end a case, and the note left on the pairings they cancel.
-CASE_ENDED = {"case.withdraw": "个案已撤回，匹配自动取消",
-              "case.close": "个案已办结，匹配自动取消",
-              "case.reject": "个案不予救助，匹配自动取消",
-              "case.refuse": "个案不予受理，匹配自动取消"}
+CASE_ENDED = {"withdraw": "个案已撤回，匹配自动取消",
+              "close": "个案已办结，匹配自动取消",
+              "reject": "个案不予救助，匹配自动取消",
+              "refuse": "个案不予受理，匹配自动取消"}
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ def approve(session: Session, actor, proposal: Proposal, *, amount=None) -> Prop
            body=f"需求 #{proposal.need_card_id}：{value:,.2f} {_unit_label(proposal)}。"
                 f"请在「资源对接」中接受或婉拒。",
            dedupe=f"match-approved:{proposal.id}")
-    events.publish(session, "matching.approved", proposal=proposal, actor=actor)
+    events.publish(session, events.MatchApproved(proposal, actor))
     return proposal
 
 
@@ -273,9 +273,5 @@ def cancel_for_ended_case(session: Session, actor, case, *, note: str) -> list[P
     return cancelled
 
 
-def _on_case_ended(session: Session, *, name: str, case, actor=None, **_) -> None:
-    cancel_for_ended_case(session, actor, case, note=CASE_ENDED[name])
-
-
-for _event in CASE_ENDED:
-    events.subscribe(_event)(_on_case_ended)
+def on_case_ended(session: Session, event: events.CaseEnded) -> None:
+    cancel_for_ended_case(session, event.actor, event.case, note=CASE_ENDED[event.reason])

@@ -122,7 +122,7 @@ def execute_run(session: Session, run: MatchRun, *, now: dt.datetime | None = No
     audit.record(session, actor, "matching.run", run, summary={
         "needs": run.n_needs, "resources": run.n_resources, "proposals": run.n_proposals,
         "skipped": len(run.skipped), "superseded": run.n_superseded, "scorer": run.scorer})
-    events.publish(session, "matching.run_finished", run=run)
+    events.publish(session, events.MatchingRunFinished(run))
     return result
 
 
@@ -168,13 +168,12 @@ def store_suggestions(session: Session, actor, card: NeedCard, *,
     return written
 
 
-@events.subscribe("need.published")
-def _on_need_published(session: Session, *, need: NeedCard, actor=None, **_) -> None:
-    store_suggestions(session, actor, need)
+def on_need_published(session: Session, event: events.NeedPublished) -> None:
+    store_suggestions(session, event.actor, event.need)
 
 
-@events.subscribe("need.unpublished")
-def _on_need_unpublished(session: Session, *, need: NeedCard, actor=None, **_) -> None:
+def on_need_unpublished(session: Session, event: events.NeedUnpublished) -> None:
+    need, actor = event.need, event.actor
     superseded = _supersede(session, [need.id])
     if superseded:
         audit.record(session, actor, "matching.supersede", need, summary={
