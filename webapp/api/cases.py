@@ -22,9 +22,9 @@ from webapp.api.case_schemas import (
 )
 from webapp.api.schemas import page_meta
 from webapp.extensions import db
-from webapp.models import Case, MoneyTransferStatus, Transfer, TransferStatus, utcnow
+from webapp.models import Case, Transfer, TransferStatus, utcnow
 from webapp.permissions import R, access, roles
-from webapp.services import NotFoundError, ledger
+from webapp.services import NotFoundError
 from webapp.services.cases import deadlines, disclosure, queries, transfers, workflow
 from webapp.services.cases.intake import ApplicantInput, CaseInput, HouseholdInput, report_case
 from webapp.services.cases.settings import CaseSettings
@@ -145,11 +145,10 @@ def transition(body, case_id: int):
     case = _load(case_id)
     params = dict(body)
     action = params.pop("action")
-    held = ledger.pending_transfers(db.session, case)
-    workflow.fire(db.session, current_user, case, action, settings=_settings(), **params)
+    result = workflow.fire(db.session, current_user, case, action, settings=_settings(),
+                           **params)
     db.session.commit()
-    released = [{"id": t.id, "amount": t.amount} for t in held
-                if t.status is MoneyTransferStatus.VOIDED]
+    released = [{"id": t.id, "amount": t.amount} for t in result.released]
     data = _dump(case, detail=True)
     data["released_transfers"] = released
     return data

@@ -17,14 +17,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
-    from webapp.models import AgendaItem, Case, MatchRun, NeedCard, Proposal, Transfer, User
+    from webapp.models import (
+        AgendaItem,
+        Case,
+        MatchRun,
+        MoneyTransfer,
+        NeedCard,
+        Proposal,
+        Transfer,
+        User,
+    )
 
 
 @dataclass(frozen=True)
@@ -174,14 +183,32 @@ class MatchingRunFinished(Event):
     run: MatchRun
 
 
+# ---- what the subscribers did ---------------------------------------------------------------
+
+@dataclass
+class Effects:
+    """What the subscribers of one event did that its publisher may want to report.
+    A subscriber returns one (or ``None``); :func:`publish` adds them up."""
+
+    released: list[MoneyTransfer] = field(default_factory=list)  # pending money voided
+    cancelled: list[Proposal] = field(default_factory=list)      # matching pairings cancelled
+    notices: int = 0                                              # inbox messages queued
+
+    def add(self, other: Effects | None) -> None:
+        if other is not None:
+            self.released += other.released
+            self.cancelled += other.cancelled
+            self.notices += other.notices
+
+
 # ---- the registry -------------------------------------------------------------------------
 
 E = TypeVar("E", bound=Event)
-Handler = Callable[[Session, Any], None]
+Handler = Callable[[Session, Any], "Effects | None"]
 _handlers: dict[type[Event], list[Handler]] = {}
 
 
-def subscribe(event_type: type[E], handler: Callable[[Session, E], None]) -> None:
+def subscribe(event_type: type[E], handler: Callable[[Session, E], Effects | None]) -> None:
     """Call ``handler(session, event)`` whenever an ``event_type`` (or a subclass) is published."""
     found = _handlers.setdefault(event_type, [])
     if handler not in found:
@@ -194,11 +221,14 @@ def unsubscribe(event_type: type[Event], handler: Handler) -> None:
         del _handlers[event_type]
 
 
-def publish(session: Session, event: Event) -> None:
-    """Announce ``event``: the subscribers of its class run now, then those of its bases."""
+def publish(session: Session, event: Event) -> Effects:
+    """Announce ``event``: the subscribers of its class run now, then those of its bases;
+    return what they did."""
+    effects = Effects()
     for cls in type(event).__mro__:
         for handler in list(_handlers.get(cls, ())):
-            handler(session, event)
+            effects.add(handler(session, event))
+    return effects
 
 
 def handlers(event_type: type[Event]) -> list[Handler]:

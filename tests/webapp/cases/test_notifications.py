@@ -21,12 +21,13 @@ def test_notification_names_the_case_not_the_person(db, make_case):
 def test_handover_notifies_the_new_owner(db, make_case, staff, settings):
     from webapp.services.cases import workflow
     case = make_case(actions=["accept"])
-    workflow.fire(db.session, staff["intake"], case, "handover", settings=settings,
-                  new_owner_id=staff["village"].id)
+    result = workflow.fire(db.session, staff["intake"], case, "handover", settings=settings,
+                           new_owner_id=staff["village"].id)
     db.session.commit()
     kinds = db.session.scalars(select(Notification.kind).where(
         Notification.user_id == staff["village"].id)).all()
     assert kinds == ["handover"]
+    assert (result.notices, result.released, result.cancelled) == (1, (), ())
 
 
 def test_email_is_off_without_smtp_server(db, make_case):

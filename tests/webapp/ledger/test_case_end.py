@@ -49,9 +49,10 @@ def _pay(db, actor, transfer, voucher):
 
 
 def _fire(db, actor, case, action, settings, **params):
-    workflow.fire(db.session, actor, case, action, settings=settings, **params)
+    result = workflow.fire(db.session, actor, case, action, settings=settings, **params)
     db.session.commit()
     db.session.expire_all()
+    return result
 
 
 def test_withdraw_voids_both_pending_reservations_and_keeps_the_paid_one(
@@ -63,8 +64,10 @@ def test_withdraw_voids_both_pending_reservations_and_keeps_the_paid_one(
     paid = _pay(db, payer, _reserve(db, approver, fund, case, "1000.00"), "PZ-CE-1")
     assert ledger.balances_for(db.session, "fund", fund.id)["available"] == Decimal("5000.00")
 
-    _fire(db, approver, case, "withdraw", settings, reason="本人撤回申请")
+    result = _fire(db, approver, case, "withdraw", settings, reason="本人撤回申请")
 
+    assert result.case is case and result.event.reason == "withdraw"
+    assert [t.id for t in result.released] == [first.id, second.id]
     for transfer in (first, second):
         assert transfer.status is MoneyTransferStatus.VOIDED
         assert transfer.void_reason == "个案已撤回，预留自动释放"
@@ -152,9 +155,10 @@ def test_reject_reverses_help_first_and_releases_other_reservations(
     reservation = _reserve(db, officer, fund, case, "3000.00")
     _fire(db, officer, case, "start_verification", settings)
     _fire(db, officer, case, "verify", settings)
-    _fire(db, officer, case, "reject", settings, reason="不符合条件")
+    result = _fire(db, officer, case, "reject", settings, reason="不符合条件")
     help_first = db.session.scalars(select(MoneyTransfer).where(
         MoneyTransfer.kind == MoneyTransferKind.GREEN_CHANNEL)).one()
+    assert [t.id for t in result.released] == [help_first.id, reservation.id]
     assert (help_first.status, help_first.verification) == (MoneyTransferStatus.VOIDED,
                                                             Verification.REVERSED)
     assert reservation.status is MoneyTransferStatus.VOIDED

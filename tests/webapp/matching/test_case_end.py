@@ -42,9 +42,11 @@ def _close(db, app, user_named, need_id):
     case = db.session.get(NeedCard, need_id).case
     officer = user_named("officer")
     workflow.fire(db.session, officer, case, "start_assistance", settings=settings)
-    workflow.fire(db.session, officer, case, "close", settings=settings, outcome="已救助")
+    result = workflow.fire(db.session, officer, case, "close", settings=settings,
+                           outcome="已救助")
     db.session.commit()
     db.session.expire_all()
+    return result
 
 
 def test_case_close_cancels_approved_pairing_and_releases_its_money(app, db, pairings,
@@ -55,9 +57,11 @@ def test_case_close_cancels_approved_pairing_and_releases_its_money(app, db, pai
     db.session.commit()
     transfer_id = approved.money_transfer_id
 
-    _close(db, app, user_named, need_id)
+    result = _close(db, app, user_named, need_id)
 
     approved, undecided = (db.session.get(Proposal, i) for i in (approved_id, undecided_id))
+    assert [p.id for p in result.cancelled] == [approved_id]
+    assert [t.id for t in result.released] == [transfer_id]
     assert approved.status is ProposalStatus.CANCELLED
     assert approved.response_note == "个案已办结，匹配自动取消"
     assert undecided.status is ProposalStatus.SUPERSEDED

@@ -109,42 +109,47 @@ def notify_overdue(session: Session, deadline: StepDeadline) -> int:
 
 # ---- subscribers: the case workflow announces, the inbox reacts in the same transaction ----
 
-def on_transfer(session: Session, event: events.CaseTransferred) -> None:
-    case = event.case
+def on_transfer(session: Session, event: events.CaseTransferred) -> events.Effects:
+    case, added = event.case, 0
     for transfer in event.transfers:
-        notify(session, users_with_role(session, Role.DEPARTMENT_HANDLER,
+        added += notify(session, users_with_role(session, Role.DEPARTMENT_HANDLER,
                                         organisation_id=transfer.department_id),
                "transfer", f"新的转办个案 {case.number}",
                body=f"请于 {transfer.due_on.isoformat()} 前答复。", case=case)
+    return events.Effects(notices=added)
 
 
-def on_answer(session: Session, event: events.TransferAnswered) -> None:
+def on_answer(session: Session, event: events.TransferAnswered) -> events.Effects:
     case = event.case
-    notify(session, [case.owner_id], "transfer_answer", f"个案 {case.number} 已收到部门答复",
-           case=case)
+    return events.Effects(notices=notify(session, [case.owner_id], "transfer_answer",
+                                         f"个案 {case.number} 已收到部门答复", case=case))
 
 
-def on_handover(session: Session, event: events.CaseHandedOver) -> None:
-    notify(session, [event.new_owner_id], "handover",
-           f"个案 {event.case.number} 已移交给您承办", case=event.case)
+def on_handover(session: Session, event: events.CaseHandedOver) -> events.Effects:
+    return events.Effects(notices=notify(session, [event.new_owner_id], "handover",
+                                         f"个案 {event.case.number} 已移交给您承办",
+                                         case=event.case))
 
 
 DECISION_LABELS = {events.CaseApproved: "已批准救助", events.CaseEnded: "决定不予救助"}
 
 
-def on_decision(session: Session, event: events.CaseApproved | events.CaseEnded) -> None:
+def on_decision(session: Session, event: events.CaseApproved | events.CaseEnded
+                ) -> events.Effects | None:
     """An approval or a rejection: the responsible worker and the reporter are told."""
     if isinstance(event, events.CaseEnded) and event.reason != "reject":
-        return
+        return None
     case, actor = event.case, event.actor
     recipients = [case.owner_id, case.reported_by_id]
-    notify(session, [u for u in recipients if u != getattr(actor, "id", None)], "decision",
-           f"个案 {case.number} {DECISION_LABELS[type(event)]}", case=case)
+    return events.Effects(notices=notify(
+        session, [u for u in recipients if u != getattr(actor, "id", None)], "decision",
+        f"个案 {case.number} {DECISION_LABELS[type(event)]}", case=case))
 
 
-def on_escalated(session: Session, event: events.CaseEscalated) -> None:
-    notify(session, users_with_role(session, Role.OFFICER), "escalated",
-           f"个案 {event.case.number} 已提交联席会议", case=event.case)
+def on_escalated(session: Session, event: events.CaseEscalated) -> events.Effects:
+    return events.Effects(notices=notify(session, users_with_role(session, Role.OFFICER),
+                                         "escalated", f"个案 {event.case.number} 已提交联席会议",
+                                         case=event.case))
 
 
 # ---- e-mail -------------------------------------------------------------------------------

@@ -16,7 +16,18 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from webapp import permissions
-from webapp.models import TERMINAL_STATUSES, Case, CaseEvent, CaseStatus, Role, Step, User, utcnow
+from webapp.models import (
+    TERMINAL_STATUSES,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    MoneyTransfer,
+    Proposal,
+    Role,
+    Step,
+    User,
+    utcnow,
+)
 from webapp.services import (
     ConflictError,
     DomainError,
@@ -92,6 +103,18 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
 )}
 # Actions a client may name in POST /transitions (transfer answers have their own endpoint).
 API_ACTIONS = tuple(a for a in TRANSITIONS if a != "transfer_answer")
+
+
+@dataclass(frozen=True)
+class FireResult:
+    """What one transition did: the case, the event it announced, and what the areas that
+    reacted did (see ``webapp/services/events.py``)."""
+
+    case: Case
+    event: events.CaseChanged
+    released: tuple[MoneyTransfer, ...] = ()   # pending reservations voided (case ended)
+    cancelled: tuple[Proposal, ...] = ()       # matching pairings cancelled (case ended)
+    notices: int = 0                           # inbox messages queued by case notifications
 
 
 @dataclass
@@ -286,8 +309,9 @@ def available_actions(actor, case: Case) -> list[Transition]:
 
 
 def fire(session: Session, actor, case: Case, action: str, *, settings: CaseSettings,
-         now: dt.datetime | None = None, **params) -> Case:
-    """Fire one transition; everything it changes is flushed in the caller's transaction."""
+         now: dt.datetime | None = None, **params) -> FireResult:
+    """Fire one transition; everything it changes is flushed in the caller's transaction.
+    Return what it did, including what the areas reacting to its event did."""
     now = now or utcnow()
     transition = check_allowed(actor, case, action)
     before = case.status
@@ -307,5 +331,7 @@ def fire(session: Session, actor, case: Case, action: str, *, settings: CaseSett
                  summary={"number": case.number, "from": before.value, "to": after.value,
                           **outcome.audit})
     session.flush()
-    events.publish(session, outcome.event or events.CaseProgressed(case, actor, action))
-    return case
+    event = outcome.event or events.CaseProgressed(case, actor, action)
+    effects = events.publish(session, event)
+    return FireResult(case, event, tuple(effects.released), tuple(effects.cancelled),
+                      effects.notices)

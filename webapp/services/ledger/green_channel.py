@@ -90,9 +90,15 @@ def on_case_approved(session: Session, event: events.CaseApproved) -> None:
         confirm(session, event.actor, transfer)
 
 
-def on_case_ended(session: Session, event: events.CaseEnded) -> None:
-    """A rejected case: verification did not uphold its help-first payments."""
+def on_case_ended(session: Session, event: events.CaseEnded) -> events.Effects | None:
+    """A rejected case: verification did not uphold its help-first payments. The ones still
+    pending are voided (released); the ones paid out are refunded to the reserve."""
     if event.reason != "reject":
-        return
+        return None
+    released = []
     for transfer in unverified_payments(session, event.case):
+        pending = transfer.status is MoneyTransferStatus.PENDING
         reverse(session, event.actor, transfer)
+        if pending:
+            released.append(transfer)
+    return events.Effects(released=released)

@@ -66,6 +66,6 @@ def release_case_reservations(session: Session, actor, case: Case, *, reason: st
     return released
 
 
-def on_case_ended(session: Session, event: events.CaseEnded) -> None:
-    release_case_reservations(session, event.actor, event.case,
-                              reason=RELEASE_REASONS[event.reason])
+def on_case_ended(session: Session, event: events.CaseEnded) -> events.Effects:
+    return events.Effects(released=release_case_reservations(
+        session, event.actor, event.case, reason=RELEASE_REASONS[event.reason]))

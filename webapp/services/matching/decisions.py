@@ -273,5 +273,6 @@ def cancel_for_ended_case(session: Session, actor, case, *, note: str) -> list[P
     return cancelled
 
 
-def on_case_ended(session: Session, event: events.CaseEnded) -> None:
-    cancel_for_ended_case(session, event.actor, event.case, note=CASE_ENDED[event.reason])
+def on_case_ended(session: Session, event: events.CaseEnded) -> events.Effects:
+    return events.Effects(cancelled=cancel_for_ended_case(
+        session, event.actor, event.case, note=CASE_ENDED[event.reason]))
