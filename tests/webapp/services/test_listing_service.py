@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from tests.webapp.resources.conftest import project_data
+from tests.factories import project_data
 from webapp.models import AuditEvent, ListingStatus, Project
 from webapp.models.resources import ListingKind, ListingReview, ReviewDecision
 from webapp.services import ConflictError, DomainError, PermissionDeniedError, events, listings
