@@ -23,7 +23,7 @@ from matching.candidates import Candidates, generate_candidates
 from matching.features import FEATURE_NAMES, build_features, edge_amount_cap
 from matching.index import KIND_CODE, NeedArrays, ResourceIndex
 from matching.records import NO_EXCLUSIONS, UNITS, Exclusions, Need, Resource
-from matching.scoring import DefaultScorer, allocation_weight
+from matching.scoring import DefaultScorer, Scorer, allocation_weight
 
 __all__ = [
     "BatchResult",
@@ -139,7 +139,7 @@ def _select(candidates: Candidates, keep: np.ndarray) -> Candidates:
                       candidates.text_sim[keep])
 
 
-def _score(scorer, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _score(scorer: Scorer, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if len(features) == 0:
         return np.zeros(0), np.zeros((0, len(FEATURE_NAMES)))
     return scorer.score_edges(features), scorer.contributions(features)
@@ -154,7 +154,7 @@ def run_batch(
     resources: Sequence[Resource] | ResourceIndex,
     *,
     exclusions: Exclusions = NO_EXCLUSIONS,
-    scorer=None,
+    scorer: Scorer | None = None,
     top_k: int = 10,
     solver: str = "flow",
 ) -> BatchResult:
@@ -293,7 +293,7 @@ def suggest_for_need(
     *,
     k: int = 5,
     exclusions: Exclusions = NO_EXCLUSIONS,
-    scorer=None,
+    scorer: Scorer | None = None,
 ) -> list[Suggestion]:
     """Return the ``k`` best-scored feasible resources for one need, best first."""
     scorer = DefaultScorer() if scorer is None else scorer

@@ -58,7 +58,7 @@ def _money(errors: dict, name: str, value, *, required: bool = False) -> Decimal
         return None
     if amount < 0:
         errors.setdefault(name, []).append(f"{FIELD_LABELS[name]}不能为负数")
-    elif amount.as_tuple().exponent < -2:
+    elif int(amount.as_tuple().exponent) < -2:
         errors.setdefault(name, []).append(f"{FIELD_LABELS[name]}最多保留两位小数")
     elif amount > MAX_MONEY:
         errors.setdefault(name, []).append(f"{FIELD_LABELS[name]}超出允许范围")

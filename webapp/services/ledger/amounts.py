@@ -24,7 +24,7 @@ def parse_amount(value, *, field: str = "amount") -> Decimal:
         raise DomainError("金额格式不正确", field=field)
     if amount <= 0:
         raise DomainError("金额必须大于零", field=field)
-    if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
+    if int(amount.as_tuple().exponent) < -2 and amount != amount.quantize(Decimal("0.01")):
         raise DomainError("金额最多保留两位小数", field=field)
     if amount > MAX_AMOUNT:
         raise DomainError("金额超出允许范围", field=field)

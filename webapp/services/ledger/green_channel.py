@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import Case
+from webapp.models import Case, User
 from webapp.models.ledger import MoneyTransfer, MoneyTransferKind, MoneyTransferStatus, Verification
 from webapp.services import ConflictError, DomainError, audit, events
 from webapp.services.ledger import transfers
@@ -24,7 +24,8 @@ def green_channel_key(case: Case) -> str:
     return f"green-channel:case:{case.id}"
 
 
-def pay_help_first(session: Session, actor, case: Case, amount) -> MoneyTransfer:
+def pay_help_first(session: Session, actor: User | None, case: Case, amount: Decimal
+                   ) -> MoneyTransfer:
     """Pay a help-first amount for ``case`` from the reserve (once per case)."""
     return transfers.reserve_for_case(
         session, actor, source="reserve", source_id=None, case=case, amount=amount,
@@ -38,7 +39,7 @@ def unverified_payments(session: Session, case: Case) -> list[MoneyTransfer]:
         MoneyTransfer.verification == Verification.UNVERIFIED).order_by(MoneyTransfer.id)))
 
 
-def confirm(session: Session, actor, transfer: MoneyTransfer) -> MoneyTransfer:
+def confirm(session: Session, actor: User | None, transfer: MoneyTransfer) -> MoneyTransfer:
     """Verification upheld the help-first payment: keep it (pending ones still get disbursed)."""
     _require_unverified(transfer)
     transfer.verification = Verification.CONFIRMED
@@ -49,8 +50,8 @@ def confirm(session: Session, actor, transfer: MoneyTransfer) -> MoneyTransfer:
     return transfer
 
 
-def reverse(session: Session, actor, transfer: MoneyTransfer, *, reason: str = REVERSAL_REASON
-            ) -> MoneyTransfer:
+def reverse(session: Session, actor: User | None, transfer: MoneyTransfer, *,
+            reason: str = REVERSAL_REASON) -> MoneyTransfer:
     """Verification did not uphold the payment: void it, or refund it to the reserve if paid."""
     _require_unverified(transfer)
     reason = (reason or "").strip() or REVERSAL_REASON

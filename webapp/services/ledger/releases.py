@@ -19,7 +19,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import Case
+from webapp.models import Case, User
 from webapp.models.ledger import (
     MoneyTransfer,
     MoneyTransferKind,
@@ -46,7 +46,7 @@ def pending_transfers(session: Session, case: Case) -> list[MoneyTransfer]:
         MoneyTransfer.kind.in_(list(transfers.PAYING_KINDS))).order_by(MoneyTransfer.id)))
 
 
-def release_case_reservations(session: Session, actor, case: Case, *, reason: str
+def release_case_reservations(session: Session, actor: User | None, case: Case, *, reason: str
                               ) -> list[MoneyTransfer]:
     """Void every pending transfer of ``case`` with ``reason``; return the released ones."""
     accounts.serialize_writes(session)
