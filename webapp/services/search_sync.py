@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from search.backend import SearchBackend, SearchError, make_backend
 from search.documents import SearchDocument
 from webapp import background
+from webapp.extensions import db
 from webapp.models import NeedCard, NeedStatus, SearchOutbox, utcnow
 from webapp.models.resources import LISTING_MODELS, ListingKind, ListingStatus
 from webapp.models.search_outbox import OutboxOp
@@ -71,7 +72,6 @@ def init_app(app: Flask) -> None:
     app.extensions.setdefault("search_backend", None)
     if not app.config.get("SEARCH_SYNC_IN_PROCESS", True):
         return
-    from webapp.extensions import db
     retry = threading.Lock()
 
     def kick() -> None:

@@ -142,12 +142,11 @@ def test_workflow_publishes_domain_event(db, reported_case, staff, settings):
 
 def test_workflow_transfer_and_answer_returns_to_previous_state(db, reported_case, staff,
                                                                 settings):
-    from webapp.services.cases import transfers
     case = reported_case(actions=["accept", "start_verification", "transfer"])
     assert case.status == CaseStatus.TRANSFERRED
     transfer = case.transfers[0]
-    transfers.answer_transfer(db.session, staff["dept"], transfer, answer="已落实助学金",
-                              settings=settings)
+    workflow.answer_transfer(db.session, staff["dept"], transfer, answer="已落实助学金",
+                             settings=settings)
     db.session.commit()
     assert case.status == CaseStatus.VERIFYING
     assert transfer.answered_by_id == staff["dept"].id
@@ -156,11 +155,10 @@ def test_workflow_transfer_and_answer_returns_to_previous_state(db, reported_cas
 def test_workflow_transfer_answer_by_other_department_is_refused(db, reported_case, staff,
                                                                  settings):
     from webapp.services import NotFoundError
-    from webapp.services.cases import transfers
     case = reported_case(actions=["accept", "transfer"])
     with pytest.raises((PermissionDeniedError, NotFoundError)):
-        transfers.answer_transfer(db.session, staff["health"], case.transfers[0], answer="好",
-                                  settings=settings)
+        workflow.answer_transfer(db.session, staff["health"], case.transfers[0], answer="好",
+                                 settings=settings)
 
 
 def test_workflow_transfer_to_unknown_department_changes_nothing(db, reported_case, staff,

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from webapp.models import (
@@ -84,7 +84,6 @@ def mark_read(session: Session, user, notification_ids: Iterable[int] | None = N
 
 
 def unread_count(session: Session, user) -> int:
-    from sqlalchemy import func
     return session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 

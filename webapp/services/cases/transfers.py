@@ -1,7 +1,8 @@
 """Transfers to departments (转办): create one with a reason and due date, record the answer.
 
 The state change itself goes through :mod:`workflow` (actions ``transfer`` and
-``transfer_answer``); this module holds the transfer records and their checks.
+``transfer_answer``, and ``workflow.answer_transfer``); this module holds the transfer records
+and their checks, and imports nothing of the workflow.
 """
 from __future__ import annotations
 
@@ -113,15 +114,6 @@ def record_answer(session: Session, actor, case: Case, params: dict, *,
     if still_open:
         return transfer, CaseStatus.TRANSFERRED
     return transfer, transfer.from_status
-
-
-def answer_transfer(session: Session, actor, transfer: Transfer, *, answer: str,
-                    settings: CaseSettings, now: dt.datetime | None = None) -> Transfer:
-    """A department answers a transfer; the case returns to where it was when all answered."""
-    from webapp.services.cases import workflow
-    workflow.fire(session, actor, transfer.case, "transfer_answer", settings=settings, now=now,
-                  transfer=transfer, answer=answer)
-    return transfer
 
 
 def visible_transfers_stmt(user):

@@ -26,6 +26,7 @@ from webapp.models import (
     Proposal,
     Role,
     Step,
+    Transfer,
     User,
     utcnow,
 )
@@ -36,6 +37,7 @@ from webapp.services import (
     PermissionDeniedError,
     audit,
     events,
+    needs,
 )
 from webapp.services.cases import deadlines, once_per_year, transfers
 from webapp.services.cases.money import parse_amount
@@ -244,7 +246,6 @@ def _transfer_answer(session: Session, actor: User, case: Case, params: Params,
 
 def _publish(session: Session, actor: User, case: Case, params: Params,
              settings: CaseSettings, now: dt.datetime) -> Outcome:
-    from webapp.services import needs
     card = needs.publish_need(session, actor, case, title=params.get("title"),
                               story=params.get("story"), k=needs.K_ANONYMITY, now=now)
     return Outcome(None, {"need_id": card.id})
@@ -252,7 +253,6 @@ def _publish(session: Session, actor: User, case: Case, params: Params,
 
 def _unpublish(session: Session, actor: User, case: Case, params: Params,
                settings: CaseSettings, now: dt.datetime) -> Outcome:
-    from webapp.services import needs
     reason = _text(params, "reason", "撤下理由", required=False)
     card = needs.unpublish_need(session, actor, case)
     return Outcome(None, {"need_id": card.id if card else None}, note=reason)
@@ -287,6 +287,14 @@ HANDLERS: dict[str, Handler] = {
     "publish": _publish, "unpublish": _unpublish, "start_assistance": _note("备注"),
     "close": _close, "withdraw": _withdraw, "handover": _handover,
 }
+
+
+def answer_transfer(session: Session, actor: User, transfer: Transfer, *, answer: str,
+                    settings: CaseSettings, now: dt.datetime | None = None) -> Transfer:
+    """A department answers a transfer; the case returns to where it was when all answered."""
+    fire(session, actor, transfer.case, "transfer_answer", settings=settings, now=now,
+         transfer=transfer, answer=answer)
+    return transfer
 
 
 def status_label(status: CaseStatus) -> str:
