@@ -88,7 +88,7 @@ def _init_areas(app: Flask) -> None:
     """Background workers, login loaders, error pages and template globals."""
     from webapp import auth_loaders, background, errors, templating
     from webapp.services import jobs as jobs_service
-    from webapp.services import search_sync
+    from webapp.services.search import sync as search_sync
     background.init(app)
     if app.config.get("JOBS_IN_PROCESS"):
         background.register_worker(app, jobs_service.WORKER,

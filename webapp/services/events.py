@@ -258,11 +258,12 @@ def register_subscribers() -> None:
     the help-first payment is reversed before the remaining reservations are released, and
     the money is released before the matching pairings that held it are cancelled.
     """
-    from webapp.services import needs, search_sync
+    from webapp.services import needs
     from webapp.services.cases import notifications
     from webapp.services.ledger import accounts, green_channel, releases
     from webapp.services.matching import runs
     from webapp.services.matching.decisions import on_case_ended as cancel_pairings
+    from webapp.services.search import sync as search_sync
 
     _handlers.clear()
 

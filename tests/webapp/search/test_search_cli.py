@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from search.documents import SearchQuery
-from webapp.services import search_sync
+from webapp.services.search import sync as search_sync
 
 
 def _count(backend) -> int:

@@ -36,7 +36,7 @@ def test_index_documents_carry_only_card_fields(drain, search_index, indexed, ca
 def test_index_rebuild_holds_no_applicant_personal_data(db, search_index, indexed,
                                                         case_with_applicant,
                                                         publish):
-    from webapp.services import search_sync
+    from webapp.services.search import sync as search_sync
     publish(case_with_applicant(description=STORY, applicant=APPLICANT))
     search_sync.rebuild_index(db.session, search_index)
     text = _all_text(indexed(search_index))

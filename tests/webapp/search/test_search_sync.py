@@ -12,7 +12,8 @@ from search.documents import SearchQuery
 from webapp.models import NeedStatus, SearchOutbox
 from webapp.models.resources import ListingStatus
 from webapp.models.search_outbox import OutboxOp
-from webapp.services import needs, search_sync
+from webapp.services import needs
+from webapp.services.search import sync as search_sync
 
 
 def _outbox(db) -> list[tuple[str, int, OutboxOp]]:

@@ -27,7 +27,7 @@ from webapp.models import NeedCard, NeedStatus, SearchOutbox, utcnow
 from webapp.models.resources import LISTING_MODELS, ListingKind, ListingStatus
 from webapp.models.search_outbox import OutboxOp
 from webapp.services import events
-from webapp.services.search_documents import (
+from webapp.services.search.documents import (
     LISTING_KINDS,
     NEED,
     SEARCH_KINDS,
