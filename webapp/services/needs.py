@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import Case, Category, NeedCard, NeedStatus, utcnow
+from webapp.models import Case, Category, NeedCard, NeedStatus, User, utcnow
 from webapp.privacy.card import (
     LEVEL_COUNTY,
     AnonymizedCard,
@@ -147,7 +147,7 @@ def draft_card(session: Session, case: Case, *, title: str | None = None,
                      edited=title_in is not None or story_in is not None)
 
 
-def publish_need(session: Session, actor, case: Case, *, title: str | None = None,
+def publish_need(session: Session, actor: User, case: Case, *, title: str | None = None,
                  story: str | None = None, now: dt.datetime | None = None,
                  k: int | None = None) -> NeedCard:
     """Create or update the case's card from its redacted facts and publish it.
@@ -182,7 +182,7 @@ def publish_need(session: Session, actor, case: Case, *, title: str | None = Non
     return need
 
 
-def unpublish_need(session: Session, actor, case: Case) -> NeedCard | None:
+def unpublish_need(session: Session, actor: User | None, case: Case) -> NeedCard | None:
     """Take the case's card off the public pages (the search index follows after commit)."""
     need = session.scalars(select(NeedCard).where(NeedCard.case_id == case.id)).first()
     if need is None or need.status != NeedStatus.PUBLISHED:

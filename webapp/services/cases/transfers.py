@@ -21,6 +21,7 @@ from webapp.models import (
     Step,
     Transfer,
     TransferStatus,
+    User,
 )
 from webapp.services import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from webapp.services.cases import deadlines
@@ -61,7 +62,7 @@ def _due_on(value, today: dt.date, settings: CaseSettings) -> dt.date:
     return value
 
 
-def create_transfers(session: Session, actor, case: Case, params: dict, *,
+def create_transfers(session: Session, actor: User, case: Case, params: dict, *,
                      settings: CaseSettings, now: dt.datetime) -> list[Transfer]:
     """Validate and record a transfer to one department (``department_id``) or several
     (``department_ids``), and start each answer clock."""
@@ -90,7 +91,7 @@ def create_transfers(session: Session, actor, case: Case, params: dict, *,
     return created
 
 
-def record_answer(session: Session, actor, case: Case, params: dict, *,
+def record_answer(session: Session, actor: User, case: Case, params: dict, *,
                   now: dt.datetime) -> tuple[Transfer, CaseStatus]:
     """Store a department's answer; return the transfer and the status the case goes to."""
     transfer = params.get("transfer")

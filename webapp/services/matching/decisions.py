@@ -23,6 +23,7 @@ from webapp.models import (
     ProposalStatus,
     RejectReason,
     Role,
+    User,
     utcnow,
 )
 from webapp.models.ledger import AccountKind, LedgerAccount, MoneyTransfer, MoneyTransferStatus
@@ -126,7 +127,7 @@ def responders(session: Session, proposal: Proposal) -> list[int]:
     return found
 
 
-def approve(session: Session, actor, proposal: Proposal, *, amount=None) -> Proposal:
+def approve(session: Session, actor: User, proposal: Proposal, *, amount=None) -> Proposal:
     """Approve within the limits; money is reserved in the ledger, hours are assigned."""
     proposal = _locked(session, proposal)
     _require_open(proposal)
@@ -164,7 +165,8 @@ def approve(session: Session, actor, proposal: Proposal, *, amount=None) -> Prop
     return proposal
 
 
-def reject(session: Session, actor, proposal: Proposal, *, reason_code, note: str | None = None
+def reject(session: Session, actor: User, proposal: Proposal, *, reason_code,
+           note: str | None = None
            ) -> Proposal:
     """Reject with a coded reason (and a note, required for 其他)."""
     try:
@@ -189,7 +191,7 @@ def reject(session: Session, actor, proposal: Proposal, *, reason_code, note: st
     return proposal
 
 
-def respond(session: Session, actor, proposal: Proposal, *, accept: bool,
+def respond(session: Session, actor: User, proposal: Proposal, *, accept: bool,
             note: str | None = None) -> Proposal:
     """The resource's organisation accepts or declines an approved pairing."""
     note = (note or "").strip()
@@ -222,7 +224,7 @@ def respond(session: Session, actor, proposal: Proposal, *, accept: bool,
     return proposal
 
 
-def cancel_for_ended_case(session: Session, actor, case, *, note: str) -> list[Proposal]:
+def cancel_for_ended_case(session: Session, actor: User, case, *, note: str) -> list[Proposal]:
     """Take an ended case out of matching; return the pairings cancelled.
 
     Undecided proposals of its need card are superseded. Approved pairings still awaiting the

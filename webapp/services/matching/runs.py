@@ -27,7 +27,7 @@ _cache: dict = {"key": None}
 _cache_lock = threading.Lock()
 
 
-def start_run(session: Session, actor) -> MatchRun:
+def start_run(session: Session, actor: User) -> MatchRun:
     """Queue a batch over all open needs; the caller commits and the job runs afterwards."""
     run = MatchRun(created_by_id=actor.id, status=RunStatus.QUEUED)
     session.add(run)
@@ -154,7 +154,7 @@ def suggestions(session: Session, card: NeedCard, *, k: int = SUGGESTIONS,
     return snap, index, found
 
 
-def store_suggestions(session: Session, actor, card: NeedCard, *,
+def store_suggestions(session: Session, actor: User | None, card: NeedCard, *,
                       now: dt.datetime | None = None) -> list[Proposal]:
     """Replace the need's undecided proposals with fresh single-need suggestions."""
     snap, index, found = suggestions(session, card, now=now)
