@@ -6,7 +6,8 @@ from decimal import Decimal, InvalidOperation
 from webapp.services import DomainError
 
 
-def parse_amount(value, *, field: str, maximum: Decimal, allow_zero: bool = False) -> Decimal:
+def parse_amount(value: object, *, field: str, maximum: Decimal, allow_zero: bool = False
+                 ) -> Decimal:
     """A positive amount in yuan, or a DomainError naming ``field``."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise DomainError("请填写金额", field=field)

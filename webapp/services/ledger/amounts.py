@@ -8,7 +8,7 @@ from webapp.services import DomainError
 MAX_AMOUNT = Decimal("999999999999.99")
 
 
-def parse_amount(value, *, field: str = "amount") -> Decimal:
+def parse_amount(value: object, *, field: str = "amount") -> Decimal:
     """Return ``value`` as a Decimal amount of yuan or raise DomainError in plain Chinese."""
     if isinstance(value, bool) or value is None or isinstance(value, float):
         # Floats cannot hold cents exactly; callers pass strings, ints or Decimals.
