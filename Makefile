@@ -44,9 +44,11 @@ browser-deps:
 			chromium chromium-driver fonts-noto-cjk; \
 	fi
 
-## make lint: ruff (version pinned in setup.cfg, rules as that version's defaults).
+## make lint: ruff (version pinned in setup.cfg, rules as that version's defaults), then mypy
+## (pinned too; strict for matching/, search/, webapp/privacy/, webapp/services/, see pyproject.toml).
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 ## make test: lint, then the whole suite on SQLite, then on PostgreSQL.
 test: setup lint browser-deps test-sqlite test-postgres

@@ -23,7 +23,7 @@ from matching.candidates import Candidates, generate_candidates
 from matching.features import FEATURE_NAMES, build_features, edge_amount_cap
 from matching.index import KIND_CODE, NeedArrays, ResourceIndex
 from matching.records import NO_EXCLUSIONS, UNITS, Exclusions, Need, Resource
-from matching.scoring import DefaultScorer, allocation_weight
+from matching.scoring import DefaultScorer, Scorer, allocation_weight
 
 __all__ = [
     "BatchResult",
@@ -139,7 +139,7 @@ def _select(candidates: Candidates, keep: np.ndarray) -> Candidates:
                       candidates.text_sim[keep])
 
 
-def _score(scorer, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _score(scorer: Scorer, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if len(features) == 0:
         return np.zeros(0), np.zeros((0, len(FEATURE_NAMES)))
     return scorer.score_edges(features), scorer.contributions(features)
@@ -154,7 +154,7 @@ def run_batch(
     resources: Sequence[Resource] | ResourceIndex,
     *,
     exclusions: Exclusions = NO_EXCLUSIONS,
-    scorer=None,
+    scorer: Scorer | None = None,
     top_k: int = 10,
     solver: str = "flow",
 ) -> BatchResult:
@@ -166,32 +166,12 @@ def run_batch(
     scorer = DefaultScorer() if scorer is None else scorer
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    skipped: list[Skipped] = []
 
     index = resources if isinstance(resources, ResourceIndex) else ResourceIndex.build(resources)
-    for resource, problem in zip(index.resources, index.problems):
-        if problem is not None:
-            skipped.append(Skipped("resource", resource.id, problem))
     needs = tuple(needs)
-    seen: set[int] = set()
-    open_rows = []
-    for row, need in enumerate(needs):
-        problem = need_problem(need)
-        if problem is None and need.id in seen:
-            problem = "duplicate need id in batch"
-        seen.add(need.id)
-        if problem is None:
-            open_rows.append(row)
-        else:
-            skipped.append(Skipped("need", need.id, problem))
+    open_rows, skipped = _triage(needs, index)
     arrays = NeedArrays.encode(needs, index, cause_blocked=_cause_blocked(needs, exclusions))
-    need_row = {need.id: row for row, need in enumerate(needs)}
-    res_row = {int(rid): row for row, rid in enumerate(index.ids)}
-    blocked_pairs = [
-        (need_row[n], res_row[r])
-        for n, r in exclusions.blocked_pairs
-        if n in need_row and r in res_row
-    ]
+    blocked_pairs = _blocked_rows(needs, index, exclusions)
     timings["prepare"] = time.perf_counter() - started
 
     t = time.perf_counter()
@@ -202,14 +182,9 @@ def run_batch(
     timings["candidates"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    features = build_features(arrays, index, candidates)
-    score, contributions = _score(scorer, features)
     urgency = np.fromiter((nd.urgency for nd in needs), dtype=np.int64, count=len(needs))
-    weight = allocation_weight(score, urgency[candidates.need_idx])
-    keep = one_scheme_per_need(candidates, index, weight)
-    if not keep.all():
-        candidates = _select(candidates, keep)
-        score, contributions, weight = score[keep], contributions[keep], weight[keep]
+    candidates, score, contributions, weight = _scored(scorer, arrays, index, candidates,
+                                                       urgency)
     timings["scoring"] = time.perf_counter() - t
 
     problem = AllocationProblem.from_arrays(
@@ -231,22 +206,76 @@ def run_batch(
     timings["greedy"] = time.perf_counter() - t
 
     proposals = _proposals(needs, index, candidates, optimal, score, weight, contributions)
-    with_candidates = set(candidates.need_idx.tolist())
-    funded = {needs[int(r)].id for r in candidates.need_idx[optimal.amount > 0]}
-    for row in open_rows:
-        if row not in with_candidates:
-            skipped.append(Skipped("need", needs[row].id, "no feasible candidate"))
-    unmet = sorted(needs[row].id for row in with_candidates if needs[row].id not in funded)
+    unplaced, unmet = _unplaced(needs, open_rows, candidates, optimal)
     timings["total"] = time.perf_counter() - started
     return BatchResult(
         proposals=proposals,
-        skipped=tuple(skipped),
+        skipped=tuple(skipped + unplaced),
         objective=optimal.objective,
         greedy_objective=greedy.objective,
         n_candidates=len(candidates),
-        unmet_need_ids=tuple(unmet),
+        unmet_need_ids=unmet,
         timings=timings,
     )
+
+
+def _triage(needs: Sequence[Need], index: ResourceIndex) -> tuple[list[int], list[Skipped]]:
+    """The rows of the needs that can be matched, and what is skipped and why."""
+    skipped: list[Skipped] = []
+    for resource, problem in zip(index.resources, index.problems):
+        if problem is not None:
+            skipped.append(Skipped("resource", resource.id, problem))
+    seen: set[int] = set()
+    open_rows = []
+    for row, need in enumerate(needs):
+        problem = need_problem(need)
+        if problem is None and need.id in seen:
+            problem = "duplicate need id in batch"
+        seen.add(need.id)
+        if problem is None:
+            open_rows.append(row)
+        else:
+            skipped.append(Skipped("need", need.id, problem))
+    return open_rows, skipped
+
+
+def _blocked_rows(needs: Sequence[Need], index: ResourceIndex, exclusions: Exclusions
+                  ) -> list[tuple[int, int]]:
+    """The excluded (need, resource) pairs as (need row, resource row)."""
+    need_row = {need.id: row for row, need in enumerate(needs)}
+    res_row = {int(rid): row for row, rid in enumerate(index.ids)}
+    return [
+        (need_row[n], res_row[r])
+        for n, r in exclusions.blocked_pairs
+        if n in need_row and r in res_row
+    ]
+
+
+def _scored(scorer: Scorer, arrays: NeedArrays, index: ResourceIndex, candidates: Candidates,
+            urgency: np.ndarray
+            ) -> tuple[Candidates, np.ndarray, np.ndarray, np.ndarray]:
+    """Score the candidate edges and keep one scheme per need: (candidates, score,
+    contributions, allocation weight)."""
+    features = build_features(arrays, index, candidates)
+    score, contributions = _score(scorer, features)
+    weight = allocation_weight(score, urgency[candidates.need_idx])
+    keep = one_scheme_per_need(candidates, index, weight)
+    if not keep.all():
+        candidates = _select(candidates, keep)
+        score, contributions, weight = score[keep], contributions[keep], weight[keep]
+    return candidates, score, contributions, weight
+
+
+def _unplaced(needs: Sequence[Need], open_rows: list[int], candidates: Candidates,
+              optimal: Allocation) -> tuple[list[Skipped], tuple[int, ...]]:
+    """Open needs with no feasible candidate (skipped), and the ids of needs with candidates
+    that the allocation left unfunded."""
+    with_candidates = set(candidates.need_idx.tolist())
+    funded = {needs[int(r)].id for r in candidates.need_idx[optimal.amount > 0]}
+    skipped = [Skipped("need", needs[row].id, "no feasible candidate")
+               for row in open_rows if row not in with_candidates]
+    unmet = sorted(needs[row].id for row in with_candidates if needs[row].id not in funded)
+    return skipped, tuple(unmet)
 
 
 def _proposals(
@@ -293,7 +322,7 @@ def suggest_for_need(
     *,
     k: int = 5,
     exclusions: Exclusions = NO_EXCLUSIONS,
-    scorer=None,
+    scorer: Scorer | None = None,
 ) -> list[Suggestion]:
     """Return the ``k`` best-scored feasible resources for one need, best first."""
     scorer = DefaultScorer() if scorer is None else scorer

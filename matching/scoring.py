@@ -24,8 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 import numpy as np
+import numpy.typing as npt
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
@@ -71,6 +73,20 @@ def allocation_weight(score: np.ndarray, urgency: np.ndarray) -> np.ndarray:
         table[level] = factor
     level = np.clip(np.asarray(urgency, dtype=np.int64), 1, max(URGENCY_MULTIPLIER))
     return np.asarray(score, dtype=np.float64) * table[level]
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    """What the pipeline asks of a scorer; :class:`DefaultScorer` and :class:`LearnedScorer`
+    both provide it. ``X`` is the (edges × :data:`FEATURE_NAMES`) feature matrix."""
+
+    def score_edges(self, X: npt.ArrayLike) -> np.ndarray:
+        """Return one score per edge (higher is a better match)."""
+        ...
+
+    def contributions(self, X: npt.ArrayLike) -> np.ndarray:
+        """Return each feature's share of each edge's score (edges × features)."""
+        ...
 
 
 class DefaultScorer:
@@ -246,7 +262,7 @@ def evaluate(X, y, groups, *, default=None, learned=None, k: int = 20, n_splits:
 class ScorerChoice:
     """The scorer to use, why, and the evaluation behind it (``None`` if none was run)."""
 
-    scorer: DefaultScorer | LearnedScorer
+    scorer: Scorer
     reason: str
     evaluation: Evaluation | None
 

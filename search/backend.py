@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from .documents import Health, SearchDocument, SearchQuery, SearchResult
 
@@ -61,7 +61,7 @@ class SearchBackend(Protocol):
     def close(self) -> None: ...
 
 
-def make_backend(url_or_path: str | Path, **options) -> SearchBackend:
+def make_backend(url_or_path: str | Path, **options: Any) -> SearchBackend:
     """Return the Elasticsearch backend for an http(s) URL, else the embedded one at that path."""
     target = str(url_or_path)
     if target.startswith(("http://", "https://")):

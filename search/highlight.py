@@ -51,7 +51,7 @@ def _spans(text: str, terms) -> list[tuple[int, int]]:
     if pattern is None or not text:
         return []
     norm, origin = _normalize_with_offsets(text)
-    spans = []
+    spans: list[tuple[int, int]] = []
     for match in pattern.finditer(norm):
         start = origin[match.start()]
         end = origin[match.end() - 1] + 1

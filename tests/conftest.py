@@ -155,7 +155,7 @@ def search_index(app, tmp_path):
 @pytest.fixture
 def drain(db, search_index):
     """Drain the outbox into the test's index now (as the worker does after a commit)."""
-    from webapp.services import search_sync
+    from webapp.services.search import sync as search_sync
 
     def run():
         return search_sync.drain(db.session, search_index)

@@ -4,14 +4,21 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, g, request, session
+from flask import Flask, abort, current_app, g, request, session
 from flask_login import current_user
 
-from webapp import database  # noqa: F401  (registers engine event listeners)
+from webapp import (
+    database,  # noqa: F401  (registers engine event listeners)
+    features,
+)
 from webapp.config import Config, DevelopmentConfig, TestConfig
 from webapp.extensions import babel, csrf, db, login_manager, migrate, talisman
 from webapp.logging_setup import install_pii_filter
-from webapp.permissions import rule_of
+from webapp.models.encrypted import set_key_source
+from webapp.permissions import PUBLIC, access, rule_of
+from webapp.services import events
+from webapp.services.accounts import configure_hasher
+from webapp.services.audit import client_address
 
 CSP = {
     "default-src": "'self'",
@@ -35,6 +42,23 @@ def _config_for_env() -> Config:
 def create_app(config: dict | Config | None = None) -> Flask:
     """Create the Flask app; ``config`` is a Config object or a mapping of overrides."""
     app = Flask(__name__, static_folder="../static", static_url_path="/static")
+    _configure(app, config)
+    _init_extensions(app)
+    # Applicant columns are sealed with the FIELD_ENCRYPTION_KEY of whichever app is running.
+    set_key_source(lambda: current_app.config["FIELD_ENCRYPTION_KEY"])
+    events.register_subscribers()
+    _init_areas(app)
+    for bp in features.blueprints():
+        app.register_blueprint(bp)
+    from webapp.api import register_api
+    from webapp.cli import register_cli
+    register_api(app)
+    register_cli(app)
+    _install_request_hooks(app)
+    return app
+
+
+def _configure(app: Flask, config: dict | Config | None) -> None:
     if isinstance(config, Config):
         app.config.from_object(config)
     else:
@@ -45,7 +69,8 @@ def create_app(config: dict | Config | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     install_pii_filter(app)
 
-    from webapp.services.accounts import configure_hasher
+
+def _init_extensions(app: Flask) -> None:
     configure_hasher(cheap=app.config.get("PASSWORD_HASH_CHEAP", False))
     db.init_app(app)
     migrate.init_app(app, db, directory=str(os.path.join(os.path.dirname(__file__), "..",
@@ -58,13 +83,12 @@ def create_app(config: dict | Config | None = None) -> Flask:
                       strict_transport_security=app.config["SESSION_COOKIE_SECURE"],
                       frame_options="DENY", referrer_policy="same-origin")
 
+
+def _init_areas(app: Flask) -> None:
+    """Background workers, login loaders, error pages and template globals."""
     from webapp import auth_loaders, background, errors, templating
-    from webapp.admin import bp as admin_bp
-    from webapp.api import register_api
-    from webapp.auth import bp as auth_bp
-    from webapp.main import bp as main_bp
     from webapp.services import jobs as jobs_service
-    from webapp.services import search_sync
+    from webapp.services.search import sync as search_sync
     background.init(app)
     if app.config.get("JOBS_IN_PROCESS"):
         background.register_worker(app, jobs_service.WORKER,
@@ -73,17 +97,9 @@ def create_app(config: dict | Config | None = None) -> Flask:
     auth_loaders.init(app)
     errors.init(app)
     templating.init(app)
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
-    _register_feature_blueprints(app)
-    register_api(app)
 
-    from webapp.cli import register_cli
-    register_cli(app)
 
-    from webapp.services.audit import client_address
-
+def _install_request_hooks(app: Flask) -> None:
     def _fresh_request_state():
         # An outer app context (tests, scripts) is reused by Flask for requests; it must not
         # leak a cached user or CSRF token into the next request. In production every
@@ -104,16 +120,7 @@ def create_app(config: dict | Config | None = None) -> Flask:
 
     app.before_request(_enforce_access_rule)
     static_view = app.view_functions["static"]
-    from webapp.permissions import PUBLIC, access
     access(PUBLIC)(static_view)
-    return app
-
-
-def _register_feature_blueprints(app: Flask) -> None:
-    """Register the blueprints of the feature areas that later issues add."""
-    from webapp import features
-    for bp in features.blueprints():
-        app.register_blueprint(bp)
 
 
 def _select_locale() -> str:
@@ -124,13 +131,11 @@ def _select_locale() -> str:
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in supported:
         return user_locale
-    from flask import current_app
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def _enforce_access_rule():
     """Deny any request whose endpoint declares no rule, or whose rule the user fails."""
-    from flask import abort, current_app
     if request.endpoint is None:
         return  # 404/405 handled by routing
     view = current_app.view_functions.get(request.endpoint)

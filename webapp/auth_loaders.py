@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, request
+from flask import Flask, abort, request
 
 from webapp.extensions import db, login_manager
 from webapp.services import accounts
@@ -36,7 +36,6 @@ def init(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        from flask import abort
         abort(401)
 
 

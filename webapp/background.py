@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -71,7 +71,6 @@ def init(app: Flask) -> None:
         names = session.info.pop(_KICK, None)
         if not names:
             return
-        from flask import current_app
         try:
             workers = current_app.extensions.get("background_workers", {})
         except RuntimeError:

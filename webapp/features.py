@@ -1,4 +1,5 @@
-"""The feature-area blueprints, in registration order. Each area adds its own line here."""
+"""The one registry of the page blueprints, CLI groups and derived-store rebuilders, in
+registration order. Each area adds its own line here (API blueprints: webapp/api)."""
 from __future__ import annotations
 
 from flask import Blueprint
@@ -6,6 +7,12 @@ from flask import Blueprint
 
 def blueprints() -> list[Blueprint]:
     found: list[Blueprint] = []
+    from webapp.main import bp as main_bp
+    found.append(main_bp)
+    from webapp.auth import bp as auth_bp
+    found.append(auth_bp)
+    from webapp.admin import bp as admin_bp
+    found.append(admin_bp)
     from webapp.portal import bp as portal_bp
     from webapp.public import bp as public_bp
     found += [public_bp, portal_bp]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from webapp.models import Role
+from webapp.models import OrgKind, Role
 
 R = Role
 STAFF_ROLES = frozenset({R.INTAKE_WORKER, R.DEPARTMENT_HANDLER, R.OFFICER, R.AUDITOR, R.ADMIN})
@@ -146,7 +146,6 @@ CASE_WRITERS = frozenset({R.INTAKE_WORKER, R.OFFICER})
 
 def town_id_of(user) -> int | None:
     """The town a user works for: their organisation, or the parent of their community."""
-    from webapp.models import OrgKind
     org = getattr(user, "organisation", None)
     if org is None:
         return None

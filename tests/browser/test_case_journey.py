@@ -3,7 +3,7 @@ a department answers the transfer."""
 import pytest
 
 from tests.browser.conftest import login
-from tests.webapp.cases.conftest import make_id
+from tests.factories import make_id
 
 pytestmark = pytest.mark.browser
 
@@ -50,7 +50,7 @@ def test_intake_worker_reports_and_accepts_case(live_server, page, screenshot, d
 def test_department_answers_transfer(live_server, page, demo_base, db):
     from sqlalchemy import select
 
-    from tests.webapp.cases.conftest import make_id as new_id
+    from tests.factories import make_id as new_id
     from webapp.models import Organisation, User
     from webapp.services.cases import workflow
     from webapp.services.cases.intake import ApplicantInput, CaseInput, report_case

@@ -6,9 +6,6 @@ import pytest
 
 from tests.webapp.search.conftest import (  # noqa: F401  (fixtures)
     demo_like,
-    make_case,
-    make_listing,
-    make_town,
     officer,
     publish,
 )

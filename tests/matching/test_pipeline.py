@@ -8,15 +8,15 @@ from matching.scoring import DefaultScorer
 
 
 @pytest.fixture
-def liangcun(make_need, make_resource):
+def liangcun(need_record, resource_record):
     """An illness case in 梁村镇, its medical project, and distractors around it."""
-    need = make_need(1)
+    need = need_record(1)
     resources = [
-        make_resource(100),  # medical project serving 梁村镇: the right one
-        make_resource(101, categories=frozenset({"education"}), tokens=("助学", "学费")),
-        make_resource(102, towns=frozenset({"琉璃寺镇"})),
-        make_resource(103, kind="fund", categories=frozenset(), towns=frozenset(), capacity=0.0),
-        make_resource(104, categories=frozenset(), towns=frozenset(), tokens=("慰问", "物资")),
+        resource_record(100),  # medical project serving 梁村镇: the right one
+        resource_record(101, categories=frozenset({"education"}), tokens=("助学", "学费")),
+        resource_record(102, towns=frozenset({"琉璃寺镇"})),
+        resource_record(103, kind="fund", categories=frozenset(), towns=frozenset(), capacity=0.0),
+        resource_record(104, categories=frozenset(), towns=frozenset(), tokens=("慰问", "物资")),
     ]
     return need, resources
 
@@ -43,27 +43,27 @@ def test_run_batch_skips_resource_without_capacity(liangcun):
     assert ("resource", 103, "no remaining capacity") in {(s.kind, s.id, s.reason) for s in skipped}
 
 
-def test_run_batch_skips_need_without_gap(make_need, make_resource):
-    result = run_batch([make_need(1, gap=0.0)], [make_resource(100)])
+def test_run_batch_skips_need_without_gap(need_record, resource_record):
+    result = run_batch([need_record(1, gap=0.0)], [resource_record(100)])
     assert [(s.kind, s.id, s.reason) for s in result.skipped] == [("need", 1, "no remaining gap")]
     assert result.proposals == ()
 
 
-def test_run_batch_skips_contradictory_restrictions(make_need, make_resource):
-    result = run_batch([make_need()], [make_resource(100, min_age=60, max_age=18)])
+def test_run_batch_skips_contradictory_restrictions(need_record, resource_record):
+    result = run_batch([need_record()], [resource_record(100, min_age=60, max_age=18)])
     reasons = {(s.kind, s.id): s.reason for s in result.skipped}
     assert reasons[("resource", 100)].startswith("contradictory restrictions")
     assert reasons[("need", 1)] == "no feasible candidate"
 
 
-def test_run_batch_skips_invalid_urgency(make_need, make_resource):
-    result = run_batch([make_need(urgency=9)], [make_resource(100)])
+def test_run_batch_skips_invalid_urgency(need_record, resource_record):
+    result = run_batch([need_record(urgency=9)], [resource_record(100)])
     assert result.skipped[0].reason.startswith("invalid urgency")
 
 
-def test_run_batch_shares_scarce_fund_without_overdrawing(make_need, make_resource):
-    needs = [make_need(i, gap=5_000.0, urgency=1 + i % 4) for i in range(1, 21)]
-    fund = make_resource(100, kind="fund", capacity=30_000.0, per_case_cap=4_000.0)
+def test_run_batch_shares_scarce_fund_without_overdrawing(need_record, resource_record):
+    needs = [need_record(i, gap=5_000.0, urgency=1 + i % 4) for i in range(1, 21)]
+    fund = resource_record(100, kind="fund", capacity=30_000.0, per_case_cap=4_000.0)
     result = run_batch(needs, [fund])
     assert sum(p.amount for p in result.proposals) == 30_000
     assert all(p.amount <= 4_000 for p in result.proposals)
@@ -71,23 +71,23 @@ def test_run_batch_shares_scarce_fund_without_overdrawing(make_need, make_resour
     assert {p.need_id for p in result.proposals} >= {3, 7, 11, 15, 19}  # urgency 4 first
 
 
-def test_run_batch_honours_once_per_cause_exclusion(make_need, make_resource):
-    resources = [make_resource(100, kind="fund"), make_resource(101, kind="project")]
+def test_run_batch_honours_once_per_cause_exclusion(need_record, resource_record):
+    resources = [resource_record(100, kind="fund"), resource_record(101, kind="project")]
     exclusions = Exclusions(blocked_causes=frozenset({(1, "medical")}))
-    result = run_batch([make_need(1, gap=200_000.0)], resources, exclusions=exclusions)
+    result = run_batch([need_record(1, gap=200_000.0)], resources, exclusions=exclusions)
     assert {p.resource_id for p in result.proposals} == {101}
 
 
-def test_run_batch_blocks_same_person_and_cause_twice_in_one_batch(make_need, make_resource):
-    needs = [make_need(1, person_key="k1"), make_need(2, person_key="k1")]
-    result = run_batch(needs, [make_resource(100, kind="scheme", capacity=1e6)])
+def test_run_batch_blocks_same_person_and_cause_twice_in_one_batch(need_record, resource_record):
+    needs = [need_record(1, person_key="k1"), need_record(2, person_key="k1")]
+    result = run_batch(needs, [resource_record(100, kind="scheme", capacity=1e6)])
     assert {p.need_id for p in result.proposals} == {1}
 
 
-def test_run_batch_is_deterministic(make_need, make_resource):
-    needs = [make_need(i, gap=1_000.0 * i, urgency=1 + i % 4, tokens=("医疗费", f"词{i % 3}"))
+def test_run_batch_is_deterministic(need_record, resource_record):
+    needs = [need_record(i, gap=1_000.0 * i, urgency=1 + i % 4, tokens=("医疗费", f"词{i % 3}"))
              for i in range(1, 30)]
-    resources = [make_resource(100 + j, capacity=7_000.0 * j, tokens=("医疗费", f"词{j % 3}"))
+    resources = [resource_record(100 + j, capacity=7_000.0 * j, tokens=("医疗费", f"词{j % 3}"))
                  for j in range(1, 6)]
     first, second = run_batch(needs, resources), run_batch(needs, resources)
     assert first.proposals == second.proposals
@@ -99,10 +99,10 @@ def test_run_batch_accepts_prebuilt_index(liangcun):
     assert run_batch([need], ResourceIndex.build(resources)) == run_batch([need], resources)
 
 
-def test_run_batch_allocates_volunteer_hours(make_need, make_resource):
-    offer = make_resource(100, kind="offer", unit="hours", capacity=20.0, per_case_cap=6.0,
+def test_run_batch_allocates_volunteer_hours(need_record, resource_record):
+    offer = resource_record(100, kind="offer", unit="hours", capacity=20.0, per_case_cap=6.0,
                           services=frozenset({"陪护就医"}))
-    need = make_need(1, gap=0.0, services=frozenset({"陪护就医"}))
+    need = need_record(1, gap=0.0, services=frozenset({"陪护就医"}))
     (proposal,) = run_batch([need], [offer]).proposals
     assert (proposal.unit, proposal.amount) == ("hours", 6)
 
@@ -127,27 +127,27 @@ def test_suggest_for_need_honours_blocked_pairs(liangcun):
     assert [s.resource_id for s in suggestions] == [104]
 
 
-def test_run_batch_gives_a_need_at_most_one_scheme(make_need, make_resource):
+def test_run_batch_gives_a_need_at_most_one_scheme(need_record, resource_record):
     # Two schemes could each pay part of the gap; the once-per-cause rule allows only one.
-    schemes = [make_resource(100 + j, kind="scheme", capacity=5_000.0) for j in range(2)]
-    result = run_batch([make_need(1, gap=10_000.0)], schemes)
+    schemes = [resource_record(100 + j, kind="scheme", capacity=5_000.0) for j in range(2)]
+    result = run_batch([need_record(1, gap=10_000.0)], schemes)
     assert len(result.proposals) == 1
     assert result.proposals[0].amount == 5_000
 
 
-def test_run_batch_lets_two_funds_add_up(make_need, make_resource):
-    funds = [make_resource(100 + j, kind="fund", capacity=5_000.0) for j in range(2)]
-    result = run_batch([make_need(1, gap=10_000.0)], funds)
+def test_run_batch_lets_two_funds_add_up(need_record, resource_record):
+    funds = [resource_record(100 + j, kind="fund", capacity=5_000.0) for j in range(2)]
+    result = run_batch([need_record(1, gap=10_000.0)], funds)
     assert sorted(p.resource_id for p in result.proposals) == [100, 101]
     assert sum(p.amount for p in result.proposals) == 10_000
 
 
-def test_run_batch_keeps_one_scheme_next_to_funds(make_need, make_resource):
+def test_run_batch_keeps_one_scheme_next_to_funds(need_record, resource_record):
     resources = [
-        make_resource(100, kind="scheme", capacity=3_000.0),
-        make_resource(101, kind="scheme", capacity=3_000.0),
-        make_resource(102, kind="fund", capacity=3_000.0),
+        resource_record(100, kind="scheme", capacity=3_000.0),
+        resource_record(101, kind="scheme", capacity=3_000.0),
+        resource_record(102, kind="fund", capacity=3_000.0),
     ]
-    result = run_batch([make_need(1, gap=10_000.0)], resources)
+    result = run_batch([need_record(1, gap=10_000.0)], resources)
     kinds = [r.kind for p in result.proposals for r in resources if r.id == p.resource_id]
     assert kinds.count("scheme") == 1 and kinds.count("fund") == 1

@@ -7,6 +7,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.forms import choices
 from webapp.models import Role
+from webapp.templating import ROLE_LABELS
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -15,7 +16,6 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def role_choices():
-    from webapp.templating import ROLE_LABELS
     return choices((r.value, ROLE_LABELS[r]) for r in Role)
 
 

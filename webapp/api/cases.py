@@ -22,9 +22,10 @@ from webapp.api.case_schemas import (
 )
 from webapp.api.schemas import page_meta
 from webapp.extensions import db
-from webapp.models import Case, MoneyTransferStatus, Transfer, TransferStatus, utcnow
+from webapp.models import Case, Transfer, TransferStatus, utcnow
 from webapp.permissions import R, access, roles
-from webapp.services import NotFoundError, ledger
+from webapp.privacy.redact import redact
+from webapp.services import NotFoundError
 from webapp.services.cases import deadlines, disclosure, queries, transfers, workflow
 from webapp.services.cases.intake import ApplicantInput, CaseInput, HouseholdInput, report_case
 from webapp.services.cases.settings import CaseSettings
@@ -55,7 +56,6 @@ def _dump(case: Case, *, revealed: bool = False, detail: bool = False) -> dict:
     view = disclosure.applicant_view(current_user, case, revealed=revealed, today=today)
     data["applicant"] = view.__dict__ if view else None
     if detail:
-        from webapp.privacy.redact import redact
         limited = permissions.case_pii_limited(current_user, case)
         data["description"] = redact(case.description).text if limited else case.description
         data["events"] = case.events
@@ -145,11 +145,10 @@ def transition(body, case_id: int):
     case = _load(case_id)
     params = dict(body)
     action = params.pop("action")
-    held = ledger.pending_transfers(db.session, case)
-    workflow.fire(db.session, current_user, case, action, settings=_settings(), **params)
+    result = workflow.fire(db.session, current_user, case, action, settings=_settings(),
+                           **params)
     db.session.commit()
-    released = [{"id": t.id, "amount": t.amount} for t in held
-                if t.status is MoneyTransferStatus.VOIDED]
+    released = [{"id": t.id, "amount": t.amount} for t in result.released]
     data = _dump(case, detail=True)
     data["released_transfers"] = released
     return data
@@ -181,7 +180,7 @@ def answer_transfer(body, transfer_id: int):
                                   .where(Transfer.id == transfer_id)).first()
     if transfer is None:
         raise NotFoundError("转办记录不存在")
-    transfers.answer_transfer(db.session, current_user, transfer, answer=body["answer"],
-                              settings=_settings())
+    workflow.answer_transfer(db.session, current_user, transfer, answer=body["answer"],
+                             settings=_settings())
     db.session.commit()
     return transfer

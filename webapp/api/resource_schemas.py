@@ -1,6 +1,8 @@
 """Schemas of the resource API: listings, pledges and anonymized needs."""
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from webapp.api.ledger import ledger_balances_schema
@@ -8,7 +10,7 @@ from webapp.api.schemas import PageArgs, PageMeta
 from webapp.models import Category
 from webapp.models.resources import ListingStatus, PledgeStatus, split_codes
 
-MONEY = {"as_string": True}
+MONEY: dict[str, Any] = {"as_string": True}
 Money = fields.Decimal
 
 

@@ -10,7 +10,8 @@ from search.documents import KINDS, SORTS
 from webapp.extensions import db
 from webapp.models import Category
 from webapp.permissions import PUBLIC, access
-from webapp.services import search_queries, search_sync
+from webapp.services.search import queries as search_queries
+from webapp.services.search import sync as search_sync
 
 blp = Blueprint("api_search", __name__, url_prefix="/api/v1", description="搜索")
 

@@ -24,7 +24,7 @@ from webapp.models import (
 from webapp.permissions import LOGIN, R, access, roles
 from webapp.services import DomainError
 from webapp.services.cases import conference as conference_service
-from webapp.services.cases import deadlines, notifications, queries, transfers
+from webapp.services.cases import deadlines, notifications, queries, transfers, workflow
 from webapp.services.cases.deadlines import LOCAL_TZ
 
 
@@ -49,9 +49,9 @@ def answer(transfer_id: int):
             transfers.visible_transfers_stmt(current_user).where(Transfer.id == transfer_id)):
         abort(404)
     try:
-        transfers.answer_transfer(db.session, current_user, transfer,
-                                  answer=request.form.get("answer", ""),
-                                  settings=case_settings())
+        workflow.answer_transfer(db.session, current_user, transfer,
+                                 answer=request.form.get("answer", ""),
+                                 settings=case_settings())
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")

@@ -20,7 +20,6 @@ from webapp.models import (
     TERMINAL_STATUSES,
     Attachment,
     Case,
-    MoneyTransferStatus,
     Role,
     User,
     UserRole,
@@ -209,16 +208,14 @@ def act(case_id: int, action: str):
     if action not in workflow.API_ACTIONS:
         abort(404)
     params = {k: v for k, v in request.form.items() if k != "csrf_token"}
-    ending = workflow.TRANSITIONS[action].target in TERMINAL_STATUSES
-    held = ledger.pending_transfers(db.session, case) if ending else []
     try:
-        workflow.fire(db.session, current_user, case, action, settings=case_settings(),
-                      **params)
+        result = workflow.fire(db.session, current_user, case, action,
+                               settings=case_settings(), **params)
     except DomainError as exc:
         db.session.rollback()
         case = load_case(case_id)
         return render_detail(case, error=exc.message, status=exc.status)
-    released = [(t.id, t.amount) for t in held if t.status is MoneyTransferStatus.VOIDED]
+    released = [(t.id, t.amount) for t in result.released]
     db.session.commit()
     flash(_("已%(label)s", label=_(workflow.TRANSITIONS[action].label)), "success")
     if released:

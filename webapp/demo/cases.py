@@ -15,7 +15,7 @@ from webapp.demo.base import DEMO_PASSWORD, DEPARTMENTS, TOWNS, VILLAGES
 from webapp.models import Case, CaseStatus, Category, Conference, Organisation, Role, User, utcnow
 from webapp.privacy.identifiers import id_check_code
 from webapp.services import accounts
-from webapp.services.cases import conference, transfers, workflow
+from webapp.services.cases import conference, workflow
 from webapp.services.cases.intake import ApplicantInput, CaseInput, HouseholdInput, report_case
 from webapp.services.cases.settings import CaseSettings
 
@@ -196,9 +196,9 @@ def load(session: Session, rng, echo) -> dict[str, int]:
         if target == CaseStatus.TRANSFERRED and i % 3 == 0:
             transfer = case.transfers[-1]
             code = next(c for c, n in DEPARTMENTS.items() if orgs[n].id == transfer.department_id)
-            transfers.answer_transfer(session, handlers[code], transfer,
-                                      answer="已按政策落实相关救助，请继续办理", settings=settings,
-                                      now=min(moment + dt.timedelta(days=1), real_now))
+            workflow.answer_transfer(session, handlers[code], transfer,
+                                     answer="已按政策落实相关救助，请继续办理", settings=settings,
+                                     now=min(moment + dt.timedelta(days=1), real_now))
     if not session.scalars(select(Conference)).first():
         _conference(session, officer, orgs, settings, real_now)
         counter["conferences"] += 1

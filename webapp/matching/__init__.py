@@ -4,4 +4,4 @@ from flask import Blueprint
 bp = Blueprint("matching", __name__, url_prefix="/matching", template_folder="templates")
 
 from webapp.matching import views  # noqa: F401
-from webapp.services import matching  # noqa: F401  (job handler and event subscribers)
+from webapp.services import matching  # noqa: F401  (registers the matching.run job)

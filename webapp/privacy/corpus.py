@@ -11,8 +11,10 @@ Every value is synthetic: ID numbers, phones and cards are random, not real peop
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from webapp.privacy.identifiers import id_check_code, luhn_valid
 from webapp.privacy.spans import (
@@ -389,8 +391,6 @@ def load_corpus(path) -> list[Sample]:
     Offsets are character offsets into ``text``. This lets an outside corpus be scored with
     exactly the rules used for the generated one.
     """
-    import json
-    from pathlib import Path
 
     samples = []
     with Path(path).open(encoding="utf-8") as fh:

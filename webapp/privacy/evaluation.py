@@ -89,7 +89,7 @@ def evaluate(samples: Iterable[Sample]) -> Report:
         for span in detect_raw(norm.text, sample.known_names):
             start, end = norm.to_original(span.start, span.end)
             predicted.append((start, end, span.type))
-        covered = set()
+        covered: set[int] = set()
         for start, end, _ in predicted:
             covered.update(range(start, end))
         gold_chars: dict[int, set[str]] = {}

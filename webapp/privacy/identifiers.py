@@ -87,7 +87,7 @@ def _digits(s: str) -> str:
     return "".join(ch for ch in s if ch.isdigit() or ch in "Xx").upper()
 
 
-def _span(m: re.Match, group: int | str, kind: str, confidence: float) -> Span:
+def _span(m: re.Match[str], group: int | str, kind: str, confidence: float) -> Span:
     start, end = m.span(group)
     return Span(start, end, kind, m.string[start:end], confidence)
 
@@ -221,7 +221,7 @@ def detect_embedded_ids(text: str) -> list[Span]:
     """Fully valid 18-character ID numbers inside a longer run of letters and digits
     (残疾证号 = ID number + two digits). Runs after every other number detector, so it only
     sees what none of them claimed; the checksum, province and birth date must all agree."""
-    spans = []
+    spans: list[Span] = []
     for m in _ID_INSIDE.finditer(text):
         start = m.start(1)
         candidate = m.group(1)

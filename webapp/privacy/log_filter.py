@@ -43,7 +43,7 @@ from webapp.privacy.spans import MASK, PLACEHOLDERS, Span
 
 # Same-length folding, so spans found in the view are spans of the original line:
 # full-width ASCII to ASCII, ideographic and zero-width spaces to a space, dashes to '-'.
-_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FOLD: dict[int, int | str] = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FOLD.update({cp: " " for cp in (0x3000, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00A0)})
 _FOLD.update({cp: "-" for cp in (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212)})
 

@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from webapp.extensions import db
-from webapp.services import search_sync
+from webapp.services.search import sync as search_sync
 
 search_cli = AppGroup("search", help="The search index (embedded engine or Elasticsearch).")
 

@@ -11,7 +11,8 @@ from webapp.models.resources import LISTING_MODELS, ListingKind
 from webapp.permissions import PUBLIC, access
 from webapp.search import bp
 from webapp.search.labels import FACET_TITLES, SORT_LABELS, facet_label
-from webapp.services import search_queries, search_sync
+from webapp.services.search import queries as search_queries
+from webapp.services.search import sync as search_sync
 
 FILTERS = ("kind", "category", "town", "urgency")
 MAX_PAGE = 1000

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import AuditEvent, AuditHead, utcnow
+from webapp.models import AuditEvent, AuditHead, User, utcnow
 
 GENESIS = "0" * 64
 
@@ -27,7 +27,8 @@ def _digest(prev_hash: str, seq: int, occurred_at, actor_id, action, object_type
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def record(session: Session, actor, action: str, obj=None, *, object_type: str | None = None,
+def record(session: Session, actor: User | None, action: str, obj=None, *,
+           object_type: str | None = None,
            object_id=None, summary: dict | None = None) -> AuditEvent:
     """Append one audit event in the caller's transaction.
 

@@ -1,37 +1,307 @@
-"""In-transaction domain events: one area announces a change, others react in the same
-transaction (the search outbox, the ledger's green-channel postings, notifications).
+"""The catalogue of domain events: what one area announces, and who reacts, in which order.
 
-Handlers run synchronously inside the caller's unit of work, so what they write commits or
-rolls back together with the change that caused it. Handlers flush, never commit.
+An area announces a change with ``events.publish(session, CaseEnded(case, actor, "close"))``;
+the subscribers registered in :func:`register_subscribers` run at once, in the caller's
+transaction and in the order listed there, so what they write commits or rolls back together
+with the change that caused it. Subscribers flush, never commit.
+
+Each event is a frozen dataclass. A subscriber of a base class (:class:`CaseChanged`) hears
+every subclass too, after the subscribers of the exact class, so the search outbox always
+sees a case once the areas that react to it are done.
+
+What happens when a case closes? ``workflow.fire(..., "close")`` publishes
+``CaseEnded(case, actor, "close")``; read the ``CaseEnded`` block of
+:func:`register_subscribers` below, top to bottom.
 """
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-Handler = Callable[..., None]
-_handlers: dict[str, list[Handler]] = defaultdict(list)
+if TYPE_CHECKING:
+    from webapp.models import (
+        AgendaItem,
+        Case,
+        MatchRun,
+        MoneyTransfer,
+        NeedCard,
+        Proposal,
+        Transfer,
+        User,
+    )
 
 
-def subscribe(name: str) -> Callable[[Handler], Handler]:
-    """Decorator: call the function with ``(session, **payload)`` whenever ``name`` is published."""
-
-    def register(fn: Handler) -> Handler:
-        if fn not in _handlers[name]:
-            _handlers[name].append(fn)
-        return fn
-
-    return register
+@dataclass(frozen=True)
+class Event:
+    """Base of every domain event."""
 
 
-def publish(session: Session, name: str, **payload) -> None:
-    """Announce ``name``; handlers of the exact name and of its prefix (``case.*``) run now."""
-    prefix = name.split(".", 1)[0] + ".*"
-    for fn in (*_handlers.get(name, ()), *_handlers.get(prefix, ())):
-        fn(session, name=name, **payload)
+# ---- cases: published by services/cases/intake.py, workflow.py and conference.py ----------
+
+@dataclass(frozen=True)
+class CaseChanged(Event):
+    """Base of the case events: ``actor`` changed ``case`` (its status, amounts or owner)."""
+
+    case: Case
+    actor: User | None
 
 
-def handlers(name: str) -> list[Handler]:
-    return list(_handlers.get(name, ()))
+@dataclass(frozen=True)
+class CaseReported(CaseChanged):
+    """A new case was reported at intake."""
+
+
+@dataclass(frozen=True)
+class CaseProgressed(CaseChanged):
+    """A transition none of the other areas reacts to on its own: ``action`` is one of
+    accept, start_verification, verify, start_assistance, publish, unpublish."""
+
+    action: str
+
+
+@dataclass(frozen=True)
+class EmergencyAidGranted(CaseChanged):
+    """Help first (先行救助): ``amount`` yuan granted before verification."""
+
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class CaseApproved(CaseChanged):
+    """An officer approved aid of ``amount`` yuan."""
+
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class CaseEscalated(CaseChanged):
+    """The case went to the joint conference (联席会议) for ``reason``."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class CaseTransferred(CaseChanged):
+    """The case was handed to departments; one ``transfers`` row per department."""
+
+    transfers: tuple[Transfer, ...]
+
+
+@dataclass(frozen=True)
+class TransferAnswered(CaseChanged):
+    """A department answered ``transfer``; the case went back to its previous state."""
+
+    transfer: Transfer
+
+
+@dataclass(frozen=True)
+class CaseHandedOver(CaseChanged):
+    """The case moved from one responsible worker to another (移交承办人)."""
+
+    previous_owner_id: int | None
+    new_owner_id: int
+
+
+#: How a case can end, the ``reason`` of :class:`CaseEnded`.
+ENDINGS = ("withdraw", "close", "reject", "refuse")
+
+
+@dataclass(frozen=True)
+class CaseEnded(CaseChanged):
+    """The case ended and nothing more will happen to it. ``reason`` is the transition that
+    ended it: ``withdraw``, ``close``, ``reject`` (aid refused after verification) or
+    ``refuse`` (not accepted at intake)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class ConferenceDecided(Event):
+    """The joint conference decided on ``item`` for ``case``."""
+
+    item: AgendaItem
+    case: Case
+    actor: User | None
+
+
+# ---- needs, listings, pledges, matching ----------------------------------------------------
+
+@dataclass(frozen=True)
+class NeedPublished(Event):
+    """The case's anonymised need card went on the public pages."""
+
+    need: NeedCard
+    case: Case
+    actor: User | None
+
+
+@dataclass(frozen=True)
+class NeedUnpublished(Event):
+    """The case's need card left the public pages."""
+
+    need: NeedCard
+    case: Case
+    actor: User | None
+
+
+@dataclass(frozen=True)
+class ListingChanged(Event):
+    """A fund, project, scheme, service or volunteer listing was created or changed.
+    ``kind`` is the :class:`~webapp.models.resources.ListingKind` value."""
+
+    kind: str
+    id: int
+
+
+@dataclass(frozen=True)
+class PledgeChanged(Event):
+    """A donor's pledge was made or changed ``status`` (a PledgeStatus value)."""
+
+    id: int
+    status: str
+    need_id: int | None
+    project_id: int | None
+
+
+@dataclass(frozen=True)
+class MatchApproved(Event):
+    """An officer approved a matching proposal; the resource is asked to answer."""
+
+    proposal: Proposal
+    actor: User | None
+
+
+@dataclass(frozen=True)
+class MatchingRunFinished(Event):
+    """A batch matching run finished and wrote its proposals."""
+
+    run: MatchRun
+
+
+# ---- what the subscribers did ---------------------------------------------------------------
+
+@dataclass
+class Effects:
+    """What the subscribers of one event did that its publisher may want to report.
+    A subscriber returns one (or ``None``); :func:`publish` adds them up."""
+
+    released: list[MoneyTransfer] = field(default_factory=list)  # pending money voided
+    cancelled: list[Proposal] = field(default_factory=list)      # matching pairings cancelled
+    notices: int = 0                                              # inbox messages queued
+
+    def add(self, other: Effects | None) -> None:
+        if other is not None:
+            self.released += other.released
+            self.cancelled += other.cancelled
+            self.notices += other.notices
+
+
+# ---- the registry -------------------------------------------------------------------------
+
+E = TypeVar("E", bound=Event)
+Handler = Callable[[Session, Any], "Effects | None"]
+_handlers: dict[type[Event], list[Handler]] = {}
+
+
+def subscribe(event_type: type[E], handler: Callable[[Session, E], Effects | None]) -> None:
+    """Call ``handler(session, event)`` whenever an ``event_type`` (or a subclass) is published."""
+    found = _handlers.setdefault(event_type, [])
+    if handler not in found:
+        found.append(handler)
+
+
+def unsubscribe(event_type: type[Event], handler: Handler) -> None:
+    _handlers[event_type].remove(handler)
+    if not _handlers[event_type]:
+        del _handlers[event_type]
+
+
+def publish(session: Session, event: Event) -> Effects:
+    """Announce ``event``: the subscribers of its class run now, then those of its bases;
+    return what they did."""
+    effects = Effects()
+    for cls in type(event).__mro__:
+        for handler in list(_handlers.get(cls, ())):
+            effects.add(handler(session, event))
+    return effects
+
+
+def handlers(event_type: type[Event]) -> list[Handler]:
+    """The subscribers of exactly ``event_type``, in the order they run."""
+    return list(_handlers.get(event_type, ()))
+
+
+@contextmanager
+def recording(event_type: type[E]) -> Iterator[list[E]]:
+    """Collect the ``event_type`` events published inside the ``with`` block (for tests)."""
+    seen: list[E] = []
+
+    def record(session: Session, event: E) -> None:
+        seen.append(event)
+
+    subscribe(event_type, record)
+    try:
+        yield seen
+    finally:
+        unsubscribe(event_type, record)
+
+
+def register_subscribers() -> None:
+    """Wire every reaction, in the order it runs. Called once by ``create_app``.
+
+    The order inside a block matters where two reactions touch the same rows: on a rejection
+    the help-first payment is reversed before the remaining reservations are released, and
+    the money is released before the matching pairings that held it are cancelled.
+    """
+    from webapp.services import needs
+    from webapp.services.cases import notifications
+    from webapp.services.ledger import accounts, green_channel, releases
+    from webapp.services.matching import runs
+    from webapp.services.matching.decisions import on_case_ended as cancel_pairings
+    from webapp.services.search import sync as search_sync
+
+    _handlers.clear()
+
+    # A help-first payment is made from the reserve.
+    subscribe(EmergencyAidGranted, green_channel.on_emergency_aid)
+
+    # Approval confirms any help-first payment, then tells the worker and the reporter.
+    subscribe(CaseApproved, green_channel.on_case_approved)
+    subscribe(CaseApproved, notifications.on_decision)
+
+    subscribe(CaseEscalated, notifications.on_escalated)    # officers are told
+    subscribe(CaseTransferred, notifications.on_transfer)   # each department is told
+    subscribe(TransferAnswered, notifications.on_answer)    # the responsible worker is told
+    subscribe(CaseHandedOver, notifications.on_handover)    # the new worker is told
+
+    # A case ends (withdrawn, closed, rejected, refused):
+    subscribe(CaseEnded, green_channel.on_case_ended)   # rejected: help-first payment reversed
+    subscribe(CaseEnded, releases.on_case_ended)        # pending reservations released
+    subscribe(CaseEnded, notifications.on_decision)     # rejected: worker and reporter told
+    subscribe(CaseEnded, cancel_pairings)               # open matching pairings cancelled
+    subscribe(CaseEnded, needs.on_case_ended)           # closed: need card unpublished
+
+    # Any case event, after the reactions above: its published card is re-indexed.
+    subscribe(CaseChanged, search_sync.on_case_changed)
+
+    # A need card goes on or off the public pages: the search index follows, then matching
+    # suggests resources for it (or supersedes its open suggestions).
+    subscribe(NeedPublished, search_sync.on_need_changed)
+    subscribe(NeedPublished, runs.on_need_published)
+    subscribe(NeedUnpublished, search_sync.on_need_changed)
+    subscribe(NeedUnpublished, runs.on_need_unpublished)
+
+    # A listing changes: the search index follows, then its ledger account is opened or
+    # raised to the listed amount.
+    subscribe(ListingChanged, search_sync.on_listing_changed)
+    subscribe(ListingChanged, accounts.on_listing_changed)
+
+    # Announced for other areas and tests; nothing subscribes today:
+    # CaseReported and CaseProgressed (beyond CaseChanged), ConferenceDecided, PledgeChanged,
+    # MatchApproved, MatchingRunFinished.
+

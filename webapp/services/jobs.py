@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.background import request_kick
+from webapp.models import User
 from webapp.models.base import utcnow
 from webapp.models.jobs import Job, JobStatus
 from webapp.services import DomainError
@@ -32,7 +33,7 @@ def handler(kind: str):
     return register
 
 
-def enqueue(session: Session, kind: str, payload: dict, *, actor=None) -> Job:
+def enqueue(session: Session, kind: str, payload: dict, *, actor: User | None = None) -> Job:
     if kind not in _handlers:
         raise DomainError(f"未知的任务类型：{kind}")
     job = Job(kind=kind, payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from webapp.models import Category, Organisation, OrgKind
 from webapp.models.catalog import SERVICES, VULNERABILITY_FLAGS
 from webapp.models.resources import ListingKind, Scheme
+from webapp.services import DomainError
 
 MAX_MONEY = Decimal("999999999999.99")
 
@@ -58,7 +59,7 @@ def _money(errors: dict, name: str, value, *, required: bool = False) -> Decimal
         return None
     if amount < 0:
         errors.setdefault(name, []).append(f"{FIELD_LABELS[name]}不能为负数")
-    elif amount.as_tuple().exponent < -2:
+    elif int(amount.as_tuple().exponent) < -2:
         errors.setdefault(name, []).append(f"{FIELD_LABELS[name]}最多保留两位小数")
     elif amount > MAX_MONEY:
         errors.setdefault(name, []).append(f"{FIELD_LABELS[name]}超出允许范围")
@@ -99,7 +100,6 @@ def clean(session: Session, kind: ListingKind, data: dict, *, current: object | 
           ) -> dict:
     """Validate ``data`` (merged over ``current``) and return column values; raise with all
     errors at once."""
-    from webapp.services import DomainError
     fields = KIND_FIELDS[kind]
     unknown = set(data) - set(fields)
     merged = {f: _current_value(current, f) for f in fields} if current is not None else {}

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp import permissions
-from webapp.models import utcnow
+from webapp.models import User, utcnow
 from webapp.models.resources import (
     LISTING_MODELS,
     ListingKind,
@@ -37,10 +37,10 @@ OWNER_MOVES = {
 }
 
 
-def _announce(session: Session, actor, listing, action: str, summary: dict) -> None:
+def _announce(session: Session, actor: User, listing, action: str, summary: dict) -> None:
     audit.record(session, actor, f"{listing.kind.value}.{action}", listing,
                  summary={"status": listing.status.value, **summary})
-    events.publish(session, "listing.changed", kind=listing.kind.value, id=listing.id)
+    events.publish(session, events.ListingChanged(listing.kind.value, listing.id))
 
 
 def get_listing(session: Session, kind: ListingKind, listing_id: int):
@@ -51,12 +51,12 @@ def get_listing(session: Session, kind: ListingKind, listing_id: int):
     return listing
 
 
-def _require_manager(actor, listing) -> None:
+def _require_manager(actor: User, listing) -> None:
     if not permissions.can_manage_listing(actor, listing):
         raise PermissionDeniedError("只能管理本机构的项目、基金或服务")
 
 
-def create_listing(session: Session, actor, kind: ListingKind, data: dict):
+def create_listing(session: Session, actor: User, kind: ListingKind, data: dict):
     """Create a draft listing owned by the actor's organisation (or a chosen department)."""
     if not permissions.can_create_listing(actor, kind.value):
         raise PermissionDeniedError("您的角色不能发布此类信息")
@@ -81,7 +81,7 @@ def _pending_review(session: Session, listing) -> ListingReview | None:
         ListingReview.decision == ReviewDecision.PENDING)).first()
 
 
-def update_listing(session: Session, actor, listing, data: dict) -> list[str]:
+def update_listing(session: Session, actor: User, listing, data: dict) -> list[str]:
     """Apply an edit; a material change to a public listing sends it back to review.
 
     Returns the names of the fields that changed.
@@ -113,7 +113,7 @@ def update_listing(session: Session, actor, listing, data: dict) -> list[str]:
     return changed
 
 
-def submit_listing(session: Session, actor, listing) -> ListingReview:
+def submit_listing(session: Session, actor: User, listing) -> ListingReview:
     """Send a draft to the officers' review queue."""
     _require_manager(actor, listing)
     if listing.status != S.DRAFT:
@@ -128,7 +128,7 @@ def submit_listing(session: Session, actor, listing) -> ListingReview:
     return review
 
 
-def set_listing_status(session: Session, actor, listing, target: ListingStatus) -> None:
+def set_listing_status(session: Session, actor: User, listing, target: ListingStatus) -> None:
     """Pause, resume, withdraw from review or close a listing. Officers may pause or close
     any listing (moderation)."""
     moderating = permissions.can_review_listings(actor) and target in (S.PAUSED, S.CLOSED) \
@@ -152,7 +152,7 @@ def set_listing_status(session: Session, actor, listing, target: ListingStatus) 
     _announce(session, actor, listing, "status", {"from": before.value})
 
 
-def decide_review(session: Session, actor, review: ListingReview, *, approve: bool,
+def decide_review(session: Session, actor: User, review: ListingReview, *, approve: bool,
                   reason: str | None = None) -> None:
     """Approve (the listing becomes public) or reject with a reason (back to draft)."""
     if not permissions.can_review_listings(actor):
@@ -182,7 +182,7 @@ def decide_review(session: Session, actor, review: ListingReview, *, approve: bo
               {"review_id": review.id})
 
 
-def set_featured(session: Session, actor, project, featured: bool) -> None:
+def set_featured(session: Session, actor: User, project, featured: bool) -> None:
     """Officers choose which listed projects the home page features."""
     if not permissions.can_review_listings(actor):
         raise PermissionDeniedError("只有民政部门工作人员可以设置推荐项目")
@@ -199,7 +199,7 @@ def pending_reviews(session: Session):
         .order_by(ListingReview.submitted_at, ListingReview.id)
 
 
-def own_listings(actor, kind: ListingKind, *, status: ListingStatus | None = None):
+def own_listings(actor: User, kind: ListingKind, *, status: ListingStatus | None = None):
     """Statement of the listings of ``kind`` the actor manages, newest first."""
     model = LISTING_MODELS[kind]
     stmt = select(model).order_by(model.updated_at.desc(), model.id.desc())

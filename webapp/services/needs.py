@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import Case, Category, NeedCard, NeedStatus, utcnow
+from webapp.models import Case, Category, NeedCard, NeedStatus, User, utcnow
 from webapp.privacy.card import (
     LEVEL_COUNTY,
     AnonymizedCard,
@@ -147,7 +147,7 @@ def draft_card(session: Session, case: Case, *, title: str | None = None,
                      edited=title_in is not None or story_in is not None)
 
 
-def publish_need(session: Session, actor, case: Case, *, title: str | None = None,
+def publish_need(session: Session, actor: User, case: Case, *, title: str | None = None,
                  story: str | None = None, now: dt.datetime | None = None,
                  k: int | None = None) -> NeedCard:
     """Create or update the case's card from its redacted facts and publish it.
@@ -178,11 +178,11 @@ def publish_need(session: Session, actor, case: Case, *, title: str | None = Non
     audit.record(session, actor, "need.publish", need,
                  summary={"case_id": case.id, "amount_needed": str(need.amount_needed),
                           "level": card.level, "edited": draft.edited})
-    events.publish(session, "need.published", need=need, case=case, actor=actor)
+    events.publish(session, events.NeedPublished(need, case, actor))
     return need
 
 
-def unpublish_need(session: Session, actor, case: Case) -> NeedCard | None:
+def unpublish_need(session: Session, actor: User | None, case: Case) -> NeedCard | None:
     """Take the case's card off the public pages (the search index follows after commit)."""
     need = session.scalars(select(NeedCard).where(NeedCard.case_id == case.id)).first()
     if need is None or need.status != NeedStatus.PUBLISHED:
@@ -190,14 +190,14 @@ def unpublish_need(session: Session, actor, case: Case) -> NeedCard | None:
     need.status = NeedStatus.UNPUBLISHED
     session.flush()
     audit.record(session, actor, "need.unpublish", need, summary={"case_id": case.id})
-    events.publish(session, "need.unpublished", need=need, case=case, actor=actor)
+    events.publish(session, events.NeedUnpublished(need, case, actor))
     return need
 
 
-@events.subscribe("case.close")
-def _on_case_closed(session: Session, *, case: Case, actor=None, **_) -> None:
+def on_case_ended(session: Session, event: events.CaseEnded) -> None:
     """A closed case asks for no more help: its card leaves the public pages and the index."""
-    unpublish_need(session, actor, case)
+    if event.reason == "close":
+        unpublish_need(session, event.actor, event.case)
 
 
 def published_card(session: Session, case: Case) -> NeedCard | None:

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from webapp import permissions
-from webapp.models import NeedCard, NeedStatus, Role, utcnow
+from webapp.models import NeedCard, NeedStatus, Role, User, utcnow
 from webapp.models.catalog import SERVICES
 from webapp.models.resources import ListingStatus, Pledge, PledgeStatus, Project
 from webapp.services import ConflictError, DomainError, PermissionDeniedError, audit, events
@@ -24,12 +24,12 @@ from webapp.services.listing_rules import MAX_MONEY
 P = PledgeStatus
 
 
-def _announce(session: Session, actor, pledge: Pledge, action: str, summary: dict) -> None:
+def _announce(session: Session, actor: User, pledge: Pledge, action: str, summary: dict) -> None:
     audit.record(session, actor, f"pledge.{action}", pledge, summary={
         "status": pledge.status.value, "need_id": pledge.need_id,
         "project_id": pledge.project_id, **summary})
-    events.publish(session, "pledge.changed", id=pledge.id, status=pledge.status.value,
-                   need_id=pledge.need_id, project_id=pledge.project_id)
+    events.publish(session, events.PledgeChanged(pledge.id, pledge.status.value,
+                                                 pledge.need_id, pledge.project_id))
 
 
 def new_reference(now: dt.datetime | None = None) -> str:
@@ -97,12 +97,12 @@ def make_pledge(session: Session, donor, *, need: NeedCard | None = None,
     return pledge
 
 
-def _require_handler(actor, pledge: Pledge) -> None:
+def _require_handler(actor: User, pledge: Pledge) -> None:
     if not permissions.can_handle_pledge(actor, pledge):
         raise PermissionDeniedError("只有接收方可以处理这笔认捐")
 
 
-def confirm_pledge(session: Session, actor, pledge: Pledge) -> None:
+def confirm_pledge(session: Session, actor: User, pledge: Pledge) -> None:
     """The receiver acknowledges the pledge and will arrange it with the donor."""
     _require_handler(actor, pledge)
     if pledge.status != P.PLEDGED:
@@ -112,7 +112,7 @@ def confirm_pledge(session: Session, actor, pledge: Pledge) -> None:
     _announce(session, actor, pledge, "confirm", {})
 
 
-def fulfil_pledge(session: Session, actor, pledge: Pledge) -> None:
+def fulfil_pledge(session: Session, actor: User, pledge: Pledge) -> None:
     """The money arrived or the service was delivered."""
     _require_handler(actor, pledge)
     if pledge.status != P.CONFIRMED:
@@ -122,7 +122,7 @@ def fulfil_pledge(session: Session, actor, pledge: Pledge) -> None:
     _announce(session, actor, pledge, "fulfil", {})
 
 
-def cancel_pledge(session: Session, actor, pledge: Pledge) -> None:
+def cancel_pledge(session: Session, actor: User, pledge: Pledge) -> None:
     """The donor withdraws an unconfirmed pledge, or the receiver cancels an open one."""
     is_donor = pledge.donor_id == actor.id
     if permissions.can_handle_pledge(actor, pledge):
@@ -143,7 +143,7 @@ def cancel_pledge(session: Session, actor, pledge: Pledge) -> None:
 TRANSITIONS = {P.CONFIRMED: confirm_pledge, P.FULFILLED: fulfil_pledge, P.CANCELLED: cancel_pledge}
 
 
-def move_pledge(session: Session, actor, pledge: Pledge, target: PledgeStatus) -> None:
+def move_pledge(session: Session, actor: User, pledge: Pledge, target: PledgeStatus) -> None:
     """Apply a requested status change (API PATCH)."""
     if target == pledge.status:
         return
@@ -159,7 +159,7 @@ def donor_pledges(donor):
         .order_by(Pledge.created_at.desc(), Pledge.id.desc())
 
 
-def pledges_for_handler(actor, *, status: PledgeStatus | None = None):
+def pledges_for_handler(actor: User, *, status: PledgeStatus | None = None):
     """Statement of the pledges the actor receives: officers all, charities their projects'."""
     stmt = select(Pledge).order_by(Pledge.created_at.desc(), Pledge.id.desc())
     if not actor.has_role(Role.OFFICER):
@@ -170,7 +170,7 @@ def pledges_for_handler(actor, *, status: PledgeStatus | None = None):
     return stmt
 
 
-def visible_pledges(actor, *, status: PledgeStatus | None = None):
+def visible_pledges(actor: User, *, status: PledgeStatus | None = None):
     """Statement of every pledge the actor may read (API list)."""
     if actor.has_role(Role.OFFICER, Role.AUDITOR, Role.ADMIN):
         stmt = select(Pledge).order_by(Pledge.created_at.desc(), Pledge.id.desc())

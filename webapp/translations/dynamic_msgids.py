@@ -182,8 +182,8 @@ MSGIDS = (
     N_('18-29岁'),  # webapp/services/matching/records.py
     N_('60岁以上'),  # webapp/services/matching/records.py
     N_('未成年'),  # webapp/services/matching/records.py
-    N_('全县'),  # webapp/services/search_documents.py
-    N_('多个镇街'),  # webapp/services/search_documents.py
+    N_('全县'),  # webapp/services/search/documents.py
+    N_('多个镇街'),  # webapp/services/search/documents.py
     N_('个人捐助'),  # webapp/services/transparency.py
     N_('企业基金'),  # webapp/services/transparency.py
     N_('政府救助'),  # webapp/services/transparency.py

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from tests.webapp.cases.conftest import ORDINARY, make_id
+from tests.factories import ORDINARY, make_id
 from webapp.models import AuditEvent, Case, CaseStatus
 
 
@@ -71,15 +71,15 @@ def test_api_create_case_refused_to_department(client, api_token, body):
                        headers=api_token("dept")).status_code == 403
 
 
-def test_api_list_shows_intake_worker_only_own_town(client, api_token, make_case):
-    mine, other = make_case("梁村镇").number, make_case("清平镇").number
+def test_api_list_shows_intake_worker_only_own_town(client, api_token, reported_case):
+    mine, other = reported_case("梁村镇").number, reported_case("清平镇").number
     numbers = [c["number"] for c in client.get(
         "/api/v1/cases", headers=api_token("intake")).get_json()["items"]]
     assert mine in numbers and other not in numbers
 
 
-def test_api_list_officer_sees_all_and_filters(client, api_token, make_case, staff):
-    make_case("梁村镇"), make_case("清平镇")
+def test_api_list_officer_sees_all_and_filters(client, api_token, reported_case, staff):
+    reported_case("梁村镇"), reported_case("清平镇")
     headers = api_token("officer")
     data = client.get("/api/v1/cases", headers=headers).get_json()
     assert data["meta"]["total"] == 2
@@ -93,9 +93,9 @@ def test_api_list_per_page_over_100_is_refused(client, api_token):
                       headers=api_token("officer")).status_code == 422
 
 
-def test_api_department_sees_only_transferred_cases_masked(client, api_token, make_case):
-    sent = make_case(actions=["accept", "transfer"]).id
-    make_case()
+def test_api_department_sees_only_transferred_cases_masked(client, api_token, reported_case):
+    sent = reported_case(actions=["accept", "transfer"]).id
+    reported_case()
     response = client.get("/api/v1/cases", headers=api_token("dept"))
     items = response.get_json()["items"]
     assert [c["id"] for c in items] == [sent]
@@ -103,16 +103,16 @@ def test_api_department_sees_only_transferred_cases_masked(client, api_token, ma
     assert items[0]["applicant"]["phone"] == "138****5678"
 
 
-def test_api_department_cannot_reveal(client, api_token, make_case):
-    sent = make_case(actions=["accept", "transfer"])
+def test_api_department_cannot_reveal(client, api_token, reported_case):
+    sent = reported_case(actions=["accept", "transfer"])
     case_id, id_number = sent.id, sent.applicant.id_number
     response = client.get(f"/api/v1/cases/{case_id}?reveal=1", headers=api_token("dept"))
     assert response.status_code == 403
     assert id_number not in response.get_data(as_text=True)
 
 
-def test_api_reveal_shows_full_data_and_is_audited(client, api_token, make_case, db):
-    case = make_case()
+def test_api_reveal_shows_full_data_and_is_audited(client, api_token, reported_case, db):
+    case = reported_case()
     case_id, id_number = case.id, case.applicant.id_number
     response = client.get(f"/api/v1/cases/{case_id}?reveal=1", headers=api_token("officer"))
     assert response.get_json()["applicant"]["id_number"] == id_number
@@ -120,8 +120,8 @@ def test_api_reveal_shows_full_data_and_is_audited(client, api_token, make_case,
         AuditEvent.action == "case.reveal", AuditEvent.object_id == str(case_id))).one()
 
 
-def test_api_detail_without_reveal_is_masked(client, api_token, make_case):
-    case = make_case()
+def test_api_detail_without_reveal_is_masked(client, api_token, reported_case):
+    case = reported_case()
     case_id, id_number = case.id, case.applicant.id_number
     data = client.get(f"/api/v1/cases/{case_id}", headers=api_token("officer")).get_json()
     assert data["applicant"]["id_number"] != id_number
@@ -129,14 +129,14 @@ def test_api_detail_without_reveal_is_masked(client, api_token, make_case):
     assert "accept" in data["actions"]
 
 
-def test_api_case_of_other_town_is_not_found(client, api_token, make_case):
-    case_id = make_case("清平镇").id
+def test_api_case_of_other_town_is_not_found(client, api_token, reported_case):
+    case_id = reported_case("清平镇").id
     assert client.get(f"/api/v1/cases/{case_id}",
                       headers=api_token("intake")).status_code == 404
 
 
-def test_api_transitions_walk_the_ordinary_path(client, api_token, make_case):
-    case_id = make_case().id
+def test_api_transitions_walk_the_ordinary_path(client, api_token, reported_case):
+    case_id = reported_case().id
     intake, officer = api_token("intake"), api_token("officer")
     url = f"/api/v1/cases/{case_id}/transitions"
     for action in ORDINARY:
@@ -146,8 +146,8 @@ def test_api_transitions_walk_the_ordinary_path(client, api_token, make_case):
     assert response.get_json()["approved_amount"] == "5000.00"
 
 
-def test_api_illegal_transition_is_409_problem(client, api_token, make_case):
-    case_id = make_case().id
+def test_api_illegal_transition_is_409_problem(client, api_token, reported_case):
+    case_id = reported_case().id
     response = client.post(f"/api/v1/cases/{case_id}/transitions", json={"action": "close"},
                            headers=api_token("intake"))
     assert response.status_code == 409
@@ -155,8 +155,8 @@ def test_api_illegal_transition_is_409_problem(client, api_token, make_case):
     assert "不能执行" in response.get_json()["detail"]
 
 
-def test_api_unknown_action_is_refused(client, api_token, make_case):
-    case_id = make_case().id
+def test_api_unknown_action_is_refused(client, api_token, reported_case):
+    case_id = reported_case().id
     response = client.post(f"/api/v1/cases/{case_id}/transitions", json={"action": "fly"},
                            headers=api_token("intake"))
     assert response.status_code == 422
@@ -166,16 +166,16 @@ def test_api_unknown_action_is_refused(client, api_token, make_case):
     ("intake", "approve", ORDINARY), ("dept", "accept", ()), ("auditor", "accept", ()),
     ("intake", "publish", ORDINARY), ("auditor", "approve", ORDINARY),
 ])
-def test_api_transition_refused_to_wrong_role(client, api_token, make_case, username, action,
+def test_api_transition_refused_to_wrong_role(client, api_token, reported_case, username, action,
                                               setup):
-    case_id = make_case(actions=setup).id
+    case_id = reported_case(actions=setup).id
     response = client.post(f"/api/v1/cases/{case_id}/transitions", json={"action": action},
                            headers=api_token(username))
     assert response.status_code in (403, 404)
 
 
-def test_api_transfer_to_missing_department_is_400(client, api_token, make_case, db):
-    case_id = make_case(actions=["accept"]).id
+def test_api_transfer_to_missing_department_is_400(client, api_token, reported_case, db):
+    case_id = reported_case(actions=["accept"]).id
     response = client.post(f"/api/v1/cases/{case_id}/transitions", headers=api_token("intake"),
                            json={"action": "transfer", "department_id": 987654,
                                  "reason": "请协助"})
@@ -183,8 +183,8 @@ def test_api_transfer_to_missing_department_is_400(client, api_token, make_case,
     assert db.session.get(Case, case_id).status == CaseStatus.ACCEPTED
 
 
-def test_api_transfer_and_answer(client, api_token, make_case, staff, db):
-    case_id = make_case(actions=["accept", "start_verification"]).id
+def test_api_transfer_and_answer(client, api_token, reported_case, staff, db):
+    case_id = reported_case(actions=["accept", "start_verification"]).id
     department_id = staff["org"]("高唐县教育和体育局").id
     response = client.post(f"/api/v1/cases/{case_id}/transitions", headers=api_token("intake"),
                            json={"action": "transfer", "reason": "请落实教育救助",
@@ -202,14 +202,14 @@ def test_api_transfer_and_answer(client, api_token, make_case, staff, db):
     assert db.session.get(Case, case_id).status == CaseStatus.VERIFYING
 
 
-def test_api_transfers_of_other_department_are_invisible(client, api_token, make_case):
-    make_case(actions=["accept", "transfer"])
+def test_api_transfers_of_other_department_are_invisible(client, api_token, reported_case):
+    reported_case(actions=["accept", "transfer"])
     assert client.get("/api/v1/transfers", headers=api_token("health")
                       ).get_json()["meta"]["total"] == 0
 
 
-def test_api_change_to_closed_case_is_409(client, api_token, make_case):
-    case_id = make_case(actions=["withdraw"]).id
+def test_api_change_to_closed_case_is_409(client, api_token, reported_case):
+    case_id = reported_case(actions=["withdraw"]).id
     response = client.post(f"/api/v1/cases/{case_id}/transitions",
                            json={"action": "accept"}, headers=api_token("officer"))
     assert response.status_code == 409

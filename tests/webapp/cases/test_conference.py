@@ -26,14 +26,14 @@ def test_conference_schedule_refused_to_intake(db, staff):
                                        scheduled_at=WHEN)
 
 
-def test_conference_agenda_takes_only_escalated_cases(db, staff, meeting, make_case):
+def test_conference_agenda_takes_only_escalated_cases(db, staff, meeting, reported_case):
     with pytest.raises(ConflictError):
         conference.add_to_agenda(db.session, staff["officer"], meeting,
-                                 make_case(actions=["accept"]))
+                                 reported_case(actions=["accept"]))
 
 
-def test_conference_approve_decision_approves_case(db, staff, meeting, make_case, settings):
-    case = make_case(actions=ESCALATED)
+def test_conference_approve_decision_approves_case(db, staff, meeting, reported_case, settings):
+    case = reported_case(actions=ESCALATED)
     item = conference.add_to_agenda(db.session, staff["officer"], meeting, case)
     conference.record_decision(db.session, staff["officer"], item, decision="approve",
                                amount="4000", settings=settings)
@@ -42,17 +42,17 @@ def test_conference_approve_decision_approves_case(db, staff, meeting, make_case
     assert meeting.status == ConferenceStatus.HELD
 
 
-def test_conference_reject_decision_rejects_case(db, staff, meeting, make_case, settings):
-    case = make_case(actions=ESCALATED)
+def test_conference_reject_decision_rejects_case(db, staff, meeting, reported_case, settings):
+    case = reported_case(actions=ESCALATED)
     item = conference.add_to_agenda(db.session, staff["officer"], meeting, case)
     conference.record_decision(db.session, staff["officer"], item, decision="reject",
                                note="已享受其他政策", settings=settings)
     assert case.status == CaseStatus.REJECTED
 
 
-def test_conference_assign_decision_transfers_to_departments(db, staff, meeting, make_case,
+def test_conference_assign_decision_transfers_to_departments(db, staff, meeting, reported_case,
                                                               settings):
-    case = make_case(actions=ESCALATED)
+    case = reported_case(actions=ESCALATED)
     item = conference.add_to_agenda(db.session, staff["officer"], meeting, case)
     ids = [staff["org"]("高唐县教育和体育局").id, staff["org"]("高唐县卫生健康局").id]
     conference.record_decision(db.session, staff["officer"], item, decision="assign",
@@ -63,8 +63,8 @@ def test_conference_assign_decision_transfers_to_departments(db, staff, meeting,
     assert {t.from_status for t in rows} == {CaseStatus.VERIFIED}
 
 
-def test_conference_decision_cannot_be_taken_twice(db, staff, meeting, make_case, settings):
-    case = make_case(actions=ESCALATED)
+def test_conference_decision_cannot_be_taken_twice(db, staff, meeting, reported_case, settings):
+    case = reported_case(actions=ESCALATED)
     item = conference.add_to_agenda(db.session, staff["officer"], meeting, case)
     conference.record_decision(db.session, staff["officer"], item, decision="reject",
                                settings=settings)
@@ -73,8 +73,8 @@ def test_conference_decision_cannot_be_taken_twice(db, staff, meeting, make_case
                                    settings=settings)
 
 
-def test_conference_pages_walk(client, auth, db, staff, make_case):
-    case_id = make_case(actions=ESCALATED).id
+def test_conference_pages_walk(client, auth, db, staff, reported_case):
+    case_id = reported_case(actions=ESCALATED).id
     auth.login("officer")
     response = auth.post("/cases/conferences", {"title": "第二次联席会议",
                                                 "scheduled_at": "2026-03-12T09:30",

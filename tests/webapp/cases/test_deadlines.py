@@ -47,37 +47,37 @@ def test_settings_from_config_reads_limits_and_holidays():
     assert CaseSettings.from_config({}).procedure_days == 15
 
 
-def test_report_on_friday_is_due_for_acceptance_on_monday(db, make_case, frozen):
-    case = make_case(now=frozen)
+def test_report_on_friday_is_due_for_acceptance_on_monday(db, reported_case, frozen):
+    case = reported_case(now=frozen)
     step = db.session.scalars(select(StepDeadline).where(StepDeadline.case_id == case.id)).one()
     assert (step.step, step.due_on) == (Step.ACCEPTANCE, MON)
 
 
-def test_accept_sets_verification_and_procedure_deadlines(db, make_case, frozen):
-    case = make_case(actions=["accept"], now=frozen)
+def test_accept_sets_verification_and_procedure_deadlines(db, reported_case, frozen):
+    case = reported_case(actions=["accept"], now=frozen)
     steps = {d.step: d.due_on for d in deadlines.open_deadlines(db.session, case)}
     assert steps == {Step.VERIFICATION: dt.date(2026, 3, 13),
                      Step.PROCEDURE: dt.date(2026, 3, 27)}
     assert case.procedure_due_on == dt.date(2026, 3, 27)
 
 
-def test_newly_overdue_not_before_the_due_day_has_passed(db, make_case, frozen):
-    make_case(now=frozen)
+def test_newly_overdue_not_before_the_due_day_has_passed(db, reported_case, frozen):
+    reported_case(now=frozen)
     monday_evening = dt.datetime(2026, 3, 9, 14, 0, tzinfo=dt.UTC)  # 22:00 local
     assert deadlines.newly_overdue(db.session, now=monday_evening) == []
 
 
-def test_newly_overdue_marks_step_after_the_weekend(db, make_case, frozen):
-    case = make_case(now=frozen)
+def test_newly_overdue_marks_step_after_the_weekend(db, reported_case, frozen):
+    case = reported_case(now=frozen)
     tuesday = dt.datetime(2026, 3, 10, 1, 0, tzinfo=dt.UTC)
     marked = deadlines.newly_overdue(db.session, now=tuesday)
     assert [m.case_id for m in marked] == [case.id]
     assert deadlines.newly_overdue(db.session, now=tuesday) == []
 
 
-def test_deadlines_check_notifies_owner_and_supervisor_once(db, runner, make_case, staff,
+def test_deadlines_check_notifies_owner_and_supervisor_once(db, runner, reported_case, staff,
                                                             frozen):
-    make_case(actions=["accept"], now=frozen - dt.timedelta(days=30))
+    reported_case(actions=["accept"], now=frozen - dt.timedelta(days=30))
     result = runner.invoke(args=["deadlines", "check"])
     assert result.exit_code == 0, result.output
     recipients = set(db.session.scalars(select(Notification.user_id)))

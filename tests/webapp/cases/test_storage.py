@@ -3,13 +3,13 @@ import datetime as dt
 
 from sqlalchemy import text
 
-from tests.webapp.cases.conftest import make_id
+from tests.factories import make_id
 from webapp.services.cases.numbering import format_number, next_case_number
 
 
-def test_raw_database_shows_no_plaintext_personal_data(db, make_case):
+def test_raw_database_shows_no_plaintext_personal_data(db, reported_case):
     id_number = make_id("19800305", 42)
-    make_case(id_number=id_number)
+    reported_case(id_number=id_number)
     with db.engine.connect() as conn:
         rows = conn.execute(text("SELECT * FROM applicants")).all()
     dump = repr(rows)
@@ -18,16 +18,16 @@ def test_raw_database_shows_no_plaintext_personal_data(db, make_case):
     assert "1980-03-05" not in dump
 
 
-def test_applicant_reads_back_decrypted(db, make_case):
+def test_applicant_reads_back_decrypted(db, reported_case):
     id_number = make_id("19800305", 43)
-    case = make_case(id_number=id_number)
+    case = reported_case(id_number=id_number)
     db.session.expire_all()
     assert case.applicant.id_number == id_number
     assert case.applicant.birth_date == "1980-03-05"
 
 
-def test_case_number_has_the_county_format(db, make_case):
-    case = make_case(now=dt.datetime(2026, 3, 6, 2, tzinfo=dt.UTC))
+def test_case_number_has_the_county_format(db, reported_case):
+    case = reported_case(now=dt.datetime(2026, 3, 6, 2, tzinfo=dt.UTC))
     assert case.number == "GT-2026-000001"
 
 

@@ -5,7 +5,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from tests.webapp.cases.conftest import ORDINARY, make_id
+from tests.factories import ORDINARY, make_id
 from webapp.models import Attachment, AuditEvent, Case, CaseStatus
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -58,8 +58,8 @@ def test_intake_form_absurd_amount_is_refused(client, auth, staff, db):
     assert count(db, Case) == 0
 
 
-def test_case_list_filters_and_counts(client, auth, make_case):
-    make_case(actions=["accept"]), make_case()
+def test_case_list_filters_and_counts(client, auth, reported_case):
+    reported_case(actions=["accept"]), reported_case()
     auth.login("intake")
     html = client.get("/cases/?status=accepted").get_data(as_text=True)
     assert html.count("GT-") == 1
@@ -71,8 +71,8 @@ def test_case_list_empty_state(client, auth, staff):
     assert "没有符合条件的个案" in client.get("/cases/").get_data(as_text=True)
 
 
-def test_case_detail_masks_personal_data(client, auth, make_case):
-    case = make_case()
+def test_case_detail_masks_personal_data(client, auth, reported_case):
+    case = reported_case()
     case_id, id_number = case.id, case.applicant.id_number
     auth.login("intake")
     html = client.get(f"/cases/{case_id}").get_data(as_text=True)
@@ -80,8 +80,8 @@ def test_case_detail_masks_personal_data(client, auth, make_case):
     assert "138****5678" in html and "显示完整信息" in html
 
 
-def test_case_reveal_shows_full_data_and_is_audited(client, auth, make_case, db):
-    case = make_case()
+def test_case_reveal_shows_full_data_and_is_audited(client, auth, reported_case, db):
+    case = reported_case()
     case_id, id_number = case.id, case.applicant.id_number
     auth.login("intake")
     response = auth.post(f"/cases/{case_id}/reveal", form_page=f"/cases/{case_id}")
@@ -91,8 +91,8 @@ def test_case_reveal_shows_full_data_and_is_audited(client, auth, make_case, db)
         AuditEvent.action == "case.reveal").subquery()) == 1
 
 
-def test_case_detail_department_sees_redacted_description(client, auth, make_case, db):
-    case = make_case(actions=["accept", "transfer"])
+def test_case_detail_department_sees_redacted_description(client, auth, reported_case, db):
+    case = reported_case(actions=["accept", "transfer"])
     case.description = "王秀英家中突发重病，电话13812345678。"
     case_id = case.id
     db.session.commit()
@@ -101,38 +101,38 @@ def test_case_detail_department_sees_redacted_description(client, auth, make_cas
     assert "13812345678" not in html and "（已隐藏）" in html and "显示完整信息" not in html
 
 
-def test_case_detail_of_other_town_is_404(client, auth, make_case):
-    case_id = make_case("清平镇").id
+def test_case_detail_of_other_town_is_404(client, auth, reported_case):
+    case_id = reported_case("清平镇").id
     auth.login("intake")
     assert client.get(f"/cases/{case_id}").status_code == 404
 
 
-def test_case_action_form_accepts_case(client, auth, make_case, db):
-    case_id = make_case().id
+def test_case_action_form_accepts_case(client, auth, reported_case, db):
+    case_id = reported_case().id
     auth.login("intake")
     response = auth.post(f"/cases/{case_id}/actions/accept", form_page=f"/cases/{case_id}")
     assert response.status_code == 302
     assert db.session.get(Case, case_id).status == CaseStatus.ACCEPTED
 
 
-def test_case_action_illegal_shows_409_message(client, auth, make_case):
-    case_id = make_case().id
+def test_case_action_illegal_shows_409_message(client, auth, reported_case):
+    case_id = reported_case().id
     auth.login("officer")
     response = auth.post(f"/cases/{case_id}/actions/approve", form_page=f"/cases/{case_id}")
     assert response.status_code == 409
     assert "不能执行「批准救助」" in response.get_data(as_text=True)
 
 
-def test_case_action_refused_to_auditor(client, auth, make_case, db):
-    case_id = make_case().id
+def test_case_action_refused_to_auditor(client, auth, reported_case, db):
+    case_id = reported_case().id
     auth.login("auditor")
     response = auth.post(f"/cases/{case_id}/actions/accept", form_page=f"/cases/{case_id}")
     assert response.status_code == 403
     assert db.session.get(Case, case_id).status == CaseStatus.REPORTED
 
 
-def test_case_available_actions_follow_state(client, auth, make_case):
-    case_id = make_case(actions=ORDINARY).id
+def test_case_available_actions_follow_state(client, auth, reported_case):
+    case_id = reported_case(actions=ORDINARY).id
     auth.login("officer")
     html = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert 'id="do-approve"' in html and 'id="do-accept"' not in html
@@ -144,8 +144,8 @@ def upload(auth, case_id, data, name="bill.pdf"):
                      form_page=f"/cases/{case_id}", content_type="multipart/form-data")
 
 
-def test_attachment_pdf_is_stored_and_downloadable(client, auth, make_case, db, app):
-    case_id = make_case(actions=["accept"]).id
+def test_attachment_pdf_is_stored_and_downloadable(client, auth, reported_case, db, app):
+    case_id = reported_case(actions=["accept"]).id
     auth.login("intake")
     assert upload(auth, case_id, PDF).status_code == 302
     row = db.session.scalars(select(Attachment)).one()
@@ -154,8 +154,8 @@ def test_attachment_pdf_is_stored_and_downloadable(client, auth, make_case, db, 
     assert response.status_code == 200 and response.data == PDF
 
 
-def test_attachment_wrong_type_is_refused(client, auth, make_case, db):
-    case_id = make_case(actions=["accept"]).id
+def test_attachment_wrong_type_is_refused(client, auth, reported_case, db):
+    case_id = reported_case(actions=["accept"]).id
     auth.login("intake")
     response = upload(auth, case_id, b"MZ\x90\x00 not a pdf", name="bill.pdf")
     assert response.status_code == 400
@@ -163,17 +163,17 @@ def test_attachment_wrong_type_is_refused(client, auth, make_case, db):
     assert count(db, Attachment) == 0
 
 
-def test_attachment_too_large_is_refused(client, auth, make_case, db, app, monkeypatch):
+def test_attachment_too_large_is_refused(client, auth, reported_case, db, app, monkeypatch):
     monkeypatch.setitem(app.config, "MAX_ATTACHMENT_BYTES", 64)
-    case_id = make_case(actions=["accept"]).id
+    case_id = reported_case(actions=["accept"]).id
     auth.login("intake")
     response = upload(auth, case_id, PDF + b"0" * 100)
     assert response.status_code == 400
     assert count(db, Attachment) == 0
 
 
-def test_attachment_not_served_to_department(client, auth, make_case, db):
-    case_id = make_case(actions=["accept", "transfer"]).id
+def test_attachment_not_served_to_department(client, auth, reported_case, db):
+    case_id = reported_case(actions=["accept", "transfer"]).id
     auth.login("intake")
     assert upload(auth, case_id, PDF).status_code == 302
     attachment_id = db.session.scalars(select(Attachment.id)).one()
@@ -183,21 +183,21 @@ def test_attachment_not_served_to_department(client, auth, make_case, db):
     assert client.get(f"/cases/{case_id}/attachments/{attachment_id}").status_code == 403
 
 
-def test_supervision_board_lists_overdue_oldest_first(client, auth, make_case, staff):
+def test_supervision_board_lists_overdue_oldest_first(client, auth, reported_case, staff):
     now = dt.datetime.now(dt.UTC)
-    older = make_case(now=now - dt.timedelta(days=30)).number
-    newer = make_case("清平镇", now=now - dt.timedelta(days=10)).number
-    make_case()
+    older = reported_case(now=now - dt.timedelta(days=30)).number
+    newer = reported_case("清平镇", now=now - dt.timedelta(days=10)).number
+    reported_case()
     auth.login("officer")
     html = client.get("/cases/supervision").get_data(as_text=True)
     assert older in html and newer in html and html.index(older) < html.index(newer)
     assert "受理窗口" in html
 
 
-def test_supervision_board_filters_by_town(client, auth, make_case, staff):
+def test_supervision_board_filters_by_town(client, auth, reported_case, staff):
     now = dt.datetime.now(dt.UTC)
-    make_case(now=now - dt.timedelta(days=30))
-    other = make_case("清平镇", now=now - dt.timedelta(days=30)).number
+    reported_case(now=now - dt.timedelta(days=30))
+    other = reported_case("清平镇", now=now - dt.timedelta(days=30)).number
     town = staff["org"]("梁村镇").id
     auth.login("auditor")
     assert other not in client.get(f"/cases/supervision?town={town}").get_data(as_text=True)
@@ -210,8 +210,8 @@ def test_supervision_board_access(client, auth, staff, username, status):
     assert client.get("/cases/supervision").status_code == status
 
 
-def test_transfer_inbox_answer_form(client, auth, make_case, db):
-    case_id = make_case(actions=["accept", "start_verification", "transfer"]).id
+def test_transfer_inbox_answer_form(client, auth, reported_case, db):
+    case_id = reported_case(actions=["accept", "start_verification", "transfer"]).id
     transfer_id = db.session.get(Case, case_id).transfers[0].id
     auth.login("dept")
     assert "请落实教育救助" in client.get("/cases/transfers").get_data(as_text=True)
@@ -221,8 +221,8 @@ def test_transfer_inbox_answer_form(client, auth, make_case, db):
     assert db.session.get(Case, case_id).status == CaseStatus.VERIFYING
 
 
-def test_transfer_inbox_empty_answer_is_refused(client, auth, make_case, db):
-    case_id = make_case(actions=["accept", "transfer"]).id
+def test_transfer_inbox_empty_answer_is_refused(client, auth, reported_case, db):
+    case_id = reported_case(actions=["accept", "transfer"]).id
     transfer_id = db.session.get(Case, case_id).transfers[0].id
     auth.login("dept")
     response = auth.post(f"/cases/transfers/{transfer_id}/answer", {"answer": " "},
@@ -248,8 +248,8 @@ def _two_reservations(db, staff, case, amounts=("1500.00", "2500.00")):
     return fund.id, ids
 
 
-def test_case_page_warns_that_ending_releases_reservations(client, auth, make_case, staff, db):
-    case = make_case(actions=ORDINARY)
+def test_case_page_warns_that_ending_releases_reservations(client, auth, reported_case, staff, db):
+    case = reported_case(actions=ORDINARY)
     case_id = case.id
     _two_reservations(db, staff, case)
     auth.login("officer")
@@ -258,13 +258,13 @@ def test_case_page_warns_that_ending_releases_reservations(client, auth, make_ca
     assert 'id="held-money-approve"' not in html
 
 
-def test_case_withdraw_form_reports_the_released_reservations(client, auth, make_case, staff,
+def test_case_withdraw_form_reports_the_released_reservations(client, auth, reported_case, staff,
                                                               db):
     from decimal import Decimal
 
     from webapp.models import MoneyTransfer, MoneyTransferStatus
     from webapp.services import ledger
-    case = make_case(actions=ORDINARY)
+    case = reported_case(actions=ORDINARY)
     case_id = case.id
     fund_id, ids = _two_reservations(db, staff, case)
     auth.login("officer")
@@ -280,8 +280,8 @@ def test_case_withdraw_form_reports_the_released_reservations(client, auth, make
     assert ledger.balances_for(db.session, "fund", fund_id)["available"] == Decimal("10000.00")
 
 
-def test_case_withdraw_without_reservations_reports_no_release(client, auth, make_case, db):
-    case_id = make_case(actions=ORDINARY).id
+def test_case_withdraw_without_reservations_reports_no_release(client, auth, reported_case, db):
+    case_id = reported_case(actions=ORDINARY).id
     auth.login("officer")
     response = auth.post(f"/cases/{case_id}/actions/withdraw", {"reason": "本人撤回申请"},
                          form_page=f"/cases/{case_id}", follow_redirects=True)

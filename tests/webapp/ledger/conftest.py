@@ -1,4 +1,5 @@
-"""Fixtures of the ledger tests: officers, a fund, cases."""
+"""Fixtures of the ledger tests: three officers, a fund, a snapshot of the ledger (cases and
+the reserve come from tests/factories.py)."""
 from __future__ import annotations
 
 import itertools
@@ -39,37 +40,6 @@ def make_fund(db, demo_base):
         return fund
 
     return make
-
-
-@pytest.fixture
-def make_case(db, demo_base):
-    """Create an approved case needing ``amount_needed`` yuan; return it."""
-    from webapp.models import Case, CaseStatus, Category, Organisation, OrgKind
-
-    def make(amount_needed="5000.00", status=CaseStatus.APPROVED):
-        town = db.session.scalars(select(Organisation).where(
-            Organisation.kind == OrgKind.TOWN)).first()
-        case = Case(number=f"GT-2026-{next(_numbers):06d}", town_id=town.id,
-                    category=Category.SERIOUS_ILLNESS, amount_needed=Decimal(amount_needed),
-                    status=status)
-        db.session.add(case)
-        db.session.commit()
-        return case
-
-    return make
-
-
-@pytest.fixture
-def reserve_funded(db, demo_base):
-    """Put money into the help-first reserve."""
-    from webapp.services import ledger
-
-    def fund(amount="100000.00"):
-        ledger.top_up(db.session, None, source="reserve", source_id=None, amount=amount,
-                      reference="测试拨款")
-        db.session.commit()
-
-    return fund
 
 
 def state(db):

@@ -16,8 +16,8 @@ class Ref:
 
 
 @pytest.fixture
-def setup(db, officers, make_fund, make_case, api_token):
-    fund, case = Ref(make_fund("10000")), Ref(make_case("8000"))
+def setup(db, officers, make_fund, approved_case, api_token):
+    fund, case = Ref(make_fund("10000")), Ref(approved_case("8000"))
     return fund, case, api_token("officer"), api_token("officer2")
 
 
@@ -123,8 +123,8 @@ def test_api_void_retried_with_key_replays_success(client, setup):
 
 
 def test_api_second_approval_then_disburse_large_payment(client, db, officers, make_fund,
-                                                         make_case, api_token):
-    fund, case = Ref(make_fund("20000")), Ref(make_case("9000"))
+                                                         approved_case, api_token):
+    fund, case = Ref(make_fund("20000")), Ref(approved_case("9000"))
     approver, payer, checker = api_token("officer"), api_token("officer2"), api_token("officer3")
     transfer_id = _reserve(client, approver, fund, case, amount="6000").get_json()["id"]
     pay = {"payee": "医院", "method": "cash", "voucher_number": "PZ-2", "paid_on": "2026-01-05"}

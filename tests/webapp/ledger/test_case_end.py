@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from tests.webapp.ledger.test_concurrency import ON_POSTGRES
 from webapp.models import AuditEvent, Case, CaseStatus, MoneyTransfer, User
@@ -49,22 +49,25 @@ def _pay(db, actor, transfer, voucher):
 
 
 def _fire(db, actor, case, action, settings, **params):
-    workflow.fire(db.session, actor, case, action, settings=settings, **params)
+    result = workflow.fire(db.session, actor, case, action, settings=settings, **params)
     db.session.commit()
     db.session.expire_all()
+    return result
 
 
 def test_withdraw_voids_both_pending_reservations_and_keeps_the_paid_one(
-        db, runner, officers, make_fund, make_case, settings):
+        db, runner, officers, make_fund, approved_case, settings):
     approver, payer, _checker = officers
-    fund, case = make_fund("10000.00"), make_case("8000.00", status=CaseStatus.VERIFIED)
+    fund, case = make_fund("10000.00"), approved_case("8000.00", status=CaseStatus.VERIFIED)
     first = _reserve(db, approver, fund, case, "1500.00")
     second = _reserve(db, approver, fund, case, "2500.00")
     paid = _pay(db, payer, _reserve(db, approver, fund, case, "1000.00"), "PZ-CE-1")
     assert ledger.balances_for(db.session, "fund", fund.id)["available"] == Decimal("5000.00")
 
-    _fire(db, approver, case, "withdraw", settings, reason="本人撤回申请")
+    result = _fire(db, approver, case, "withdraw", settings, reason="本人撤回申请")
 
+    assert result.case is case and result.event.reason == "withdraw"
+    assert [t.id for t in result.released] == [first.id, second.id]
     for transfer in (first, second):
         assert transfer.status is MoneyTransferStatus.VOIDED
         assert transfer.void_reason == "个案已撤回，预留自动释放"
@@ -79,10 +82,10 @@ def test_withdraw_voids_both_pending_reservations_and_keeps_the_paid_one(
     assert result.exit_code == 0, result.output
 
 
-def test_withdraw_audits_each_void_and_the_release(db, officers, make_fund, make_case,
+def test_withdraw_audits_each_void_and_the_release(db, officers, make_fund, approved_case,
                                                    settings):
     approver = officers[0]
-    fund, case = make_fund("10000.00"), make_case("8000.00", status=CaseStatus.VERIFIED)
+    fund, case = make_fund("10000.00"), approved_case("8000.00", status=CaseStatus.VERIFIED)
     ids = [_reserve(db, approver, fund, case, amount).id for amount in ("100.00", "200.00")]
     _fire(db, approver, case, "withdraw", settings, reason="本人撤回申请")
     voids = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "ledger.void")
@@ -98,10 +101,11 @@ def test_withdraw_audits_each_void_and_the_release(db, officers, make_fund, make
 
 
 @pytest.mark.parametrize("action,source,params,reason", ENDINGS, ids=[e[0] for e in ENDINGS])
-def test_every_ending_releases_pending_reservations(db, officers, make_fund, make_case, settings,
+def test_every_ending_releases_pending_reservations(db, officers, make_fund, approved_case,
+                                                    settings,
                                                     action, source, params, reason):
     approver = officers[0]
-    fund, case = make_fund("10000.00"), make_case("8000.00", status=source)
+    fund, case = make_fund("10000.00"), approved_case("8000.00", status=source)
     transfer = _reserve(db, approver, fund, case, "3000.00")
     _fire(db, approver, case, action, settings, **params)
     assert case.status in {CaseStatus.WITHDRAWN, CaseStatus.CLOSED, CaseStatus.REJECTED,
@@ -111,11 +115,11 @@ def test_every_ending_releases_pending_reservations(db, officers, make_fund, mak
     assert ledger.verify_ledger(db.session).ok
 
 
-def test_withdraw_reverses_an_unverified_help_first_payment(db, officers, make_case, settings,
+def test_withdraw_reverses_an_unverified_help_first_payment(db, officers, approved_case, settings,
                                                             reserve_funded):
     reserve_funded("10000.00")
     officer = officers[0]
-    case = make_case("5000.00", status=CaseStatus.ACCEPTED)
+    case = approved_case("5000.00", status=CaseStatus.ACCEPTED)
     _fire(db, officer, case, "emergency_aid", settings, amount="2000")
     help_first = db.session.scalars(select(MoneyTransfer).where(
         MoneyTransfer.kind == MoneyTransferKind.GREEN_CHANNEL)).one()
@@ -128,11 +132,11 @@ def test_withdraw_reverses_an_unverified_help_first_payment(db, officers, make_c
     assert ledger.verify_ledger(db.session).ok
 
 
-def test_withdraw_leaves_a_paid_help_first_payment_paid(db, officers, make_case, settings,
+def test_withdraw_leaves_a_paid_help_first_payment_paid(db, officers, approved_case, settings,
                                                         reserve_funded):
     reserve_funded("10000.00")
     officer, payer = officers[0], officers[1]
-    case = make_case("5000.00", status=CaseStatus.ACCEPTED)
+    case = approved_case("5000.00", status=CaseStatus.ACCEPTED)
     _fire(db, officer, case, "emergency_aid", settings, amount="2000")
     help_first = _pay(db, payer, db.session.scalars(select(MoneyTransfer).where(
         MoneyTransfer.kind == MoneyTransferKind.GREEN_CHANNEL)).one(), "GC-CE-1")
@@ -144,17 +148,18 @@ def test_withdraw_leaves_a_paid_help_first_payment_paid(db, officers, make_case,
 
 
 def test_reject_reverses_help_first_and_releases_other_reservations(
-        db, officers, make_fund, make_case, settings, reserve_funded):
+        db, officers, make_fund, approved_case, settings, reserve_funded):
     reserve_funded("10000.00")
     officer = officers[0]
-    fund, case = make_fund("10000.00"), make_case("8000.00", status=CaseStatus.ACCEPTED)
+    fund, case = make_fund("10000.00"), approved_case("8000.00", status=CaseStatus.ACCEPTED)
     _fire(db, officer, case, "emergency_aid", settings, amount="2000")
     reservation = _reserve(db, officer, fund, case, "3000.00")
     _fire(db, officer, case, "start_verification", settings)
     _fire(db, officer, case, "verify", settings)
-    _fire(db, officer, case, "reject", settings, reason="不符合条件")
+    result = _fire(db, officer, case, "reject", settings, reason="不符合条件")
     help_first = db.session.scalars(select(MoneyTransfer).where(
         MoneyTransfer.kind == MoneyTransferKind.GREEN_CHANNEL)).one()
+    assert [t.id for t in result.released] == [help_first.id, reservation.id]
     assert (help_first.status, help_first.verification) == (MoneyTransferStatus.VOIDED,
                                                             Verification.REVERSED)
     assert reservation.status is MoneyTransferStatus.VOIDED
@@ -163,9 +168,9 @@ def test_reject_reverses_help_first_and_releases_other_reservations(
     assert ledger.verify_ledger(db.session).ok
 
 
-def test_refused_transition_releases_nothing(db, officers, make_fund, make_case, settings):
+def test_refused_transition_releases_nothing(db, officers, make_fund, approved_case, settings):
     approver = officers[0]
-    fund, case = make_fund("10000.00"), make_case("8000.00", status=CaseStatus.VERIFIED)
+    fund, case = make_fund("10000.00"), approved_case("8000.00", status=CaseStatus.VERIFIED)
     transfer = _reserve(db, approver, fund, case, "3000.00")
     with pytest.raises(DomainError, match="请填写撤回理由"):
         workflow.fire(db.session, approver, case, "withdraw", settings=settings, reason=" ")
@@ -175,8 +180,8 @@ def test_refused_transition_releases_nothing(db, officers, make_fund, make_case,
     assert ledger.balances_for(db.session, "fund", fund.id)["reserved"] == Decimal("3000.00")
 
 
-def test_reserve_for_case_rereads_a_stale_case_status(db, officers, make_fund, make_case):
-    fund, case = make_fund("10000.00"), make_case("8000.00", status=CaseStatus.VERIFIED)
+def test_reserve_for_case_rereads_a_stale_case_status(db, officers, make_fund, approved_case):
+    fund, case = make_fund("10000.00"), approved_case("8000.00", status=CaseStatus.VERIFIED)
     db.session.execute(update(Case).where(Case.id == case.id)
                        .values(status=CaseStatus.WITHDRAWN)
                        .execution_options(synchronize_session=False))
@@ -189,8 +194,8 @@ def test_reserve_for_case_rereads_a_stale_case_status(db, officers, make_fund, m
 @pytest.mark.skipif(not ON_POSTGRES, reason="row locks (SELECT … FOR UPDATE) exist only on "
                                             "PostgreSQL; SQLite serialises whole transactions")
 def test_reservation_waiting_on_a_withdrawal_is_refused_on_postgres(app, db, officers, make_fund,
-                                                                   make_case, settings):
-    fund, case = make_fund("10000.00"), make_case("8000.00", status=CaseStatus.VERIFIED)
+                                                                   approved_case, settings):
+    fund, case = make_fund("10000.00"), approved_case("8000.00", status=CaseStatus.VERIFIED)
     ledger.open_all_listing_accounts(db.session, None)
     db.session.commit()
     officer_id, fund_id, case_id = officers[1].id, fund.id, case.id
@@ -219,7 +224,7 @@ def test_reservation_waiting_on_a_withdrawal_is_refused_on_postgres(app, db, off
     with ThreadPoolExecutor(max_workers=1) as pool:
         outcome = pool.submit(reserve_meanwhile)
         assert loaded.wait(5)
-        time.sleep(0.3)  # let the reservation queue up behind the withdrawal's locks
+        _wait_until_another_session_waits_on_us(db)
         db.session.commit()
         assert "不能再预留资金" in outcome.result(timeout=10)
     db.session.expire_all()
@@ -228,10 +233,21 @@ def test_reservation_waiting_on_a_withdrawal_is_refused_on_postgres(app, db, off
     assert ledger.verify_ledger(db.session).ok
 
 
+def _wait_until_another_session_waits_on_us(db, timeout=10.0):
+    """Return once some PostgreSQL backend is blocked by this session's locks (pg_locks is
+    read afresh on every query, unlike pg_stat_activity inside a transaction)."""
+    deadline = time.monotonic() + timeout
+    while db.session.scalar(text(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted "
+            "AND pg_backend_pid() = ANY(pg_blocking_pids(pid))")) == 0:
+        assert time.monotonic() < deadline, "the other session never queued behind our locks"
+        time.sleep(0.01)
+
+
 def test_api_transition_says_which_reservations_it_released(client, api_token, db, officers,
-                                                           make_fund, make_case):
+                                                           make_fund, approved_case):
     approver = officers[0]
-    fund, case = make_fund("10000.00"), make_case("8000.00", status=CaseStatus.VERIFIED)
+    fund, case = make_fund("10000.00"), approved_case("8000.00", status=CaseStatus.VERIFIED)
     ids = [_reserve(db, approver, fund, case, amount).id for amount in ("100.00", "250.50")]
     case_id = case.id
     response = client.post(f"/api/v1/cases/{case_id}/transitions",

@@ -51,9 +51,9 @@ def _approve_in_thread(app, officer_id: int, fund_id: int, case_id: int):
 
 @pytest.mark.parametrize("threads", [50])
 def test_concurrent_approvals_reserve_only_what_the_fund_holds(app, db, officers, make_fund,
-                                                               make_case, threads):
+                                                               approved_case, threads):
     fund = make_fund("1000.00")  # pays 10 approvals of 100
-    cases = [make_case("10000.00") for _ in range(5)]
+    cases = [approved_case("10000.00") for _ in range(5)]
     ledger.open_all_listing_accounts(db.session, None)
     db.session.commit()
     officer_id, fund_id = officers[0].id, fund.id
@@ -71,9 +71,9 @@ def test_concurrent_approvals_reserve_only_what_the_fund_holds(app, db, officers
 
 
 def test_concurrent_requests_with_one_idempotency_key_reserve_once(app, db, client, officers,
-                                                                  make_fund, make_case,
+                                                                  make_fund, approved_case,
                                                                   api_token):
-    fund, case = make_fund("10000.00"), make_case("5000.00")
+    fund, case = make_fund("10000.00"), approved_case("5000.00")
     fund_id, case_id = fund.id, case.id
     headers = {**api_token("officer"), "Idempotency-Key": "approve-proposal-42"}
     body = {"source": "fund", "source_id": fund_id, "case_id": case_id, "amount": "300.00",
@@ -99,8 +99,8 @@ def test_concurrent_requests_with_one_idempotency_key_reserve_once(app, db, clie
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="row locks (SELECT … FOR UPDATE) exist only on "
                                             "PostgreSQL; SQLite serialises whole transactions")
-def test_reserve_locks_source_account_row_on_postgres(app, db, officers, make_fund, make_case):
-    fund, case = make_fund("1000.00"), make_case("1000.00")
+def test_reserve_locks_source_account_row_on_postgres(app, db, officers, make_fund, approved_case):
+    fund, case = make_fund("1000.00"), approved_case("1000.00")
     ledger.open_all_listing_accounts(db.session, None)
     db.session.commit()
     ledger.reserve_for_case(db.session, officers[0], source="fund", source_id=fund.id,

@@ -5,8 +5,8 @@ from tests.webapp.ledger.test_transfers import _pay, _reserve
 from webapp.services import transparency
 
 
-def test_help_records_count_disbursed_money_by_source(db, officers, make_fund, make_case):
-    fund, case = make_fund("10000"), make_case()
+def test_help_records_count_disbursed_money_by_source(db, officers, make_fund, approved_case):
+    fund, case = make_fund("10000"), approved_case()
     before = transparency.county_totals(db.session)
     _pay(db, officers[1], _reserve(db, officers[0], fund, case, "800"))
     after = transparency.county_totals(db.session)
@@ -14,8 +14,8 @@ def test_help_records_count_disbursed_money_by_source(db, officers, make_fund, m
     assert after.cases_helped == before.cases_helped + 1
 
 
-def test_help_records_ignore_reserved_but_unpaid_money(db, officers, make_fund, make_case):
-    fund, case = make_fund("10000"), make_case()
+def test_help_records_ignore_reserved_but_unpaid_money(db, officers, make_fund, approved_case):
+    fund, case = make_fund("10000"), approved_case()
     before = transparency.county_totals(db.session)
     _reserve(db, officers[0], fund, case, "800")
     after = transparency.county_totals(db.session)

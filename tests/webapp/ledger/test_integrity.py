@@ -10,8 +10,8 @@ from webapp.services import ledger
 
 
 @pytest.fixture
-def funded(db, officers, make_fund, make_case):
-    fund, case = make_fund("1000"), make_case("800")
+def funded(db, officers, make_fund, approved_case):
+    fund, case = make_fund("1000"), approved_case("800")
     transfer = ledger.reserve_for_case(db.session, officers[0], source="fund",
                                        source_id=fund.id, case=case, amount="800",
                                        reference="p")

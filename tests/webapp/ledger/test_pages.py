@@ -10,10 +10,10 @@ from webapp.services import ledger
 
 
 @pytest.fixture
-def paid(db, officers, make_fund, make_case):
+def paid(db, officers, make_fund, approved_case):
     """A fund with one paid and one reserved transfer; returns (fund id, case number, ids)."""
     import datetime as dt
-    fund, case = make_fund("10000", title="鲁西救急基金"), make_case("5000")
+    fund, case = make_fund("10000", title="鲁西救急基金"), approved_case("5000")
     paid = ledger.reserve_for_case(db.session, officers[0], source="fund", source_id=fund.id,
                                    case=case, amount="1000", reference="p1")
     ledger.disburse(db.session, officers[1], paid, payee="张三丰", method="bank_transfer",

@@ -25,14 +25,14 @@ AMOUNTS = st.one_of(
     st.sampled_from(["0", "0.001", "12.345", "-0.01", "1e3"]))
 
 
-def make_machine(db, officers, make_fund, make_case):
+def make_machine(db, officers, make_fund, approved_case):
     approver, payer, _ = officers
 
     class LedgerMachine(RuleBasedStateMachine):
         def __init__(self):
             super().__init__()
             self.fund_id = make_fund("1000.00").id
-            self.cases = [make_case("600.00"), make_case("900.00")]
+            self.cases = [approved_case("600.00"), approved_case("900.00")]
             self.model = {"total": Decimal("1000.00"), "reserved": Decimal(0),
                           "disbursed": Decimal(0)}
             self.pending: list[int] = []
@@ -141,8 +141,8 @@ def make_machine(db, officers, make_fund, make_case):
     return LedgerMachine
 
 
-def test_ledger_state_machine_holds_every_invariant(db, officers, make_fund, make_case):
-    machine = make_machine(db, officers, make_fund, make_case)
+def test_ledger_state_machine_holds_every_invariant(db, officers, make_fund, approved_case):
+    machine = make_machine(db, officers, make_fund, approved_case)
     run_state_machine_as_test(machine, settings=settings(
         max_examples=25, stateful_step_count=20, deadline=None, derandomize=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))

@@ -29,8 +29,8 @@ def _pay(db, actor, transfer, voucher="PZ-1"):
     return transfer
 
 
-def test_reserve_for_case_reserves_pending_amount(db, officers, make_fund, make_case):
-    fund, case = make_fund("10000"), make_case("5000")
+def test_reserve_for_case_reserves_pending_amount(db, officers, make_fund, approved_case):
+    fund, case = make_fund("10000"), approved_case("5000")
     transfer = _reserve(db, officers[0], fund, case, "1200.50")
     assert transfer.status is MoneyTransferStatus.PENDING
     assert ledger.balances_for(db.session, "fund", fund.id) == {
@@ -40,8 +40,8 @@ def test_reserve_for_case_reserves_pending_amount(db, officers, make_fund, make_
 
 
 def test_reserve_for_case_writes_one_audit_event_without_personal_data(db, officers, make_fund,
-                                                                        make_case):
-    fund, case = make_fund(), make_case()
+                                                                        approved_case):
+    fund, case = make_fund(), approved_case()
     transfer = _reserve(db, officers[0], fund, case)
     events = db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "ledger.reserve")).all()
@@ -53,8 +53,8 @@ def test_reserve_for_case_writes_one_audit_event_without_personal_data(db, offic
     ("0", "金额必须大于零"), ("-5", "金额必须大于零"), ("10.001", "最多保留两位小数"),
     ("abc", "金额格式不正确"), (None, "请填写金额")])
 def test_reserve_for_case_refuses_bad_amount_and_changes_nothing(db, officers, make_fund,
-                                                                 make_case, amount, message):
-    fund, case = make_fund(), make_case()
+                                                                 approved_case, amount, message):
+    fund, case = make_fund(), approved_case()
     before = state(db)
     with pytest.raises(DomainError, match=message):
         ledger.reserve_for_case(db.session, officers[0], source="fund", source_id=fund.id,
@@ -63,8 +63,8 @@ def test_reserve_for_case_refuses_bad_amount_and_changes_nothing(db, officers, m
     assert state(db) == before
 
 
-def test_reserve_for_case_refuses_more_than_available(db, officers, make_fund, make_case):
-    fund, case = make_fund("1000"), make_case("5000")
+def test_reserve_for_case_refuses_more_than_available(db, officers, make_fund, approved_case):
+    fund, case = make_fund("1000"), approved_case("5000")
     before = state(db)
     with pytest.raises(DomainError, match="可用余额不足"):
         _reserve(db, officers[0], fund, case, "1000.01")
@@ -72,8 +72,8 @@ def test_reserve_for_case_refuses_more_than_available(db, officers, make_fund, m
     assert state(db) == before
 
 
-def test_reserve_for_case_refuses_more_than_gap(db, officers, make_fund, make_case):
-    fund, case = make_fund("10000"), make_case("3000")
+def test_reserve_for_case_refuses_more_than_gap(db, officers, make_fund, approved_case):
+    fund, case = make_fund("10000"), approved_case("3000")
     _reserve(db, officers[0], fund, case, "2000")
     before = state(db)
     with pytest.raises(DomainError, match="尚缺 1,000.00 元"):
@@ -82,20 +82,21 @@ def test_reserve_for_case_refuses_more_than_gap(db, officers, make_fund, make_ca
     assert state(db) == before
 
 
-def test_reserve_for_case_refuses_closed_case(db, officers, make_fund, make_case):
-    fund, case = make_fund(), make_case(status=CaseStatus.CLOSED)
+def test_reserve_for_case_refuses_closed_case(db, officers, make_fund, approved_case):
+    fund, case = make_fund(), approved_case(status=CaseStatus.CLOSED)
     with pytest.raises(DomainError, match="已结案"):
         _reserve(db, officers[0], fund, case)
 
 
-def test_reserve_for_case_refuses_approval_by_proposer(db, officers, make_fund, make_case):
-    fund, case = make_fund(), make_case()
+def test_reserve_for_case_refuses_approval_by_proposer(db, officers, make_fund, approved_case):
+    fund, case = make_fund(), approved_case()
     with pytest.raises(PermissionDeniedError, match="自己提出"):
         _reserve(db, officers[0], fund, case, proposed_by_id=officers[0].id)
 
 
-def test_reserve_for_case_same_idempotency_key_reserves_once(db, officers, make_fund, make_case):
-    fund, case = make_fund(), make_case()
+def test_reserve_for_case_same_idempotency_key_reserves_once(db, officers, make_fund,
+                                                             approved_case):
+    fund, case = make_fund(), approved_case()
     first = _reserve(db, officers[0], fund, case, "500", idempotency_key="proposal:7")
     again = _reserve(db, officers[0], fund, case, "500", idempotency_key="proposal:7")
     assert again.id == first.id
@@ -103,15 +104,15 @@ def test_reserve_for_case_same_idempotency_key_reserves_once(db, officers, make_
 
 
 def test_reserve_for_case_key_reused_for_other_amount_is_conflict(db, officers, make_fund,
-                                                                  make_case):
-    fund, case = make_fund(), make_case()
+                                                                  approved_case):
+    fund, case = make_fund(), approved_case()
     _reserve(db, officers[0], fund, case, "500", idempotency_key="proposal:8")
     with pytest.raises(ConflictError):
         _reserve(db, officers[0], fund, case, "600", idempotency_key="proposal:8")
 
 
-def test_disburse_posts_transfer_and_issues_voucher(db, officers, make_fund, make_case):
-    fund, case = make_fund("10000"), make_case()
+def test_disburse_posts_transfer_and_issues_voucher(db, officers, make_fund, approved_case):
+    fund, case = make_fund("10000"), approved_case()
     transfer = _pay(db, officers[1], _reserve(db, officers[0], fund, case, "800"))
     assert transfer.status is MoneyTransferStatus.POSTED
     assert db.session.scalars(select(Voucher)).one().payee == "高唐县人民医院"
@@ -119,14 +120,14 @@ def test_disburse_posts_transfer_and_issues_voucher(db, officers, make_fund, mak
     assert ledger.balances_for(db.session, "fund", fund.id)["reserved"] == Decimal("0.00")
 
 
-def test_disburse_refuses_payment_approved_by_same_officer(db, officers, make_fund, make_case):
-    transfer = _reserve(db, officers[0], make_fund(), make_case())
+def test_disburse_refuses_payment_approved_by_same_officer(db, officers, make_fund, approved_case):
+    transfer = _reserve(db, officers[0], make_fund(), approved_case())
     with pytest.raises(PermissionDeniedError, match="自己审批"):
         _pay(db, officers[0], transfer)
 
 
-def test_disburse_refuses_voided_reservation(db, officers, make_fund, make_case):
-    transfer = _reserve(db, officers[0], make_fund(), make_case())
+def test_disburse_refuses_voided_reservation(db, officers, make_fund, approved_case):
+    transfer = _reserve(db, officers[0], make_fund(), approved_case())
     ledger.void(db.session, officers[0], transfer, reason="方案撤回")
     db.session.commit()
     before = state(db)
@@ -136,16 +137,16 @@ def test_disburse_refuses_voided_reservation(db, officers, make_fund, make_case)
     assert state(db) == before
 
 
-def test_disburse_refuses_missing_payment_details(db, officers, make_fund, make_case):
-    transfer = _reserve(db, officers[0], make_fund(), make_case())
+def test_disburse_refuses_missing_payment_details(db, officers, make_fund, approved_case):
+    transfer = _reserve(db, officers[0], make_fund(), approved_case())
     with pytest.raises(DomainError) as caught:
         ledger.disburse(db.session, officers[1], transfer, payee=" ", method="cheque",
                         voucher_number="", paid_on=None, second_officer_above=THRESHOLD)
     assert set(caught.value.errors) == {"payee", "method", "voucher_number", "paid_on"}
 
 
-def test_disburse_above_threshold_needs_second_officer(db, officers, make_fund, make_case):
-    transfer = _reserve(db, officers[0], make_fund("20000"), make_case("9000"), "6000")
+def test_disburse_above_threshold_needs_second_officer(db, officers, make_fund, approved_case):
+    transfer = _reserve(db, officers[0], make_fund("20000"), approved_case("9000"), "6000")
     with pytest.raises(ConflictError, match="复核"):
         _pay(db, officers[1], transfer)
     db.session.rollback()
@@ -154,30 +155,30 @@ def test_disburse_above_threshold_needs_second_officer(db, officers, make_fund, 
     assert _pay(db, officers[1], transfer).status is MoneyTransferStatus.POSTED
 
 
-def test_second_approve_refuses_the_approver(db, officers, make_fund, make_case):
-    transfer = _reserve(db, officers[0], make_fund("20000"), make_case("9000"), "6000")
+def test_second_approve_refuses_the_approver(db, officers, make_fund, approved_case):
+    transfer = _reserve(db, officers[0], make_fund("20000"), approved_case("9000"), "6000")
     with pytest.raises(PermissionDeniedError):
         ledger.second_approve(db.session, officers[0], transfer)
 
 
-def test_disburse_refuses_checker_as_payer(db, officers, make_fund, make_case):
-    transfer = _reserve(db, officers[0], make_fund("20000"), make_case("9000"), "6000")
+def test_disburse_refuses_checker_as_payer(db, officers, make_fund, approved_case):
+    transfer = _reserve(db, officers[0], make_fund("20000"), approved_case("9000"), "6000")
     ledger.second_approve(db.session, officers[2], transfer)
     db.session.commit()
     with pytest.raises(PermissionDeniedError, match="复核人"):
         _pay(db, officers[2], transfer)
 
 
-def test_void_releases_reserved_money(db, officers, make_fund, make_case):
+def test_void_releases_reserved_money(db, officers, make_fund, approved_case):
     fund = make_fund("1000")
-    transfer = _reserve(db, officers[0], fund, make_case(), "1000")
+    transfer = _reserve(db, officers[0], fund, approved_case(), "1000")
     ledger.void(db.session, officers[1], transfer, reason="方案撤回")
     db.session.commit()
     assert ledger.balances_for(db.session, "fund", fund.id)["available"] == Decimal("1000.00")
 
 
-def test_void_twice_is_refused_and_changes_nothing(db, officers, make_fund, make_case):
-    transfer = _reserve(db, officers[0], make_fund(), make_case())
+def test_void_twice_is_refused_and_changes_nothing(db, officers, make_fund, approved_case):
+    transfer = _reserve(db, officers[0], make_fund(), approved_case())
     ledger.void(db.session, officers[0], transfer, reason="方案撤回")
     db.session.commit()
     before = state(db)
@@ -187,14 +188,14 @@ def test_void_twice_is_refused_and_changes_nothing(db, officers, make_fund, make
     assert state(db) == before
 
 
-def test_void_refuses_posted_transfer(db, officers, make_fund, make_case):
-    transfer = _pay(db, officers[1], _reserve(db, officers[0], make_fund(), make_case()))
+def test_void_refuses_posted_transfer(db, officers, make_fund, approved_case):
+    transfer = _pay(db, officers[1], _reserve(db, officers[0], make_fund(), approved_case()))
     with pytest.raises(ConflictError, match="退回"):
         ledger.void(db.session, officers[0], transfer, reason="x")
 
 
-def test_refund_returns_money_to_source(db, officers, make_fund, make_case):
-    fund, case = make_fund("5000"), make_case("5000")
+def test_refund_returns_money_to_source(db, officers, make_fund, approved_case):
+    fund, case = make_fund("5000"), approved_case("5000")
     transfer = _pay(db, officers[1], _reserve(db, officers[0], fund, case, "3000"))
     ledger.refund(db.session, officers[0], transfer, "1000", reason="住院费用结余退回")
     db.session.commit()
@@ -202,8 +203,8 @@ def test_refund_returns_money_to_source(db, officers, make_fund, make_case):
     assert ledger.case_account(db.session, case).approved_total == Decimal("2000.00")
 
 
-def test_refund_refuses_more_than_was_paid(db, officers, make_fund, make_case):
-    transfer = _pay(db, officers[1], _reserve(db, officers[0], make_fund(), make_case(), "300"))
+def test_refund_refuses_more_than_was_paid(db, officers, make_fund, approved_case):
+    transfer = _pay(db, officers[1], _reserve(db, officers[0], make_fund(), approved_case(), "300"))
     with pytest.raises(DomainError, match="可退金额"):
         ledger.refund(db.session, officers[0], transfer, "300.01", reason="x")
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from tests.webapp.matching.conftest import ident
+from tests.factories import ident
 from webapp.models import (
     AuditEvent,
     MoneyTransfer,
@@ -24,12 +24,12 @@ from webapp.services.cases.settings import CaseSettings
 
 
 @pytest.fixture
-def pairings(make_need, make_listing, officer2, run_batch_via_api, proposals_for):
+def pairings(published_need, listed_resource, officer2, run_batch_via_api, proposals_for):
     """A need with two undecided money proposals: the charity project's and the company fund's."""
-    need = make_need("梁村镇", needed="8000")
-    make_listing("project", title="梁村镇大病医疗救助项目", towns=("梁村镇",),
+    need = published_need("梁村镇", needed="8000")
+    listed_resource("project", title="梁村镇大病医疗救助项目", towns=("梁村镇",),
                  description="为梁村镇重病住院家庭补助手术和住院医疗费用。")
-    make_listing("fund", title="鲁西爱心重病医疗救助基金", towns=("梁村镇",),
+    listed_resource("fund", title="鲁西爱心重病医疗救助基金", towns=("梁村镇",),
                  description="资助重病住院家庭的手术和住院医疗费用。")
     run_batch_via_api("officer")
     found = proposals_for(need)
@@ -42,9 +42,11 @@ def _close(db, app, user_named, need_id):
     case = db.session.get(NeedCard, need_id).case
     officer = user_named("officer")
     workflow.fire(db.session, officer, case, "start_assistance", settings=settings)
-    workflow.fire(db.session, officer, case, "close", settings=settings, outcome="已救助")
+    result = workflow.fire(db.session, officer, case, "close", settings=settings,
+                           outcome="已救助")
     db.session.commit()
     db.session.expire_all()
+    return result
 
 
 def test_case_close_cancels_approved_pairing_and_releases_its_money(app, db, pairings,
@@ -55,9 +57,11 @@ def test_case_close_cancels_approved_pairing_and_releases_its_money(app, db, pai
     db.session.commit()
     transfer_id = approved.money_transfer_id
 
-    _close(db, app, user_named, need_id)
+    result = _close(db, app, user_named, need_id)
 
     approved, undecided = (db.session.get(Proposal, i) for i in (approved_id, undecided_id))
+    assert [p.id for p in result.cancelled] == [approved_id]
+    assert [t.id for t in result.released] == [transfer_id]
     assert approved.status is ProposalStatus.CANCELLED
     assert approved.response_note == "个案已办结，匹配自动取消"
     assert undecided.status is ProposalStatus.SUPERSEDED
@@ -134,12 +138,12 @@ def test_cancelled_pairing_stays_an_approval_in_the_training_data(app, db, pairi
     assert list(y) == [1] and list(groups) == [need_id]
 
 
-def test_case_close_frees_volunteer_hours_not_yet_taken_on(app, db, make_need, make_listing,
+def test_case_close_frees_volunteer_hours_not_yet_taken_on(app, db, published_need, listed_resource,
                                                             officer2, run_batch_via_api,
                                                             proposals_for, user_named):
     from webapp.services.matching import records
-    need = make_need("梁村镇", services="心理疏导")
-    offer = make_listing("offer", title="梁村镇心理疏导服务", description="心理疏导和陪伴。",
+    need = published_need("梁村镇", services="心理疏导")
+    offer = listed_resource("offer", title="梁村镇心理疏导服务", description="心理疏导和陪伴。",
                          categories=(), towns=("梁村镇",), services="心理疏导")
     run_batch_via_api("officer")
     hours = [p for p in proposals_for(need) if p.unit == "hours"]

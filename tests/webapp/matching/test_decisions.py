@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from tests.webapp.matching.conftest import ident
+from tests.factories import ident
 from webapp.models import (
     CaseStatus,
     MoneyTransfer,
@@ -18,10 +18,10 @@ from webapp.models import (
 
 
 @pytest.fixture
-def proposed(make_need, make_listing, officer2, run_batch_via_api, proposals_for):
+def proposed(published_need, listed_resource, officer2, run_batch_via_api, proposals_for):
     """The ids of a need and of the batch's top proposal (the medical project)."""
-    need = make_need("梁村镇", needed="8000")
-    make_listing("project", title="梁村镇大病医疗救助项目",
+    need = published_need("梁村镇", needed="8000")
+    listed_resource("project", title="梁村镇大病医疗救助项目",
                  description="为梁村镇重病住院家庭补助手术和住院医疗费用。", towns=("梁村镇",))
     run_batch_via_api("officer")
     return ident(need), proposals_for(need)[0].id

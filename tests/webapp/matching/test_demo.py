@@ -13,11 +13,11 @@ def _load(db):
     return summary
 
 
-def test_demo_matching_records_decisions_by_another_officer(db, make_need, make_listing):
+def test_demo_matching_records_decisions_by_another_officer(db, published_need, listed_resource):
     for town in ("梁村镇", "清平镇", "尹集镇"):
-        make_need(town)
-    make_listing("project", title="大病医疗救助项目", description="重病住院手术医疗费用补助。")
-    make_listing("fund", title="急难救助基金", description="突发困难家庭救助。", categories=())
+        published_need(town)
+    listed_resource("project", title="大病医疗救助项目", description="重病住院手术医疗费用补助。")
+    listed_resource("fund", title="急难救助基金", description="突发困难家庭救助。", categories=())
     summary = _load(db)
     assert summary["match_decisions"] > 0
     deciders = set(db.session.scalars(select(Proposal.decided_by_id).where(
@@ -28,9 +28,9 @@ def test_demo_matching_records_decisions_by_another_officer(db, make_need, make_
         Proposal.status == ProposalStatus.APPROVED)) > 0
 
 
-def test_demo_matching_second_load_adds_nothing(db, make_need, make_listing):
-    make_need("梁村镇")
-    make_listing("project", title="大病医疗救助项目", description="重病住院手术医疗费用补助。")
+def test_demo_matching_second_load_adds_nothing(db, published_need, listed_resource):
+    published_need("梁村镇")
+    listed_resource("project", title="大病医疗救助项目", description="重病住院手术医疗费用补助。")
     _load(db)
     count = db.session.scalar(select(func.count(Proposal.id)))
     assert _load(db) == {}

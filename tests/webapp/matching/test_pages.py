@@ -3,21 +3,21 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.webapp.matching.conftest import ident
+from tests.factories import ident
 from webapp.models import MatchRun, Proposal, ProposalStatus
 
 
-def _scenario(make_need, make_listing):
-    need = make_need("梁村镇", needed="8000")
-    project = make_listing("project", title="梁村镇大病医疗救助项目",
+def _scenario(published_need, listed_resource):
+    need = published_need("梁村镇", needed="8000")
+    project = listed_resource("project", title="梁村镇大病医疗救助项目",
                            description="为梁村镇重病住院家庭补助手术和住院医疗费用。",
                            towns=("梁村镇",))
     return need, project
 
 
-def test_proposals_page_groups_by_need_with_reasons(client, auth, make_need, make_listing,
+def test_proposals_page_groups_by_need_with_reasons(client, auth, published_need, listed_resource,
                                                     officer2, run_batch_via_api):
-    need, _project = _scenario(make_need, make_listing)
+    need, _project = _scenario(published_need, listed_resource)
     run_batch_via_api("officer")
     auth.login("officer2")
     html = client.get("/matching/").get_data(as_text=True)
@@ -30,10 +30,10 @@ def test_proposals_page_shows_empty_state(client, auth, demo_base):
     assert "暂无待审批的匹配建议" in client.get("/matching/").get_data(as_text=True)
 
 
-def test_run_button_queues_a_batch_and_run_page_reports_it(client, auth, make_need,
-                                                           make_listing, db):
+def test_run_button_queues_a_batch_and_run_page_reports_it(client, auth, published_need,
+                                                           listed_resource, db):
     from webapp.services import jobs
-    _scenario(make_need, make_listing)
+    _scenario(published_need, listed_resource)
     auth.login("officer")
     response = auth.post("/matching/runs", {}, form_page="/matching/")
     assert response.status_code == 302
@@ -45,9 +45,9 @@ def test_run_button_queues_a_batch_and_run_page_reports_it(client, auth, make_ne
     assert client.get(f"/matching/runs/{run_id}/status").get_json()["status"] == "done"
 
 
-def test_approve_form_approves_and_flashes(client, auth, make_need, make_listing, officer2,
+def test_approve_form_approves_and_flashes(client, auth, published_need, listed_resource, officer2,
                                            run_batch_via_api, db):
-    _scenario(make_need, make_listing)
+    _scenario(published_need, listed_resource)
     run_batch_via_api("officer")
     pid = db.session.scalars(select(Proposal.id)).first()
     auth.login("officer2")
@@ -59,8 +59,8 @@ def test_approve_form_approves_and_flashes(client, auth, make_need, make_listing
 
 
 def test_approve_form_with_bad_amount_shows_message_and_changes_nothing(
-        client, auth, make_need, make_listing, officer2, run_batch_via_api, db):
-    _scenario(make_need, make_listing)
+        client, auth, published_need, listed_resource, officer2, run_batch_via_api, db):
+    _scenario(published_need, listed_resource)
     run_batch_via_api("officer")
     pid = db.session.scalars(select(Proposal.id)).first()
     auth.login("officer2")
@@ -72,9 +72,9 @@ def test_approve_form_with_bad_amount_shows_message_and_changes_nothing(
 
 
 def test_charity_accepts_approved_pairing_on_assignments_page(
-        client, auth, make_need, make_listing, officer2, run_batch_via_api, db, user_named):
+        client, auth, published_need, listed_resource, officer2, run_batch_via_api, db, user_named):
     from webapp.services import matching
-    _scenario(make_need, make_listing)
+    _scenario(published_need, listed_resource)
     run_batch_via_api("officer")
     proposal = db.session.scalars(select(Proposal)).first()
     matching.approve(db.session, user_named("officer2"), proposal)

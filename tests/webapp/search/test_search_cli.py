@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from search.documents import SearchQuery
-from webapp.services import search_sync
+from webapp.services.search import sync as search_sync
 
 
 def _count(backend) -> int:
@@ -10,9 +10,10 @@ def _count(backend) -> int:
 
 
 def test_cli_reindex_builds_index_and_empties_outbox(runner, db, no_worker, search_index,
-                                                     make_case, publish, make_listing):
-    publish(make_case())
-    make_listing("fund", title="爱心企业救急难基金")
+                                                     case_with_applicant, publish,
+                                                     announced_listing):
+    publish(case_with_applicant())
+    announced_listing("fund", title="爱心企业救急难基金")
     result = runner.invoke(args=["search", "reindex"])
     assert result.exit_code == 0, result.output
     assert "2 document(s)" in result.output
@@ -20,8 +21,8 @@ def test_cli_reindex_builds_index_and_empties_outbox(runner, db, no_worker, sear
     assert search_sync.pending_count(db.session) == 0
 
 
-def test_cli_sync_drains_outbox(runner, db, no_worker, search_index, make_case, publish):
-    publish(make_case())
+def test_cli_sync_drains_outbox(runner, db, no_worker, search_index, case_with_applicant, publish):
+    publish(case_with_applicant())
     assert search_sync.pending_count(db.session) == 1
     result = runner.invoke(args=["search", "sync"])
     assert result.exit_code == 0, result.output
@@ -30,20 +31,21 @@ def test_cli_sync_drains_outbox(runner, db, no_worker, search_index, make_case, 
     assert _count(search_index) == 1
 
 
-def test_cli_sync_engine_down_keeps_outbox(runner, app, db, no_worker, search_index, make_case,
+def test_cli_sync_engine_down_keeps_outbox(runner, app, db, no_worker, search_index,
+                                           case_with_applicant,
                                            publish):
     from tests.webapp.search.test_search_sync import DownBackend
     app.extensions["search_backend"] = DownBackend()
-    publish(make_case())
+    publish(case_with_applicant())
     result = runner.invoke(args=["search", "sync"])
     assert result.exit_code == 1
     assert "kept in the outbox" in result.output
     assert search_sync.pending_count(db.session) == 1
 
 
-def test_cli_derived_rebuild_includes_search_index(runner, db, search_index, make_case,
+def test_cli_derived_rebuild_includes_search_index(runner, db, search_index, case_with_applicant,
                                                    publish):
-    publish(make_case())
+    publish(case_with_applicant())
     search_index.clear()
     result = runner.invoke(args=["derived", "rebuild"])
     assert result.exit_code == 0, result.output

@@ -80,9 +80,9 @@ def test_results_page_past_the_end_is_empty_page(client, demo_like):
     assert "这一页没有结果了" in html
 
 
-def test_results_paginate_beyond_ten_hits(client, db, drain, make_listing):
+def test_results_paginate_beyond_ten_hits(client, db, drain, announced_listing):
     for n in range(12):
-        make_listing("project", title=f"助学项目第{n}期")
+        announced_listing("project", title=f"助学项目第{n}期")
     drain()
     first = client.get("/search", query_string={"q": "助学"}).get_data(as_text=True)
     second = client.get("/search", query_string={"q": "助学", "page": 2}).get_data(as_text=True)
@@ -124,9 +124,9 @@ def test_results_fallback_never_shows_unpublished(client, db, demo_like, search_
 
 
 def test_results_after_index_removed_writes_succeed_and_catch_up(
-        client, db, demo_like, search_index, drain, make_case, publish):
+        client, db, demo_like, search_index, drain, case_with_applicant, publish):
     shutil.rmtree(search_index.root)
-    card = publish(make_case(description="突发脑出血，正在重症监护。"))
+    card = publish(case_with_applicant(description="突发脑出血，正在重症监护。"))
     new = ("need", str(card.id))
     drain()
     html = client.get("/search", query_string={"q": ""}).get_data(as_text=True)
@@ -137,7 +137,8 @@ def test_results_after_index_removed_writes_succeed_and_catch_up(
 def test_results_unpublished_need_disappears(client, db, demo_like, drain, officer):
     from webapp.models import Case
     from webapp.services import needs
-    needs.unpublish_need(db.session, officer, db.session.get(Case, demo_like["case_ids"]["leukemia"]))
+    needs.unpublish_need(db.session, officer,
+                         db.session.get(Case, demo_like["case_ids"]["leukemia"]))
     db.session.commit()
     drain()
     html = client.get("/search", query_string={"q": "白血病"}).get_data(as_text=True)

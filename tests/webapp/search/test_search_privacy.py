@@ -14,9 +14,9 @@ def _all_text(docs: list[dict]) -> str:
     return "\n".join(str(value) for doc in docs for value in doc.values())
 
 
-def test_index_holds_no_applicant_personal_data(drain, search_index, indexed, make_case,
+def test_index_holds_no_applicant_personal_data(drain, search_index, indexed, case_with_applicant,
                                                 publish):
-    publish(make_case(description=STORY, applicant=APPLICANT))
+    publish(case_with_applicant(description=STORY, applicant=APPLICANT))
     drain()
     docs = indexed(search_index)
     assert len(docs) == 1 and "白血病" in docs[0]["body"]
@@ -24,28 +24,29 @@ def test_index_holds_no_applicant_personal_data(drain, search_index, indexed, ma
     assert [value for value in PLANTED if value in text] == []
 
 
-def test_index_documents_carry_only_card_fields(drain, search_index, indexed, make_case,
+def test_index_documents_carry_only_card_fields(drain, search_index, indexed, case_with_applicant,
                                                 publish):
-    publish(make_case(description=STORY, applicant=APPLICANT))
+    publish(case_with_applicant(description=STORY, applicant=APPLICANT))
     drain()
     (doc,) = indexed(search_index)
     assert doc["status"] == "published" and doc["kind"] == "need"
     assert "GT-TEST" not in _all_text([doc])  # not even the case number
 
 
-def test_index_rebuild_holds_no_applicant_personal_data(db, search_index, indexed, make_case,
+def test_index_rebuild_holds_no_applicant_personal_data(db, search_index, indexed,
+                                                        case_with_applicant,
                                                         publish):
-    from webapp.services import search_sync
-    publish(make_case(description=STORY, applicant=APPLICANT))
+    from webapp.services.search import sync as search_sync
+    publish(case_with_applicant(description=STORY, applicant=APPLICANT))
     search_sync.rebuild_index(db.session, search_index)
     text = _all_text(indexed(search_index))
     assert "白血病" in text
     assert [value for value in PLANTED if value in text] == []
 
 
-def test_index_excludes_unreviewed_listings(drain, search_index, indexed, make_listing):
+def test_index_excludes_unreviewed_listings(drain, search_index, indexed, announced_listing):
     for status in (ListingStatus.DRAFT, ListingStatus.PENDING_REVIEW, ListingStatus.PAUSED,
                    ListingStatus.CLOSED):
-        make_listing("project", title=f"未公开项目{status.value}", status=status)
+        announced_listing("project", title=f"未公开项目{status.value}", status=status)
     drain()
     assert indexed(search_index) == []

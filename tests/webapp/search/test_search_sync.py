@@ -12,7 +12,8 @@ from search.documents import SearchQuery
 from webapp.models import NeedStatus, SearchOutbox
 from webapp.models.resources import ListingStatus
 from webapp.models.search_outbox import OutboxOp
-from webapp.services import needs, search_sync
+from webapp.services import needs
+from webapp.services.search import sync as search_sync
 
 
 def _outbox(db) -> list[tuple[str, int, OutboxOp]]:
@@ -38,25 +39,28 @@ class DownBackend:
         return refuse
 
 
-def test_outbox_publish_adds_row_in_same_transaction(db, search_index, make_case, officer):
-    card = needs.publish_need(db.session, officer, make_case())
+def test_outbox_publish_adds_row_in_same_transaction(db, search_index, case_with_applicant,
+                                                     officer):
+    card = needs.publish_need(db.session, officer, case_with_applicant())
     assert _outbox(db) == [("need", card.id, OutboxOp.UPSERT)]
     db.session.rollback()
     assert _outbox(db) == []
 
 
-def test_drain_indexes_published_need_and_empties_outbox(db, drain, search_index, make_case,
+def test_drain_indexes_published_need_and_empties_outbox(db, drain, search_index,
+                                                         case_with_applicant,
                                                          publish):
-    card = publish(make_case())
+    card = publish(case_with_applicant())
     report = drain()
     assert not report.unavailable
     assert ("need", str(card.id)) in _ids(search_index)
     assert _outbox(db) == []
 
 
-def test_drain_unpublished_need_leaves_index(db, no_worker, drain, search_index, make_case,
+def test_drain_unpublished_need_leaves_index(db, no_worker, drain, search_index,
+                                             case_with_applicant,
                                              publish, officer):
-    case = make_case()
+    case = case_with_applicant()
     card = publish(case)
     drain()
     needs.unpublish_need(db.session, officer, case)
@@ -66,8 +70,8 @@ def test_drain_unpublished_need_leaves_index(db, no_worker, drain, search_index,
     assert _ids(search_index, "白血病") == set()
 
 
-def test_drain_draft_card_is_not_indexed(db, drain, search_index, make_case, publish):
-    card = publish(make_case())
+def test_drain_draft_card_is_not_indexed(db, drain, search_index, case_with_applicant, publish):
+    card = publish(case_with_applicant())
     card.status = NeedStatus.DRAFT
     search_sync.enqueue(db.session, "need", card.id, OutboxOp.UPSERT)
     db.session.commit()
@@ -75,8 +79,9 @@ def test_drain_draft_card_is_not_indexed(db, drain, search_index, make_case, pub
     assert _ids(search_index) == set()
 
 
-def test_worker_makes_commit_searchable_within_one_second(db, search_index, make_case, officer):
-    card = needs.publish_need(db.session, officer, make_case())
+def test_worker_makes_commit_searchable_within_one_second(db, search_index, case_with_applicant,
+                                                          officer):
+    card = needs.publish_need(db.session, officer, case_with_applicant())
     db.session.commit()
     card_id = str(card.id)
     db.session.close()  # release the SQLite write lock so the worker can drain
@@ -86,38 +91,38 @@ def test_worker_makes_commit_searchable_within_one_second(db, search_index, make
     assert ("need", card_id) in _ids(search_index)
 
 
-def test_drain_listing_taken_off_list_is_deleted(db, drain, search_index, make_listing):
+def test_drain_listing_taken_off_list_is_deleted(db, drain, search_index, announced_listing):
     from webapp.services import events
-    project = make_listing("project", title="大学新生助学金")
+    project = announced_listing("project", title="大学新生助学金")
     drain()
     assert ("project", str(project.id)) in _ids(search_index, "助学")
     project.status = ListingStatus.PAUSED
-    events.publish(db.session, "listing.changed", kind="project", id=project.id)
+    events.publish(db.session, events.ListingChanged("project", project.id))
     db.session.commit()
     drain()
     assert _ids(search_index, "助学") == set()
 
 
-def test_drain_unlisted_listing_is_never_indexed(db, drain, search_index, make_listing):
-    make_listing("fund", title="助学基金草稿", status=ListingStatus.PENDING_REVIEW)
+def test_drain_unlisted_listing_is_never_indexed(db, drain, search_index, announced_listing):
+    announced_listing("fund", title="助学基金草稿", status=ListingStatus.PENDING_REVIEW)
     drain()
     assert _ids(search_index) == set()
 
 
-def test_case_event_requeues_published_card(db, search_index, make_case, publish):
+def test_case_event_requeues_published_card(db, search_index, case_with_applicant, publish):
     from webapp.services import events
-    case = make_case()
+    case = case_with_applicant()
     card = publish(case)
     search_sync.drain(db.session, search_index)
-    events.publish(db.session, "case.approve", case=case, actor=None)
+    events.publish(db.session, events.CaseApproved(case, None, case.amount_needed))
     assert _outbox(db) == [("need", card.id, OutboxOp.UPSERT)]
     db.session.rollback()
 
 
-def test_drain_engine_down_keeps_outbox_and_write_succeeds(app, db, no_worker, make_case,
+def test_drain_engine_down_keeps_outbox_and_write_succeeds(app, db, no_worker, case_with_applicant,
                                                           publish, search_index):
     app.extensions["search_backend"] = DownBackend()
-    card = publish(make_case())
+    card = publish(case_with_applicant())
     report = search_sync.drain(db.session, DownBackend())
     assert report.unavailable and report.applied == 0
     assert db.session.get(type(card), card.id).status == NeedStatus.PUBLISHED
@@ -128,27 +133,27 @@ def test_drain_engine_down_keeps_outbox_and_write_succeeds(app, db, no_worker, m
 
 
 def test_drain_rebuilds_index_whose_directory_was_removed(db, no_worker, drain, search_index,
-                                                         make_case, publish):
-    first = publish(make_case())
+                                                         case_with_applicant, publish):
+    first = publish(case_with_applicant())
     drain()
     shutil.rmtree(search_index.root)
     with pytest.raises(SearchUnavailable):
         search_index.search(SearchQuery())
-    second = publish(make_case(description="尿毒症透析费用缺口较大。"))
+    second = publish(case_with_applicant(description="尿毒症透析费用缺口较大。"))
     report = drain()
     assert report.rebuilt
     assert _ids(search_index) == {("need", str(first.id)), ("need", str(second.id))}
 
 
-def test_rebuild_index_holds_only_public_records(db, search_index, make_case, publish,
-                                                 make_listing, officer):
-    shown = publish(make_case())
-    hidden = make_case(description="车祸受伤。")
+def test_rebuild_index_holds_only_public_records(db, search_index, case_with_applicant, publish,
+                                                 announced_listing, officer):
+    shown = publish(case_with_applicant())
+    hidden = case_with_applicant(description="车祸受伤。")
     publish(hidden)
     needs.unpublish_need(db.session, officer, hidden)
     db.session.commit()
-    project = make_listing("project", title="心理疏导志愿项目")
-    make_listing("offer", title="草稿服务", status=ListingStatus.DRAFT)
+    project = announced_listing("project", title="心理疏导志愿项目")
+    announced_listing("offer", title="草稿服务", status=ListingStatus.DRAFT)
     count = search_sync.rebuild_index(db.session, search_index)
     assert count == 2
     assert _ids(search_index) == {("need", str(shown.id)), ("project", str(project.id))}

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from webapp import permissions
-from webapp.models import Attachment, Case, utcnow
+from webapp.models import Attachment, Case, User, utcnow
 from webapp.services import ConflictError, DomainError, PermissionDeniedError, audit
 
 SIGNATURES = ((b"%PDF-", "application/pdf", ".pdf"),
@@ -25,7 +25,7 @@ def sniff(data: bytes) -> tuple[str, str] | None:
     return None
 
 
-def add_attachment(session: Session, actor, case: Case, *, data: bytes, label: str,
+def add_attachment(session: Session, actor: User, case: Case, *, data: bytes, label: str,
                    upload_dir: Path, max_bytes: int) -> Attachment:
     """Check and store one file; the database row and the audit event share the transaction."""
     if not permissions.can_change_case(actor, case):
@@ -57,7 +57,7 @@ def add_attachment(session: Session, actor, case: Case, *, data: bytes, label: s
     return row
 
 
-def open_attachment(session: Session, actor, case: Case, attachment: Attachment, *,
+def open_attachment(session: Session, actor: User, case: Case, attachment: Attachment, *,
                     upload_dir: Path) -> Path:
     """The stored file of an attachment, for a permitted reader; the read is audited."""
     if not permissions.can_view_attachments(actor, case):

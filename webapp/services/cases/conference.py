@@ -15,6 +15,7 @@ from webapp.models import (
     ConferenceStatus,
     Decision,
     Role,
+    User,
     utcnow,
 )
 from webapp.services import ConflictError, DomainError, PermissionDeniedError, audit, events
@@ -22,12 +23,12 @@ from webapp.services.cases import workflow
 from webapp.services.cases.settings import CaseSettings
 
 
-def _officer(actor) -> None:
+def _officer(actor: User) -> None:
     if not actor.has_role(Role.OFFICER):
         raise PermissionDeniedError("只有民政工作人员可以组织联席会议")
 
 
-def schedule_conference(session: Session, actor, *, title: str, scheduled_at: dt.datetime,
+def schedule_conference(session: Session, actor: User, *, title: str, scheduled_at: dt.datetime,
                         location: str = "", now: dt.datetime | None = None) -> Conference:
     """Schedule a meeting."""
     _officer(actor)
@@ -50,7 +51,7 @@ def schedule_conference(session: Session, actor, *, title: str, scheduled_at: dt
     return conference
 
 
-def add_to_agenda(session: Session, actor, conference: Conference, case: Case) -> AgendaItem:
+def add_to_agenda(session: Session, actor: User, conference: Conference, case: Case) -> AgendaItem:
     """Put an escalated case on the agenda of a scheduled meeting."""
     _officer(actor)
     if conference.status != ConferenceStatus.SCHEDULED:
@@ -69,7 +70,7 @@ def add_to_agenda(session: Session, actor, conference: Conference, case: Case) -
     return item
 
 
-def record_decision(session: Session, actor, item: AgendaItem, *, decision: str,
+def record_decision(session: Session, actor: User, item: AgendaItem, *, decision: str,
                     note: str = "", amount=None, department_ids=(),
                     exception_reason: str | None = None, settings: CaseSettings,
                     now: dt.datetime | None = None) -> AgendaItem:
@@ -107,5 +108,5 @@ def record_decision(session: Session, actor, item: AgendaItem, *, decision: str,
     session.flush()
     audit.record(session, actor, "conference.decision", conference,
                  summary={"case_id": case.id, "item_id": item.id, "decision": choice.value})
-    events.publish(session, "conference.decision", item=item, case=case, actor=actor)
+    events.publish(session, events.ConferenceDecided(item, case, actor))
     return item

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from webapp import permissions
-from webapp.models import Case
+from webapp.models import Case, User
 from webapp.privacy.redact import mask_id_number, mask_name, mask_phone
 from webapp.services import PermissionDeniedError, audit
 
@@ -54,7 +54,7 @@ def applicant_view(user, case: Case, *, revealed: bool = False,
         local_hukou=a.local_hukou, revealed=False)
 
 
-def reveal(session: Session, actor, case: Case, *, reason: str = "") -> ApplicantView:
+def reveal(session: Session, actor: User, case: Case, *, reason: str = "") -> ApplicantView:
     """Show the full personal data of a case; writes the audit event ``case.reveal``."""
     if not permissions.can_reveal_case(actor, case):
         raise PermissionDeniedError("您无权查看完整个人信息")

@@ -21,6 +21,7 @@ from webapp.models import (
     OrgKind,
     Role,
     Step,
+    User,
     utcnow,
 )
 from webapp.models.catalog import SERVICES
@@ -81,7 +82,7 @@ def birth_date_from_id(id_number: str) -> dt.date:
     return dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
 
 
-def _validate(session: Session, actor, data: CaseInput, settings: CaseSettings) -> dict:
+def _validate(session: Session, actor: User, data: CaseInput, settings: CaseSettings) -> dict:
     """Check every field and report all problems at once; return the cleaned values."""
     errors: dict[str, list[str]] = {}
 
@@ -152,7 +153,7 @@ def _validate(session: Session, actor, data: CaseInput, settings: CaseSettings) 
     return clean
 
 
-def report_case(session: Session, actor, data: CaseInput, *, settings: CaseSettings,
+def report_case(session: Session, actor: User, data: CaseInput, *, settings: CaseSettings,
                 now: dt.datetime | None = None) -> Case:
     """Record a newly reported case and start the acceptance clock."""
     if not actor.has_role(Role.INTAKE_WORKER, Role.OFFICER):
@@ -184,5 +185,5 @@ def report_case(session: Session, actor, data: CaseInput, *, settings: CaseSetti
                  summary={"number": case.number, "town_id": case.town_id,
                           "category": case.category.value, "amount": str(case.amount_needed),
                           "local_hukou": applicant.local_hukou})
-    events.publish(session, "case.report", case=case, actor=actor)
+    events.publish(session, events.CaseReported(case, actor))
     return case

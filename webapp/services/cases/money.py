@@ -6,7 +6,8 @@ from decimal import Decimal, InvalidOperation
 from webapp.services import DomainError
 
 
-def parse_amount(value, *, field: str, maximum: Decimal, allow_zero: bool = False) -> Decimal:
+def parse_amount(value: object, *, field: str, maximum: Decimal, allow_zero: bool = False
+                 ) -> Decimal:
     """A positive amount in yuan, or a DomainError naming ``field``."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise DomainError("请填写金额", field=field)
@@ -18,7 +19,7 @@ def parse_amount(value, *, field: str, maximum: Decimal, allow_zero: bool = Fals
         raise DomainError("金额格式不正确", field=field) from None
     if not amount.is_finite():
         raise DomainError("金额格式不正确", field=field)
-    if amount.as_tuple().exponent < -2:
+    if int(amount.as_tuple().exponent) < -2:
         raise DomainError("金额最多保留两位小数", field=field)
     if amount < 0 or (amount == 0 and not allow_zero):
         raise DomainError("金额必须大于零", field=field)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from webapp.models import (
@@ -84,7 +84,6 @@ def mark_read(session: Session, user, notification_ids: Iterable[int] | None = N
 
 
 def unread_count(session: Session, user) -> int:
-    from sqlalchemy import func
     return session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 
@@ -109,39 +108,47 @@ def notify_overdue(session: Session, deadline: StepDeadline) -> int:
 
 # ---- subscribers: the case workflow announces, the inbox reacts in the same transaction ----
 
-@events.subscribe("case.transfer")
-def _on_transfer(session: Session, *, case: Case, transfers=(), **_):
-    for transfer in transfers:
-        notify(session, users_with_role(session, Role.DEPARTMENT_HANDLER,
+def on_transfer(session: Session, event: events.CaseTransferred) -> events.Effects:
+    case, added = event.case, 0
+    for transfer in event.transfers:
+        added += notify(session, users_with_role(session, Role.DEPARTMENT_HANDLER,
                                         organisation_id=transfer.department_id),
                "transfer", f"新的转办个案 {case.number}",
                body=f"请于 {transfer.due_on.isoformat()} 前答复。", case=case)
+    return events.Effects(notices=added)
 
 
-@events.subscribe("case.transfer_answer")
-def _on_answer(session: Session, *, case: Case, transfer=None, **_):
-    notify(session, [case.owner_id], "transfer_answer", f"个案 {case.number} 已收到部门答复",
-           case=case)
+def on_answer(session: Session, event: events.TransferAnswered) -> events.Effects:
+    case = event.case
+    return events.Effects(notices=notify(session, [case.owner_id], "transfer_answer",
+                                         f"个案 {case.number} 已收到部门答复", case=case))
 
 
-@events.subscribe("case.handover")
-def _on_handover(session: Session, *, case: Case, new_owner_id=None, **_):
-    notify(session, [new_owner_id], "handover", f"个案 {case.number} 已移交给您承办", case=case)
+def on_handover(session: Session, event: events.CaseHandedOver) -> events.Effects:
+    return events.Effects(notices=notify(session, [event.new_owner_id], "handover",
+                                         f"个案 {event.case.number} 已移交给您承办",
+                                         case=event.case))
 
 
-def _on_decision(label: str):
-    def handler(session: Session, *, case: Case, actor=None, **_):
-        recipients = [case.owner_id, case.reported_by_id]
-        notify(session, [u for u in recipients if u != getattr(actor, "id", None)], "decision",
-               f"个案 {case.number} {label}", case=case)
-    return handler
+DECISION_LABELS = {events.CaseApproved: "已批准救助", events.CaseEnded: "决定不予救助"}
 
 
-events.subscribe("case.approve")(_on_decision("已批准救助"))
-events.subscribe("case.reject")(_on_decision("决定不予救助"))
-events.subscribe("case.escalate")(lambda session, *, case, **_: notify(
-    session, users_with_role(session, Role.OFFICER), "escalated",
-    f"个案 {case.number} 已提交联席会议", case=case))
+def on_decision(session: Session, event: events.CaseApproved | events.CaseEnded
+                ) -> events.Effects | None:
+    """An approval or a rejection: the responsible worker and the reporter are told."""
+    if isinstance(event, events.CaseEnded) and event.reason != "reject":
+        return None
+    case, actor = event.case, event.actor
+    recipients = [case.owner_id, case.reported_by_id]
+    return events.Effects(notices=notify(
+        session, [u for u in recipients if u != getattr(actor, "id", None)], "decision",
+        f"个案 {case.number} {DECISION_LABELS[type(event)]}", case=case))
+
+
+def on_escalated(session: Session, event: events.CaseEscalated) -> events.Effects:
+    return events.Effects(notices=notify(session, users_with_role(session, Role.OFFICER),
+                                         "escalated", f"个案 {event.case.number} 已提交联席会议",
+                                         case=event.case))
 
 
 # ---- e-mail -------------------------------------------------------------------------------

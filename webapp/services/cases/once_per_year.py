@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import Applicant, AssistanceException, Case, Role
+from webapp.models import Applicant, AssistanceException, Case, Role, User
 from webapp.services import ConflictError, DomainError, PermissionDeniedError, audit
 
 WINDOW = dt.timedelta(days=365)
@@ -26,7 +26,7 @@ def earlier_assistance(session: Session, case: Case, *, now: dt.datetime) -> lis
         .order_by(Case.approved_at.desc())))
 
 
-def enforce(session: Session, actor, case: Case, *, exception_reason: str | None,
+def enforce(session: Session, actor: User, case: Case, *, exception_reason: str | None,
             now: dt.datetime) -> AssistanceException | None:
     """Refuse a repeat approval, or record the officer's exception and allow it."""
     earlier = earlier_assistance(session, case, now=now)

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 
-def _dates(values) -> frozenset[dt.date]:
+def _dates(values: Iterable[object] | None) -> frozenset[dt.date]:
     return frozenset(v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
                      for v in values or ())
 
@@ -27,7 +28,7 @@ class CaseSettings:
     person_hash_key: str = "unset"
 
     @classmethod
-    def from_config(cls, config: Mapping) -> CaseSettings:
+    def from_config(cls, config: Mapping[str, Any]) -> CaseSettings:
         """Build from a Flask config mapping; missing keys keep the defaults."""
         get = config.get
         return cls(

@@ -1,7 +1,8 @@
 """Transfers to departments (转办): create one with a reason and due date, record the answer.
 
 The state change itself goes through :mod:`workflow` (actions ``transfer`` and
-``transfer_answer``); this module holds the transfer records and their checks.
+``transfer_answer``, and ``workflow.answer_transfer``); this module holds the transfer records
+and their checks, and imports nothing of the workflow.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from webapp.models import (
     Step,
     Transfer,
     TransferStatus,
+    User,
 )
 from webapp.services import ConflictError, DomainError, NotFoundError, PermissionDeniedError
 from webapp.services.cases import deadlines
@@ -60,7 +62,7 @@ def _due_on(value, today: dt.date, settings: CaseSettings) -> dt.date:
     return value
 
 
-def create_transfers(session: Session, actor, case: Case, params: dict, *,
+def create_transfers(session: Session, actor: User, case: Case, params: dict, *,
                      settings: CaseSettings, now: dt.datetime) -> list[Transfer]:
     """Validate and record a transfer to one department (``department_id``) or several
     (``department_ids``), and start each answer clock."""
@@ -89,7 +91,7 @@ def create_transfers(session: Session, actor, case: Case, params: dict, *,
     return created
 
 
-def record_answer(session: Session, actor, case: Case, params: dict, *,
+def record_answer(session: Session, actor: User, case: Case, params: dict, *,
                   now: dt.datetime) -> tuple[Transfer, CaseStatus]:
     """Store a department's answer; return the transfer and the status the case goes to."""
     transfer = params.get("transfer")
@@ -113,15 +115,6 @@ def record_answer(session: Session, actor, case: Case, params: dict, *,
     if still_open:
         return transfer, CaseStatus.TRANSFERRED
     return transfer, transfer.from_status
-
-
-def answer_transfer(session: Session, actor, transfer: Transfer, *, answer: str,
-                    settings: CaseSettings, now: dt.datetime | None = None) -> Transfer:
-    """A department answers a transfer; the case returns to where it was when all answered."""
-    from webapp.services.cases import workflow
-    workflow.fire(session, actor, transfer.case, "transfer_answer", settings=settings, now=now,
-                  transfer=transfer, answer=answer)
-    return transfer
 
 
 def visible_transfers_stmt(user):

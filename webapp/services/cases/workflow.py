@@ -3,19 +3,33 @@
 Each transition declares the states it may start from, the roles that may fire it, the audit
 action it writes, the deadlines it closes and the step whose clock it starts. ``fire`` checks
 role, state, town and first-contact ownership (首问负责), validates the parameters completely,
-then changes the case, writes its timeline line and its audit event, and publishes
-``case.<action>`` so other areas react in the same transaction.
+then changes the case, writes its timeline line and its audit event, and publishes the
+transition's event (``CaseEnded``, ``CaseApproved`` … see ``webapp/services/events.py`` for
+who reacts) so other areas react in the same transaction.
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from webapp import permissions
-from webapp.models import TERMINAL_STATUSES, Case, CaseEvent, CaseStatus, Role, Step, User, utcnow
+from webapp.models import (
+    TERMINAL_STATUSES,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    MoneyTransfer,
+    Proposal,
+    Role,
+    Step,
+    Transfer,
+    User,
+    utcnow,
+)
 from webapp.services import (
     ConflictError,
     DomainError,
@@ -23,6 +37,7 @@ from webapp.services import (
     PermissionDeniedError,
     audit,
     events,
+    needs,
 )
 from webapp.services.cases import deadlines, once_per_year, transfers
 from webapp.services.cases.money import parse_amount
@@ -56,7 +71,9 @@ class Transition:
     owner_only: bool = True            # an intake worker must own the case (首问负责)
 
 
-def _t(action, label, sources, target, roles, *, opens=(), closes=(), owner_only=True):
+def _t(action: str, label: str, sources: Iterable[CaseStatus], target: CaseStatus | None,
+       roles: Iterable[Role], *, opens: tuple[Step, ...] = (),
+       closes: tuple[Step, ...] | None = (), owner_only: bool = True) -> Transition:
     return Transition(action, label, frozenset(sources), target, frozenset(roles),
                       f"case.{action}", opens, closes, owner_only)
 
@@ -93,17 +110,36 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
 API_ACTIONS = tuple(a for a in TRANSITIONS if a != "transfer_answer")
 
 
+@dataclass(frozen=True)
+class FireResult:
+    """What one transition did: the case, the event it announced, and what the areas that
+    reacted did (see ``webapp/services/events.py``)."""
+
+    case: Case
+    event: events.CaseChanged
+    released: tuple[MoneyTransfer, ...] = ()   # pending reservations voided (case ended)
+    cancelled: tuple[Proposal, ...] = ()       # matching pairings cancelled (case ended)
+    notices: int = 0                           # inbox messages queued by case notifications
+
+
 @dataclass
 class Outcome:
-    """What a handler decided: the details for the event, audit summary and timeline."""
+    """What a handler decided: the event to publish (``None``: ``CaseProgressed``), the audit
+    summary and the timeline note."""
 
-    details: dict
-    audit: dict
+    event: events.CaseChanged | None
+    audit: dict[str, Any]
     note: str = ""
     target: CaseStatus | None = None
 
 
-def _text(params: dict, name: str, label: str, *, required: bool = True,
+#: The parameters of a transition, as the form or the API sent them.
+Params = dict[str, Any]
+#: A transition's own work: validate ``params``, change ``case``, say what happened.
+Handler = Callable[[Session, User, Case, Params, CaseSettings, dt.datetime], Outcome]
+
+
+def _text(params: Params, name: str, label: str, *, required: bool = True,
           limit: int = 500) -> str:
     value = str(params.get(name) or "").strip()
     if required and not value:
@@ -113,107 +149,119 @@ def _text(params: dict, name: str, label: str, *, required: bool = True,
     return value
 
 
-def _accept(session, actor, case, params, settings, now):
+def _accept(session: Session, actor: User, case: Case, params: Params,
+            settings: CaseSettings, now: dt.datetime) -> Outcome:
     case.owner_id, case.accepted_at = actor.id, now
     case.procedure_due_on = deadlines.add_working_days(
         deadlines.local_date(now), settings.procedure_days, settings)
-    return Outcome({}, {"owner_id": actor.id})
+    return Outcome(None, {"owner_id": actor.id})
 
 
-def _refuse(session, actor, case, params, settings, now):
+def _refuse(session: Session, actor: User, case: Case, params: Params,
+            settings: CaseSettings, now: dt.datetime) -> Outcome:
     reason = _text(params, "reason", "不予受理的理由")
     referred = _text(params, "referred_to", "转介去向", limit=200)
     case.refusal_reason, case.referred_to, case.closed_at = reason, referred, now
-    return Outcome({"reason": reason, "referred_to": referred}, {"referred": True},
+    return Outcome(events.CaseEnded(case, actor, "refuse"), {"referred": True},
                    note=f"{reason}；已转介：{referred}")
 
 
-def _emergency_aid(session, actor, case, params, settings, now):
+def _emergency_aid(session: Session, actor: User, case: Case, params: Params,
+                   settings: CaseSettings, now: dt.datetime) -> Outcome:
     amount = parse_amount(params.get("amount"), field="amount",
                           maximum=settings.emergency_aid_cap)
     if amount > case.amount_needed:
         raise DomainError("先行救助金额不能超过所需金额", field="amount")
     case.emergency_amount = amount
-    return Outcome({"amount": amount}, {"amount": str(amount)},
+    return Outcome(events.EmergencyAidGranted(case, actor, amount), {"amount": str(amount)},
                    note=f"先行救助 {amount} 元")
 
 
-def _approve(session, actor, case, params, settings, now):
+def _approve(session: Session, actor: User, case: Case, params: Params,
+             settings: CaseSettings, now: dt.datetime) -> Outcome:
     raw = params.get("amount")
     amount = case.amount_needed if raw in (None, "") else parse_amount(
         raw, field="amount", maximum=settings.max_amount)
     exception = once_per_year.enforce(session, actor, case,
                                       exception_reason=params.get("exception_reason"), now=now)
     case.approved_at, case.approved_amount = now, amount
-    summary = {"amount": str(amount)}
+    summary: dict[str, Any] = {"amount": str(amount)}
     if exception is not None:
         summary["exception_id"] = exception.id
-    return Outcome({"amount": amount}, summary, note=f"批准救助 {amount} 元")
+    return Outcome(events.CaseApproved(case, actor, amount), summary, note=f"批准救助 {amount} 元")
 
 
-def _escalate(session, actor, case, params, settings, now):
+def _escalate(session: Session, actor: User, case: Case, params: Params,
+              settings: CaseSettings, now: dt.datetime) -> Outcome:
     reason = _text(params, "reason", "提交联席会议的理由")
-    return Outcome({"reason": reason}, {}, note=reason)
+    return Outcome(events.CaseEscalated(case, actor, reason), {}, note=reason)
 
 
-def _withdraw(session, actor, case, params, settings, now):
+def _withdraw(session: Session, actor: User, case: Case, params: Params,
+              settings: CaseSettings, now: dt.datetime) -> Outcome:
     reason = _text(params, "reason", "撤回理由")
     case.closed_at = now
-    return Outcome({"reason": reason}, {}, note=reason)
+    return Outcome(events.CaseEnded(case, actor, "withdraw"), {}, note=reason)
 
 
-def _reject(session, actor, case, params, settings, now):
+def _reject(session: Session, actor: User, case: Case, params: Params,
+            settings: CaseSettings, now: dt.datetime) -> Outcome:
     reason = _text(params, "reason", "不予救助的理由")
     case.closed_at = now
-    return Outcome({"reason": reason}, {}, note=reason)
+    return Outcome(events.CaseEnded(case, actor, "reject"), {}, note=reason)
 
 
-def _close(session, actor, case, params, settings, now):
+def _close(session: Session, actor: User, case: Case, params: Params,
+           settings: CaseSettings, now: dt.datetime) -> Outcome:
     outcome = _text(params, "outcome", "救助结果", limit=1000)
     case.outcome, case.closed_at = outcome, now
-    return Outcome({}, {}, note=outcome)
+    return Outcome(events.CaseEnded(case, actor, "close"), {}, note=outcome)
 
 
-def _note(label, required=False):
-    def handler(session, actor, case, params, settings, now):
-        return Outcome({}, {}, note=_text(params, "note", label, required=required))
+def _note(label: str, required: bool = False) -> Handler:
+    def handler(session: Session, actor: User, case: Case, params: Params,
+                settings: CaseSettings, now: dt.datetime) -> Outcome:
+        return Outcome(None, {}, note=_text(params, "note", label, required=required))
     return handler
 
 
-def _transfer(session, actor, case, params, settings, now):
+def _transfer(session: Session, actor: User, case: Case, params: Params,
+              settings: CaseSettings, now: dt.datetime) -> Outcome:
     created = transfers.create_transfers(session, actor, case, params, settings=settings,
                                          now=now)
     names = "、".join(t.department.name for t in created)
-    return Outcome({"transfers": created, "department_ids": [t.department_id for t in created]},
+    return Outcome(events.CaseTransferred(case, actor, tuple(created)),
                    {"department_ids": [t.department_id for t in created],
                     "transfer_ids": [t.id for t in created],
                     "due_on": created[0].due_on.isoformat()},
                    note=f"转办至{names}：{created[0].reason}")
 
 
-def _transfer_answer(session, actor, case, params, settings, now):
+def _transfer_answer(session: Session, actor: User, case: Case, params: Params,
+                     settings: CaseSettings, now: dt.datetime) -> Outcome:
     transfer, back_to = transfers.record_answer(session, actor, case, params, now=now)
-    return Outcome({"transfer": transfer}, {"transfer_id": transfer.id},
+    return Outcome(events.TransferAnswered(case, actor, transfer), {"transfer_id": transfer.id},
                    note=f"{transfer.department.name}答复：{transfer.answer}", target=back_to)
 
 
-def _publish(session, actor, case, params, settings, now):
-    from webapp.services import needs
+def _publish(session: Session, actor: User, case: Case, params: Params,
+             settings: CaseSettings, now: dt.datetime) -> Outcome:
     card = needs.publish_need(session, actor, case, title=params.get("title"),
                               story=params.get("story"), k=needs.K_ANONYMITY, now=now)
-    return Outcome({"need": card}, {"need_id": card.id})
+    return Outcome(None, {"need_id": card.id})
 
 
-def _unpublish(session, actor, case, params, settings, now):
-    from webapp.services import needs
+def _unpublish(session: Session, actor: User, case: Case, params: Params,
+               settings: CaseSettings, now: dt.datetime) -> Outcome:
     reason = _text(params, "reason", "撤下理由", required=False)
     card = needs.unpublish_need(session, actor, case)
-    return Outcome({"need": card}, {"need_id": card.id if card else None}, note=reason)
+    return Outcome(None, {"need_id": card.id if card else None}, note=reason)
 
 
-def _handover(session, actor, case, params, settings, now):
+def _handover(session: Session, actor: User, case: Case, params: Params,
+              settings: CaseSettings, now: dt.datetime) -> Outcome:
     try:
-        new_owner = session.get(User, int(params.get("new_owner_id")))
+        new_owner = session.get(User, int(params.get("new_owner_id") or ""))
     except (TypeError, ValueError):
         new_owner = None
     if new_owner is None or not new_owner.active:
@@ -226,12 +274,12 @@ def _handover(session, actor, case, params, settings, now):
     previous = case.owner_id
     case.owner_id = new_owner.id
     deadlines.reassign_steps(session, case, new_owner.id)
-    return Outcome({"previous_owner_id": previous, "new_owner_id": new_owner.id},
+    return Outcome(events.CaseHandedOver(case, actor, previous, new_owner.id),
                    {"previous_owner_id": previous, "new_owner_id": new_owner.id},
                    note=f"移交给 {new_owner.display_name}" + (f"：{note}" if note else ""))
 
 
-HANDLERS: dict[str, Callable[..., Outcome]] = {
+HANDLERS: dict[str, Handler] = {
     "accept": _accept, "refuse": _refuse, "emergency_aid": _emergency_aid,
     "start_verification": _note("备注"), "verify": _note("核查意见"),
     "approve": _approve, "reject": _reject, "transfer": _transfer,
@@ -241,11 +289,19 @@ HANDLERS: dict[str, Callable[..., Outcome]] = {
 }
 
 
+def answer_transfer(session: Session, actor: User, transfer: Transfer, *, answer: str,
+                    settings: CaseSettings, now: dt.datetime | None = None) -> Transfer:
+    """A department answers a transfer; the case returns to where it was when all answered."""
+    fire(session, actor, transfer.case, "transfer_answer", settings=settings, now=now,
+         transfer=transfer, answer=answer)
+    return transfer
+
+
 def status_label(status: CaseStatus) -> str:
     return STATUS_LABELS[status]
 
 
-def check_allowed(actor, case: Case, action: str) -> Transition:
+def check_allowed(actor: User, case: Case, action: str) -> Transition:
     """Raise unless ``actor`` may fire ``action`` on ``case`` now; return the transition."""
     transition = TRANSITIONS.get(action)
     if transition is None:
@@ -270,9 +326,9 @@ def check_allowed(actor, case: Case, action: str) -> Transition:
     return transition
 
 
-def available_actions(actor, case: Case) -> list[Transition]:
+def available_actions(actor: User, case: Case) -> list[Transition]:
     """The transitions the actor may fire on the case now (for the case page)."""
-    found = []
+    found: list[Transition] = []
     for action in TRANSITIONS:
         if action == "transfer_answer":
             continue
@@ -283,9 +339,10 @@ def available_actions(actor, case: Case) -> list[Transition]:
     return found
 
 
-def fire(session: Session, actor, case: Case, action: str, *, settings: CaseSettings,
-         now: dt.datetime | None = None, **params) -> Case:
-    """Fire one transition; everything it changes is flushed in the caller's transaction."""
+def fire(session: Session, actor: User, case: Case, action: str, *, settings: CaseSettings,
+         now: dt.datetime | None = None, **params: Any) -> FireResult:
+    """Fire one transition; everything it changes is flushed in the caller's transaction.
+    Return what it did, including what the areas reacting to its event did."""
     now = now or utcnow()
     transition = check_allowed(actor, case, action)
     before = case.status
@@ -305,5 +362,7 @@ def fire(session: Session, actor, case: Case, action: str, *, settings: CaseSett
                  summary={"number": case.number, "from": before.value, "to": after.value,
                           **outcome.audit})
     session.flush()
-    events.publish(session, f"case.{action}", case=case, actor=actor, **outcome.details)
-    return case
+    event = outcome.event or events.CaseProgressed(case, actor, action)
+    effects = events.publish(session, event)
+    return FireResult(case, event, tuple(effects.released), tuple(effects.cancelled),
+                      effects.notices)

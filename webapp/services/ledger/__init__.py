@@ -2,11 +2,7 @@
 
 Other areas call these names; the modules underneath are the ledger's own business.
 """
-from webapp.services.ledger import (
-    green_channel,  # noqa: F401  (subscribes to case events)
-    help_records,  # noqa: F401  (feeds the transparency page)
-    releases,  # noqa: F401  (subscribes to case events)
-)
+from webapp.services.ledger import help_records  # noqa: F401  (feeds the transparency page)
 from webapp.services.ledger.accounts import (  # noqa: F401
     balances,
     balances_for,

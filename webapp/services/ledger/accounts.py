@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from webapp.models import AuditHead, Case, Fund, Project, Scheme
+from webapp.models import AuditHead, Case, Fund, Project, Scheme, User
 from webapp.models.ledger import ZERO, AccountKind, LedgerAccount, MoneyTransfer, MoneyTransferKind
 from webapp.services import DomainError, NotFoundError, events
 from webapp.services.ledger import journal
@@ -60,7 +60,7 @@ def reserve_account(session: Session) -> LedgerAccount:
     return account
 
 
-def open_listing_account(session: Session, actor, kind: AccountKind, listing_id: int
+def open_listing_account(session: Session, actor: User | None, kind: AccountKind, listing_id: int
                          ) -> LedgerAccount:
     """Open the account of a fund, project or scheme with its capital/budget as opening balance."""
     account = find_account(session, kind, listing_id)
@@ -86,7 +86,7 @@ def funded_total(session: Session, account: LedgerAccount) -> Decimal:
         MoneyTransfer.kind.in_([MoneyTransferKind.OPENING, MoneyTransferKind.TOP_UP]))) or ZERO
 
 
-def sync_listing_account(session: Session, actor, kind: AccountKind, listing_id: int
+def sync_listing_account(session: Session, actor: User | None, kind: AccountKind, listing_id: int
                          ) -> LedgerAccount:
     """Open the account of a listing, or top it up when its capital/budget was raised.
 
@@ -105,15 +105,14 @@ def sync_listing_account(session: Session, actor, kind: AccountKind, listing_id:
     return account
 
 
-@events.subscribe("listing.changed")
-def _on_listing_changed(session: Session, *, kind: str, id: int, **_) -> None:
-    account_kind = SOURCE_BY_NAME.get(kind)
+def on_listing_changed(session: Session, event: events.ListingChanged) -> None:
+    account_kind = SOURCE_BY_NAME.get(event.kind)
     if account_kind in LISTING_MODELS:
         serialize_writes(session)
-        sync_listing_account(session, None, account_kind, id)
+        sync_listing_account(session, None, account_kind, event.id)
 
 
-def open_all_listing_accounts(session: Session, actor) -> int:
+def open_all_listing_accounts(session: Session, actor: User | None) -> int:
     """Open the missing accounts of every fund, project and scheme; return how many."""
     opened = 0
     for kind, model in LISTING_MODELS.items():

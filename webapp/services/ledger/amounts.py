@@ -8,7 +8,7 @@ from webapp.services import DomainError
 MAX_AMOUNT = Decimal("999999999999.99")
 
 
-def parse_amount(value, *, field: str = "amount") -> Decimal:
+def parse_amount(value: object, *, field: str = "amount") -> Decimal:
     """Return ``value`` as a Decimal amount of yuan or raise DomainError in plain Chinese."""
     if isinstance(value, bool) or value is None or isinstance(value, float):
         # Floats cannot hold cents exactly; callers pass strings, ints or Decimals.
@@ -24,7 +24,7 @@ def parse_amount(value, *, field: str = "amount") -> Decimal:
         raise DomainError("金额格式不正确", field=field)
     if amount <= 0:
         raise DomainError("金额必须大于零", field=field)
-    if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
+    if int(amount.as_tuple().exponent) < -2 and amount != amount.quantize(Decimal("0.01")):
         raise DomainError("金额最多保留两位小数", field=field)
     if amount > MAX_AMOUNT:
         raise DomainError("金额超出允许范围", field=field)

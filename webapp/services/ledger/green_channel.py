@@ -1,6 +1,6 @@
 """Help-first payments (先行救助) from the reserve, confirmed or reversed after verification.
 
-The case area publishes ``case.emergency_aid`` (with ``case``, ``actor`` and ``amount``) when
+The case area publishes ``EmergencyAidGranted`` (with ``case``, ``actor`` and ``amount``) when
 an officer grants help before verification: the reserve pays it as a pending transfer. When the
 case is later approved the payment is confirmed and kept; when it is rejected the payment is
 reversed with a record: voided while still pending, refunded to the reserve once paid.
@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import Case
+from webapp.models import Case, User
 from webapp.models.ledger import MoneyTransfer, MoneyTransferKind, MoneyTransferStatus, Verification
 from webapp.services import ConflictError, DomainError, audit, events
 from webapp.services.ledger import transfers
@@ -24,7 +24,8 @@ def green_channel_key(case: Case) -> str:
     return f"green-channel:case:{case.id}"
 
 
-def pay_help_first(session: Session, actor, case: Case, amount) -> MoneyTransfer:
+def pay_help_first(session: Session, actor: User | None, case: Case, amount: Decimal
+                   ) -> MoneyTransfer:
     """Pay a help-first amount for ``case`` from the reserve (once per case)."""
     return transfers.reserve_for_case(
         session, actor, source="reserve", source_id=None, case=case, amount=amount,
@@ -38,7 +39,7 @@ def unverified_payments(session: Session, case: Case) -> list[MoneyTransfer]:
         MoneyTransfer.verification == Verification.UNVERIFIED).order_by(MoneyTransfer.id)))
 
 
-def confirm(session: Session, actor, transfer: MoneyTransfer) -> MoneyTransfer:
+def confirm(session: Session, actor: User | None, transfer: MoneyTransfer) -> MoneyTransfer:
     """Verification upheld the help-first payment: keep it (pending ones still get disbursed)."""
     _require_unverified(transfer)
     transfer.verification = Verification.CONFIRMED
@@ -49,8 +50,8 @@ def confirm(session: Session, actor, transfer: MoneyTransfer) -> MoneyTransfer:
     return transfer
 
 
-def reverse(session: Session, actor, transfer: MoneyTransfer, *, reason: str = REVERSAL_REASON
-            ) -> MoneyTransfer:
+def reverse(session: Session, actor: User | None, transfer: MoneyTransfer, *,
+            reason: str = REVERSAL_REASON) -> MoneyTransfer:
     """Verification did not uphold the payment: void it, or refund it to the reserve if paid."""
     _require_unverified(transfer)
     reason = (reason or "").strip() or REVERSAL_REASON
@@ -74,25 +75,31 @@ def _require_unverified(transfer: MoneyTransfer) -> None:
         raise ConflictError("该笔先行救助已确认或已冲回")
 
 
-@events.subscribe("case.emergency_aid")
-def _on_emergency_aid(session: Session, *, case: Case, actor=None, amount=None, **_) -> None:
-    if amount is None:
+def on_emergency_aid(session: Session, event: events.EmergencyAidGranted) -> None:
+    if event.amount is None:
         return
     try:
-        value = Decimal(str(amount))
+        value = Decimal(str(event.amount))
     except ArithmeticError:
         raise DomainError("先行救助金额格式不正确", field="amount") from None
     if value > 0:
-        pay_help_first(session, actor, case, value)
+        pay_help_first(session, event.actor, event.case, value)
 
 
-@events.subscribe("case.approve")
-def _on_case_approve(session: Session, *, case: Case, actor=None, **_) -> None:
-    for transfer in unverified_payments(session, case):
-        confirm(session, actor, transfer)
+def on_case_approved(session: Session, event: events.CaseApproved) -> None:
+    for transfer in unverified_payments(session, event.case):
+        confirm(session, event.actor, transfer)
 
 
-@events.subscribe("case.reject")
-def _on_case_reject(session: Session, *, case: Case, actor=None, **_) -> None:
-    for transfer in unverified_payments(session, case):
-        reverse(session, actor, transfer)
+def on_case_ended(session: Session, event: events.CaseEnded) -> events.Effects | None:
+    """A rejected case: verification did not uphold its help-first payments. The ones still
+    pending are voided (released); the ones paid out are refunded to the reserve."""
+    if event.reason != "reject":
+        return None
+    released = []
+    for transfer in unverified_payments(session, event.case):
+        pending = transfer.status is MoneyTransferStatus.PENDING
+        reverse(session, event.actor, transfer)
+        if pending:
+            released.append(transfer)
+    return events.Effects(released=released)

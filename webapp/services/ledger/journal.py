@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from webapp.models import utcnow
+from webapp.models import User, utcnow
 from webapp.models.ledger import (
     JournalEntry,
     JournalLine,
@@ -29,7 +29,7 @@ COLUMNS = {
 Change = tuple[LedgerAccount, Side, Phase, Decimal]
 
 
-def write_entry(session: Session, actor, transfer: MoneyTransfer, action: str,
+def write_entry(session: Session, actor: User | None, transfer: MoneyTransfer, action: str,
                 changes: list[Change]) -> JournalEntry:
     """Append one journal entry and apply its lines to the stored totals."""
     for phase in Phase:
@@ -57,7 +57,8 @@ def write_entry(session: Session, actor, transfer: MoneyTransfer, action: str,
     return entry
 
 
-def posted_transfer(session: Session, actor, kind: MoneyTransferKind, debit: LedgerAccount,
+def posted_transfer(session: Session, actor: User | None, kind: MoneyTransferKind,
+                    debit: LedgerAccount,
                     credit: LedgerAccount, amount: Decimal, *, action: str, case_id=None,
                     reference: str = "", reverses_id: int | None = None) -> MoneyTransfer:
     """Create a transfer that is posted at once (opening, top-up, refund) and journal it."""
@@ -75,7 +76,7 @@ def posted_transfer(session: Session, actor, kind: MoneyTransferKind, debit: Led
     return transfer
 
 
-def open_balance(session: Session, actor, account: LedgerAccount, amount: Decimal,
+def open_balance(session: Session, actor: User | None, account: LedgerAccount, amount: Decimal,
                  external: LedgerAccount) -> MoneyTransfer:
     """Post the opening balance of a newly opened source account from the outside world."""
     transfer = posted_transfer(session, actor, MoneyTransferKind.OPENING, external, account,
@@ -86,7 +87,8 @@ def open_balance(session: Session, actor, account: LedgerAccount, amount: Decima
     return transfer
 
 
-def top_up_from_outside(session: Session, actor, account: LedgerAccount, amount: Decimal,
+def top_up_from_outside(session: Session, actor: User | None, account: LedgerAccount,
+                        amount: Decimal,
                         external: LedgerAccount, *, reference: str) -> MoneyTransfer:
     """Post money into a source account from the outside world (the caller holds the locks)."""
     transfer = posted_transfer(session, actor, MoneyTransferKind.TOP_UP, external, account,

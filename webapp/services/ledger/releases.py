@@ -19,7 +19,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import Case
+from webapp.models import Case, User
 from webapp.models.ledger import (
     MoneyTransfer,
     MoneyTransferKind,
@@ -29,12 +29,12 @@ from webapp.models.ledger import (
 from webapp.services import audit, events
 from webapp.services.ledger import accounts, green_channel, transfers
 
-#: Case events that end a case, and the reason written on each transfer they release.
+#: How a case ended (``CaseEnded.reason``), and the reason written on each transfer they release.
 RELEASE_REASONS = {
-    "case.withdraw": "个案已撤回，预留自动释放",
-    "case.close": "个案已办结，预留自动释放",
-    "case.reject": "个案不予救助，预留自动释放",
-    "case.refuse": "个案不予受理，预留自动释放",
+    "withdraw": "个案已撤回，预留自动释放",
+    "close": "个案已办结，预留自动释放",
+    "reject": "个案不予救助，预留自动释放",
+    "refuse": "个案不予受理，预留自动释放",
 }
 
 
@@ -46,7 +46,7 @@ def pending_transfers(session: Session, case: Case) -> list[MoneyTransfer]:
         MoneyTransfer.kind.in_(list(transfers.PAYING_KINDS))).order_by(MoneyTransfer.id)))
 
 
-def release_case_reservations(session: Session, actor, case: Case, *, reason: str
+def release_case_reservations(session: Session, actor: User | None, case: Case, *, reason: str
                               ) -> list[MoneyTransfer]:
     """Void every pending transfer of ``case`` with ``reason``; return the released ones."""
     accounts.serialize_writes(session)
@@ -66,9 +66,6 @@ def release_case_reservations(session: Session, actor, case: Case, *, reason: st
     return released
 
 
-def _on_case_ended(session: Session, *, name: str, case: Case, actor=None, **_) -> None:
-    release_case_reservations(session, actor, case, reason=RELEASE_REASONS[name])
-
-
-for _event in RELEASE_REASONS:
-    events.subscribe(_event)(_on_case_ended)
+def on_case_ended(session: Session, event: events.CaseEnded) -> events.Effects:
+    return events.Effects(released=release_case_reservations(
+        session, event.actor, event.case, reason=RELEASE_REASONS[event.reason]))

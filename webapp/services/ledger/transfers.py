@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from webapp.models import TERMINAL_STATUSES, Case, utcnow
+from webapp.models import TERMINAL_STATUSES, Case, User, utcnow
 from webapp.models.ledger import (
     MoneyTransfer,
     MoneyTransferKind,
@@ -34,7 +34,7 @@ def _yuan(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
-def reserve_for_case(session: Session, actor, *, source: str, source_id: int | None,
+def reserve_for_case(session: Session, actor: User | None, *, source: str, source_id: int | None,
                      case: Case, amount, reference: str, idempotency_key: str | None = None,
                      proposed_by_id: int | None = None,
                      kind: MoneyTransferKind = MoneyTransferKind.RESERVATION) -> MoneyTransfer:
@@ -108,7 +108,7 @@ def _require_pending(transfer: MoneyTransfer, doing: str) -> None:
         raise ConflictError(f"该笔款项已拨付，不能{doing}")
 
 
-def second_approve(session: Session, actor, transfer: MoneyTransfer) -> MoneyTransfer:
+def second_approve(session: Session, actor: User, transfer: MoneyTransfer) -> MoneyTransfer:
     """A second officer signs off a pending payment (needed above the configured threshold)."""
     transfer = _locked_transfer(session, transfer)
     _require_pending(transfer, "复核")
@@ -150,7 +150,7 @@ def _validate_payment(payee, method, voucher_number, paid_on) -> tuple:
     return payee, method, voucher_number, paid_on
 
 
-def disburse(session: Session, actor, transfer: MoneyTransfer, *, payee: str, method,
+def disburse(session: Session, actor: User, transfer: MoneyTransfer, *, payee: str, method,
              voucher_number: str, paid_on: dt.date, second_officer_above: Decimal
              ) -> MoneyTransfer:
     """Post a pending transfer: the money is paid to ``payee`` under a voucher number."""
@@ -187,7 +187,8 @@ def disburse(session: Session, actor, transfer: MoneyTransfer, *, payee: str, me
     return transfer
 
 
-def void(session: Session, actor, transfer: MoneyTransfer, *, reason: str) -> MoneyTransfer:
+def void(session: Session, actor: User | None, transfer: MoneyTransfer, *,
+         reason: str) -> MoneyTransfer:
     """Release a pending reservation; the money becomes available again."""
     reason = (reason or "").strip()
     if not reason:
@@ -203,7 +204,8 @@ def void(session: Session, actor, transfer: MoneyTransfer, *, reason: str) -> Mo
     return transfer
 
 
-def _void_locked(session: Session, actor, transfer: MoneyTransfer, reason: str) -> None:
+def _void_locked(session: Session, actor: User | None, transfer: MoneyTransfer,
+                 reason: str) -> None:
     transfer.status = MoneyTransferStatus.VOIDED
     transfer.voided_by_id, transfer.voided_at = getattr(actor, "id", None), utcnow()
     transfer.void_reason = reason[:500]
@@ -222,7 +224,7 @@ def refunded_amount(session: Session, transfer: MoneyTransfer) -> Decimal:
         MoneyTransfer.kind == MoneyTransferKind.REFUND)) or Decimal(0)
 
 
-def refund(session: Session, actor, transfer: MoneyTransfer, amount, *, reason: str
+def refund(session: Session, actor: User | None, transfer: MoneyTransfer, amount, *, reason: str
            ) -> MoneyTransfer:
     """Return (part of) a disbursed payment from the case to the account that paid it."""
     amount = parse_amount(amount)
@@ -245,7 +247,7 @@ def refund(session: Session, actor, transfer: MoneyTransfer, amount, *, reason: 
     return back
 
 
-def top_up(session: Session, actor, *, source: str, source_id: int | None, amount,
+def top_up(session: Session, actor: User | None, *, source: str, source_id: int | None, amount,
            reference: str) -> MoneyTransfer:
     """Add money to a fund, project, scheme or the reserve from outside the ledger."""
     amount = parse_amount(amount)

@@ -73,7 +73,7 @@ def verify_ledger(session: Session) -> LedgerReport:
     report = LedgerReport()
     from_journal = _journal_totals(session)
     from_transfers = _transfer_totals(session)
-    grand = defaultdict(lambda: ZERO)
+    grand: defaultdict[str, Decimal] = defaultdict(lambda: ZERO)
     for account in session.scalars(select(LedgerAccount).order_by(LedgerAccount.id)):
         report.accounts += 1
         for column in COLUMNS.values():

@@ -1,8 +1,8 @@
 """Matching in the app: records from the database, batches as background jobs, single-need
 suggestions, officers' decisions and the resource owners' answers, and training data.
 
-Other areas call these names; importing the package registers the ``matching.run`` job and
-the ``need.published`` / ``need.unpublished`` subscribers.
+Other areas call these names; importing the package registers the ``matching.run`` job.
+Its reactions to domain events are wired in ``webapp/services/events.py``.
 """
 from webapp.services.matching.decisions import (  # noqa: F401
     STATUS_LABELS,

@@ -23,6 +23,7 @@ from webapp.models import (
     ProposalStatus,
     RejectReason,
     Role,
+    User,
     utcnow,
 )
 from webapp.models.ledger import AccountKind, LedgerAccount, MoneyTransfer, MoneyTransferStatus
@@ -39,10 +40,10 @@ RESPONDER_ROLE = {"project": Role.CHARITY_STAFF, "fund": Role.FUND_MANAGER,
                   "offer": Role.VOLUNTEER, "scheme": Role.DEPARTMENT_HANDLER}
 INBOX_LINK = "/matching/assignments"
 #: Case events that end a case, and the note left on the pairings they cancel.
-CASE_ENDED = {"case.withdraw": "个案已撤回，匹配自动取消",
-              "case.close": "个案已办结，匹配自动取消",
-              "case.reject": "个案不予救助，匹配自动取消",
-              "case.refuse": "个案不予受理，匹配自动取消"}
+CASE_ENDED = {"withdraw": "个案已撤回，匹配自动取消",
+              "close": "个案已办结，匹配自动取消",
+              "reject": "个案不予救助，匹配自动取消",
+              "refuse": "个案不予受理，匹配自动取消"}
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def responders(session: Session, proposal: Proposal) -> list[int]:
     return found
 
 
-def approve(session: Session, actor, proposal: Proposal, *, amount=None) -> Proposal:
+def approve(session: Session, actor: User, proposal: Proposal, *, amount=None) -> Proposal:
     """Approve within the limits; money is reserved in the ledger, hours are assigned."""
     proposal = _locked(session, proposal)
     _require_open(proposal)
@@ -160,11 +161,12 @@ def approve(session: Session, actor, proposal: Proposal, *, amount=None) -> Prop
            body=f"需求 #{proposal.need_card_id}：{value:,.2f} {_unit_label(proposal)}。"
                 f"请在「资源对接」中接受或婉拒。",
            dedupe=f"match-approved:{proposal.id}")
-    events.publish(session, "matching.approved", proposal=proposal, actor=actor)
+    events.publish(session, events.MatchApproved(proposal, actor))
     return proposal
 
 
-def reject(session: Session, actor, proposal: Proposal, *, reason_code, note: str | None = None
+def reject(session: Session, actor: User, proposal: Proposal, *, reason_code,
+           note: str | None = None
            ) -> Proposal:
     """Reject with a coded reason (and a note, required for 其他)."""
     try:
@@ -189,7 +191,7 @@ def reject(session: Session, actor, proposal: Proposal, *, reason_code, note: st
     return proposal
 
 
-def respond(session: Session, actor, proposal: Proposal, *, accept: bool,
+def respond(session: Session, actor: User, proposal: Proposal, *, accept: bool,
             note: str | None = None) -> Proposal:
     """The resource's organisation accepts or declines an approved pairing."""
     note = (note or "").strip()
@@ -222,7 +224,7 @@ def respond(session: Session, actor, proposal: Proposal, *, accept: bool,
     return proposal
 
 
-def cancel_for_ended_case(session: Session, actor, case, *, note: str) -> list[Proposal]:
+def cancel_for_ended_case(session: Session, actor: User, case, *, note: str) -> list[Proposal]:
     """Take an ended case out of matching; return the pairings cancelled.
 
     Undecided proposals of its need card are superseded. Approved pairings still awaiting the
@@ -273,9 +275,6 @@ def cancel_for_ended_case(session: Session, actor, case, *, note: str) -> list[P
     return cancelled
 
 
-def _on_case_ended(session: Session, *, name: str, case, actor=None, **_) -> None:
-    cancel_for_ended_case(session, actor, case, note=CASE_ENDED[name])
-
-
-for _event in CASE_ENDED:
-    events.subscribe(_event)(_on_case_ended)
+def on_case_ended(session: Session, event: events.CaseEnded) -> events.Effects:
+    return events.Effects(cancelled=cancel_for_ended_case(
+        session, event.actor, event.case, note=CASE_ENDED[event.reason]))

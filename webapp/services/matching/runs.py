@@ -27,7 +27,7 @@ _cache: dict = {"key": None}
 _cache_lock = threading.Lock()
 
 
-def start_run(session: Session, actor) -> MatchRun:
+def start_run(session: Session, actor: User) -> MatchRun:
     """Queue a batch over all open needs; the caller commits and the job runs afterwards."""
     run = MatchRun(created_by_id=actor.id, status=RunStatus.QUEUED)
     session.add(run)
@@ -122,7 +122,7 @@ def execute_run(session: Session, run: MatchRun, *, now: dt.datetime | None = No
     audit.record(session, actor, "matching.run", run, summary={
         "needs": run.n_needs, "resources": run.n_resources, "proposals": run.n_proposals,
         "skipped": len(run.skipped), "superseded": run.n_superseded, "scorer": run.scorer})
-    events.publish(session, "matching.run_finished", run=run)
+    events.publish(session, events.MatchingRunFinished(run))
     return result
 
 
@@ -154,7 +154,7 @@ def suggestions(session: Session, card: NeedCard, *, k: int = SUGGESTIONS,
     return snap, index, found
 
 
-def store_suggestions(session: Session, actor, card: NeedCard, *,
+def store_suggestions(session: Session, actor: User | None, card: NeedCard, *,
                       now: dt.datetime | None = None) -> list[Proposal]:
     """Replace the need's undecided proposals with fresh single-need suggestions."""
     snap, index, found = suggestions(session, card, now=now)
@@ -168,13 +168,12 @@ def store_suggestions(session: Session, actor, card: NeedCard, *,
     return written
 
 
-@events.subscribe("need.published")
-def _on_need_published(session: Session, *, need: NeedCard, actor=None, **_) -> None:
-    store_suggestions(session, actor, need)
+def on_need_published(session: Session, event: events.NeedPublished) -> None:
+    store_suggestions(session, event.actor, event.need)
 
 
-@events.subscribe("need.unpublished")
-def _on_need_unpublished(session: Session, *, need: NeedCard, actor=None, **_) -> None:
+def on_need_unpublished(session: Session, event: events.NeedUnpublished) -> None:
+    need, actor = event.need, event.actor
     superseded = _supersede(session, [need.id])
     if superseded:
         audit.record(session, actor, "matching.supersede", need, summary={

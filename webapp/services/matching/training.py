@@ -21,6 +21,7 @@ from matching.scoring import (
     MIN_DECISIONS,
     Evaluation,
     LearnedScorer,
+    Scorer,
     ScorerChoice,
     choose_scorer,
     evaluate,
@@ -76,7 +77,7 @@ def current_scorer(session: Session) -> ScorerChoice:
     return choose_scorer(X, y, groups)
 
 
-def scorer_name(scorer) -> str:
+def scorer_name(scorer: Scorer) -> str:
     return "learned" if isinstance(scorer, LearnedScorer) else "default"
 
 

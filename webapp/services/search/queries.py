@@ -17,7 +17,7 @@ from search.backend import SearchBackend, SearchError
 from search.documents import Hit, SearchDocument, SearchQuery, SearchResult
 from webapp.models import NeedCard, NeedStatus
 from webapp.models.resources import LISTING_MODELS, ListingStatus
-from webapp.services.search_documents import NEED, TownNames, listing_document, need_document
+from webapp.services.search.documents import NEED, TownNames, listing_document, need_document
 
 log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 200

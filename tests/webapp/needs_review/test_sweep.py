@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from search.documents import SearchQuery
-from tests.webapp.privacy_web.conftest import PEOPLE
+from tests.webapp.needs_review.conftest import PEOPLE
 
 PDF = b"%PDF-1.4\n%test\n"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.webapp.privacy_web.conftest import PATH, PEOPLE
+from tests.webapp.needs_review.conftest import PATH, PEOPLE
 
 
 @pytest.fixture

@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 from search.backend import SearchBackend, SearchError, make_backend
 from search.documents import SearchDocument
 from webapp import background
+from webapp.extensions import db
 from webapp.models import NeedCard, NeedStatus, SearchOutbox, utcnow
 from webapp.models.resources import LISTING_MODELS, ListingKind, ListingStatus
 from webapp.models.search_outbox import OutboxOp
 from webapp.services import events
-from webapp.services.search_documents import (
+from webapp.services.search.documents import (
     LISTING_KINDS,
     NEED,
     SEARCH_KINDS,
@@ -71,7 +72,6 @@ def init_app(app: Flask) -> None:
     app.extensions.setdefault("search_backend", None)
     if not app.config.get("SEARCH_SYNC_IN_PROCESS", True):
         return
-    from webapp.extensions import db
     retry = threading.Lock()
 
     def kick() -> None:
@@ -121,28 +121,22 @@ def _need_op(card: NeedCard) -> OutboxOp:
     return OutboxOp.UPSERT if card.status == NeedStatus.PUBLISHED else OutboxOp.DELETE
 
 
-@events.subscribe("need.published")
-@events.subscribe("need.unpublished")
-@events.subscribe("need.changed")
-def _on_need(session: Session, *, need: NeedCard | None = None, id: int | None = None,
-             **_) -> None:
-    card = need if need is not None else (session.get(NeedCard, id) if id is not None else None)
-    if card is not None:
-        enqueue(session, NEED, card.id, _need_op(card))
+def on_need_changed(session: Session,
+                    event: events.NeedPublished | events.NeedUnpublished) -> None:
+    enqueue(session, NEED, event.need.id, _need_op(event.need))
 
 
-@events.subscribe("case.*")
-def _on_case(session: Session, *, case=None, name: str = "", **_) -> None:
+def on_case_changed(session: Session, event: events.CaseChanged) -> None:
     """Case changes may change the amounts or status shown on its need card."""
-    if case is None or name in ("case.publish", "case.unpublish"):
-        return  # publish/unpublish announce need.published / need.unpublished themselves
-    card = session.scalars(select(NeedCard).where(NeedCard.case_id == case.id)).first()
+    if isinstance(event, events.CaseProgressed) and event.action in ("publish", "unpublish"):
+        return  # publishing and unpublishing announce NeedPublished / NeedUnpublished
+    card = session.scalars(select(NeedCard).where(NeedCard.case_id == event.case.id)).first()
     if card is not None and card.published_at is not None:
         enqueue(session, NEED, card.id, _need_op(card))
 
 
-@events.subscribe("listing.changed")
-def _on_listing(session: Session, *, kind: str, id: int, **_) -> None:
+def on_listing_changed(session: Session, event: events.ListingChanged) -> None:
+    kind, id = event.kind, event.id
     if kind not in LISTING_KINDS:
         return
     listing = session.get(LISTING_MODELS[ListingKind(kind)], id)

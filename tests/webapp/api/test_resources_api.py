@@ -100,9 +100,9 @@ def test_api_offers_funds_and_schemes_lists(client, api_token):
     assert client.get("/api/v1/schemes").status_code == 200
 
 
-def test_api_needs_lists_published_anonymized_cards(client, make_need):
-    shown = make_need(needed="5000").id
-    make_need(status=NeedStatus.DRAFT)
+def test_api_needs_lists_published_anonymized_cards(client, need_card):
+    shown = need_card(needed="5000").id
+    need_card(status=NeedStatus.DRAFT)
     body = client.get("/api/v1/needs").get_json()
     assert [n["id"] for n in body["items"]] == [shown]
     item = body["items"][0]
@@ -110,13 +110,13 @@ def test_api_needs_lists_published_anonymized_cards(client, make_need):
     assert "张三" not in str(body)
 
 
-def test_api_need_detail_unpublished_is_404(client, make_need):
-    need_id = make_need(status=NeedStatus.UNPUBLISHED).id
+def test_api_need_detail_unpublished_is_404(client, need_card):
+    need_id = need_card(status=NeedStatus.UNPUBLISHED).id
     assert client.get(f"/api/v1/needs/{need_id}").status_code == 404
 
 
-def test_api_pledge_create_and_officer_confirms(client, api_token, make_need, db):
-    need_id = make_need().id
+def test_api_pledge_create_and_officer_confirms(client, api_token, need_card, db):
+    need_id = need_card().id
     response = client.post("/api/v1/pledges", json={"need_id": need_id, "amount": "300"},
                            headers=api_token("donor"))
     assert response.status_code == 201
@@ -128,8 +128,8 @@ def test_api_pledge_create_and_officer_confirms(client, api_token, make_need, db
     assert response.status_code == 200 and response.get_json()["status"] == "confirmed"
 
 
-def test_api_pledge_to_unpublished_need_is_400(client, api_token, make_need, db):
-    need_id = make_need(status=NeedStatus.DRAFT).id
+def test_api_pledge_to_unpublished_need_is_400(client, api_token, need_card, db):
+    need_id = need_card(status=NeedStatus.DRAFT).id
     response = client.post("/api/v1/pledges", json={"need_id": need_id, "amount": "300"},
                            headers=api_token("donor"))
     assert response.status_code == 400

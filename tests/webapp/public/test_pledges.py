@@ -14,8 +14,8 @@ def _count(db):
     return db.session.scalar(select(func.count()).select_from(Pledge))
 
 
-def test_pledge_donor_pledges_to_need_and_sees_history(client, auth, db, make_need):
-    need_id = make_need(title="交通事故伤者急需手术费").id
+def test_pledge_donor_pledges_to_need_and_sees_history(client, auth, db, need_card):
+    need_id = need_card(title="交通事故伤者急需手术费").id
     auth.login("donor")
     response = auth.post(f"/needs/{need_id}/pledge", {"kind": "money", "amount": "500",
                                                       "message": "早日康复"})
@@ -27,8 +27,8 @@ def test_pledge_donor_pledges_to_need_and_sees_history(client, auth, db, make_ne
     assert reference in history and "交通事故伤者急需手术费" in history and "待确认" in history
 
 
-def test_pledge_to_unpublished_need_is_refused(db, make_need, user_named):
-    need = make_need(status=NeedStatus.UNPUBLISHED)
+def test_pledge_to_unpublished_need_is_refused(db, need_card, user_named):
+    need = need_card(status=NeedStatus.UNPUBLISHED)
     with pytest.raises(DomainError) as caught:
         pledges.make_pledge(db.session, user_named("donor"), need=need, amount="100")
     assert caught.value.errors["target"] == ["该需求尚未公开或已下线，不能认捐"]
@@ -36,22 +36,22 @@ def test_pledge_to_unpublished_need_is_refused(db, make_need, user_named):
     assert _count(db) == 0
 
 
-def test_pledge_page_of_unpublished_need_is_404(client, auth, make_need):
-    need_id = make_need(status=NeedStatus.DRAFT).id
+def test_pledge_page_of_unpublished_need_is_404(client, auth, need_card):
+    need_id = need_card(status=NeedStatus.DRAFT).id
     auth.login("donor")
     assert client.get(f"/needs/{need_id}/pledge").status_code == 404
 
 
-def test_pledge_above_remaining_gap_is_refused(db, make_need, user_named):
-    need = make_need(needed="1000", covered="600")
+def test_pledge_above_remaining_gap_is_refused(db, need_card, user_named):
+    need = need_card(needed="1000", covered="600")
     pledges.make_pledge(db.session, user_named("donor"), need=need, amount="300")
     with pytest.raises(DomainError) as caught:
         pledges.make_pledge(db.session, user_named("donor"), need=need, amount="200")
     assert "缺口" in caught.value.errors["amount"][0]
 
 
-def test_pledge_form_errors_are_shown_and_nothing_saved(client, auth, db, make_need):
-    need_id = make_need().id
+def test_pledge_form_errors_are_shown_and_nothing_saved(client, auth, db, need_card):
+    need_id = need_card().id
     auth.login("donor")
     response = auth.post(f"/needs/{need_id}/pledge", {"kind": "money", "amount": "12.345"})
     assert response.status_code == 400
@@ -66,21 +66,21 @@ def test_pledge_service_must_be_known(db, make_project, user_named):
     assert caught.value.errors["service"] == ["请选择列表中的服务类型"]
 
 
-def test_pledge_requires_donor_role(client, auth, make_need):
-    need_id = make_need().id
+def test_pledge_requires_donor_role(client, auth, need_card):
+    need_id = need_card().id
     auth.login("charity")
     assert client.get(f"/needs/{need_id}/pledge").status_code == 403
 
 
-def test_pledge_anonymous_is_sent_to_login(client, make_need):
-    need_id = make_need().id
+def test_pledge_anonymous_is_sent_to_login(client, need_card):
+    need_id = need_card().id
     response = client.get(f"/needs/{need_id}/pledge")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
 
 
-def test_pledge_officer_confirms_and_fulfils_need_pledge(client, auth, db, make_need,
+def test_pledge_officer_confirms_and_fulfils_need_pledge(client, auth, db, need_card,
                                                          user_named):
-    pledge = pledges.make_pledge(db.session, user_named("donor"), need=make_need(),
+    pledge = pledges.make_pledge(db.session, user_named("donor"), need=need_card(),
                                  amount="100")
     db.session.commit()
     pid = pledge.id
@@ -103,25 +103,25 @@ def test_pledge_charity_handles_own_project_pledges_only(db, make_project, user_
     assert pledge.status == PledgeStatus.CONFIRMED
 
 
-def test_pledge_charity_cannot_confirm_need_pledges(db, make_need, user_named):
-    pledge = pledges.make_pledge(db.session, user_named("donor"), need=make_need(),
+def test_pledge_charity_cannot_confirm_need_pledges(db, need_card, user_named):
+    pledge = pledges.make_pledge(db.session, user_named("donor"), need=need_card(),
                                  amount="100")
     with pytest.raises(PermissionDeniedError):
         pledges.confirm_pledge(db.session, user_named("charity"), pledge)
 
 
-def test_pledge_fulfil_before_confirm_is_a_conflict(db, make_need, user_named):
-    pledge = pledges.make_pledge(db.session, user_named("donor"), need=make_need(),
+def test_pledge_fulfil_before_confirm_is_a_conflict(db, need_card, user_named):
+    pledge = pledges.make_pledge(db.session, user_named("donor"), need=need_card(),
                                  amount="100")
     with pytest.raises(ConflictError):
         pledges.fulfil_pledge(db.session, user_named("officer"), pledge)
 
 
-def test_pledge_donor_cancels_only_before_confirmation(client, auth, db, make_need,
+def test_pledge_donor_cancels_only_before_confirmation(client, auth, db, need_card,
                                                        user_named):
     donor = user_named("donor")
-    open_id = pledges.make_pledge(db.session, donor, need=make_need(), amount="100").id
-    confirmed = pledges.make_pledge(db.session, donor, need=make_need(), amount="100")
+    open_id = pledges.make_pledge(db.session, donor, need=need_card(), amount="100").id
+    confirmed = pledges.make_pledge(db.session, donor, need=need_card(), amount="100")
     pledges.confirm_pledge(db.session, user_named("officer"), confirmed)
     db.session.commit()
     confirmed_id = confirmed.id
@@ -135,28 +135,20 @@ def test_pledge_donor_cancels_only_before_confirmation(client, auth, db, make_ne
     assert db.session.get(Pledge, confirmed_id).status == PledgeStatus.CONFIRMED
 
 
-def test_pledge_of_another_donor_is_not_visible(client, auth, db, make_need, user_named,
+def test_pledge_of_another_donor_is_not_visible(client, auth, db, need_card, user_named,
                                                 make_user):
     from webapp.models import Role
     other = make_user(Role.DONOR)
-    pid = pledges.make_pledge(db.session, other, need=make_need(), amount="100").id
+    pid = pledges.make_pledge(db.session, other, need=need_card(), amount="100").id
     db.session.commit()
     auth.login("donor")
     assert client.get(f"/my/pledges/{pid}").status_code == 404
 
 
-def test_pledge_changes_publish_pledge_changed(db, make_need, user_named):
+def test_pledge_changes_publish_pledge_changed(db, need_card, user_named):
     from webapp.services import events
-    seen = []
-
-    @events.subscribe("pledge.changed")
-    def record(session, **payload):
-        seen.append(payload["status"])
-
-    try:
-        pledge = pledges.make_pledge(db.session, user_named("donor"), need=make_need(),
+    with events.recording(events.PledgeChanged) as seen:
+        pledge = pledges.make_pledge(db.session, user_named("donor"), need=need_card(),
                                      amount="100")
         pledges.cancel_pledge(db.session, user_named("donor"), pledge)
-    finally:
-        events._handlers["pledge.changed"].remove(record)
-    assert seen == ["pledged", "cancelled"]
+    assert [e.status for e in seen] == ["pledged", "cancelled"]

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from tests.webapp.resources.conftest import project_data
+from tests.factories import project_data
 from webapp.models import AuditEvent, ListingStatus, Project
 from webapp.models.resources import ListingKind, ListingReview, ReviewDecision
 from webapp.services import ConflictError, DomainError, PermissionDeniedError, events, listings
@@ -141,19 +141,11 @@ def test_closed_listing_cannot_be_edited(db, make_project, user_named):
 
 
 def test_listing_changes_publish_listing_changed(db, user_named):
-    seen = []
-
-    @events.subscribe("listing.changed")
-    def record(session, **payload):
-        seen.append(payload)
-
-    try:
+    with events.recording(events.ListingChanged) as seen:
         project = listings.create_listing(db.session, user_named("charity"),
                                           ListingKind.PROJECT, project_data())
         listings.submit_listing(db.session, user_named("charity"), project)
-    finally:
-        events._handlers["listing.changed"].remove(record)
-    assert seen == [{"name": "listing.changed", "kind": "project", "id": project.id}] * 2
+    assert seen == [events.ListingChanged("project", project.id)] * 2
 
 
 def test_listing_changes_are_audited_without_text(db, make_project):
