@@ -19,6 +19,8 @@ def blueprints() -> list[Blueprint]:
     found.append(matching_bp)
     from webapp.needs_review import bp as needs_review_bp
     found.append(needs_review_bp)
+    from webapp.ops import bp as ops_bp
+    found.append(ops_bp)
     return found
 
 
