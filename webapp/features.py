@@ -35,6 +35,9 @@ def cli_groups() -> list:
     found.append(search_cli)
     from webapp.matching.cli import matching_cli
     found.append(matching_cli)
+    from webapp.backup.cli import backup_cli
+    from webapp.ops.cli import keys_cli
+    found += [backup_cli, keys_cli]
     return found
 
 

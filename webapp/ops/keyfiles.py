@@ -47,7 +47,7 @@ def _read_lines(path: Path) -> tuple[str, ...]:
     return tuple(line.strip() for line in path.read_text().splitlines() if line.strip())
 
 
-def _write_secret_file(path: Path, text: str) -> None:
+def write_secret_file(path: Path, text: str) -> None:
     """Replace a key file atomically, readable by the owner only."""
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -125,9 +125,9 @@ def start_rotation(app: Flask, name: str) -> tuple[str, str]:
     data = Path(app.config["DATA_DIR"])
     new = secrets.token_urlsafe(32)
     # The old key becomes readable-only first, so no process ever lacks a key it needs.
-    _write_secret_file(data / f"{name}.previous",
+    write_secret_file(data / f"{name}.previous",
                        "\n".join((keys.current, *keys.previous)) + "\n")
-    _write_secret_file(data / name, new)
+    write_secret_file(data / name, new)
     return keys.current, new
 
 
