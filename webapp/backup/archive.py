@@ -115,7 +115,7 @@ class ArchiveWriter:
         # The archive holds personal data and documents: readable by the owner only.
         fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         self._file = os.fdopen(fd, "wb")
-        self._tar = tarfile.open(fileobj=self._file, mode="w:gz")
+        self._tar = tarfile.open(fileobj=self._file, mode="w:gz")  # noqa: SIM115 (closed by finish/abort)
 
     def add_file(self, name: str, source: Path) -> None:
         self.files[name] = {"sha256": sha256_file(source), "size": source.stat().st_size}
