@@ -76,6 +76,7 @@ def remember_start_keys(app: Flask) -> None:
     previous = _read_lines(data / f"{SECRET}.previous") if managed[SECRET] else ()
     fallbacks = list(app.config.get("SECRET_KEY_FALLBACKS") or []) + env_previous + list(previous)
     app.config["SECRET_KEY_FALLBACKS"] = list(dict.fromkeys(fallbacks))
+    follow_files(app)  # note the files' state at start
 
 
 def key_set(app: Flask, name: str) -> KeySet:
@@ -139,3 +140,50 @@ def retire_previous(app: Flask, name: str) -> tuple[str, ...]:
         if path.exists():
             path.unlink()
     return keys.previous
+
+
+def next_key_path(app: Flask, name: str) -> Path:
+    """Where a rotation keeps the key it is moving to until the switch."""
+    return Path(app.config["DATA_DIR"]) / f"{name}.next"
+
+
+def switch_to(app: Flask, name: str, new: str, *, keep_previous: bool) -> str:
+    """Make ``new`` the current key in the data dir; returns the key it replaced."""
+    keys = key_set(app, name)
+    data = Path(app.config["DATA_DIR"])
+    if keep_previous:
+        write_secret_file(data / f"{name}.previous",
+                          "\n".join((keys.current, *keys.previous)) + "\n")
+    write_secret_file(data / name, new)
+    return keys.current
+
+
+def follow_files(app: Flask) -> None:
+    """Keep SECRET_KEY, its fallbacks and PERSON_HASH_KEY in step with the data-dir files.
+
+    Runs before each request: after ``flask keys rotate secret|hash`` on this machine every
+    process signs and hashes with the new key at its next request, with no restart.
+    """
+    managed = app.extensions.get("ops_keys_in_files", {})
+    data = Path(app.config["DATA_DIR"])
+    for name in (SECRET, HASH):
+        if not managed.get(name):
+            continue
+        stamp = []
+        for path in (data / name, data / f"{name}.previous"):
+            try:
+                stat = path.stat()
+                stamp.append((stat.st_mtime_ns, stat.st_size, stat.st_ino))
+            except FileNotFoundError:
+                stamp.append(None)
+        seen = app.extensions.setdefault("ops_key_stamps", {})
+        if seen.get(name) == stamp:
+            continue
+        if name in seen:
+            keys = key_set(app, name)
+            app.config[_CONFIG[name]] = keys.current
+            if name == SECRET:
+                env = [s for s in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if s]
+                app.config["SECRET_KEY_FALLBACKS"] = list(dict.fromkeys(
+                    [*keys.previous, *env]))
+        seen[name] = stamp

@@ -28,6 +28,7 @@ def _setup(state) -> None:
     keyfiles.remember_start_keys(state.app)
     set_ring_source(keyfiles.field_key_ring)
     metrics.install(state.app)
+    state.app.before_request(lambda: keyfiles.follow_files(state.app))
 
 
 @bp.get("/healthz")

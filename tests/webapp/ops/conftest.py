@@ -56,10 +56,14 @@ def app_on(monkeypatch):
     from webapp.app import create_app
     started = []
 
-    def start(url, data_dir):
+    def start(url, data_dir, *, keys_in_files=False):
         monkeypatch.setenv("JIUJINAN_DATA_DIR", str(data_dir))
-        other = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
-                            "SECRET_KEY": "restored-machine"})
+        # No in-process indexer thread: it would hold a connection past the test.
+        config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
+                  "SEARCH_SYNC_IN_PROCESS": False}
+        if not keys_in_files:
+            config["SECRET_KEY"] = "restored-machine"
+        other = create_app(config)
         started.append(other)
         return other
 
