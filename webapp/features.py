@@ -37,7 +37,8 @@ def cli_groups() -> list:
     found.append(matching_cli)
     from webapp.backup.cli import backup_cli
     from webapp.ops.cli import keys_cli
-    found += [backup_cli, keys_cli]
+    from webapp.ops.privacy_cli import person_cli, retention_cli
+    found += [backup_cli, keys_cli, retention_cli, person_cli]
     return found
 
 
