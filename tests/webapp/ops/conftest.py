@@ -13,6 +13,15 @@ from tests.webapp.cases.conftest import case_input, make_case, settings, staff  
 PASSPHRASE = "correct horse battery staple"
 
 
+@pytest.fixture(autouse=True)
+def _no_background_indexer(app, monkeypatch):
+    """No in-process indexer thread writing while a test reads or dumps the database (and the
+    outbox rows a test leaves waiting stay there)."""
+    workers = app.extensions.get("background_workers", {})
+    if "search" in workers:
+        monkeypatch.setattr(workers["search"], "kick", lambda: None)
+
+
 @pytest.fixture
 def demo_slice(db, monkeypatch):
     """The demo with 24 cases instead of 300 (every loader, every kind of row), committed."""

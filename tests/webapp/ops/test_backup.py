@@ -16,14 +16,20 @@ from webapp.services import audit, ledger
 PDF = b"%PDF-1.4\n% hospital bill\n"
 
 
+def _files(folder):
+    return {p.name: p.read_bytes() for p in folder.iterdir()} if folder.is_dir() else {}
+
+
 def _attach(db, app):
     from webapp.services.cases.attachments import add_attachment
     case = db.session.scalars(select(Case).order_by(Case.id)).all()
     open_case = next(c for c in case if not c.is_terminal)
     officer = db.session.scalars(select(User).where(User.username == "officer")).one()
-    add_attachment(db.session, officer, open_case, data=PDF, label="住院费用清单",
-                   upload_dir=upload_dir(app), max_bytes=1 << 20)
+    row = add_attachment(db.session, officer, open_case, data=PDF, label="住院费用清单",
+                         upload_dir=upload_dir(app), max_bytes=1 << 20)
+    stored_name = row.stored_name  # read before the commit expires it (no new transaction)
     db.session.commit()
+    return stored_name
 
 
 @pytest.fixture
@@ -38,7 +44,8 @@ def archive(app, db, tmp_path, stamped_schema):
 
 def test_backup_restore_round_trip_keeps_every_row(app, db, demo_slice, stamped_schema,
                                                    tmp_path, empty_target, app_on):
-    _attach(db, app)
+    stored_name = _attach(db, app)
+    uploads = _files(upload_dir(app))
     before = fingerprint(db.engine)
     names = sorted(a.name for a in db.session.scalars(select(Applicant)))
     path = tmp_path / "county.tar.gz"
@@ -57,8 +64,9 @@ def test_backup_restore_round_trip_keeps_every_row(app, db, demo_slice, stamped_
         assert audit.verify_chain(db.session).ok
         assert ledger.verify_ledger(db.session).ok
         assert sorted(a.name for a in db.session.scalars(select(Applicant))) == names
-        stored = list((data_dir / "uploads").iterdir())
-        assert [p.read_bytes() for p in stored] == [PDF]
+        restored = _files(data_dir / "uploads")
+        assert restored == uploads
+        assert restored[stored_name] == PDF
         db.session.remove()
 
 

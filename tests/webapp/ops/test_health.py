@@ -15,14 +15,6 @@ def metrics_token(app, monkeypatch):
     return {"Authorization": f"Bearer {TOKEN}"}
 
 
-@pytest.fixture(autouse=True)
-def _outbox_left_alone(app, monkeypatch):
-    """Keep the in-process indexer from draining the rows these tests leave waiting."""
-    workers = app.extensions.get("background_workers", {})
-    if "search" in workers:
-        monkeypatch.setattr(workers["search"], "kick", lambda: None)
-
-
 def _stale_outbox_row(db, seconds: float) -> None:
     db.session.add(SearchOutbox(kind="need", object_id=1, op=OutboxOp.UPSERT,
                                 created_at=utcnow() - dt.timedelta(seconds=seconds)))
