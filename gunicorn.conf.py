@@ -11,3 +11,11 @@ log, werkzeug's development server.
 
 # The combined log format with the request line rebuilt from method, path and protocol.
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "-" "%(a)s"'
+
+
+def child_exit(server, worker):
+    """In prometheus_client's multi-process mode, drop the metrics files of a gone worker."""
+    import os
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+        multiprocess.mark_process_dead(worker.pid)

@@ -26,6 +26,8 @@ def blueprints() -> list[Blueprint]:
     found.append(matching_bp)
     from webapp.needs_review import bp as needs_review_bp
     found.append(needs_review_bp)
+    from webapp.ops import bp as ops_bp
+    found.append(ops_bp)
     return found
 
 
@@ -40,6 +42,10 @@ def cli_groups() -> list:
     found.append(search_cli)
     from webapp.matching.cli import matching_cli
     found.append(matching_cli)
+    from webapp.backup.cli import backup_cli
+    from webapp.ops.cli import keys_cli
+    from webapp.ops.privacy_cli import person_cli, retention_cli
+    found += [backup_cli, keys_cli, retention_cli, person_cli]
     return found
 
 

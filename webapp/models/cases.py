@@ -62,6 +62,8 @@ class Applicant(Base):
     person_key: Mapped[str] = mapped_column(String(64), index=True)
     local_hukou: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when the retention period ran out and the personal columns were replaced.
+    purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class Case(Base):

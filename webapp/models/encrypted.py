@@ -1,28 +1,46 @@
-"""``EncryptedText``: a column sealed at rest with AES-GCM (see :mod:`webapp.privacy.crypto`).
+"""``EncryptedText``: a column sealed at rest with AES-GCM (see :mod:`webapp.privacy.keyring`).
 
-Models never import Flask, so the secret comes from a source the web layer installs with
-:func:`set_key_source` (the case area reads ``FIELD_ENCRYPTION_KEY`` of the current app).
+Models never import Flask, so the keys come from a source the web layer installs:
+:func:`set_ring_source` (a callable returning the app's :class:`FieldKeyRing`, which may hold
+earlier keys during a rotation) or :func:`set_key_source` (one secret, no earlier keys).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from sqlalchemy import Text, TypeDecorator
 
-from webapp.privacy.crypto import decrypt, derive_key, encrypt
+from webapp.privacy.keyring import FieldKeyRing, UnknownKeyError
 
 
-def _unconfigured() -> str:
-    raise RuntimeError("field encryption key source not installed (set_key_source)")
+def _unconfigured() -> FieldKeyRing:
+    raise RuntimeError("field encryption key source not installed (set_ring_source)")
 
 
-_key_source: Callable[[], str] = _unconfigured
+_ring_source: Callable[..., FieldKeyRing] = _unconfigured
+
+
+@lru_cache(maxsize=8)
+def _single_key_ring(secret: str) -> FieldKeyRing:
+    return FieldKeyRing(secret)
+
+
+def set_ring_source(source: Callable[..., FieldKeyRing]) -> None:
+    """Install the callable returning the key ring; called with ``refresh=True`` it re-reads
+    the keys (a value named a key the ring did not hold: another process rotated)."""
+    global _ring_source
+    _ring_source = source
 
 
 def set_key_source(source: Callable[[], str]) -> None:
-    """Install the callable returning the configured FIELD_ENCRYPTION_KEY secret."""
-    global _key_source
-    _key_source = source
+    """Install a callable returning one FIELD_ENCRYPTION_KEY secret (a ring of one key)."""
+    set_ring_source(lambda refresh=False: _single_key_ring(source()))
+
+
+def current_ring(*, refresh: bool = False) -> FieldKeyRing:
+    """The key ring of the running app."""
+    return _ring_source(refresh=refresh)
 
 
 class EncryptedText(TypeDecorator):
@@ -34,9 +52,12 @@ class EncryptedText(TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
-        return encrypt(str(value), derive_key(_key_source()))
+        return current_ring().encrypt(str(value))
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return decrypt(value, derive_key(_key_source()))
+        try:
+            return current_ring().decrypt(value)
+        except UnknownKeyError:
+            return current_ring(refresh=True).decrypt(value)

@@ -1,0 +1,1 @@
+"""Backup and restore: one consistent archive of the database, uploads and (sealed) keys."""

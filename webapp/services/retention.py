@@ -1,0 +1,215 @@
+"""Personal-data retention after a case ends, and an applicant's rights of access and
+correction (PIPL Arts. 19, 44-47).
+
+Each kind of personal data has a retention period counted from the day the case ended
+(``RETENTION_<KIND>_DAYS``). When it runs out, :func:`purge_expired` replaces the data with a
+tombstone: the sealed applicant columns, the case's free text and the proof documents. What
+the county counts stays: the case, its category, town, amounts, dates and household figures,
+every ledger posting and the audit chain, so both verifications pass afterwards. A case that
+has not ended is never touched.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from webapp.models import Applicant, Case, utcnow
+from webapp.models.cases import TERMINAL_STATUSES, Attachment, CaseEvent
+from webapp.privacy.crypto import normalise_id_number, person_key
+from webapp.services import ConflictError, DomainError, audit
+
+TOMBSTONE = "（已按保存期限删除）"
+# Default periods in days after a case ended; a county sets its own from its archive rules.
+DEFAULT_DAYS = {"identity": 10 * 365, "contact": 3 * 365, "documents": 10 * 365}
+KINDS = tuple(DEFAULT_DAYS)
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    """Days each kind of personal data is kept after its case ended."""
+
+    days: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_DAYS))
+
+    @classmethod
+    def from_config(cls, config) -> RetentionPolicy:
+        days = {}
+        for kind, default in DEFAULT_DAYS.items():
+            raw = config.get(f"RETENTION_{kind.upper()}_DAYS", default)
+            try:
+                value = int(raw)
+            except (TypeError, ValueError):
+                value = -1
+            if value < 0:
+                raise ValueError(f"RETENTION_{kind.upper()}_DAYS={raw!r}: give whole days >= 0")
+            days[kind] = value
+        return cls(days)
+
+    def expired(self, kind: str, ended_at: dt.datetime, now: dt.datetime) -> bool:
+        return ended_at + dt.timedelta(days=self.days[kind]) <= now
+
+
+@dataclass
+class PurgeReport:
+    cases: int = 0
+    applicants: int = 0
+    documents: int = 0
+    skipped_shared: int = 0
+
+
+def ended_at(case: Case) -> dt.datetime:
+    return case.closed_at or case.updated_at
+
+
+def _open_case_of(session: Session, applicant_id: int) -> bool:
+    return bool(session.scalar(select(func.count()).select_from(Case).where(
+        Case.applicant_id == applicant_id, Case.status.not_in(TERMINAL_STATUSES))))
+
+
+def purge_case(session: Session, actor, case: Case, kinds: set[str], *, upload_dir: Path,
+               now: dt.datetime | None = None) -> list[str]:
+    """Replace the given kinds of personal data of one ended case with tombstones."""
+    if not case.is_terminal:
+        raise ConflictError(f"个案 {case.number} 尚未办结，不能删除其个人信息")
+    now = now or utcnow()
+    done: list[str] = []
+    applicant = case.applicant
+    if applicant is not None and kinds & {"identity", "contact"}:
+        if _open_case_of(session, applicant.id):
+            raise ConflictError(f"申请人在另一个未办结的个案中，个案 {case.number} 的个人信息暂不删除")
+        if "contact" in kinds and (applicant.phone is not None or applicant.address is not None):
+            applicant.phone = applicant.address = None
+            done.append("contact")
+        if "identity" in kinds and applicant.purged_at is None:
+            applicant.name, applicant.id_number, applicant.birth_date = TOMBSTONE, "", None
+            # A random hash: a purged person matches no one, not even another purged one.
+            applicant.person_key = "purged-" + secrets.token_hex(28)
+            applicant.purged_at = now
+            case.description = TOMBSTONE
+            for event in session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)):
+                event.note = ""
+            done.append("identity")
+    if "documents" in kinds:
+        removed = 0
+        for row in session.scalars(select(Attachment).where(Attachment.case_id == case.id,
+                                                           Attachment.size > 0)):
+            (upload_dir / row.stored_name).unlink(missing_ok=True)
+            row.label, row.size = TOMBSTONE, 0
+            removed += 1
+        if removed:
+            done.append("documents")
+    if done:
+        session.flush()
+        audit.record(session, actor, "retention.purge", case, summary={"kinds": done})
+    return done
+
+
+def purge_expired(session: Session, actor, policy: RetentionPolicy, *, upload_dir: Path,
+                  now: dt.datetime | None = None, limit: int = 500) -> PurgeReport:
+    """Purge what has outlived its period in ended cases (a nightly job); open cases are
+    never selected, and an applicant with another open case is left for a later night."""
+    now = now or utcnow()
+    report = PurgeReport()
+    shortest = min(policy.days.values())
+    cutoff = now - dt.timedelta(days=shortest)
+    candidates = session.scalars(
+        select(Case).where(Case.status.in_(TERMINAL_STATUSES),
+                           func.coalesce(Case.closed_at, Case.updated_at) <= cutoff)
+        .order_by(Case.id).limit(limit))
+    for case in candidates:
+        kinds = {k for k in KINDS if policy.expired(k, _aware(ended_at(case)), now)}
+        try:
+            done = purge_case(session, actor, case, kinds, upload_dir=upload_dir, now=now)
+        except ConflictError:
+            report.skipped_shared += 1
+            continue
+        if done:
+            report.cases += 1
+            report.applicants += "identity" in done
+            report.documents += "documents" in done
+    return report
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+# ---- the applicant's rights -----------------------------------------------------------------
+
+def export_person(session: Session, actor, applicant: Applicant) -> dict:
+    """Everything held about one person, for an access request (PIPL Art. 45); audited."""
+    cases = list(session.scalars(select(Case).where(Case.applicant_id == applicant.id)
+                                 .order_by(Case.id)))
+    result = {
+        "applicant": {"name": applicant.name, "id_number": applicant.id_number,
+                      "phone": applicant.phone, "address": applicant.address,
+                      "birth_date": applicant.birth_date, "local_hukou": applicant.local_hukou,
+                      "recorded_at": applicant.created_at.isoformat(),
+                      "purged_at": applicant.purged_at.isoformat()
+                      if applicant.purged_at else None},
+        "cases": [_case_record(session, case) for case in cases],
+    }
+    audit.record(session, actor, "privacy.export", applicant,
+                 summary={"cases": [c.id for c in cases]})
+    return result
+
+
+def _case_record(session: Session, case: Case) -> dict:
+    household = case.household
+    return {
+        "number": case.number, "status": case.status.value, "category": case.category.value,
+        "town": case.town.name if case.town else None,
+        "reported_at": case.reported_at.isoformat(),
+        "closed_at": case.closed_at.isoformat() if case.closed_at else None,
+        "amount_needed": str(case.amount_needed),
+        "approved_amount": None if case.approved_amount is None else str(case.approved_amount),
+        "description": case.description, "outcome": case.outcome,
+        "household": None if household is None else {"size": household.size,
+                                                     "flags": sorted(household.flags)},
+        "events": [{"at": e.at.isoformat(), "action": e.action, "note": e.note}
+                   for e in case.events],
+        "documents": [{"label": a.label, "media_type": a.media_type, "size": a.size,
+                       "uploaded_at": a.created_at.isoformat()}
+                      for a in session.scalars(select(Attachment)
+                                               .where(Attachment.case_id == case.id))],
+    }
+
+
+CORRECTABLE = ("name", "id_number", "phone", "address", "birth_date")
+
+
+def correct_person(session: Session, actor, applicant: Applicant, changes: Mapping[str, str],
+                   *, reason: str, hash_key: str) -> list[str]:
+    """Correct an applicant's data at their request (PIPL Art. 46); audited by field name.
+
+    A corrected ID number re-derives the person hash, so the same-person checks follow.
+    """
+    errors: dict[str, list[str]] = {}
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown:
+        errors["fields"] = [f"不能更正的字段：{', '.join(sorted(unknown))}"]
+    if not (reason or "").strip():
+        errors["reason"] = ["请填写更正依据"]
+    if applicant.purged_at is not None:
+        raise ConflictError("该申请人的个人信息已按保存期限删除，不能更正")
+    if "id_number" in changes and len(normalise_id_number(changes["id_number"])) != 18:
+        errors["id_number"] = ["身份证号码应为 18 位"]
+    if "name" in changes and not (changes["name"] or "").strip():
+        errors["name"] = ["请填写姓名"]
+    if errors:
+        raise DomainError("更正未保存", errors=errors)
+    changed = [f for f in CORRECTABLE if f in changes and getattr(applicant, f) != changes[f]]
+    for name in changed:
+        setattr(applicant, name, (changes[name] or "").strip() or None)
+    if "id_number" in changed:
+        applicant.id_number = normalise_id_number(changes["id_number"])
+        applicant.person_key = person_key(applicant.id_number, hash_key)
+    session.flush()
+    audit.record(session, actor, "privacy.correct", applicant,
+                 summary={"fields": changed, "reason_given": True})
+    return changed
