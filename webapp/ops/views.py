@@ -44,7 +44,7 @@ def readyz():
     """Whether this host can serve: 200 when every required check passes, else 503."""
     from webapp.models.encrypted import current_ring
     from webapp.ops.probes import readiness
-    from webapp.services.search_sync import get_backend
+    from webapp.services.search.sync import get_backend
     result = readiness(db.session, current_app.config, backend_factory=get_backend,
                        field_key_ring=current_ring)
     db.session.rollback()

@@ -7,8 +7,6 @@ import os
 import pytest
 from sqlalchemy import create_engine, text
 
-# The case area's factories (report a case and walk it through actions), reused here.
-from tests.webapp.cases.conftest import case_input, make_case, settings, staff  # noqa: F401
 
 PASSPHRASE = "correct horse battery staple"
 

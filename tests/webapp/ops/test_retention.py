@@ -69,8 +69,8 @@ def test_purge_keeps_each_kind_for_its_own_period(app, db, demo_slice):
         assert case.applicant.purged_at is None
 
 
-def test_purge_of_an_open_case_is_refused_and_changes_nothing(app, db, make_case):
-    case = make_case(actions=("accept",))
+def test_purge_of_an_open_case_is_refused_and_changes_nothing(app, db, reported_case):
+    case = reported_case(actions=("accept",))
     before = _people([case])
     with pytest.raises(ConflictError):
         retention.purge_case(db.session, None, case, set(retention.KINDS),
@@ -85,8 +85,8 @@ def test_policy_refuses_a_negative_period():
         retention.RetentionPolicy.from_config({"RETENTION_CONTACT_DAYS": "-5"})
 
 
-def test_export_holds_the_person_and_their_cases_and_is_audited(app, db, make_case):
-    case = make_case(actions=("accept",))
+def test_export_holds_the_person_and_their_cases_and_is_audited(app, db, reported_case):
+    case = reported_case(actions=("accept",))
     record = retention.export_person(db.session, _officer(db), case.applicant)
     db.session.commit()
     assert record["applicant"]["name"] == case.applicant.name
@@ -98,8 +98,8 @@ def test_export_holds_the_person_and_their_cases_and_is_audited(app, db, make_ca
     assert case.applicant.id_number not in event.summary
 
 
-def test_correction_rederives_the_person_hash_and_is_audited(app, db, make_case):
-    applicant = make_case(actions=("accept",)).applicant
+def test_correction_rederives_the_person_hash_and_is_audited(app, db, reported_case):
+    applicant = reported_case(actions=("accept",)).applicant
     new_id = "371526198001010019"
     changed = retention.correct_person(
         db.session, _officer(db), applicant, {"id_number": new_id, "phone": "13900000000"},
@@ -115,8 +115,8 @@ def test_correction_rederives_the_person_hash_and_is_audited(app, db, make_case)
     assert new_id not in event.summary and '"id_number"' in event.summary
 
 
-def test_correction_with_bad_input_changes_nothing(app, db, make_case):
-    applicant = make_case(actions=("accept",)).applicant
+def test_correction_with_bad_input_changes_nothing(app, db, reported_case):
+    applicant = reported_case(actions=("accept",)).applicant
     before = (applicant.name, applicant.id_number)
     with pytest.raises(DomainError) as refused:
         retention.correct_person(db.session, _officer(db), applicant,
@@ -129,8 +129,8 @@ def test_correction_with_bad_input_changes_nothing(app, db, make_case):
     assert (fresh.name, fresh.id_number) == before
 
 
-def test_purge_cli_purges_nothing_that_has_not_expired(app, db, make_case, runner):
-    make_case(actions=("accept", "start_verification", "withdraw"))
+def test_purge_cli_purges_nothing_that_has_not_expired(app, db, reported_case, runner):
+    reported_case(actions=("accept", "start_verification", "withdraw"))
     result = runner.invoke(args=["retention", "purge"])
     assert result.exit_code == 0, result.output
     assert "purged 0 case(s)" in result.output
