@@ -20,10 +20,13 @@ from matching.allocation import (
     optimize_allocation,
 )
 from matching.candidates import Candidates, generate_candidates
-from matching.features import FEATURE_NAMES, build_features, edge_amount_cap
+from matching.features import build_features, edge_amount_cap
 from matching.index import KIND_CODE, NeedArrays, ResourceIndex
 from matching.records import NO_EXCLUSIONS, UNITS, Exclusions, Need, Resource
-from matching.scoring import DefaultScorer, allocation_weight
+from matching.scoring import EXPLANATION_NAMES, DefaultScorer, LearnedScorer, allocation_weight
+
+#: Either scorer (``struct`` may replace this alias with a Protocol).
+Scorer = DefaultScorer | LearnedScorer
 
 __all__ = [
     "BatchResult",
@@ -136,17 +139,18 @@ def one_scheme_per_need(
 
 def _select(candidates: Candidates, keep: np.ndarray) -> Candidates:
     return Candidates(candidates.need_idx[keep], candidates.res_idx[keep],
-                      candidates.text_sim[keep])
+                      candidates.text_sim[keep], candidates.n_feasible)
 
 
-def _score(scorer, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _score(scorer: Scorer, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (score, explanation columns in :data:`EXPLANATION_NAMES` order) per edge."""
     if len(features) == 0:
-        return np.zeros(0), np.zeros((0, len(FEATURE_NAMES)))
-    return scorer.score_edges(features), scorer.contributions(features)
+        return np.zeros(0), np.zeros((0, len(EXPLANATION_NAMES)))
+    return scorer.explain(features)
 
 
 def _explain(row: np.ndarray) -> dict[str, float]:
-    return dict(zip(FEATURE_NAMES, row.tolist()))
+    return dict(zip(EXPLANATION_NAMES, row.tolist()))
 
 
 def run_batch(
@@ -273,7 +277,7 @@ def _proposals(
             unit=UNITS[unit],
             score=s,
             weight=w,
-            contributions=dict(zip(FEATURE_NAMES, row)),
+            contributions=dict(zip(EXPLANATION_NAMES, row)),
         )
         for n, rid, amount, unit, s, w, row in zip(
             need_of,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from webapp.api.idempotency import IDEMPOTENCY_HEADER, idempotent
 from webapp.api.schemas import PageArgs, PageMeta, page_meta
 from webapp.extensions import db
-from webapp.matching.labels import run_status
+from webapp.matching.labels import explanation_label, run_status
 from webapp.models import Job, MatchRun, NeedCard, Proposal, ProposalStatus, RejectReason
 from webapp.permissions import R, access, roles
 from webapp.services import NotFoundError, matching
@@ -65,6 +65,19 @@ class MatchRunOut(Schema):
     timings = fields.Dict(keys=fields.String(), values=fields.Float())
 
 
+class ExplanationTerm(Schema):
+    term = fields.String(metadata={"description": "feature name, or baseline"})
+    label = fields.String(metadata={"description": "what the officer reads (Chinese)"})
+    contribution = fields.Float()
+
+
+def _terms(explanation: dict | None) -> list[dict]:
+    """The explanation as labelled terms, largest first; they add up to the score."""
+    items = sorted((explanation or {}).items(), key=lambda kv: (-kv[1], kv[0]))
+    return [{"term": k, "label": explanation_label(k), "contribution": v}
+            for k, v in items if v != 0]
+
+
 class ProposalOut(Schema):
     id = fields.Integer()
     run_id = fields.Integer(allow_none=True)
@@ -77,6 +90,9 @@ class ProposalOut(Schema):
     approved_amount = Quantity(dump_only=True, allow_none=True)
     score = fields.Float()
     explanation = fields.Dict(keys=fields.String(), values=fields.Float())
+    explanation_terms = fields.Function(
+        lambda p: _terms(p.explanation), metadata={"description": "the score as a sum of "
+                                                   "labelled terms, largest first"})
     status = fields.Function(lambda p: p.status.value)
     decided_by_id = fields.Integer(allow_none=True)
     decided_at = fields.DateTime(allow_none=True)
@@ -113,6 +129,7 @@ class SuggestionOut(Schema):
     unit = fields.String()
     amount_cap = fields.Float()
     explanation = fields.Dict(keys=fields.String(), values=fields.Float())
+    explanation_terms = fields.List(fields.Nested(ExplanationTerm))
 
 
 class SuggestionList(Schema):
@@ -212,5 +229,6 @@ def suggestions(need_id: int):
         ref = snap.refs[s.resource_id]
         items.append({"resource_kind": ref.kind.value, "resource_id": ref.id,
                       "title": ref.title, "score": s.score, "unit": s.unit,
-                      "amount_cap": s.amount_cap, "explanation": s.contributions})
+                      "amount_cap": s.amount_cap, "explanation": s.contributions,
+                      "explanation_terms": _terms(s.contributions)})
     return {"need_id": card.id, "items": items}

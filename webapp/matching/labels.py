@@ -2,12 +2,20 @@
 explanation of a score, the run's status and the skip reasons of the matcher in Chinese."""
 from __future__ import annotations
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
 from webapp.models import Job, JobStatus, MatchRun, RunStatus
 
 FEATURE_LABELS = {
     "text_sim": "描述相近", "category_exact": "专项对口", "same_town": "本镇资源",
     "coverage": "可覆盖缺口", "urgency": "紧急程度", "waiting": "等待时间",
     "vulnerability": "困难程度", "service_fit": "服务对口",
+}
+#: Labels of the explanation terms added by issue 18 (translated where they are defined).
+EXTRA_EXPLANATION_LABELS = {
+    "specificity": _l("专为此类情况设立"), "scarcity": _l("可选资源少"),
+    "baseline": _l("基准分（一般情况）"),
 }
 KIND_LABELS = {"project": "慈善项目", "fund": "公益基金", "offer": "志愿服务", "scheme": "救助政策"}
 UNIT_LABELS = {"yuan": "元", "hours": "小时", "cases": "例"}
@@ -27,11 +35,21 @@ SKIP_LABELS = [
 ]
 
 
-def explain(contributions: dict | None, *, top: int = 4) -> list[tuple[str, float]]:
-    """The features that earned the score, largest first, as (label, contribution)."""
+def explanation_label(name: str) -> str:
+    """The reader's label of one explanation term, translated now."""
+    if name in EXTRA_EXPLANATION_LABELS:
+        return str(EXTRA_EXPLANATION_LABELS[name])
+    return gettext(FEATURE_LABELS[name]) if name in FEATURE_LABELS else name
+
+
+def explain(contributions: dict | None) -> list[tuple[str, float]]:
+    """Every term of the score, largest first, as (translated label, contribution).
+
+    The terms add up to the score (a learned model's ``baseline`` included), so nothing is
+    left out but terms that are exactly zero.
+    """
     items = sorted((contributions or {}).items(), key=lambda kv: (-kv[1], kv[0]))
-    return [(FEATURE_LABELS.get(name, name), value) for name, value in items[:top]
-            if value > 0]
+    return [(explanation_label(name), float(value)) for name, value in items if value != 0]
 
 
 def skip_reason(reason: str) -> str:

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, or_, select
 
+from webapp.cases.forms import URGENCY_LABELS
 from webapp.extensions import db
 from webapp.matching import bp
 from webapp.matching.forms import ApproveForm, RejectForm, RespondForm, RunForm
@@ -35,7 +36,7 @@ def _labels():
     return {"match_labels": {"feature": FEATURE_LABELS, "kind": KIND_LABELS, "unit": UNIT_LABELS,
                              "status": matching.STATUS_LABELS, "reason": REJECT_REASON_LABELS,
                              "category": CATEGORY_LABELS},
-            "run_status_labels": RUN_STATUS_LABELS}
+            "run_status_labels": RUN_STATUS_LABELS, "urgency_labels": URGENCY_LABELS}
 
 
 def _proposal_or_404(proposal_id: int) -> Proposal:

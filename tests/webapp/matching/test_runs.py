@@ -41,8 +41,8 @@ def test_run_batch_explains_each_proposal_by_feature(make_need, make_listing, of
     run_batch_via_api()
     top = proposals_for(need)[0]
     assert top.explanation["same_town"] > 0 and top.explanation["category_exact"] > 0
-    assert abs(sum(top.explanation.values()) - top.score) < 1e-4
-    assert set(top.features) == set(top.explanation)
+    assert round(sum(top.explanation.values()), 6) == top.score
+    assert set(top.explanation) == set(top.features) | {"baseline"}
 
 
 def test_start_run_only_queues_a_job(client, api_token, make_need, make_listing, db):

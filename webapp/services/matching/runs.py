@@ -68,14 +68,15 @@ def _write_proposals(session: Session, snap: Snapshot, index: ResourceIndex, row
     """``rows`` are (need_id, resource_id, amount, unit, score, contributions)."""
     features = training.pair_features(snap.needs, index, [(r[0], r[1]) for r in rows])
     written = []
-    for (need_id, rid, amount, unit, score, contributions), feature_row in zip(rows, features):
+    for (need_id, rid, amount, unit, _score, contributions), feature_row in zip(rows, features):
         ref: ResourceRef = snap.refs[rid]
         card = snap.cards[need_id]
+        # The stored score is the sum of the stored (rounded) terms, so they add up exactly.
+        terms = {k: round(float(v), 6) for k, v in contributions.items()}
         proposal = Proposal(run_id=run.id if run else None, need_card_id=need_id,
                             case_id=card.case_id, resource_kind=ref.kind, resource_id=ref.id,
                             organisation_id=ref.organisation_id, unit=unit, amount=int(amount),
-                            score=round(float(score), 6),
-                            explanation={k: round(float(v), 6) for k, v in contributions.items()},
+                            score=round(sum(terms.values()), 6), explanation=terms,
                             features=training.feature_dict(feature_row))
         session.add(proposal)
         written.append(proposal)
