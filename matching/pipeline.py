@@ -22,6 +22,7 @@ from matching.allocation import (
 from matching.candidates import Candidates, generate_candidates
 from matching.features import build_features, edge_amount_cap
 from matching.index import KIND_CODE, NeedArrays, ResourceIndex
+from matching.reasons import GAP_COVERED, RULES, WhyNot, explain_unmatched, rule_codes
 from matching.records import NO_EXCLUSIONS, UNITS, Exclusions, Need, Resource
 from matching.scoring import EXPLANATION_NAMES, DefaultScorer, LearnedScorer, allocation_weight
 
@@ -36,6 +37,7 @@ __all__ = [
     "Suggestion",
     "run_batch",
     "suggest_for_need",
+    "why_not",
 ]
 
 
@@ -65,11 +67,18 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class Skipped:
-    """An input left out of the batch, with the reason an officer can act on."""
+    """An input left out of the batch, with the reason an officer can act on.
+
+    For a need, ``reasons`` counts the resources each hard rule of :mod:`matching.reasons`
+    removed (``capacity_used``, ``not_chosen`` included), and ``competitors`` lists the needs
+    that took the capacity of resources it could have had.
+    """
 
     kind: str  # "need" or "resource"
     id: int
     reason: str
+    reasons: dict[str, int] = field(default_factory=dict)
+    competitors: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -187,7 +196,8 @@ def run_batch(
         if problem is None:
             open_rows.append(row)
         else:
-            skipped.append(Skipped("need", need.id, problem))
+            covered = {GAP_COVERED: 1} if problem == "no remaining gap" else {}
+            skipped.append(Skipped("need", need.id, problem, covered))
     arrays = NeedArrays.encode(needs, index, cause_blocked=_cause_blocked(needs, exclusions))
     need_row = {need.id: row for row, need in enumerate(needs)}
     res_row = {int(rid): row for row, rid in enumerate(index.ids)}
@@ -235,12 +245,21 @@ def run_batch(
     timings["greedy"] = time.perf_counter() - t
 
     proposals = _proposals(needs, index, candidates, optimal, score, weight, contributions)
+    t = time.perf_counter()
     with_candidates = set(candidates.need_idx.tolist())
-    funded = {needs[int(r)].id for r in candidates.need_idx[optimal.amount > 0]}
-    for row in open_rows:
-        if row not in with_candidates:
-            skipped.append(Skipped("need", needs[row].id, "no feasible candidate"))
-    unmet = sorted(needs[row].id for row in with_candidates if needs[row].id not in funded)
+    funded_rows = set(candidates.need_idx[optimal.amount > 0].tolist())
+    unmatched = [row for row in open_rows if row not in funded_rows]
+    why = _why_not(arrays, unmatched, index, candidates, optimal, blocked_pairs)
+    for row in unmatched:
+        if row in with_candidates:
+            reason = ("capacity used by other needs" if why[row].competitors
+                      else "not chosen")
+        else:
+            reason = "no feasible candidate"
+        skipped.append(Skipped("need", needs[row].id, reason, why[row].counts,
+                               why[row].competitors))
+    unmet = sorted(needs[row].id for row in unmatched if row in with_candidates)
+    timings["reasons"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - started
     return BatchResult(
         proposals=proposals,
@@ -250,6 +269,31 @@ def run_batch(
         n_candidates=len(candidates),
         unmet_need_ids=tuple(unmet),
         timings=timings,
+    )
+
+
+def _why_not(
+    arrays: NeedArrays,
+    rows: list[int],
+    index: ResourceIndex,
+    candidates: Candidates,
+    allocation: Allocation,
+    blocked_pairs: Sequence[tuple[int, int]],
+) -> dict[int, WhyNot]:
+    """Reasons per unmatched need row (see :func:`matching.reasons.explain_unmatched`)."""
+    if not rows:
+        return {}
+    given = allocation.amount > 0
+    used = np.bincount(candidates.res_idx, weights=allocation.amount, minlength=len(index))
+    takers: dict[int, list[int]] = {}
+    for n, r in zip(candidates.need_idx[given].tolist(), candidates.res_idx[given].tolist()):
+        takers.setdefault(r, []).append(int(arrays.ids[n]))
+    blocked: dict[int, list[int]] = {}
+    for n, r in blocked_pairs:
+        blocked.setdefault(n, []).append(r)
+    return explain_unmatched(
+        arrays, rows, index, blocked=blocked, capacity_left=index.capacity - used,
+        takers={r: tuple(ids) for r, ids in takers.items()},
     )
 
 
@@ -325,3 +369,24 @@ def suggest_for_need(
         )
         for e in order.tolist()
     ]
+
+
+def why_not(
+    need: Need,
+    index: ResourceIndex,
+    resource_id: int,
+    *,
+    exclusions: Exclusions = NO_EXCLUSIONS,
+) -> str | None:
+    """Return the hard rule (a :data:`matching.reasons.RULES` code) keeping ``resource_id``
+    from ``need``, ``"gap_covered"`` when the need lacks nothing, or ``None`` when the pair
+    is allowed (then capacity or ranking decided; the caller knows which)."""
+    if need_problem(need) == "no remaining gap":
+        return GAP_COVERED
+    rows = np.flatnonzero(index.ids == resource_id)
+    if rows.size == 0:
+        raise KeyError(resource_id)
+    arrays = NeedArrays.encode((need,), index, cause_blocked=_cause_blocked((need,), exclusions))
+    blocked = rows.tolist() if (need.id, resource_id) in exclusions.blocked_pairs else []
+    code = int(rule_codes(arrays, 0, index, blocked_rows=blocked)[rows[0]])
+    return None if code < 0 else RULES[code]

@@ -10,8 +10,16 @@ from sqlalchemy import select
 from webapp.api.idempotency import IDEMPOTENCY_HEADER, idempotent
 from webapp.api.schemas import PageArgs, PageMeta, page_meta
 from webapp.extensions import db
-from webapp.matching.labels import explanation_label, run_status
-from webapp.models import Job, MatchRun, NeedCard, Proposal, ProposalStatus, RejectReason
+from webapp.matching.labels import explanation_label, rule_label, run_status
+from webapp.models import (
+    Job,
+    ListingKind,
+    MatchRun,
+    NeedCard,
+    Proposal,
+    ProposalStatus,
+    RejectReason,
+)
 from webapp.permissions import R, access, roles
 from webapp.services import NotFoundError, matching
 
@@ -37,12 +45,21 @@ class Quantity(fields.Field):
         return str(value)
 
 
+class SkippedCompetitorOut(Schema):
+    need_id = fields.Integer()
+    case_number = fields.String()
+
+
 class SkippedOut(Schema):
     kind = fields.String()
     resource_kind = fields.String(allow_none=True)
     id = fields.Integer()
     title = fields.String()
+    case_number = fields.String(metadata={"description": "case of a skipped need"})
     reason = fields.String()
+    reasons = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "per rule, how many resources it removed (see the why-not endpoint)"})
+    competitors = fields.List(fields.Nested(SkippedCompetitorOut))
 
 
 class MatchRunOut(Schema):
@@ -135,6 +152,33 @@ class SuggestionOut(Schema):
 class SuggestionList(Schema):
     need_id = fields.Integer()
     items = fields.List(fields.Nested(SuggestionOut))
+
+
+class WhyNotArgs(Schema):
+    resource = fields.String(
+        required=True, validate=validate.Regexp(r"^(project|fund|offer|scheme):[1-9][0-9]{0,9}$",
+                                                error="资源格式应为 类型:编号，如 project:3"),
+        metadata={"description": "kind:id of the listing, e.g. project:3", "example": "fund:2"})
+
+
+class CompetitorOut(Schema):
+    need_id = fields.Integer()
+    case_number = fields.String()
+    amount = fields.Float()
+    unit = fields.String()
+    status = fields.String()
+
+
+class WhyNotOut(Schema):
+    need_id = fields.Integer()
+    resource = fields.String()
+    rule = fields.String(metadata={"description": (
+        "gap_covered, category, town, kind, service, household, age, once_per_cause, decided, "
+        "capacity_used, not_chosen (matcher rules), or not_listed, dates, need_closed, "
+        "proposed, taken")})
+    label = fields.String(metadata={"description": "the reason in the officer's words"})
+    competitors = fields.List(fields.Nested(CompetitorOut), metadata={
+        "description": "needs holding the resource's capacity (capacity_used, taken)"})
 
 
 def _proposal(proposal_id: int) -> Proposal:
@@ -232,3 +276,21 @@ def suggestions(need_id: int):
                       "amount_cap": s.amount_cap, "explanation": s.contributions,
                       "explanation_terms": _terms(s.contributions)})
     return {"need_id": card.id, "items": items}
+
+
+@blp.route("/needs/<int:need_id>/why-not")
+@access(OFFICERS)
+@blp.arguments(WhyNotArgs, location="query")
+@blp.response(200, WhyNotOut)
+@blp.alt_response(404, description="需求或资源不存在")
+@blp.doc(security=BEARER)
+def why_not(args, need_id: int):
+    """Why a resource (``?resource=kind:id``) is not proposed for a need: the hard rule that
+    excludes the pair, or the competing needs that took its capacity."""
+    card = db.session.get(NeedCard, need_id)
+    if card is None:
+        raise NotFoundError("需求不存在")
+    kind, _sep, listing_id = args["resource"].partition(":")
+    answer = matching.why_not(db.session, card, ListingKind(kind), int(listing_id))
+    return {"need_id": card.id, "resource": args["resource"], "rule": answer.rule,
+            "label": rule_label(answer.rule), "competitors": answer.competitors}

@@ -13,9 +13,11 @@ from webapp.matching.forms import ApproveForm, RejectForm, RespondForm, RunForm
 from webapp.matching.labels import (
     FEATURE_LABELS,
     KIND_LABELS,
+    RULE_ORDER,
     RUN_STATUS_LABELS,
     UNIT_LABELS,
     explain,
+    rule_label,
     run_status,
     skip_reason,
 )
@@ -94,9 +96,16 @@ def _job(run: MatchRun) -> Job | None:
 def run(run_id: int):
     found = db.session.get(MatchRun, run_id) or abort(404)
     job = _job(found)
-    skipped = [dict(item, label=skip_reason(item["reason"])) for item in found.skipped or []]
+    skipped = [dict(item, label=skip_reason(item["reason"]),
+                    rules=[(code, rule_label(code), item["reasons"][code]) for code in RULE_ORDER
+                           if item.get("reasons", {}).get(code)])
+               for item in found.skipped or []]
+    totals = {code: sum(1 for item in found.skipped or []
+                        if item.get("reasons", {}).get(code)) for code in RULE_ORDER}
+    rule_totals = [(rule_label(code), n) for code, n in totals.items() if n]
     return render_template("matching/run.html", run=found, job=job, skipped=skipped,
-                           status=run_status(found, job), run_form=RunForm())
+                           rule_totals=rule_totals, status=run_status(found, job),
+                           run_form=RunForm())
 
 
 @bp.route("/runs/<int:run_id>/status")

@@ -21,3 +21,4 @@ from webapp.services.matching.runs import (  # noqa: F401
     supersede_open,
 )
 from webapp.services.matching.training import current_scorer, decisions, evaluation  # noqa: F401
+from webapp.services.matching.why_not import WhyNotAnswer, why_not  # noqa: F401

@@ -161,7 +161,7 @@ def need_records(session: Session, cards: list[NeedCard], *, now: dt.datetime | 
     return needs
 
 
-def _still_running(listing, today: dt.date) -> bool:
+def still_running(listing, today: dt.date) -> bool:
     end = getattr(listing, "ends_on", None) or getattr(listing, "available_until", None)
     return end is None or end >= today
 
@@ -217,13 +217,21 @@ def resource_records(session: Session, *, today: dt.date | None = None
         model = LISTING_MODELS[kind]
         for listing in session.scalars(select(model).where(model.status == ListingStatus.LISTED)
                                        .order_by(model.id)):
-            if not _still_running(listing, today):
+            if not still_running(listing, today):
                 continue
             rid = len(resources) + 1
             resources.append(resource_record(session, rid, kind, listing, accounts=accounts,
                                              hours_used=hours_used))
             refs[rid] = ResourceRef(kind, listing.id, listing.organisation_id, listing.title)
     return resources, refs
+
+
+def listings_out_of_dates(session: Session, *, today: dt.date | None = None) -> int:
+    """How many listed listings have ended (the matcher never sees them)."""
+    today = today or utcnow().date()
+    return sum(1 for kind in KIND_ORDER for listing in session.scalars(
+        select(LISTING_MODELS[kind]).where(LISTING_MODELS[kind].status == ListingStatus.LISTED))
+        if not still_running(listing, today))
 
 
 def blocked_causes(session: Session, cards: list[NeedCard], *, now: dt.datetime

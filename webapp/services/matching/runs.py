@@ -84,7 +84,14 @@ def _write_proposals(session: Session, snap: Snapshot, index: ResourceIndex, row
     return written
 
 
-def _skipped(snap: Snapshot, result: BatchResult) -> list[dict]:
+def _case_number(snap: Snapshot, need_id: int) -> str:
+    card = snap.cards.get(need_id)
+    return card.case.number if card is not None else ""
+
+
+def _skipped(snap: Snapshot, result: BatchResult, *, out_of_dates: int = 0) -> list[dict]:
+    """The report's skipped items; a need carries its per-rule counts (listings outside their
+    dates counted under ``dates``) and the needs, with case numbers, that took capacity."""
     out = []
     for item in result.skipped:
         if item.kind == "resource":
@@ -94,8 +101,14 @@ def _skipped(snap: Snapshot, result: BatchResult) -> list[dict]:
                         "reason": item.reason})
         else:
             card = snap.cards.get(item.id)
+            reasons = dict(item.reasons)
+            if out_of_dates and "gap_covered" not in reasons:
+                reasons["dates"] = out_of_dates
             out.append({"kind": "need", "id": item.id, "title": card.title if card else "",
-                        "reason": item.reason})
+                        "case_number": _case_number(snap, item.id), "reason": item.reason,
+                        "reasons": reasons,
+                        "competitors": [{"need_id": n, "case_number": _case_number(snap, n)}
+                                        for n in item.competitors]})
     return out
 
 
@@ -116,7 +129,9 @@ def execute_run(session: Session, run: MatchRun, *, now: dt.datetime | None = No
     run.n_needs, run.n_resources = len(snap.needs), len(snap.resources)
     run.n_candidates, run.n_proposals = result.n_candidates, len(proposals)
     run.objective, run.greedy_objective = result.objective, result.greedy_objective
-    run.skipped, run.unmet_need_ids = _skipped(snap, result), list(result.unmet_need_ids)
+    run.skipped = _skipped(snap, result, out_of_dates=records.listings_out_of_dates(
+        session, today=now.date()))
+    run.unmet_need_ids = list(result.unmet_need_ids)
     run.timings = {k: round(v, 4) for k, v in result.timings.items()}
     session.flush()
     actor = session.get(User, run.created_by_id) if run.created_by_id else None

@@ -1,0 +1,75 @@
+"""Reason codes for what was not proposed: one rule per resource, counted per skipped need."""
+
+import pytest
+
+from matching.pipeline import ResourceIndex, run_batch, why_not
+from matching.records import Exclusions
+
+
+@pytest.fixture
+def county(make_need, make_resource):
+    """An adult's illness in 梁村镇 that every listing but one fund is barred from by a rule,
+    a more urgent need that takes that fund, and a need whose gap is already covered."""
+    adult = make_need(1, urgency=2, gap=5_000.0, vulnerability=frozenset())
+    urgent = make_need(2, urgency=4, gap=5_000.0, vulnerability=frozenset())
+    covered = make_need(3, gap=0.0)
+    resources = [
+        make_resource(100, categories=frozenset({"fire"})),                    # category
+        make_resource(101, towns=frozenset({"清平镇"})),                         # town
+        make_resource(102, requires=frozenset({"disability"})),                 # household
+        make_resource(103, min_age=0, max_age=17),                              # age
+        make_resource(104, kind="offer", unit="hours", capacity=40.0,
+                      services=frozenset({"陪护就医"})),                          # kind
+        make_resource(105, kind="fund", capacity=5_000.0),                      # taken by #2
+        make_resource(106, kind="fund", capacity=0.0),                          # used up before
+    ]
+    return [adult, urgent, covered], resources
+
+
+def test_each_skipped_need_says_which_rule_removed_each_resource(county):
+    needs, resources = county
+    result = run_batch(needs, resources)
+    assert [(p.need_id, p.resource_id) for p in result.proposals] == [(2, 105)]
+    skipped = {s.id: s for s in result.skipped if s.kind == "need"}
+    adult = skipped[1]
+    assert adult.reason == "capacity used by other needs"
+    assert adult.reasons == {"category": 1, "town": 1, "household": 1, "age": 1, "kind": 1,
+                             "capacity_used": 2}
+    assert adult.competitors == (2,)
+    assert sum(adult.reasons.values()) == len(resources)
+    assert skipped[3].reasons == {"gap_covered": 1}
+    assert result.unmet_need_ids == (1,)
+
+
+def test_need_without_any_eligible_resource_is_told_so_by_rule(make_need, make_resource):
+    need = make_need(1, town="尹集镇")
+    result = run_batch([need], [make_resource(100), make_resource(101, towns=frozenset({"清平镇"}))])
+    [skip] = [s for s in result.skipped if s.kind == "need"]
+    assert (skip.reason, skip.reasons, skip.competitors) == (
+        "no feasible candidate", {"town": 2}, ())
+
+
+def test_decided_and_once_per_cause_pairs_are_named(make_need, make_resource):
+    need = make_need(1, person_key="k")
+    resources = [make_resource(100), make_resource(101, kind="scheme", towns=frozenset())]
+    exclusions = Exclusions(blocked_causes=frozenset({(1, "medical")}),
+                            blocked_pairs=frozenset({(1, 100)}))
+    [skip] = [s for s in run_batch([need], resources, exclusions=exclusions).skipped
+              if s.kind == "need"]
+    assert skip.reasons == {"decided": 1, "once_per_cause": 1}
+    index = ResourceIndex.build(resources)
+    assert why_not(need, index, 100, exclusions=exclusions) == "decided"
+    assert why_not(need, index, 101, exclusions=exclusions) == "once_per_cause"
+    assert why_not(need, index, 100) is None
+
+
+def test_why_not_names_the_first_failing_rule(county):
+    needs, resources = county
+    index = ResourceIndex.build(resources)
+    adult = needs[0]
+    got = {r.id: why_not(adult, index, r.id) for r in resources}
+    assert got == {100: "category", 101: "town", 102: "household", 103: "age", 104: "kind",
+                   105: None, 106: "capacity_used"}
+    assert why_not(needs[2], index, 105) == "gap_covered"
+    with pytest.raises(KeyError):
+        why_not(adult, index, 999)
