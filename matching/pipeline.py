@@ -20,6 +20,7 @@ from matching.allocation import (
     optimize_allocation,
 )
 from matching.candidates import Candidates, generate_candidates
+from matching.fairness import FairnessRow, fairness
 from matching.features import build_features, edge_amount_cap
 from matching.index import KIND_CODE, NeedArrays, ResourceIndex
 from matching.reasons import GAP_COVERED, RULES, WhyNot, explain_unmatched, rule_codes
@@ -92,6 +93,8 @@ class BatchResult:
     n_candidates: int
     unmet_need_ids: tuple[int, ...]  # had candidates, but capacity went to higher weights
     timings: dict[str, float] = field(default_factory=dict, compare=False)
+    #: By (town, category): share proposed and median gap covered, optimal vs greedy.
+    fairness: tuple[FairnessRow, ...] = ()
 
 
 def need_problem(need: Need) -> str | None:
@@ -259,6 +262,9 @@ def run_batch(
         skipped.append(Skipped("need", needs[row].id, reason, why[row].counts,
                                why[row].competitors))
     unmet = sorted(needs[row].id for row in unmatched if row in with_candidates)
+    by_group = fairness(needs, open_rows, need_idx=candidates.need_idx,
+                        unit=index.unit[candidates.res_idx].astype(np.int64),
+                        optimal=optimal.amount, greedy=greedy.amount)
     timings["reasons"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - started
     return BatchResult(
@@ -269,6 +275,7 @@ def run_batch(
         n_candidates=len(candidates),
         unmet_need_ids=tuple(unmet),
         timings=timings,
+        fairness=tuple(by_group),
     )
 
 

@@ -73,3 +73,31 @@ def test_why_not_names_the_first_failing_rule(county):
     assert why_not(needs[2], index, 105) == "gap_covered"
     with pytest.raises(KeyError):
         why_not(adult, index, 999)
+
+
+def test_fairness_by_town_and_category_against_greedy(make_need, make_resource):
+    """A fund with room for one need in each of two towns' fire cases: the report shows, per
+    town and category, the share proposed and the median gap covered, next to greedy's."""
+    needs = [
+        make_need(1, town="梁村镇", category="fire", gap=4_000.0, urgency=4),
+        make_need(2, town="梁村镇", category="fire", gap=4_000.0, urgency=3),
+        make_need(3, town="清平镇", category="fire", gap=4_000.0, urgency=2),
+        make_need(4, town="清平镇", category="medical", gap=2_000.0, urgency=2),
+    ]
+    resources = [
+        make_resource(100, kind="fund", categories=frozenset({"fire"}), towns=frozenset(),
+                      capacity=8_000.0),
+    ]
+    result = run_batch(needs, resources)
+    rows = {(r.town, r.category): r for r in result.fairness}
+    assert set(rows) == {("梁村镇", "fire"), ("清平镇", "fire"), ("清平镇", "medical")}
+    liangcun = rows[("梁村镇", "fire")]
+    assert liangcun.n_open == 2
+    given = {p.need_id: p.amount for p in result.proposals}
+    assert liangcun.share_proposed == sum(1 for n in (1, 2) if n in given) / 2
+    medical = rows[("清平镇", "medical")]
+    assert (medical.share_proposed, medical.median_covered) == (0.0, 0.0)
+    assert (medical.share_proposed_greedy, medical.median_covered_greedy) == (0.0, 0.0)
+    # Greedy serves the most urgent first: both 梁村镇 needs, nothing for 清平镇's fire.
+    assert rows[("清平镇", "fire")].share_proposed_greedy == 0.0
+    assert liangcun.median_covered_greedy == 1.0

@@ -62,6 +62,16 @@ class SkippedOut(Schema):
     competitors = fields.List(fields.Nested(SkippedCompetitorOut))
 
 
+class FairnessOut(Schema):
+    town = fields.String()
+    category = fields.String()
+    n_open = fields.Integer()
+    share_proposed = fields.Float()
+    share_proposed_greedy = fields.Float()
+    median_covered = fields.Float()
+    median_covered_greedy = fields.Float()
+
+
 class MatchRunOut(Schema):
     id = fields.Integer()
     status = fields.Function(lambda r: run_status(r, db.session.get(Job, r.job_id)
@@ -79,6 +89,9 @@ class MatchRunOut(Schema):
     greedy_objective = fields.Float(allow_none=True)
     skipped = fields.List(fields.Nested(SkippedOut))
     unmet_need_ids = fields.List(fields.Integer())
+    fairness = fields.List(fields.Nested(FairnessOut), metadata={
+        "description": "by town and category: share of open needs proposed and median share "
+                       "of the gap covered, optimal vs the greedy baseline"})
     timings = fields.Dict(keys=fields.String(), values=fields.Float())
 
 

@@ -103,9 +103,12 @@ def run(run_id: int):
     totals = {code: sum(1 for item in found.skipped or []
                         if item.get("reasons", {}).get(code)) for code in RULE_ORDER}
     rule_totals = [(rule_label(code), n) for code, n in totals.items() if n]
+    labels = {c.value: label for c, label in CATEGORY_LABELS.items()}
+    fairness = [dict(row, category_label=labels.get(row["category"], row["category"]))
+                for row in found.fairness or []]
     return render_template("matching/run.html", run=found, job=job, skipped=skipped,
-                           rule_totals=rule_totals, status=run_status(found, job),
-                           run_form=RunForm())
+                           rule_totals=rule_totals, fairness=fairness,
+                           status=run_status(found, job), run_form=RunForm())
 
 
 @bp.route("/runs/<int:run_id>/status")

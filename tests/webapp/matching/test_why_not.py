@@ -82,3 +82,19 @@ def test_why_not_is_in_the_openapi_document(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     operation = spec["paths"]["/api/v1/needs/{need_id}/why-not"]["get"]
     assert any(p["name"] == "resource" for p in operation["parameters"])
+
+
+def test_run_report_shows_fairness_by_town_and_category(client, auth, make_need, make_listing,
+                                                       run_batch_via_api, api_token):
+    _scarce_fire_fund(make_need, make_listing)
+    run = run_batch_via_api()
+    [row] = run.fairness
+    assert (row["town"], row["category"], row["n_open"]) == ("梁村镇", "fire", 2)
+    assert row["share_proposed"] == 0.5 and row["share_proposed_greedy"] == 0.5
+    auth.login("officer")
+    html = client.get(f"/matching/runs/{run.id}").get_data(as_text=True)
+    table = html[html.index('id="fairness"'):]
+    table = table[:table.index("</table>")]
+    assert "梁村镇" in table and "火灾" in table and "50%" in table
+    body = client.get(f"/api/v1/matching/runs/{run.id}", headers=api_token()).get_json()
+    assert body["fairness"][0]["median_covered_greedy"] == 0.5

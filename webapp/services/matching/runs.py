@@ -15,7 +15,16 @@ from sqlalchemy.orm import Session
 
 from matching.index import ResourceIndex
 from matching.pipeline import BatchResult, run_batch, suggest_for_need
-from webapp.models import MatchRun, NeedCard, Proposal, ProposalStatus, RunStatus, User, utcnow
+from webapp.models import (
+    MatchRun,
+    NeedCard,
+    Organisation,
+    Proposal,
+    ProposalStatus,
+    RunStatus,
+    User,
+    utcnow,
+)
 from webapp.services import NotFoundError, audit, events, jobs
 from webapp.services.matching import records, training
 from webapp.services.matching.records import ResourceRef, Snapshot
@@ -112,6 +121,20 @@ def _skipped(snap: Snapshot, result: BatchResult, *, out_of_dates: int = 0) -> l
     return out
 
 
+def _fairness(session: Session, result: BatchResult) -> list[dict]:
+    """The fairness rows with town names (the matcher keys towns by organisation id)."""
+    ids = [int(row.town) for row in result.fairness if row.town.isdigit()]
+    names = dict(session.execute(select(Organisation.id, Organisation.name)
+                                 .where(Organisation.id.in_(ids))).all()) if ids else {}
+    return [{"town": names.get(int(row.town), row.town) if row.town.isdigit() else row.town,
+             "category": row.category, "n_open": row.n_open,
+             "share_proposed": round(row.share_proposed, 4),
+             "share_proposed_greedy": round(row.share_proposed_greedy, 4),
+             "median_covered": round(row.median_covered, 4),
+             "median_covered_greedy": round(row.median_covered_greedy, 4)}
+            for row in result.fairness]
+
+
 def execute_run(session: Session, run: MatchRun, *, now: dt.datetime | None = None
                 ) -> BatchResult:
     """Run the batch of ``run`` now and write its proposals and report (flushes only)."""
@@ -132,6 +155,7 @@ def execute_run(session: Session, run: MatchRun, *, now: dt.datetime | None = No
     run.skipped = _skipped(snap, result, out_of_dates=records.listings_out_of_dates(
         session, today=now.date()))
     run.unmet_need_ids = list(result.unmet_need_ids)
+    run.fairness = _fairness(session, result)
     run.timings = {k: round(v, 4) for k, v in result.timings.items()}
     session.flush()
     actor = session.get(User, run.created_by_id) if run.created_by_id else None
