@@ -284,9 +284,10 @@ def suggestions(need_id: int):
     items = []
     for s in found:
         ref = snap.refs[s.resource_id]
+        unit, cap = matching.suggestion_amount(snap, s)
         items.append({"resource_kind": ref.kind.value, "resource_id": ref.id,
-                      "title": ref.title, "score": s.score, "unit": s.unit,
-                      "amount_cap": s.amount_cap, "explanation": s.contributions,
+                      "title": ref.title, "score": s.score, "unit": unit,
+                      "amount_cap": cap, "explanation": s.contributions,
                       "explanation_terms": _terms(s.contributions)})
     return {"need_id": card.id, "items": items}
 

@@ -17,6 +17,7 @@ from webapp.services.matching.runs import (  # noqa: F401
     execute_run,
     start_run,
     store_suggestions,
+    suggestion_amount,
     suggestions,
     supersede_open,
 )

@@ -76,10 +76,13 @@ def _write_proposals(session: Session, snap: Snapshot, index: ResourceIndex, row
                      run: MatchRun | None) -> list[Proposal]:
     """``rows`` are (need_id, resource_id, amount, unit, score, contributions)."""
     features = training.pair_features(snap.needs, index, [(r[0], r[1]) for r in rows])
+    need_of = {need.id: need for need in snap.needs}
     written = []
     for (need_id, rid, amount, unit, _score, contributions), feature_row in zip(rows, features):
         ref: ResourceRef = snap.refs[rid]
         card = snap.cards[need_id]
+        if unit == "cases" and ref.hours_per_case is not None:  # an offer's place, in hours
+            unit, amount = "hours", records.offer_hours(ref, need_of[need_id])
         # The stored score is the sum of the stored (rounded) terms, so they add up exactly.
         terms = {k: round(float(v), 6) for k, v in contributions.items()}
         proposal = Proposal(run_id=run.id if run else None, need_card_id=need_id,
@@ -192,6 +195,14 @@ def suggestions(session: Session, card: NeedCard, *, k: int = SUGGESTIONS,
         return snap, index, []
     found = suggest_for_need(snap.needs[0], index, k=k, exclusions=snap.exclusions)
     return snap, index, found
+
+
+def suggestion_amount(snap: Snapshot, found) -> tuple[str, float]:
+    """(unit, most it could give) of a suggestion, an offer's place counted in hours."""
+    ref = snap.refs[found.resource_id]
+    if found.unit == "cases" and ref.hours_per_case is not None:
+        return "hours", records.offer_hours(ref, snap.needs[0])
+    return found.unit, found.amount_cap
 
 
 def store_suggestions(session: Session, actor, card: NeedCard, *,
