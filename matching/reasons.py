@@ -135,27 +135,66 @@ def explain_unmatched(
     blocked: Mapping[int, Iterable[int]],
     capacity_left: np.ndarray,
     takers: Mapping[int, tuple[int, ...]],
+    max_chunk_entries: int = 2_000_000,
 ) -> dict[int, WhyNot]:
     """Return, per need row, the reasons every resource was not proposed for it.
 
     ``capacity_left`` is each resource's capacity after the batch's allocation; ``takers`` maps a
     resource row to the need ids it was allocated to. A feasible resource whose capacity is
     used up counts as ``capacity_used`` (its takers become competitors), one with capacity left
-    as ``not_chosen``.
+    as ``not_chosen``. Needs are grouped by (category, town): the need-independent rules are
+    counted once per group, the others as one (resources × needs) array per chunk of needs.
     """
     out: dict[int, WhyNot] = {}
-    bases: dict[tuple[str, str], np.ndarray] = {}
+    groups: dict[tuple[str, str], list[int]] = {}
     for row in rows:
         need = needs.needs[row]
-        key = (need.category, need.town)
-        if key not in bases:
-            bases[key] = _category_town(index, *key)
-        codes = rule_codes(needs, row, index, blocked_rows=blocked.get(row, ()), base=bases[key])
-        feasible = np.flatnonzero(codes == FEASIBLE)
-        used_up = feasible[capacity_left[feasible] < 1]
-        codes[used_up] = CODE["capacity_used"]
-        codes[codes == FEASIBLE] = CODE["not_chosen"]
-        competitors = sorted({nid for r in used_up.tolist() for nid in takers.get(r, ())
-                              if nid != need.id})
-        out[row] = WhyNot(count(codes), tuple(competitors))
+        groups.setdefault((need.category, need.town), []).append(row)
+    for (category, town), members in groups.items():
+        base = _category_town(index, category, town)
+        base_counts = count(base)
+        open_ = np.flatnonzero(base == FEASIBLE)
+        chunk = max(1, max_chunk_entries // max(open_.size, 1))
+        for start in range(0, len(members), chunk):
+            part = np.asarray(members[start:start + chunk], dtype=np.int64)
+            codes = _pair_codes(needs, part, index, open_, blocked)
+            batch_used = (codes == FEASIBLE) & (capacity_left[open_] < 1)[:, None]
+            codes[batch_used] = CODE["capacity_used"]
+            codes[codes == FEASIBLE] = CODE["not_chosen"]
+            tally = np.stack([(codes == c).sum(axis=0) for c in range(len(RULES))])
+            for j, row in enumerate(part.tolist()):
+                counts = dict(base_counts)
+                for c in np.flatnonzero(tally[:, j]).tolist():
+                    counts[RULES[c]] = counts.get(RULES[c], 0) + int(tally[c, j])
+                need_id = needs.needs[row].id
+                competitors = sorted({nid for r in open_[batch_used[:, j]].tolist()
+                                      for nid in takers.get(r, ()) if nid != need_id})
+                out[row] = WhyNot(counts, tuple(competitors))
     return out
+
+
+def _pair_codes(needs: NeedArrays, part: np.ndarray, index: ResourceIndex, open_: np.ndarray,
+                blocked: Mapping[int, Iterable[int]]) -> np.ndarray:
+    """Codes of the need-dependent rules as a ``(len(open_), len(part))`` array."""
+    codes = np.full((open_.size, part.size), FEASIBLE, dtype=np.int8)
+
+    def mark(rule: str, failed: np.ndarray) -> None:
+        codes[(codes == FEASIBLE) & failed] = CODE[rule]
+
+    mark("kind", (needs.demand[part][:, index.unit[open_]] < 1).T)
+    shared = (index.services[open_][:, None, :] & needs.services[part][None, :, :]).any(axis=2)
+    mark("service", index.is_offer[open_][:, None] & ~shared)
+    missing = (index.requires[open_][:, None, :] & ~needs.flags[part][None, :, :]).any(axis=2)
+    mark("household", missing)
+    with np.errstate(invalid="ignore"):
+        age = needs.age[part][None, :]
+        fits = (age >= index.min_age[open_][:, None]) & (age <= index.max_age[open_][:, None])
+    mark("age", index.age_limited[open_][:, None] & ~fits)
+    mark("once_per_cause", index.once_per_cause[open_][:, None] & needs.cause_blocked[part][None, :])
+    for j, row in enumerate(part.tolist()):
+        rows_blocked = np.fromiter(blocked.get(row, ()), dtype=np.int64)
+        if rows_blocked.size:
+            column = codes[:, j]
+            column[(column == FEASIBLE) & np.isin(open_, rows_blocked)] = CODE["decided"]
+    mark("capacity_used", ~index.usable[open_][:, None])
+    return codes
