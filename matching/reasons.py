@@ -46,6 +46,8 @@ RULES: tuple[str, ...] = (
     "not_chosen",
 )
 GAP_COVERED = "gap_covered"
+#: Competing needs named per unmatched need (the counts always cover every resource).
+MAX_COMPETITORS = 10
 FEASIBLE = -1
 CODE = {rule: code for code, rule in enumerate(RULES)}
 
@@ -58,16 +60,28 @@ class WhyNot:
     competitors: tuple[int, ...] = ()
 
 
-def _category_town(index: ResourceIndex, category: str, town: str) -> np.ndarray:
-    """Reason codes of the need-independent rules (unusable, category, town), -1 where none."""
+def _accepts(index: ResourceIndex, category: str) -> np.ndarray:
     accepts = index.any_category.copy()
     col = index.category_code.get(category)
     if col is not None:
         accepts[index.category_matrix[:, col].indices] = True
+    return accepts
+
+
+def _serves(index: ResourceIndex, town: str) -> np.ndarray:
     serves = index.county_wide.copy()
     col = index.town_code.get(town)
     if col is not None:
         serves[index.town_matrix[:, col].indices] = True
+    return serves
+
+
+def _category_town(index: ResourceIndex, category: str, town: str, *,
+                   accepts: np.ndarray | None = None,
+                   serves: np.ndarray | None = None) -> np.ndarray:
+    """Reason codes of the need-independent rules (unusable, category, town), -1 where none."""
+    accepts = _accepts(index, category) if accepts is None else accepts
+    serves = _serves(index, town) if serves is None else serves
     out = np.full(len(index), FEASIBLE, dtype=np.int64)
     out[~serves] = CODE["town"]
     out[~accepts] = CODE["category"]
@@ -142,7 +156,7 @@ def explain_unmatched(
     ``capacity_left`` is each resource's capacity after the batch's allocation; ``takers`` maps a
     resource row to the need ids it was allocated to. A feasible resource whose capacity is
     used up counts as ``capacity_used`` (its takers become competitors), one with capacity left
-    as ``not_chosen``. Needs are grouped by (category, town): the need-independent rules are
+    as ``not_chosen``; up to :data:`MAX_COMPETITORS` competitors are named. Needs are grouped by (category, town): the need-independent rules are
     counted once per group, the others as one (resources × needs) array per chunk of needs.
     """
     out: dict[int, WhyNot] = {}
@@ -150,8 +164,15 @@ def explain_unmatched(
     for row in rows:
         need = needs.needs[row]
         groups.setdefault((need.category, need.town), []).append(row)
+    accepts: dict[str, np.ndarray] = {}
+    serves: dict[str, np.ndarray] = {}
     for (category, town), members in groups.items():
-        base = _category_town(index, category, town)
+        if category not in accepts:
+            accepts[category] = _accepts(index, category)
+        if town not in serves:
+            serves[town] = _serves(index, town)
+        base = _category_town(index, category, town, accepts=accepts[category],
+                              serves=serves[town])
         base_counts = count(base)
         open_ = np.flatnonzero(base == FEASIBLE)
         chunk = max(1, max_chunk_entries // max(open_.size, 1))
@@ -161,16 +182,28 @@ def explain_unmatched(
             batch_used = (codes == FEASIBLE) & (capacity_left[open_] < 1)[:, None]
             codes[batch_used] = CODE["capacity_used"]
             codes[codes == FEASIBLE] = CODE["not_chosen"]
-            tally = np.stack([(codes == c).sum(axis=0) for c in range(len(RULES))])
+            width = part.size
+            flat = codes.astype(np.int64) * width + np.arange(width)[None, :]
+            tally = np.bincount(flat.ravel(), minlength=len(RULES) * width).reshape(
+                len(RULES), width)
             for j, row in enumerate(part.tolist()):
                 counts = dict(base_counts)
                 for c in np.flatnonzero(tally[:, j]).tolist():
                     counts[RULES[c]] = counts.get(RULES[c], 0) + int(tally[c, j])
-                need_id = needs.needs[row].id
-                competitors = sorted({nid for r in open_[batch_used[:, j]].tolist()
-                                      for nid in takers.get(r, ()) if nid != need_id})
-                out[row] = WhyNot(counts, tuple(competitors))
+                out[row] = WhyNot(counts, _competitors(
+                    open_[batch_used[:, j]], takers, needs.needs[row].id))
     return out
+
+
+def _competitors(rows: np.ndarray, takers: Mapping[int, tuple[int, ...]],
+                 need_id: int) -> tuple[int, ...]:
+    """Up to :data:`MAX_COMPETITORS` needs that took the capacity of ``rows``, lowest id first."""
+    found: set[int] = set()
+    for r in rows.tolist():
+        found.update(nid for nid in takers.get(r, ()) if nid != need_id)
+        if len(found) >= MAX_COMPETITORS:
+            break
+    return tuple(sorted(found)[:MAX_COMPETITORS])
 
 
 def _pair_codes(needs: NeedArrays, part: np.ndarray, index: ResourceIndex, open_: np.ndarray,
