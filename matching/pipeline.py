@@ -21,7 +21,7 @@ from matching.allocation import (
 )
 from matching.candidates import Candidates, generate_candidates
 from matching.fairness import FairnessRow, fairness
-from matching.features import build_features, edge_amount_cap
+from matching.features import FEATURE_NAMES, build_features, edge_amount_cap
 from matching.index import KIND_CODE, NeedArrays, ResourceIndex
 from matching.reasons import GAP_COVERED, RULES, WhyNot, explain_unmatched, rule_codes
 from matching.records import NO_EXCLUSIONS, UNITS, Exclusions, Need, Resource
@@ -53,6 +53,8 @@ class Proposal:
     score: float
     weight: float
     contributions: dict[str, float]
+    #: The raw feature values the pairing was scored on (training data for the learned model).
+    features: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class Suggestion:
     unit: str
     amount_cap: float
     contributions: dict[str, float]
+    features: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -227,6 +230,7 @@ def run_batch(
     if not keep.all():
         candidates = _select(candidates, keep)
         score, contributions, weight = score[keep], contributions[keep], weight[keep]
+        features = features[keep]
     timings["scoring"] = time.perf_counter() - t
 
     problem = AllocationProblem.from_arrays(
@@ -247,7 +251,8 @@ def run_batch(
     greedy = greedy_allocate(problem)
     timings["greedy"] = time.perf_counter() - t
 
-    proposals = _proposals(needs, index, candidates, optimal, score, weight, contributions)
+    proposals = _proposals(needs, index, candidates, optimal, score, weight, contributions,
+                           features)
     t = time.perf_counter()
     with_candidates = set(candidates.need_idx.tolist())
     funded_rows = set(candidates.need_idx[optimal.amount > 0].tolist())
@@ -312,6 +317,7 @@ def _proposals(
     score: np.ndarray,
     weight: np.ndarray,
     contributions: np.ndarray,
+    features: np.ndarray,
 ) -> tuple[Proposal, ...]:
     chosen = np.flatnonzero(allocation.amount > 0)
     need_ids = np.fromiter((needs[int(r)].id for r in candidates.need_idx[chosen]), dtype=np.int64,
@@ -329,8 +335,9 @@ def _proposals(
             score=s,
             weight=w,
             contributions=dict(zip(EXPLANATION_NAMES, row)),
+            features=dict(zip(FEATURE_NAMES, values)),
         )
-        for n, rid, amount, unit, s, w, row in zip(
+        for n, rid, amount, unit, s, w, row, values in zip(
             need_of,
             index.ids[res_of].tolist(),
             allocation.amount[chosen].tolist(),
@@ -338,6 +345,7 @@ def _proposals(
             score[chosen].tolist(),
             weight[chosen].tolist(),
             contributions[chosen].tolist(),
+            features[chosen].tolist(),
         )
     )
 
@@ -373,6 +381,7 @@ def suggest_for_need(
             unit=UNITS[int(index.unit[candidates.res_idx[e]])],
             amount_cap=float(amount_cap[e]),
             contributions=_explain(contributions[e]),
+            features=dict(zip(FEATURE_NAMES, features[e].tolist())),
         )
         for e in order.tolist()
     ]

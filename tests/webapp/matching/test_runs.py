@@ -131,3 +131,16 @@ def test_run_batch_matches_county_level_card_by_its_case_town(make_need, make_li
     run_batch_via_api()
     top = proposals_for(need)[0]
     assert (top.resource_kind.value, top.resource_id) == ("project", ident(right))
+
+
+def test_stored_features_are_those_the_matcher_scored_on(make_need, make_listing, officer2,
+                                                         run_batch_via_api, proposals_for):
+    """Two listings can serve the need (the 梁村镇 project and the county-wide fund): the
+    stored scarcity is 1/2, and its term in the explanation is weight × that value."""
+    from matching.scoring import DEFAULT_WEIGHTS
+    need, _right = _medical_scenario(make_need, make_listing)
+    run_batch_via_api()
+    for proposal in proposals_for(need):
+        assert proposal.features["scarcity"] == 0.5
+        assert proposal.explanation["scarcity"] == round(DEFAULT_WEIGHTS["scarcity"] * 0.5, 6)
+        assert proposal.features["specificity"] >= 0

@@ -74,11 +74,14 @@ def _supersede(session: Session, need_ids: list[int] | None) -> list[Proposal]:
 
 def _write_proposals(session: Session, snap: Snapshot, index: ResourceIndex, rows: list,
                      run: MatchRun | None) -> list[Proposal]:
-    """``rows`` are (need_id, resource_id, amount, unit, score, contributions)."""
-    features = training.pair_features(snap.needs, index, [(r[0], r[1]) for r in rows])
+    """``rows`` are (need_id, resource_id, amount, unit, score, contributions, features); the
+    features are those the matcher scored the pair on (recomputed only when missing)."""
+    missing = [(r[0], r[1]) for r in rows if not r[6]]
+    recomputed = iter(training.pair_features(snap.needs, index, missing)) if missing else iter(())
     need_of = {need.id: need for need in snap.needs}
     written = []
-    for (need_id, rid, amount, unit, _score, contributions), feature_row in zip(rows, features):
+    for need_id, rid, amount, unit, _score, contributions, scored_on in rows:
+        feature_row = scored_on or training.feature_dict(next(recomputed))
         ref: ResourceRef = snap.refs[rid]
         card = snap.cards[need_id]
         if unit == "cases" and ref.hours_per_case is not None:  # an offer's place, in hours
@@ -89,7 +92,7 @@ def _write_proposals(session: Session, snap: Snapshot, index: ResourceIndex, row
                             case_id=card.case_id, resource_kind=ref.kind, resource_id=ref.id,
                             organisation_id=ref.organisation_id, unit=unit, amount=int(amount),
                             score=round(sum(terms.values()), 6), explanation=terms,
-                            features=training.feature_dict(feature_row))
+                            features={k: round(float(v), 6) for k, v in feature_row.items()})
         session.add(proposal)
         written.append(proposal)
     session.flush()
@@ -148,7 +151,7 @@ def execute_run(session: Session, run: MatchRun, *, now: dt.datetime | None = No
     result = run_batch(snap.needs, index, exclusions=snap.exclusions, scorer=choice.scorer)
     run.n_superseded = supersede_open(session)
     proposals = _write_proposals(session, snap, index, [
-        (p.need_id, p.resource_id, p.amount, p.unit, p.score, p.contributions)
+        (p.need_id, p.resource_id, p.amount, p.unit, p.score, p.contributions, p.features)
         for p in result.proposals], run)
     run.status, run.finished_at = RunStatus.DONE, utcnow()
     run.scorer, run.scorer_reason = training.scorer_name(choice.scorer), choice.reason[:200]
@@ -210,8 +213,8 @@ def store_suggestions(session: Session, actor, card: NeedCard, *,
     """Replace the need's undecided proposals with fresh single-need suggestions."""
     snap, index, found = suggestions(session, card, now=now)
     supersede_open(session, [card.id])
-    rows = [(card.id, s.resource_id, int(s.amount_cap), s.unit, s.score, s.contributions)
-            for s in found if s.amount_cap >= 1]
+    rows = [(card.id, s.resource_id, int(s.amount_cap), s.unit, s.score, s.contributions,
+             s.features) for s in found if s.amount_cap >= 1]
     written = _write_proposals(session, snap, index, rows, None)
     if written:
         audit.record(session, actor, "matching.suggest", card,
