@@ -35,6 +35,16 @@ class Candidates:
     need_idx: np.ndarray  # int64 rows into the needs
     res_idx: np.ndarray  # int64 rows into the resource index
     text_sim: np.ndarray  # float32 cosine similarity of the TF-IDF vectors
+    #: Per need row: how many resources could serve it at all (before the top-k cut), or
+    #: ``None`` when unknown (then the edges per need are counted instead).
+    n_feasible: np.ndarray | None = None
+
+    def alternatives(self, n_needs: int) -> np.ndarray:
+        """Return, per need row, the number of feasible resources (at least the edges)."""
+        edges = np.bincount(self.need_idx, minlength=n_needs).astype(np.int64)
+        if self.n_feasible is None:
+            return edges
+        return np.maximum(self.n_feasible[:n_needs], edges)
 
     def __len__(self) -> int:
         return len(self.need_idx)
@@ -168,8 +178,9 @@ def generate_candidates(
     """Return up to ``top_k`` feasible resources per need, best text match first.
 
     Ranking key: text similarity plus :data:`SPECIFICITY_BONUS` for a resource dedicated to
-    the need's category and another for one dedicated to its town; ties go to the lower
-    resource row. ``rows`` restricts the needs considered; ``blocked_pairs`` holds
+    the need's category and another for one dedicated to its town, plus
+    :data:`RANK_SPECIFICITY` × the resource's specificity; ties go to the lower resource row.
+    ``rows`` restricts the needs considered; ``blocked_pairs`` holds
     ``(need_row, resource_row)`` pairs to leave out.
 
     Each need is multiplied only against the segments of its (category, town) block in the
@@ -186,6 +197,7 @@ def generate_candidates(
         blocked_lists[need_row].append(res_row)
     blocked = {row: np.asarray(res, dtype=np.int64) for row, res in blocked_lists.items()}
 
+    n_feasible = np.zeros(len(needs.needs), dtype=np.int64)
     out_need, out_res, out_key, out_bonus = [], [], [], []
     for (category, town), group in group_needs(needs, rows).items():
         block = index.block(category, town)
@@ -198,6 +210,7 @@ def generate_candidates(
                 chunk_rows = lacking[start : start + chunk]
                 key = segment.ranking @ _dense_columns(needs.text, chunk_rows)
                 mask_infeasible(key, needs, index, chunk_rows, segment, blocked)
+                n_feasible[chunk_rows] += np.isfinite(key).sum(axis=0)
                 r, c = top_k_per_column(key, top_k)
                 out_need.append(chunk_rows[c])
                 out_res.append(segment.indices[r])
@@ -205,7 +218,7 @@ def generate_candidates(
                 out_bonus.append(segment.bonus[r, 0])
     if not out_need:
         empty = np.zeros(0, dtype=np.int64)
-        return Candidates(empty, empty.copy(), np.zeros(0, dtype=np.float32))
+        return Candidates(empty, empty.copy(), np.zeros(0, dtype=np.float32), n_feasible)
     need_idx = np.concatenate(out_need).astype(np.int64)
     res_idx = np.concatenate(out_res).astype(np.int64)
     key = np.concatenate(out_key)
@@ -217,4 +230,4 @@ def generate_candidates(
     )
     text_sim = np.clip(key.astype(np.float64) - bonus, 0.0, 1.0).astype(np.float32)
     order = np.lexsort((res_idx, need_idx))
-    return Candidates(need_idx[order], res_idx[order], text_sim[order])
+    return Candidates(need_idx[order], res_idx[order], text_sim[order], n_feasible)

@@ -12,6 +12,11 @@ Every feature lies in [0, 1] so that the default weights read as shares of the s
 | waiting         | 1 - exp(-days_waiting / 30): saturates after a few months                 |
 | vulnerability   | number of vulnerability flags / 4, capped at 1                           |
 | service_fit     | share of the needed services a volunteer offer provides (0 otherwise)    |
+| specificity     | how narrowly the resource targets the need's situation (required         |
+|                 | household situations, age range, towns, categories; see                  |
+|                 | :func:`matching.index.specificity`): a candidate satisfies them all      |
+| scarcity        | 1 / number of resources that could serve the need at all: a need with    |
+|                 | few alternatives moves up, so generic help is kept for it                |
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "waiting",
     "vulnerability",
     "service_fit",
+    "specificity",
+    "scarcity",
 )
 #: Days after which waiting time counts ~63 % of its maximum.
 WAITING_SCALE_DAYS = 30.0
@@ -88,4 +95,7 @@ def build_features(
     matrix[:, 3] = np.clip(coverage, 0.0, 1.0)
     matrix[:, 4:7] = per_need[n_idx]
     matrix[:, 7] = service_fit
+    matrix[:, 8] = index.specificity[r_idx]
+    alternatives = candidates.alternatives(len(needs.needs))
+    matrix[:, 9] = 1.0 / np.maximum(alternatives[n_idx], 1)
     return matrix

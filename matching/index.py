@@ -23,6 +23,15 @@ MIN_DOCS_FOR_MAX_DF = 50
 #: dedicated to the category / town outranks one that accepts anything (and needs without
 #: text still get the most specific resources).
 SPECIFICITY_BONUS = 0.01
+#: Bonus per unit of :attr:`ResourceIndex.specificity` in the candidate ranking key, so that a
+#: resource made for the need's situation enters the candidate pool even when its description
+#: shares few words with the need (the full score then decides). About the ratio of the
+#: specificity and text weights of the default scorer.
+RANK_SPECIFICITY = 1.0
+#: Shares of the four eligibility dimensions in :func:`specificity` (they add up to 1).
+SPECIFICITY_SHARES = {"requires": 0.6, "age": 0.2, "towns": 0.1, "categories": 0.1}
+#: Age span (years) that counts as not narrowed at all.
+FULL_AGE_SPAN = 100.0
 #: Up to this many documents are vectorised by hand, skipping scikit-learn's input checks.
 FAST_TRANSFORM_MAX = 8
 
@@ -54,6 +63,32 @@ def resource_problem(resource: Resource) -> str | None:
     if resource.kind == "offer" and not resource.services:
         return "contradictory restrictions: volunteer offer without services"
     return None
+
+
+def specificity(resource: Resource) -> float:
+    """Return how narrowly ``resource`` targets a situation, in [0, 1].
+
+    Every candidate already satisfies the resource's restrictions, so the narrower they are,
+    the more the resource was made for exactly this kind of need. Shares
+    (:data:`SPECIFICITY_SHARES`): required household situations 0.6 (any at all: full share),
+    age range 0.2 (1 - span / 100 years), towns 0.1 (1 / number of towns, 0 county-wide),
+    categories 0.1 (1 / number of categories, 0 for any category). Towns and categories weigh
+    little here because ``same_town`` and ``category_exact`` already score them.
+    """
+    shares = SPECIFICITY_SHARES
+    low = 0.0 if resource.min_age is None else float(resource.min_age)
+    high = FULL_AGE_SPAN if resource.max_age is None else float(resource.max_age)
+    age = 0.0
+    if resource.min_age is not None or resource.max_age is not None:
+        age = min(max(1.0 - max(high - low, 0.0) / FULL_AGE_SPAN, 0.0), 1.0)
+    towns = 1.0 / len(resource.towns) if resource.towns else 0.0
+    categories = 1.0 / len(resource.categories) if resource.categories else 0.0
+    return (
+        shares["requires"] * (1.0 if resource.requires else 0.0)
+        + shares["age"] * age
+        + shares["towns"] * towns
+        + shares["categories"] * categories
+    )
 
 
 class Vocabulary:
@@ -134,6 +169,7 @@ class ResourceIndex:
         self.age_limited = np.isfinite(self.min_age) | np.isfinite(self.max_age)
         self.once_per_cause = np.isin(self.kind, [KIND_CODE[k] for k in ONCE_PER_CAUSE_KINDS])
         self.is_offer = self.kind == KIND_CODE["offer"]
+        self.specificity = np.fromiter((specificity(r) for r in res), dtype=np.float64, count=n)
 
         self.category_code, self.category_matrix = _label_incidence([r.categories for r in res])
         self.town_code, self.town_matrix = _label_incidence([r.towns for r in res])
@@ -274,10 +310,10 @@ class Block:
         segments = []
         for value in np.unique(code):
             rows = np.sort(indices[code == value])
-            bonus = SPECIFICITY_BONUS * (
+            bonus = (SPECIFICITY_BONUS * (
                 (~index.any_category[rows]).astype(np.float32)
                 + (~index.county_wide[rows]).astype(np.float32)
-            )
+            ) + RANK_SPECIFICITY * index.specificity[rows]).astype(np.float32)
             segments.append(Segment(
                 unit=int(value // 2),
                 is_offer=bool(value % 2),

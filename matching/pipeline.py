@@ -20,10 +20,12 @@ from matching.allocation import (
     optimize_allocation,
 )
 from matching.candidates import Candidates, generate_candidates
+from matching.fairness import FairnessRow, fairness
 from matching.features import FEATURE_NAMES, build_features, edge_amount_cap
 from matching.index import KIND_CODE, NeedArrays, ResourceIndex
+from matching.reasons import GAP_COVERED, RULES, WhyNot, explain_unmatched, rule_codes
 from matching.records import NO_EXCLUSIONS, UNITS, Exclusions, Need, Resource
-from matching.scoring import DefaultScorer, Scorer, allocation_weight
+from matching.scoring import EXPLANATION_NAMES, DefaultScorer, Scorer, allocation_weight
 
 __all__ = [
     "BatchResult",
@@ -33,6 +35,7 @@ __all__ = [
     "Suggestion",
     "run_batch",
     "suggest_for_need",
+    "why_not",
 ]
 
 
@@ -47,6 +50,8 @@ class Proposal:
     score: float
     weight: float
     contributions: dict[str, float]
+    #: The raw feature values the pairing was scored on (training data for the learned model).
+    features: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -58,15 +63,23 @@ class Suggestion:
     unit: str
     amount_cap: float
     contributions: dict[str, float]
+    features: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Skipped:
-    """An input left out of the batch, with the reason an officer can act on."""
+    """An input left out of the batch, with the reason an officer can act on.
+
+    For a need, ``reasons`` counts the resources each hard rule of :mod:`matching.reasons`
+    removed (``capacity_used``, ``not_chosen`` included), and ``competitors`` lists the needs
+    that took the capacity of resources it could have had.
+    """
 
     kind: str  # "need" or "resource"
     id: int
     reason: str
+    reasons: dict[str, int] = field(default_factory=dict)
+    competitors: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,8 @@ class BatchResult:
     n_candidates: int
     unmet_need_ids: tuple[int, ...]  # had candidates, but capacity went to higher weights
     timings: dict[str, float] = field(default_factory=dict, compare=False)
+    #: By (town, category): share proposed and median gap covered, optimal vs greedy.
+    fairness: tuple[FairnessRow, ...] = ()
 
 
 def need_problem(need: Need) -> str | None:
@@ -136,17 +151,18 @@ def one_scheme_per_need(
 
 def _select(candidates: Candidates, keep: np.ndarray) -> Candidates:
     return Candidates(candidates.need_idx[keep], candidates.res_idx[keep],
-                      candidates.text_sim[keep])
+                      candidates.text_sim[keep], candidates.n_feasible)
 
 
 def _score(scorer: Scorer, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (score, explanation columns in :data:`EXPLANATION_NAMES` order) per edge."""
     if len(features) == 0:
-        return np.zeros(0), np.zeros((0, len(FEATURE_NAMES)))
-    return scorer.score_edges(features), scorer.contributions(features)
+        return np.zeros(0), np.zeros((0, len(EXPLANATION_NAMES)))
+    return scorer.explain(features)
 
 
 def _explain(row: np.ndarray) -> dict[str, float]:
-    return dict(zip(FEATURE_NAMES, row.tolist()))
+    return dict(zip(EXPLANATION_NAMES, row.tolist()))
 
 
 def run_batch(
@@ -183,8 +199,8 @@ def run_batch(
 
     t = time.perf_counter()
     urgency = np.fromiter((nd.urgency for nd in needs), dtype=np.int64, count=len(needs))
-    candidates, score, contributions, weight = _scored(scorer, arrays, index, candidates,
-                                                       urgency)
+    candidates, features, score, contributions, weight = _scored(scorer, arrays, index,
+                                                                 candidates, urgency)
     timings["scoring"] = time.perf_counter() - t
 
     problem = AllocationProblem.from_arrays(
@@ -205,8 +221,15 @@ def run_batch(
     greedy = greedy_allocate(problem)
     timings["greedy"] = time.perf_counter() - t
 
-    proposals = _proposals(needs, index, candidates, optimal, score, weight, contributions)
-    unplaced, unmet = _unplaced(needs, open_rows, candidates, optimal)
+    proposals = _proposals(needs, index, candidates, optimal, score, weight, contributions,
+                           features)
+    t = time.perf_counter()
+    unplaced, unmet = _unplaced(needs, arrays, open_rows, index, candidates, optimal,
+                                blocked_pairs)
+    by_group = fairness(needs, open_rows, need_idx=candidates.need_idx,
+                        unit=index.unit[candidates.res_idx].astype(np.int64),
+                        optimal=optimal.amount, greedy=greedy.amount)
+    timings["reasons"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - started
     return BatchResult(
         proposals=proposals,
@@ -216,6 +239,32 @@ def run_batch(
         n_candidates=len(candidates),
         unmet_need_ids=unmet,
         timings=timings,
+        fairness=tuple(by_group),
+    )
+
+
+def _why_not(
+    arrays: NeedArrays,
+    rows: list[int],
+    index: ResourceIndex,
+    candidates: Candidates,
+    allocation: Allocation,
+    blocked_pairs: Sequence[tuple[int, int]],
+) -> dict[int, WhyNot]:
+    """Reasons per unmatched need row (see :func:`matching.reasons.explain_unmatched`)."""
+    if not rows:
+        return {}
+    given = allocation.amount > 0
+    used = np.bincount(candidates.res_idx, weights=allocation.amount, minlength=len(index))
+    takers: dict[int, list[int]] = {}
+    for n, r in zip(candidates.need_idx[given].tolist(), candidates.res_idx[given].tolist()):
+        takers.setdefault(r, []).append(int(arrays.ids[n]))
+    blocked: dict[int, list[int]] = {}
+    for n, r in blocked_pairs:
+        blocked.setdefault(n, []).append(r)
+    return explain_unmatched(
+        arrays, rows, index, blocked=blocked, capacity_left=index.capacity - used,
+        takers={r: tuple(ids) for r, ids in takers.items()},
     )
 
 
@@ -235,7 +284,8 @@ def _triage(needs: Sequence[Need], index: ResourceIndex) -> tuple[list[int], lis
         if problem is None:
             open_rows.append(row)
         else:
-            skipped.append(Skipped("need", need.id, problem))
+            covered = {GAP_COVERED: 1} if problem == "no remaining gap" else {}
+            skipped.append(Skipped("need", need.id, problem, covered))
     return open_rows, skipped
 
 
@@ -253,9 +303,9 @@ def _blocked_rows(needs: Sequence[Need], index: ResourceIndex, exclusions: Exclu
 
 def _scored(scorer: Scorer, arrays: NeedArrays, index: ResourceIndex, candidates: Candidates,
             urgency: np.ndarray
-            ) -> tuple[Candidates, np.ndarray, np.ndarray, np.ndarray]:
-    """Score the candidate edges and keep one scheme per need: (candidates, score,
-    contributions, allocation weight)."""
+            ) -> tuple[Candidates, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Score the candidate edges and keep one scheme per need: (candidates, features, score,
+    explanation terms, allocation weight)."""
     features = build_features(arrays, index, candidates)
     score, contributions = _score(scorer, features)
     weight = allocation_weight(score, urgency[candidates.need_idx])
@@ -263,18 +313,29 @@ def _scored(scorer: Scorer, arrays: NeedArrays, index: ResourceIndex, candidates
     if not keep.all():
         candidates = _select(candidates, keep)
         score, contributions, weight = score[keep], contributions[keep], weight[keep]
-    return candidates, score, contributions, weight
+        features = features[keep]
+    return candidates, features, score, contributions, weight
 
 
-def _unplaced(needs: Sequence[Need], open_rows: list[int], candidates: Candidates,
-              optimal: Allocation) -> tuple[list[Skipped], tuple[int, ...]]:
-    """Open needs with no feasible candidate (skipped), and the ids of needs with candidates
-    that the allocation left unfunded."""
+def _unplaced(needs: Sequence[Need], arrays: NeedArrays, open_rows: list[int],
+              index: ResourceIndex, candidates: Candidates, optimal: Allocation,
+              blocked_pairs: Sequence[tuple[int, int]]) -> tuple[list[Skipped], tuple[int, ...]]:
+    """The open needs the allocation left without help, each with its reasons (skipped), and
+    the ids of those among them that had candidates."""
     with_candidates = set(candidates.need_idx.tolist())
-    funded = {needs[int(r)].id for r in candidates.need_idx[optimal.amount > 0]}
-    skipped = [Skipped("need", needs[row].id, "no feasible candidate")
-               for row in open_rows if row not in with_candidates]
-    unmet = sorted(needs[row].id for row in with_candidates if needs[row].id not in funded)
+    funded_rows = set(candidates.need_idx[optimal.amount > 0].tolist())
+    unmatched = [row for row in open_rows if row not in funded_rows]
+    why = _why_not(arrays, unmatched, index, candidates, optimal, blocked_pairs)
+    skipped = []
+    for row in unmatched:
+        if row in with_candidates:
+            reason = ("capacity used by other needs" if why[row].competitors
+                      else "not chosen")
+        else:
+            reason = "no feasible candidate"
+        skipped.append(Skipped("need", needs[row].id, reason, why[row].counts,
+                               why[row].competitors))
+    unmet = sorted(needs[row].id for row in unmatched if row in with_candidates)
     return skipped, tuple(unmet)
 
 
@@ -286,6 +347,7 @@ def _proposals(
     score: np.ndarray,
     weight: np.ndarray,
     contributions: np.ndarray,
+    features: np.ndarray,
 ) -> tuple[Proposal, ...]:
     chosen = np.flatnonzero(allocation.amount > 0)
     need_ids = np.fromiter((needs[int(r)].id for r in candidates.need_idx[chosen]), dtype=np.int64,
@@ -302,9 +364,10 @@ def _proposals(
             unit=UNITS[unit],
             score=s,
             weight=w,
-            contributions=dict(zip(FEATURE_NAMES, row)),
+            contributions=dict(zip(EXPLANATION_NAMES, row)),
+            features=dict(zip(FEATURE_NAMES, values)),
         )
-        for n, rid, amount, unit, s, w, row in zip(
+        for n, rid, amount, unit, s, w, row, values in zip(
             need_of,
             index.ids[res_of].tolist(),
             allocation.amount[chosen].tolist(),
@@ -312,6 +375,7 @@ def _proposals(
             score[chosen].tolist(),
             weight[chosen].tolist(),
             contributions[chosen].tolist(),
+            features[chosen].tolist(),
         )
     )
 
@@ -347,6 +411,28 @@ def suggest_for_need(
             unit=UNITS[int(index.unit[candidates.res_idx[e]])],
             amount_cap=float(amount_cap[e]),
             contributions=_explain(contributions[e]),
+            features=dict(zip(FEATURE_NAMES, features[e].tolist())),
         )
         for e in order.tolist()
     ]
+
+
+def why_not(
+    need: Need,
+    index: ResourceIndex,
+    resource_id: int,
+    *,
+    exclusions: Exclusions = NO_EXCLUSIONS,
+) -> str | None:
+    """Return the hard rule (a :data:`matching.reasons.RULES` code) keeping ``resource_id``
+    from ``need``, ``"gap_covered"`` when the need lacks nothing, or ``None`` when the pair
+    is allowed (then capacity or ranking decided; the caller knows which)."""
+    if need_problem(need) == "no remaining gap":
+        return GAP_COVERED
+    rows = np.flatnonzero(index.ids == resource_id)
+    if rows.size == 0:
+        raise KeyError(resource_id)
+    arrays = NeedArrays.encode((need,), index, cause_blocked=_cause_blocked((need,), exclusions))
+    blocked = rows.tolist() if (need.id, resource_id) in exclusions.blocked_pairs else []
+    code = int(rule_codes(arrays, 0, index, blocked_rows=blocked)[rows[0]])
+    return None if code < 0 else RULES[code]

@@ -5,19 +5,37 @@ Both scorers take the feature matrix of :mod:`matching.features` and offer
 per feature, explaining the score). ``choose_scorer`` switches to the learned model only while
 it beats the default on held-out decisions.
 
+Both scorers' ``explain(X)`` returns one column per name of :data:`EXPLANATION_NAMES` (the
+features, then ``baseline``) whose row sum is exactly the score: an officer reads the score as
+the sum of named contributions.
+
 Default weights (features all lie in [0, 1], weights sum to 1, so the score is in [0, 1] and a
-contribution is the share of the score a feature earned):
+contribution is the share of the score a feature earned; the baseline is 0):
 
 | feature         | weight | why                                                           |
 |-----------------|--------|---------------------------------------------------------------|
-| text_sim        | 0.20   | the descriptions talk about the same hardship                 |
-| category_exact  | 0.10   | a resource dedicated to the cause beats a general one         |
+| text_sim        | 0.15   | the descriptions talk about the same hardship                 |
+| category_exact  | 0.05   | a resource dedicated to the cause beats a general one         |
 | same_town       | 0.10   | local help is faster and follows the county plan              |
-| coverage        | 0.20   | a resource that can close the gap on its own is worth more    |
-| urgency         | 0.15   | critical cases first                                          |
-| waiting         | 0.10   | cases that waited long move up                                |
-| vulnerability   | 0.10   | disability, elderly, minors, serious illness, dibao, tekun    |
+| coverage        | 0.15   | a resource that can close the gap on its own is worth more    |
+| urgency         | 0.10   | critical cases first                                          |
+| waiting         | 0.05   | cases that waited long move up                                |
+| vulnerability   | 0.05   | disability, elderly, minors, serious illness, dibao, tekun    |
 | service_fit     | 0.05   | a volunteer offer covering every service needed               |
+| specificity     | 0.25   | help made for exactly this situation (a project only for      |
+|                 |        | households with a disabled member) comes before generic funds |
+| scarcity        | 0.05   | a need few resources can serve gets them before needs with    |
+|                 |        | alternatives, so generic help is kept for it                  |
+
+The allocation maximises amount × :func:`allocation_weight` (score × urgency multiplier), so
+specificity and scarcity are inputs to its costs too: a generic fund goes to the need that
+nothing else can serve, a specific project to the household it was made for.
+
+The learned scorer's score is the probability of approval ``p = sigmoid(b + sum_i c_i)`` with
+``c_i`` = coefficient × standardised feature. Its explanation is ``baseline = sigmoid(b)`` (the
+probability for an average decision) plus ``c_i × (p − baseline) / sum_i c_i`` per feature:
+each feature's share of the move from the baseline in proportion to its log-odds, with the
+sign of its log-odds, adding up exactly to ``p``.
 """
 
 from __future__ import annotations
@@ -48,15 +66,21 @@ except ImportError:  # pragma: no cover - scikit-learn 1.4 and 1.5
 
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {
-    "text_sim": 0.20,
-    "category_exact": 0.10,
+    "text_sim": 0.15,
+    "category_exact": 0.05,
     "same_town": 0.10,
-    "coverage": 0.20,
-    "urgency": 0.15,
-    "waiting": 0.10,
-    "vulnerability": 0.10,
+    "coverage": 0.15,
+    "urgency": 0.10,
+    "waiting": 0.05,
+    "vulnerability": 0.05,
     "service_fit": 0.05,
+    "specificity": 0.25,
+    "scarcity": 0.05,
 }
+#: Name of the explanation column that holds what no feature explains (0 for the default).
+BASELINE = "baseline"
+#: Columns of ``explain``: the features, then the baseline.
+EXPLANATION_NAMES: tuple[str, ...] = (*FEATURE_NAMES, BASELINE)
 
 #: Allocation weight of an edge = score × URGENCY_MULTIPLIER[need urgency]. The score already
 #: counts urgency as one feature among eight; the multiplier makes the optimiser give scarce
@@ -88,6 +112,11 @@ class Scorer(Protocol):
         """Return each feature's share of each edge's score (edges × features)."""
         ...
 
+    def explain(self, X: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        """Return (score, named terms in :data:`EXPLANATION_NAMES` order) per edge; the terms
+        of an edge sum to its score."""
+        ...
+
 
 class DefaultScorer:
     """Weighted sum of the features with documented, fixed weights (see module docstring)."""
@@ -114,6 +143,12 @@ class DefaultScorer:
     def score_edges(self, X) -> np.ndarray:
         """Return the score of every edge: the sum of its contributions."""
         return np.asarray(X, dtype=np.float64) @ self.weight_vector
+
+    def explain(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """Return (score, contributions in :data:`EXPLANATION_NAMES` order); rows sum to score."""
+        parts = self.contributions(X)
+        table = np.column_stack([parts, np.zeros(len(parts))])
+        return table.sum(axis=1), table
 
 
 class LearnedScorer(ClassifierMixin, BaseEstimator):
@@ -189,6 +224,24 @@ class LearnedScorer(ClassifierMixin, BaseEstimator):
         X = self._checked(X)
         scaled = self.pipeline_[0].transform(X)
         return scaled * self.pipeline_[-1].coef_[0]
+
+    def explain(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """Return (probability, contributions in :data:`EXPLANATION_NAMES` order).
+
+        ``baseline`` is sigmoid(intercept); each feature gets its log-odds share of
+        ``p - baseline`` (see the module docstring), so every row adds up to ``p`` exactly.
+        """
+        logits = self.contributions(X)
+        p = self.score_edges(X)
+        base = 1.0 / (1.0 + np.exp(-self.intercept_))
+        total = logits.sum(axis=1)
+        slope = p * (1.0 - p)  # limit of (p - baseline) / total when total -> 0
+        safe = np.abs(total) > 1e-9
+        ratio = np.where(safe, (p - base) / np.where(safe, total, 1.0), slope)
+        parts = logits * ratio[:, None]
+        # The baseline absorbs floating-point rounding so the row sum is p to the last bit.
+        baseline = p - parts.sum(axis=1)
+        return p, np.column_stack([parts, baseline])
 
 
 @dataclass(frozen=True)

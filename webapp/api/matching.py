@@ -10,8 +10,16 @@ from sqlalchemy import select
 from webapp.api.idempotency import IDEMPOTENCY_HEADER, idempotent
 from webapp.api.schemas import PageArgs, PageMeta, page_meta
 from webapp.extensions import db
-from webapp.matching.labels import run_status
-from webapp.models import Job, MatchRun, NeedCard, Proposal, ProposalStatus, RejectReason
+from webapp.matching.labels import explanation_label, rule_label, run_status
+from webapp.models import (
+    Job,
+    ListingKind,
+    MatchRun,
+    NeedCard,
+    Proposal,
+    ProposalStatus,
+    RejectReason,
+)
 from webapp.permissions import R, access, roles
 from webapp.services import NotFoundError, matching
 
@@ -37,12 +45,31 @@ class Quantity(fields.Field):
         return str(value)
 
 
+class SkippedCompetitorOut(Schema):
+    need_id = fields.Integer()
+    case_number = fields.String()
+
+
 class SkippedOut(Schema):
     kind = fields.String()
     resource_kind = fields.String(allow_none=True)
     id = fields.Integer()
     title = fields.String()
+    case_number = fields.String(metadata={"description": "case of a skipped need"})
     reason = fields.String()
+    reasons = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "per rule, how many resources it removed (see the why-not endpoint)"})
+    competitors = fields.List(fields.Nested(SkippedCompetitorOut))
+
+
+class FairnessOut(Schema):
+    town = fields.String()
+    category = fields.String()
+    n_open = fields.Integer()
+    share_proposed = fields.Float()
+    share_proposed_greedy = fields.Float()
+    median_covered = fields.Float()
+    median_covered_greedy = fields.Float()
 
 
 class MatchRunOut(Schema):
@@ -62,7 +89,23 @@ class MatchRunOut(Schema):
     greedy_objective = fields.Float(allow_none=True)
     skipped = fields.List(fields.Nested(SkippedOut))
     unmet_need_ids = fields.List(fields.Integer())
+    fairness = fields.List(fields.Nested(FairnessOut), metadata={
+        "description": "by town and category: share of open needs proposed and median share "
+                       "of the gap covered, optimal vs the greedy baseline"})
     timings = fields.Dict(keys=fields.String(), values=fields.Float())
+
+
+class ExplanationTerm(Schema):
+    term = fields.String(metadata={"description": "feature name, or baseline"})
+    label = fields.String(metadata={"description": "what the officer reads (Chinese)"})
+    contribution = fields.Float()
+
+
+def _terms(explanation: dict | None) -> list[dict]:
+    """The explanation as labelled terms, largest first; they add up to the score."""
+    items = sorted((explanation or {}).items(), key=lambda kv: (-kv[1], kv[0]))
+    return [{"term": k, "label": explanation_label(k), "contribution": v}
+            for k, v in items if v != 0]
 
 
 class ProposalOut(Schema):
@@ -77,6 +120,9 @@ class ProposalOut(Schema):
     approved_amount = Quantity(dump_only=True, allow_none=True)
     score = fields.Float()
     explanation = fields.Dict(keys=fields.String(), values=fields.Float())
+    explanation_terms = fields.Function(
+        lambda p: _terms(p.explanation), metadata={"description": "the score as a sum of "
+                                                   "labelled terms, largest first"})
     status = fields.Function(lambda p: p.status.value)
     decided_by_id = fields.Integer(allow_none=True)
     decided_at = fields.DateTime(allow_none=True)
@@ -113,11 +159,39 @@ class SuggestionOut(Schema):
     unit = fields.String()
     amount_cap = fields.Float()
     explanation = fields.Dict(keys=fields.String(), values=fields.Float())
+    explanation_terms = fields.List(fields.Nested(ExplanationTerm))
 
 
 class SuggestionList(Schema):
     need_id = fields.Integer()
     items = fields.List(fields.Nested(SuggestionOut))
+
+
+class WhyNotArgs(Schema):
+    resource = fields.String(
+        required=True, validate=validate.Regexp(r"^(project|fund|offer|scheme):[1-9][0-9]{0,9}$",
+                                                error="资源格式应为 类型:编号，如 project:3"),
+        metadata={"description": "kind:id of the listing, e.g. project:3", "example": "fund:2"})
+
+
+class CompetitorOut(Schema):
+    need_id = fields.Integer()
+    case_number = fields.String()
+    amount = fields.Float()
+    unit = fields.String()
+    status = fields.String()
+
+
+class WhyNotOut(Schema):
+    need_id = fields.Integer()
+    resource = fields.String()
+    rule = fields.String(metadata={"description": (
+        "gap_covered, category, town, kind, service, household, age, once_per_cause, decided, "
+        "capacity_used, not_chosen (matcher rules), or not_listed, dates, need_closed, "
+        "proposed, taken")})
+    label = fields.String(metadata={"description": "the reason in the officer's words"})
+    competitors = fields.List(fields.Nested(CompetitorOut), metadata={
+        "description": "needs holding the resource's capacity (capacity_used, taken)"})
 
 
 def _proposal(proposal_id: int) -> Proposal:
@@ -210,7 +284,27 @@ def suggestions(need_id: int):
     items = []
     for s in found:
         ref = snap.refs[s.resource_id]
+        unit, cap = matching.suggestion_amount(snap, s)
         items.append({"resource_kind": ref.kind.value, "resource_id": ref.id,
-                      "title": ref.title, "score": s.score, "unit": s.unit,
-                      "amount_cap": s.amount_cap, "explanation": s.contributions})
+                      "title": ref.title, "score": s.score, "unit": unit,
+                      "amount_cap": cap, "explanation": s.contributions,
+                      "explanation_terms": _terms(s.contributions)})
     return {"need_id": card.id, "items": items}
+
+
+@blp.route("/needs/<int:need_id>/why-not")
+@access(OFFICERS)
+@blp.arguments(WhyNotArgs, location="query")
+@blp.response(200, WhyNotOut)
+@blp.alt_response(404, description="需求或资源不存在")
+@blp.doc(security=BEARER)
+def why_not(args, need_id: int):
+    """Why a resource (``?resource=kind:id``) is not proposed for a need: the hard rule that
+    excludes the pair, or the competing needs that took its capacity."""
+    card = db.session.get(NeedCard, need_id)
+    if card is None:
+        raise NotFoundError("需求不存在")
+    kind, _sep, listing_id = args["resource"].partition(":")
+    answer = matching.why_not(db.session, card, ListingKind(kind), int(listing_id))
+    return {"need_id": card.id, "resource": args["resource"], "rule": answer.rule,
+            "label": rule_label(answer.rule), "competitors": answer.competitors}

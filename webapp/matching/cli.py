@@ -9,6 +9,7 @@ from webapp.matching.labels import skip_reason
 from webapp.models import MatchRun, RunStatus
 from webapp.services import audit as audit_service
 from webapp.services import matching
+from webapp.services.matching import training
 
 matching_cli = AppGroup("matching", help="Match open needs with resources.")
 
@@ -37,8 +38,15 @@ def run():
 
 @matching_cli.command("evaluate")
 @click.option("--k", default=20, show_default=True, help="k of precision@k")
-def evaluate(k: int):
+@click.option("--gold", "gold", is_flag=True,
+              help="Measure both scorers on the judged gold set (top-1, top-3, NDCG@5).")
+@click.option("--gold-dir", default=str(training.GOLD_DIR), show_default=True,
+              type=click.Path(file_okay=False), help="Directory of the gold set.")
+def evaluate(k: int, gold: bool, gold_dir: str):
     """Cross-validated AUC and precision@k of the default and learned scorers."""
+    if gold:
+        _evaluate_gold(gold_dir)
+        return
     outcome = matching.evaluation(db.session, k=k)
     db.session.rollback()
     if isinstance(outcome, str):
@@ -52,3 +60,24 @@ def evaluate(k: int):
                f"{outcome.learned_precision_at_k:>16.3f}")
     verdict = "learned model is used" if outcome.learned_wins else "default scorer is used"
     click.echo(f"=> {verdict}")
+
+
+def _evaluate_gold(directory: str) -> None:
+    learned = training.fitted_learned(db.session)
+    db.session.rollback()
+    reports = training.gold_reports(directory=directory, learned=learned)
+    if not reports:
+        raise click.ClickException(f"no gold set in {directory}")
+    click.echo(f"gold set: {reports[0].n} judged scenarios in {directory}")
+    click.echo(f"{'scorer':<10}{'top-1':>8}{'top-3':>8}{'NDCG@5':>8}{'excluded':>10}")
+    for report in reports:
+        excluded = report.excluded_suggested + report.excluded_proposed
+        click.echo(f"{report.scorer:<10}{report.top1:>8.1%}{report.top3:>8.1%}"
+                   f"{report.ndcg5:>8.3f}{excluded:>10}")
+    if learned is None:
+        click.echo("learned: too few officer decisions to fit a model")
+    for key, got, right in reports[0].misses:
+        click.echo(f"  default top-1 miss {key}: {got} (judged right: {right})")
+    choice = training.current_scorer(db.session)
+    db.session.rollback()
+    click.echo(f"=> {training.scorer_name(choice.scorer)} scorer is used ({choice.reason})")

@@ -6,15 +6,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, or_, select
 
+from webapp.cases.forms import URGENCY_LABELS
 from webapp.extensions import db
 from webapp.matching import bp
 from webapp.matching.forms import ApproveForm, RejectForm, RespondForm, RunForm
 from webapp.matching.labels import (
     FEATURE_LABELS,
     KIND_LABELS,
+    RULE_ORDER,
     RUN_STATUS_LABELS,
     UNIT_LABELS,
     explain,
+    rule_label,
     run_status,
     skip_reason,
 )
@@ -35,7 +38,7 @@ def _labels():
     return {"match_labels": {"feature": FEATURE_LABELS, "kind": KIND_LABELS, "unit": UNIT_LABELS,
                              "status": matching.STATUS_LABELS, "reason": REJECT_REASON_LABELS,
                              "category": CATEGORY_LABELS},
-            "run_status_labels": RUN_STATUS_LABELS}
+            "run_status_labels": RUN_STATUS_LABELS, "urgency_labels": URGENCY_LABELS}
 
 
 def _proposal_or_404(proposal_id: int) -> Proposal:
@@ -93,8 +96,18 @@ def _job(run: MatchRun) -> Job | None:
 def run(run_id: int):
     found = db.session.get(MatchRun, run_id) or abort(404)
     job = _job(found)
-    skipped = [dict(item, label=skip_reason(item["reason"])) for item in found.skipped or []]
+    skipped = [dict(item, label=skip_reason(item["reason"]),
+                    rules=[(code, rule_label(code), item["reasons"][code]) for code in RULE_ORDER
+                           if item.get("reasons", {}).get(code)])
+               for item in found.skipped or []]
+    totals = {code: sum(1 for item in found.skipped or []
+                        if item.get("reasons", {}).get(code)) for code in RULE_ORDER}
+    rule_totals = [(rule_label(code), n) for code, n in totals.items() if n]
+    labels = {c.value: label for c, label in CATEGORY_LABELS.items()}
+    fairness = [dict(row, category_label=labels.get(row["category"], row["category"]))
+                for row in found.fairness or []]
     return render_template("matching/run.html", run=found, job=job, skipped=skipped,
+                           rule_totals=rule_totals, fairness=fairness,
                            status=run_status(found, job), run_form=RunForm())
 
 

@@ -49,6 +49,8 @@ class MatchRun(Base):
     skipped: Mapped[list] = mapped_column(JSON, default=list)        # [{kind, id, title, reason}]
     unmet_need_ids: Mapped[list] = mapped_column(JSON, default=list)
     timings: Mapped[dict] = mapped_column(JSON, default=dict)         # stage → seconds
+    # [{town, category, n_open, share_proposed(_greedy), median_covered(_greedy)}]
+    fairness: Mapped[list | None] = mapped_column(JSON, default=list)
     error: Mapped[str | None] = mapped_column(Text)
 
     created_by: Mapped[User | None] = relationship()

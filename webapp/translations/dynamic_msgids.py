@@ -54,11 +54,13 @@ MSGIDS = (
     N_('志愿服务'),  # webapp/matching/labels.py, webapp/portal/review.py
     N_('排队/运行中'),  # webapp/matching/labels.py
     N_('描述相近'),  # webapp/matching/labels.py
+    N_('有候选资源，但本批未分到'),  # webapp/matching/labels.py
     N_('服务对口'),  # webapp/matching/labels.py
     N_('本镇资源'),  # webapp/matching/labels.py
     N_('没有剩余缺口'),  # webapp/matching/labels.py
     N_('没有剩余额度'),  # webapp/matching/labels.py
     N_('没有符合条件的资源'),  # webapp/matching/labels.py
+    N_('符合条件的资源已被其他需求用完'),  # webapp/matching/labels.py
     N_('等待时间'),  # webapp/matching/labels.py
     N_('紧急程度'),  # webapp/matching/labels.py
     N_('紧急程度无效'),  # webapp/matching/labels.py

@@ -41,8 +41,8 @@ def test_run_batch_explains_each_proposal_by_feature(published_need, listed_reso
     run_batch_via_api()
     top = proposals_for(need)[0]
     assert top.explanation["same_town"] > 0 and top.explanation["category_exact"] > 0
-    assert abs(sum(top.explanation.values()) - top.score) < 1e-4
-    assert set(top.features) == set(top.explanation)
+    assert round(sum(top.explanation.values()), 6) == top.score
+    assert set(top.explanation) == set(top.features) | {"baseline"}
 
 
 def test_start_run_only_queues_a_job(client, api_token, published_need, listed_resource, db):
@@ -134,3 +134,16 @@ def test_run_batch_matches_county_level_card_by_its_case_town(published_need, li
     run_batch_via_api()
     top = proposals_for(need)[0]
     assert (top.resource_kind.value, top.resource_id) == ("project", ident(right))
+
+
+def test_stored_features_are_those_the_matcher_scored_on(published_need, listed_resource, officer2,
+                                                         run_batch_via_api, proposals_for):
+    """Two listings can serve the need (the 梁村镇 project and the county-wide fund): the
+    stored scarcity is 1/2, and its term in the explanation is weight × that value."""
+    from matching.scoring import DEFAULT_WEIGHTS
+    need, _right = _medical_scenario(published_need, listed_resource)
+    run_batch_via_api()
+    for proposal in proposals_for(need):
+        assert proposal.features["scarcity"] == 0.5
+        assert proposal.explanation["scarcity"] == round(DEFAULT_WEIGHTS["scarcity"] * 0.5, 6)
+        assert proposal.features["specificity"] >= 0

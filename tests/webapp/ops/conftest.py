@@ -7,7 +7,6 @@ import os
 import pytest
 from sqlalchemy import create_engine, text
 
-
 PASSPHRASE = "correct horse battery staple"
 
 

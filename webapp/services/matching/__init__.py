@@ -17,7 +17,9 @@ from webapp.services.matching.runs import (  # noqa: F401
     execute_run,
     start_run,
     store_suggestions,
+    suggestion_amount,
     suggestions,
     supersede_open,
 )
 from webapp.services.matching.training import current_scorer, decisions, evaluation  # noqa: F401
+from webapp.services.matching.why_not import WhyNotAnswer, why_not  # noqa: F401

@@ -61,6 +61,8 @@ class ResourceRef:
     id: int
     organisation_id: int | None
     title: str
+    #: For a volunteer offer: the hours one case gets (its weekly hours shared by its places).
+    hours_per_case: float | None = None
 
 
 @dataclass
@@ -144,6 +146,8 @@ def need_records(session: Session, cards: list[NeedCard], *, now: dt.datetime | 
         hours = None
         if services:
             hours = max(DEFAULT_SERVICE_HOURS - float(hours_given.get(card.id, 0)), 0.0)
+            if hours < 1:  # the volunteer help asked for is already assigned
+                services = frozenset()
         waited = (now - case.reported_at).days if case.reported_at else 0
         needs.append(Need(
             # The case's own town, even when the published card was generalised to the county
@@ -161,7 +165,7 @@ def need_records(session: Session, cards: list[NeedCard], *, now: dt.datetime | 
     return needs
 
 
-def _still_running(listing, today: dt.date) -> bool:
+def still_running(listing, today: dt.date) -> bool:
     end = getattr(listing, "ends_on", None) or getattr(listing, "available_until", None)
     return end is None or end >= today
 
@@ -177,16 +181,55 @@ def _tokens(listing) -> tuple[str, ...]:
     return tuple(analyze(f"{listing.title} {listing.description}"))
 
 
+def offer_places(listing, *, used_hours: float, open_cases: int) -> tuple[int, float]:
+    """(places the offer can still take, hours one case gets) from both of its capacities.
+
+    An offer gives ``hours_per_week`` hours a week to at most ``max_cases`` cases at once, so
+    one case gets ``OFFER_WEEKS × hours_per_week / max_cases`` hours over the horizon. Its free
+    places are those not held by open cases, and no more than the hours left can fill.
+    """
+    total = float(OFFER_WEEKS * listing.hours_per_week)
+    places = max(int(listing.max_cases or 1), 1)
+    per_case = total / places
+    if per_case <= 0:
+        return 0, 0.0
+    by_hours = int((max(total - used_hours, 0.0) + 1e-9) // per_case)
+    return max(min(places - open_cases, by_hours), 0), per_case
+
+
+def offer_hours(ref: ResourceRef, need: Need) -> float:
+    """Whole hours one place of an offer gives ``need``: its share, at most what is asked."""
+    wanted = need.hours_needed if need.hours_needed is not None else DEFAULT_SERVICE_HOURS
+    return float(max(int(min(ref.hours_per_case or 0.0, wanted)), 1))
+
+
+def open_offer_cases(session: Session) -> dict[int, int]:
+    """Per offer, how many open needs hold an approved or accepted pairing with it."""
+    rows = session.execute(
+        select(Proposal.resource_id, func.count(func.distinct(Proposal.need_card_id)))
+        .join(NeedCard, NeedCard.id == Proposal.need_card_id)
+        .where(Proposal.resource_kind == ListingKind.OFFER,
+               Proposal.status.in_(list(ACTIVE_STATUSES)),
+               NeedCard.status == NeedStatus.PUBLISHED)
+        .group_by(Proposal.resource_id))
+    return {int(rid): int(n) for rid, n in rows}
+
+
 def resource_record(session: Session, rid: int, kind: ListingKind, listing, *,
-                    accounts: dict, hours_used: dict) -> Resource:
+                    accounts: dict, hours_used: dict,
+                    cases_open: dict[int, int] | None = None) -> Resource:
     """The matcher record of one listing: restrictions and what it can still give."""
+    cases_open = cases_open or {}
     common = {"id": rid, "kind": kind.value,
                   "categories": frozenset(split_codes(listing.categories)),
                   "towns": frozenset(split_codes(listing.towns)), "tokens": _tokens(listing)}
     if kind == ListingKind.OFFER:
+        # Offers are matched by free places ("cases"): the optimiser then respects both the
+        # cases at once and, through the places the hours still allow, the hours per week.
         used = float(hours_used.get((kind, listing.id), 0))
-        return Resource(**common, unit="hours",
-                        capacity=max(OFFER_WEEKS * listing.hours_per_week - used, 0.0),
+        places, _per_case = offer_places(listing, used_hours=used,
+                                         open_cases=cases_open.get(listing.id, 0))
+        return Resource(**common, unit="cases", capacity=float(places), per_case_cap=1.0,
                         services=frozenset(listing.service_list))
     capacity = float(_money_capacity(session, kind, listing, accounts))
     if kind == ListingKind.SCHEME:
@@ -211,19 +254,31 @@ def resource_records(session: Session, *, today: dt.date | None = None
         select(LedgerAccount).where(LedgerAccount.kind.in_(
             [AccountKind.FUND, AccountKind.PROJECT, AccountKind.SCHEME])))}
     hours_used = active_amounts(session, by="resource", unit="hours")
+    cases_open = open_offer_cases(session)
     resources: list[Resource] = []
     refs: dict[int, ResourceRef] = {}
     for kind in KIND_ORDER:
         model = LISTING_MODELS[kind]
         for listing in session.scalars(select(model).where(model.status == ListingStatus.LISTED)
                                        .order_by(model.id)):
-            if not _still_running(listing, today):
+            if not still_running(listing, today):
                 continue
             rid = len(resources) + 1
             resources.append(resource_record(session, rid, kind, listing, accounts=accounts,
-                                             hours_used=hours_used))
-            refs[rid] = ResourceRef(kind, listing.id, listing.organisation_id, listing.title)
+                                             hours_used=hours_used, cases_open=cases_open))
+            per_case = (offer_places(listing, used_hours=0.0, open_cases=0)[1]
+                        if kind == ListingKind.OFFER else None)
+            refs[rid] = ResourceRef(kind, listing.id, listing.organisation_id, listing.title,
+                                    per_case)
     return resources, refs
+
+
+def listings_out_of_dates(session: Session, *, today: dt.date | None = None) -> int:
+    """How many listed listings have ended (the matcher never sees them)."""
+    today = today or utcnow().date()
+    return sum(1 for kind in KIND_ORDER for listing in session.scalars(
+        select(LISTING_MODELS[kind]).where(LISTING_MODELS[kind].status == ListingStatus.LISTED))
+        if not still_running(listing, today))
 
 
 def blocked_causes(session: Session, cards: list[NeedCard], *, now: dt.datetime

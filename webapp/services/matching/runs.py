@@ -15,7 +15,16 @@ from sqlalchemy.orm import Session
 
 from matching.index import ResourceIndex
 from matching.pipeline import BatchResult, run_batch, suggest_for_need
-from webapp.models import MatchRun, NeedCard, Proposal, ProposalStatus, RunStatus, User, utcnow
+from webapp.models import (
+    MatchRun,
+    NeedCard,
+    Organisation,
+    Proposal,
+    ProposalStatus,
+    RunStatus,
+    User,
+    utcnow,
+)
 from webapp.services import NotFoundError, audit, events, jobs
 from webapp.services.matching import records, training
 from webapp.services.matching.records import ResourceRef, Snapshot
@@ -65,25 +74,39 @@ def _supersede(session: Session, need_ids: list[int] | None) -> list[Proposal]:
 
 def _write_proposals(session: Session, snap: Snapshot, index: ResourceIndex, rows: list,
                      run: MatchRun | None) -> list[Proposal]:
-    """``rows`` are (need_id, resource_id, amount, unit, score, contributions)."""
-    features = training.pair_features(snap.needs, index, [(r[0], r[1]) for r in rows])
+    """``rows`` are (need_id, resource_id, amount, unit, score, contributions, features); the
+    features are those the matcher scored the pair on (recomputed only when missing)."""
+    missing = [(r[0], r[1]) for r in rows if not r[6]]
+    recomputed = iter(training.pair_features(snap.needs, index, missing)) if missing else iter(())
+    need_of = {need.id: need for need in snap.needs}
     written = []
-    for (need_id, rid, amount, unit, score, contributions), feature_row in zip(rows, features):
+    for need_id, rid, amount, unit, _score, contributions, scored_on in rows:
+        feature_row = scored_on or training.feature_dict(next(recomputed))
         ref: ResourceRef = snap.refs[rid]
         card = snap.cards[need_id]
+        if unit == "cases" and ref.hours_per_case is not None:  # an offer's place, in hours
+            unit, amount = "hours", records.offer_hours(ref, need_of[need_id])
+        # The stored score is the sum of the stored (rounded) terms, so they add up exactly.
+        terms = {k: round(float(v), 6) for k, v in contributions.items()}
         proposal = Proposal(run_id=run.id if run else None, need_card_id=need_id,
                             case_id=card.case_id, resource_kind=ref.kind, resource_id=ref.id,
                             organisation_id=ref.organisation_id, unit=unit, amount=int(amount),
-                            score=round(float(score), 6),
-                            explanation={k: round(float(v), 6) for k, v in contributions.items()},
-                            features=training.feature_dict(feature_row))
+                            score=round(sum(terms.values()), 6), explanation=terms,
+                            features={k: round(float(v), 6) for k, v in feature_row.items()})
         session.add(proposal)
         written.append(proposal)
     session.flush()
     return written
 
 
-def _skipped(snap: Snapshot, result: BatchResult) -> list[dict]:
+def _case_number(snap: Snapshot, need_id: int) -> str:
+    card = snap.cards.get(need_id)
+    return card.case.number if card is not None else ""
+
+
+def _skipped(snap: Snapshot, result: BatchResult, *, out_of_dates: int = 0) -> list[dict]:
+    """The report's skipped items; a need carries its per-rule counts (listings outside their
+    dates counted under ``dates``) and the needs, with case numbers, that took capacity."""
     out = []
     for item in result.skipped:
         if item.kind == "resource":
@@ -93,9 +116,29 @@ def _skipped(snap: Snapshot, result: BatchResult) -> list[dict]:
                         "reason": item.reason})
         else:
             card = snap.cards.get(item.id)
+            reasons = dict(item.reasons)
+            if out_of_dates and "gap_covered" not in reasons:
+                reasons["dates"] = out_of_dates
             out.append({"kind": "need", "id": item.id, "title": card.title if card else "",
-                        "reason": item.reason})
+                        "case_number": _case_number(snap, item.id), "reason": item.reason,
+                        "reasons": reasons,
+                        "competitors": [{"need_id": n, "case_number": _case_number(snap, n)}
+                                        for n in item.competitors]})
     return out
+
+
+def _fairness(session: Session, result: BatchResult) -> list[dict]:
+    """The fairness rows with town names (the matcher keys towns by organisation id)."""
+    ids = [int(row.town) for row in result.fairness if row.town.isdigit()]
+    names = dict(session.execute(select(Organisation.id, Organisation.name)
+                                 .where(Organisation.id.in_(ids))).all()) if ids else {}
+    return [{"town": names.get(int(row.town), row.town) if row.town.isdigit() else row.town,
+             "category": row.category, "n_open": row.n_open,
+             "share_proposed": round(row.share_proposed, 4),
+             "share_proposed_greedy": round(row.share_proposed_greedy, 4),
+             "median_covered": round(row.median_covered, 4),
+             "median_covered_greedy": round(row.median_covered_greedy, 4)}
+            for row in result.fairness]
 
 
 def execute_run(session: Session, run: MatchRun, *, now: dt.datetime | None = None
@@ -108,14 +151,17 @@ def execute_run(session: Session, run: MatchRun, *, now: dt.datetime | None = No
     result = run_batch(snap.needs, index, exclusions=snap.exclusions, scorer=choice.scorer)
     run.n_superseded = supersede_open(session)
     proposals = _write_proposals(session, snap, index, [
-        (p.need_id, p.resource_id, p.amount, p.unit, p.score, p.contributions)
+        (p.need_id, p.resource_id, p.amount, p.unit, p.score, p.contributions, p.features)
         for p in result.proposals], run)
     run.status, run.finished_at = RunStatus.DONE, utcnow()
     run.scorer, run.scorer_reason = training.scorer_name(choice.scorer), choice.reason[:200]
     run.n_needs, run.n_resources = len(snap.needs), len(snap.resources)
     run.n_candidates, run.n_proposals = result.n_candidates, len(proposals)
     run.objective, run.greedy_objective = result.objective, result.greedy_objective
-    run.skipped, run.unmet_need_ids = _skipped(snap, result), list(result.unmet_need_ids)
+    run.skipped = _skipped(snap, result, out_of_dates=records.listings_out_of_dates(
+        session, today=now.date()))
+    run.unmet_need_ids = list(result.unmet_need_ids)
+    run.fairness = _fairness(session, result)
     run.timings = {k: round(v, 4) for k, v in result.timings.items()}
     session.flush()
     actor = session.get(User, run.created_by_id) if run.created_by_id else None
@@ -154,13 +200,21 @@ def suggestions(session: Session, card: NeedCard, *, k: int = SUGGESTIONS,
     return snap, index, found
 
 
+def suggestion_amount(snap: Snapshot, found) -> tuple[str, float]:
+    """(unit, most it could give) of a suggestion, an offer's place counted in hours."""
+    ref = snap.refs[found.resource_id]
+    if found.unit == "cases" and ref.hours_per_case is not None:
+        return "hours", records.offer_hours(ref, snap.needs[0])
+    return found.unit, found.amount_cap
+
+
 def store_suggestions(session: Session, actor: User | None, card: NeedCard, *,
                       now: dt.datetime | None = None) -> list[Proposal]:
     """Replace the need's undecided proposals with fresh single-need suggestions."""
     snap, index, found = suggestions(session, card, now=now)
     supersede_open(session, [card.id])
-    rows = [(card.id, s.resource_id, int(s.amount_cap), s.unit, s.score, s.contributions)
-            for s in found if s.amount_cap >= 1]
+    rows = [(card.id, s.resource_id, int(s.amount_cap), s.unit, s.score, s.contributions,
+             s.features) for s in found if s.amount_cap >= 1]
     written = _write_proposals(session, snap, index, rows, None)
     if written:
         audit.record(session, actor, "matching.suggest", card,

@@ -8,6 +8,8 @@ a model learned from these rows beats it on held-out decisions.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import select
@@ -15,10 +17,12 @@ from sqlalchemy.orm import Session
 
 from matching.candidates import Candidates
 from matching.features import FEATURE_NAMES, build_features
+from matching.gold import GoldReport, GoldSet, evaluate_gold, load_gold
 from matching.index import NeedArrays, ResourceIndex
 from matching.records import Need
 from matching.scoring import (
     MIN_DECISIONS,
+    DefaultScorer,
     Evaluation,
     LearnedScorer,
     Scorer,
@@ -26,7 +30,11 @@ from matching.scoring import (
     choose_scorer,
     evaluate,
 )
+from search.analysis import analyze
 from webapp.models import Proposal, ProposalStatus
+
+#: The judged gold set in the repository; a learned model must not be worse on it.
+GOLD_DIR = Path(__file__).resolve().parents[3] / "tests" / "matching" / "gold"
 
 #: An officer approved the pairing (what the resource owner did next, or the case ending before
 #: it was carried out, does not change that).
@@ -71,10 +79,45 @@ def decisions(session: Session) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             np.asarray(y, dtype=np.int64), np.asarray(groups, dtype=np.int64))
 
 
+@lru_cache(maxsize=4)
+def gold_set(directory: str = str(GOLD_DIR)) -> GoldSet | None:
+    """The gold set, tokenised like the matcher's inputs, or ``None`` when not installed."""
+    if not (Path(directory) / "scenarios.json").is_file():
+        return None
+    return load_gold(directory, tokenize=analyze)
+
+
+def gold_reports(choice: ScorerChoice | None = None, *, directory: str = str(GOLD_DIR),
+                 learned: LearnedScorer | None = None) -> list[GoldReport]:
+    """Gold-set figures of the default scorer and, when given, of a learned one."""
+    gold = gold_set(directory)
+    if gold is None:
+        return []
+    reports = [evaluate_gold(gold, DefaultScorer(), name="default")]
+    if learned is not None:
+        reports.append(evaluate_gold(gold, learned, name="learned"))
+    return reports
+
+
 def current_scorer(session: Session) -> ScorerChoice:
-    """The scorer a batch should use now: learned only while it beats the default."""
+    """The scorer a batch should use now: learned only while it beats the default on held-out
+    decisions and is not worse on the judged gold set."""
     X, y, groups = decisions(session)
-    return choose_scorer(X, y, groups)
+    choice = choose_scorer(X, y, groups)
+    if isinstance(choice.scorer, LearnedScorer):
+        reports = gold_reports(learned=choice.scorer)
+        if len(reports) == 2 and not reports[1].not_worse_than(reports[0]):
+            return ScorerChoice(DefaultScorer(), "learned model is worse on the gold set",
+                                choice.evaluation)
+    return choice
+
+
+def fitted_learned(session: Session) -> LearnedScorer | None:
+    """A learned model fitted on every decision, or ``None`` when they cannot train one."""
+    X, y, _groups = decisions(session)
+    if len(y) < MIN_DECISIONS or len(np.unique(y)) < 2:
+        return None
+    return LearnedScorer().fit(X, y)
 
 
 def scorer_name(scorer: Scorer) -> str:
