@@ -39,12 +39,13 @@ STORIES = {
 def story(category: Category, illness: str) -> str:
     """A synthetic case story; illness cases name one of several serious illnesses."""
     return STORIES[category].format(illness=illness)
-# target state → share of the demo cases (the rest are ``closed``)
+# target state → share of the demo cases. Published and in-assistance cases (95) carry a public
+# card: enough per town for most cards to show their town at k = 5 (``flask privacy cards``).
 PLAN = [(CaseStatus.REPORTED, 30), (CaseStatus.REFUSED, 8), (CaseStatus.ACCEPTED, 20),
-        (CaseStatus.EMERGENCY_AID, 15), (CaseStatus.VERIFYING, 35), (CaseStatus.VERIFIED, 25),
-        (CaseStatus.TRANSFERRED, 20), (CaseStatus.ESCALATED, 12), (CaseStatus.APPROVED, 25),
-        (CaseStatus.REJECTED, 15), (CaseStatus.PUBLISHED, 30), (CaseStatus.IN_ASSISTANCE, 25),
-        (CaseStatus.WITHDRAWN, 10), (CaseStatus.CLOSED, 30)]
+        (CaseStatus.EMERGENCY_AID, 15), (CaseStatus.VERIFYING, 25), (CaseStatus.VERIFIED, 25),
+        (CaseStatus.TRANSFERRED, 20), (CaseStatus.ESCALATED, 12), (CaseStatus.APPROVED, 15),
+        (CaseStatus.REJECTED, 10), (CaseStatus.PUBLISHED, 70), (CaseStatus.IN_ASSISTANCE, 25),
+        (CaseStatus.WITHDRAWN, 5), (CaseStatus.CLOSED, 20)]
 PATHS = {
     CaseStatus.REPORTED: [], CaseStatus.REFUSED: ["refuse"], CaseStatus.ACCEPTED: ["accept"],
     CaseStatus.EMERGENCY_AID: ["accept", "emergency_aid"],
@@ -56,7 +57,7 @@ PATHS = {
     CaseStatus.REJECTED: ["accept", "start_verification", "verify", "reject"],
     CaseStatus.PUBLISHED: ["accept", "start_verification", "verify", "approve", "publish"],
     CaseStatus.IN_ASSISTANCE: ["accept", "emergency_aid", "start_verification", "verify",
-                               "approve", "start_assistance"],
+                               "approve", "publish", "start_assistance"],
     CaseStatus.WITHDRAWN: ["accept", "withdraw"],
     CaseStatus.CLOSED: ["accept", "start_verification", "verify", "approve", "publish",
                         "start_assistance", "close"],

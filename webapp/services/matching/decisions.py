@@ -157,7 +157,8 @@ def approve(session: Session, actor, proposal: Proposal, *, amount=None) -> Prop
         "money_transfer_id": proposal.money_transfer_id})
     notify(session, responders(session, proposal), "match_approved",
            f"「{listing.title[:60]}」有一项新的匹配待您确认",
-           body=f"需求 #{proposal.need_card_id}：{value:,.2f} {_unit_label(proposal)}。"
+           body=f"需求 {proposal.need.label}「{proposal.need.title[:40]}」："
+                f"{value:,.2f} {_unit_label(proposal)}。"
                 f"请在「资源对接」中接受或婉拒。",
            dedupe=f"match-approved:{proposal.id}")
     events.publish(session, "matching.approved", proposal=proposal, actor=actor)
