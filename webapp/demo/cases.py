@@ -8,6 +8,7 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -141,7 +142,8 @@ def load(session: Session, rng, echo) -> dict[str, int]:
     counter = {"users": 0, "cases": 0, "conferences": 0}
     orgs, workers, handlers, officer = _staff(session, counter)
     _fund_reserve(session)
-    settings = CaseSettings()
+    # The app's keys: demo applicants must be found by the same keyed hashes as real ones.
+    settings = CaseSettings.from_config(current_app.config)
     done = set(session.scalars(select(Case.external_ref).where(
         Case.external_ref.like("demo-case-%"))))
     real_now = utcnow()

@@ -250,6 +250,12 @@ def _by_size(groups: Iterable[list[int]], records, level: int) -> list[list[int]
     return sorted(groups, key=lambda g: (len(g), repr(quasi_identifiers(records[g[0]], level))))
 
 
+def _content(card: AnonymizedCard) -> tuple:
+    """A sort key from everything a card holds, so that choices never follow record order."""
+    return (repr(quasi_identifiers(card, LEVEL_EXACT)), card.category, card.title, card.story,
+            str(card.amount_still_needed), card.urgency, card.days_waiting)
+
+
 def enforce_k_anonymity(records: Sequence[AnonymizedCard], k: int = 5) -> list[int]:
     """Generalisation level per record so that every published class has at least k members.
 
@@ -258,10 +264,11 @@ def enforce_k_anonymity(records: Sequence[AnonymizedCard], k: int = 5) -> list[i
     turn (age band widened, exact age band, household size, household situation); a split part
     of k or more records is refined further, the parts below k stay at the coarser level
     together, joined by the smallest large parts until they too number k. When the county
-    class would hold fewer than k records, whole town classes (smallest first) join it; only
-    when fewer than k records are published in all may it stay below k. So household detail
-    and age give way first and the town last; the category is the sensitive attribute, never
-    generalised. Deterministic: depends only on the records, not on their order.
+    class would hold fewer than k records, the largest town that can spare the missing cards
+    and still keep k lends them (else whole town classes, smallest first, join it); only when
+    fewer than k records are published in all may it stay below k. So household detail and
+    age give way first and the town last; the category is the sensitive attribute, never
+    generalised. Deterministic: depends only on the records (as a multiset), not their order.
     """
     if k < 1:
         raise ValueError("k must be at least 1")
@@ -293,6 +300,12 @@ def enforce_k_anonymity(records: Sequence[AnonymizedCard], k: int = 5) -> list[i
     general = [i for key, g in towns.items() if len(g) < k or key in county for i in g]
     general_classes = {quasi_identifiers(records[i], MAX_LEVEL) for i in general}
     if len(general_classes) == 1 and len(general) < k:
+        missing = k - len(general)
+        spare = [g for g in shown if len(g) - missing >= k]
+        if spare:  # the largest town lends a few cards and keeps k or more
+            donor = sorted(spare[-1], key=lambda i: _content(records[i]))
+            general += donor[:missing]
+            spare[-1][:] = donor[missing:]
         while shown and len(general) < k:
             general += shown.pop(0)
     for group in shown:
