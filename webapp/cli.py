@@ -39,6 +39,26 @@ def privacy_evaluate(samples, seed, corpus_path, examples):
     click.echo(format_report(evaluate(corpus), examples=examples))
 
 
+@privacy_cli.command("cards")
+@click.option("-k", default=None, type=int, help="Re-generalise the published set at this k "
+              "first (default: measure the cards as published).")
+def privacy_cards(k):
+    """Print how the published need cards are generalised and the share that show their town."""
+    from webapp.services import needs
+    if k is not None:
+        if k < 1:
+            raise click.ClickException("k must be at least 1")
+        changed = needs.reanonymise(db.session, None, k=k)
+        db.session.commit()
+        click.echo(f"re-generalised at k = {k}: {len(changed)} card(s) changed")
+    report = needs.anonymity_report(db.session, k=k or needs.K_ANONYMITY)
+    click.echo(f"published cards: {report.published}")
+    click.echo(f"showing their town: {report.showing_town} ({report.town_share:.1%}) at k = "
+               f"{report.k}")
+    click.echo(f"smallest published class: {report.smallest_class}")
+    click.echo("cards per level: " + ", ".join(f"{lv}: {n}" for lv, n in report.by_level.items()))
+
+
 @jobs_cli.command("work")
 @click.option("--follow", is_flag=True, help="Keep polling for new jobs until interrupted.")
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between polls.")

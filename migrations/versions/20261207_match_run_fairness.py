@@ -1,7 +1,7 @@
 """match runs: fairness by town and category, optimal vs greedy
 
 Revision ID: c18a7f3e2b90
-Revises: 6bb733d4d5f6
+Revises: 3a7e0c9b51d2
 Create Date: 2026-12-07 14:20:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'c18a7f3e2b90'
-down_revision = '6bb733d4d5f6'
+down_revision = '3a7e0c9b51d2'
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,11 @@ from decimal import Decimal
 import pytest
 
 from webapp.privacy.card import (
+    LEVEL_COUNTY,
+    LEVEL_EXACT,
     LEVEL_GENERAL,
+    LEVEL_NO_AGE,
+    LEVEL_WIDE_AGE,
     AnonymizedCard,
     CaseFacts,
     age_band,
@@ -41,7 +45,19 @@ def test_build_card_has_general_fields():
     assert card.household == "家中有重病患者、未成年子女"
     assert card.household_size_band == "4-5人"
     assert card.amount_still_needed == Decimal(50000)
-    assert card.title == "梁村镇一户家庭因重大疾病急需救助"
+    assert card.title == "白血病，申请人40-49岁，家中有重病患者、未成年子女，急需医疗费用50,000元"
+
+
+def test_card_title_differs_by_story_and_never_names_the_area():
+    fire = build_card(_facts(category="fire", description="住房夜间突发火灾，口粮被烧毁。",
+                             age=70, flags=frozenset({"dibao"})))
+    uremia = build_card(_facts(description="妻子确诊尿毒症，需长期透析。", flags=frozenset()))
+    assert fire.title == "火灾，申请人60岁以上，低保家庭，急需基本生活物资50,000元"
+    assert uremia.title == "尿毒症，申请人40-49岁，急需医疗费用50,000元"
+    assert "梁村镇" not in fire.title + uremia.title
+    odd = build_card(_facts(description="", amount_needed=Decimal("1234.5"),
+                            amount_covered=Decimal(0), flags=frozenset()))
+    assert odd.title == "重大疾病，申请人40-49岁，急需医疗费用1,234.50元"
 
 
 def test_build_card_story_is_redacted():
@@ -60,7 +76,7 @@ def test_build_card_has_no_pii_for_generated_stories():
 
 def test_build_card_without_town_uses_county():
     card = build_card(_facts(town=None))
-    assert card.area == "高唐县" and card.title.startswith("高唐县")
+    assert card.area == "高唐县"
 
 
 def test_build_card_never_needs_negative_amount():
@@ -103,8 +119,46 @@ def test_enforce_k_anonymity_every_class_has_k_members(n, k):
     cards = _population(n, seed=n)
     levels = enforce_k_anonymity(cards, k=k)
     classes = Counter(quasi_identifiers(c, lv) for c, lv in zip(cards, levels))
-    for key, size in classes.items():
-        assert size >= k or key[2] == "综合救助"
+    assert all(size >= k for size in classes.values()) or n < k
+
+
+def test_enforce_k_anonymity_keeps_the_town_of_every_town_with_k_cards():
+    cards = _population(400, seed=5)
+    levels = enforce_k_anonymity(cards, k=5)
+    per_town = Counter(c.area for c in cards)
+    for card, level in zip(cards, levels):
+        if card.area != "高唐县" and per_town[card.area] >= 5:
+            assert level < LEVEL_COUNTY
+    assert {generalize(c, lv).category_label for c, lv in zip(cards, levels)} == \
+        {c.category_label for c in cards}
+
+
+def test_enforce_k_anonymity_drops_household_and_age_before_the_town():
+    ages, flags = [8, 25, 45, 70, 85], ["dibao", "disability", "minor", "elderly", "tekun"]
+    cards = [build_card(_facts(age=a, household_size=i + 1, flags=frozenset({f}),
+                               description="")) for i, (a, f) in enumerate(zip(ages, flags))]
+    levels = enforce_k_anonymity(cards, k=5)
+    assert levels == [LEVEL_NO_AGE] * 5
+    shown = generalize(cards[0], LEVEL_NO_AGE)
+    assert (shown.area, shown.age_band, shown.household_size_band, shown.household) == \
+        ("梁村镇", None, None, None)
+
+
+def test_enforce_k_anonymity_joins_small_towns_to_reach_k_in_the_county():
+    cards = [build_card(_facts(town=t, description=""))
+             for t in ["梁村镇"] * 6 + ["尹集镇"] * 2 + ["清平镇"] * 1]
+    levels = enforce_k_anonymity(cards, k=3)
+    classes = Counter(quasi_identifiers(c, lv) for c, lv in zip(cards, levels))
+    assert min(classes.values()) >= 3
+    assert levels[:6] == [LEVEL_EXACT] * 6
+
+
+def test_enforce_k_anonymity_a_large_town_lends_cards_to_a_small_county_class():
+    cards = [build_card(_facts(town=t, description="")) for t in ["梁村镇"] * 8 + ["清平镇"]]
+    levels = enforce_k_anonymity(cards, k=3)
+    assert levels.count(LEVEL_COUNTY) == 3 and levels[-1] == LEVEL_COUNTY
+    classes = Counter(quasi_identifiers(c, lv) for c, lv in zip(cards, levels))
+    assert min(classes.values()) >= 3
 
 
 def test_enforce_k_anonymity_keeps_detail_for_large_classes():
@@ -119,14 +173,18 @@ def test_enforce_k_anonymity_is_deterministic_and_order_independent():
     order = list(range(len(cards)))
     random.Random(1).shuffle(order)
     shuffled = enforce_k_anonymity([cards[i] for i in order], k=5)
-    assert [levels[i] for i in order] == shuffled
+    # Identical cards may swap levels; what is published (card, level) is the same multiset.
+    assert Counter(zip(cards, levels)) == Counter(zip([cards[i] for i in order], shuffled))
 
 
 def test_generalize_applies_the_level_to_the_published_card():
     card = build_card(_facts())
-    wide = generalize(card, 3)
-    assert (wide.area, wide.age_band, wide.household_size_band) == ("高唐县", "40-59岁", None)
-    assert wide.title.startswith("高唐县")
+    wide = generalize(card, LEVEL_WIDE_AGE)
+    assert (wide.area, wide.age_band, wide.household_size_band, wide.household) == \
+        ("梁村镇", "40-59岁", None, None)
+    assert wide.title == "白血病，申请人40-59岁，急需医疗费用50,000元"
+    county = generalize(card, LEVEL_COUNTY)
+    assert (county.area, county.age_band, county.category_label) == ("高唐县", None, "医疗救助")
     assert isinstance(wide, AnonymizedCard)
 
 

@@ -124,7 +124,7 @@ class CaseListArgs(PageArgs):
     category = fields.String(validate=validate.OneOf([c.value for c in Category]))
     mine = fields.Boolean(load_default=False)
     overdue = fields.Boolean(load_default=False)
-    q = fields.String(validate=validate.Length(max=20))
+    q = fields.String(validate=validate.Length(max=40))
 
 
 class CasePage(Schema):

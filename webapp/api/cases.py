@@ -24,9 +24,15 @@ from webapp.api.schemas import page_meta
 from webapp.extensions import db
 from webapp.models import Case, Transfer, TransferStatus, utcnow
 from webapp.permissions import R, access, roles
-from webapp.privacy.redact import redact
 from webapp.services import NotFoundError
-from webapp.services.cases import deadlines, disclosure, queries, transfers, workflow
+from webapp.services.cases import (
+    deadlines,
+    disclosure,
+    finding,
+    queries,
+    transfers,
+    workflow,
+)
 from webapp.services.cases.intake import ApplicantInput, CaseInput, HouseholdInput, report_case
 from webapp.services.cases.settings import CaseSettings
 
@@ -56,8 +62,8 @@ def _dump(case: Case, *, revealed: bool = False, detail: bool = False) -> dict:
     view = disclosure.applicant_view(current_user, case, revealed=revealed, today=today)
     data["applicant"] = view.__dict__ if view else None
     if detail:
-        limited = permissions.case_pii_limited(current_user, case)
-        data["description"] = redact(case.description).text if limited else case.description
+        data["description"] = disclosure.description_view(current_user, case,
+                                                           revealed=revealed).text
         data["events"] = case.events
         data["deadlines"] = [{"step": d.step.value, "due_on": d.due_on, "overdue": d.due_on < today,
                               "department_id": d.department_id,
@@ -105,13 +111,20 @@ def create_case(body):
 @blp.response(200, CasePage)
 @blp.doc(security=BEARER)
 def list_cases(args):
-    """Cases the caller may see, filtered and paginated; personal data masked."""
+    """Cases the caller may see, filtered and paginated; personal data masked.
+
+    ``q`` finds a case number or a fragment of it ('303'), and, for those who may see personal
+    data, the applicant's full name or ID number (an audited search)."""
+    query = finding.parse_query(args.get("q"), hash_key=_settings().person_hash_key)
     f = queries.CaseFilters(status=args.get("status"), town_id=args.get("town"),
                             category=args.get("category"), mine=args["mine"],
-                            overdue=args["overdue"], q=args.get("q"))
+                            overdue=args["overdue"], q=query)
     stmt = queries.apply_filters(queries.visible_cases_stmt(current_user), current_user, f,
                                  today=deadlines.local_date(utcnow())).order_by(Case.id.desc())
     page = db.paginate(stmt, page=args["page"], per_page=args["per_page"], error_out=False)
+    if query is not None and query.about_person:
+        finding.record_person_search(db.session, current_user, query, matches=page.total)
+        db.session.commit()
     return {"items": [_dump(c) for c in page.items], "meta": page_meta(page)}
 
 

@@ -46,7 +46,9 @@ def department_tiles(user):
 
 def officer_tiles(user):
     visible = queries.visible_cases_stmt(user)
-    return [("待审批", _count(visible.where(Case.status == CaseStatus.VERIFIED)),
+    return [("待受理", _count(visible.where(Case.status == CaseStatus.REPORTED)),
+             url_for("cases.index", status="reported")),
+            ("待审批", _count(visible.where(Case.status == CaseStatus.VERIFIED)),
              url_for("cases.index", status="verified")),
             ("提交联席会议", _count(visible.where(Case.status == CaseStatus.ESCALATED)),
              url_for("cases.index", status="escalated")),

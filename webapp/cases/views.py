@@ -27,12 +27,12 @@ from webapp.models import (
 )
 from webapp.models.catalog import VULNERABILITY_FLAGS
 from webapp.permissions import R, access, roles
-from webapp.privacy.redact import redact
 from webapp.services import DomainError, NotFoundError, ledger
 from webapp.services.cases import (
     attachments,
     deadlines,
     disclosure,
+    finding,
     notifications,
     queries,
     transfers,
@@ -94,15 +94,21 @@ def _inject():
 @access(READERS)
 def index():
     args = request.args
+    query = finding.parse_query(args.get("q"), hash_key=case_settings().person_hash_key)
     f = queries.CaseFilters(status=args.get("status") or None,
                             town_id=args.get("town", type=int),
                             category=args.get("category") or None,
                             mine=args.get("mine") == "1", overdue=args.get("overdue") == "1",
-                            q=(args.get("q") or "").strip()[:20] or None)
+                            q=query)
     stmt = queries.apply_filters(queries.visible_cases_stmt(current_user), current_user, f,
                                  today=today()).order_by(Case.urgency.desc(), Case.id.desc())
     page = db.paginate(stmt, per_page=25, error_out=False)
+    if query is not None and query.about_person:
+        finding.record_person_search(db.session, current_user, query, matches=page.total)
+        db.session.commit()
     return render_template("cases/list.html", page=page, f=f,
+                           q=(args.get("q") or "").strip()[:40],
+                           person_search=finding.may_search_people(current_user),
                            counts=queries.status_counts(db.session, current_user),
                            towns=queries.towns(db.session), **template_globals())
 
@@ -165,8 +171,7 @@ def _owner_choices(case: Case) -> list[User]:
 def render_detail(case: Case, *, revealed: bool = False, error: str | None = None,
                   status: int = 200):
     view = disclosure.applicant_view(current_user, case, revealed=revealed, today=today())
-    limited = permissions.case_pii_limited(current_user, case)
-    description = redact(case.description).text if limited else case.description
+    description = disclosure.description_view(current_user, case, revealed=revealed)
     files = db.session.scalars(select(Attachment).where(Attachment.case_id == case.id)
                                .order_by(Attachment.id)).all()
     actions = workflow.available_actions(current_user, case)
@@ -174,7 +179,8 @@ def render_detail(case: Case, *, revealed: bool = False, error: str | None = Non
     if any(t.target in TERMINAL_STATUSES for t in actions):
         held = ledger.pending_transfers(db.session, case)
     return render_template(
-        "cases/detail.html", case=case, applicant=view, description=description,
+        "cases/detail.html", case=case, applicant=view, description=description.text,
+        description_masked=description.masked,
         actions=actions, terminal_statuses=TERMINAL_STATUSES,
         held_money=(len(held), sum(t.amount for t in held)),
         open_steps=deadlines.open_deadlines(db.session, case), today=today(),

@@ -8,6 +8,7 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -39,12 +40,13 @@ STORIES = {
 def story(category: Category, illness: str) -> str:
     """A synthetic case story; illness cases name one of several serious illnesses."""
     return STORIES[category].format(illness=illness)
-# target state → share of the demo cases (the rest are ``closed``)
+# target state → share of the demo cases. Published and in-assistance cases (95) carry a public
+# card: enough per town for most cards to show their town at k = 5 (``flask privacy cards``).
 PLAN = [(CaseStatus.REPORTED, 30), (CaseStatus.REFUSED, 8), (CaseStatus.ACCEPTED, 20),
-        (CaseStatus.EMERGENCY_AID, 15), (CaseStatus.VERIFYING, 35), (CaseStatus.VERIFIED, 25),
-        (CaseStatus.TRANSFERRED, 20), (CaseStatus.ESCALATED, 12), (CaseStatus.APPROVED, 25),
-        (CaseStatus.REJECTED, 15), (CaseStatus.PUBLISHED, 30), (CaseStatus.IN_ASSISTANCE, 25),
-        (CaseStatus.WITHDRAWN, 10), (CaseStatus.CLOSED, 30)]
+        (CaseStatus.EMERGENCY_AID, 15), (CaseStatus.VERIFYING, 25), (CaseStatus.VERIFIED, 25),
+        (CaseStatus.TRANSFERRED, 20), (CaseStatus.ESCALATED, 12), (CaseStatus.APPROVED, 15),
+        (CaseStatus.REJECTED, 10), (CaseStatus.PUBLISHED, 70), (CaseStatus.IN_ASSISTANCE, 25),
+        (CaseStatus.WITHDRAWN, 5), (CaseStatus.CLOSED, 20)]
 PATHS = {
     CaseStatus.REPORTED: [], CaseStatus.REFUSED: ["refuse"], CaseStatus.ACCEPTED: ["accept"],
     CaseStatus.EMERGENCY_AID: ["accept", "emergency_aid"],
@@ -56,7 +58,7 @@ PATHS = {
     CaseStatus.REJECTED: ["accept", "start_verification", "verify", "reject"],
     CaseStatus.PUBLISHED: ["accept", "start_verification", "verify", "approve", "publish"],
     CaseStatus.IN_ASSISTANCE: ["accept", "emergency_aid", "start_verification", "verify",
-                               "approve", "start_assistance"],
+                               "approve", "publish", "start_assistance"],
     CaseStatus.WITHDRAWN: ["accept", "withdraw"],
     CaseStatus.CLOSED: ["accept", "start_verification", "verify", "approve", "publish",
                         "start_assistance", "close"],
@@ -140,7 +142,8 @@ def load(session: Session, rng, echo) -> dict[str, int]:
     counter = {"users": 0, "cases": 0, "conferences": 0}
     orgs, workers, handlers, officer = _staff(session, counter)
     _fund_reserve(session)
-    settings = CaseSettings()
+    # The app's keys: demo applicants must be found by the same keyed hashes as real ones.
+    settings = CaseSettings.from_config(current_app.config)
     done = set(session.scalars(select(Case.external_ref).where(
         Case.external_ref.like("demo-case-%"))))
     real_now = utcnow()

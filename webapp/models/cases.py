@@ -2,7 +2,8 @@
 step deadlines, once-per-year exceptions and the joint conference.
 
 Applicant personal data is sealed at rest with :class:`EncryptedText`; ``person_key`` (a keyed
-hash of the resident ID) finds the same person across cases and towns without decrypting.
+hash of the resident ID) finds the same person across cases and towns without decrypting, and
+``name_key`` (a keyed hash of the full name) lets staff find an applicant by name.
 """
 from __future__ import annotations
 
@@ -60,6 +61,7 @@ class Applicant(Base):
     address: Mapped[str | None] = mapped_column(EncryptedText())
     birth_date: Mapped[str | None] = mapped_column(EncryptedText())  # ISO date, sealed
     person_key: Mapped[str] = mapped_column(String(64), index=True)
+    name_key: Mapped[str | None] = mapped_column(String(64), index=True)  # blind index of name
     local_hukou: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Set when the retention period ran out and the personal columns were replaced.

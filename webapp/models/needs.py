@@ -26,6 +26,8 @@ class NeedCard(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    # Public need number, XQ-2026-0041: a sequence of its own, never derived from the case.
+    number: Mapped[str | None] = mapped_column(String(16), unique=True, index=True)
     status: Mapped[NeedStatus] = mapped_column(StrEnum(NeedStatus), index=True,
                                                default=NeedStatus.DRAFT)
     title: Mapped[str] = mapped_column(String(120))
@@ -35,6 +37,9 @@ class NeedCard(Base):
     town_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))  # None = county
     age_band: Mapped[str | None] = mapped_column(String(20))
     household: Mapped[str | None] = mapped_column(String(200))
+    # k-anonymity generalisation level of the published card (webapp.privacy.card.LEVEL_*)
+    level: Mapped[int] = mapped_column(default=0)
+    title_edited: Mapped[bool] = mapped_column(default=False)  # officer's title, not generated
     urgency: Mapped[int] = mapped_column(default=2)
     amount_needed: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
     amount_covered: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
@@ -44,6 +49,11 @@ class NeedCard(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     case: Mapped[Case] = relationship()
+
+    @property
+    def label(self) -> str:
+        """How staff and donors name the need: its public number, or its id before it has one."""
+        return self.number or f"#{self.id}"
 
     @property
     def gap(self) -> Decimal:

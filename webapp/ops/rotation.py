@@ -20,7 +20,7 @@ from sqlalchemy import Text, column, func, select, table, text, update
 from sqlalchemy.orm import Session
 
 from webapp.ops.sealed import sealed_columns
-from webapp.privacy.crypto import person_key
+from webapp.privacy.crypto import name_key, person_key
 from webapp.privacy.keyring import FieldKeyRing
 
 BATCH = 200
@@ -90,18 +90,21 @@ def reseal_field_values(session: Session, ring: FieldKeyRing, *, batch: int = BA
 def rederive_person_hashes(session: Session, ring: FieldKeyRing, new_key: str, *,
                            batch: int = BATCH,
                            progress: Callable[[int, int], None] = lambda d, t: None) -> int:
-    """Re-derive every applicant's person hash under ``new_key`` in the caller's transaction.
+    """Re-derive every applicant's person hash, and the blind index of their name that the
+    case search uses, under ``new_key`` in the caller's transaction.
 
     On PostgreSQL the applicants table is locked against writes first, so no intake adds a
     hash under the old key half way; SQLite's single writer gives the same.
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("LOCK TABLE applicants IN SHARE ROW EXCLUSIVE MODE"))
-    t = table("applicants", column("id"), column("id_number", Text), column("person_key"))
+    t = table("applicants", column("id"), column("id_number", Text), column("person_key"),
+              column("name", Text), column("name_key"))
     total = session.scalar(select(func.count()).select_from(t)) or 0
     changed, done, last = 0, 0, None
     while True:
-        stmt = select(t.c.id, t.c.id_number, t.c.person_key).order_by(t.c.id).limit(batch)
+        stmt = select(t.c.id, t.c.id_number, t.c.person_key, t.c.name, t.c.name_key
+                      ).order_by(t.c.id).limit(batch)
         if last is not None:
             stmt = stmt.where(t.c.id > last)
         rows = session.execute(stmt).all()
@@ -109,8 +112,11 @@ def rederive_person_hashes(session: Session, ring: FieldKeyRing, new_key: str, *
             break
         for row in rows:
             fresh = person_key(ring.decrypt(row.id_number), new_key)
-            if fresh != row.person_key:
-                session.execute(update(t).where(t.c.id == row.id).values(person_key=fresh))
+            fresh_name = name_key(ring.decrypt(row.name), new_key) \
+                if row.name_key is not None and row.name is not None else row.name_key
+            if (fresh, fresh_name) != (row.person_key, row.name_key):
+                session.execute(update(t).where(t.c.id == row.id).values(
+                    person_key=fresh, name_key=fresh_name))
                 changed += 1
         last, done = rows[-1].id, done + len(rows)
         progress(done, total)

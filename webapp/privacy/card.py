@@ -3,7 +3,8 @@
 A card carries only general words: the category, the town (or the county), an age band, the
 household situation in general terms, amounts, urgency and waiting time, a generated title and
 the redacted story. ``enforce_k_anonymity`` then generalises the quasi-identifiers of the cards
-published together so that no combination of them points at fewer than k households.
+published together so that no combination of them points at fewer than k households: household
+detail and age give way first, the town last, the category never.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ CATEGORIES = {
     "housing": ("住房救助", "住房困难"),
     "other": ("其他", "突发困难"),
 }
-GENERAL_CATEGORY = "综合救助"
 
 _MEMBERS = {
     "serious_illness": "重病患者",
@@ -43,13 +43,26 @@ ELDERLY_BAND = "60岁以上"
 _WIDE_BANDS = {"18-29岁": "18-39岁", "30-39岁": "18-39岁", "40-49岁": "40-59岁",
                "50-59岁": "40-59岁"}
 
-# Generalisation levels, each including the previous ones.
-LEVEL_EXACT = 0          # town, age band, category, household-size band
-LEVEL_WIDE_AGE = 1       # age band widened to twenty years
-LEVEL_COUNTY = 2         # town replaced by the county
-LEVEL_NO_HOUSEHOLD = 3   # household-size band dropped
-LEVEL_GENERAL = 4        # fully general: county, category and nothing else
-MAX_LEVEL = LEVEL_GENERAL
+# Generalisation levels, each including the previous ones. The category is the sensitive
+# attribute (the story names the illness or the fire anyway) and is never generalised; the
+# quasi-identifiers give way in this order, household detail first and the town last, because
+# donors look for help near them.
+LEVEL_EXACT = 0          # town, age band, household size band, household situation
+LEVEL_NO_SITUATION = 1   # household situation (disability, dibao …) dropped
+LEVEL_NO_SIZE = 2        # household-size band dropped
+LEVEL_WIDE_AGE = 3       # age band widened to twenty years
+LEVEL_NO_AGE = 4         # age band dropped
+LEVEL_COUNTY = 5         # town replaced by the county: nothing but the county is left
+LEVEL_GENERAL = MAX_LEVEL = LEVEL_COUNTY
+
+# Words of a redacted story that say what happened without saying who: the title's headline.
+EVENT_WORDS = ("再生障碍性贫血", "先天性心脏病", "白血病", "尿毒症", "恶性肿瘤", "脑出血", "肺癌",
+               "乳腺癌", "脑梗死", "肝硬化", "交通事故", "火灾", "暴雨", "洪水", "地震", "冰雹",
+               "意外受伤", "工伤", "辍学")
+_NEEDS = {"medical": "急需医疗费用", "accident": "急需治疗和生活费用", "disaster": "急需生活救助",
+          "fire": "急需基本生活物资", "education": "急需助学帮扶", "living": "急需基本生活救助",
+          "housing": "急需住房救助", "other": "急需临时救助"}
+NO_SITUATION = "家庭遭遇突发困难"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +99,7 @@ class AnonymizedCard:
     area: str
     county_name: str
     age_band: str | None
-    household: str
+    household: str | None
     household_size_band: str | None
     amount_still_needed: Decimal
     urgency: int
@@ -145,16 +158,47 @@ def _category(code: str) -> tuple[str, str]:
     return label, label
 
 
-def build_card(facts: CaseFacts) -> AnonymizedCard:
-    """Build the anonymized card for a case; the story is the redacted description."""
-    label, cause = _category(facts.category)
+def story_event(story: str) -> str | None:
+    """The first word of :data:`EVENT_WORDS` in a (redacted) story, e.g. '白血病'."""
+    found = [(story.find(word), word) for word in EVENT_WORDS if word in story]
+    return min(found)[1] if found else None
+
+
+def card_title(card: AnonymizedCard, known_names: Iterable[str] = (), *,
+               check: bool = True) -> str:
+    """The title of a card as published: what happened, to whom in general words, what for.
+
+    Built only from the card's own published fields (the headline is a word of the redacted
+    story, the age band and household are those left by generalisation, the amount is the
+    one the card asks for), so a title says no more than the card, e.g.
+    '白血病，申请人40-49岁，家中有未成年子女，急需医疗费用50,000元'.
+    """
+    _label, cause = _category(card.category)
+    need = _NEEDS.get(card.category, _NEEDS["other"])
+    parts = [story_event(card.story) or cause]
+    if card.age_band:
+        parts.append(f"申请人{card.age_band}")
+    if card.household and card.household != NO_SITUATION:
+        parts.append(card.household.replace("；", "，"))
+    amount = card.amount_still_needed
+    if amount > 0:
+        need += f"{amount:,.0f}元" if amount == amount.to_integral_value() else f"{amount:,.2f}元"
+    title = "，".join([*parts, need])
+    if check and contains_pii(title, tuple(known_names)):
+        title = f"{cause}，{need}"
+    return title
+
+
+def build_card(facts: CaseFacts, *, check_title: bool = True) -> AnonymizedCard:
+    """Build the anonymized card for a case; the story is the redacted description.
+
+    ``check_title=False`` skips the title's personal-data check, for cards built only to
+    compare their quasi-identifiers (the check runs again on any title that is published)."""
+    label, _cause = _category(facts.category)
     area = facts.town or facts.county_name
-    title = f"{area}一户家庭因{cause}急需救助"
-    if contains_pii(title, facts.known_names):
-        title = f"{facts.county_name}一户家庭急需救助"
     redaction = redact(facts.description, known_names=facts.known_names)
     still = max(Decimal(facts.amount_needed) - Decimal(facts.amount_covered), Decimal(0))
-    return AnonymizedCard(
+    card = AnonymizedCard(
         category=facts.category,
         category_label=label,
         area=area,
@@ -165,10 +209,11 @@ def build_card(facts: CaseFacts) -> AnonymizedCard:
         amount_still_needed=still,
         urgency=facts.urgency,
         days_waiting=max(facts.days_waiting, 0),
-        title=title,
+        title="",
         story=redaction.text,
         spans=redaction.spans,
     )
+    return replace(card, title=card_title(card, facts.known_names, check=check_title))
 
 
 def card_pii(card: AnonymizedCard, known_names: Iterable[str] = ()) -> list:
@@ -176,7 +221,7 @@ def card_pii(card: AnonymizedCard, known_names: Iterable[str] = ()) -> list:
     names = tuple(known_names)
     found = []
     for text in (card.title, card.story, card.household, card.category_label, card.area):
-        found += contains_pii(text, names)
+        found += contains_pii(text or "", names)
     return found
 
 
@@ -186,48 +231,87 @@ def widen_age_band(band: str | None) -> str | None:
 
 
 def quasi_identifiers(card: AnonymizedCard, level: int) -> tuple:
-    """The published (area, age band, category, household-size band) at a given level."""
+    """The published (area, age band, household-size band, household situation) at a level."""
     area = card.area if level < LEVEL_COUNTY else card.county_name
+    situation = card.household if level < LEVEL_NO_SITUATION else None
+    size = card.household_size_band if level < LEVEL_NO_SIZE else None
     band = card.age_band if level < LEVEL_WIDE_AGE else widen_age_band(card.age_band)
-    size = card.household_size_band if level < LEVEL_NO_HOUSEHOLD else None
-    category = card.category_label
-    if level >= LEVEL_GENERAL:
-        band, category = None, GENERAL_CATEGORY
-    return area, band, category, size
+    if level >= LEVEL_NO_AGE:
+        band = None
+    return area, band, size, situation
 
 
 def generalize(card: AnonymizedCard, level: int) -> AnonymizedCard:
-    """The card as published at a generalisation level."""
-    area, band, category, size = quasi_identifiers(card, level)
-    title = card.title
-    if area != card.area:
-        title = title.replace(card.area, area, 1)
-    return replace(card, area=area, age_band=band, category_label=category,
-                   household_size_band=size, title=title, level=level)
+    """The card as published at a generalisation level (its title rebuilt from what is left)."""
+    area, band, size, situation = quasi_identifiers(card, level)
+    wide = replace(card, area=area, age_band=band, household_size_band=size,
+                   household=situation, level=level)
+    return replace(wide, title=card_title(wide, check=False))  # fewer words than build_card's
+
+
+def _by_size(groups: Iterable[list[int]], records, level: int) -> list[list[int]]:
+    """Groups smallest first, ties broken by their published key (never by record order)."""
+    return sorted(groups, key=lambda g: (len(g), repr(quasi_identifiers(records[g[0]], level))))
+
+
+def _content(card: AnonymizedCard) -> tuple:
+    """A sort key from everything a card holds, so that choices never follow record order."""
+    return (repr(quasi_identifiers(card, LEVEL_EXACT)), card.category, card.title, card.story,
+            str(card.amount_still_needed), card.urgency, card.days_waiting)
 
 
 def enforce_k_anonymity(records: Sequence[AnonymizedCard], k: int = 5) -> list[int]:
     """Generalisation level per record so that every published class has at least k members.
 
-    Records are grouped on their quasi-identifiers at level 0; every group of k or more is
-    published at that level, the rest move up one level (age band widened, then town to
-    county, then household size dropped) and are grouped again. Whatever is left at the end
-    goes to the fully general class, which is the only one that may hold fewer than k records
-    (when fewer than k records in all are left). Deterministic: depends only on the records.
+    Top-down: the records are grouped by town (age and household dropped); a town with fewer
+    than k records goes to the county. Each town class is then split by the next detail in
+    turn (age band widened, exact age band, household size, household situation); a split part
+    of k or more records is refined further, the parts below k stay at the coarser level
+    together, joined by the smallest large parts until they too number k. When the county
+    class would hold fewer than k records, the largest town that can spare the missing cards
+    and still keep k lends them (else whole town classes, smallest first, join it); only when
+    fewer than k records are published in all may it stay below k. So household detail and
+    age give way first and the town last; the category is the sensitive attribute, never
+    generalised. Deterministic: depends only on the records (as a multiset), not their order.
     """
     if k < 1:
         raise ValueError("k must be at least 1")
     levels = [MAX_LEVEL] * len(records)
-    pending = list(range(len(records)))
-    for level in range(LEVEL_EXACT, MAX_LEVEL):
-        groups: dict[tuple, list[int]] = defaultdict(list)
-        for i in pending:
-            groups[quasi_identifiers(records[i], level)].append(i)
-        pending = []
-        for members in groups.values():
-            if len(members) >= k:
-                for i in members:
-                    levels[i] = level
-            else:
-                pending.extend(members)
+
+    def refine(members: list[int], level: int) -> None:
+        if level == LEVEL_EXACT:
+            for i in members:
+                levels[i] = level
+            return
+        parts: dict[tuple, list[int]] = defaultdict(list)
+        for i in members:
+            parts[quasi_identifiers(records[i], level - 1)].append(i)
+        large = _by_size([g for g in parts.values() if len(g) >= k], records, level - 1)
+        rest = [i for g in parts.values() if len(g) < k for i in g]
+        while rest and len(rest) < k:
+            rest += large.pop(0)
+        for i in rest:
+            levels[i] = level
+        for group in large:
+            refine(group, level - 1)
+
+    towns: dict[tuple, list[int]] = defaultdict(list)
+    for i in range(len(records)):
+        towns[quasi_identifiers(records[i], LEVEL_NO_AGE)].append(i)
+    county = {quasi_identifiers(r, MAX_LEVEL) for r in records}
+    shown = _by_size([g for key, g in towns.items() if len(g) >= k and key not in county],
+                     records, LEVEL_NO_AGE)
+    general = [i for key, g in towns.items() if len(g) < k or key in county for i in g]
+    general_classes = {quasi_identifiers(records[i], MAX_LEVEL) for i in general}
+    if len(general_classes) == 1 and len(general) < k:
+        missing = k - len(general)
+        spare = [g for g in shown if len(g) - missing >= k]
+        if spare:  # the largest town lends a few cards and keeps k or more
+            donor = sorted(spare[-1], key=lambda i: _content(records[i]))
+            general += donor[:missing]
+            spare[-1][:] = donor[missing:]
+        while shown and len(general) < k:
+            general += shown.pop(0)
+    for group in shown:
+        refine(group, LEVEL_NO_AGE)
     return levels

@@ -3,7 +3,8 @@
 Values are sealed with AES-256-GCM (an AEAD from ``cryptography``); the 32-byte key is derived
 with HKDF-SHA256 from ``FIELD_ENCRYPTION_KEY``, a urlsafe secret kept in the data directory or
 given in the environment. ``person_key`` is an HMAC-SHA256 of the normalised resident ID under
-``PERSON_HASH_KEY``, so duplicate checks compare hashes and never decrypt. The column type
+``PERSON_HASH_KEY``, so duplicate checks compare hashes and never decrypt; ``name_key`` is the
+same kind of blind index of the full normalised name, so staff can find an applicant by name. The column type
 that applies this to the database is ``webapp.models.encrypted.EncryptedText``; this module
 stays free of Flask and SQLAlchemy.
 """
@@ -66,3 +67,22 @@ def person_key(id_number: str, key: str | bytes) -> str:
     """HMAC-SHA256 (hex) of the normalised resident ID: the same person, never the number."""
     secret = key.encode() if isinstance(key, str) else key
     return hmac.new(secret, normalise_id_number(id_number).encode(), hashlib.sha256).hexdigest()
+
+
+def normalise_name(name: str) -> str:
+    """A name as compared: full-width folded, spaces and middle dots removed, Latin lower-cased.
+
+    '王 秀英' and '王秀英' match, as do '阿卜杜·热合曼' and '阿卜杜热合曼'.
+    """
+    folded = unicodedata.normalize("NFKC", name or "").casefold()
+    return "".join(ch for ch in folded if not ch.isspace() and ch not in "·•‧・.")
+
+
+def name_key(name: str, key: str | bytes) -> str:
+    """HMAC-SHA256 (hex) of the full normalised name, domain-separated from ``person_key``.
+
+    Only the full name is indexed: a key per surname or per character would be a frequency
+    table of common characters, linkable without the key, and would find hundreds of people.
+    """
+    secret = key.encode() if isinstance(key, str) else key
+    return hmac.new(secret, b"name\x00" + normalise_name(name).encode(), hashlib.sha256).hexdigest()

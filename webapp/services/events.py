@@ -150,6 +150,14 @@ class NeedUnpublished(Event):
 
 
 @dataclass(frozen=True)
+class NeedChanged(Event):
+    """What a published need card shows changed while it stays on the public pages (its
+    anonymisation level, after the published set changed)."""
+
+    need: NeedCard
+
+
+@dataclass(frozen=True)
 class ListingChanged(Event):
     """A fund, project, scheme, service or volunteer listing was created or changed.
     ``kind`` is the :class:`~webapp.models.resources.ListingKind` value."""
@@ -295,6 +303,7 @@ def register_subscribers() -> None:
     subscribe(NeedPublished, runs.on_need_published)
     subscribe(NeedUnpublished, search_sync.on_need_changed)
     subscribe(NeedUnpublished, runs.on_need_unpublished)
+    subscribe(NeedChanged, search_sync.on_need_changed)     # re-generalised: re-indexed
 
     # A listing changes: the search index follows, then its ledger account is opened or
     # raised to the listed amount.

@@ -5,6 +5,12 @@ redacted description, never the raw one. ``draft_card`` is what an officer revie
 generated card, generalised for k-anonymity over the cards already published, with the
 officer's edits applied and re-checked for personal data. ``publish_need`` refuses any card
 in which personal data is still detected, and any text too long or not readable as text.
+
+Every publish and unpublish re-generalises the whole published set (``reanonymise``), so the
+k-anonymity guarantee holds over what is public now, not only at the moment each card was
+reviewed: a fifth card in a town lets the four before it show the town; a card leaving takes
+the others back to the county when fewer than k remain. Each published card has a public
+number (XQ-2026-0041) of its own sequence, never derived from the case number.
 """
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.models import Case, Category, NeedCard, NeedStatus, User, utcnow
@@ -28,6 +34,7 @@ from webapp.privacy.card import (
 from webapp.privacy.redact import contains_pii
 from webapp.privacy.spans import PLACEHOLDERS, Span
 from webapp.services import DomainError, audit, events
+from webapp.services.cases.deadlines import local_date
 
 # Case category → the card vocabulary of webapp.privacy.card
 CARD_CATEGORY = {
@@ -74,6 +81,7 @@ class CardDraft:
     title_findings: tuple[Span, ...]
     story_findings: tuple[Span, ...]
     edited: bool
+    title_edited: bool = False
 
     @property
     def findings(self) -> tuple[Span, ...]:
@@ -88,13 +96,19 @@ class CardDraft:
         return self.card.level >= LEVEL_COUNTY
 
 
+def _quasi_card(need: NeedCard) -> AnonymizedCard:
+    """The ungeneralised card of a published need, for comparing quasi-identifiers and
+    retitling: built from its case's facts, with the story as published."""
+    facts = replace(case_facts(need.case), description="", known_names=())
+    return replace(build_card(facts, check_title=False), story=need.story)
+
+
 def anonymity_level(session: Session, case: Case, card: AnonymizedCard, *,
                     k: int = K_ANONYMITY) -> int:
     """The generalisation level that keeps ``card`` in a class of at least k published cards."""
     others = session.scalars(select(NeedCard).where(
         NeedCard.status == NeedStatus.PUBLISHED, NeedCard.case_id != case.id)).all()
-    population = [build_card(replace(case_facts(n.case), description="", known_names=()))
-                  for n in others]
+    population = [_quasi_card(n) for n in others]
     return enforce_k_anonymity([*population, card], k=k)[-1]
 
 
@@ -144,7 +158,8 @@ def draft_card(session: Session, case: Case, *, title: str | None = None,
     return CardDraft(card=checked, title=new_title, story=new_story,
                      title_findings=tuple(contains_pii(new_title, names)) + extra,
                      story_findings=tuple(contains_pii(new_story, names)),
-                     edited=title_in is not None or story_in is not None)
+                     edited=title_in is not None or story_in is not None,
+                     title_edited=title_in is not None and title_in != card.title)
 
 
 def publish_need(session: Session, actor: User, case: Case, *, title: str | None = None,
@@ -168,9 +183,8 @@ def publish_need(session: Session, actor: User, case: Case, *, title: str | None
         need = NeedCard(case_id=case.id)
         session.add(need)
     need.title, need.story, need.category = draft.title, draft.story, case.category
-    need.area = card.area
-    need.town_id = None if draft.generalised else case.town_id
-    need.age_band, need.household = card.age_band, card.household
+    need.title_edited = draft.title_edited
+    _show_level(need, card, case)
     need.urgency, need.amount_needed = case.urgency, case.approved_amount or case.amount_needed
     need.services = case.services
     need.status, need.reviewed_by_id, need.published_at = NeedStatus.PUBLISHED, actor.id, now
@@ -178,8 +192,96 @@ def publish_need(session: Session, actor: User, case: Case, *, title: str | None
     audit.record(session, actor, "need.publish", need,
                  summary={"case_id": case.id, "amount_needed": str(need.amount_needed),
                           "level": card.level, "edited": draft.edited})
+    if need.number is None:
+        # After the audit record: its chain-head lock orders concurrent publications.
+        need.number = next_need_number(session, now)
+        session.flush()
     events.publish(session, events.NeedPublished(need, case, actor))
+    if k is not None:
+        reanonymise(session, actor, k=k)
     return need
+
+
+NUMBER_PREFIX = "XQ"
+
+
+def next_need_number(session: Session, now: dt.datetime) -> str:
+    """The next public need number of the year, XQ-2026-0041 (its own sequence)."""
+    prefix = f"{NUMBER_PREFIX}-{local_date(now).year}-"
+    last = session.scalar(select(func.max(NeedCard.number))
+                          .where(NeedCard.number.startswith(prefix)))
+    return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:04d}"
+
+
+def _show_level(need: NeedCard, card: AnonymizedCard, case: Case) -> None:
+    """Copy the generalised quasi-identifiers of ``card`` onto the stored card."""
+    need.area, need.level = card.area, card.level
+    need.town_id = None if card.level >= LEVEL_COUNTY else case.town_id
+    need.age_band, need.household = card.age_band, card.household
+
+
+def reanonymise(session: Session, actor: User | None, *, k: int = K_ANONYMITY) -> list[NeedCard]:
+    """Re-generalise every published card so that the published set is k-anonymous.
+
+    Generated titles follow their card's level; an officer's own title keeps its words, with
+    the town replaced by the county when the town is no longer shown. Each card whose level
+    changes gets one audit event ``need.generalise`` and is re-indexed.
+    """
+    needs = session.scalars(select(NeedCard).where(NeedCard.status == NeedStatus.PUBLISHED)
+                            .order_by(NeedCard.id)).all()
+    cards = [_quasi_card(n) for n in needs]
+    changed = []
+    for need, card, level in zip(needs, cards, enforce_k_anonymity(cards, k=k)):
+        wide = generalize(card, level)
+        shown = (wide.area, wide.age_band, wide.household)
+        retitle = not need.title_edited and need.title != wide.title
+        if (need.level, need.area, need.age_band, need.household) == (level, *shown) \
+                and not retitle:
+            continue
+        previous, town = need.level, need.case.town.name
+        _show_level(need, wide, need.case)
+        if retitle:
+            need.title = wide.title
+        if level >= LEVEL_COUNTY and town:
+            need.title = need.title.replace(town, wide.area)
+            need.story = need.story.replace(town, wide.area)
+        session.flush()
+        audit.record(session, actor, "need.generalise", need,
+                     summary={"case_id": need.case_id, "level": level, "previous": previous,
+                              "retitled": retitle})
+        events.publish(session, events.NeedChanged(need))
+        changed.append(need)
+    return changed
+
+
+@dataclass(frozen=True)
+class AnonymityReport:
+    """How the published set is generalised: cards per level and those showing their town."""
+
+    k: int
+    published: int
+    showing_town: int
+    by_level: dict[int, int]
+    smallest_class: int
+
+    @property
+    def town_share(self) -> float:
+        return self.showing_town / self.published if self.published else 1.0
+
+
+def anonymity_report(session: Session, *, k: int = K_ANONYMITY) -> AnonymityReport:
+    """Measure the published cards as stored: levels, towns shown, smallest published class."""
+    needs = session.scalars(select(NeedCard).where(NeedCard.status == NeedStatus.PUBLISHED)).all()
+    by_level: dict[int, int] = {}
+    classes: dict[tuple, int] = {}
+    for n in needs:
+        by_level[n.level] = by_level.get(n.level, 0) + 1
+        key = (n.area, n.age_band, n.household)
+        classes[key] = classes.get(key, 0) + 1
+    return AnonymityReport(k=k, published=len(needs),
+                           showing_town=sum(n.town_id is not None for n in needs),
+                           by_level=dict(sorted(by_level.items())),
+                           smallest_class=min(classes.values(), default=0))
 
 
 def unpublish_need(session: Session, actor: User | None, case: Case) -> NeedCard | None:
@@ -191,6 +293,7 @@ def unpublish_need(session: Session, actor: User | None, case: Case) -> NeedCard
     session.flush()
     audit.record(session, actor, "need.unpublish", need, summary={"case_id": case.id})
     events.publish(session, events.NeedUnpublished(need, case, actor))
+    reanonymise(session, actor)
     return need
 
 

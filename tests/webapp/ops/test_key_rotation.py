@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 from tests.conftest import AuthActions
 from webapp.models import Applicant, AuditEvent, utcnow
 from webapp.ops import keyfiles, rotation
-from webapp.privacy.crypto import derive_key, encrypt, person_key
+from webapp.privacy.crypto import derive_key, encrypt, name_key, person_key
 from webapp.privacy.keyring import key_id
 from webapp.services import audit
 
@@ -38,7 +38,7 @@ def applicants(keys_app, db):
     for name, id_number in PEOPLE:
         db.session.add(Applicant(name=name, id_number=id_number, phone="13800000000",
                                  person_key=person_key(id_number, hash_key),
-                                 created_at=utcnow()))
+                                 name_key=name_key(name, hash_key), created_at=utcnow()))
     db.session.commit()
     legacy = derive_key(keys_app.config["FIELD_ENCRYPTION_KEY"])
     for row_id, (name, _) in zip(db.session.scalars(select(Applicant.id).order_by(Applicant.id)),
@@ -137,6 +137,7 @@ def test_hash_rotation_rederives_every_person_hash(keys_app, db, applicants):
     new = (keys_app.config["DATA_DIR"] / "person_hash_key").read_text().strip()
     assert new != old
     assert _raw(db, "person_key") == [person_key(i, new) for _, i in applicants]
+    assert _raw(db, "name_key") == [name_key(n, new) for n, _ in applicants]  # case search
     keys_app.test_client().get("/healthz")  # the next request follows the key file
     assert keys_app.config["PERSON_HASH_KEY"] == new
     assert _actions(db) == ["keys.rotate_start", "keys.rotate_done"]

@@ -1,5 +1,5 @@
-"""What a user sees of the applicant: masked by default, hidden from departments, and shown
-in full only through an explicit, audited reveal."""
+"""What a user sees of the applicant and of the story: masked by default, hidden from
+departments, and shown in full only through an explicit, audited reveal."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from webapp import permissions
 from webapp.models import Case, User
-from webapp.privacy.redact import mask_id_number, mask_name, mask_phone
+from webapp.privacy.redact import mask_id_number, mask_name, mask_phone, redact
 from webapp.services import PermissionDeniedError, audit
 
 HIDDEN = "（已隐藏）"
@@ -54,12 +54,29 @@ def applicant_view(user, case: Case, *, revealed: bool = False,
         local_hukou=a.local_hukou, revealed=False)
 
 
+@dataclass(frozen=True)
+class DescriptionView:
+    text: str
+    masked: bool   # personal data was found and replaced with placeholders
+
+
+def description_view(user: User, case: Case, *, revealed: bool = False) -> DescriptionView:
+    """The 急难情况 text as this user may see it now: redacted (names, phones, ID numbers,
+    addresses …) unless shown in full by :func:`reveal`, which only some users may do."""
+    if revealed and permissions.can_reveal_case(user, case):
+        return DescriptionView(case.description, False)
+    names = (case.applicant.name,) if case.applicant is not None and case.applicant.name else ()
+    redaction = redact(case.description or "", known_names=names)
+    return DescriptionView(redaction.text, redaction.changed)
+
+
 def reveal(session: Session, actor: User, case: Case, *, reason: str = "") -> ApplicantView:
     """Show the full personal data of a case; writes the audit event ``case.reveal``."""
     if not permissions.can_reveal_case(actor, case):
         raise PermissionDeniedError("您无权查看完整个人信息")
     audit.record(session, actor, "case.reveal", case,
                  summary={"number": case.number,
-                          "fields": ["name", "id_number", "phone", "address", "birth_date"],
+                          "fields": ["name", "id_number", "phone", "address", "birth_date",
+                                     "description"],
                           "reason_given": bool(reason.strip())})
     return applicant_view(actor, case, revealed=True)

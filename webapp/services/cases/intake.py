@@ -25,7 +25,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.models.catalog import SERVICES
-from webapp.privacy.crypto import normalise_id_number, person_key
+from webapp.privacy.crypto import name_key, normalise_id_number, person_key
 from webapp.privacy.identifiers import valid_resident_id
 from webapp.services import DomainError, PermissionDeniedError, audit, events
 from webapp.services.cases import deadlines
@@ -163,6 +163,7 @@ def report_case(session: Session, actor: User, data: CaseInput, *, settings: Cas
     applicant = Applicant(name=v["name"], id_number=v["id_number"], phone=v["phone"],
                           address=v["address"], birth_date=v["birth_date"].isoformat(),
                           person_key=person_key(v["id_number"], settings.person_hash_key),
+                          name_key=name_key(v["name"], settings.person_hash_key),
                           local_hukou=bool(data.applicant.local_hukou), created_at=now)
     session.add(applicant)
     session.flush()

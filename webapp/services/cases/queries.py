@@ -19,7 +19,9 @@ from webapp.models import (
     StepDeadline,
     Transfer,
 )
+from webapp.services.cases import finding
 from webapp.services.cases.deadlines import overdue_stmt
+from webapp.services.cases.finding import CaseQuery
 
 
 def visible_cases_stmt(user):
@@ -46,7 +48,7 @@ class CaseFilters:
     mine: bool = False
     open_only: bool = False
     overdue: bool = False
-    q: str | None = None   # case number, exact or prefix
+    q: CaseQuery | None = None   # case number fragment, applicant name or ID number
 
 
 def apply_filters(stmt, user, f: CaseFilters, *, today: dt.date):
@@ -64,7 +66,7 @@ def apply_filters(stmt, user, f: CaseFilters, *, today: dt.date):
         stmt = stmt.where(Case.id.in_(overdue_stmt(today).with_only_columns(
             StepDeadline.case_id)))
     if f.q:
-        stmt = stmt.where(Case.number.startswith(f.q.strip().upper()[:20]))
+        stmt = finding.where_query(stmt, user, f.q)
     return stmt
 
 

@@ -158,7 +158,8 @@ def approve(session: Session, actor: User, proposal: Proposal, *, amount=None) -
         "money_transfer_id": proposal.money_transfer_id})
     notify(session, responders(session, proposal), "match_approved",
            f"「{listing.title[:60]}」有一项新的匹配待您确认",
-           body=f"需求 #{proposal.need_card_id}：{value:,.2f} {_unit_label(proposal)}。"
+           body=f"需求 {proposal.need.label}「{proposal.need.title[:40]}」："
+                f"{value:,.2f} {_unit_label(proposal)}。"
                 f"请在「资源对接」中接受或婉拒。",
            dedupe=f"match-approved:{proposal.id}")
     events.publish(session, events.MatchApproved(proposal, actor))
@@ -219,7 +220,8 @@ def respond(session: Session, actor: User, proposal: Proposal, *, accept: bool,
         "need_card_id": proposal.need_card_id,
         "resource": f"{proposal.resource_kind.value}:{proposal.resource_id}"})
     notify(session, [proposal.decided_by_id], "match_" + ("accepted" if accept else "declined"),
-           f"匹配建议 #{proposal.id} {'已被资源方接受' if accept else '被资源方婉拒'}",
+           f"需求 {proposal.need.label} 的匹配建议 #{proposal.id}"
+           f"{'已被资源方接受' if accept else '被资源方婉拒'}",
            dedupe=f"match-response:{proposal.id}")
     return proposal
 
@@ -269,7 +271,8 @@ def cancel_for_ended_case(session: Session, actor: User, case, *, note: str) -> 
             "resource": f"{proposal.resource_kind.value}:{proposal.resource_id}",
             "from": before.value, "money_transfer_id": proposal.money_transfer_id})
         notify(session, responders(session, proposal), "match_cancelled",
-               f"匹配 #{proposal.id} 已取消：{note}", body="无需再对接该需求。",
+               f"需求 {proposal.need.label} 的匹配 #{proposal.id} 已取消：{note}",
+               body="无需再对接该需求。",
                dedupe=f"match-cancelled:{proposal.id}")
         cancelled.append(proposal)
     return cancelled

@@ -122,7 +122,8 @@ def _need_op(card: NeedCard) -> OutboxOp:
 
 
 def on_need_changed(session: Session,
-                    event: events.NeedPublished | events.NeedUnpublished) -> None:
+                    event: events.NeedPublished | events.NeedUnpublished | events.NeedChanged,
+                    ) -> None:
     enqueue(session, NEED, event.need.id, _need_op(event.need))
 
 
