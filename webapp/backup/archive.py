@@ -151,7 +151,11 @@ def unpack(path: Path, into: Path) -> Manifest:
             if MANIFEST not in names:
                 raise BackupError("the archive has no manifest: it is truncated or not a "
                                   "Jiujinan backup")
-            manifest = Manifest.from_json(tar.extractfile(MANIFEST).read())
+            manifest_file = tar.extractfile(MANIFEST)
+            if manifest_file is None:
+                raise BackupError("the archive's manifest is not a file: it is not a "
+                                  "Jiujinan backup")
+            manifest = Manifest.from_json(manifest_file.read())
             unexpected = names - set(manifest.files) - {MANIFEST}
             if unexpected:
                 raise BackupError(f"the archive holds files its manifest does not list: "

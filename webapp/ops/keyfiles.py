@@ -92,7 +92,7 @@ def key_set(app: Flask, name: str) -> KeySet:
 
 def _stamp(app: Flask) -> tuple:
     data = Path(app.config["DATA_DIR"])
-    stamps = []
+    stamps: list[tuple[int, int, int] | None] = []
     for path in (data / FIELD, data / f"{FIELD}.previous"):
         try:
             stat = path.stat()
@@ -104,7 +104,7 @@ def _stamp(app: Flask) -> tuple:
 
 def field_key_ring(refresh: bool = False, app: Flask | None = None) -> FieldKeyRing:
     """The app's field key ring, re-read when the key files changed (a rotation)."""
-    app = app or current_app._get_current_object()
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     stamp = _stamp(app)
     cached = app.extensions.get("ops_field_ring")
     if cached is not None and cached[0] == stamp and not refresh:
@@ -169,7 +169,7 @@ def follow_files(app: Flask) -> None:
     for name in (SECRET, HASH):
         if not managed.get(name):
             continue
-        stamp = []
+        stamp: list[tuple[int, int, int] | None] = []
         for path in (data / name, data / f"{name}.previous"):
             try:
                 stat = path.stat()

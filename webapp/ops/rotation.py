@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import Text, column, func, select, table, text, update
+from sqlalchemy import CursorResult, Text, column, func, select, table, text, update
 from sqlalchemy.orm import Session
 
 from webapp.ops.sealed import sealed_columns
@@ -76,8 +77,8 @@ def reseal_field_values(session: Session, ring: FieldKeyRing, *, batch: int = BA
                     if value is None or ring.is_current(value):
                         continue
                     fresh = ring.encrypt(ring.decrypt(value))
-                    result = session.execute(update(t).where(t.c.id == row.id, t.c[c] == value)
-                                             .values({c: fresh}))
+                    result = cast("CursorResult[Any]", session.execute(
+                        update(t).where(t.c.id == row.id, t.c[c] == value).values({c: fresh})))
                     if result.rowcount == 1:
                         report.resealed += 1
                     else:

@@ -15,11 +15,12 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from webapp.models import Applicant, Case, utcnow
+from webapp.models import Applicant, Case, User, utcnow
 from webapp.models.cases import TERMINAL_STATUSES, Attachment, CaseEvent
 from webapp.privacy.crypto import normalise_id_number, person_key
 from webapp.services import ConflictError, DomainError, audit
@@ -37,7 +38,7 @@ class RetentionPolicy:
     days: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_DAYS))
 
     @classmethod
-    def from_config(cls, config) -> RetentionPolicy:
+    def from_config(cls, config: Mapping[str, Any]) -> RetentionPolicy:
         days = {}
         for kind, default in DEFAULT_DAYS.items():
             raw = config.get(f"RETENTION_{kind.upper()}_DAYS", default)
@@ -71,7 +72,7 @@ def _open_case_of(session: Session, applicant_id: int) -> bool:
         Case.applicant_id == applicant_id, Case.status.not_in(TERMINAL_STATUSES))))
 
 
-def purge_case(session: Session, actor, case: Case, kinds: set[str], *, upload_dir: Path,
+def purge_case(session: Session, actor: User | None, case: Case, kinds: set[str], *, upload_dir: Path,
                now: dt.datetime | None = None) -> list[str]:
     """Replace the given kinds of personal data of one ended case with tombstones."""
     if not case.is_terminal:
@@ -109,7 +110,7 @@ def purge_case(session: Session, actor, case: Case, kinds: set[str], *, upload_d
     return done
 
 
-def purge_expired(session: Session, actor, policy: RetentionPolicy, *, upload_dir: Path,
+def purge_expired(session: Session, actor: User | None, policy: RetentionPolicy, *, upload_dir: Path,
                   now: dt.datetime | None = None, limit: int = 500) -> PurgeReport:
     """Purge what has outlived its period in ended cases (a nightly job); open cases are
     never selected, and an applicant with another open case is left for a later night."""
@@ -141,7 +142,7 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 # ---- the applicant's rights -----------------------------------------------------------------
 
-def export_person(session: Session, actor, applicant: Applicant) -> dict:
+def export_person(session: Session, actor: User, applicant: Applicant) -> dict[str, Any]:
     """Everything held about one person, for an access request (PIPL Art. 45); audited."""
     cases = list(session.scalars(select(Case).where(Case.applicant_id == applicant.id)
                                  .order_by(Case.id)))
@@ -159,7 +160,7 @@ def export_person(session: Session, actor, applicant: Applicant) -> dict:
     return result
 
 
-def _case_record(session: Session, case: Case) -> dict:
+def _case_record(session: Session, case: Case) -> dict[str, Any]:
     household = case.household
     return {
         "number": case.number, "status": case.status.value, "category": case.category.value,
@@ -183,7 +184,7 @@ def _case_record(session: Session, case: Case) -> dict:
 CORRECTABLE = ("name", "id_number", "phone", "address", "birth_date")
 
 
-def correct_person(session: Session, actor, applicant: Applicant, changes: Mapping[str, str],
+def correct_person(session: Session, actor: User, applicant: Applicant, changes: Mapping[str, str],
                    *, reason: str, hash_key: str) -> list[str]:
     """Correct an applicant's data at their request (PIPL Art. 46); audited by field name.
 

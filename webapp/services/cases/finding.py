@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import false, select
+from sqlalchemy import Connection, Select, false, select
 from sqlalchemy.orm import Session
 
-from webapp.models import Applicant, Case, Role
+from webapp.models import Applicant, Case, Role, User
 from webapp.models.encrypted import EncryptedText
 from webapp.privacy.crypto import name_key, normalise_id_number, person_key
 from webapp.services import audit
@@ -57,12 +58,12 @@ def parse_query(text: str | None, *, hash_key: str) -> CaseQuery | None:
     return CaseQuery(raw, NUMBER)
 
 
-def may_search_people(user) -> bool:
+def may_search_people(user: User) -> bool:
     """Who may find a case by the applicant's name or ID number (those who see them)."""
-    return user.has_role(Role.INTAKE_WORKER, Role.OFFICER, Role.AUDITOR)
+    return bool(user.has_role(Role.INTAKE_WORKER, Role.OFFICER, Role.AUDITOR))
 
 
-def where_query(stmt, user, query: CaseQuery):
+def where_query(stmt: Select[Any], user: User, query: CaseQuery) -> Select[Any]:
     """Narrow a SELECT of cases to those matching the query (none for a forbidden search)."""
     if query.kind == NUMBER:
         fragment = query.text.upper().replace("%", "").replace("_", "")
@@ -76,14 +77,14 @@ def where_query(stmt, user, query: CaseQuery):
         select(Applicant.id).where(column == query.digest)))
 
 
-def record_person_search(session: Session, actor, query: CaseQuery, *, matches: int) -> None:
+def record_person_search(session: Session, actor: User, query: CaseQuery, *, matches: int) -> None:
     """Audit a search by name or ID number (a view of personal data); other searches are not."""
     if query.about_person:
         audit.record(session, actor, "case.search_person", None, object_type="cases",
                      summary={"by": query.kind, "matches": matches})
 
 
-def backfill_name_keys(connection, *, hash_key: str) -> int:
+def backfill_name_keys(connection: Session | Connection, *, hash_key: str) -> int:
     """Set ``name_key`` on every applicant without one; returns how many were set.
 
     Works on a Session or a bare Connection (the migration's), through a table of its own so

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -107,7 +108,7 @@ def _case_number(snap: Snapshot, need_id: int) -> str:
 def _skipped(snap: Snapshot, result: BatchResult, *, out_of_dates: int = 0) -> list[dict]:
     """The report's skipped items; a need carries its per-rule counts (listings outside their
     dates counted under ``dates``) and the needs, with case numbers, that took capacity."""
-    out = []
+    out: list[dict[str, Any]] = []
     for item in result.skipped:
         if item.kind == "resource":
             ref = snap.refs.get(item.id)
@@ -130,8 +131,10 @@ def _skipped(snap: Snapshot, result: BatchResult, *, out_of_dates: int = 0) -> l
 def _fairness(session: Session, result: BatchResult) -> list[dict]:
     """The fairness rows with town names (the matcher keys towns by organisation id)."""
     ids = [int(row.town) for row in result.fairness if row.town.isdigit()]
-    names = dict(session.execute(select(Organisation.id, Organisation.name)
-                                 .where(Organisation.id.in_(ids))).all()) if ids else {}
+    names: dict[int, str] = {
+        org_id: name for org_id, name in session.execute(
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))
+    } if ids else {}
     return [{"town": names.get(int(row.town), row.town) if row.town.isdigit() else row.town,
              "category": row.category, "n_open": row.n_open,
              "share_proposed": round(row.share_proposed, 4),

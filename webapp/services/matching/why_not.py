@@ -8,7 +8,9 @@ numbers), or better-fitting resources were proposed for this need instead.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,11 +31,11 @@ class WhyNotAnswer:
     """The rule (or event) that kept the resource from the need, and the needs that took it."""
 
     rule: str
-    competitors: list[dict] = field(default_factory=list)
+    competitors: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _competitors(session: Session, card: NeedCard, kind: ListingKind, listing_id: int,
-                 statuses) -> list[dict]:
+                 statuses: Iterable[ProposalStatus]) -> list[dict[str, Any]]:
     rows = session.execute(
         select(Proposal.need_card_id, Proposal.amount, Proposal.unit, Proposal.status)
         .where(Proposal.resource_kind == kind, Proposal.resource_id == listing_id,
@@ -50,7 +52,7 @@ def why_not(session: Session, card: NeedCard, kind: ListingKind, listing_id: int
             now: dt.datetime | None = None) -> WhyNotAnswer:
     """Say why ``kind:listing_id`` is not (or no longer) proposed for ``card``."""
     now = now or utcnow()
-    listing = session.get(records.LISTING_MODELS[kind], listing_id)
+    listing: Any = session.get(records.LISTING_MODELS[kind], listing_id)
     if listing is None:
         raise NotFoundError("资源不存在")
     if listing.status != ListingStatus.LISTED:
