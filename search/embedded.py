@@ -415,7 +415,7 @@ class EmbeddedBackend:
         the matches and facet values without scoring (see :meth:`_count`).
         """
         _, index = self._live_index()
-        plan = plan_query(query.text, relaxed=query.relaxed)
+        plan = plan_query(query.text, relaxed=query.relaxed, expand=query.expand)
         try:
             searcher = index.searcher()
             tq, counted_q, unfiltered = build_queries(query, plan)
