@@ -140,9 +140,7 @@ def _text_query(plan: QueryPlan) -> dict:
         return _group_query(group, plan.alternatives(group))
 
     units = [
-        group_query(unit[0])
-        if len(unit) == 1
-        else {"bool": {"must": list(map(group_query, unit))}}
+        group_query(unit[0]) if len(unit) == 1 else {"bool": {"must": list(map(group_query, unit))}}
         for unit in plan.units
     ]
     return {"bool": {"should": units, "minimum_should_match": plan.minimum_should_match}}

@@ -19,7 +19,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from importlib import resources
 
-__all__ = ["EXPANSION_BOOST", "MAX_ALTERNATIVES", "Thesaurus", "get_thesaurus", "is_han", "pinyin_keys"]
+__all__ = [
+    "EXPANSION_BOOST",
+    "MAX_ALTERNATIVES",
+    "Thesaurus",
+    "get_thesaurus",
+    "is_han",
+    "pinyin_keys",
+    "pinyin_text",
+]
 
 # At most this many alternatives per query word: bounds the cost of a very broad term.
 MAX_ALTERNATIVES = 48
@@ -46,6 +54,12 @@ def pinyin_keys(word: str) -> tuple[str, ...]:
     full = "".join(syllables)
     initials = "".join(s[0] for s in syllables if s)
     return tuple(dict.fromkeys((full, initials)))
+
+
+def pinyin_text(tokens: str) -> str:
+    """Full pinyin and initials of the Chinese words among space-joined index ``tokens``."""
+    keys = (key for token in dict.fromkeys(tokens.split()) for key in pinyin_keys(token))
+    return " ".join(dict.fromkeys(keys))
 
 
 def _read(text: str) -> tuple[list[list[str]], list[tuple[str, list[str]]]]:
