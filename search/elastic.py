@@ -392,6 +392,24 @@ class ElasticBackend:
             per_page=query.per_page,
         )
 
+    def titles(self, text: str, limit: int = 5) -> list[str]:
+        """Titles of the top ``limit`` documents for ``text`` (expanded), for suggestions."""
+        plan = plan_query(text, expand=True)
+        if plan.is_empty:
+            return []
+        self._ensure_alias()
+        try:
+            response = self.client.search(
+                index=self.alias,
+                query=_text_query(plan),
+                size=limit,
+                track_total_hits=False,
+                source_includes=["doc.title"],
+            )
+        except _ENGINE_ERRORS as error:
+            raise SearchUnavailable("搜索引擎无法连接") from error
+        return [raw["_source"]["doc"]["title"] for raw in response["hits"]["hits"]]
+
     def health(self) -> Health:
         try:
             status = self.client.cluster.health()["status"]

@@ -33,6 +33,7 @@ __all__ = [
     "read_counts",
     "sampled",
     "sampled_total",
+    "text_queries",
     "to_tantivy",
 ]
 
