@@ -432,21 +432,39 @@ def plan_query(text: str | None, *, relaxed: bool = False, expand: bool = False)
                 pieces.append(_group(word))
                 budget -= 1
         units.extend(_chunk_units(pieces))
-    expansions = _expansions(units) if expand else ()
+    expansions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    if expand:
+        units, expansions = _expansions(units)
     return QueryPlan(tuple(units), _minimum(len(units), relaxed=relaxed), expansions)
 
 
-def _expansions(units: list[Unit]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    from .thesaurus import get_thesaurus
+def _expansions(units: list[Unit]) -> tuple[list[Unit], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """Units (a misspelt word rewritten) and the thesaurus alternatives of their words.
+
+    A unit whose pieces together are no dictionary word but sound like a thesaurus term
+    (白雪病, typed for 白血病: 白雪 + 病) becomes that one word, with the term and its
+    alternatives as its alternatives.
+    """
+    from .thesaurus import get_thesaurus, is_han
 
     thesaurus = get_thesaurus()
+    has_word = _get_segmenter().has_word
+    rewritten: list[Unit] = []
     found = []
     for unit in units:
+        joined = "".join(group[0] for group in unit)
+        if len(unit) > 1 and is_han(joined) and not has_word(joined):
+            term = thesaurus.sounds_like(joined)
+            if term:
+                rewritten.append(((joined,),))
+                found.append((joined, (term, *thesaurus.expand(term))))
+                continue
+        rewritten.append(unit)
         for group in unit:
             alternatives = tuple(a for a in thesaurus.expand(group[0]) if a not in group)
             if alternatives:
                 found.append((group[0], alternatives))
-    return tuple(found)
+    return rewritten, tuple(found)
 
 
 def _minimum(n: int, *, relaxed: bool) -> int:

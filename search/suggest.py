@@ -13,11 +13,14 @@ import functools
 import re
 
 from .analysis import domain_words, normalize, segment
+from .backend import SearchError
 from .thesaurus import get_thesaurus, is_han, pinyin_keys
 
-__all__ = ["MAX_PREFIX_CHARS", "complete_terms", "corrections"]
+__all__ = ["MAX_PREFIX_CHARS", "MAX_SUGGESTIONS", "complete_terms", "corrections", "suggestions"]
 
 MAX_PREFIX_CHARS = 40
+MAX_SUGGESTIONS = 8
+TERM_SUGGESTIONS = 4
 # Completions looked at before the shortest are kept: prefixes of a few letters match many.
 _SCAN = 64
 _SPACES = re.compile(r"\s+")
@@ -54,43 +57,56 @@ def complete_terms(prefix: str, limit: int = 5) -> list[str]:
     return sorted(found, key=lambda t: (len(t), t != key))[:limit]
 
 
+def suggestions(backend, text: str, limit: int = MAX_SUGGESTIONS) -> list[tuple[str, str]]:
+    """(text, kind) completions of ``text``: thesaurus and place terms it begins, in Chinese
+    or pinyin (kind ``term``), then titles of the best matches of the first completion, or
+    of ``text`` itself (kind ``title``). Titles are left out when the engine is down."""
+    text = (text or "").strip()[:MAX_PREFIX_CHARS]
+    if not text:
+        return []
+    terms = [t for t in complete_terms(text, TERM_SUGGESTIONS + 1) if t != text]
+    out = [(t, "term") for t in terms[:TERM_SUGGESTIONS]]
+    try:
+        titles = backend.titles(terms[0] if terms and text.isascii() else text, limit)
+    except (SearchError, OSError):
+        titles = []
+    seen = {t for t, _ in out}
+    for title in titles:
+        if title not in seen:
+            seen.add(title)
+            out.append((title, "title"))
+    return out[:limit]
+
+
 def corrections(text: str) -> list[str]:
     """Queries near ``text`` worth offering when it found nothing, nearest first.
 
-    A word typed with the wrong characters but the right sound (白雪病) becomes the term
-    its pinyin spells (白血病); a pinyin word the same. The whole query is tried first,
-    then word by word, keeping the words that have no correction.
+    Words typed with the wrong characters but the right sound (梁村镇白雪病) become the
+    terms their pinyin spells (梁村镇白血病); a pinyin word becomes the term it spells.
     """
-    text = _SPACES.sub(" ", normalize(text or "")).strip()[:MAX_PREFIX_CHARS * 2]
+    text = _SPACES.sub(" ", normalize(text or "")).strip()[: MAX_PREFIX_CHARS * 2]
     if not text:
         return []
     thesaurus = get_thesaurus()
+    fixed = " ".join(_correct_chunk(chunk, thesaurus) for chunk in text.split(" "))
+    return [fixed] if fixed != text else []
+
+
+def _correct_chunk(chunk: str, thesaurus) -> str:
+    if chunk.isascii():
+        return thesaurus.nearest(chunk) or chunk
+    words = segment(chunk)
     out: list[str] = []
-    whole = _sounds_like(text.replace(" ", ""), thesaurus)
-    if whole and whole != text:
-        out.append(whole)
-    words = [w for chunk in text.split(" ") for w in _sound_chunks(chunk)]
-    fixed = [_sounds_like(w, thesaurus) or w for w in words]
-    if fixed != words:
-        candidate = " ".join(fixed)
-        if candidate not in out:
-            out.append(candidate)
-    return out
-
-
-def _sound_chunks(chunk: str) -> list[str]:
-    """A chunk as words to correct: Chinese runs whole (白雪病), else the segmenter's words."""
-    if is_han(chunk) or chunk.isascii():
-        return [chunk]
-    return segment(chunk)
-
-
-def _sounds_like(word: str, thesaurus) -> str | None:
-    """The term spelled by ``word``'s pinyin (``word`` itself when already a term)."""
-    if word.isascii():
-        return thesaurus.nearest(word)
-    keys = pinyin_keys(word)
-    if not keys:
-        return None
-    term = thesaurus.nearest(keys[0])
-    return None if term == word else term
+    i = 0
+    while i < len(words):
+        for j in range(min(len(words), i + 3), i, -1):
+            piece = "".join(words[i:j])
+            term = thesaurus.sounds_like(piece) if is_han(piece) else None
+            if term:
+                out.append(term)
+                i = j
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return "".join(out)

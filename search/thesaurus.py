@@ -166,6 +166,16 @@ class Thesaurus:
         found.pop(word, None)
         return tuple(found)
 
+    def sounds_like(self, word: str) -> str | None:
+        """The term whose full pinyin is that of Chinese ``word`` (itself excluded), if any."""
+        keys = pinyin_keys(word)
+        if not keys:
+            return None
+        for term in self._pinyin.get(keys[0], ()):
+            if term != word and pinyin_keys(term)[0] == keys[0]:
+                return term
+        return None
+
     def nearest(self, key: str) -> str | None:
         """A term whose pinyin is ``key`` (for "did you mean"), preferring the first in the file."""
         spelled = self.spelled(key)

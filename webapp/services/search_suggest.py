@@ -1,17 +1,13 @@
 """Suggestions as people type, and "did you mean" for a query that found nothing."""
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from search.analysis import plan_query
 from search.backend import SearchBackend, SearchError
 from search.documents import SearchQuery
-from search.suggest import MAX_PREFIX_CHARS, complete_terms, corrections
+from search.suggest import MAX_SUGGESTIONS, corrections, suggestions
 
-log = logging.getLogger(__name__)
-MAX_SUGGESTIONS = 8
-TERM_SUGGESTIONS = 4
 # "Did you mean" asks the engine about at most this many candidates.
 MAX_CANDIDATES = 4
 
@@ -23,26 +19,8 @@ class Suggestion:
 
 
 def suggest(backend: SearchBackend, text: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
-    """Completions of ``text``: thesaurus and place terms it begins (in Chinese or pinyin),
-    then titles of the best matches of the first completion (or of ``text`` itself).
-
-    Titles are left out, not an error, when the engine is down.
-    """
-    text = (text or "").strip()[:MAX_PREFIX_CHARS]
-    if not text:
-        return []
-    terms = [t for t in complete_terms(text, TERM_SUGGESTIONS + 1) if t != text]
-    out = [Suggestion(t, "term") for t in terms[:TERM_SUGGESTIONS]]
-    try:
-        titles = backend.titles(terms[0] if terms and text.isascii() else text, limit)
-    except (SearchError, OSError):
-        titles = []
-    seen = {s.text for s in out}
-    for title in titles:
-        if title not in seen and len(out) < limit:
-            seen.add(title)
-            out.append(Suggestion(title, "title"))
-    return out[:limit]
+    """Completions of ``text`` (see :func:`search.suggest.suggestions`)."""
+    return [Suggestion(t, kind) for t, kind in suggestions(backend, text, limit)]
 
 
 def did_you_mean(backend: SearchBackend, query: SearchQuery) -> str | None:

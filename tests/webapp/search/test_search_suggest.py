@@ -49,9 +49,17 @@ def test_api_search_finds_colloquial_and_pinyin_queries(client, demo_like, text,
     assert (body["hits"][0]["kind"], body["hits"][0]["id"]) == demo_like[expected]
 
 
-def test_api_search_offers_did_you_mean_for_a_homophone_typo(client, demo_like):
+def test_api_search_finds_a_homophone_typo_of_a_thesaurus_term(client, demo_like):
     body = client.get("/api/v1/search", query_string={"q": "白雪病"}).get_json()
-    assert (body["total"], body["did_you_mean"]) == (0, "白血病")
+    assert (body["hits"][0]["kind"], body["hits"][0]["id"]) == demo_like["leukemia"]
+    plain = client.get("/api/v1/search", query_string={"q": "尿毒证"}).get_json()
+    assert (plain["hits"][0]["kind"], plain["hits"][0]["id"]) == demo_like["uremia"]
+
+
+def test_api_search_offers_did_you_mean_for_a_homophone_typo_inside_a_phrase(
+        client, demo_like):
+    body = client.get("/api/v1/search", query_string={"q": "梁村镇白雪病"}).get_json()
+    assert (body["total"], body["did_you_mean"]) == (0, "梁村镇白血病")
 
 
 def test_api_search_offers_fewer_words_when_together_they_find_nothing(client, demo_like):
@@ -65,6 +73,6 @@ def test_api_search_has_no_did_you_mean_when_it_finds_something(client, demo_lik
 
 
 def test_results_page_links_did_you_mean(client, demo_like):
-    html = client.get("/search", query_string={"q": "白雪病"}).get_data(as_text=True)
+    html = client.get("/search", query_string={"q": "梁村镇白雪病"}).get_data(as_text=True)
     assert 'id="search-did-you-mean"' in html
-    assert "/search?q=%E7%99%BD%E8%A1%80%E7%97%85" in html
+    assert "/search?q=%E6%A2%81%E6%9D%91%E9%95%87%E7%99%BD%E8%A1%80%E7%97%85" in html
