@@ -145,7 +145,7 @@ _THESAURUS_FREQ = 20000
 def _thesaurus_words() -> tuple[str, ...]:
     from .thesaurus import Thesaurus, thesaurus_text
 
-    return tuple(t for t in Thesaurus(thesaurus_text()).terms if len(t) > 1)
+    return tuple(t for t in Thesaurus(thesaurus_text()).words if len(t) > 1)
 
 
 def _read_domain_file() -> list[tuple[str, int | None, str | None]]:
@@ -417,54 +417,67 @@ def plan_query(text: str | None, *, relaxed: bool = False, expand: bool = False)
     if not text:
         return QueryPlan((), 0)
     chunks = _CHUNK_SEPARATORS.split(normalize(text[: MAX_QUERY_CHARS * 2])[:MAX_QUERY_CHARS])
-    words_by_chunk = [segment(chunk) for chunk in chunks if chunk]
-    has_content = any(w not in _QUERY_STOPWORDS for words in words_by_chunk for w in words)
+    thesaurus = _thesaurus() if expand else None
+    sounds: dict[str, str] = {}
+    words_by_chunk = []
+    for chunk in filter(None, chunks):
+        term = _sounds_like(chunk, thesaurus) if thesaurus else None
+        if term:
+            sounds[chunk] = term
+            words_by_chunk.append([chunk])
+        else:
+            words_by_chunk.append(segment(chunk))
+    dropped = _QUERY_STOPWORDS | thesaurus.fillers if thesaurus else _QUERY_STOPWORDS
+    has_content = any(w not in dropped for words in words_by_chunk for w in words)
     units: list[Unit] = []
     seen: set[str] = set()
     budget = MAX_QUERY_GROUPS
     for words in words_by_chunk:
         pieces: list[Group | None] = []
         for word in words:
-            if has_content and word in _QUERY_STOPWORDS:
+            if word in sounds:
+                pieces.append((word,))
+            elif has_content and word in dropped:
                 pieces.append(None)
             elif word not in seen and budget:
                 seen.add(word)
                 pieces.append(_group(word))
                 budget -= 1
         units.extend(_chunk_units(pieces))
-    expansions: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    if expand:
-        units, expansions = _expansions(units)
+    expansions = _expansions(units, sounds, thesaurus) if thesaurus else ()
     return QueryPlan(tuple(units), _minimum(len(units), relaxed=relaxed), expansions)
 
 
-def _expansions(units: list[Unit]) -> tuple[list[Unit], tuple[tuple[str, tuple[str, ...]], ...]]:
-    """Units (a misspelt word rewritten) and the thesaurus alternatives of their words.
+def _thesaurus():
+    from .thesaurus import get_thesaurus
 
-    A unit whose pieces together are no dictionary word but sound like a thesaurus term
-    (白雪病, typed for 白血病: 白雪 + 病) becomes that one word, with the term and its
-    alternatives as its alternatives.
-    """
-    from .thesaurus import get_thesaurus, is_han
+    return get_thesaurus()
 
-    thesaurus = get_thesaurus()
-    has_word = _get_segmenter().has_word
-    rewritten: list[Unit] = []
+
+def _sounds_like(chunk: str, thesaurus) -> str | None:
+    """The thesaurus term a typed word that is no dictionary word sounds like (白雪病 for
+    白血病, 陪护就意 for 陪护就医), if any."""
+    from .thesaurus import is_han
+
+    if len(chunk) < 2 or not is_han(chunk) or _get_segmenter().has_word(chunk):
+        return None
+    return thesaurus.sounds_like(chunk)
+
+
+def _expansions(units: list[Unit], sounds: dict[str, str], thesaurus):
+    """The thesaurus alternatives of the units' words; a misspelt word's are the term it
+    sounds like and that term's alternatives."""
     found = []
     for unit in units:
-        joined = "".join(group[0] for group in unit)
-        if len(unit) > 1 and is_han(joined) and not has_word(joined):
-            term = thesaurus.sounds_like(joined)
-            if term:
-                rewritten.append(((joined,),))
-                found.append((joined, (term, *thesaurus.expand(term))))
-                continue
-        rewritten.append(unit)
         for group in unit:
+            if group[0] in sounds:
+                term = sounds[group[0]]
+                found.append((group[0], (term, *thesaurus.expand(term))))
+                continue
             alternatives = tuple(a for a in thesaurus.expand(group[0]) if a not in group)
             if alternatives:
                 found.append((group[0], alternatives))
-    return rewritten, tuple(found)
+    return tuple(found)
 
 
 def _minimum(n: int, *, relaxed: bool) -> int:

@@ -62,13 +62,15 @@ def pinyin_text(tokens: str) -> str:
     return " ".join(dict.fromkeys(keys))
 
 
-def _read(text: str) -> tuple[list[list[str]], list[tuple[str, list[str]]]]:
-    synonyms, broader = [], []
+def _read(text: str) -> tuple[list[list[str]], list[tuple[str, list[str]]], list[str]]:
+    synonyms, broader, fillers = [], [], []
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        if ">" in line:
+        if line.startswith("-"):
+            fillers.extend(t.strip() for t in line[1:].split(",") if t.strip())
+        elif ">" in line:
             broad, _, rest = line.partition(">")
             narrow = [t.strip() for t in rest.split(",") if t.strip()]
             if not broad.strip() or not narrow:
@@ -84,14 +86,16 @@ def _read(text: str) -> tuple[list[list[str]], list[tuple[str, list[str]]]]:
     for term in (t for group in synonyms for t in group):
         if any(c.isspace() for c in term):
             raise ValueError(f"thesaurus term {term!r} contains a space")
-    return synonyms, broader
+    return synonyms, broader, fillers
 
 
 class Thesaurus:
     """Synonym sets and broader → narrower links, read from the thesaurus file format."""
 
     def __init__(self, text: str) -> None:
-        synonym_lines, broader_lines = _read(text)
+        synonym_lines, broader_lines, fillers = _read(text)
+        # Words people add around what they ask (得了, 找, 需要): left out of expanded queries.
+        self.fillers = frozenset(fillers)
         self.fingerprint = hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
         # Synonym sets: lines sharing a term are one set (union-find).
         parent: dict[str, str] = {}
@@ -126,6 +130,11 @@ class Thesaurus:
     def terms(self) -> tuple[str, ...]:
         """Every term, in file order."""
         return tuple(self._synonyms)
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """Every term and filler word: the words the segmenter must know."""
+        return (*self._synonyms, *sorted(self.fillers - set(self._synonyms)))
 
     @property
     def pinyin_spellings(self) -> tuple[str, ...]:

@@ -25,6 +25,9 @@ SEVERAL_TOWNS = "多个镇街"
 PUBLISHED, LISTED = "published", "listed"
 # The urgency badge of a public need card (webapp/public/views.py).
 URGENCY_NAMES = {1: "一般", 2: "较急", 3: "紧急", 4: "特急"}
+# The kind badge of a search hit (webapp/search/labels.py).
+KIND_NAMES = {"need": "急难需求", "project": "慈善项目", "fund": "公益基金", "offer": "志愿服务",
+              "scheme": "救助政策"}
 _TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 
@@ -85,6 +88,7 @@ def need_document(card: NeedCard, towns: TownNames) -> SearchDocument | None:
         body.append("紧急程度：" + bilingual(URGENCY_NAMES[card.urgency]))
     if card.age_band:
         body.append("年龄段：" + card.age_band)
+    body.append(bilingual(KIND_NAMES[NEED]))
     published = card.published_at or card.updated_at
     return SearchDocument(
         kind=NEED, id=str(card.id), title=card.title, body="\n".join(body),
@@ -116,6 +120,7 @@ def listing_document(listing, towns: TownNames) -> SearchDocument | None:
             body.append("服务内容：" + "、".join(bilingual(s) for s in listing.service_list))
         if listing.skills:
             body.append("技能：" + listing.skills)
+    body.append(bilingual(KIND_NAMES[listing.kind.value]))
     if towns.is_institution(listing.organisation_id):
         body.append("发布机构：" + towns.name(listing.organisation_id))
     listed = listing.listed_at or listing.created_at
