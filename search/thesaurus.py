@@ -175,6 +175,18 @@ class Thesaurus:
         found.pop(word, None)
         return tuple(found)
 
+    def canonical(self, word: str) -> str | None:
+        """The first term of ``word``'s synonym set (交通事故 for 车祸), None if none."""
+        synonyms = self._synonyms.get(word)
+        return synonyms[0] if synonyms else None
+
+    def with_canonical(self, tokens) -> tuple[str, ...]:
+        """``tokens`` followed by the canonical term of each that has another one, so two
+        texts saying the same thing in different words share a token (the matcher's text
+        features use this)."""
+        extra = (self.canonical(t) for t in tokens)
+        return (*tokens, *(c for c, t in zip(extra, tokens) if c and c != t))
+
     def sounds_like(self, word: str) -> str | None:
         """The term whose full pinyin is that of Chinese ``word`` (itself excluded), if any."""
         keys = pinyin_keys(word)
