@@ -118,7 +118,13 @@ def index_settings() -> dict:
 def _group_query(group: tuple[str, ...], alternatives: tuple[str, ...] = ()) -> dict:
     # Every token of a group scores alike, as in the embedded backend.
     should = [{"term": {"text_tokens": t}} for t in group]
-    if alternatives:
+    if alternatives and not get_thesaurus().expand(group[0]):
+        # A misspelt word's alternatives (the term it sounds like) are in no synonym rule.
+        should.extend(
+            {"term": {"text_tokens": {"value": t, "boost": EXPANSION_BOOST}}}
+            for t in alternatives
+        )
+    elif alternatives:
         # The typed word through the synonym graph: its alternatives (and itself), boosted
         # below the exact terms.
         should.append(

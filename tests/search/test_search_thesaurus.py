@@ -121,3 +121,11 @@ def test_a_misspelt_word_that_sounds_like_a_term_finds_the_term():
     # A real word is never "corrected", nor a word that sounds like no term.
     assert plan_query("心里", expand=True).expansions == ()
     assert plan_query("火宅", expand=True).expansions == ()
+
+
+def test_elastic_query_names_a_misspelt_words_alternatives_itself():
+    from search.elastic import _text_query
+
+    clause = _text_query(plan_query("白雪病", expand=True))["bool"]["should"][0]["bool"]["should"]
+    assert clause[0] == {"term": {"text_tokens": "白雪病"}}
+    assert clause[1] == {"term": {"text_tokens": {"value": "白血病", "boost": 0.3}}}
