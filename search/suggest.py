@@ -54,7 +54,10 @@ def complete_terms(prefix: str, limit: int = 5) -> list[str]:
         if not keys[index].startswith(key):
             break
         found[terms[index]] = None
-    return sorted(found, key=lambda t: (len(t), t != key))[:limit]
+    # A domain sub-word (白血, 梁村) is no completion beside the word it begins (白血病, 梁村镇).
+    terms = set(get_thesaurus().terms)
+    kept = [t for t in found if t in terms or not any(o != t and o.startswith(t) for o in found)]
+    return sorted(kept, key=lambda t: (len(t), t != key))[:limit]
 
 
 def suggestions(backend, text: str, limit: int = MAX_SUGGESTIONS) -> list[tuple[str, str]]:

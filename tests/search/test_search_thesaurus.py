@@ -129,3 +129,20 @@ def test_elastic_query_names_a_misspelt_words_alternatives_itself():
     clause = _text_query(plan_query("白雪病", expand=True))["bool"]["should"][0]["bool"]["should"]
     assert clause[0] == {"term": {"text_tokens": "白雪病"}}
     assert clause[1] == {"term": {"text_tokens": {"value": "白血病", "boost": 0.3}}}
+
+
+@pytest.mark.parametrize("typed,first", [("白血", "白血病"), ("baix", "白血病"), ("bxb", "白血病"),
+                                         ("liangcun", "梁村镇"), ("jiaot", "交通事故")])
+def test_completions_from_chinese_and_pinyin_prefixes(typed, first):
+    from search.suggest import complete_terms
+
+    found = complete_terms(typed)
+    assert found[0] == first
+    assert "白血" not in found and "梁村" not in found  # sub-words of a longer completion
+
+
+def test_corrections_fix_homophones_inside_a_phrase():
+    from search.suggest import corrections
+
+    assert corrections("梁村镇白雪病") == ["梁村镇白血病"]
+    assert corrections("白血病") == []
