@@ -21,6 +21,8 @@ __all__ = ["MAX_PREFIX_CHARS", "MAX_SUGGESTIONS", "complete_terms", "corrections
 MAX_PREFIX_CHARS = 40
 MAX_SUGGESTIONS = 8
 TERM_SUGGESTIONS = 4
+MIN_TITLE_CHARS = 2
+MIN_TITLE_LETTERS = 3
 # Completions looked at before the shortest are kept: prefixes of a few letters match many.
 _SCAN = 64
 _SPACES = re.compile(r"\s+")
@@ -69,10 +71,15 @@ def suggestions(backend, text: str, limit: int = MAX_SUGGESTIONS) -> list[tuple[
         return []
     terms = [t for t in complete_terms(text, TERM_SUGGESTIONS + 1) if t != text]
     out = [(t, "term") for t in terms[:TERM_SUGGESTIONS]]
-    try:
-        titles = backend.titles(terms[0] if terms and text.isascii() else text, limit)
-    except (SearchError, OSError):
-        titles = []
+    # Titles once the text says enough: a first character or letter matches too much to
+    # rank usefully, and costs the most.
+    asked = terms[0] if terms and text.isascii() else text
+    titles: list[str] = []
+    if len(asked) >= (MIN_TITLE_LETTERS if asked.isascii() else MIN_TITLE_CHARS):
+        try:
+            titles = backend.titles(asked, limit)
+        except (SearchError, OSError):
+            titles = []
     seen = {t for t, _ in out}
     for title in titles:
         if title not in seen:

@@ -76,3 +76,9 @@ def test_results_page_links_did_you_mean(client, demo_like):
     html = client.get("/search", query_string={"q": "梁村镇白雪病"}).get_data(as_text=True)
     assert 'id="search-did-you-mean"' in html
     assert "/search?q=%E6%A2%81%E6%9D%91%E9%95%87%E7%99%BD%E8%A1%80%E7%97%85" in html
+
+
+def test_suggest_one_character_gives_terms_but_no_titles(client, demo_like):
+    found = _suggest(client, "白")
+    assert ("白血病", "term") in found
+    assert all(kind == "term" for _, kind in found)
