@@ -31,6 +31,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from search_corpus import CORPORA
+from search_quality import (
+    colloquial_queries,
+    judged_report,
+    paired_timings,
+    suggest_prefixes,
+    suggest_timings,
+)
 
 from search.analysis import ANALYZER_ID, plan_query
 from search.documents import SearchQuery
@@ -218,6 +225,19 @@ def main(argv: list[str] | None = None) -> dict:
         result["embedded_query"], samples = time_queries(engine.search, queries)
         result["embedded_query_by_breadth"] = by_breadth(samples, totals, args.docs)
         result["embedded_mean_total_hits"] = statistics.fmean(totals)
+
+        # How people ask: the same queries without and with the thesaurus (alternately),
+        # queries made of thesaurus terms and pinyin, and suggestions as people type.
+        plain, expanded = paired_timings(engine, queries)
+        result["corpus_plain"], result["corpus_expanded"] = map(percentiles, (plain, expanded))
+        towns = sorted({q.filters["town"][0] for q in queries if "town" in q.filters})
+        colloquial = colloquial_queries(args.queries, args.seed, towns or ["梁村镇"])
+        plain, expanded = paired_timings(engine, colloquial)
+        result["thesaurus_plain"], result["thesaurus_expanded"] = map(
+            percentiles, (plain, expanded)
+        )
+        prefixes = suggest_prefixes(args.queries, args.seed)
+        result["suggest"] = percentiles(suggest_timings(engine, prefixes))
         engine.close()
 
         if not args.skip_sqlite:
@@ -240,8 +260,11 @@ def main(argv: list[str] | None = None) -> dict:
         if args.dir is None:
             shutil.rmtree(work, ignore_errors=True)
     result["load_average_at_end"] = load_average()
+    result["judged"], judged_table = judged_report()
 
     print_table(result)
+    print("judged queries on the demo documents (tests/search/judged):")
+    print(judged_table, "\n")
     print(json.dumps(result, indent=2, ensure_ascii=False))
     if args.out:
         args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False), "utf-8")
@@ -286,6 +309,15 @@ def print_table(r: dict) -> None:
                 f"p95 {q['p95_ms']:.2f}  p99 {q['p99_ms']:.2f} ms"
             )
     print("* docs/s of a full rebuild including analysis (embedded: EmbeddedBackend.rebuild)\n")
+    print("embedded, the same run:            p50 ms   p95 ms   p99 ms")
+    for label, key in (("corpus queries, plain", "corpus_plain"),
+                       ("corpus queries, expanded", "corpus_expanded"),
+                       ("thesaurus/pinyin queries, plain", "thesaurus_plain"),
+                       ("thesaurus/pinyin queries, expanded", "thesaurus_expanded"),
+                       ("suggestions as you type", "suggest")):
+        q = r[key]
+        print(f"  {label:<34}{q['p50_ms']:>7.2f}{q['p95_ms']:>9.2f}{q['p99_ms']:>9.2f}")
+    print()
 
 
 if __name__ == "__main__":

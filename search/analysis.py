@@ -130,6 +130,25 @@ class _Segmenter(Protocol):
 
 
 def _read_domain_dict() -> list[tuple[str, int | None, str | None]]:
+    """The domain dictionary's entries, then the thesaurus terms it lacks (as nouns)."""
+    entries = _read_domain_file()
+    known = {word for word, _, _ in entries}
+    entries.extend((term, _THESAURUS_FREQ, "n") for term in _thesaurus_words() if term not in known)
+    return entries
+
+
+# Thesaurus terms are segmenter words, so each is one index token wherever it appears.
+_THESAURUS_FREQ = 20000
+
+
+@functools.lru_cache(maxsize=1)
+def _thesaurus_words() -> tuple[str, ...]:
+    from .thesaurus import Thesaurus, thesaurus_text
+
+    return tuple(t for t in Thesaurus(thesaurus_text()).words if len(t) > 1)
+
+
+def _read_domain_file() -> list[tuple[str, int | None, str | None]]:
     entries = []
     text = resources.files("search").joinpath("data/domain.dict").read_text("utf-8")
     for line in text.splitlines():
@@ -213,6 +232,8 @@ def _get_segmenter() -> _Segmenter:
 
 def _dict_fingerprint() -> str:
     raw = resources.files("search").joinpath("data/domain.dict").read_bytes()
+    # The thesaurus's words (not its links, which apply at query time) shape segmentation.
+    raw += "\n".join(sorted(_thesaurus_words())).encode("utf-8")
     return hashlib.sha1(raw).hexdigest()[:10]
 
 
@@ -221,7 +242,7 @@ ANALYZER_ID = f"jieba-search-nohmm/{_dict_fingerprint()}"
 
 def domain_words() -> list[str]:
     """Return the words of the shipped domain dictionary."""
-    return [word for word, _, _ in _read_domain_dict()]
+    return [word for word, _, _ in _read_domain_file()]
 
 
 def _keep(token: str) -> bool:
@@ -309,6 +330,16 @@ class QueryPlan:
 
     units: tuple[Unit, ...]
     minimum_should_match: int
+    # (query word, words that should also find documents) from the thesaurus and pinyin,
+    # for query words that have any; ranked below the word itself.
+    expansions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def alternatives(self, group: Group) -> tuple[str, ...]:
+        """Thesaurus and pinyin alternatives of ``group`` (its typed word), maybe none."""
+        for word, alternatives in self.expansions:
+            if word == group[0]:
+                return alternatives
+        return ()
 
     @property
     def is_empty(self) -> bool:
@@ -321,8 +352,9 @@ class QueryPlan:
 
     @property
     def terms(self) -> tuple[str, ...]:
-        """Every distinct token of the plan, for highlighting."""
-        return tuple(dict.fromkeys(t for group in self.groups for t in group))
+        """Every distinct token of the plan, alternatives included, for highlighting."""
+        alternatives = (t for _, words in self.expansions for t in words)
+        return tuple(dict.fromkeys([*(t for group in self.groups for t in group), *alternatives]))
 
 
 @functools.lru_cache(maxsize=1)
@@ -369,7 +401,7 @@ def _chunk_units(pieces: list[Group | None]) -> list[Unit]:
     return units
 
 
-def plan_query(text: str | None, *, relaxed: bool = False) -> QueryPlan:
+def plan_query(text: str | None, *, relaxed: bool = False, expand: bool = False) -> QueryPlan:
     """Turn free user text into a :class:`QueryPlan`; never raises on odd input.
 
     Up to three units are all required; of more, three quarters, or with ``relaxed`` half
@@ -378,26 +410,74 @@ def plan_query(text: str | None, *, relaxed: bool = False) -> QueryPlan:
     A typed word also matches the domain-dictionary words inside it (白血病 → 白血), but not
     generic sub-words: 医疗救助 must not match every text that merely says 救助, which would
     both rank poorly and make the query count most of the corpus.
+
+    With ``expand``, each word also carries its thesaurus alternatives (synonyms, narrower
+    terms, the words its pinyin spells), see :class:`search.thesaurus.Thesaurus`.
     """
     if not text:
         return QueryPlan((), 0)
     chunks = _CHUNK_SEPARATORS.split(normalize(text[: MAX_QUERY_CHARS * 2])[:MAX_QUERY_CHARS])
-    words_by_chunk = [segment(chunk) for chunk in chunks if chunk]
-    has_content = any(w not in _QUERY_STOPWORDS for words in words_by_chunk for w in words)
+    thesaurus = _thesaurus() if expand else None
+    sounds: dict[str, str] = {}
+    words_by_chunk = []
+    for chunk in filter(None, chunks):
+        term = _sounds_like(chunk, thesaurus) if thesaurus else None
+        if term:
+            sounds[chunk] = term
+            words_by_chunk.append([chunk])
+        else:
+            words_by_chunk.append(segment(chunk))
+    dropped = _QUERY_STOPWORDS | thesaurus.fillers if thesaurus else _QUERY_STOPWORDS
+    has_content = any(w not in dropped for words in words_by_chunk for w in words)
     units: list[Unit] = []
     seen: set[str] = set()
     budget = MAX_QUERY_GROUPS
     for words in words_by_chunk:
         pieces: list[Group | None] = []
         for word in words:
-            if has_content and word in _QUERY_STOPWORDS:
+            if word in sounds:
+                pieces.append((word,))
+            elif has_content and word in dropped:
                 pieces.append(None)
             elif word not in seen and budget:
                 seen.add(word)
                 pieces.append(_group(word))
                 budget -= 1
         units.extend(_chunk_units(pieces))
-    return QueryPlan(tuple(units), _minimum(len(units), relaxed=relaxed))
+    expansions = _expansions(units, sounds, thesaurus) if thesaurus else ()
+    return QueryPlan(tuple(units), _minimum(len(units), relaxed=relaxed), expansions)
+
+
+def _thesaurus():
+    from .thesaurus import get_thesaurus
+
+    return get_thesaurus()
+
+
+def _sounds_like(chunk: str, thesaurus) -> str | None:
+    """The thesaurus term a typed word that is no dictionary word sounds like (白雪病 for
+    白血病, 陪护就意 for 陪护就医), if any."""
+    from .thesaurus import is_han
+
+    if len(chunk) < 2 or not is_han(chunk) or _get_segmenter().has_word(chunk):
+        return None
+    return thesaurus.sounds_like(chunk)
+
+
+def _expansions(units: list[Unit], sounds: dict[str, str], thesaurus):
+    """The thesaurus alternatives of the units' words; a misspelt word's are the term it
+    sounds like and that term's alternatives."""
+    found = []
+    for unit in units:
+        for group in unit:
+            if group[0] in sounds:
+                term = sounds[group[0]]
+                found.append((group[0], (term, *thesaurus.expand(term))))
+                continue
+            alternatives = tuple(a for a in thesaurus.expand(group[0]) if a not in group)
+            if alternatives:
+                found.append((group[0], alternatives))
+    return tuple(found)
 
 
 def _minimum(n: int, *, relaxed: bool) -> int:

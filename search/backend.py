@@ -48,6 +48,11 @@ class SearchBackend(Protocol):
         """Number of documents in the live index."""
         ...
 
+    def titles(self, text: str, limit: int = 5) -> list[str]:
+        """Titles of the best ``limit`` matches of ``text`` (thesaurus applied), for
+        suggestions as people type; no counting."""
+        ...
+
     def clear(self) -> None:
         """Replace the live index with an empty one."""
         ...

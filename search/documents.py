@@ -141,6 +141,8 @@ class SearchQuery:
     ``ValueError`` (a programming or request error); the free text never does. ``relaxed``
     asks a long query for half of its words instead of most (see
     :func:`search.analysis.plan_query`), for a second try when it matched nothing.
+    ``expand`` (the default) also finds the words' thesaurus alternatives (synonyms,
+    narrower terms, what a word in pinyin spells), ranked below the words themselves.
     """
 
     text: str = ""
@@ -150,6 +152,7 @@ class SearchQuery:
     page: int = 1
     per_page: int = 10
     relaxed: bool = False
+    expand: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", self.text if isinstance(self.text, str) else "")

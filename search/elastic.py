@@ -30,6 +30,7 @@ from .indexing import (
     analyze_documents,
     urgency_rank,
 )
+from .thesaurus import EXPANSION_BOOST, get_thesaurus
 
 __all__ = ["ElasticBackend"]
 
@@ -74,17 +75,78 @@ def _source(item: AnalyzedDocument) -> dict:
     }
 
 
-def _group_query(group: tuple[str, ...]) -> dict:
+# The query-time analyzer that applies the thesaurus: whitespace tokens (the query word is
+# one token already), then a synonym_graph filter with one explicit rule per word that has
+# alternatives, the same alternatives the embedded backend expands to (thesaurus_rules).
+THESAURUS_ANALYZER = "jj_thesaurus"
+
+
+def thesaurus_rules() -> list[str]:
+    """Solr-format rules ``word => word, alternative, ...`` for every thesaurus term and
+    every pinyin spelling of one, as :meth:`search.thesaurus.Thesaurus.expand` gives them."""
+    thesaurus = get_thesaurus()
+    rules = []
+    for word in (*thesaurus.terms, *thesaurus.pinyin_spellings):
+        alternatives = thesaurus.expand(word)
+        if alternatives:
+            rules.append(f"{word} => {', '.join((word, *alternatives))}")
+    return rules
+
+
+def index_settings() -> dict:
+    """Analysis settings of every index: the thesaurus analyzer used at query time."""
+    return {
+        "analysis": {
+            "filter": {
+                "jj_thesaurus_graph": {
+                    "type": "synonym_graph",
+                    "synonyms": thesaurus_rules(),
+                    "lenient": False,
+                }
+            },
+            "analyzer": {
+                THESAURUS_ANALYZER: {
+                    "type": "custom",
+                    "tokenizer": "whitespace",
+                    "filter": ["jj_thesaurus_graph"],
+                }
+            },
+        }
+    }
+
+
+def _group_query(group: tuple[str, ...], alternatives: tuple[str, ...] = ()) -> dict:
     # Every token of a group scores alike, as in the embedded backend.
     should = [{"term": {"text_tokens": t}} for t in group]
+    if alternatives and not get_thesaurus().expand(group[0]):
+        # A misspelt word's alternatives (the term it sounds like) are in no synonym rule.
+        should.extend(
+            {"term": {"text_tokens": {"value": t, "boost": EXPANSION_BOOST}}}
+            for t in alternatives
+        )
+    elif alternatives:
+        # The typed word through the synonym graph: its alternatives (and itself), boosted
+        # below the exact terms.
+        should.append(
+            {
+                "match": {
+                    "text_tokens": {
+                        "query": group[0],
+                        "analyzer": THESAURUS_ANALYZER,
+                        "boost": EXPANSION_BOOST,
+                    }
+                }
+            }
+        )
     return should[0] if len(should) == 1 else {"bool": {"should": should}}
 
 
 def _text_query(plan: QueryPlan) -> dict:
+    def group_query(group):
+        return _group_query(group, plan.alternatives(group))
+
     units = [
-        _group_query(unit[0])
-        if len(unit) == 1
-        else {"bool": {"must": list(map(_group_query, unit))}}
+        group_query(unit[0]) if len(unit) == 1 else {"bool": {"must": list(map(group_query, unit))}}
         for unit in plan.units
     ]
     return {"bool": {"should": units, "minimum_should_match": plan.minimum_should_match}}
@@ -131,7 +193,11 @@ class ElasticBackend:
     def _new_index(self, *, bulk_load: bool) -> str:
         stamp = datetime.now(UTC).strftime("%Y%m%dt%H%M%S")
         name = f"{self.alias}-{stamp}-{secrets.token_hex(3)}"
-        settings = {"number_of_shards": 1, "number_of_replicas": self.number_of_replicas}
+        settings = {
+            "number_of_shards": 1,
+            "number_of_replicas": self.number_of_replicas,
+            **index_settings(),
+        }
         if bulk_load:
             settings |= {"refresh_interval": "-1", "number_of_replicas": 0}
         self.client.indices.create(index=name, mappings=MAPPINGS, settings=settings)
@@ -277,7 +343,7 @@ class ElasticBackend:
 
     def search(self, query: SearchQuery) -> SearchResult:
         self._ensure_alias()
-        plan = plan_query(query.text, relaxed=query.relaxed)
+        plan = plan_query(query.text, relaxed=query.relaxed, expand=query.expand)
         bool_query: dict = {"filter": _filters(query.filters)}
         if not plan.is_empty:
             bool_query["must"] = [_text_query(plan)]
@@ -331,6 +397,24 @@ class ElasticBackend:
             page=query.page,
             per_page=query.per_page,
         )
+
+    def titles(self, text: str, limit: int = 5) -> list[str]:
+        """Titles of the top ``limit`` documents for ``text`` (expanded), for suggestions."""
+        plan = plan_query(text, expand=True)
+        if plan.is_empty:
+            return []
+        self._ensure_alias()
+        try:
+            response = self.client.search(
+                index=self.alias,
+                query=_text_query(plan),
+                size=limit,
+                track_total_hits=False,
+                source_includes=["doc.title"],
+            )
+        except _ENGINE_ERRORS as error:
+            raise SearchUnavailable("搜索引擎无法连接") from error
+        return [raw["_source"]["doc"]["title"] for raw in response["hits"]["hits"]]
 
     def health(self) -> Health:
         try:

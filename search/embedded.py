@@ -44,6 +44,7 @@ from .embedded_queries import (
     read_counts,
     sampled,
     sampled_total,
+    text_queries,
     to_tantivy,
 )
 from .highlight import highlight, snippet
@@ -415,7 +416,7 @@ class EmbeddedBackend:
         the matches and facet values without scoring (see :meth:`_count`).
         """
         _, index = self._live_index()
-        plan = plan_query(query.text, relaxed=query.relaxed)
+        plan = plan_query(query.text, relaxed=query.relaxed, expand=query.expand)
         try:
             searcher = index.searcher()
             tq, counted_q, unfiltered = build_queries(query, plan)
@@ -455,6 +456,25 @@ class EmbeddedBackend:
             per_page=query.per_page,
             estimated=estimated,
         )
+
+    def titles(self, text: str, limit: int = 5) -> list[str]:
+        """Titles of the top ``limit`` documents for ``text`` (expanded), for suggestions.
+
+        Ranking only: no counting pass, no highlighting.
+        """
+        plan = plan_query(text, expand=True)
+        if plan.is_empty:
+            return []
+        _, index = self._live_index()
+        try:
+            searcher = index.searcher()
+            ranked, _ = text_queries(plan)
+            hits = searcher.search(ranked, limit, count=False).hits
+            payloads = (searcher.doc(address).get_first("payload") for _, address in hits)
+            return [json.loads(payload)["title"] for payload in payloads]
+        except (OSError, ValueError) as error:
+            log.exception("embedded suggestion failed")
+            raise SearchUnavailable("搜索暂时不可用") from error
 
     def health(self) -> Health:
         """Report whether the live index opens, its size, and whether it needs a rebuild."""

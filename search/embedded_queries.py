@@ -18,6 +18,7 @@ import tantivy
 from .analysis import MAX_TOKEN_CHARS, QueryPlan
 from .documents import SearchQuery, facet_list
 from .indexing import AnalyzedDocument, in_sample, urgency_rank
+from .thesaurus import EXPANSION_BOOST
 
 __all__ = [
     "EXACT_COUNT_LIMIT",
@@ -32,6 +33,7 @@ __all__ = [
     "read_counts",
     "sampled",
     "sampled_total",
+    "text_queries",
     "to_tantivy",
 ]
 
@@ -116,8 +118,11 @@ def _all(queries) -> tantivy.Query:
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in queries])
 
 
-def _group_query(group: tuple[str, ...], *, ranked: bool) -> tantivy.Query:
-    """Documents holding any token of ``group``; ``ranked=False`` for matching alone.
+def _group_query(
+    group: tuple[str, ...], alternatives: tuple[str, ...] = (), *, ranked: bool
+) -> tantivy.Query:
+    """Documents holding any token of ``group`` or of its thesaurus ``alternatives``;
+    ``ranked=False`` for matching alone. Alternatives score ``EXPANSION_BOOST`` times less.
 
     Ranking scores every token (a plain union of term queries, which tantivy can prune by
     block maxima). Matching needs only the sub-words: index-time analysis writes every
@@ -127,21 +132,28 @@ def _group_query(group: tuple[str, ...], *, ranked: bool) -> tantivy.Query:
     tokens = group
     if not ranked and len(group) > 1 and len(group[0]) < MAX_TOKEN_CHARS:
         tokens = group[1:]
-    if len(tokens) == 1:
-        return _term(tokens[0])  # a bare term query lets tantivy skip whole blocks
-    return tantivy.Query.boolean_query([(tantivy.Occur.Should, _term(t)) for t in tokens])
+    if not alternatives:
+        if len(tokens) == 1:
+            return _term(tokens[0])  # a bare term query lets tantivy skip whole blocks
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, _term(t)) for t in tokens])
+    if ranked:
+        expanded = [tantivy.Query.boost_query(_term(t), EXPANSION_BOOST) for t in alternatives]
+    else:
+        expanded = [_term(t) for t in alternatives]
+    return tantivy.Query.boolean_query(
+        [(tantivy.Occur.Should, q) for q in [*map(_term, tokens), *expanded]]
+    )
 
 
-def _unit_query(unit, *, ranked: bool) -> tantivy.Query:
-    if len(unit) == 1:
-        return _group_query(unit[0], ranked=ranked)
-    return _all(_group_query(group, ranked=ranked) for group in unit)
+def _unit_query(unit, plan: QueryPlan, *, ranked: bool) -> tantivy.Query:
+    queries = [_group_query(g, plan.alternatives(g), ranked=ranked) for g in unit]
+    return queries[0] if len(queries) == 1 else _all(queries)
 
 
 def text_queries(plan: QueryPlan) -> tuple[tantivy.Query, tantivy.Query]:
     """(query to rank with, query with the same matches that skips scoring)."""
-    ranked_units = [_unit_query(unit, ranked=True) for unit in plan.units]
-    units = [_unit_query(unit, ranked=False) for unit in plan.units]
+    ranked_units = [_unit_query(unit, plan, ranked=True) for unit in plan.units]
+    units = [_unit_query(unit, plan, ranked=False) for unit in plan.units]
     need = plan.minimum_should_match
     if len(units) == 1:
         return ranked_units[0], units[0]
@@ -266,9 +278,12 @@ def match_estimates(searcher, query: SearchQuery, plan: QueryPlan) -> MatchEstim
             expected *= frequency / docs
     if plan.is_empty:
         return MatchEstimates(bound, expected, None)
-    # Per unit, its rarest group's postings, ascending.
+    # Per unit, its rarest group's postings (alternatives included), ascending.
     bounds = sorted(
-        min(sum(searcher.doc_freq("text", t) for t in group) for group in unit)
+        min(
+            sum(searcher.doc_freq("text", t) for t in (*group, *plan.alternatives(group)))
+            for group in unit
+        )
         for unit in plan.units
     )
     need = plan.minimum_should_match

@@ -11,6 +11,7 @@ from itertools import islice
 
 from .analysis import index_text
 from .documents import SearchDocument
+from .thesaurus import pinyin_text
 
 __all__ = [
     "LAYOUT_VERSION",
@@ -26,7 +27,7 @@ __all__ = [
 _URGENCY_SHIFT = 40
 # Version of what backends store per document (fields, text_tokens, the sample): an index
 # written under another version must be rebuilt, and says so in its health.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 # How many times the title counts against the body in the one text field every backend
 # searches: BM25F's field weighting, folded into term frequency at index time (title tokens
 # written twice), so one posting list per word serves both matching and ranking.
@@ -35,18 +36,23 @@ TITLE_WEIGHT = 2
 
 @dataclass(frozen=True, slots=True)
 class AnalyzedDocument:
-    """A document with its title and body already turned into space-joined index tokens."""
+    """A document with its title and body already turned into space-joined index tokens,
+    and the pinyin (full and initials) of the title's words."""
 
     document: SearchDocument
     title_tokens: str
     body_tokens: str
+    pinyin_tokens: str = ""
 
     @property
     def text_tokens(self) -> str:
-        """Title tokens ``TITLE_WEIGHT`` times, then body tokens: the searched field."""
+        """Title tokens ``TITLE_WEIGHT`` times, then body tokens, then the title's pinyin
+        once: the searched field."""
         parts = [self.title_tokens] * TITLE_WEIGHT if self.title_tokens else []
         if self.body_tokens:
             parts.append(self.body_tokens)
+        if self.pinyin_tokens:
+            parts.append(self.pinyin_tokens)
         return " ".join(parts)
 
 
@@ -54,7 +60,8 @@ def analyze_document(doc: SearchDocument | AnalyzedDocument) -> AnalyzedDocument
     """Analyse ``doc`` unless that was already done."""
     if isinstance(doc, AnalyzedDocument):
         return doc
-    return AnalyzedDocument(doc, index_text(doc.title), index_text(doc.body))
+    title = index_text(doc.title)
+    return AnalyzedDocument(doc, title, index_text(doc.body), pinyin_text(title))
 
 
 def urgency_rank(doc: SearchDocument) -> int:
@@ -72,8 +79,12 @@ def in_sample(doc: SearchDocument) -> bool:
     return zlib.crc32(doc.uid.encode("utf-8")) % SAMPLE_RATE == 0
 
 
-def _analyze_texts(chunk: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [(index_text(title), index_text(body)) for title, body in chunk]
+def _analyze_texts(chunk: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    out = []
+    for title, body in chunk:
+        title_tokens = index_text(title)
+        out.append((title_tokens, index_text(body), pinyin_text(title_tokens)))
+    return out
 
 
 def _chunks(docs: Iterable, size: int) -> Iterator[list]:
@@ -103,8 +114,8 @@ def analyze_documents(
 
     with context.Pool(workers) as pool:
         for tokens in pool.imap(_analyze_texts, texts(), chunksize=1):
-            for doc, (title, body) in zip(pending.popleft(), tokens):
+            for doc, (title, body, pinyin) in zip(pending.popleft(), tokens):
                 if isinstance(doc, AnalyzedDocument):
                     yield doc
                 else:
-                    yield AnalyzedDocument(doc, title, body)
+                    yield AnalyzedDocument(doc, title, body, pinyin)

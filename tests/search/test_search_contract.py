@@ -155,9 +155,15 @@ def test_backend_unknown_facet_value_matches_nothing(loaded):
 
 
 def test_backend_highlights_terms_in_title_and_snippet(loaded):
-    hit = loaded.search(SearchQuery(text="尿毒症")).hits[0]
+    hit = loaded.search(SearchQuery(text="尿毒症", expand=False)).hits[0]
     assert hit.title_html == "<mark>尿毒症</mark>患者透析费用"
     assert "<mark>尿毒症</mark>每周透析" in hit.snippet
+
+
+def test_backend_highlights_thesaurus_alternatives_too(loaded):
+    # 透析 is a synonym of 尿毒症 in the thesaurus: the reader sees why the card matched.
+    hit = loaded.search(SearchQuery(text="尿毒症")).hits[0]
+    assert hit.title_html == "<mark>尿毒症</mark>患者<mark>透析</mark>费用"
 
 
 def test_backend_snippet_escapes_html(loaded):

@@ -100,11 +100,15 @@ def _brute_force(docs, query):
     from search.analysis import analyze, plan_query
     from search.documents import facet_list
 
-    plan = plan_query(query.text)
+    plan = plan_query(query.text, relaxed=query.relaxed, expand=query.expand)
     matched = []
     for doc in docs:
         tokens = set(analyze(doc.title)) | set(analyze(doc.body))
-        units = sum(1 for unit in plan.units if all(tokens & set(group) for group in unit))
+        units = sum(
+            1
+            for unit in plan.units
+            if all(tokens & {*group, *plan.alternatives(group)} for group in unit)
+        )
         if units < plan.minimum_should_match:
             continue
         values = {"kind": {doc.kind}, "category": set(doc.all_categories)}

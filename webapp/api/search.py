@@ -7,10 +7,12 @@ from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from search.documents import KINDS, SORTS
+from search.suggest import MAX_PREFIX_CHARS, MAX_SUGGESTIONS
 from webapp.extensions import db
 from webapp.models import Category
 from webapp.permissions import PUBLIC, access
 from webapp.services.search import queries as search_queries
+from webapp.services.search import suggest as search_suggest
 from webapp.services.search import sync as search_sync
 
 blp = Blueprint("api_search", __name__, url_prefix="/api/v1", description="搜索")
@@ -74,7 +76,31 @@ class SearchOut(Schema):
                        "match about half of its words instead"})
     fallback = fields.Boolean(metadata={
         "description": "true when the engine was down and the database answered instead"})
+    did_you_mean = fields.String(allow_none=True, metadata={
+        "description": "when nothing was found: a nearby query that finds something (the "
+                       "thesaurus term the words sound like, or fewer of the words), else null"})
     meta = fields.Nested(MetaOut)
+
+
+class SearchSuggestArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    q = fields.String(load_default="", validate=validate.Length(max=200), metadata={
+        "description": "what has been typed so far: Chinese, or pinyin (full or initials); "
+                       f"only the first {MAX_PREFIX_CHARS} characters are used"})
+    limit = fields.Integer(load_default=MAX_SUGGESTIONS,
+                           validate=validate.Range(min=1, max=MAX_SUGGESTIONS))
+
+
+class SearchSuggestionOut(Schema):
+    text = fields.String(metadata={"description": "the completion, to search for as is"})
+    kind = fields.String(metadata={"description": "term (thesaurus, place or domain word) or "
+                                                  "title (of a matching record)"})
+
+
+class SearchSuggestOut(Schema):
+    suggestions = fields.List(fields.Nested(SearchSuggestionOut))
 
 
 def _hit(hit) -> dict:
@@ -103,6 +129,18 @@ def search(args):
             "facets": {name: [{"value": v, "count": c} for v, c in buckets]
                        for name, buckets in result.facets.items()},
             "estimated": result.estimated, "relaxed": outcome.relaxed,
-            "fallback": outcome.fallback,
+            "fallback": outcome.fallback, "did_you_mean": outcome.did_you_mean,
             "meta": {"page": result.page, "per_page": result.per_page, "total": result.total,
                      "pages": math.ceil(result.total / result.per_page) if result.total else 0}}
+
+
+@blp.route("/search/suggest", methods=["GET"])
+@access(PUBLIC)
+@blp.arguments(SearchSuggestArgs, location="query")
+@blp.response(200, SearchSuggestOut)
+@blp.alt_response(422, description="invalid parameter (problem+json)")
+def suggest(args):
+    """Completions as people type: thesaurus and place terms (from Chinese or pinyin
+    prefixes), then titles of the best matches."""
+    found = search_suggest.suggest(search_sync.get_backend(), args["q"], args["limit"])
+    return {"suggestions": [{"text": s.text, "kind": s.kind} for s in found]}

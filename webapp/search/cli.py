@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
@@ -77,3 +78,36 @@ def status():
     db.session.rollback()
     if not health.ok:
         raise SystemExit(1)
+
+
+@search_cli.command("evaluate")
+@click.option("--judged", "folder", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Folder of queries.json and documents.json "
+                                 "(default: tests/search/judged).")
+@click.option("--snapshot", is_flag=True,
+              help="Search the judged folder's documents in a temporary index instead of the "
+                   "live one (whose records may have changed since they were judged).")
+def evaluate(folder: Path | None, snapshot: bool):
+    """nDCG@10, recall@10 and zero-result rate of the judged queries, plain vs expanded."""
+    import tempfile
+
+    from flask import current_app
+
+    from search.embedded import EmbeddedBackend
+    from search.evaluation import evaluate as run
+    from search.evaluation import format_report, load_judged
+    folder = folder or Path(current_app.root_path).parent / "tests" / "search" / "judged"
+    queries, docs = load_judged(folder)
+    if snapshot:
+        with tempfile.TemporaryDirectory(prefix="judged-") as work:
+            backend = EmbeddedBackend(Path(work) / "index")
+            try:
+                backend.rebuild(docs)
+                report = run(backend, queries)
+            finally:
+                backend.close()
+    else:
+        report = run(search_sync.get_backend(), queries)
+    click.echo(f"{len(queries)} judged queries from {folder}"
+               f" ({'their documents' if snapshot else 'the live index'})")
+    click.echo(format_report(report))

@@ -97,6 +97,7 @@ def results():
     active = [(name, facet_label(name, params[name])) for name in FILTERS if name in params]
     return render_template(
         "search/results.html", params=params, result=result, hits=hits,
-        fallback=outcome.fallback, relaxed=outcome.relaxed, pagination=ResultPagination(result), link=_link_maker(params),
+        fallback=outcome.fallback, relaxed=outcome.relaxed, did_you_mean=outcome.did_you_mean,
+        pagination=ResultPagination(result), link=_link_maker(params),
         facet_titles=FACET_TITLES, facet_label=facet_label, active=active,
         sort_labels=SORT_LABELS, current_sort=params.get("sort", "relevance"))

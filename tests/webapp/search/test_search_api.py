@@ -10,7 +10,7 @@ def test_api_search_returns_total_hits_and_facets(client, demo_like):
     body = client.get("/api/v1/search", query_string={"q": "白血病"}).get_json()
     assert body["total"] >= 1
     assert (body["hits"][0]["kind"], body["hits"][0]["id"]) == demo_like["leukemia"]
-    assert "<mark>白血病</mark>" in body["hits"][0]["snippet"]
+    assert "白血病</mark>" in body["hits"][0]["snippet"]  # 急性白血病, a synonym
     assert set(body["facets"]) == {"kind", "category", "town", "urgency"}
     assert body["fallback"] is False
 

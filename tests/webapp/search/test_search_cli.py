@@ -57,3 +57,11 @@ def test_cli_status_reports_backlog(runner, db, search_index):
     result = runner.invoke(args=["search", "status"])
     assert result.exit_code == 0, result.output
     assert "outbox: 0 pending" in result.output and "state: ok" in result.output
+
+
+def test_cli_evaluate_prints_plain_and_expanded_side_by_side(runner, db, search_index):
+    result = runner.invoke(args=["search", "evaluate", "--snapshot"])
+    assert result.exit_code == 0, result.output
+    assert "nDCG@10" in result.output and "plain  expanded" in result.output
+    row = next(line for line in result.output.splitlines() if line.startswith("all"))
+    assert len(row.split()) == 8

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from matching.records import DEFAULT_SERVICE_HOURS, Exclusions, Need, Resource
 from search.analysis import analyze
+from search.thesaurus import get_thesaurus
 from webapp.models import (
     TERMINAL_STATUSES,
     Applicant,
@@ -158,7 +159,7 @@ def need_records(session: Session, cards: list[NeedCard], *, now: dt.datetime | 
             gap=float(money_gap(card, case, granted.get(case.id, Decimal(0)))),
             days_waiting=max(waited, 0),
             vulnerability=household.flags if household else frozenset(),
-            services=services, tokens=tuple(analyze(f"{card.title} {card.story}")),
+            services=services, tokens=_text_tokens(f"{card.title} {card.story}"),
             age=age_of_band(card.age_band),
             household_size=household.size if household else None,
             person_key=person.get(case.id), hours_needed=hours))
@@ -177,8 +178,14 @@ def _money_capacity(session: Session, kind: ListingKind, listing, accounts: dict
     return ledger.balances_for(session, kind.value, listing.id)["available"]
 
 
+def _text_tokens(text: str) -> tuple[str, ...]:
+    """Analysed text plus the search thesaurus's canonical term of each word, so a need that
+    says 车祸 meets a project that says 交通事故 (matching/ itself knows no thesaurus)."""
+    return get_thesaurus().with_canonical(analyze(text))
+
+
 def _tokens(listing) -> tuple[str, ...]:
-    return tuple(analyze(f"{listing.title} {listing.description}"))
+    return _text_tokens(f"{listing.title} {listing.description}")
 
 
 def offer_places(listing, *, used_hours: float, open_cases: int) -> tuple[int, float]:

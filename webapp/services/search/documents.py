@@ -5,8 +5,11 @@ and only records the public may see become documents; everything else is deleted
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
+from babel.support import Translations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -20,6 +23,24 @@ SEARCH_KINDS = (NEED, *LISTING_KINDS)
 COUNTY = "全县"
 SEVERAL_TOWNS = "多个镇街"
 PUBLISHED, LISTED = "published", "listed"
+# The urgency badge of a public need card (webapp/public/views.py).
+URGENCY_NAMES = {1: "一般", 2: "较急", 3: "紧急", 4: "特急"}
+# The kind badge of a search hit (webapp/search/labels.py).
+KIND_NAMES = {"need": "急难需求", "project": "慈善项目", "fund": "公益基金", "offer": "志愿服务",
+              "scheme": "救助政策"}
+_TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
+
+
+@functools.lru_cache(maxsize=1)
+def _english() -> Translations:
+    return Translations.load(str(_TRANSLATIONS), ["en"], domain="messages")
+
+
+def bilingual(label: str) -> str:
+    """``label`` followed by its English translation (when the catalogue has one), so a
+    label a card shows is found in either language."""
+    english = _english().gettext(label)
+    return label if english == label else f"{label} {english}"
 
 
 class TownNames:
@@ -54,9 +75,20 @@ def need_document(card: NeedCard, towns: TownNames) -> SearchDocument | None:
     town = towns.name(card.town_id) if card.town_id is not None else COUNTY
     services = [s for s in split_codes(card.services) if s]
     body = [card.story]
+    # Everything the card shows is searchable: its badges, household and services.
+    if card.household:
+        body.append("家庭情况：" + card.household)
     if services:
-        body.append("所需服务：" + "、".join(services))
+        body.append("所需服务：" + "、".join(bilingual(s) for s in services))
     body.append("地区：" + (town or card.area or COUNTY))
+    if card.area and card.area != town:
+        body.append(card.area)
+    body.append("救助类别：" + bilingual(CATEGORY_LABELS[card.category]))
+    if card.urgency in URGENCY_NAMES:
+        body.append("紧急程度：" + bilingual(URGENCY_NAMES[card.urgency]))
+    if card.age_band:
+        body.append("年龄段：" + card.age_band)
+    body.append(bilingual(KIND_NAMES[NEED]))
     published = card.published_at or card.updated_at
     return SearchDocument(
         kind=NEED, id=str(card.id), title=card.title, body="\n".join(body),
@@ -80,13 +112,15 @@ def listing_document(listing, towns: TownNames) -> SearchDocument | None:
     categories = [c.value for c in sorted(listing.category_set, key=lambda c: c.value)]
     body = [listing.description or ""]
     if categories:
-        body.append("救助类别：" + "、".join(CATEGORY_LABELS[Category(c)] for c in categories))
+        body.append("救助类别：" + "、".join(bilingual(CATEGORY_LABELS[Category(c)])
+                                           for c in categories))
     body.append("服务范围：" + ("、".join(town_names) if town_names else COUNTY))
     if listing.kind == ListingKind.OFFER:
         if listing.service_list:
-            body.append("服务内容：" + "、".join(listing.service_list))
+            body.append("服务内容：" + "、".join(bilingual(s) for s in listing.service_list))
         if listing.skills:
             body.append("技能：" + listing.skills)
+    body.append(bilingual(KIND_NAMES[listing.kind.value]))
     if towns.is_institution(listing.organisation_id):
         body.append("发布机构：" + towns.name(listing.organisation_id))
     listed = listing.listed_at or listing.created_at

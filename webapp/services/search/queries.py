@@ -17,6 +17,7 @@ from search.backend import SearchBackend, SearchError
 from search.documents import Hit, SearchDocument, SearchQuery, SearchResult
 from webapp.models import NeedCard, NeedStatus
 from webapp.models.resources import LISTING_MODELS, ListingStatus
+from webapp.services.search import suggest as search_suggest
 from webapp.services.search.documents import NEED, TownNames, listing_document, need_document
 
 log = logging.getLogger(__name__)
@@ -28,12 +29,14 @@ SNIPPET_CHARS = 120
 
 @dataclass(frozen=True)
 class SearchOutcome:
-    """A page of results; whether it came from the database because the engine was down, and
-    whether a long query was relaxed to half of its words because as typed it found nothing."""
+    """A page of results; whether it came from the database because the engine was down,
+    whether a long query was relaxed to half of its words because as typed it found nothing,
+    and, when nothing was found, a nearby query that finds something ("did you mean")."""
 
     result: SearchResult
     fallback: bool = False
     relaxed: bool = False
+    did_you_mean: str | None = None
 
 
 def make_query(*, text: str = "", kind: str | None = None, category: str | None = None,
@@ -54,10 +57,13 @@ def run_search(session: Session, backend: SearchBackend, query: SearchQuery) -> 
     and the outcome says so, rather than leaving the user with an empty page.
     """
     try:
-        result = backend.search(query)
+        result, relaxed = backend.search(query), False
         if result.total == 0 and not query.relaxed and can_relax(plan_query(query.text)):
-            return SearchOutcome(backend.search(replace(query, relaxed=True)), relaxed=True)
-        return SearchOutcome(result)
+            result, relaxed = backend.search(replace(query, relaxed=True)), True
+        if result.total == 0 and query.text:
+            return SearchOutcome(result, relaxed=relaxed,
+                                 did_you_mean=search_suggest.did_you_mean(backend, query))
+        return SearchOutcome(result, relaxed=relaxed)
     except (SearchError, OSError) as exc:
         log.warning("search engine unavailable (%s); answering from the database",
                     type(exc).__name__)
