@@ -27,6 +27,7 @@ from webapp.models.resources import (
     Project,
     Scheme,
 )
+from webapp.services.need_account import need_accounts
 
 SOURCE_LABELS = {"scheme": "政府救助", "fund": "企业基金", "project": "慈善项目",
                  "donor": "个人捐助", "volunteer": "志愿服务"}
@@ -110,9 +111,8 @@ def county_totals(session: Session) -> Totals:
     towns = dict(session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.kind == OrgKind.TOWN).order_by(Organisation.code)).all())
     by_town = {name: town_money.get(tid, Decimal("0.00")) for tid, name in towns.items()}
-    cards = session.execute(select(NeedCard.amount_needed, NeedCard.amount_covered).where(
-        NeedCard.status == NeedStatus.PUBLISHED)).all()
-    open_gap = sum((max(n - (c or 0), Decimal(0)) for n, c in cards), Decimal("0.00"))
+    cards = session.scalars(select(NeedCard).where(NeedCard.status == NeedStatus.PUBLISHED)).all()
+    open_gap = sum((a.gap for a in need_accounts(session, cards).values()), Decimal("0.00"))
     listed = {name: session.scalar(select(func.count()).select_from(model).where(
         model.status == ListingStatus.LISTED)) for name, model in
         (("projects", Project), ("funds", Fund), ("offers", Offer), ("schemes", Scheme))}
