@@ -118,10 +118,11 @@ def _require_handler(actor, pledge: Pledge) -> None:
 def confirm_pledge(session: Session, actor, pledge: Pledge) -> None:
     """The receiver acknowledges the pledge and will arrange it with the donor."""
     _require_handler(actor, pledge)
+    serialize_writes(session)  # confirming moves the need's covered figure: one at a time
+    session.refresh(pledge)
     if pledge.status != P.PLEDGED:
         raise ConflictError("只有待确认的认捐可以确认")
     if pledge.need is not None and pledge.amount is not None:
-        serialize_writes(session)  # confirming moves the need's covered figure
         gap = need_account.need_account(session, pledge.need).gap
         if pledge.amount > gap:
             raise ConflictError(f"该需求尚缺 ¥{gap:,.2f}，少于这笔认捐的金额；"
