@@ -1,4 +1,5 @@
-"""one account of help per need: the never-written need_cards.amount_covered goes
+"""one account of help per need: the never-written need_cards.amount_covered goes; a
+help-first payment records when it was confirmed or reversed
 
 Revision ID: a7c0unt12d01
 Revises: 6bb733d4d5f6
@@ -18,9 +19,13 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('need_cards', schema=None) as batch_op:
         batch_op.drop_column('amount_covered')
+    with op.batch_alter_table('money_transfers', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('verified_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('money_transfers', schema=None) as batch_op:
+        batch_op.drop_column('verified_at')
     with op.batch_alter_table('need_cards', schema=None) as batch_op:
         batch_op.add_column(sa.Column('amount_covered', sa.Numeric(precision=14, scale=2),
                                       nullable=False, server_default='0'))

@@ -27,6 +27,7 @@ from webapp.services import (
 from webapp.services.cases import deadlines, once_per_year, transfers
 from webapp.services.cases.money import parse_amount
 from webapp.services.cases.settings import CaseSettings
+from webapp.services.ledger import green_channel
 
 S = CaseStatus
 INTAKE, OFFICER, DEPT = Role.INTAKE_WORKER, Role.OFFICER, Role.DEPARTMENT_HANDLER
@@ -158,6 +159,7 @@ def _escalate(session, actor, case, params, settings, now):
 
 def _withdraw(session, actor, case, params, settings, now):
     reason = _text(params, "reason", "撤回理由")
+    green_channel.require_settled(session, case, doing="撤回")
     case.closed_at = now
     return Outcome({"reason": reason}, {}, note=reason)
 
@@ -170,6 +172,7 @@ def _reject(session, actor, case, params, settings, now):
 
 def _close(session, actor, case, params, settings, now):
     outcome = _text(params, "outcome", "救助结果", limit=1000)
+    green_channel.require_settled(session, case, doing="办结")
     case.outcome, case.closed_at = outcome, now
     return Outcome({}, {}, note=outcome)
 
