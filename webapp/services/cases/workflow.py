@@ -15,7 +15,18 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from webapp import permissions
-from webapp.models import TERMINAL_STATUSES, Case, CaseEvent, CaseStatus, Role, Step, User, utcnow
+from webapp.models import (
+    TERMINAL_STATUSES,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    ListingStatus,
+    Role,
+    Scheme,
+    Step,
+    User,
+    utcnow,
+)
 from webapp.services import (
     ConflictError,
     DomainError,
@@ -28,6 +39,7 @@ from webapp.services.cases import deadlines, once_per_year, transfers
 from webapp.services.cases.money import parse_amount
 from webapp.services.cases.settings import CaseSettings
 from webapp.services.ledger import green_channel
+from webapp.services.ledger import transfers as ledger_transfers
 
 S = CaseStatus
 INTAKE, OFFICER, DEPT = Role.INTAKE_WORKER, Role.OFFICER, Role.DEPARTMENT_HANDLER
@@ -149,7 +161,30 @@ def _approve(session, actor, case, params, settings, now):
     summary = {"amount": str(amount)}
     if exception is not None:
         summary["exception_id"] = exception.id
+    grant = _grant_under_scheme(session, actor, case, params)
+    if grant is not None:
+        summary.update(scheme_transfer_id=grant.id, assistance_amount=str(grant.amount))
     return Outcome({"amount": amount}, summary, note=f"批准救助 {amount} 元")
+
+
+def _grant_under_scheme(session, actor, case, params):
+    """Approving assistance under a scheme reserves it from the scheme's account, within the
+    scheme's standard (webapp.services.ledger.schemes) and the case's remaining need."""
+    raw_scheme = params.get("scheme_id")
+    if raw_scheme in (None, ""):
+        return None
+    try:
+        scheme_id = int(raw_scheme)
+    except (TypeError, ValueError):
+        raise DomainError("请选择救助政策", field="scheme_id") from None
+    scheme = session.get(Scheme, scheme_id)
+    if scheme is None or scheme.status is not ListingStatus.LISTED:
+        raise DomainError("请选择已发布的救助政策", field="scheme_id")
+    assistance = parse_amount(params.get("assistance_amount"), field="assistance_amount",
+                              maximum=case.approved_amount)
+    return ledger_transfers.reserve_for_case(
+        session, actor, source="scheme", source_id=scheme.id, case=case, amount=assistance,
+        reference=f"{scheme.title} {case.number}"[:120])
 
 
 def _escalate(session, actor, case, params, settings, now):

@@ -31,7 +31,7 @@ from webapp.services import (
     audit,
     need_account,
 )
-from webapp.services.ledger import accounts, journal
+from webapp.services.ledger import accounts, journal, schemes
 from webapp.services.ledger.amounts import parse_amount
 
 PAYING_KINDS = frozenset({MoneyTransferKind.RESERVATION, MoneyTransferKind.GREEN_CHANNEL})
@@ -82,6 +82,8 @@ def reserve_for_case(session: Session, actor, *, source: str, source_id: int | N
     help_now = need_account.help_account(session, case)
     if amount > help_now.gap:
         raise DomainError(f"超过个案尚缺金额：尚缺 {_yuan(help_now.gap)} 元", field="amount")
+    # A scheme's own standard (min/max, times per year) unless the joint conference decided.
+    decision = schemes.check_scheme_grant(session, src, case, amount, now=utcnow())
     dst.needed = help_now.needed
     transfer = MoneyTransfer(
         kind=kind, status=MoneyTransferStatus.PENDING, debit_account_id=src.id,
@@ -95,7 +97,8 @@ def reserve_for_case(session: Session, actor, *, source: str, source_id: int | N
         (src, Side.DEBIT, Phase.PENDING, amount), (dst, Side.CREDIT, Phase.PENDING, amount)])
     audit.record(session, actor, "ledger.reserve", transfer, summary={
         "kind": kind.value, "source": src.kind.value, "source_account_id": src.id,
-        "case_id": case.id, "amount": str(amount), "reference": reference[:120]})
+        "case_id": case.id, "amount": str(amount), "reference": reference[:120],
+        **({"conference_item_id": decision.id} if decision is not None else {})})
     need_account.reindex_case(session, case.id)
     return transfer
 
