@@ -14,7 +14,7 @@ from webapp.models import CATEGORY_LABELS, Organisation, OrgKind, OrgStatus
 from webapp.models.resources import Fund, ListingStatus, Offer, Scheme
 from webapp.permissions import PUBLIC, access
 from webapp.public import bp
-from webapp.services import browse, transparency
+from webapp.services import browse, ledger, transparency
 from webapp.services.listing_rules import town_ids
 from webapp.services.transparency import SOURCE_LABELS
 
@@ -78,7 +78,8 @@ def projects():
 @access(PUBLIC)
 def project(project_id: int):
     view = browse.listed_project(db.session, project_id) or abort(404)
-    return render_template("public/project.html", view=view, categories=CATEGORY_LABELS,
+    return render_template("public/project.html", view=view,
+                           money=ledger.held_and_promised(db.session, "project", view.project), categories=CATEGORY_LABELS,
                            towns=town_ids(db.session))
 
 
@@ -99,8 +100,10 @@ def organisation(org_id: int):
 
     # Individual volunteers' offers are listed by their team only, never by person.
     offers = [o for o in listed(Offer) if o.volunteer_id is None]
+    funds = listed(Fund)
     return render_template("public/organisation.html", org=org, page=page,
-                           funds=listed(Fund), offers=offers, schemes=listed(Scheme),
+                           funds=funds, held={f.id: ledger.held_and_promised(
+                               db.session, "fund", f)["held"] for f in funds}, offers=offers, schemes=listed(Scheme),
                            towns=town_ids(db.session), categories=CATEGORY_LABELS)
 
 

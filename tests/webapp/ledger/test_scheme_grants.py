@@ -45,6 +45,9 @@ def scheme(db, demo_base):
                  organisation_id=bureau.id, min_amount=Decimal(500), max_amount=Decimal(3000),
                  annual_budget=Decimal(100000), times_per_year=1, status=ListingStatus.LISTED)
     db.session.add(row)
+    db.session.flush()
+    ledger.top_up(db.session, None, source="scheme", source_id=row.id, amount="100000",
+                  reference="县财政拨付")
     db.session.commit()
     return row
 

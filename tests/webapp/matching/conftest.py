@@ -74,7 +74,8 @@ def make_need(db, org_named):
 
 @pytest.fixture
 def make_listing(db, org_named):
-    """A listed project, fund or offer, inserted directly (its ledger account opens lazily)."""
+    """A listed project, fund or offer, inserted directly; a project or fund receives
+    ``amount`` by a recorded top-up."""
     from webapp.models import Fund, ListingStatus, Offer, Project
 
     def make(kind="project", *, title, description="", categories=("serious_illness",),
@@ -98,6 +99,11 @@ def make_listing(db, org_named):
                             description=description, categories=cats, towns=town_ids,
                             services=services, hours_per_week=4, status=ListingStatus.LISTED)
         db.session.add(listing)
+        db.session.flush()
+        if kind in ("project", "fund") and Decimal(amount) > 0:  # the money it holds: a recorded transfer in
+            from webapp.services import ledger
+            ledger.top_up(db.session, None, source=kind, source_id=listing.id, amount=amount,
+                          reference="测试资金到账")
         db.session.commit()
         db.session.refresh(listing)
         return listing

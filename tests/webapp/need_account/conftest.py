@@ -67,6 +67,8 @@ def state(db, client, drain, demo_base, make_user):
                 status=ListingStatus.LISTED)
     db.session.add(fund)
     db.session.flush()
+    ledger.top_up(db.session, None, source="fund", source_id=fund.id, amount="100000",
+                  reference="企业转入基金")
     ledger.top_up(db.session, None, source="reserve", source_id=None, amount="50000",
                   reference="测试拨款")
     db.session.commit()

@@ -11,6 +11,7 @@ from webapp.services.ledger.accounts import (  # noqa: F401
     balances,
     balances_for,
     case_account,
+    held_and_promised,
     open_all_listing_accounts,
     open_listing_account,
     reserve_account,
