@@ -78,3 +78,24 @@ def state(db, client, drain, demo_base, make_user):
     return State(db=db, client=client, drain=drain, ids={
         "case": case.id, "card": card.id, "fund": fund.id, "officer": officer.id,
         "payer": payer.id, "donor": donor.id})
+
+
+@pytest.fixture
+def make_project_pledge(db, state):
+    """A donor's money pledge to a listed project, confirmed and received."""
+    from webapp.models import ListingStatus, Project, User
+    from webapp.services import pledges
+
+    def make(amount: str):
+        officer = db.session.get(User, state.ids["officer"])
+        project = Project(title="测试慈善项目", organisation_id=officer.organisation_id,
+                          budget=Decimal(100000), status=ListingStatus.LISTED)
+        db.session.add(project)
+        db.session.flush()
+        pledge = pledges.make_pledge(db.session, db.session.get(User, state.ids["donor"]),
+                                     project=project, amount=amount)
+        pledges.confirm_pledge(db.session, officer, pledge)
+        pledges.fulfil_pledge(db.session, officer, pledge)
+        db.session.commit()
+
+    return make
