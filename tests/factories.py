@@ -330,16 +330,24 @@ def need_card(db, town):
         place = town(town_name)
         published = utcnow() - dt.timedelta(days=days_waiting)
         case = Case(number=f"GT-T-{n:06d}", town_id=place.id, category=category,
-                    urgency=urgency, description="张三，身份证 370000199001011234，电话 13800000000",
+                    urgency=urgency, amount_needed=Decimal(needed),
+                    description="张三，身份证 370000199001011234，电话 13800000000",
                     reported_at=published - dt.timedelta(days=reported_days_ago or 1))
         db.session.add(case)
         db.session.flush()
         card = NeedCard(case_id=case.id, status=status, title=title or f"重病家庭急需医疗费用{n}",
                         story="家中主要劳动力突发重病住院，急需医疗费用。", category=category,
                         area=place.name, town_id=place.id, urgency=urgency,
-                        amount_needed=Decimal(needed), amount_covered=Decimal(covered),
+                        amount_needed=Decimal(needed),
                         published_at=published if status == NeedStatus.PUBLISHED else None)
         db.session.add(card)
+        db.session.flush()
+        if Decimal(covered) > 0:  # money already granted: a reservation from the reserve
+            from webapp.services import ledger
+            ledger.top_up(db.session, None, source="reserve", source_id=None, amount=covered,
+                          reference="测试拨款")
+            ledger.reserve_for_case(db.session, None, source="reserve", source_id=None,
+                                    case=case, amount=covered, reference="测试预留")
         db.session.commit()
         return card
 
@@ -351,7 +359,8 @@ def need_card(db, town):
 
 @pytest.fixture
 def listed_resource(db, org_named):
-    """A listed project, fund or offer, inserted directly (its ledger account opens lazily)."""
+    """A listed project, fund or offer, inserted directly; a project or fund receives
+    ``amount`` by a recorded top-up."""
     from webapp.models import Fund, ListingStatus, Offer, Project
 
     def make(kind="project", *, title, description="", categories=("serious_illness",),
@@ -375,6 +384,11 @@ def listed_resource(db, org_named):
                             description=description, categories=cats, towns=town_ids,
                             services=services, hours_per_week=4, status=ListingStatus.LISTED)
         db.session.add(listing)
+        db.session.flush()
+        if kind in ("project", "fund") and Decimal(amount) > 0:  # the money it holds
+            from webapp.services import ledger
+            ledger.top_up(db.session, None, source=kind, source_id=listing.id, amount=amount,
+                          reference="测试资金到账")
         db.session.commit()
         db.session.refresh(listing)
         return listing

@@ -27,6 +27,7 @@ def scenario(db, demo_base, make_user):
         Role,
         utcnow,
     )
+    from webapp.services import ledger
     org = {o.name: o for o in db.session.scalars(select(Organisation))}
     make_user(Role.OFFICER, organisation=org[demo_base.BUREAU], username="officer2",
               password="jiujinan-demo")
@@ -40,11 +41,16 @@ def scenario(db, demo_base, make_user):
                             title="重病家庭急需住院医疗费用", story="突发重病住院手术，医疗费用缺口较大。",
                             category=Category.SERIOUS_ILLNESS, area=town.name, town_id=town.id,
                             urgency=3, amount_needed=Decimal(8000), published_at=utcnow()))
-    db.session.add(Project(organisation_id=org["高唐县慈善总会"].id, title="梁村镇大病医疗救助项目",
-                           description="为梁村镇重病住院家庭补助手术和住院医疗费用。",
-                           categories="serious_illness", towns=str(town.id),
-                           budget=Decimal(50000), per_case_cap=Decimal(5000),
-                           status=ListingStatus.LISTED))
+    project = Project(organisation_id=org["高唐县慈善总会"].id, title="梁村镇大病医疗救助项目",
+                      description="为梁村镇重病住院家庭补助手术和住院医疗费用。",
+                      categories="serious_illness", towns=str(town.id),
+                      budget=Decimal(50000), per_case_cap=Decimal(5000),
+                      status=ListingStatus.LISTED)
+    db.session.add(project)
+    db.session.flush()
+    # the budget is a promise; the charity's allocation into the project is money held
+    ledger.top_up(db.session, None, source="project", source_id=project.id, amount="50000",
+                  reference="慈善组织拨付项目资金")
     db.session.commit()
 
 

@@ -46,7 +46,15 @@ def test_public_transparency_draws_charts(live_server, page, screenshot, demo_re
     page.set_viewport_size(WIDTHS[width])
     page.goto(f"{live_server}/transparency")
     page.wait_for_selector("#chart-sources[data-rendered='1']")
-    page.wait_for_selector("#chart-towns[data-rendered='1'], .empty-state")
+    page.wait_for_selector("#chart-towns[data-rendered='1']")
+    page.wait_for_selector("#chart-categories[data-rendered='1']")
+    total = page.inner_text("#money-total")
+    for name in ("sources", "towns", "categories"):  # each chart has a table with one total
+        assert page.inner_text(f"#table-{name} tfoot td") == total
+    page.click("#transparency-period + details summary")
+    with page.expect_download() as download:
+        page.click("#csv-towns")
+    assert download.value.suggested_filename == "transparency-towns.csv"
     assert errors == []
     assert _no_horizontal_scroll(page)
     screenshot(page, f"public-transparency-{width}")

@@ -143,6 +143,10 @@ class TransitionIn(Schema):
     referred_to = fields.String(validate=validate.Length(max=200))
     amount = fields.Decimal(as_string=True, places=None)
     exception_reason = fields.String(validate=validate.Length(max=1000))
+    scheme_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={
+        "description": "approve: the scheme (临时救助 …) whose money is reserved for the case"})
+    assistance_amount = fields.Decimal(as_string=True, places=None, metadata={
+        "description": "approve: yuan reserved from the scheme, within its standard"})
     department_id = fields.Integer()
     due_on = fields.Date()
     note = fields.String(validate=validate.Length(max=1000))

@@ -180,10 +180,12 @@ class NeedOut(Schema):
     household = fields.Function(lambda v: v.card.household)
     urgency = fields.Function(lambda v: v.card.urgency)
     services = fields.Function(lambda v: split_codes(v.card.services))
-    amount_needed = fields.Function(lambda v: str(v.card.amount_needed))
+    amount_needed = fields.Function(lambda v: str(v.needed))
     approved = fields.Function(lambda v: str(v.approved))
     pledged = fields.Function(lambda v: str(v.pledged))
+    covered = fields.Function(lambda v: str(v.covered))
     gap = fields.Function(lambda v: str(v.gap))
+    account = fields.Function(lambda v: v.account.as_json())
     published_at = fields.Function(
         lambda v: v.card.published_at.isoformat() if v.card.published_at else None)
     waiting_days = fields.Function(lambda v: v.waiting_days)

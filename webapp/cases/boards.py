@@ -26,6 +26,7 @@ from webapp.services import DomainError
 from webapp.services.cases import conference as conference_service
 from webapp.services.cases import deadlines, notifications, queries, transfers, workflow
 from webapp.services.cases.deadlines import LOCAL_TZ
+from webapp.services.ledger import green_channel
 
 
 @bp.route("/transfers")
@@ -74,6 +75,9 @@ def supervision():
         department_id=department_id, towns=queries.towns(db.session),
         departments=transfers.departments(db.session),
         by_unit=queries.overdue_by_unit(db.session, today=today()),
+        overdue_payments=green_channel.overdue_payments(db.session, today=today(),
+                                                        settings=case_settings()),
+        payment_days=case_settings().emergency_payment_days,
         working_days=lambda d: deadlines.working_days_between(d, today(), case_settings()),
         **template_globals())
 

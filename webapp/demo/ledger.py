@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.demo.base import BUREAU, DEMO_PASSWORD
-from webapp.models import TERMINAL_STATUSES, Case, Organisation, Role, User
+from webapp.models import TERMINAL_STATUSES, Case, ListingStatus, Organisation, Role, User
 from webapp.models.ledger import (
     AccountKind,
     LedgerAccount,
@@ -19,7 +19,12 @@ from webapp.models.ledger import (
     PaymentMethod,
 )
 from webapp.services import DomainError, accounts, ledger
-from webapp.services.ledger.accounts import funded_total, reserve_account
+from webapp.services.ledger.accounts import (
+    LISTING_MODELS,
+    funded_total,
+    promised_amount,
+    reserve_account,
+)
 
 RESERVE_FUNDING = Decimal("300000.00")
 EXTRA_OFFICERS = [("officer2", "民政局李会计"), ("officer3", "民政局赵股长")]
@@ -47,10 +52,34 @@ def _sources(session: Session) -> list[tuple[str, int | None]]:
     return found + [("reserve", None)]
 
 
+# What each kind of listing has actually received, as a share of what it promised, and how
+# the transfer in is recorded: capital and budgets are promises until the money arrives.
+RECEIVED = {AccountKind.FUND: (Decimal("1.00"), "企业转入基金"),
+            AccountKind.PROJECT: (Decimal("0.60"), "慈善组织拨付项目资金"),
+            AccountKind.SCHEME: (Decimal("1.00"), "县财政拨付救助资金")}
+
+
+def _fund_listings(session: Session) -> int:
+    """Record the money each listed fund, project and scheme received (once)."""
+    made = 0
+    for kind, (share, reference) in RECEIVED.items():
+        model = LISTING_MODELS[kind]
+        for listing in session.scalars(select(model).where(
+                model.status == ListingStatus.LISTED).order_by(model.id)):
+            account = ledger.open_listing_account(session, None, kind, listing.id)
+            amount = (promised_amount(kind, listing) * share).quantize(Decimal("0.01"))
+            if amount > 0 and funded_total(session, account) == 0:
+                ledger.top_up(session, None, source=kind.value, source_id=listing.id,
+                              amount=amount, reference=reference)
+                made += 1
+    return made
+
+
 def load(session: Session, rng, echo) -> dict[str, int]:
     counter = {"users": 0, "ledger_accounts": 0, "money_transfers": 0}
     _officers(session, counter)
     counter["ledger_accounts"] += ledger.open_all_listing_accounts(session, None)
+    counter["money_transfers"] += _fund_listings(session)
     reserve = reserve_account(session)
     if funded_total(session, reserve) == 0:
         ledger.top_up(session, None, source="reserve", source_id=None, amount=RESERVE_FUNDING,

@@ -25,7 +25,7 @@ from webapp.models.resources import (
     Scheme,
 )
 from webapp.services import accounts
-from webapp.services.browse import published_need
+from webapp.services.need_account import need_account
 
 PROJECTS, FUNDS, OFFERS, PLEDGES = 60, 15, 200, 150
 # Most demo listings are public; a few wait for review or are drafts, so every screen has data.
@@ -224,7 +224,8 @@ def _pledges(session, seed, donors, counter) -> None:
         need = project = None
         if needs and i % 2 == 0:
             need = needs[(i // 2) % len(needs)]
-            gap = published_need(session, need.id).gap
+            account = need_account(session, need)
+            gap = max(account.gap - account.pledged_unconfirmed, Decimal(0))
             if service is None and gap < amount:
                 amount = gap if gap > 0 else None
                 service = None if amount else rng.choice(SERVICES)

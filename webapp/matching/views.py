@@ -26,6 +26,7 @@ from webapp.models.matching import REJECT_REASON_LABELS
 from webapp.permissions import MATCH_RESPONDER_ROLES, R, access, can_respond_to_proposal, roles
 from webapp.services import DomainError, matching
 from webapp.services.matching.decisions import listing_of
+from webapp.services.need_account import need_accounts
 
 OFFICERS = roles(R.OFFICER)
 RESPONDERS = roles(*MATCH_RESPONDER_ROLES)
@@ -62,6 +63,7 @@ def proposals():
                                explain(p.explanation)) for p in rows]))
     latest = db.session.scalars(select(MatchRun).order_by(MatchRun.id.desc()).limit(1)).first()
     return render_template("matching/proposals.html", page=page, groups=groups, latest=latest,
+                           accounts=need_accounts(db.session, page.items),
                            run_form=RunForm(), approve_form=ApproveForm(),
                            reject_form=RejectForm())
 

@@ -174,6 +174,7 @@ class MoneyTransfer(Base):
     voided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     void_reason: Mapped[str | None] = mapped_column(String(500))
     verification: Mapped[Verification | None] = mapped_column(StrEnum(Verification))
+    verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("money_transfers.id"))
 
     debit_account: Mapped[LedgerAccount] = relationship(foreign_keys=[debit_account_id])

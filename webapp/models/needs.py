@@ -42,19 +42,16 @@ class NeedCard(Base):
     title_edited: Mapped[bool] = mapped_column(default=False)  # officer's title, not generated
     urgency: Mapped[int] = mapped_column(default=2)
     amount_needed: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
-    amount_covered: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
     services: Mapped[str] = mapped_column(String(200), default="")  # comma separated
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     case: Mapped[Case] = relationship()
+    # What the need has received and still lacks is not stored here: it is the need's one
+    # account of help, webapp.services.need_account.help_accounts.
 
     @property
     def label(self) -> str:
         """How staff and donors name the need: its public number, or its id before it has one."""
         return self.number or f"#{self.id}"
-
-    @property
-    def gap(self) -> Decimal:
-        return max(self.amount_needed - self.amount_covered, Decimal(0))

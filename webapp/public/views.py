@@ -4,17 +4,20 @@ Need pages show the anonymized need card only; nothing here reads the case behin
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 
-from flask import abort, render_template, request
+from flask import Response, abort, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import CATEGORY_LABELS, Organisation, OrgKind, OrgStatus
+from webapp.models import CATEGORY_LABELS, Category, Organisation, OrgKind, OrgStatus
 from webapp.models.resources import Fund, ListingStatus, Offer, Scheme
 from webapp.permissions import PUBLIC, access
 from webapp.public import bp
-from webapp.services import browse, transparency
+from webapp.services import browse, ledger, transparency
 from webapp.services.listing_rules import town_ids
 from webapp.services.transparency import SOURCE_LABELS
 
@@ -78,7 +81,8 @@ def projects():
 @access(PUBLIC)
 def project(project_id: int):
     view = browse.listed_project(db.session, project_id) or abort(404)
-    return render_template("public/project.html", view=view, categories=CATEGORY_LABELS,
+    return render_template("public/project.html", view=view,
+                           money=ledger.held_and_promised(db.session, "project", view.project), categories=CATEGORY_LABELS,
                            towns=town_ids(db.session))
 
 
@@ -99,8 +103,10 @@ def organisation(org_id: int):
 
     # Individual volunteers' offers are listed by their team only, never by person.
     offers = [o for o in listed(Offer) if o.volunteer_id is None]
+    funds = listed(Fund)
     return render_template("public/organisation.html", org=org, page=page,
-                           funds=listed(Fund), offers=offers, schemes=listed(Scheme),
+                           funds=funds, held={f.id: ledger.held_and_promised(
+                               db.session, "fund", f)["held"] for f in funds}, offers=offers, schemes=listed(Scheme),
                            towns=town_ids(db.session), categories=CATEGORY_LABELS)
 
 
@@ -116,11 +122,43 @@ def schemes():
 @access(PUBLIC)
 def transparency_page():
     totals = transparency.county_totals(db.session)
-    source_chart = {"labels": [SOURCE_LABELS[k] for k in totals.money_by_source],
-                    "values": [float(v) for v in totals.money_by_source.values()]}
-    town_chart = {"labels": list(totals.money_by_town),
-                  "values": [float(v) for v in totals.money_by_town.values()]}
-    return render_template("public/transparency.html", totals=totals,
-                           source_labels=SOURCE_LABELS,
-                           source_chart=json.dumps(source_chart, ensure_ascii=False),
-                           town_chart=json.dumps(town_chart, ensure_ascii=False))
+    tables = _transparency_tables(totals)
+    charts = {name: json.dumps({"labels": [label for label, _ in rows],
+                                "values": [float(v) for _, v in rows]}, ensure_ascii=False)
+              for name, (_, rows) in tables.items()}
+    return render_template("public/transparency.html", totals=totals, tables=tables,
+                           charts=charts, definitions=transparency.DEFINITIONS,
+                           source_labels=SOURCE_LABELS)
+
+
+def _transparency_tables(totals) -> dict[str, tuple[str, list[tuple[str, object]]]]:
+    """Each breakdown of the money as (title, [(label, amount)]); all sum to the total."""
+    return {
+        "sources": (_("救助资金来源"), [(_(SOURCE_LABELS.get(k, k)), v)
+                                    for k, v in totals.money_by_source.items()]),
+        "towns": (_("各镇（街道）救助资金"), [(_(k) if k == transparency.UNASSIGNED else k, v)
+                                       for k, v in totals.money_by_town.items()]),
+        "categories": (_("按救助类别"), [
+            (_(CATEGORY_LABELS[Category(k)]) if k != transparency.UNASSIGNED else _(k), v)
+            for k, v in totals.money_by_category.items()]),
+    }
+
+
+@bp.route("/transparency/<any(sources, towns, categories):table>.csv")
+@access(PUBLIC)
+def transparency_csv(table: str):
+    """One breakdown of the transparency page as CSV (UTF-8 with BOM, opens in Excel)."""
+    totals = transparency.county_totals(db.session)
+    title, rows = _transparency_tables(totals)[table]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    period = f"{totals.period_start or '—'} — {totals.period_end}"
+    writer.writerow([title, _("统计期间"), period])
+    writer.writerow([_("项目"), _("金额（元）")])
+    for label, amount in rows:
+        writer.writerow([label, f"{amount:.2f}"])
+    writer.writerow([_("合计"), f"{totals.money_total:.2f}"])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=transparency-{table}.csv"})
+
+

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from webapp.models import Category, NeedCard, NeedStatus, utcnow
 from webapp.models.resources import ListingStatus, Pledge, PledgeStatus, Project
+from webapp.services.need_account import HelpAccount, need_account, need_accounts
 
 ACTIVE_PLEDGES = (PledgeStatus.PLEDGED, PledgeStatus.CONFIRMED, PledgeStatus.FULFILLED)
 ZERO = Decimal("0.00")
@@ -93,25 +94,38 @@ class ListPagination(Pagination):
 
 @dataclass(frozen=True)
 class NeedView:
-    """A published need card with its progress; holds anonymized fields only."""
+    """A published need card with its account of help; holds anonymized fields only.
+
+    Every figure comes from :func:`webapp.services.need_account.help_accounts`.
+    """
 
     card: NeedCard
-    pledged: Decimal
+    account: HelpAccount
+
+    @property
+    def needed(self) -> Decimal:
+        return self.account.needed
 
     @property
     def approved(self) -> Decimal:
-        return self.card.amount_covered or ZERO
+        """Money approved or paid from every channel (government, reserve, funds, projects)."""
+        return self.account.granted
+
+    @property
+    def pledged(self) -> Decimal:
+        return self.account.pledged
+
+    @property
+    def covered(self) -> Decimal:
+        return self.account.covered
 
     @property
     def gap(self) -> Decimal:
-        return max(self.card.amount_needed - self.approved - self.pledged, ZERO)
+        return self.account.gap
 
     @property
     def percent(self) -> int:
-        needed = self.card.amount_needed or ZERO
-        if needed <= 0:
-            return 100
-        return min(100, int((self.approved + self.pledged) * 100 / needed))
+        return self.account.percent
 
     @property
     def waiting_days(self) -> int:
@@ -131,15 +145,6 @@ def need_priority(view: NeedView) -> tuple:
             published, view.card.id)
 
 
-def pledged_to_needs(session: Session, need_ids) -> dict[int, Decimal]:
-    if not need_ids:
-        return {}
-    rows = session.execute(select(Pledge.need_id, func.sum(Pledge.amount)).where(
-        Pledge.need_id.in_(list(need_ids)), Pledge.status.in_(ACTIVE_PLEDGES),
-        Pledge.amount.is_not(None)).group_by(Pledge.need_id)).all()
-    return {nid: Decimal(total or 0) for nid, total in rows}
-
-
 def published_needs(session: Session, filters: Filters = Filters()) -> list[NeedView]:
     """Every published need matching the filters, in priority order."""
     stmt = select(NeedCard).where(NeedCard.status == NeedStatus.PUBLISHED)
@@ -150,8 +155,8 @@ def published_needs(session: Session, filters: Filters = Filters()) -> list[Need
     if filters.min_urgency is not None:
         stmt = stmt.where(NeedCard.urgency >= filters.min_urgency)
     cards = session.scalars(stmt).all()
-    pledged = pledged_to_needs(session, [c.id for c in cards])
-    views = [NeedView(c, pledged.get(c.id, ZERO)) for c in cards]
+    accounts = need_accounts(session, cards)
+    views = [NeedView(c, accounts[c.id]) for c in cards]
     if filters.min_gap is not None:
         views = [v for v in views if v.gap >= filters.min_gap]
     if filters.max_gap is not None:
@@ -163,7 +168,7 @@ def published_need(session: Session, need_id: int) -> NeedView | None:
     card = session.get(NeedCard, need_id)
     if card is None or card.status != NeedStatus.PUBLISHED:
         return None
-    return NeedView(card, pledged_to_needs(session, [card.id]).get(card.id, ZERO))
+    return NeedView(card, need_account(session, card))
 
 
 @dataclass(frozen=True)

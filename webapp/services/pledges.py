@@ -17,8 +17,15 @@ from webapp import permissions
 from webapp.models import NeedCard, NeedStatus, Role, User, utcnow
 from webapp.models.catalog import SERVICES
 from webapp.models.resources import ListingStatus, Pledge, PledgeStatus, Project
-from webapp.services import ConflictError, DomainError, PermissionDeniedError, audit, events
-from webapp.services.browse import published_need
+from webapp.services import (
+    ConflictError,
+    DomainError,
+    PermissionDeniedError,
+    audit,
+    events,
+    need_account,
+)
+from webapp.services.ledger.accounts import serialize_writes
 from webapp.services.listing_rules import MAX_MONEY
 
 P = PledgeStatus
@@ -30,6 +37,8 @@ def _announce(session: Session, actor: User, pledge: Pledge, action: str, summar
         "project_id": pledge.project_id, **summary})
     events.publish(session, events.PledgeChanged(pledge.id, pledge.status.value,
                                                  pledge.need_id, pledge.project_id))
+    if pledge.need is not None:
+        need_account.reindex_case(session, pledge.need.case_id)
 
 
 def new_reference(now: dt.datetime | None = None) -> str:
@@ -80,10 +89,14 @@ def make_pledge(session: Session, donor, *, need: NeedCard | None = None,
     if message and len(message) > 500:
         errors.setdefault("message", []).append("留言不能超过 500 个字")
     if value is not None and need is not None and need.status == NeedStatus.PUBLISHED:
-        view = published_need(session, need.id)
-        if value > view.gap:
+        serialize_writes(session)  # one writer at a time moves a need's figures
+        account = need_account.need_account(session, need)
+        if value > account.open_to_pledges:
+            waiting = (f"，其中 ¥{account.pledged_unconfirmed:,.2f} 已有认捐待确认"
+                       if account.pledged_unconfirmed else "")
             errors.setdefault("amount", []).append(
-                f"认捐金额超过了该需求尚未满足的缺口（¥{view.gap:,.2f}）")
+                f"认捐金额超过了该需求尚未满足的缺口（尚缺 ¥{account.gap:,.2f}{waiting}，"
+                f"最多可认捐 ¥{account.open_to_pledges:,.2f}）")
     if errors:
         raise DomainError("认捐信息有误，请修改后重试", errors=errors)
     pledge = Pledge(donor_id=donor.id, need_id=need.id if need else None,
@@ -105,8 +118,15 @@ def _require_handler(actor: User, pledge: Pledge) -> None:
 def confirm_pledge(session: Session, actor: User, pledge: Pledge) -> None:
     """The receiver acknowledges the pledge and will arrange it with the donor."""
     _require_handler(actor, pledge)
+    serialize_writes(session)  # confirming moves the need's covered figure: one at a time
+    session.refresh(pledge)
     if pledge.status != P.PLEDGED:
         raise ConflictError("只有待确认的认捐可以确认")
+    if pledge.need is not None and pledge.amount is not None:
+        gap = need_account.need_account(session, pledge.need).gap
+        if pledge.amount > gap:
+            raise ConflictError(f"该需求尚缺 ¥{gap:,.2f}，少于这笔认捐的金额；"
+                                "请与捐赠人商定调整金额，或取消这笔认捐")
     pledge.status, pledge.confirmed_at, pledge.handled_by_id = P.CONFIRMED, utcnow(), actor.id
     session.flush()
     _announce(session, actor, pledge, "confirm", {})

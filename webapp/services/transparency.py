@@ -17,7 +17,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from webapp.models import Case, NeedCard, NeedStatus, Organisation, OrgKind
+from webapp.models import Case, Category, NeedCard, NeedStatus, Organisation, OrgKind, Proposal
+from webapp.models.matching import ACTIVE_STATUSES
 from webapp.models.resources import (
     Fund,
     ListingStatus,
@@ -27,6 +28,7 @@ from webapp.models.resources import (
     Project,
     Scheme,
 )
+from webapp.services.need_account import need_accounts
 
 SOURCE_LABELS = {"scheme": "政府救助", "fund": "企业基金", "project": "慈善项目",
                  "donor": "个人捐助", "volunteer": "志愿服务"}
@@ -41,6 +43,7 @@ class HelpRecord:
     at: dt.datetime
     case_id: int | None = None
     town_id: int | None = None
+    category: str | None = None
 
 
 HelpSource = Callable[[Session], Iterable[HelpRecord]]
@@ -57,11 +60,27 @@ def register_help_source(fn: HelpSource) -> HelpSource:
 @register_help_source
 def fulfilled_pledges(session: Session) -> Iterable[HelpRecord]:
     rows = session.execute(
-        select(Pledge.amount, Pledge.fulfilled_at, NeedCard.case_id, NeedCard.town_id)
+        select(Pledge.amount, Pledge.fulfilled_at, NeedCard.case_id, Case.town_id,
+               NeedCard.category)
         .outerjoin(NeedCard, Pledge.need_id == NeedCard.id)
+        .outerjoin(Case, NeedCard.case_id == Case.id)
         .where(Pledge.status == PledgeStatus.FULFILLED, Pledge.fulfilled_at.is_not(None)))
-    for amount, at, case_id, town_id in rows:
-        yield HelpRecord("donor", Decimal(amount or 0), at, case_id, town_id)
+    for amount, at, case_id, town_id, category in rows:
+        yield HelpRecord("donor", Decimal(amount or 0), at, case_id, town_id,
+                         category.value if category is not None else None)
+
+
+#: What each figure on the page means (shown beside it).
+DEFINITIONS = {
+    "money": "已拨付到个案的资金（政府救助含临时救助备用金的先行救助、企业基金、慈善项目，"
+             "扣除退回）与接收方已确认到账的个人认捐之和；仅预留未拨付的资金不计入。",
+    "cases_helped": "统计期内至少获得一笔上述救助的个案数。",
+    "median_days": "个案从报告到首次获得上述救助的天数中位数。",
+    "open_gap": "正在求助的需求按其救助账户计算的缺口之和（所需减去各渠道已批准或已拨付的资金"
+                "及已确认的认捐），统计时点为今天。",
+    "hours": "已批准或资源方已接受的志愿服务小时数（承诺的小时数，不是已完成的小时数）。",
+}
+UNASSIGNED = "未归属"  # money not tied to a town or a category (e.g. a pledge to a project)
 
 
 @dataclass(frozen=True)
@@ -73,6 +92,11 @@ class Totals:
     published_needs: int
     open_gap: Decimal
     listed: dict[str, int]
+    money_by_category: dict[str, Decimal]
+    money_total: Decimal
+    hours_promised: Decimal
+    period_start: dt.date | None
+    period_end: dt.date
 
     def as_json(self) -> dict:
         return {
@@ -84,6 +108,12 @@ class Totals:
                               for k, v in self.money_by_town.items()],
             "published_needs": self.published_needs, "open_gap": str(self.open_gap),
             "listed": self.listed,
+            "money_by_category": [{"category": k, "amount": str(v)}
+                                  for k, v in self.money_by_category.items()],
+            "money_total": str(self.money_total), "hours_promised": str(self.hours_promised),
+            "period": {"start": self.period_start.isoformat() if self.period_start else None,
+                       "end": self.period_end.isoformat()},
+            "definitions": DEFINITIONS,
         }
 
 
@@ -96,27 +126,41 @@ def county_totals(session: Session) -> Totals:
     records = [r for source in _sources for r in source(session)]
     by_source = {key: Decimal("0.00") for key in SOURCE_LABELS}
     first_help: dict[int, dt.datetime] = {}
-    town_money: dict[int, Decimal] = {}
+    town_money: dict[int | None, Decimal] = {}
+    category_money: dict[str | None, Decimal] = {}
     for rec in records:
         by_source[rec.source] = by_source.get(rec.source, Decimal("0.00")) + rec.amount
-        if rec.case_id is not None:
+        if rec.case_id is not None and rec.amount > 0:
             seen = first_help.get(rec.case_id)
             first_help[rec.case_id] = rec.at if seen is None else min(seen, rec.at)
-        if rec.town_id is not None:
-            town_money[rec.town_id] = town_money.get(rec.town_id, Decimal("0.00")) + rec.amount
+        town_money[rec.town_id] = town_money.get(rec.town_id, Decimal("0.00")) + rec.amount
+        category_money[rec.category] = category_money.get(rec.category,
+                                                          Decimal("0.00")) + rec.amount
     reported = dict(session.execute(select(Case.id, Case.reported_at).where(
         Case.id.in_(list(first_help)))).all()) if first_help else {}
     delays = [_days(first_help[cid], reported[cid]) for cid in first_help if cid in reported]
     towns = dict(session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.kind == OrgKind.TOWN).order_by(Organisation.code)).all())
-    by_town = {name: town_money.get(tid, Decimal("0.00")) for tid, name in towns.items()}
-    cards = session.execute(select(NeedCard.amount_needed, NeedCard.amount_covered).where(
-        NeedCard.status == NeedStatus.PUBLISHED)).all()
-    open_gap = sum((max(n - (c or 0), Decimal(0)) for n, c in cards), Decimal("0.00"))
+    # Every record lands in exactly one town and one category bucket, so the three breakdowns
+    # sum to the same total.
+    by_town = {name: town_money.pop(tid, Decimal("0.00")) for tid, name in towns.items()}
+    by_town[UNASSIGNED] = sum(town_money.values(), Decimal("0.00"))
+    by_category = {c.value: category_money.pop(c.value, Decimal("0.00")) for c in Category}
+    by_category[UNASSIGNED] = sum(category_money.values(), Decimal("0.00"))
+    cards = session.scalars(select(NeedCard).where(NeedCard.status == NeedStatus.PUBLISHED)).all()
+    open_gap = sum((a.gap for a in need_accounts(session, cards).values()), Decimal("0.00"))
     listed = {name: session.scalar(select(func.count()).select_from(model).where(
         model.status == ListingStatus.LISTED)) for name, model in
         (("projects", Project), ("funds", Fund), ("offers", Offer), ("schemes", Scheme))}
-    return Totals(cases_helped=len(first_help),
+    hours = session.scalar(select(func.coalesce(func.sum(
+        func.coalesce(Proposal.approved_amount, Proposal.amount)), 0)).where(
+        Proposal.unit == "hours", Proposal.status.in_(list(ACTIVE_STATUSES))))
+    return Totals(money_by_category=by_category,
+                  money_total=sum((r.amount for r in records), Decimal("0.00")),
+                  hours_promised=Decimal(hours or 0),
+                  period_start=min(r.at for r in records).date() if records else None,
+                  period_end=dt.date.today(),
+                  cases_helped=len(first_help),
                   median_days_to_first_help=round(statistics.median(delays), 1)
                   if delays else None,
                   money_by_source=by_source, money_by_town=by_town,

@@ -241,6 +241,8 @@ def _two_reservations(db, staff, case, amounts=("1500.00", "2500.00")):
                 capital=Decimal("10000.00"), status=ListingStatus.LISTED)
     db.session.add(fund)
     db.session.flush()
+    ledger.top_up(db.session, None, source="fund", source_id=fund.id, amount="10000.00",
+                  reference="企业转入基金")
     ids = [ledger.reserve_for_case(db.session, staff["officer"], source="fund",
                                    source_id=fund.id, case=case, amount=amount,
                                    reference="测试预留").id for amount in amounts]

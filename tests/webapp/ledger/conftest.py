@@ -27,8 +27,9 @@ def officers(demo_base, make_user, db):
 
 @pytest.fixture
 def make_fund(db, demo_base):
-    """Create a listed fund of the demo enterprise with the given capital; return it."""
+    """Create a listed fund of the demo enterprise holding ``capital`` (a recorded top-up)."""
     from webapp.models import Fund, ListingStatus, Organisation
+    from webapp.services import ledger
 
     def make(capital="10000.00", title=None):
         org = db.session.scalars(select(Organisation).where(
@@ -36,6 +37,10 @@ def make_fund(db, demo_base):
         fund = Fund(title=title or f"测试基金{next(_numbers)}", organisation_id=org.id,
                     capital=Decimal(capital), status=ListingStatus.LISTED)
         db.session.add(fund)
+        db.session.flush()
+        # The capital is a promise: the company's transfer into the fund is what it holds.
+        ledger.top_up(db.session, None, source="fund", source_id=fund.id, amount=capital,
+                      reference="企业转入基金")
         db.session.commit()
         return fund
 

@@ -218,10 +218,24 @@ def test_top_up_raises_total_and_available(db, officers, make_fund):
     assert balances["total"] == balances["available"] == Decimal("1250.25")
 
 
-def test_open_all_listing_accounts_opens_each_fund_once(db, make_fund):
-    make_fund("700")
+def test_open_all_listing_accounts_opens_each_fund_once_and_empty(db, demo_base):
+    """The capital typed into the form is a promise: the account opens holding nothing."""
+    from webapp.models import Fund, ListingStatus, Organisation
+    org = db.session.scalars(select(Organisation).where(
+        Organisation.name == "鲁西爱心实业有限公司")).one()
+    fund = Fund(title="只填了规模的基金", organisation_id=org.id, capital=Decimal(700),
+                status=ListingStatus.PENDING_REVIEW)
+    db.session.add(fund)
+    db.session.commit()
     assert ledger.open_all_listing_accounts(db.session, None) == 1
     assert ledger.open_all_listing_accounts(db.session, None) == 0
     account = db.session.scalars(select(LedgerAccount).where(
         LedgerAccount.kind == "fund")).one()
-    assert account.total == Decimal("700.00")
+    assert account.total == Decimal("0.00")
+    assert ledger.held_and_promised(db.session, "fund", fund) == {
+        "promised": Decimal(700), "held": Decimal(0), "available": Decimal(0),
+        "disbursed": Decimal(0)}
+    ledger.top_up(db.session, None, source="fund", source_id=fund.id, amount="300",
+                  reference="企业转入基金")
+    db.session.commit()
+    assert ledger.held_and_promised(db.session, "fund", fund)["held"] == Decimal("300.00")

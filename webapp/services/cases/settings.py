@@ -24,6 +24,7 @@ class CaseSettings:
     holidays: frozenset[dt.date] = field(default_factory=frozenset)
     extra_workdays: frozenset[dt.date] = field(default_factory=frozenset)  # 调休 weekends
     emergency_aid_cap: Decimal = Decimal(3000)
+    emergency_payment_days: int = 3  # a confirmed help-first payment is paid within these
     max_amount: Decimal = Decimal(10000000)
     person_hash_key: str = "unset"
 
@@ -39,5 +40,6 @@ class CaseSettings:
             holidays=_dates(get("CASE_HOLIDAYS")),
             extra_workdays=_dates(get("CASE_EXTRA_WORKDAYS")),
             emergency_aid_cap=Decimal(str(get("EMERGENCY_AID_CAP", "3000"))),
+            emergency_payment_days=int(get("EMERGENCY_PAYMENT_DAYS", 3)),
             person_hash_key=str(get("PERSON_HASH_KEY", "unset")),
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -22,9 +23,11 @@ from webapp.models import (
     Case,
     CaseEvent,
     CaseStatus,
+    ListingStatus,
     MoneyTransfer,
     Proposal,
     Role,
+    Scheme,
     Step,
     Transfer,
     User,
@@ -42,6 +45,8 @@ from webapp.services import (
 from webapp.services.cases import deadlines, once_per_year, transfers
 from webapp.services.cases.money import parse_amount
 from webapp.services.cases.settings import CaseSettings
+from webapp.services.ledger import green_channel
+from webapp.services.ledger import transfers as ledger_transfers
 
 S = CaseStatus
 INTAKE, OFFICER, DEPT = Role.INTAKE_WORKER, Role.OFFICER, Role.DEPARTMENT_HANDLER
@@ -188,7 +193,31 @@ def _approve(session: Session, actor: User, case: Case, params: Params,
     summary: dict[str, Any] = {"amount": str(amount)}
     if exception is not None:
         summary["exception_id"] = exception.id
+    grant = _grant_under_scheme(session, actor, case, params)
+    if grant is not None:
+        summary.update(scheme_transfer_id=grant.id, assistance_amount=str(grant.amount))
     return Outcome(events.CaseApproved(case, actor, amount), summary, note=f"批准救助 {amount} 元")
+
+
+def _grant_under_scheme(session: Session, actor: User, case: Case, params: Params
+                        ) -> MoneyTransfer | None:
+    """Approving assistance under a scheme reserves it from the scheme's account, within the
+    scheme's standard (webapp.services.ledger.schemes) and the case's remaining need."""
+    raw_scheme = params.get("scheme_id")
+    if raw_scheme in (None, ""):
+        return None
+    try:
+        scheme_id = int(raw_scheme)
+    except (TypeError, ValueError):
+        raise DomainError("请选择救助政策", field="scheme_id") from None
+    scheme = session.get(Scheme, scheme_id)
+    if scheme is None or scheme.status is not ListingStatus.LISTED:
+        raise DomainError("请选择已发布的救助政策", field="scheme_id")
+    assistance = parse_amount(params.get("assistance_amount"), field="assistance_amount",
+                              maximum=case.approved_amount or Decimal(0))
+    return ledger_transfers.reserve_for_case(
+        session, actor, source="scheme", source_id=scheme.id, case=case, amount=assistance,
+        reference=f"{scheme.title} {case.number}"[:120])
 
 
 def _escalate(session: Session, actor: User, case: Case, params: Params,
@@ -200,6 +229,7 @@ def _escalate(session: Session, actor: User, case: Case, params: Params,
 def _withdraw(session: Session, actor: User, case: Case, params: Params,
               settings: CaseSettings, now: dt.datetime) -> Outcome:
     reason = _text(params, "reason", "撤回理由")
+    green_channel.require_settled(session, case, doing="撤回")
     case.closed_at = now
     return Outcome(events.CaseEnded(case, actor, "withdraw"), {}, note=reason)
 
@@ -214,6 +244,7 @@ def _reject(session: Session, actor: User, case: Case, params: Params,
 def _close(session: Session, actor: User, case: Case, params: Params,
            settings: CaseSettings, now: dt.datetime) -> Outcome:
     outcome = _text(params, "outcome", "救助结果", limit=1000)
+    green_channel.require_settled(session, case, doing="办结")
     case.outcome, case.closed_at = outcome, now
     return Outcome(events.CaseEnded(case, actor, "close"), {}, note=outcome)
 

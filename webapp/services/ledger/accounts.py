@@ -1,8 +1,11 @@
 """Opening and finding ledger accounts, locking them, and reading their balances.
 
-Every fund, charity project budget and scheme budget gets a source account whose opening
-balance is its capital or budget; the help-first reserve (临时救助备用金) has one account and
-every case gets an account the first time money is reserved for it.
+Every fund, charity project and scheme gets a source account. It holds only money actually
+received, recorded as top-ups (a company's transfer into its fund, a charity's allocation to a
+project, the treasury's allocation to a scheme): never the capital or budget figure typed into
+the listing form, which pages show beside what is held. The help-first reserve
+(临时救助备用金) has one account and every case gets an account the first time money is
+reserved for it.
 """
 from __future__ import annotations
 
@@ -14,7 +17,6 @@ from sqlalchemy.orm import Session
 from webapp.models import AuditHead, Case, Fund, Project, Scheme, User
 from webapp.models.ledger import ZERO, AccountKind, LedgerAccount, MoneyTransfer, MoneyTransferKind
 from webapp.services import DomainError, NotFoundError, events
-from webapp.services.ledger import journal
 
 SINGLETON = 0  # owner_id of the reserve and the external account
 RESERVE_NAME = "临时救助备用金"
@@ -31,7 +33,8 @@ def find_account(session: Session, kind: AccountKind, owner_id: int) -> LedgerAc
         LedgerAccount.kind == kind, LedgerAccount.owner_id == owner_id)).first()
 
 
-def _opening_amount(kind: AccountKind, listing) -> Decimal:
+def promised_amount(kind: AccountKind, listing) -> Decimal:
+    """The capital or budget a listing states (a promise, not money held)."""
     if kind is AccountKind.FUND:
         return listing.capital or ZERO
     if kind is AccountKind.PROJECT:
@@ -62,7 +65,7 @@ def reserve_account(session: Session) -> LedgerAccount:
 
 def open_listing_account(session: Session, actor: User | None, kind: AccountKind, listing_id: int
                          ) -> LedgerAccount:
-    """Open the account of a fund, project or scheme with its capital/budget as opening balance."""
+    """Open the (empty) account of a fund, project or scheme; money comes in by top-ups."""
     account = find_account(session, kind, listing_id)
     if account is not None:
         return account
@@ -73,9 +76,6 @@ def open_listing_account(session: Session, actor: User | None, kind: AccountKind
                             organisation_id=listing.organisation_id)
     session.add(account)
     session.flush()
-    opening = _opening_amount(kind, listing)
-    if opening > 0:
-        journal.open_balance(session, actor, account, opening, external_account(session))
     return account
 
 
@@ -86,30 +86,12 @@ def funded_total(session: Session, account: LedgerAccount) -> Decimal:
         MoneyTransfer.kind.in_([MoneyTransferKind.OPENING, MoneyTransferKind.TOP_UP]))) or ZERO
 
 
-def sync_listing_account(session: Session, actor: User | None, kind: AccountKind, listing_id: int
-                         ) -> LedgerAccount:
-    """Open the account of a listing, or top it up when its capital/budget was raised.
-
-    A lowered capital or budget is not taken out of the ledger: money already received
-    stays until an officer accounts for it.
-    """
-    account = find_account(session, kind, listing_id)
-    if account is None:
-        return open_listing_account(session, actor, kind, listing_id)
-    listing = session.get(LISTING_MODELS[kind], listing_id)
-    raise_by = _opening_amount(kind, listing) - funded_total(session, account)
-    if raise_by > 0:
-        lock_accounts(session, account, external_account(session))
-        journal.top_up_from_outside(session, actor, account, raise_by,
-                                    external_account(session), reference="资金额度调增")
-    return account
-
-
 def on_listing_changed(session: Session, event: events.ListingChanged) -> None:
+    """A listing's account is opened (empty) with it; its figures move no money."""
     account_kind = SOURCE_BY_NAME.get(event.kind)
-    if account_kind in LISTING_MODELS:
+    if account_kind in LISTING_MODELS and session.get(LISTING_MODELS[account_kind], event.id):
         serialize_writes(session)
-        sync_listing_account(session, None, account_kind, event.id)
+        open_listing_account(session, None, account_kind, event.id)
 
 
 def open_all_listing_accounts(session: Session, actor: User | None) -> int:
@@ -184,10 +166,12 @@ def balances_for(session: Session, kind: str, id: int | None = None) -> dict[str
     if account_kind is None:
         raise ValueError(f"unknown ledger source kind {kind!r}")
     owner = SINGLETON if account_kind is AccountKind.RESERVE else id
-    account = find_account(session, account_kind, owner)
-    if account is None and account_kind in LISTING_MODELS:
-        # Not opened yet: it will open with its capital/budget, nothing reserved or paid.
-        listing = session.get(LISTING_MODELS[account_kind], owner)
-        opening = _opening_amount(account_kind, listing) if listing is not None else ZERO
-        return {"total": opening, "reserved": ZERO, "disbursed": ZERO, "available": opening}
-    return balances(account)
+    return balances(find_account(session, account_kind, owner))
+
+
+def held_and_promised(session: Session, kind: str, listing) -> dict[str, Decimal]:
+    """What a listing promised (capital/budget) beside what its account holds and can give."""
+    account_kind = SOURCE_BY_NAME[kind]
+    money = balances(find_account(session, account_kind, listing.id))
+    return {"promised": promised_amount(account_kind, listing), "held": money["total"],
+            "available": money["available"], "disbursed": money["disbursed"]}

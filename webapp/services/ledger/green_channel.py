@@ -4,17 +4,25 @@ The case area publishes ``EmergencyAidGranted`` (with ``case``, ``actor`` and ``
 an officer grants help before verification: the reserve pays it as a pending transfer. When the
 case is later approved the payment is confirmed and kept; when it is rejected the payment is
 reversed with a record: voided while still pending, refunded to the reserve once paid.
+
+A confirmed payment is paid within ``EMERGENCY_PAYMENT_DAYS`` working days of its confirmation
+(overdue ones show on the supervision board) or reversed by an officer who gives a reason; a
+case holding a confirmed but unpaid payment cannot be closed or withdrawn until then.
 """
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import Case, User
+from webapp.models import Case, User, utcnow
 from webapp.models.ledger import MoneyTransfer, MoneyTransferKind, MoneyTransferStatus, Verification
 from webapp.services import ConflictError, DomainError, audit, events
+from webapp.services.cases import deadlines
+from webapp.services.cases.settings import CaseSettings
 from webapp.services.ledger import transfers
 
 REVERSAL_REASON = "核查未通过，先行救助冲回"
@@ -43,6 +51,7 @@ def confirm(session: Session, actor: User | None, transfer: MoneyTransfer) -> Mo
     """Verification upheld the help-first payment: keep it (pending ones still get disbursed)."""
     _require_unverified(transfer)
     transfer.verification = Verification.CONFIRMED
+    transfer.verified_at = utcnow()
     session.flush()
     audit.record(session, actor, "ledger.green_channel.confirm", transfer,
                  summary={"amount": str(transfer.amount), "status": transfer.status.value,
@@ -50,10 +59,23 @@ def confirm(session: Session, actor: User | None, transfer: MoneyTransfer) -> Mo
     return transfer
 
 
-def reverse(session: Session, actor: User | None, transfer: MoneyTransfer, *,
-            reason: str = REVERSAL_REASON) -> MoneyTransfer:
-    """Verification did not uphold the payment: void it, or refund it to the reserve if paid."""
-    _require_unverified(transfer)
+def reverse(session: Session, actor: User | None, transfer: MoneyTransfer, *, reason: str = REVERSAL_REASON
+            ) -> MoneyTransfer:
+    """Take a help-first payment back: void it while pending, refund it to the reserve if paid.
+
+    An unverified payment is reversed when verification does not uphold it. A confirmed one
+    that has not been paid may only be reversed by an officer who writes down why.
+    """
+    if transfer.kind is not MoneyTransferKind.GREEN_CHANNEL:
+        raise ConflictError("该笔款项不是先行救助")
+    confirmed = transfer.verification is Verification.CONFIRMED
+    if confirmed:
+        if transfer.status is not MoneyTransferStatus.PENDING:
+            raise ConflictError("该笔先行救助已拨付，如需收回请办理退回")
+        if not (reason or "").strip() or reason == REVERSAL_REASON:
+            raise DomainError("冲回已确认的先行救助须填写理由", field="reason")
+    else:
+        _require_unverified(transfer)
     reason = (reason or "").strip() or REVERSAL_REASON
     if transfer.status is MoneyTransferStatus.PENDING:
         transfers.void(session, actor, transfer, reason=reason)
@@ -62,9 +84,11 @@ def reverse(session: Session, actor: User | None, transfer: MoneyTransfer, *,
         if left > 0:
             transfers.refund(session, actor, transfer, left, reason=reason)
     transfer.verification = Verification.REVERSED
+    transfer.verified_at = utcnow()
     session.flush()
     audit.record(session, actor, "ledger.green_channel.reverse", transfer,
-                 summary={"amount": str(transfer.amount), "case_id": transfer.case_id})
+                 summary={"amount": str(transfer.amount), "case_id": transfer.case_id,
+                          "was_confirmed": confirmed})
     return transfer
 
 
@@ -73,6 +97,50 @@ def _require_unverified(transfer: MoneyTransfer) -> None:
         raise ConflictError("该笔款项不是先行救助")
     if transfer.verification is not Verification.UNVERIFIED:
         raise ConflictError("该笔先行救助已确认或已冲回")
+
+
+def confirmed_unpaid(session: Session, case: Case) -> list[MoneyTransfer]:
+    """The case's help-first payments confirmed by verification but not paid yet."""
+    return list(session.scalars(select(MoneyTransfer).where(
+        MoneyTransfer.case_id == case.id, MoneyTransfer.kind == MoneyTransferKind.GREEN_CHANNEL,
+        MoneyTransfer.verification == Verification.CONFIRMED,
+        MoneyTransfer.status == MoneyTransferStatus.PENDING).order_by(MoneyTransfer.id)))
+
+
+def require_settled(session: Session, case: Case, *, doing: str) -> None:
+    """Refuse to end a case while a confirmed help-first payment is still unpaid: it must be
+    paid, or reversed by an officer with a reason, first (never voided silently)."""
+    unpaid = confirmed_unpaid(session, case)
+    if unpaid:
+        total = sum((t.amount for t in unpaid), Decimal("0.00"))
+        numbers = "、".join(f"#{t.id}" for t in unpaid)
+        raise ConflictError(
+            f"该个案有已确认但尚未拨付的先行救助 ¥{total:,.2f}（款项 {numbers}），不能{doing}。"
+            f"请先在资金台账中拨付该笔款项，或由工作人员填写理由冲回，然后再{doing}。")
+
+
+@dataclass(frozen=True)
+class OverduePayment:
+    """A confirmed help-first payment not paid within the configured working days."""
+
+    transfer: MoneyTransfer
+    due_on: dt.date
+
+
+def overdue_payments(session: Session, *, today: dt.date, settings: CaseSettings
+                     ) -> list[OverduePayment]:
+    """Confirmed, unpaid help-first payments whose payment deadline has passed, oldest first."""
+    rows = session.scalars(select(MoneyTransfer).where(
+        MoneyTransfer.kind == MoneyTransferKind.GREEN_CHANNEL,
+        MoneyTransfer.verification == Verification.CONFIRMED,
+        MoneyTransfer.status == MoneyTransferStatus.PENDING).order_by(MoneyTransfer.id))
+    found = []
+    for transfer in rows:
+        since = deadlines.local_date(transfer.verified_at or transfer.created_at)
+        due = deadlines.add_working_days(since, settings.emergency_payment_days, settings)
+        if due < today:
+            found.append(OverduePayment(transfer, due))
+    return sorted(found, key=lambda o: (o.due_on, o.transfer.id))
 
 
 def on_emergency_aid(session: Session, event: events.EmergencyAidGranted) -> None:

@@ -23,8 +23,15 @@ from webapp.models.ledger import (
     Verification,
     Voucher,
 )
-from webapp.services import ConflictError, DomainError, NotFoundError, PermissionDeniedError, audit
-from webapp.services.ledger import accounts, journal
+from webapp.services import (
+    ConflictError,
+    DomainError,
+    NotFoundError,
+    PermissionDeniedError,
+    audit,
+    need_account,
+)
+from webapp.services.ledger import accounts, journal, schemes
 from webapp.services.ledger.amounts import parse_amount
 
 PAYING_KINDS = frozenset({MoneyTransferKind.RESERVATION, MoneyTransferKind.GREEN_CHANNEL})
@@ -70,11 +77,14 @@ def reserve_for_case(session: Session, actor: User | None, *, source: str, sourc
     if amount > src.available:
         raise DomainError(f"可用余额不足：{src.name} 当前可用 {_yuan(src.available)} 元",
                           field="amount")
-    gap = (case.amount_needed or Decimal(0)) - dst.approved_total
-    if amount > gap:
-        raise DomainError(f"超过个案尚缺金额：尚缺 {_yuan(max(gap, Decimal(0)))} 元",
-                          field="amount")
-    dst.needed = case.amount_needed
+    # The cap is the remainder of the case's one account of help: its approved amount (the
+    # reported one before approval) less money from every channel and confirmed pledges.
+    help_now = need_account.help_account(session, case)
+    if amount > help_now.gap:
+        raise DomainError(f"超过个案尚缺金额：尚缺 {_yuan(help_now.gap)} 元", field="amount")
+    # A scheme's own standard (min/max, times per year) unless the joint conference decided.
+    decision = schemes.check_scheme_grant(session, src, case, amount, now=utcnow())
+    dst.needed = help_now.needed
     transfer = MoneyTransfer(
         kind=kind, status=MoneyTransferStatus.PENDING, debit_account_id=src.id,
         credit_account_id=dst.id, amount=amount, case_id=case.id, reference=reference[:120],
@@ -87,7 +97,9 @@ def reserve_for_case(session: Session, actor: User | None, *, source: str, sourc
         (src, Side.DEBIT, Phase.PENDING, amount), (dst, Side.CREDIT, Phase.PENDING, amount)])
     audit.record(session, actor, "ledger.reserve", transfer, summary={
         "kind": kind.value, "source": src.kind.value, "source_account_id": src.id,
-        "case_id": case.id, "amount": str(amount), "reference": reference[:120]})
+        "case_id": case.id, "amount": str(amount), "reference": reference[:120],
+        **({"conference_item_id": decision.id} if decision is not None else {})})
+    need_account.reindex_case(session, case.id)
     return transfer
 
 
@@ -215,6 +227,7 @@ def _void_locked(session: Session, actor: User | None, transfer: MoneyTransfer,
         (transfer.credit_account, Side.CREDIT, Phase.PENDING, -amount)])
     audit.record(session, actor, "ledger.void", transfer,
                  summary={"amount": str(amount), "case_id": transfer.case_id})
+    need_account.reindex_case(session, transfer.case_id)
 
 
 def refunded_amount(session: Session, transfer: MoneyTransfer) -> Decimal:
@@ -244,6 +257,7 @@ def refund(session: Session, actor: User | None, transfer: MoneyTransfer, amount
     audit.record(session, actor, "ledger.refund", back,
                  summary={"amount": str(amount), "refunds": transfer.id,
                           "case_id": transfer.case_id})
+    need_account.reindex_case(session, transfer.case_id)
     return back
 
 

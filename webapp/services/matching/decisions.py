@@ -26,7 +26,7 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.models.ledger import AccountKind, LedgerAccount, MoneyTransfer, MoneyTransferStatus
+from webapp.models.ledger import MoneyTransfer, MoneyTransferStatus
 from webapp.permissions import can_respond_to_proposal
 from webapp.services import ConflictError, DomainError, PermissionDeniedError, audit, events, ledger
 from webapp.services.cases.notifications import notify, users_with_role
@@ -73,12 +73,8 @@ def limits(session: Session, proposal: Proposal) -> Limits:
         hours = Decimal(records.OFFER_WEEKS * listing.hours_per_week) - Decimal(used)
         return Limits(max(hours, Decimal(0)), None, None)
     available = ledger.balances_for(session, kind, proposal.resource_id)["available"]
-    case = proposal.need.case
-    account = session.scalars(select(LedgerAccount).where(
-        LedgerAccount.kind == AccountKind.CASE, LedgerAccount.case_id == case.id)).first()
-    granted = account.approved_total if account is not None else Decimal(0)
     cap = listing.max_amount if kind == "scheme" else listing.per_case_cap
-    return Limits(available, records.money_gap(proposal.need, case, granted), cap)
+    return Limits(available, records.money_gap(session, proposal.need), cap)
 
 
 def _locked(session: Session, proposal: Proposal) -> Proposal:

@@ -41,6 +41,7 @@ from webapp.models.matching import ACTIVE_STATUSES
 from webapp.models.resources import split_codes
 from webapp.services import ledger
 from webapp.services.cases.once_per_year import WINDOW
+from webapp.services.need_account import need_account, need_accounts
 
 #: Hours of volunteer time an offer can give per matching horizon: four weeks.
 OFFER_WEEKS = 4
@@ -117,10 +118,10 @@ def active_amounts(session: Session, *, by: str, unit: str) -> dict:
             for row in rows}
 
 
-def money_gap(card: NeedCard, case: Case, approved: Decimal) -> Decimal:
-    """Yuan still missing: the card's gap, never above the case's need net of ledger grants."""
-    wanted = min(card.amount_needed - card.amount_covered, case.amount_needed or Decimal(0))
-    return max(wanted - approved, Decimal(0))
+def money_gap(session: Session, card: NeedCard) -> Decimal:
+    """Yuan still missing: the gap of the need's one account of help (ledger money from every
+    channel and confirmed pledges counted)."""
+    return need_account(session, card).gap
 
 
 def need_records(session: Session, cards: list[NeedCard], *, now: dt.datetime | None = None
@@ -135,9 +136,7 @@ def need_records(session: Session, cards: list[NeedCard], *, now: dt.datetime | 
                                   .where(Case.id.in_(case_ids))).all())
     households = {h.case_id: h for h in session.scalars(
         select(Household).where(Household.case_id.in_(case_ids)))}
-    granted = {a.case_id: a.approved_total for a in session.scalars(
-        select(LedgerAccount).where(LedgerAccount.kind == AccountKind.CASE,
-                                    LedgerAccount.case_id.in_(case_ids)))}
+    accounts = need_accounts(session, cards)
     hours_given = active_amounts(session, by="need", unit="hours")
     needs = []
     for card in cards:
@@ -156,7 +155,7 @@ def need_records(session: Session, cards: list[NeedCard], *, now: dt.datetime | 
             # identifying on its own; only the published card must stay k-anonymous.
             id=card.id, category=card.category.value, town=str(case.town_id),
             urgency=card.urgency,
-            gap=float(money_gap(card, case, granted.get(case.id, Decimal(0)))),
+            gap=float(accounts[card.id].gap),
             days_waiting=max(waited, 0),
             vulnerability=household.flags if household else frozenset(),
             services=services, tokens=_text_tokens(f"{card.title} {card.story}"),

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from search.documents import SearchDocument
 from webapp.models import CATEGORY_LABELS, Category, NeedCard, NeedStatus, Organisation, OrgKind
 from webapp.models.resources import LISTING_MODELS, ListingKind, ListingStatus, split_codes
+from webapp.services.need_account import HelpAccount, need_accounts
 
 NEED = "need"
 LISTING_KINDS = tuple(kind.value for kind in ListingKind)
@@ -68,8 +69,10 @@ class TownNames:
         return org_id is not None and org_id in self._names and org_id not in self._public_orgs
 
 
-def need_document(card: NeedCard, towns: TownNames) -> SearchDocument | None:
-    """The document of a published need card, from its anonymized fields only; else None."""
+def need_document(card: NeedCard, towns: TownNames, account: HelpAccount
+                  ) -> SearchDocument | None:
+    """The document of a published need card, from its anonymized fields and its account of
+    help (needed and gap, the same figures as the public page); else None."""
     if card.status != NeedStatus.PUBLISHED:
         return None
     town = towns.name(card.town_id) if card.town_id is not None else COUNTY
@@ -93,7 +96,7 @@ def need_document(card: NeedCard, towns: TownNames) -> SearchDocument | None:
     return SearchDocument(
         kind=NEED, id=str(card.id), title=card.title, body="\n".join(body),
         category=card.category.value, town=town or card.area or COUNTY, urgency=card.urgency,
-        status=PUBLISHED, amount_needed=card.amount_needed, amount_remaining=card.gap,
+        status=PUBLISHED, amount_needed=account.needed, amount_remaining=account.gap,
         created_at=published, updated_at=max(card.updated_at, published))
 
 
@@ -137,16 +140,18 @@ def load_documents(session: Session, kind: str, ids: Sequence[int],
     towns = towns or TownNames(session)
     if not ids:
         return {}
-    if kind == NEED:
-        rows = session.scalars(select(NeedCard).where(NeedCard.id.in_(ids)))
-        build = need_document
-    else:
-        model = LISTING_MODELS[ListingKind(kind)]
-        rows = session.scalars(select(model).where(model.id.in_(ids)))
-        build = listing_document
     found = {}
-    for row in rows:
-        doc = build(row, towns)
+    if kind == NEED:
+        cards = list(session.scalars(select(NeedCard).where(NeedCard.id.in_(ids))))
+        accounts = need_accounts(session, cards)
+        for card in cards:
+            doc = need_document(card, towns, accounts[card.id])
+            if doc is not None:
+                found[card.id] = doc
+        return found
+    model = LISTING_MODELS[ListingKind(kind)]
+    for row in session.scalars(select(model).where(model.id.in_(ids))):
+        doc = listing_document(row, towns)
         if doc is not None:
             found[row.id] = doc
     return found
@@ -165,9 +170,14 @@ def public_counts(session: Session) -> int:
 def all_documents(session: Session, *, chunk: int = 500) -> Iterator[SearchDocument]:
     """Every public record as a document, read in chunks of ``chunk`` rows."""
     towns = TownNames(session)
-    cards = select(NeedCard).where(NeedCard.status == NeedStatus.PUBLISHED).order_by(NeedCard.id)
-    for card in session.scalars(cards.execution_options(yield_per=chunk)):
-        yield need_document(card, towns)
+    ids = list(session.scalars(select(NeedCard.id).where(NeedCard.status == NeedStatus.PUBLISHED)
+                               .order_by(NeedCard.id)))
+    for start in range(0, len(ids), chunk):
+        cards = list(session.scalars(select(NeedCard).where(NeedCard.id.in_(
+            ids[start:start + chunk])).order_by(NeedCard.id)))
+        accounts = need_accounts(session, cards)
+        for card in cards:
+            yield need_document(card, towns, accounts[card.id])
     for model in LISTING_MODELS.values():
         stmt = select(model).where(model.status == ListingStatus.LISTED).order_by(model.id)
         for listing in session.scalars(stmt.execution_options(yield_per=chunk)):

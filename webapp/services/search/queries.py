@@ -17,6 +17,7 @@ from search.backend import SearchBackend, SearchError
 from search.documents import Hit, SearchDocument, SearchQuery, SearchResult
 from webapp.models import NeedCard, NeedStatus
 from webapp.models.resources import LISTING_MODELS, ListingStatus
+from webapp.services.need_account import need_accounts
 from webapp.services.search import suggest as search_suggest
 from webapp.services.search.documents import NEED, TownNames, listing_document, need_document
 
@@ -87,7 +88,9 @@ def _candidates(session: Session, terms: list[str], kinds) -> list[SearchDocumen
     if not kinds or NEED in kinds:
         stmt = select(NeedCard).where(NeedCard.status == NeedStatus.PUBLISHED,
                                       *_matches((NeedCard.title, NeedCard.story), terms))
-        docs.extend(need_document(card, towns) for card in session.scalars(stmt))
+        cards = list(session.scalars(stmt))
+        accounts = need_accounts(session, cards)
+        docs.extend(need_document(card, towns, accounts[card.id]) for card in cards)
     for kind, model in LISTING_MODELS.items():
         if kinds and kind.value not in kinds:
             continue

@@ -1,0 +1,153 @@
+"""Approving assistance under a scheme reserves it from the scheme's account, within the
+scheme's own standard unless the joint conference decided otherwise (recorded)."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from tests.webapp.ledger.conftest import state
+from webapp.models import (
+    AgendaItem,
+    Applicant,
+    AuditEvent,
+    Case,
+    CaseStatus,
+    Conference,
+    Decision,
+    ListingStatus,
+    Organisation,
+    Scheme,
+    utcnow,
+)
+from webapp.services import DomainError, ledger, need_account
+from webapp.services.cases import workflow
+from webapp.services.cases.settings import CaseSettings
+
+_keys = itertools.count(1)
+
+
+@pytest.fixture
+def settings(app):
+    return CaseSettings.from_config(app.config)
+
+
+@pytest.fixture
+def scheme(db, demo_base):
+    """临时救助: ¥500–¥3,000, once a year, ¥100,000 budget in its account."""
+    bureau = db.session.scalars(select(Organisation).where(
+        Organisation.name == demo_base.BUREAU)).one()
+    row = Scheme(title="临时救助（测试）", code=f"TEST-LSJZ-{next(_keys)}",
+                 organisation_id=bureau.id, min_amount=Decimal(500), max_amount=Decimal(3000),
+                 annual_budget=Decimal(100000), times_per_year=1, status=ListingStatus.LISTED)
+    db.session.add(row)
+    db.session.flush()
+    ledger.top_up(db.session, None, source="scheme", source_id=row.id, amount="100000",
+                  reference="县财政拨付")
+    db.session.commit()
+    return row
+
+
+@pytest.fixture
+def person_case(db, approved_case):
+    """A verified case of a given person (by keyed hash), needing ¥8,000."""
+    def make(person_key="person-1"):
+        case = approved_case("8000.00", status=CaseStatus.VERIFIED)
+        applicant = Applicant(name="测试对象", id_number="370000199001010000",
+                              person_key=person_key)
+        db.session.add(applicant)
+        db.session.flush()
+        case.applicant_id = applicant.id
+        db.session.commit()
+        return case
+    return make
+
+
+def _approve(db, officer, case, settings, scheme, assistance, **extra):
+    workflow.fire(db.session, officer, case, "approve", settings=settings, amount="8000",
+                  scheme_id=scheme.id, assistance_amount=assistance, **extra)
+    db.session.commit()
+
+
+def test_approval_under_a_scheme_reserves_from_its_account(db, officers, settings, scheme,
+                                                           person_case):
+    officer, payer, _ = officers
+    case = person_case()
+    _approve(db, officer, case, settings, scheme, "3000")
+    assert ledger.balances_for(db.session, "scheme", scheme.id)["reserved"] == Decimal("3000.00")
+    account = need_account.help_account(db.session, case)
+    assert account.government == Decimal("3000.00")
+    assert (account.needed, account.gap) == (Decimal("8000.00"), Decimal("5000.00"))
+    # paid with payee, method and voucher, as for funds
+    (transfer,) = [t for t in ledger.pending_transfers(db.session, case)]
+    ledger.disburse(db.session, payer, transfer, payee="高唐县人民医院", method="bank_transfer",
+                    voucher_number="LSJZ-1", paid_on=dt.date(2026, 1, 5),
+                    second_officer_above=Decimal(5000))
+    db.session.commit()
+    balances = ledger.balances_for(db.session, "scheme", scheme.id)
+    assert (balances["reserved"], balances["disbursed"]) == (Decimal(0), Decimal("3000.00"))
+    assert need_account.help_account(db.session, case).channel("scheme").disbursed == 3000
+    assert ledger.verify_ledger(db.session).ok
+
+
+@pytest.mark.parametrize(("assistance", "words"), [
+    ("3500", "超过「临时救助（测试）」的救助标准上限 3,000.00 元"),
+    ("200", "低于「临时救助（测试）」的救助标准下限 500.00 元"),
+])
+def test_amount_outside_the_scheme_standard_is_refused(db, officers, settings, scheme,
+                                                       person_case, assistance, words):
+    case = person_case()
+    before = state(db)
+    with pytest.raises(DomainError) as caught:
+        _approve(db, officers[0], case, settings, scheme, assistance)
+    db.session.rollback()
+    assert words in caught.value.message
+    assert state(db) == before
+    assert db.session.get(Case, case.id).status is CaseStatus.VERIFIED
+
+
+def test_times_per_year_is_enforced_unless_the_conference_decided(db, officers, settings,
+                                                                  scheme, person_case):
+    officer = officers[0]
+    _approve(db, officer, person_case("same-person"), settings, scheme, "2000")
+    second = person_case("same-person")
+    with pytest.raises(DomainError) as caught:
+        _approve(db, officer, second, settings, scheme, "2000",
+                 exception_reason="因病情恶化再次申请救助")
+    db.session.rollback()
+    assert "已获「临时救助（测试）」救助 1 次" in caught.value.message
+    assert "联席会议" in caught.value.message
+    # another person is not affected
+    _approve(db, officer, person_case("someone-else"), settings, scheme, "2000")
+
+    conference = Conference(title="第一次联席会议", scheduled_at=utcnow())
+    db.session.add(conference)
+    db.session.flush()
+    item = AgendaItem(conference_id=conference.id, case_id=second.id, decision=Decision.APPROVE,
+                      amount=Decimal(2500), decided_by_id=officer.id, decided_at=utcnow())
+    db.session.add(item)
+    db.session.commit()
+    second = db.session.get(Case, second.id)
+    with pytest.raises(DomainError, match="联席会议决定的救助金额 2,500.00"):
+        _approve(db, officer, second, settings, scheme, "2600",
+                 exception_reason="因病情恶化再次申请救助")
+    db.session.rollback()
+    second = db.session.get(Case, second.id)
+    _approve(db, officer, second, settings, scheme, "2500",
+             exception_reason="因病情恶化再次申请救助")
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "ledger.reserve")
+                               .order_by(AuditEvent.id.desc())).first()
+    assert json.loads(event.summary)["conference_item_id"] == item.id
+
+
+def test_unknown_scheme_is_a_clear_error(db, officers, settings, person_case):
+    case = person_case()
+    with pytest.raises(DomainError) as caught:
+        workflow.fire(db.session, officers[0], case, "approve", settings=settings,
+                      amount="8000", scheme_id="999999", assistance_amount="1000")
+    db.session.rollback()
+    assert caught.value.field == "scheme_id"

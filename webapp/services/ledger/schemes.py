@@ -1,0 +1,83 @@
+"""Government assistance under a scheme: its own standard checked before its money is reserved.
+
+A reservation from a scheme's account (an approval of 临时救助, 医疗救助 …) is refused, naming
+the scheme, when the amount is outside the scheme's minimum and maximum, or when the same
+person (keyed hash of the resident ID) has already received the scheme ``times_per_year``
+times within 365 days — unless the joint conference (联席会议) decided to approve the case,
+in which case the decision is recorded on the reservation's audit event and its amount, when
+the conference set one, is the limit instead.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from webapp.models import AgendaItem, Applicant, Case, Decision, Scheme
+from webapp.models.ledger import (
+    AccountKind,
+    LedgerAccount,
+    MoneyTransfer,
+    MoneyTransferKind,
+    MoneyTransferStatus,
+)
+from webapp.services import DomainError
+
+WINDOW = dt.timedelta(days=365)
+
+
+def conference_decision(session: Session, case: Case) -> AgendaItem | None:
+    """The joint conference's latest decision to approve this case, if any."""
+    return session.scalars(select(AgendaItem).where(
+        AgendaItem.case_id == case.id, AgendaItem.decision == Decision.APPROVE,
+        AgendaItem.decided_at.is_not(None)).order_by(AgendaItem.decided_at.desc())).first()
+
+
+def times_received(session: Session, scheme_account: LedgerAccount, case: Case, *,
+                   now: dt.datetime) -> int:
+    """How many other cases of the same person got money from this scheme in 365 days."""
+    if case.applicant_id is None:
+        return 0
+    person = select(Applicant.person_key).where(Applicant.id == case.applicant_id)
+    same_person = select(Case.id).join(Applicant, Case.applicant_id == Applicant.id).where(
+        Applicant.person_key == person.scalar_subquery(), Case.id != case.id)
+    return session.scalar(select(func.count(func.distinct(MoneyTransfer.case_id))).where(
+        MoneyTransfer.debit_account_id == scheme_account.id,
+        MoneyTransfer.kind == MoneyTransferKind.RESERVATION,
+        MoneyTransfer.status != MoneyTransferStatus.VOIDED,
+        MoneyTransfer.case_id.in_(same_person),
+        MoneyTransfer.created_at > now - WINDOW)) or 0
+
+
+def check_scheme_grant(session: Session, account: LedgerAccount, case: Case, amount: Decimal,
+                       *, now: dt.datetime) -> AgendaItem | None:
+    """Refuse a grant outside the scheme's standard; return the conference decision that
+    allowed one beyond it (None when the standard was met)."""
+    if account.kind is not AccountKind.SCHEME:
+        return None
+    scheme = session.get(Scheme, account.owner_id)
+    if scheme is None:
+        return None
+    name = scheme.title
+    problems = []
+    if scheme.min_amount is not None and amount < scheme.min_amount:
+        problems.append(f"低于「{name}」的救助标准下限 {scheme.min_amount:,.2f} 元")
+    if scheme.max_amount is not None and amount > scheme.max_amount:
+        problems.append(f"超过「{name}」的救助标准上限 {scheme.max_amount:,.2f} 元")
+    if scheme.times_per_year:
+        received = times_received(session, account, case, now=now)
+        if received >= scheme.times_per_year:
+            problems.append(f"同一救助对象 365 天内已获「{name}」救助 {received} 次，"
+                            f"已达每年 {scheme.times_per_year} 次的上限")
+    if not problems:
+        return None
+    decision = conference_decision(session, case)
+    if decision is None:
+        raise DomainError("；".join(problems) + "。如确需突破标准，请提交联席会议研究决定。",
+                          field="amount")
+    if decision.amount is not None and amount > decision.amount:
+        raise DomainError(f"超过联席会议决定的救助金额 {decision.amount:,.2f} 元",
+                          field="amount")
+    return decision
