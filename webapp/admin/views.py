@@ -97,9 +97,10 @@ def organisations():
 def decide_organisation(org_id: int):
     org = db.session.get(Organisation, org_id) or abort(404)
     form = DecisionForm()
-    if not form.validate_on_submit():
+    decision = request.form.get("decision")
+    if not form.validate_on_submit() or decision not in ("approve", "reject"):
         abort(400)
-    approve = request.form.get("decision") == "approve"
+    approve = decision == "approve"
     accounts.decide_organisation(db.session, current_user, org, approve=approve)
     db.session.commit()
     flash(_("已批准该机构") if approve else _("已驳回该机构"), "success")
