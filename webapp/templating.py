@@ -125,7 +125,9 @@ def init(app: Flask) -> None:
     app.jinja_env.globals.update(
         perm=permissions, Role=Role, nav_for=nav_for, get_locale=get_locale,
         role_label=lambda r: _(ROLE_LABELS.get(r, r.value)), page_url=page_url)
-    app.jinja_env.filters.update(local_time=local_time, money=money)
+    from webapp.code_labels import code_label, code_labels
+    app.jinja_env.filters.update(local_time=local_time, money=money, code=code_label,
+                                 codes=code_labels)
 
     @app.context_processor
     def inject_user():
