@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from webapp import permissions
 from webapp.models import Role
+from webapp.models.catalog import URGENCY_LABELS
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -124,7 +125,8 @@ def page_url(page: int) -> str:
 def init(app: Flask) -> None:
     app.jinja_env.globals.update(
         perm=permissions, Role=Role, nav_for=nav_for, get_locale=get_locale,
-        role_label=lambda r: _(ROLE_LABELS.get(r, r.value)), page_url=page_url)
+        role_label=lambda r: _(ROLE_LABELS.get(r, r.value)), page_url=page_url,
+        urgency_labels=URGENCY_LABELS)
     from webapp.code_labels import code_label, code_labels
     app.jinja_env.filters.update(local_time=local_time, money=money, code=code_label,
                                  codes=code_labels)

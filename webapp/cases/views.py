@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from webapp import permissions
 from webapp.cases import bp
-from webapp.cases.forms import URGENCY_LABELS, AttachmentForm, IntakeForm
+from webapp.cases.forms import AttachmentForm, IntakeForm
 from webapp.extensions import db
 from webapp.forms import choices
 from webapp.models import (
@@ -26,7 +26,7 @@ from webapp.models import (
     UserRole,
     utcnow,
 )
-from webapp.models.catalog import VULNERABILITY_FLAGS
+from webapp.models.catalog import URGENCY_LABELS, VULNERABILITY_FLAGS
 from webapp.permissions import R, access, roles
 from webapp.privacy.redact import redact
 from webapp.services import DomainError, NotFoundError, ledger
