@@ -8,7 +8,10 @@ from tests.webapp.cases.conftest import make_id
 pytestmark = pytest.mark.browser
 
 
-def test_intake_department_and_auditor(journey, demo_base):
+def test_intake_department_and_auditor(journey, demo_base, db):
+    from webapp.demo.cases import _fund_reserve
+    _fund_reserve(db.session)  # the county's help-first reserve, as the demo funds it
+    db.session.commit()
     number = _intake_registers_accepts_and_transfers(journey)
     _department_answers(journey, number)
     _auditor_reads(journey, number)
@@ -38,6 +41,18 @@ def _intake_registers_accepts_and_transfers(journey) -> str:
     j.button("受理", within=j.page.locator("#actions"))
     assert "已受理" in j.page.inner_text("#case-status")
     j.seen("case-accepted")
+    j.page.locator("#actions summary", has_text="先行救助").first.click()
+    rule = j.page.locator("#amount-ea-rule").inner_text()
+    assert "3000" in rule and "9,000.00" in rule  # the limits, before anything is typed
+    j.page.locator("#amount-ea").fill("5000")
+    j.button("先行救助", within=j.page.locator("#actions"))
+    assert "金额不能超过 3,000.00 元" in j.page.inner_text("#actions")
+    assert j.page.locator("#amount-ea").input_value() == "5000"  # what was typed is kept
+    j.seen("emergency-aid-refused")
+    j.page.locator("#amount-ea").fill("2000")
+    j.button("先行救助", within=j.page.locator("#actions"))
+    assert "先行救助" in j.page.inner_text("#case-status"), j.page.inner_text("main")[:600]
+    j.seen("emergency-aid")
     j.page.locator("#actions summary", has_text="转办").first.click()
     j.page.get_by_label("转办部门").select_option(label="高唐县教育和体育局")
     j.page.locator("#actions form", has=j.page.get_by_label("转办部门")).get_by_label(

@@ -164,7 +164,7 @@ def _owner_choices(case: Case) -> list[User]:
 
 
 def render_detail(case: Case, *, revealed: bool = False, error: str | None = None,
-                  status: int = 200):
+                  status: int = 200, failed: str | None = None, typed: dict | None = None):
     view = disclosure.applicant_view(current_user, case, revealed=revealed, today=today())
     limited = permissions.case_pii_limited(current_user, case)
     description = redact(case.description).text if limited else case.description
@@ -180,7 +180,8 @@ def render_detail(case: Case, *, revealed: bool = False, error: str | None = Non
         held_money=(len(held), sum(t.amount for t in held)),
         open_steps=deadlines.open_deadlines(db.session, case), today=today(),
         departments=transfers.departments(db.session), owners=_owner_choices(case),
-        files=files, attachment_form=AttachmentForm(), error=error,
+        files=files, attachment_form=AttachmentForm(), error=error, failed=failed,
+        typed=typed or {},
         can_reveal=permissions.can_reveal_case(current_user, case),
         can_files=permissions.can_view_attachments(current_user, case),
         can_upload=permissions.can_change_case(current_user, case) and not case.is_terminal,
@@ -217,7 +218,8 @@ def act(case_id: int, action: str):
     except DomainError as exc:
         db.session.rollback()
         case = load_case(case_id)
-        return render_detail(case, error=exc.message, status=exc.status)
+        return render_detail(case, error=exc.message, status=exc.status, failed=action,
+                             typed=params)
     released = [(t.id, t.amount) for t in held if t.status is MoneyTransferStatus.VOIDED]
     db.session.commit()
     flash(_("已%(label)s", label=_(workflow.TRANSITIONS[action].label)), "success")
