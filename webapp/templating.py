@@ -110,6 +110,15 @@ def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(LOCAL_TZ).strftime(fmt)
 
 
+def is_past(value: dt.datetime | None) -> bool:
+    """Whether a stored moment (naive values are UTC) lies before now."""
+    if value is None:
+        return False
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value < dt.datetime.now(dt.UTC)
+
+
 def colon() -> str:
     """The colon after a label: full width in Chinese, "： " would look wrong in English."""
     return "：" if str(get_locale()).startswith("zh") else ": "
@@ -136,7 +145,7 @@ def init(app: Flask) -> None:
     app.jinja_env.globals.update(
         perm=permissions, Role=Role, nav_for=nav_for, get_locale=get_locale,
         role_label=lambda r: _(ROLE_LABELS.get(r, r.value)), page_url=page_url,
-        urgency_labels=URGENCY_LABELS, colon=colon, list_sep=list_sep)
+        urgency_labels=URGENCY_LABELS, colon=colon, list_sep=list_sep, is_past=is_past)
     from webapp.code_labels import code_label, code_labels
     app.jinja_env.filters.update(local_time=local_time, money=money, code=code_label,
                                  codes=code_labels)
