@@ -99,8 +99,8 @@ def _auditor_reads(journey, number: str) -> None:
     assert "case.report" not in log and "{" not in log
     j.seen("audit-log-all")
     j.type("按操作筛选", "转办")
-    j.page.keyboard.press("Enter")
-    j.page.wait_for_load_state()
+    with j.page.expect_navigation():
+        j.page.keyboard.press("Enter")
     assert "转办" in j.text() and "登记个案" not in j.text()
     j.seen("audit-log")
     j.finish()

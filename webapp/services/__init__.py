@@ -7,11 +7,15 @@ def _translated(message: str, params: dict) -> str:
 
     Messages are msgids: pybabel extracts the first argument of every ``DomainError(...)``
     and its subclasses (keywords in webapp/translations/catalog.py); a message with values
-    names them, ``DomainError("金额不能超过 %(max)s 元", max=…)``."""
+    names them, ``DomainError("金额不能超过 %(max)s 元", max=…)``; a value that is a label
+    (一个状态、一个操作) is translated too, a value not in the catalogue stays as it is."""
     from flask import has_request_context
     if has_request_context():
         from flask_babel import gettext
-        return gettext(message, **params)
+        if not params:
+            return gettext(message)
+        return gettext(message, **{k: gettext(v) if isinstance(v, str) and v else v
+                                   for k, v in params.items()})
     return message % params if params else message
 
 

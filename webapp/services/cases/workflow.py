@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext
 from sqlalchemy.orm import Session
 
 from webapp import permissions
@@ -108,10 +107,10 @@ def _text(params: dict, name: str, label: str, *, required: bool = True,
           limit: int = 500) -> str:
     value = str(params.get(name) or "").strip()
     if required and not value:
-        raise DomainError("请填写%(label)s", field=name, label=lazy_gettext(label))
+        raise DomainError("请填写%(label)s", field=name, label=label)
     if len(value) > limit:
         raise DomainError("%(label)s不能超过 %(limit)s 个字", field=name,
-                          label=lazy_gettext(label), limit=limit)
+                          label=label, limit=limit)
     return value
 
 
@@ -254,16 +253,16 @@ def check_allowed(actor, case: Case, action: str) -> Transition:
         raise DomainError(f"未知的操作：{action}", field="action")
     if not actor.roles & transition.roles:
         raise PermissionDeniedError("您的角色不能执行「%(action)s」",
-                                    action=lazy_gettext(transition.label))
+                                    action=transition.label)
     if not permissions.can_view_case(actor, case):
         raise NotFoundError("个案不存在或您无权查看")
     if case.status in TERMINAL_STATUSES:
         raise ConflictError("个案已%(status)s，不能再更改",
-                            status=lazy_gettext(STATUS_LABELS[case.status]))
+                            status=STATUS_LABELS[case.status])
     if case.status not in transition.sources:
         raise ConflictError("个案当前状态为「%(status)s」，不能执行「%(action)s」",
-                            status=lazy_gettext(STATUS_LABELS[case.status]),
-                            action=lazy_gettext(transition.label))
+                            status=STATUS_LABELS[case.status],
+                            action=transition.label)
     if actor.has_role(OFFICER):
         return transition
     if DEPT in transition.roles and actor.has_role(DEPT):
