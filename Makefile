@@ -87,12 +87,14 @@ bench-web: setup bench-deps
 vendor:
 	rm -rf /tmp/jiujinan-vendor && mkdir -p /tmp/jiujinan-vendor
 	cd /tmp/jiujinan-vendor && npm init -y >/dev/null && \
-		npm install --no-audit --no-fund bootstrap@5 chart.js@4 swagger-ui-dist@5
+		npm install --no-audit --no-fund bootstrap@5 chart.js@4 swagger-ui-dist@5 axe-core@4.14.1
 	cp /tmp/jiujinan-vendor/node_modules/bootstrap/dist/css/bootstrap.min.css \
 		/tmp/jiujinan-vendor/node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
 	cp /tmp/jiujinan-vendor/node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
 	cp /tmp/jiujinan-vendor/node_modules/swagger-ui-dist/swagger-ui.css \
 		/tmp/jiujinan-vendor/node_modules/swagger-ui-dist/swagger-ui-bundle.js static/vendor/swagger-ui/
+	cp /tmp/jiujinan-vendor/node_modules/axe-core/axe.min.js \
+		/tmp/jiujinan-vendor/node_modules/axe-core/LICENSE tests/browser/vendor/axe-core/
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache tests/artifacts

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from webapp import permissions
 from webapp.models import Role
+from webapp.models.catalog import URGENCY_LABELS
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -109,6 +110,25 @@ def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(LOCAL_TZ).strftime(fmt)
 
 
+def is_past(value: dt.datetime | None) -> bool:
+    """Whether a stored moment (naive values are UTC) lies before now."""
+    if value is None:
+        return False
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value < dt.datetime.now(dt.UTC)
+
+
+def colon() -> str:
+    """The colon after a label: full width in Chinese, "： " would look wrong in English."""
+    return "：" if str(get_locale()).startswith("zh") else ": "
+
+
+def list_sep() -> str:
+    """Between the items of an inline list: 、 in Chinese, a comma in English."""
+    return "、" if str(get_locale()).startswith("zh") else ", "
+
+
 def money(value) -> str:
     if value is None:
         return "—"
@@ -124,8 +144,11 @@ def page_url(page: int) -> str:
 def init(app: Flask) -> None:
     app.jinja_env.globals.update(
         perm=permissions, Role=Role, nav_for=nav_for, get_locale=get_locale,
-        role_label=lambda r: _(ROLE_LABELS.get(r, r.value)), page_url=page_url)
-    app.jinja_env.filters.update(local_time=local_time, money=money)
+        role_label=lambda r: _(ROLE_LABELS.get(r, r.value)), page_url=page_url,
+        urgency_labels=URGENCY_LABELS, colon=colon, list_sep=list_sep, is_past=is_past)
+    from webapp.code_labels import code_label, code_labels
+    app.jinja_env.filters.update(local_time=local_time, money=money, code=code_label,
+                                 codes=code_labels)
 
     @app.context_processor
     def inject_user():

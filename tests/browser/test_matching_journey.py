@@ -2,7 +2,7 @@
 top proposal with an edited amount."""
 import pytest
 
-from tests.browser.conftest import login
+from tests.browser.journey import DESKTOP, PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -54,31 +54,39 @@ def scenario(db, demo_base, make_user):
     db.session.commit()
 
 
-def test_officer_runs_a_batch_and_another_approves(live_server, page, screenshot, scenario, db):
+def test_officer_runs_a_batch_and_another_approves(journey, scenario, db):
     from webapp.services import jobs
-    login(page, live_server, "officer")
-    page.wait_for_selector("#dashboard-title")
-    page.goto(f"{live_server}/matching/")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.click("#run-matching")
-    page.wait_for_selector("#run-status")
+    j = journey("officer", DESKTOP)
+    j.log_in("officer")
+    j.seen("dashboard")
+    j.nav("匹配建议", group="资源与资金")
+    assert "双人审核" in j.text()
+    j.seen("proposals-empty")
+    j.button("运行匹配", confirm=True)
+    j.page.wait_for_selector("#run-status")
+    j.seen("run-queued")
     jobs.run_pending(db.session)  # the worker, outside the request
-    page.click("#refresh-run")
-    page.wait_for_selector("#run-report")
-    assert "生成建议" in page.inner_text("#run-report")
-    screenshot(page, "matching-run")
+    j.click(j.page.locator("#refresh-run"))
+    assert "生成建议" in j.page.inner_text("#run-report")
+    j.seen("run-done")
+    j.nav("匹配建议", group="资源与资金")
+    row = j.page.locator("tr.proposal").first
+    assert "请由另一位工作人员审批" in row.inner_text()
+    assert row.get_by_role("button", name="批准").count() == 0
+    j.seen("proposals-own-run")
+    j.finish()
 
-    page.context.clear_cookies()
-    login(page, live_server, "officer2")
-    page.wait_for_selector("#dashboard-title")
-    page.goto(f"{live_server}/matching/")
-    row = page.locator("tr.proposal").first
+    j = journey("officer2", PHONE)
+    j.log_in("officer2")
+    j.seen("dashboard")
+    j.nav("匹配建议", group="资源与资金")
+    row = j.page.locator("tr.proposal").first
     assert "梁村镇大病医疗救助项目" in row.inner_text()
     assert "本镇资源" in row.inner_text()
-    row.locator("input.match-amount").fill("3000")
-    page.once("dialog", lambda dialog: dialog.accept())
-    row.locator("button[id^=approve-]").click()
-    page.wait_for_selector(".alert-success")
-    assert "已批准匹配建议" in page.inner_text("main")
-    assert "暂无待审批的匹配建议" in page.inner_text("main")
-    screenshot(page, "matching-approved")
+    j.seen("proposals")
+    row.get_by_label("批准数额").fill("3000")
+    j.button("批准", within=row, confirm=True)
+    assert "已批准匹配建议" in j.text()
+    assert "暂无待审批的匹配建议" in j.text()
+    j.seen("approved")
+    j.finish()

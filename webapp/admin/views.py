@@ -1,11 +1,14 @@
 """Views of the admin blueprint."""
+import json
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from webapp.admin import bp
 from webapp.admin.forms import DecisionForm, RolesForm, UserForm, role_choices
+from webapp.code_labels import audit_actions_matching, audit_summary
 from webapp.extensions import db
 from webapp.forms import choices
 from webapp.models import AuditEvent, Organisation, OrgStatus, Role, User
@@ -97,9 +100,10 @@ def organisations():
 def decide_organisation(org_id: int):
     org = db.session.get(Organisation, org_id) or abort(404)
     form = DecisionForm()
-    if not form.validate_on_submit():
+    decision = request.form.get("decision")
+    if not form.validate_on_submit() or decision not in ("approve", "reject"):
         abort(400)
-    approve = request.form.get("decision") == "approve"
+    approve = decision == "approve"
     accounts.decide_organisation(db.session, current_user, org, approve=approve)
     db.session.commit()
     flash(_("已批准该机构") if approve else _("已驳回该机构"), "success")
@@ -112,6 +116,33 @@ def audit_log():
     action = (request.args.get("action") or "").strip()[:64]
     stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
     if action:
-        stmt = stmt.where(AuditEvent.action.startswith(action))
+        codes = audit_actions_matching(action)
+        stmt = stmt.where(or_(AuditEvent.action.startswith(action), AuditEvent.action.in_(codes)))
     page = db.paginate(stmt, per_page=50, error_out=False)
-    return render_template("admin/audit.html", page=page, action=action)
+    names, orgs = _people(page.items)
+    return render_template("admin/audit.html", page=page, action=action, names=names,
+                           orgs=orgs, audit_summary=audit_summary)
+
+
+def _people(events) -> tuple[dict[int, str], dict[int, str]]:
+    """Display names of the people and organisations named on this page of the audit log."""
+    users = {e.actor_id for e in events if e.actor_id}
+    orgs: set[int] = set()
+    for e in events:
+        try:
+            summary = json.loads(e.summary or "{}")
+        except ValueError:
+            continue
+        if not isinstance(summary, dict):
+            continue
+        if isinstance(summary.get("owner_id"), int):
+            users.add(summary["owner_id"])
+        for key in ("organisation_id", "town_id", "department_ids"):
+            value = summary.get(key)
+            orgs.update(v for v in (value if isinstance(value, list) else [value])
+                        if isinstance(v, int))
+    names: dict[int, str] = {uid: name for uid, name in db.session.execute(
+        select(User.id, User.display_name).where(User.id.in_(users)))} if users else {}
+    org_names: dict[int, str] = {oid: name for oid, name in db.session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(orgs)))} if orgs else {}
+    return names, org_names

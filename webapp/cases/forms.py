@@ -16,7 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.forms import choices
 from webapp.models import CATEGORY_LABELS, Household
-from webapp.models.catalog import SERVICES, VULNERABILITY_FLAGS
+from webapp.models.catalog import SERVICES, URGENCY_LABELS, VULNERABILITY_FLAGS
 from webapp.services.cases.intake import SOURCE_LABELS
 
 
@@ -25,7 +25,6 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-URGENCY_LABELS = {1: "一般", 2: "较急", 3: "紧急", 4: "特别紧急"}
 
 
 class IntakeForm(FlaskForm):

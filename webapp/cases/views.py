@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from webapp import permissions
 from webapp.cases import bp
-from webapp.cases.forms import URGENCY_LABELS, AttachmentForm, IntakeForm
+from webapp.cases.forms import AttachmentForm, IntakeForm
 from webapp.extensions import db
 from webapp.forms import choices
 from webapp.models import (
@@ -25,7 +25,7 @@ from webapp.models import (
     UserRole,
     utcnow,
 )
-from webapp.models.catalog import VULNERABILITY_FLAGS
+from webapp.models.catalog import URGENCY_LABELS, VULNERABILITY_FLAGS
 from webapp.permissions import R, access, roles
 from webapp.services import DomainError, NotFoundError, ledger
 from webapp.services.cases import (
@@ -169,7 +169,7 @@ def _owner_choices(case: Case) -> list[User]:
 
 
 def render_detail(case: Case, *, revealed: bool = False, error: str | None = None,
-                  status: int = 200):
+                  status: int = 200, failed: str | None = None, typed: dict | None = None):
     view = disclosure.applicant_view(current_user, case, revealed=revealed, today=today())
     description = disclosure.description_view(current_user, case, revealed=revealed)
     files = db.session.scalars(select(Attachment).where(Attachment.case_id == case.id)
@@ -185,7 +185,8 @@ def render_detail(case: Case, *, revealed: bool = False, error: str | None = Non
         held_money=(len(held), sum(t.amount for t in held)),
         open_steps=deadlines.open_deadlines(db.session, case), today=today(),
         departments=transfers.departments(db.session), owners=_owner_choices(case),
-        files=files, attachment_form=AttachmentForm(), error=error,
+        files=files, attachment_form=AttachmentForm(), error=error, failed=failed,
+        typed=typed or {},
         can_reveal=permissions.can_reveal_case(current_user, case),
         can_files=permissions.can_view_attachments(current_user, case),
         can_upload=permissions.can_change_case(current_user, case) and not case.is_terminal,
@@ -220,7 +221,8 @@ def act(case_id: int, action: str):
     except DomainError as exc:
         db.session.rollback()
         case = load_case(case_id)
-        return render_detail(case, error=exc.message, status=exc.status)
+        return render_detail(case, error=exc.message, status=exc.status, failed=action,
+                             typed=params)
     released = [(t.id, t.amount) for t in result.released]
     db.session.commit()
     flash(_("已%(label)s", label=_(workflow.TRANSITIONS[action].label)), "success")

@@ -52,6 +52,20 @@ def _org(session, name, kind, code, description, counter) -> Organisation:
     return org
 
 
+ORG_SUFFIXES = ("社会工作服务中心", "服务中心", "志愿联合会", "联合会", "协会", "基金会", "总会",
+                "实业有限公司", "有限公司", "公司")
+
+
+def _short(name: str) -> str:
+    """An organisation's name without the county and its legal form, never cut mid-word:
+    高唐县鱼丘湖社会工作服务中心 → 鱼丘湖."""
+    short = name.removeprefix("高唐县")
+    for suffix in ORG_SUFFIXES:
+        if short.endswith(suffix) and len(short) > len(suffix):
+            return short.removesuffix(suffix)
+    return short
+
+
 def _user(session, username, display, org, roles, counter) -> User:
     user = session.scalars(select(User).where(User.username == username)).first()
     if user is None:
@@ -66,7 +80,7 @@ def _organisations(session, counter):
                  for code in ("charity-main", "charity-redcross", "charity-edu")]
     for i, (name, code, text) in enumerate(T.CHARITIES, start=2):
         org = _org(session, name, T.NEW_ORG_KINDS["charity"], code, text, counter)
-        _user(session, f"charity{i}", f"{name[2:6]}项目专员", org, {Role.CHARITY_STAFF}, counter)
+        _user(session, f"charity{i}", f"{_short(name)}项目专员", org, {Role.CHARITY_STAFF}, counter)
         charities.append(org)
     enterprises = [session.scalars(select(Organisation).where(
         Organisation.code == "ent-luxi")).one()]
@@ -120,7 +134,7 @@ def _projects(session, seed, charities, towns, counter) -> None:
         theme = T.PROJECT_THEMES[(i * 5 + i // len(charities)) % len(T.PROJECT_THEMES)]
         name, cats, text, budget_k, cap, (lo, hi), flags = theme
         town_text, area = _towns_text(rng, towns, county_share=0.5)
-        title = f"{area}{name}" if area != "高唐县" else f"{org.name.removeprefix('高唐县')[:6]}·{name}"
+        title = f"{area}{name}" if area != "高唐县" else f"{_short(org.name)}·{name}"
         if session.scalars(select(Project.id).where(Project.organisation_id == org.id,
                                                     Project.title == title)).first():
             continue

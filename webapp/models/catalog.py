@@ -23,6 +23,9 @@ CATEGORY_LABELS = {
 }
 CATEGORY_BY_LABEL = {v: k for k, v in CATEGORY_LABELS.items()}
 
+# Urgency 1-4: one name each, everywhere (intake form, case pages, public cards, matching).
+URGENCY_LABELS = {1: "一般", 2: "较急", 3: "紧急", 4: "特急"}
+
 SERVICES = ["生活帮扶", "心理疏导", "精神慰藉", "陪护就医", "法律援助", "资源链接", "能力提升",
             "社会融入"]
 

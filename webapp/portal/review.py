@@ -35,8 +35,13 @@ def review_detail(review_id: int):
     listing = listings.get_listing(db.session, review.kind, review.listing_id)
     form = ReviewForm()
     status = 200
+    decision = request.form.get("decision")
     if form.validate_on_submit():
-        approve = request.form.get("decision") == "approve"
+        if decision not in ("approve", "reject"):
+            # Never read a missing choice as a rejection: say so and change nothing.
+            form.reason.errors = list(form.reason.errors) + [_("请选择通过或驳回")]
+            return _render(review, listing, form), 400
+        approve = decision == "approve"
         try:
             listings.decide_review(db.session, current_user, review, approve=approve,
                                    reason=form.reason.data)
@@ -53,8 +58,12 @@ def review_detail(review_id: int):
             return redirect(url_for("portal.review_queue"))
     elif request.method == "POST":
         status = 400
+    return _render(review, listing, form), status
+
+
+def _render(review: ListingReview, listing, form: ReviewForm) -> str:
     changed = [f for f in review.changed_fields.split(",") if f in FIELD_LABELS]
     return render_template("portal/review_detail.html", review=review, listing=listing,
                            form=form, kind_labels=KIND_LABELS, field_labels=FIELD_LABELS,
                            changed=changed, towns=town_ids(db.session), labels=STATUS_LABELS,
-                           pending=review.decision == ReviewDecision.PENDING), status
+                           pending=review.decision == ReviewDecision.PENDING)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import CATEGORY_LABELS, Category, Organisation, OrgKind, OrgStatus
+from webapp.models.catalog import URGENCY_LABELS
 from webapp.models.resources import Fund, ListingStatus, Offer, Scheme
 from webapp.permissions import PUBLIC, access
 from webapp.public import bp
@@ -23,7 +24,6 @@ from webapp.services.transparency import SOURCE_LABELS
 
 PUBLIC_ORG_KINDS = (OrgKind.CHARITY, OrgKind.ENTERPRISE, OrgKind.VOLUNTEER_TEAM,
                     OrgKind.DEPARTMENT, OrgKind.CIVIL_AFFAIRS)
-URGENCY_LABELS = {1: "一般", 2: "较急", 3: "紧急", 4: "特急"}
 GAP_CHOICES = [("", "", "不限"), ("0.01", "", "尚有缺口"), ("0.01", "5000", "5千元以内"),
                ("5000", "20000", "5千至2万元"), ("20000", "", "2万元以上")]
 

@@ -9,7 +9,8 @@ Steps (all idempotent):
     which pybabel cannot see. The file is scanned by ``[python: webapp/**.py]`` and never
     imported. Sources: ALL_CAPS module/class constants (outside webapp/privacy, webapp/demo,
     webapp/api) and dashboard tile tuples that contain a ``url_for(...)`` call.
- 2. pybabel extract (babel.cfg, -k _l -k lazy_gettext) -> webapp/translations/messages.pot
+ 2. pybabel extract (babel.cfg, -k _l -k lazy_gettext -k DomainError …, see ERROR_KEYWORDS)
+    -> webapp/translations/messages.pot
     and pybabel update -l en --no-fuzzy-matching.
  3. check that every msgid has an English msgstr (write new ones into the .po) and that
     placeholders match.
@@ -124,9 +125,15 @@ def run(*args: str) -> None:
     subprocess.run([str(a) for a in args], cwd=ROOT, check=True)
 
 
+# Domain errors carry their message as a msgid (webapp/services/__init__.py translates it
+# when a request is answered): the first argument of these calls is extracted too.
+ERROR_KEYWORDS = ("DomainError", "NotFoundError", "PermissionDeniedError", "ConflictError",
+                  "AuthenticationError", "ThrottledError", "KeyReusedError")
+
+
 def extract_and_update() -> None:
-    run(PYBABEL, "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
-        "-o", POT.relative_to(ROOT), ".")
+    keywords = [arg for k in ("_l", "lazy_gettext", *ERROR_KEYWORDS) for arg in ("-k", k)]
+    run(PYBABEL, "extract", "-F", "babel.cfg", *keywords, "-o", POT.relative_to(ROOT), ".")
     run(PYBABEL, "update", "-i", POT.relative_to(ROOT), "-d", TRANSLATIONS_DIR.relative_to(ROOT),
         "-l", "en", "--no-fuzzy-matching", "--ignore-obsolete")
 

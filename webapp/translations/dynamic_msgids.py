@@ -19,10 +19,150 @@ MSGIDS = (
     N_('提交联席会议'),  # webapp/cases/dashboards.py, webapp/services/cases/workflow.py
     N_('超期个案'),  # webapp/cases/dashboards.py
     N_('超期环节'),  # webapp/cases/dashboards.py
-    N_('一般'),  # webapp/cases/forms.py, webapp/public/views.py
-    N_('特别紧急'),  # webapp/cases/forms.py
-    N_('紧急'),  # webapp/cases/forms.py, webapp/public/views.py
-    N_('较急'),  # webapp/cases/forms.py, webapp/public/views.py
+    N_('上传证明材料'),  # webapp/code_labels.py
+    N_('上架审核'),  # webapp/code_labels.py, webapp/templating.py
+    N_('个案'),  # webapp/code_labels.py, webapp/ledger/views.py
+    N_('付款账户'),  # webapp/code_labels.py
+    N_('任务'),  # webapp/code_labels.py
+    N_('会议决定'),  # webapp/code_labels.py
+    N_('会议时间'),  # webapp/code_labels.py
+    N_('作废'),  # webapp/code_labels.py
+    N_('作废款项'),  # webapp/code_labels.py
+    N_('例外'),  # webapp/code_labels.py
+    N_('修改前'),  # webapp/code_labels.py
+    N_('修改后'),  # webapp/code_labels.py
+    N_('修改密码'),  # webapp/code_labels.py
+    N_('停用用户'),  # webapp/code_labels.py
+    N_('先行救助'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
+    N_('先行救助冲回'),  # webapp/code_labels.py
+    N_('先行救助核实无误'),  # webapp/code_labels.py
+    N_('公益基金'),  # webapp/code_labels.py, webapp/ledger/views.py
+    N_('冲回'),  # webapp/code_labels.py
+    N_('决定'),  # webapp/code_labels.py
+    N_('准备数据'),  # webapp/code_labels.py
+    N_('凭证号'),  # webapp/code_labels.py
+    N_('分配'),  # webapp/code_labels.py
+    N_('列入会议议题'),  # webapp/code_labels.py
+    N_('创建用户'),  # webapp/code_labels.py
+    N_('办理超期'),  # webapp/code_labels.py
+    N_('匹配建议'),  # webapp/code_labels.py, webapp/templating.py
+    N_('匹配建议被替换'),  # webapp/code_labels.py
+    N_('匹配批次'),  # webapp/code_labels.py
+    N_('匹配批次完成'),  # webapp/code_labels.py
+    N_('匹配预留'),  # webapp/code_labels.py
+    N_('单位'),  # webapp/code_labels.py
+    N_('即时匹配建议'),  # webapp/code_labels.py
+    N_('原因'),  # webapp/code_labels.py
+    N_('原状态'),  # webapp/code_labels.py
+    N_('发布需求'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
+    N_('取消匹配'),  # webapp/code_labels.py
+    N_('合计'),  # webapp/code_labels.py
+    N_('吊销接口令牌'),  # webapp/code_labels.py
+    N_('同因重复救助例外'),  # webapp/code_labels.py
+    N_('启用用户'),  # webapp/code_labels.py
+    N_('大小'),  # webapp/code_labels.py
+    N_('学习模型评分'),  # webapp/code_labels.py
+    N_('安排联席会议'),  # webapp/code_labels.py
+    N_('已作废'),  # webapp/code_labels.py, webapp/ledger/views.py
+    N_('已修改'),  # webapp/code_labels.py
+    N_('已入账'),  # webapp/code_labels.py
+    N_('已冲回'),  # webapp/code_labels.py
+    N_('已批准'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
+    N_('已拨付'),  # webapp/code_labels.py, webapp/ledger/views.py
+    N_('已转介'),  # webapp/code_labels.py
+    N_('已预留'),  # webapp/code_labels.py, webapp/ledger/views.py
+    N_('已驳回'),  # webapp/code_labels.py, webapp/services/matching/decisions.py
+    N_('建议数'),  # webapp/code_labels.py
+    N_('开立'),  # webapp/code_labels.py
+    N_('开立资金账户'),  # webapp/code_labels.py
+    N_('待审核'),  # webapp/code_labels.py
+    N_('待核实'),  # webapp/code_labels.py
+    N_('志愿服务'),  # webapp/code_labels.py, webapp/matching/labels.py
+    N_('志愿服务组织'),  # webapp/code_labels.py
+    N_('慈善组织'),  # webapp/code_labels.py, webapp/templating.py
+    N_('慈善项目'),  # webapp/code_labels.py, webapp/ledger/views.py
+    N_('所需金额'),  # webapp/code_labels.py
+    N_('批准匹配'),  # webapp/code_labels.py
+    N_('批准机构'),  # webapp/code_labels.py
+    N_('承办人'),  # webapp/code_labels.py
+    N_('拨付'),  # webapp/code_labels.py
+    N_('接口令牌'),  # webapp/code_labels.py
+    N_('摘要'),  # webapp/code_labels.py
+    N_('撤下需求'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
+    N_('支付'),  # webapp/code_labels.py
+    N_('支付方式'),  # webapp/code_labels.py
+    N_('支出'),  # webapp/code_labels.py
+    N_('收入'),  # webapp/code_labels.py
+    N_('救助政策'),  # webapp/code_labels.py, webapp/ledger/views.py
+    N_('文件类型'),  # webapp/code_labels.py
+    N_('新状态'),  # webapp/code_labels.py
+    N_('期初资金'),  # webapp/code_labels.py
+    N_('期限'),  # webapp/code_labels.py
+    N_('本地户籍'),  # webapp/code_labels.py
+    N_('机构'),  # webapp/code_labels.py
+    N_('机构注册'),  # webapp/code_labels.py
+    N_('材料'),  # webapp/code_labels.py
+    N_('村（社区）'),  # webapp/code_labels.py
+    N_('查看完整个人信息'),  # webapp/code_labels.py
+    N_('查看证明材料'),  # webapp/code_labels.py
+    N_('核实无误'),  # webapp/code_labels.py
+    N_('款项'),  # webapp/code_labels.py
+    N_('此前个案'),  # webapp/code_labels.py
+    N_('民政部门'),  # webapp/code_labels.py
+    N_('爱心企业'),  # webapp/code_labels.py
+    N_('状态'),  # webapp/code_labels.py
+    N_('环节'),  # webapp/code_labels.py
+    N_('用户'),  # webapp/code_labels.py
+    N_('登录'),  # webapp/code_labels.py
+    N_('登录失败'),  # webapp/code_labels.py
+    N_('登记个案'),  # webapp/code_labels.py
+    N_('社会公众'),  # webapp/code_labels.py
+    N_('第二人复核'),  # webapp/code_labels.py
+    N_('筛选候选'),  # webapp/code_labels.py
+    N_('签发接口令牌'),  # webapp/code_labels.py
+    N_('类别'),  # webapp/code_labels.py
+    N_('类型'),  # webapp/code_labels.py
+    N_('级别'),  # webapp/code_labels.py
+    N_('综合救助'),  # webapp/code_labels.py
+    N_('编号'),  # webapp/code_labels.py
+    N_('职能部门'),  # webapp/code_labels.py
+    N_('联席会议'),  # webapp/code_labels.py, webapp/templating.py
+    N_('补充分配'),  # webapp/code_labels.py
+    N_('被替换'),  # webapp/code_labels.py
+    N_('规则评分'),  # webapp/code_labels.py
+    N_('角色'),  # webapp/code_labels.py
+    N_('认捐'),  # webapp/code_labels.py
+    N_('议题'),  # webapp/code_labels.py
+    N_('证明材料'),  # webapp/code_labels.py
+    N_('评分'),  # webapp/code_labels.py
+    N_('评分模型'),  # webapp/code_labels.py
+    N_('调整角色'),  # webapp/code_labels.py
+    N_('账户'),  # webapp/code_labels.py
+    N_('资源'),  # webapp/code_labels.py
+    N_('资源数'),  # webapp/code_labels.py
+    N_('资金来源'),  # webapp/code_labels.py
+    N_('资金账户'),  # webapp/code_labels.py
+    N_('跳过'),  # webapp/code_labels.py
+    N_('转办'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
+    N_('转办部门'),  # webapp/code_labels.py
+    N_('运行匹配'),  # webapp/code_labels.py
+    N_('追加资金'),  # webapp/code_labels.py
+    N_('退出登录'),  # webapp/code_labels.py
+    N_('退回'),  # webapp/code_labels.py
+    N_('退回笔数'),  # webapp/code_labels.py
+    N_('退回资金'),  # webapp/code_labels.py
+    N_('释放'),  # webapp/code_labels.py
+    N_('释放预留'),  # webapp/code_labels.py
+    N_('金额'),  # webapp/code_labels.py
+    N_('镇（街道）'),  # webapp/code_labels.py
+    N_('需求'),  # webapp/code_labels.py
+    N_('需求卡片'),  # webapp/code_labels.py
+    N_('需求数'),  # webapp/code_labels.py
+    N_('预留'),  # webapp/code_labels.py
+    N_('预留中'),  # webapp/code_labels.py
+    N_('预留资金'),  # webapp/code_labels.py
+    N_('驳回匹配'),  # webapp/code_labels.py
+    N_('驳回机构'),  # webapp/code_labels.py
     N_('上传内容过大'),  # webapp/errors.py
     N_('不支持此请求方法'),  # webapp/errors.py
     N_('您没有权限访问此页面'),  # webapp/errors.py
@@ -33,15 +173,8 @@ MSGIDS = (
     N_('请求无效'),  # webapp/errors.py
     N_('请求过于频繁，请稍后再试'),  # webapp/errors.py
     N_('页面或记录不存在'),  # webapp/errors.py
-    N_('个案'),  # webapp/ledger/views.py, webapp/templating.py
     N_('临时救助备用金'),  # webapp/ledger/views.py, webapp/services/ledger/accounts.py
-    N_('公益基金'),  # webapp/ledger/views.py, webapp/matching/labels.py
     N_('外部资金'),  # webapp/ledger/views.py
-    N_('已作废'),  # webapp/ledger/views.py
-    N_('已拨付'),  # webapp/ledger/views.py
-    N_('已预留'),  # webapp/ledger/views.py
-    N_('慈善项目'),  # webapp/ledger/views.py, webapp/matching/labels.py
-    N_('救助政策'),  # webapp/ledger/views.py, webapp/matching/labels.py
     N_('专项对口'),  # webapp/matching/labels.py
     N_('例'),  # webapp/matching/labels.py
     N_('元'),  # webapp/matching/labels.py
@@ -51,7 +184,6 @@ MSGIDS = (
     N_('小时'),  # webapp/matching/labels.py
     N_('已完成'),  # webapp/matching/labels.py
     N_('年龄无效'),  # webapp/matching/labels.py
-    N_('志愿服务'),  # webapp/matching/labels.py, webapp/portal/review.py
     N_('排队/运行中'),  # webapp/matching/labels.py
     N_('描述相近'),  # webapp/matching/labels.py
     N_('有候选资源，但本批未分到'),  # webapp/matching/labels.py
@@ -70,6 +202,7 @@ MSGIDS = (
     N_('限制条件矛盾：志愿服务未列出服务内容'),  # webapp/matching/labels.py
     N_('限制条件矛盾：最低年龄高于最高年龄'),  # webapp/matching/labels.py
     N_('需求重复'),  # webapp/matching/labels.py
+    N_('一般'),  # webapp/models/catalog.py
     N_('交通事故'),  # webapp/models/catalog.py
     N_('低保'),  # webapp/models/catalog.py
     N_('其他'),  # webapp/models/catalog.py, webapp/models/matching.py
@@ -80,14 +213,17 @@ MSGIDS = (
     N_('法律援助'),  # webapp/models/catalog.py
     N_('火灾'),  # webapp/models/catalog.py
     N_('特困'),  # webapp/models/catalog.py
+    N_('特急'),  # webapp/models/catalog.py
     N_('生活帮扶'),  # webapp/models/catalog.py
     N_('社会融入'),  # webapp/models/catalog.py
     N_('突发事件'),  # webapp/models/catalog.py
     N_('精神慰藉'),  # webapp/models/catalog.py
+    N_('紧急'),  # webapp/models/catalog.py
     N_('老年人'),  # webapp/models/catalog.py
     N_('能力提升'),  # webapp/models/catalog.py
     N_('自然灾害'),  # webapp/models/catalog.py
     N_('资源链接'),  # webapp/models/catalog.py
+    N_('较急'),  # webapp/models/catalog.py
     N_('重大疾病'),  # webapp/models/catalog.py
     N_('重病患者'),  # webapp/models/catalog.py
     N_('陪护就医'),  # webapp/models/catalog.py
@@ -108,7 +244,6 @@ MSGIDS = (
     N_('5千至2万元'),  # webapp/public/views.py
     N_('不限'),  # webapp/public/views.py
     N_('尚有缺口'),  # webapp/public/views.py
-    N_('特急'),  # webapp/public/views.py
     N_('（已隐藏）'),  # webapp/services/cases/disclosure.py
     N_('救助管理站'),  # webapp/services/cases/intake.py
     N_('热线'),  # webapp/services/cases/intake.py
@@ -121,25 +256,20 @@ MSGIDS = (
     N_('部门答复'),  # webapp/services/cases/notifications.py, webapp/services/cases/workflow.py
     N_('不予受理'),  # webapp/services/cases/workflow.py
     N_('不予救助'),  # webapp/services/cases/workflow.py
-    N_('先行救助'),  # webapp/services/cases/workflow.py
     N_('办结'),  # webapp/services/cases/workflow.py
-    N_('发布需求'),  # webapp/services/cases/workflow.py
     N_('备注'),  # webapp/services/cases/workflow.py
     N_('已办结'),  # webapp/services/cases/workflow.py
     N_('已受理'),  # webapp/services/cases/workflow.py
-    N_('已批准'),  # webapp/services/cases/workflow.py, webapp/services/matching/decisions.py
     N_('已撤回'),  # webapp/services/cases/workflow.py
     N_('开始救助'),  # webapp/services/cases/workflow.py
     N_('开始核查'),  # webapp/services/cases/workflow.py
     N_('批准救助'),  # webapp/services/cases/workflow.py
-    N_('撤下需求'),  # webapp/services/cases/workflow.py
     N_('撤回'),  # webapp/services/cases/workflow.py
     N_('救助实施中'),  # webapp/services/cases/workflow.py
     N_('核查中'),  # webapp/services/cases/workflow.py
     N_('核查完毕'),  # webapp/services/cases/workflow.py
     N_('核查意见'),  # webapp/services/cases/workflow.py
     N_('移交承办人'),  # webapp/services/cases/workflow.py
-    N_('转办'),  # webapp/services/cases/workflow.py, webapp/templating.py
     N_('转办中'),  # webapp/services/cases/workflow.py
     N_('需求已发布'),  # webapp/services/cases/workflow.py
     N_('外部资金来源'),  # webapp/services/ledger/accounts.py
@@ -178,7 +308,6 @@ MSGIDS = (
     N_('个案已撤回，匹配自动取消'),  # webapp/services/matching/decisions.py
     N_('个案已终止，已取消'),  # webapp/services/matching/decisions.py
     N_('已被更新'),  # webapp/services/matching/decisions.py
-    N_('已驳回'),  # webapp/services/matching/decisions.py
     N_('资源方已婉拒'),  # webapp/services/matching/decisions.py
     N_('资源方已接受'),  # webapp/services/matching/decisions.py
     N_('18-29岁'),  # webapp/services/matching/records.py
@@ -189,12 +318,10 @@ MSGIDS = (
     N_('个人捐助'),  # webapp/services/transparency.py
     N_('企业基金'),  # webapp/services/transparency.py
     N_('政府救助'),  # webapp/services/transparency.py
-    N_('上架审核'),  # webapp/templating.py
     N_('个案办理'),  # webapp/templating.py
     N_('企业基金管理员'),  # webapp/templating.py
     N_('信息公开'),  # webapp/templating.py
     N_('公开信息'),  # webapp/templating.py
-    N_('匹配建议'),  # webapp/templating.py
     N_('发布审核'),  # webapp/templating.py
     N_('受理窗口'),  # webapp/templating.py
     N_('审计日志'),  # webapp/templating.py
@@ -202,7 +329,6 @@ MSGIDS = (
     N_('工作台'),  # webapp/templating.py
     N_('志愿者'),  # webapp/templating.py
     N_('急难需求'),  # webapp/templating.py
-    N_('慈善组织'),  # webapp/templating.py
     N_('我的基金'),  # webapp/templating.py
     N_('我的服务'),  # webapp/templating.py
     N_('我的项目'),  # webapp/templating.py
@@ -215,7 +341,6 @@ MSGIDS = (
     N_('督查督办'),  # webapp/templating.py
     N_('系统管理'),  # webapp/templating.py
     N_('系统管理员'),  # webapp/templating.py
-    N_('联席会议'),  # webapp/templating.py
     N_('资源与资金'),  # webapp/templating.py
     N_('资源对接'),  # webapp/templating.py
     N_('资金台账'),  # webapp/templating.py

@@ -115,3 +115,26 @@ def test_export_xlsx_opens_with_rows(client, auth, paid):
 def test_export_refused_to_fund_manager(client, auth, paid):
     auth.login("fundmgr")
     assert client.get("/ledger/export/journal.csv").status_code == 403
+
+
+def test_separation_of_duties_is_shown_before_the_form(client, auth, paid):
+    """The approver reads who must pay before filling anything in; another officer gets the form."""
+    _, _, _, pending_id = paid
+    auth.login("officer")  # approved the reservation
+    html = client.get(f"/ledger/transfers/{pending_id}").get_data(as_text=True)
+    assert "这笔款项由您审批，须由另一名工作人员拨付。" in html
+    assert 'id="disburse-form"' not in html
+    auth.logout()
+    auth.login("officer2")
+    html = client.get(f"/ledger/transfers/{pending_id}").get_data(as_text=True)
+    assert 'id="disburse-form"' in html and "审批、复核与拨付须由不同的工作人员办理。" in html
+
+
+def test_vouchers_export_reads_in_words_with_a_masked_payee(client, auth, paid):
+    auth.login("auditor")
+    text = client.get("/ledger/export/vouchers.csv").get_data().decode("utf-8-sig")
+    header, first = list(csv.reader(io.StringIO(text)))[:2]
+    assert "收款人" in header and "经办人" in header
+    assert "张**" in first and "银行转账" in first and "bank_transfer" not in text
+    journal = client.get("/ledger/export/journal.csv").get_data().decode("utf-8-sig")
+    assert "top_up" not in journal and "debit" not in journal and "民政局王科长" in journal

@@ -138,3 +138,14 @@ def test_dashboard_tiles_for_officer_and_charity(client, auth, make_project):
     auth.login("charity")
     html = client.get("/dashboard").get_data(as_text=True)
     assert "我的项目" in html and "待确认的认捐" in html
+
+
+def test_review_without_a_decision_changes_nothing(client, auth, db, make_project):
+    pid = make_project(status=ListingStatus.PENDING_REVIEW).id
+    review_id = db.session.scalars(select(ListingReview.id)).one()
+    auth.login("officer")
+    response = auth.post(f"/portal/review/{review_id}", {"reason": "补充材料"})
+    assert response.status_code == 400
+    assert "请选择通过或驳回" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Project, pid).status == ListingStatus.PENDING_REVIEW

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from webapp import permissions
@@ -12,7 +13,7 @@ from webapp.models import Case, User
 from webapp.privacy.redact import mask_id_number, mask_name, mask_phone, redact
 from webapp.services import PermissionDeniedError, audit
 
-HIDDEN = "（已隐藏）"
+HIDDEN = "（已隐藏）"  # translated when shown: _(HIDDEN)
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ def _age_text(birth_date: str | None, today: dt.date) -> str:
         return "—"
     born = dt.date.fromisoformat(birth_date)
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-    return f"{age} 岁"
+    return _("%(age)s 岁", age=age)
 
 
 def applicant_view(user, case: Case, *, revealed: bool = False,
@@ -47,9 +48,9 @@ def applicant_view(user, case: Case, *, revealed: bool = False,
     limited = permissions.case_pii_limited(user, case)
     return ApplicantView(
         name=mask_name(a.name),
-        id_number=HIDDEN if limited else mask_id_number(a.id_number),
+        id_number=_(HIDDEN) if limited else mask_id_number(a.id_number),
         phone=mask_phone(a.phone) if a.phone else "—",
-        address=HIDDEN if limited else (case.village.name if case.village else case.town.name),
+        address=_(HIDDEN) if limited else (case.village.name if case.village else case.town.name),
         birth_date=_age_text(a.birth_date, today),
         local_hukou=a.local_hukou, revealed=False)
 

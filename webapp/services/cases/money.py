@@ -24,5 +24,5 @@ def parse_amount(value: object, *, field: str, maximum: Decimal, allow_zero: boo
     if amount < 0 or (amount == 0 and not allow_zero):
         raise DomainError("金额必须大于零", field=field)
     if amount > maximum:
-        raise DomainError(f"金额不能超过 {maximum:,.2f} 元", field=field)
+        raise DomainError("金额不能超过 %(maximum)s 元", field=field, maximum=f"{maximum:,.2f}")
     return amount.quantize(Decimal("0.01"))

@@ -148,9 +148,10 @@ def _text(params: Params, name: str, label: str, *, required: bool = True,
           limit: int = 500) -> str:
     value = str(params.get(name) or "").strip()
     if required and not value:
-        raise DomainError(f"请填写{label}", field=name)
+        raise DomainError("请填写%(label)s", field=name, label=label)
     if len(value) > limit:
-        raise DomainError(f"{label}不能超过 {limit} 个字", field=name)
+        raise DomainError("%(label)s不能超过 %(limit)s 个字", field=name,
+                          label=label, limit=limit)
     return value
 
 
@@ -338,14 +339,17 @@ def check_allowed(actor: User, case: Case, action: str) -> Transition:
     if transition is None:
         raise DomainError(f"未知的操作：{action}", field="action")
     if not actor.roles & transition.roles:
-        raise PermissionDeniedError(f"您的角色不能执行「{transition.label}」")
+        raise PermissionDeniedError("您的角色不能执行「%(action)s」",
+                                    action=transition.label)
     if not permissions.can_view_case(actor, case):
         raise NotFoundError("个案不存在或您无权查看")
     if case.status in TERMINAL_STATUSES:
-        raise ConflictError(f"个案已{STATUS_LABELS[case.status]}，不能再更改")
+        raise ConflictError("个案已%(status)s，不能再更改",
+                            status=STATUS_LABELS[case.status])
     if case.status not in transition.sources:
-        raise ConflictError(f"个案当前状态为「{STATUS_LABELS[case.status]}」，"
-                            f"不能执行「{transition.label}」")
+        raise ConflictError("个案当前状态为「%(status)s」，不能执行「%(action)s」",
+                            status=STATUS_LABELS[case.status],
+                            action=transition.label)
     if actor.has_role(OFFICER):
         return transition
     if DEPT in transition.roles and actor.has_role(DEPT):

@@ -1,0 +1,74 @@
+"""What each role reads, page after page, on the demo data: no stored code in the Chinese
+interface, and no Chinese in the English one except what people typed in.
+
+One demo load serves every role (loading it is most of the cost); each role's crawl is
+bounded (``LIMIT`` pages, two per URL shape)."""
+import re
+
+from sqlalchemy import String, Text, select
+
+from tests.webapp.screens.crawl import crawl, stored_codes
+
+ROLES = ["officer", "intake", "dept", "charity", "fundmgr", "volunteer", "donor", "auditor",
+         "admin", None]
+LIMIT = 30
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]+")
+# A masked name keeps what the applicant's name starts with: 王**.
+MASKED = re.compile(r"[\u3400-\u9fff]\*+")
+# The language menu names Chinese in Chinese, as every bilingual site does.
+ENDONYMS = ("简体中文",)
+
+
+def _stored_text(db) -> list[str]:
+    """Every stored Chinese string (what people typed in: names, stories, titles …),
+    longest first so that a title is removed before a word inside it."""
+    found: set[str] = set()
+    for table in db.metadata.sorted_tables:
+        columns = [c for c in table.columns if isinstance(c.type, (String, Text))
+                   and not c.name.endswith(("_hash", "_enc", "_cipher"))]
+        for column in columns:
+            for value in db.session.scalars(select(column).where(column.is_not(None))):
+                if isinstance(value, str) and HAN.search(value):
+                    found.add(value.strip())
+                    found.update(p.strip() for p in re.split(r"[,\n]", value) if HAN.search(p))
+    return sorted(found, key=len, reverse=True)
+
+
+def _pages(client, auth, username):
+    client.get("/lang/zh_CN")
+    if username:
+        auth.login(username)
+    return crawl(client, "/dashboard" if username else "/home", limit=LIMIT)
+
+
+def test_no_codes_in_chinese_and_no_chinese_in_english(db, small_demo, app):
+    from tests.conftest import AuthActions
+    codes = re.compile(r"(?<![\w@./:#-])(" + "|".join(sorted(stored_codes(), key=len,
+                                                               reverse=True)) + r")(?![\w])")
+    stored = _stored_text(db)
+    raw_codes, chinese = {}, {}
+    for username in ROLES:
+        client = app.test_client()
+        auth = AuthActions(client)
+        pages = 0
+        for path, text in _pages(client, auth, username):
+            pages += 1
+            if path.startswith("/admin/users"):  # usernames are chosen by people ("charity")
+                continue
+            hits = sorted({m.group(1) for m in codes.finditer(text)})
+            if hits:
+                raw_codes[f"{username} {path}"] = hits
+        assert pages >= 4, username
+
+        client.get("/lang/en")
+        for path, text in crawl(client, "/dashboard" if username else "/home", limit=LIMIT):
+            for own in (*stored, *ENDONYMS):
+                if own in text:
+                    text = text.replace(own, " ")
+            text = MASKED.sub(" ", text)
+            left = sorted(set(HAN.findall(text)))
+            if left:
+                chinese[f"{username} {path}"] = left[:8]
+        client.get("/lang/zh_CN")
+    assert raw_codes == {}
+    assert chinese == {}
