@@ -28,6 +28,7 @@ def scarce_fund(db, demo_base):
         Organisation,
         utcnow,
     )
+    from webapp.services import ledger
     org = {o.name: o for o in db.session.scalars(select(Organisation))}
     town = org["梁村镇"]
     for number, urgency, title in (("GT-2026-770001", 4, "火灾家庭急需生活物资"),
@@ -41,10 +42,14 @@ def scarce_fund(db, demo_base):
                                 story="住房失火，衣物口粮被烧毁。", category=Category.FIRE,
                                 area=town.name, town_id=town.id, urgency=urgency,
                                 amount_needed=Decimal(3000), published_at=utcnow()))
-    db.session.add(Fund(organisation_id=org["鲁西爱心实业有限公司"].id, title="火灾救急基金",
-                        description="火灾受灾家庭生活救助。", categories="fire", towns="",
-                        capital=Decimal(3000), per_case_cap=Decimal(3000),
-                        status=ListingStatus.LISTED))
+    fund = Fund(organisation_id=org["鲁西爱心实业有限公司"].id, title="火灾救急基金",
+                description="火灾受灾家庭生活救助。", categories="fire", towns="",
+                capital=Decimal(3000), per_case_cap=Decimal(3000), status=ListingStatus.LISTED)
+    db.session.add(fund)
+    db.session.flush()
+    # The fund holds what the company transferred into it, not the capital typed in the form.
+    ledger.top_up(db.session, None, source="fund", source_id=fund.id, amount="3000",
+                  reference="企业转入基金")
     db.session.commit()
 
 

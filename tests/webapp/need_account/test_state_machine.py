@@ -21,11 +21,10 @@ AMOUNTS = st.sampled_from(["500", "2500", "4000", "6000", "0", "-1", "10000.01",
 
 
 def make_machine(db, client, ids):
-    from webapp.services.search_documents import NEED, load_documents
-
     from webapp.models import Case, NeedCard, Pledge, PledgeStatus, User
     from webapp.services import ledger, need_account, pledges
     from webapp.services.matching import records
+    from webapp.services.search.documents import NEED, load_documents
 
     def user(key):
         return db.session.get(User, ids[key])
