@@ -82,7 +82,7 @@ def test_officer_reads_why_on_the_run_and_proposals_pages(live_server, page, scr
     page.click("text=查看匹配建议")
     page.wait_for_selector("tr.proposal")
     header = page.inner_text(".need-group .card-header")
-    assert "特别紧急" in header and "紧急程度 4" not in header
+    assert "特急" in header and "紧急程度 4" not in header
     terms = page.locator(".match-reasons li")
     values = [float(t.split()[-1]) for t in terms.all_inner_texts()[:-1]]
     total = float(terms.last.inner_text().split()[-1])

@@ -1,7 +1,8 @@
 """Crawl the pages a signed-in person can reach by following links, and read what is on them.
 
 Visible text is the page's text nodes outside <script>/<style>, plus the attributes a person
-reads or hears (title, placeholder, aria-label, alt, value of buttons)."""
+reads or hears (title, placeholder, aria-label, alt, value of buttons). Text inside an element
+marked ``lang="zh…"`` (a preview of a card's Chinese content) is kept apart in ``chinese``."""
 from __future__ import annotations
 
 import enum
@@ -22,12 +23,19 @@ class _Text(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.links: list[str] = []
+        self.chinese: list[str] = []
         self._skip = 0
+        self._zh_tag: str | None = None
+        self._zh_depth = 0
 
     def handle_starttag(self, tag, attrs):
         values = dict(attrs)
         if tag in ("script", "style", "template"):
             self._skip += 1
+        if self._zh_tag == tag:
+            self._zh_depth += 1
+        elif self._zh_tag is None and values.get("lang", "").startswith("zh"):
+            self._zh_tag, self._zh_depth = tag, 1
         if tag == "a" and values.get("href"):
             self.links.append(values["href"])
         for name in READ_ATTRIBUTES:
@@ -39,10 +47,14 @@ class _Text(HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("script", "style", "template") and self._skip:
             self._skip -= 1
+        if tag == self._zh_tag:
+            self._zh_depth -= 1
+            if self._zh_depth == 0:
+                self._zh_tag = None
 
     def handle_data(self, data):
         if not self._skip and data.strip():
-            self.parts.append(data.strip())
+            (self.chinese if self._zh_tag else self.parts).append(data.strip())
 
 
 def read(html: str) -> tuple[str, list[str]]:
@@ -67,6 +79,7 @@ def crawl(client, start: str = "/dashboard", *, limit: int = 60, per_pattern: in
         seen.add(target)
         shapes[shape] = shapes.get(shape, 0) + 1
         response = client.get(target)
+        assert response.status_code < 500, f"{target} answered {response.status_code}"
         if response.status_code != 200 or "html" not in response.content_type:
             continue
         text, links = read(response.get_data(as_text=True))
