@@ -6,6 +6,7 @@ import os
 
 from flask import Flask, g, request, session
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import database  # noqa: F401  (registers engine event listeners)
 from webapp.config import Config, DevelopmentConfig, TestConfig
@@ -42,6 +43,11 @@ def create_app(config: dict | Config | None = None) -> Flask:
         app.config.from_object(base)
         app.config.update(config or {})
     app.config.setdefault("API_SPEC_OPTIONS", {})
+    if app.config.get("TRUSTED_PROXY_COUNT"):
+        # Behind N reverse proxies, the client address is the N-th X-Forwarded-For entry
+        # from the right; entries further left were written by the client and are ignored.
+        proxies = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     install_pii_filter(app)
 
