@@ -8,7 +8,10 @@ from flask import Flask, g, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp import database  # noqa: F401  (registers engine event listeners)
+from webapp import (
+    database,  # noqa: F401  (registers engine event listeners)
+    input_guard,
+)
 from webapp.config import Config, DevelopmentConfig, TestConfig
 from webapp.extensions import babel, csrf, db, login_manager, migrate, talisman
 from webapp.logging_setup import install_pii_filter
@@ -50,6 +53,7 @@ def create_app(config: dict | Config | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     install_pii_filter(app)
+    input_guard.init(app)  # before any route: it bounds the <int:...> converter
 
     from webapp.services.accounts import configure_hasher
     configure_hasher(cheap=app.config.get("PASSWORD_HASH_CHEAP", False))
