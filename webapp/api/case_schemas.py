@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from webapp.api.schemas import INT32, PageArgs, PageMeta
+from webapp.api.schemas import INT32, Money, PageArgs, PageMeta
 from webapp.models import CaseSource, CaseStatus, Category
 from webapp.services.cases.workflow import API_ACTIONS
 
@@ -31,7 +31,7 @@ class CaseIn(Schema):
     village = fields.Integer(load_default=None, allow_none=True, validate=INT32)
     category = fields.String(required=True, metadata={"enum": [c.value for c in Category]})
     urgency = fields.Integer(load_default=2, validate=INT32)
-    amount_needed = fields.Decimal(required=True, as_string=True, places=None)
+    amount_needed = Money(required=True, as_string=True, places=None)
     description = fields.String(required=True, validate=validate.Length(max=4000))
     source = fields.String(load_default=CaseSource.WINDOW.value,
                            metadata={"enum": [s.value for s in CaseSource]})
@@ -142,7 +142,7 @@ class TransitionIn(Schema):
     action = fields.String(required=True, validate=validate.OneOf(API_ACTIONS))
     reason = fields.String(validate=validate.Length(max=1000))
     referred_to = fields.String(validate=validate.Length(max=200))
-    amount = fields.Decimal(as_string=True, places=None)
+    amount = Money(as_string=True, places=None)
     exception_reason = fields.String(validate=validate.Length(max=1000))
     department_id = fields.Integer(validate=INT32)
     due_on = fields.Date()

@@ -4,12 +4,11 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from webapp.api.ledger import ledger_balances_schema
-from webapp.api.schemas import INT32, PageArgs, PageMeta
+from webapp.api.schemas import INT32, Money, PageArgs, PageMeta
 from webapp.models import Category
 from webapp.models.resources import ListingStatus, PledgeStatus, split_codes
 
 MONEY = {"as_string": True}
-Money = fields.Decimal
 
 
 class FilterArgs(PageArgs):

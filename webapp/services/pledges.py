@@ -18,6 +18,7 @@ from webapp.models import NeedCard, NeedStatus, Role, utcnow
 from webapp.models.catalog import SERVICES
 from webapp.models.resources import ListingStatus, Pledge, PledgeStatus, Project
 from webapp.services import ConflictError, DomainError, PermissionDeniedError, audit, events
+from webapp.services.amount_text import amount_text
 from webapp.services.browse import published_need
 from webapp.services.listing_rules import MAX_MONEY
 
@@ -42,12 +43,12 @@ def _clean_amount(errors: dict, value) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
-        amount = Decimal(str(value))
+        amount = Decimal(amount_text(value))
     except (InvalidOperation, ValueError):
         errors.setdefault("amount", []).append("金额格式不正确")
         return None
     if not amount.is_finite() or amount <= 0:
-        errors.setdefault("amount", []).append("认捐金额必须大于 0")
+        errors.setdefault("amount", []).append("认捐金额必须大于零")
     elif amount.as_tuple().exponent < -2:
         errors.setdefault("amount", []).append("金额最多保留两位小数")
     elif amount > MAX_MONEY:

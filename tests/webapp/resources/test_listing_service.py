@@ -24,7 +24,7 @@ def test_create_listing_reports_every_error_at_once(db, user_named):
                                              categories=["serious_illness", "aliens"],
                                              towns=[999999]))
     errors = caught.value.errors
-    assert errors["budget"] == ["总预算不能为负数"]
+    assert errors["budget"] == ["总预算必须大于零"]
     assert errors["per_case_cap"] == ["单例上限最多保留两位小数"]
     assert errors["ends_on"] == ["结束日期不能早于开始日期"]
     assert errors["categories"] == ["未知的救助类别：aliens"]
