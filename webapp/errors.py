@@ -68,7 +68,12 @@ def init(app: Flask) -> None:
             data = getattr(exc, "data", None) or {}
             detail = exc.description if isinstance(exc.description, str) and \
                 not exc.description.startswith(("The ", "You ")) else MESSAGES.get(status, "错误")
-            return problem(status, detail, errors=data.get("messages"))
+            response = problem(status, detail, errors=data.get("messages"))
+            # Keep what the error itself says in headers (Allow on a 405, Retry-After ...).
+            for name, value in exc.get_headers():
+                if name.lower() != "content-type":
+                    response.headers[name] = value
+            return response
         if status == 401:
             return redirect(url_for("auth.login", next=request.full_path))
         return render_template("error.html", status=status,

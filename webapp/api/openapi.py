@@ -19,6 +19,7 @@ BEARER = {"bearerAuth": []}
 PROBLEM = "application/problem+json"
 # A decimal amount of yuan as the API writes it ("20000.00") and reads it ("20000", "0.5").
 DECIMAL_PATTERN = r"^-?[0-9]{1,15}(\.[0-9]{1,2})?$"
+UNSIGNED_DECIMAL_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
 PROBLEM_SCHEMA = {
     "type": "object",
     "description": "RFC 9457 problem details",
@@ -42,11 +43,15 @@ def decimal_as_string(self, field, ret, **kwargs) -> dict:
     apispec would write a Range validator's bounds as strings ("1000000000000"), which is
     not valid OpenAPI; the bounds stay enforced by marshmallow and are stated in words."""
     if not isinstance(field, fields.Decimal):
+        if ret.get("format") == "decimal" and "pattern" not in ret:  # ledger's Amount
+            return {"pattern": UNSIGNED_DECIMAL_PATTERN}
         return {}
     bounds = [ret.pop(key) for key in ("minimum", "maximum") if key in ret]
     ret.pop("exclusiveMinimum", None)
     ret.pop("exclusiveMaximum", None)
-    extra = {"type": "string", "format": "decimal", "pattern": DECIMAL_PATTERN}
+    unsigned = bounds and float(bounds[0]) >= 0
+    extra = {"type": "string", "format": "decimal",
+             "pattern": UNSIGNED_DECIMAL_PATTERN if unsigned else DECIMAL_PATTERN}
     if len(bounds) == 2 and "description" not in ret:
         extra["description"] = f"{bounds[0]} to {bounds[1]}"
     return extra
