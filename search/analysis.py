@@ -213,7 +213,7 @@ def _get_segmenter() -> _Segmenter:
 
 def _dict_fingerprint() -> str:
     raw = resources.files("search").joinpath("data/domain.dict").read_bytes()
-    return hashlib.sha1(raw).hexdigest()[:10]
+    return hashlib.sha1(raw, usedforsecurity=False).hexdigest()[:10]
 
 
 ANALYZER_ID = f"jieba-search-nohmm/{_dict_fingerprint()}"
