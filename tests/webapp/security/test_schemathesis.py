@@ -13,6 +13,7 @@ document says a decimal string). Bounded to a few examples per operation.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 
 import pytest
@@ -20,7 +21,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
-EXAMPLES = 2
+# More for a deeper probe: SCHEMATHESIS_EXAMPLES=50 pytest tests/webapp/security/test_schemathesis.py
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "2"))
 EXCLUDED = [checks.positive_data_acceptance, checks.negative_data_rejection]
 
 
