@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 BIN = Path(sys.executable).parent
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/jiujinan_bench"
-PASSWORD = "jiujinan-demo"
+PASSWORD = "jiujinan-demo"  # noqa: S105 (the demo data's published password)
 
 
 @dataclass(frozen=True)

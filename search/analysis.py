@@ -234,7 +234,7 @@ def _dict_fingerprint() -> str:
     raw = resources.files("search").joinpath("data/domain.dict").read_bytes()
     # The thesaurus's words (not its links, which apply at query time) shape segmentation.
     raw += "\n".join(sorted(_thesaurus_words())).encode("utf-8")
-    return hashlib.sha1(raw).hexdigest()[:10]
+    return hashlib.sha1(raw, usedforsecurity=False).hexdigest()[:10]
 
 
 ANALYZER_ID = f"jieba-search-nohmm/{_dict_fingerprint()}"

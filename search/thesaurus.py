@@ -98,7 +98,7 @@ class Thesaurus:
         synonym_lines, broader_lines, fillers = _read(text)
         # Words people add around what they ask (得了, 找, 需要): left out of expanded queries.
         self.fillers = frozenset(fillers)
-        self.fingerprint = hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+        self.fingerprint = hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
         # Synonym sets: lines sharing a term are one set (union-find).
         parent: dict[str, str] = {}
 

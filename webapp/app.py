@@ -6,10 +6,12 @@ import os
 
 from flask import Flask, abort, current_app, g, request, session
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import (
     database,  # noqa: F401  (registers engine event listeners)
     features,
+    input_guard,
 )
 from webapp.config import Config, DevelopmentConfig, TestConfig
 from webapp.extensions import babel, csrf, db, login_manager, migrate, talisman
@@ -66,8 +68,14 @@ def _configure(app: Flask, config: dict | Config | None) -> None:
         app.config.from_object(base)
         app.config.update(config or {})
     app.config.setdefault("API_SPEC_OPTIONS", {})
+    if app.config.get("TRUSTED_PROXY_COUNT"):
+        # Behind N reverse proxies, the client address is the N-th X-Forwarded-For entry
+        # from the right; entries further left were written by the client and are ignored.
+        proxies = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     install_pii_filter(app)
+    input_guard.init(app)  # before any route: it bounds the <int:...> converter
 
 
 def _init_extensions(app: Flask) -> None:

@@ -78,6 +78,15 @@ def env_port(name: str, default: int) -> int:
     return int(raw)
 
 
+def env_int(name: str, default: int, *, minimum: int, maximum: int) -> int:
+    """A whole number from ``minimum`` to ``maximum`` from the environment."""
+    raw = os.environ.get(name, "").strip() or str(default)
+    if not raw.isascii() or not raw.isdigit() or not minimum <= int(raw) <= maximum:
+        raise ConfigError(f"{name}={raw!r} is not usable: give a whole number from {minimum} "
+                          f"to {maximum}, e.g. {default}")
+    return int(raw)
+
+
 class Config:
     """Production-leaning defaults; every value can be overridden from the environment."""
 
@@ -104,6 +113,22 @@ class Config:
         self.DISBURSE_SECOND_OFFICER_ABOVE = env_amount("DISBURSE_SECOND_OFFICER_ABOVE", "5000")
         # After the search engine refused a drain of the outbox, try again this much later.
         self.SEARCH_RETRY_SECONDS = env_seconds("SEARCH_RETRY_SECONDS", 30.0)
+        # How many reverse proxies in front of the app append to X-Forwarded-For (werkzeug
+        # ProxyFix); 0 trusts no header and uses the TCP peer as the client address.
+        self.TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
+        # Login throttling (services/login_throttle.py): no hard lockout, growing delays.
+        self.LOGIN_FAILURE_WINDOW_MINUTES = env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15,
+                                                    minimum=1, maximum=1440)
+        self.LOGIN_FREE_FAILURES = env_int("LOGIN_FREE_FAILURES", 3, minimum=0, maximum=100)
+        self.LOGIN_FIRST_DELAY_SECONDS = env_seconds("LOGIN_FIRST_DELAY_SECONDS", 2.0,
+                                                     maximum=3600.0)
+        self.LOGIN_MAX_DELAY_SECONDS = env_seconds("LOGIN_MAX_DELAY_SECONDS", 300.0,
+                                                   maximum=86400.0)
+        if self.LOGIN_MAX_DELAY_SECONDS < self.LOGIN_FIRST_DELAY_SECONDS:
+            raise ConfigError("LOGIN_MAX_DELAY_SECONDS must not be smaller than "
+                              "LOGIN_FIRST_DELAY_SECONDS")
+        self.LOGIN_ADDRESS_MAX_FAILURES = env_int("LOGIN_ADDRESS_MAX_FAILURES", 30,
+                                                  minimum=1, maximum=100000)
 
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     BABEL_SUPPORTED_LOCALES = ("zh_CN", "en")
@@ -118,8 +143,6 @@ class Config:
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
     API_TOKEN_LIFETIME_HOURS = 12
-    LOGIN_MAX_FAILURES = 10
-    LOGIN_FAILURE_WINDOW_MINUTES = 15
     SEARCH_SYNC_IN_PROCESS = True
     JOBS_IN_PROCESS = True
     # OpenAPI / flask-smorest

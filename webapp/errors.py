@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from webapp.extensions import db
@@ -17,8 +18,10 @@ MESSAGES = {
     405: "不支持此请求方法",
     409: "操作与当前状态冲突",
     413: "上传内容过大",
+    414: "请求地址过长",
     422: "提交的数据有误",
     429: "请求过于频繁，请稍后再试",
+    431: "请求头过大",
     500: "服务器内部错误，我们已记录此问题",
 }
 
@@ -65,11 +68,31 @@ def init(app: Flask) -> None:
             data = getattr(exc, "data", None) or {}
             detail = exc.description if isinstance(exc.description, str) and \
                 not exc.description.startswith(("The ", "You ")) else MESSAGES.get(status, "错误")
-            return problem(status, detail, errors=data.get("messages"))
+            response = problem(status, detail, errors=data.get("messages"))
+            # Keep what the error itself says in headers (Allow on a 405, Retry-After ...).
+            for name, value in exc.get_headers():
+                if name.lower() != "content-type":
+                    response.headers[name] = value
+            return response
         if status == 401:
             return redirect(url_for("auth.login", next=request.full_path))
         return render_template("error.html", status=status,
                                message=_(MESSAGES.get(status, "请求出错"))), status
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def out_of_range(exc: Exception):
+        # The last net under input_guard: a number or text the database cannot hold is the
+        # caller's error, never a 500. A GET names something that cannot exist (404).
+        db.session.rollback()
+        app.logger.warning("input the database cannot hold on %s %s: %s", request.method,
+                           request.path, type(exc).__name__)
+        status = 404 if request.method in ("GET", "HEAD") else 422
+        detail = MESSAGES[404] if status == 404 else "提交的数值超出允许范围"
+        if wants_json():
+            return problem(status, detail)
+        return render_template("error.html", status=status,
+                               message=_(MESSAGES[status])), status
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -7,12 +7,17 @@ import pytest
 
 from webapp.config import Config, ConfigError
 
+THROTTLE_SETTINGS = ("TRUSTED_PROXY_COUNT", "LOGIN_FAILURE_WINDOW_MINUTES", "LOGIN_FREE_FAILURES",
+                     "LOGIN_FIRST_DELAY_SECONDS", "LOGIN_MAX_DELAY_SECONDS",
+                     "LOGIN_ADDRESS_MAX_FAILURES")
+
 
 @pytest.fixture
 def environment(monkeypatch, tmp_path):
     """A clean environment whose data dir is a temporary directory."""
     monkeypatch.setenv("JIUJINAN_DATA_DIR", str(tmp_path))
-    for name in ("DISBURSE_SECOND_OFFICER_ABOVE", "SEARCH_RETRY_SECONDS", "SMTP_PORT"):
+    for name in ("DISBURSE_SECOND_OFFICER_ABOVE", "SEARCH_RETRY_SECONDS", "SMTP_PORT",
+                 *THROTTLE_SETTINGS):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -70,3 +75,36 @@ def test_ledger_threshold_comes_from_the_app_config(app, monkeypatch):
     assert second_officer_threshold() == Decimal("5000.00")
     monkeypatch.setitem(app.config, "DISBURSE_SECOND_OFFICER_ABOVE", Decimal("800.00"))
     assert second_officer_threshold() == Decimal("800.00")
+
+
+def test_config_defaults_of_login_throttle_and_proxies(environment):
+    config = Config()
+    assert config.TRUSTED_PROXY_COUNT == 0
+    assert (config.LOGIN_FREE_FAILURES, config.LOGIN_FIRST_DELAY_SECONDS,
+            config.LOGIN_MAX_DELAY_SECONDS) == (3, 2.0, 300.0)
+    assert (config.LOGIN_ADDRESS_MAX_FAILURES, config.LOGIN_FAILURE_WINDOW_MINUTES) == (30, 15)
+
+
+def test_config_reads_throttle_overrides(environment):
+    environment.setenv("TRUSTED_PROXY_COUNT", "2")
+    environment.setenv("LOGIN_ADDRESS_MAX_FAILURES", "100")
+    config = Config()
+    assert (config.TRUSTED_PROXY_COUNT, config.LOGIN_ADDRESS_MAX_FAILURES) == (2, 100)
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("TRUSTED_PROXY_COUNT", "-1"), ("TRUSTED_PROXY_COUNT", "one"), ("TRUSTED_PROXY_COUNT", "9"),
+    ("TRUSTED_PROXY_COUNT", "１"), ("LOGIN_FREE_FAILURES", "1.5"),
+    ("LOGIN_ADDRESS_MAX_FAILURES", "0"), ("LOGIN_FAILURE_WINDOW_MINUTES", "0"),
+    ("LOGIN_FIRST_DELAY_SECONDS", "0"), ("LOGIN_MAX_DELAY_SECONDS", "nan")])
+def test_config_refuses_a_bad_throttle_setting(environment, name, value):
+    environment.setenv(name, value)
+    with pytest.raises(ConfigError, match=rf"^{name}=.* is not usable"):
+        Config()
+
+
+def test_config_refuses_a_maximum_delay_below_the_first(environment):
+    environment.setenv("LOGIN_FIRST_DELAY_SECONDS", "60")
+    environment.setenv("LOGIN_MAX_DELAY_SECONDS", "10")
+    with pytest.raises(ConfigError, match="LOGIN_MAX_DELAY_SECONDS"):
+        Config()

@@ -1,9 +1,10 @@
 """The JSON API under /api/v1: bearer tokens, problem+json errors, a generated OpenAPI document."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, jsonify, render_template
 from flask_smorest import Api as SmorestApi
 
+from webapp.api import openapi
 from webapp.extensions import csrf
 from webapp.permissions import PUBLIC, access
 
@@ -33,17 +34,19 @@ def register_api(app: Flask) -> None:
                        "then send `Authorization: Bearer <token>`. Errors are "
                        "`application/problem+json` (RFC 9457)."})
     api.init_app(app)
+    openapi.init(api)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blp in api_blueprints():
         api.register_blueprint(blp)
         csrf.exempt(blp)
 
-    # The spec view is a bound method; wrap it so it can carry its access rule.
-    spec_view = app.view_functions["api-docs.openapi_json"]
+    # The spec view is a bound method; replace it so it carries its access rule and serves
+    # the document completed by webapp/api/openapi.py.
+    spec = api.spec
 
     @access(PUBLIC)
     def openapi_json():
-        return spec_view()
+        return jsonify(openapi.document(app, spec.to_dict()))
 
     app.view_functions["api-docs.openapi_json"] = openapi_json
 

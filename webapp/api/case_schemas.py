@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from webapp.api.schemas import PageArgs, PageMeta
+from webapp.api.schemas import INT32, Money, PageArgs, PageMeta
 from webapp.models import CaseSource, CaseStatus, Category
 from webapp.services.cases.workflow import API_ACTIONS
 
@@ -26,11 +26,12 @@ class HouseholdIn(Schema):
 
 class CaseIn(Schema):
     applicant = fields.Nested(ApplicantIn, required=True)
-    town = fields.Integer(required=True, metadata={"description": "town organisation id"})
-    village = fields.Integer(load_default=None, allow_none=True)
+    town = fields.Integer(required=True, validate=INT32,
+                          metadata={"description": "town organisation id"})
+    village = fields.Integer(load_default=None, allow_none=True, validate=INT32)
     category = fields.String(required=True, metadata={"enum": [c.value for c in Category]})
-    urgency = fields.Integer(load_default=2)
-    amount_needed = fields.Decimal(required=True, as_string=True, places=None)
+    urgency = fields.Integer(load_default=2, validate=INT32)
+    amount_needed = Money(required=True, as_string=True, places=None)
     description = fields.String(required=True, validate=validate.Length(max=4000))
     source = fields.String(load_default=CaseSource.WINDOW.value,
                            metadata={"enum": [s.value for s in CaseSource]})
@@ -120,7 +121,7 @@ class TransitionOut(CaseDetailOut):
 
 class CaseListArgs(PageArgs):
     status = fields.String(validate=validate.OneOf([s.value for s in CaseStatus]))
-    town = fields.Integer()
+    town = fields.Integer(validate=INT32)
     category = fields.String(validate=validate.OneOf([c.value for c in Category]))
     mine = fields.Boolean(load_default=False)
     overdue = fields.Boolean(load_default=False)
@@ -141,17 +142,17 @@ class TransitionIn(Schema):
     action = fields.String(required=True, validate=validate.OneOf(API_ACTIONS))
     reason = fields.String(validate=validate.Length(max=1000))
     referred_to = fields.String(validate=validate.Length(max=200))
-    amount = fields.Decimal(as_string=True, places=None)
+    amount = Money(as_string=True, places=None)
     exception_reason = fields.String(validate=validate.Length(max=1000))
     scheme_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={
         "description": "approve: the scheme (临时救助 …) whose money is reserved for the case"})
-    assistance_amount = fields.Decimal(as_string=True, places=None, metadata={
+    assistance_amount = Money(as_string=True, places=None, metadata={
         "description": "approve: yuan reserved from the scheme, within its standard"})
-    department_id = fields.Integer()
+    department_id = fields.Integer(validate=INT32)
     due_on = fields.Date()
     note = fields.String(validate=validate.Length(max=1000))
     outcome = fields.String(validate=validate.Length(max=1000))
-    new_owner_id = fields.Integer()
+    new_owner_id = fields.Integer(validate=INT32)
     title = fields.String(validate=validate.Length(max=120))
     story = fields.String(validate=validate.Length(max=4000))
 

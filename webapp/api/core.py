@@ -14,6 +14,7 @@ from webapp.extensions import db
 from webapp.models import ApiToken
 from webapp.permissions import LOGIN, PUBLIC, access
 from webapp.services import accounts
+from webapp.services.login_throttle import ThrottlePolicy
 
 blp = Blueprint("api_core", __name__, url_prefix="/api/v1", description="认证与当前用户")
 
@@ -54,11 +55,12 @@ def create_token(body):
     try:
         user = accounts.authenticate(
             db.session, body["username"], body["password"], address=request.remote_addr or "-",
-            limit=current_app.config["LOGIN_MAX_FAILURES"],
-            window_minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
+            policy=ThrottlePolicy.from_config(current_app.config))
     except accounts.ThrottledError as exc:
         db.session.rollback()
-        return problem(429, exc.message)
+        response = problem(429, exc.message)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except accounts.AuthenticationError as exc:
         db.session.commit()  # keep the failure record for throttling
         return problem(401, exc.message)

@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
 from webapp.api.idempotency import IDEMPOTENCY_HEADER, idempotent
-from webapp.api.schemas import PageArgs, PageMeta, page_meta
+from webapp.api.schemas import INT32, PageArgs, PageMeta, page_meta
 from webapp.extensions import db
 from webapp.ledger.settings import second_officer_threshold
 from webapp.models import Case
@@ -111,7 +111,7 @@ class MoneyTransferPage(Schema):
 
 class MoneyTransferArgs(PageArgs):
     status = fields.String(validate=validate.OneOf([s.value for s in MoneyTransferStatus]))
-    case_id = fields.Integer()
+    case_id = fields.Integer(validate=INT32)
 
 
 class LedgerJournalLineOut(Schema):
@@ -137,8 +137,8 @@ class LedgerJournalPage(Schema):
 class MoneyReserveIn(Schema):
     source = fields.String(required=True,
                            validate=validate.OneOf(["fund", "project", "scheme", "reserve"]))
-    source_id = fields.Integer(load_default=None)
-    case_id = fields.Integer(required=True)
+    source_id = fields.Integer(load_default=None, validate=INT32)
+    case_id = fields.Integer(required=True, validate=INT32)
     amount = Amount(required=True)
     reference = fields.String(load_default="", validate=validate.Length(max=120))
 

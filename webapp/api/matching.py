@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
 from webapp.api.idempotency import IDEMPOTENCY_HEADER, idempotent
-from webapp.api.schemas import PageArgs, PageMeta, page_meta
+from webapp.api.schemas import INT32, PageArgs, PageMeta, page_meta
 from webapp.extensions import db
 from webapp.matching.labels import explanation_label, rule_label, run_status
 from webapp.models import (
@@ -137,7 +137,7 @@ class ProposalPage(Schema):
 
 
 class ProposalArgs(PageArgs):
-    need_id = fields.Integer()
+    need_id = fields.Integer(validate=INT32)
     status = fields.String(validate=validate.OneOf([s.value for s in ProposalStatus]))
 
 

@@ -6,12 +6,11 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from webapp.api.ledger import ledger_balances_schema
-from webapp.api.schemas import PageArgs, PageMeta
+from webapp.api.schemas import INT32, Money, PageArgs, PageMeta
 from webapp.models import Category
 from webapp.models.resources import ListingStatus, PledgeStatus, split_codes
 
 MONEY: dict[str, Any] = {"as_string": True}
-Money = fields.Decimal
 
 
 class FilterArgs(PageArgs):
@@ -61,7 +60,7 @@ class ListingIn(Schema):
     description = fields.String(validate=validate.Length(max=5000))
     categories = fields.List(fields.String(validate=validate.Length(max=40)),
                              validate=validate.Length(max=20))
-    towns = fields.List(fields.Integer(strict=True), validate=validate.Length(max=40))
+    towns = fields.List(fields.Integer(strict=True, validate=INT32), validate=validate.Length(max=40))
 
 
 class ListingPatch(Schema):
@@ -87,8 +86,8 @@ class ProjectOut(ListingOut, ledger_balances_schema("project")):
 class ProjectIn(ListingIn):
     budget = Money(allow_nan=False)
     per_case_cap = Money(allow_none=True, allow_nan=False)
-    min_age = fields.Integer(allow_none=True, strict=True)
-    max_age = fields.Integer(allow_none=True, strict=True)
+    min_age = fields.Integer(allow_none=True, strict=True, validate=INT32)
+    max_age = fields.Integer(allow_none=True, strict=True, validate=INT32)
     requires = fields.List(fields.String(validate=validate.Length(max=40)),
                            validate=validate.Length(max=10))
     starts_on = fields.Date(allow_none=True)
@@ -126,8 +125,8 @@ class OfferIn(ListingIn):
     services = fields.List(fields.String(validate=validate.Length(max=20)),
                            validate=validate.Length(max=10))
     skills = fields.String(validate=validate.Length(max=200))
-    hours_per_week = fields.Integer(strict=True)
-    max_cases = fields.Integer(strict=True)
+    hours_per_week = fields.Integer(strict=True, validate=INT32)
+    max_cases = fields.Integer(strict=True, validate=INT32)
     available_from = fields.Date(allow_none=True)
     available_until = fields.Date(allow_none=True)
 
@@ -146,7 +145,7 @@ class SchemeOut(ListingOut):
 
 
 class SchemeIn(ListingIn):
-    organisation_id = fields.Integer(strict=True, metadata={
+    organisation_id = fields.Integer(strict=True, validate=INT32, metadata={
         "description": "the department running the scheme (officers only)"})
     code = fields.String(validate=validate.Length(max=40))
     min_amount = Money(allow_none=True, allow_nan=False)
@@ -154,7 +153,7 @@ class SchemeIn(ListingIn):
     annual_budget = Money(allow_none=True, allow_nan=False)
     requires = fields.List(fields.String(validate=validate.Length(max=40)),
                            validate=validate.Length(max=10))
-    times_per_year = fields.Integer(allow_none=True, strict=True)
+    times_per_year = fields.Integer(allow_none=True, strict=True, validate=INT32)
 
 
 class SchemePatch(SchemeIn, ListingPatch):

@@ -1,5 +1,23 @@
-"""Shared API schemas: pagination arguments and envelopes."""
+"""Shared API schemas: pagination arguments, envelopes, the range every integer input keeps."""
 from marshmallow import Schema, fields, validate
+
+from webapp.input_guard import MAX_ID
+from webapp.services.amount_text import amount_text
+
+# Every integer the API reads fits a 32-bit INTEGER column; a rule of the domain may narrow
+# it further with its own message. tests/webapp/security/test_openapi.py checks that every
+# integer input of the OpenAPI document is bounded.
+INT32 = validate.Range(min=-MAX_ID - 1, max=MAX_ID, error="数值应在 {min} 到 {max} 之间")
+ID = validate.Range(min=1, max=MAX_ID, error="编号应在 {min} 到 {max} 之间")
+
+
+class Money(fields.Decimal):
+    """An amount of yuan, read like every amount parser reads it (full-width digits too)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = amount_text(value)
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class PageArgs(Schema):

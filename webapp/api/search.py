@@ -46,8 +46,9 @@ class HitOut(Schema):
     categories = fields.List(fields.String())
     town = fields.String(allow_none=True)
     urgency = fields.Integer(allow_none=True)
-    amount_needed = fields.Float(allow_none=True)
-    amount_remaining = fields.Float(allow_none=True)
+    # Money is a decimal string across the API ("20000.00"), here as everywhere.
+    amount_needed = fields.Decimal(allow_none=True, as_string=True, places=2)
+    amount_remaining = fields.Decimal(allow_none=True, as_string=True, places=2)
     created_at = fields.DateTime()
 
 

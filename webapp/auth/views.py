@@ -11,24 +11,24 @@ from webapp.main.views import safe_next
 from webapp.models import OrgKind, Role
 from webapp.permissions import LOGIN, PUBLIC, access
 from webapp.services import DomainError, accounts
+from webapp.services.login_throttle import ThrottlePolicy
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @access(PUBLIC)
 def login():
     form = LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
             user = accounts.authenticate(
                 db.session, form.username.data, form.password.data,
                 address=request.remote_addr or "-",
-                limit=current_app.config["LOGIN_MAX_FAILURES"],
-                window_minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
+                policy=ThrottlePolicy.from_config(current_app.config))
         except accounts.ThrottledError as exc:
             db.session.rollback()
             form.username.errors.append(exc.message)
-            status = 429
+            status, headers = 429, {"Retry-After": str(exc.retry_after)}
         except accounts.AuthenticationError as exc:
             db.session.commit()  # keep the failure record for throttling
             form.password.errors.append(exc.message)
@@ -46,7 +46,7 @@ def login():
             return redirect(safe_next(request.args.get("next"), url_for("main.dashboard")))
     elif request.method == "POST":
         status = 400
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), status, headers
 
 
 @bp.route("/logout", methods=["POST"])

@@ -12,7 +12,7 @@ from webapp.backup.archive import BackupError
 from webapp.extensions import db
 
 backup_cli = AppGroup("backup", help="Back up the platform, or restore a backup.")
-PASSPHRASE_ENV = "JIUJINAN_BACKUP_PASSPHRASE"
+PASSPHRASE_ENV = "JIUJINAN_BACKUP_PASSPHRASE"  # noqa: S105 (the variable's name, not a secret)
 
 
 def _passphrase(passphrase_file: str | None, *, confirm: bool) -> str:

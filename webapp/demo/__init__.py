@@ -28,7 +28,7 @@ def load_demo(session: Session, *, seed: int, echo: Callable[[str], None] = lamb
               ) -> dict[str, int]:
     summary: dict[str, int] = {}
     for loader in loaders():
-        rng = random.Random(f"{seed}:{loader.__module__}")
+        rng = random.Random(f"{seed}:{loader.__module__}")  # noqa: S311  (reproducible demo data)
         echo(f"loading {loader.__module__.rsplit('.', 1)[-1]} …")
         for key, value in loader(session, rng, echo).items():
             summary[key] = summary.get(key, 0) + value

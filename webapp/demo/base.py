@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from webapp.models import Organisation, OrgKind, OrgStatus, Role, User
 from webapp.services import accounts
 
-DEMO_PASSWORD = "jiujinan-demo"
+DEMO_PASSWORD = "jiujinan-demo"  # noqa: S105  (the published demo login; README: change it)
 BUREAU = "高唐县民政局"
 
 TOWNS = ["鱼丘湖街道", "汇鑫街道", "人和街道", "梁村镇", "尹集镇", "清平镇", "固河镇",

@@ -22,7 +22,7 @@ from webapp.privacy.keyring import FieldKeyRing
 
 FIELD = "field_key"
 HASH = "person_hash_key"
-SECRET = "secret_key"
+SECRET = "secret_key"  # noqa: S105 (a file name in the data dir, not a secret)
 _ENV = {FIELD: "JIUJINAN_FIELD_KEY", HASH: "JIUJINAN_HASH_KEY", SECRET: "SECRET_KEY"}
 _CONFIG = {FIELD: "FIELD_ENCRYPTION_KEY", HASH: "PERSON_HASH_KEY", SECRET: "SECRET_KEY"}
 _lock = threading.Lock()

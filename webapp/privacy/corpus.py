@@ -92,7 +92,7 @@ _ZW = ("\u200b", "\u200c", "\u200d", "\ufeff")
 
 class _Gen:
     def __init__(self, seed: int) -> None:
-        self.r = random.Random(seed)
+        self.r = random.Random(seed)  # noqa: S311  (a seeded test corpus, not secrets)
 
     def chance(self, p: float) -> bool:
         return self.r.random() < p

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from webapp.models import (
     ApiToken,
-    LoginFailure,
     LoginSession,
     Organisation,
     OrgKind,
@@ -25,7 +24,8 @@ from webapp.models import (
     UserRole,
     utcnow,
 )
-from webapp.services import ConflictError, DomainError, audit
+from webapp.services import ConflictError, DomainError, audit, login_throttle
+from webapp.services.login_throttle import ThrottlePolicy
 
 log = logging.getLogger(__name__)
 _hasher = PasswordHasher()
@@ -55,6 +55,10 @@ class AuthenticationError(DomainError):
 class ThrottledError(DomainError):
     status = 429
 
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
@@ -71,24 +75,15 @@ def check_password_rules(password: str) -> None:
         raise DomainError("密码不能超过 128 个字符", field="password")
 
 
-def _throttled(session: Session, username: str, address: str, *, limit: int,
-               window: dt.timedelta) -> bool:
-    since = utcnow() - window
-    by_user = session.scalar(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.username == username, LoginFailure.at >= since))
-    by_addr = session.scalar(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.client_address == address, LoginFailure.at >= since))
-    return by_user >= limit or by_addr >= limit
-
-
 def authenticate(session: Session, username: str, password: str, *, address: str,
-                 limit: int = 10, window_minutes: int = 15) -> User:
+                 policy: ThrottlePolicy | None = None) -> User:
     """Return the user for these credentials, or raise; failures are recorded for throttling."""
     username = (username or "").strip()[:64]
-    window = dt.timedelta(minutes=window_minutes)
-    if _throttled(session, username, address, limit=limit, window=window):
+    policy = policy or ThrottlePolicy()
+    wait = login_throttle.wait_seconds(session, username, address, policy)
+    if wait:
         log.warning("login throttled for an account or address (address=%s)", address)
-        raise ThrottledError(f"登录失败次数过多，请 {window_minutes} 分钟后再试")
+        raise ThrottledError(f"登录失败次数过多，请 {wait} 秒后再试", retry_after=wait)
     user = session.scalars(select(User).where(User.username == username)).first()
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
@@ -96,7 +91,7 @@ def authenticate(session: Session, username: str, password: str, *, address: str
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok:
-        session.add(LoginFailure(username=username, client_address=address))
+        login_throttle.record_failure(session, username, address)
         audit.record(session, user, "login.failed", object_type="users",
                      object_id=user.id if user else None)
         session.flush()

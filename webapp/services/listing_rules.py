@@ -11,6 +11,7 @@ from webapp.models import Category, Organisation, OrgKind
 from webapp.models.catalog import SERVICES, VULNERABILITY_FLAGS
 from webapp.models.resources import ListingKind, Scheme
 from webapp.services import DomainError
+from webapp.services.amount_text import amount_text
 
 MAX_MONEY = Decimal("999999999999.99")
 
@@ -44,20 +45,24 @@ FIELD_LABELS = {
 }
 
 
-def _money(errors: dict, name: str, value, *, required: bool = False) -> Decimal | None:
+def _money(errors: dict, name: str, value, *, required: bool = False,
+           positive: bool = False) -> Decimal | None:
+    """An amount of yuan; ``positive`` refuses zero too (a budget of nothing is no budget)."""
     if value is None or value == "":
         if required:
             errors.setdefault(name, []).append(f"请填写{FIELD_LABELS[name]}")
         return None
     try:
-        amount = Decimal(str(value))
+        amount = Decimal(amount_text(value))
     except (InvalidOperation, ValueError):
         errors.setdefault(name, []).append(f"{FIELD_LABELS[name]}不是有效的金额")
         return None
     if not amount.is_finite():
         errors.setdefault(name, []).append(f"{FIELD_LABELS[name]}不是有效的金额")
         return None
-    if amount < 0:
+    if positive and amount <= 0:
+        errors.setdefault(name, []).append(f"{FIELD_LABELS[name]}必须大于零")
+    elif amount < 0:
         errors.setdefault(name, []).append(f"{FIELD_LABELS[name]}不能为负数")
     elif int(amount.as_tuple().exponent) < -2:
         errors.setdefault(name, []).append(f"{FIELD_LABELS[name]}最多保留两位小数")
@@ -167,8 +172,8 @@ def _dates(errors: dict, merged: dict, out: dict, start: str, end: str, message:
 
 
 def _clean_project(session, merged, out, errors, current) -> None:
-    budget = _money(errors, "budget", merged.get("budget"), required=True)
-    cap = _money(errors, "per_case_cap", merged.get("per_case_cap"))
+    budget = _money(errors, "budget", merged.get("budget"), required=True, positive=True)
+    cap = _money(errors, "per_case_cap", merged.get("per_case_cap"), positive=True)
     if budget is not None and cap is not None and cap > budget:
         errors.setdefault("per_case_cap", []).append("单例上限不能超过总预算")
     out["budget"], out["per_case_cap"] = budget, cap
@@ -181,8 +186,8 @@ def _clean_project(session, merged, out, errors, current) -> None:
 
 
 def _clean_fund(session, merged, out, errors, current) -> None:
-    capital = _money(errors, "capital", merged.get("capital"), required=True)
-    cap = _money(errors, "per_case_cap", merged.get("per_case_cap"))
+    capital = _money(errors, "capital", merged.get("capital"), required=True, positive=True)
+    cap = _money(errors, "per_case_cap", merged.get("per_case_cap"), positive=True)
     if capital is not None and cap is not None and cap > capital:
         errors.setdefault("per_case_cap", []).append("单例上限不能超过基金规模")
     out["capital"], out["per_case_cap"] = capital, cap

@@ -6,6 +6,8 @@ before it is public. Every change writes one audit event and publishes ``listing
 """
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,8 +32,10 @@ from webapp.services.listing_rules import NON_MATERIAL, clean
 
 S = ListingStatus
 # Moves an owner may make directly; listing needs a review (see submit_listing / review).
+# A paused listing goes public again only through review: the pause may be an officer's
+# moderation, which its owner must not be able to undo (see set_listing_status).
 OWNER_MOVES = {
-    (S.LISTED, S.PAUSED), (S.PAUSED, S.LISTED),
+    (S.LISTED, S.PAUSED),
     (S.DRAFT, S.CLOSED), (S.PENDING_REVIEW, S.CLOSED), (S.LISTED, S.CLOSED), (S.PAUSED, S.CLOSED),
     (S.PENDING_REVIEW, S.DRAFT),
 }
@@ -128,14 +132,28 @@ def submit_listing(session: Session, actor: User, listing) -> ListingReview:
     return review
 
 
+def _resubmit_paused(session: Session, actor: User, listing: Any) -> None:
+    """The owner asks for a paused listing to be public again: it goes back to review."""
+    listing.status = S.PENDING_REVIEW
+    review = ListingReview(kind=listing.kind, listing_id=listing.id,
+                           organisation_id=listing.organisation_id, submitted_by_id=actor.id,
+                           changed_fields="resumed")
+    session.add(review)
+    session.flush()
+    _announce(session, actor, listing, "submit", {"review_id": review.id, "from": "paused"})
+
+
 def set_listing_status(session: Session, actor: User, listing, target: ListingStatus) -> None:
     """Pause, resume, withdraw from review or close a listing. Officers may pause or close
-    any listing (moderation)."""
+    any listing (moderation); resuming a paused listing sends it to review."""
     moderating = permissions.can_review_listings(actor) and target in (S.PAUSED, S.CLOSED) \
         and not permissions.can_manage_listing(actor, listing)
     if not moderating:
         _require_manager(actor, listing)
     if listing.status == target:
+        return
+    if (listing.status, target) == (S.PAUSED, S.LISTED):
+        _resubmit_paused(session, actor, listing)
         return
     if (listing.status, target) not in OWNER_MOVES:
         if target == S.LISTED:

@@ -25,6 +25,7 @@ from webapp.services import (
     events,
     need_account,
 )
+from webapp.services.amount_text import amount_text
 from webapp.services.ledger.accounts import serialize_writes
 from webapp.services.listing_rules import MAX_MONEY
 
@@ -51,12 +52,12 @@ def _clean_amount(errors: dict, value) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
-        amount = Decimal(str(value))
+        amount = Decimal(amount_text(value))
     except (InvalidOperation, ValueError):
         errors.setdefault("amount", []).append("金额格式不正确")
         return None
     if not amount.is_finite() or amount <= 0:
-        errors.setdefault("amount", []).append("认捐金额必须大于 0")
+        errors.setdefault("amount", []).append("认捐金额必须大于零")
     elif amount.as_tuple().exponent < -2:
         errors.setdefault("amount", []).append("金额最多保留两位小数")
     elif amount > MAX_MONEY:

@@ -164,6 +164,7 @@ MSGIDS = (
     N_('驳回匹配'),  # webapp/code_labels.py
     N_('驳回机构'),  # webapp/code_labels.py
     N_('上传内容过大'),  # webapp/errors.py
+    N_('请求地址过长'),  # webapp/errors.py
     N_('不支持此请求方法'),  # webapp/errors.py
     N_('您没有权限访问此页面'),  # webapp/errors.py
     N_('提交的数据有误'),  # webapp/errors.py
@@ -172,6 +173,7 @@ MSGIDS = (
     N_('请先登录'),  # webapp/errors.py
     N_('请求无效'),  # webapp/errors.py
     N_('请求过于频繁，请稍后再试'),  # webapp/errors.py
+    N_('请求头过大'),  # webapp/errors.py
     N_('页面或记录不存在'),  # webapp/errors.py
     N_('临时救助备用金'),  # webapp/ledger/views.py, webapp/services/ledger/accounts.py
     N_('外部资金'),  # webapp/ledger/views.py

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from webapp.models import ListingStatus, NeedStatus, Pledge, Project
+from webapp.models import ListingStatus, NeedStatus, Pledge, Project, User
 
 pytestmark = pytest.mark.usefixtures("demo_base")
 
@@ -81,6 +81,25 @@ def test_api_patch_cannot_list_without_review(client, api_token, make_project):
     response = client.patch(f"/api/v1/projects/{pid}", json={"status": "listed"},
                             headers=api_token("charity"))
     assert response.status_code == 409
+
+
+def test_api_officer_pause_cannot_be_undone_by_the_owner(client, api_token, make_project, db):
+    from webapp.models import ListingReview, ReviewDecision
+    from webapp.services import listings
+    pid = make_project().id
+    paused = client.patch(f"/api/v1/projects/{pid}", json={"status": "paused"},
+                          headers=api_token("officer"))
+    assert paused.status_code == 200 and paused.get_json()["status"] == "paused"
+    resumed = client.patch(f"/api/v1/projects/{pid}", json={"status": "listed"},
+                           headers=api_token("charity"))
+    assert resumed.status_code == 200 and resumed.get_json()["status"] == "pending_review"
+    assert client.get(f"/api/v1/projects/{pid}").status_code == 404
+    review = db.session.scalars(select(ListingReview).where(
+        ListingReview.listing_id == pid, ListingReview.decision == ReviewDecision.PENDING)).one()
+    officer = db.session.scalars(select(User).where(User.username == "officer")).one()
+    listings.decide_review(db.session, officer, review, approve=True)
+    db.session.commit()
+    assert client.get(f"/api/v1/projects/{pid}").status_code == 200
 
 
 def test_api_draft_project_is_hidden_from_the_public(client, make_project):

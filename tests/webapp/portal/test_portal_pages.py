@@ -49,7 +49,7 @@ def test_portal_form_errors_are_chinese_and_change_nothing(client, auth, db):
                          form_page="/portal/projects/new")
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "总预算不能为负数" in html and "结束日期不能早于开始日期" in html
+    assert "总预算必须大于零" in html and "结束日期不能早于开始日期" in html
     assert db.session.scalar(select(func.count()).select_from(Project)) == 0
 
 

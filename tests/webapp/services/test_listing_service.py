@@ -24,7 +24,7 @@ def test_create_listing_reports_every_error_at_once(db, user_named):
                                              categories=["serious_illness", "aliens"],
                                              towns=[999999]))
     errors = caught.value.errors
-    assert errors["budget"] == ["总预算不能为负数"]
+    assert errors["budget"] == ["总预算必须大于零"]
     assert errors["per_case_cap"] == ["单例上限最多保留两位小数"]
     assert errors["ends_on"] == ["结束日期不能早于开始日期"]
     assert errors["categories"] == ["未知的救助类别：aliens"]
@@ -126,11 +126,12 @@ def test_set_listing_status_cannot_list_without_review(db, make_project, user_na
                                     ListingStatus.LISTED)
 
 
-def test_pause_and_resume_need_no_review(db, make_project, user_named):
+def test_pause_needs_no_review_but_resuming_goes_through_review(db, make_project, user_named):
     project = make_project()
     listings.set_listing_status(db.session, user_named("charity"), project, ListingStatus.PAUSED)
+    assert project.status == ListingStatus.PAUSED
     listings.set_listing_status(db.session, user_named("charity"), project, ListingStatus.LISTED)
-    assert project.status == ListingStatus.LISTED
+    assert project.status == ListingStatus.PENDING_REVIEW
 
 
 def test_closed_listing_cannot_be_edited(db, make_project, user_named):

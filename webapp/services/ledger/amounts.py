@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from webapp.services import DomainError
+from webapp.services.amount_text import amount_text
 
 MAX_AMOUNT = Decimal("999999999999.99")
 
@@ -17,7 +18,7 @@ def parse_amount(value: object, *, field: str = "amount") -> Decimal:
         else:
             raise DomainError("请填写金额", field=field)
     try:
-        amount = Decimal(str(value).strip())
+        amount = Decimal(amount_text(value))
     except (InvalidOperation, ValueError):
         raise DomainError("金额格式不正确", field=field) from None
     if not amount.is_finite():
