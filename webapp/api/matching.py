@@ -177,7 +177,7 @@ class WhyNotArgs(Schema):
 class CompetitorOut(Schema):
     need_id = fields.Integer()
     case_number = fields.String()
-    amount = fields.Float()
+    amount = Quantity(dump_only=True)
     unit = fields.String()
     status = fields.String()
 

@@ -13,7 +13,9 @@ from webapp.permissions import rule_of
 # own unit (yuan or hours, an estimate for ranking).
 NOT_MONEY = {("HitOut", "score"), ("ProposalOut", "score"), ("MatchRunOut", "objective"),
              ("MatchRunOut", "greedy_objective"), ("SuggestionOut", "score"),
-             ("SuggestionOut", "amount_cap")}
+             ("SuggestionOut", "amount_cap"), ("ExplanationTerm", "contribution"),
+             ("FairnessOut", "median_covered"), ("FairnessOut", "median_covered_greedy"),
+             ("FairnessOut", "share_proposed"), ("FairnessOut", "share_proposed_greedy")}
 
 
 @pytest.fixture(scope="module")
