@@ -45,11 +45,11 @@ def _post(url: str, token: str, body: dict) -> int:
 
 
 def test_worker_killed_mid_burst_leaves_a_consistent_ledger(app, db, runner, officers,
-                                                            make_fund, make_case, tmp_path):
+                                                            make_fund, approved_case, tmp_path):
     import datetime as dt
 
     from webapp.services import accounts
-    fund, cases = make_fund("2000.00"), [make_case("10000.00") for _ in range(4)]
+    fund, cases = make_fund("2000.00"), [approved_case("10000.00") for _ in range(4)]
     ledger.open_all_listing_accounts(db.session, None)
     token, _ = accounts.issue_api_token(db.session, officers[0], lifetime=dt.timedelta(hours=1),
                                         label="crash-test")
