@@ -90,16 +90,22 @@ def key_set(app: Flask, name: str) -> KeySet:
                   tuple(s.strip() for s in env_read.split(",") if s.strip()), False)
 
 
-def _stamp(app: Flask) -> tuple:
-    data = Path(app.config["DATA_DIR"])
+def _file_stamps(data: Path, name: str) -> tuple[tuple[int, int, int] | None, ...]:
+    """(mtime, size, inode) of a key file and of its ``.previous``, None where missing: a
+    change of either means a rotation wrote it."""
     stamps: list[tuple[int, int, int] | None] = []
-    for path in (data / FIELD, data / f"{FIELD}.previous"):
+    for path in (data / name, data / f"{name}.previous"):
         try:
             stat = path.stat()
             stamps.append((stat.st_mtime_ns, stat.st_size, stat.st_ino))
         except FileNotFoundError:
             stamps.append(None)
-    return (app.config.get("FIELD_ENCRYPTION_KEY"), tuple(stamps))
+    return tuple(stamps)
+
+
+def _stamp(app: Flask) -> tuple[object, ...]:
+    data = Path(app.config["DATA_DIR"])
+    return (app.config.get("FIELD_ENCRYPTION_KEY"), _file_stamps(data, FIELD))
 
 
 def field_key_ring(refresh: bool = False, app: Flask | None = None) -> FieldKeyRing:
@@ -169,13 +175,7 @@ def follow_files(app: Flask) -> None:
     for name in (SECRET, HASH):
         if not managed.get(name):
             continue
-        stamp: list[tuple[int, int, int] | None] = []
-        for path in (data / name, data / f"{name}.previous"):
-            try:
-                stat = path.stat()
-                stamp.append((stat.st_mtime_ns, stat.st_size, stat.st_ino))
-            except FileNotFoundError:
-                stamp.append(None)
+        stamp = _file_stamps(data, name)
         seen = app.extensions.setdefault("ops_key_stamps", {})
         if seen.get(name) == stamp:
             continue
