@@ -32,6 +32,7 @@ class InProcessWorker:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._busy = threading.Lock()  # held while draining, and by pause()
 
     def kick(self) -> None:
         with self._lock:
@@ -41,15 +42,24 @@ class InProcessWorker:
                 self._thread.start()
         self._wake.set()
 
+    def pause(self) -> None:
+        """Wait for a drain under way to end and drop a wake-up not yet acted on; the worker
+        drains again at its next kick. For a test that drains the queue itself."""
+        with self._busy:
+            self._wake.clear()
+
     def _loop(self) -> None:
         while True:
             self._wake.wait()
-            self._wake.clear()
-            try:
-                with self.app.app_context():
-                    self.drain()
-            except Exception:  # a worker must survive one bad batch; the queue keeps the work
-                log.exception("background worker %s failed; work stays queued", self.name)
+            with self._busy:
+                if not self._wake.is_set():
+                    continue  # paused after the wake-up
+                self._wake.clear()
+                try:
+                    with self.app.app_context():
+                        self.drain()
+                except Exception:  # a worker must survive one bad batch; the queue keeps it
+                    log.exception("background worker %s failed; work stays queued", self.name)
 
 
 def register_worker(app: Flask, name: str, drain: Callable[[], object]) -> None:

@@ -16,6 +16,7 @@ def _no_background_indexer(app, monkeypatch):
     outbox rows a test leaves waiting stay there)."""
     workers = app.extensions.get("background_workers", {})
     if "search" in workers:
+        workers["search"].pause()
         monkeypatch.setattr(workers["search"], "kick", lambda: None)
 
 

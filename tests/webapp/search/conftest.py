@@ -69,5 +69,7 @@ def demo_like(db, drain, case_with_applicant, publish, announced_listing):
 
 @pytest.fixture
 def no_worker(app, monkeypatch):
-    """Detach the in-process outbox worker, so only the test drains the outbox."""
+    """Detach the in-process outbox worker, so only the test drains the outbox: a drain that
+    an earlier test's commit started is waited for first."""
+    app.extensions["background_workers"]["search"].pause()
     monkeypatch.delitem(app.extensions["background_workers"], "search")
