@@ -6,7 +6,6 @@ Used by bench/search_bench.py; see docs/search.md ("Thesaurus, pinyin and sugges
 from __future__ import annotations
 
 import random
-import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -14,8 +13,7 @@ from pathlib import Path
 from corpus_words import query
 
 from search.analysis import domain_words
-from search.embedded import EmbeddedBackend
-from search.evaluation import evaluate, format_report, load_judged
+from search.evaluation import evaluate_snapshot, format_report, load_judged
 from search.suggest import suggestions
 from search.thesaurus import get_thesaurus, pinyin_keys
 
@@ -79,14 +77,7 @@ def suggest_timings(engine, prefixes) -> list[float]:
 
 def judged_report() -> tuple[dict, str]:
     """Judged-query quality on the demo documents, plain vs expanded."""
-    queries, docs = load_judged(JUDGED)
-    with tempfile.TemporaryDirectory(prefix="judged-") as work:
-        engine = EmbeddedBackend(Path(work) / "index")
-        try:
-            engine.rebuild(docs)
-            report = evaluate(engine, queries)
-        finally:
-            engine.close()
+    report = evaluate_snapshot(*load_judged(JUDGED))
     as_dict = {mode: {g: _scores(s) for g, s in groups.items()} for mode, groups in report.items()}
     return as_dict, format_report(report)
 

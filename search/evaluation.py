@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -92,6 +93,19 @@ def evaluate(backend: SearchBackend, queries: Sequence[JudgedQuery]) -> dict[str
             by_group[row[0].group].append(row)
         out[mode] = {"all": score(results)} | {g: score(rows) for g, rows in sorted(by_group.items())}
     return out
+
+
+def evaluate_snapshot(queries: Sequence[JudgedQuery], docs: Sequence[SearchDocument]
+                      ) -> dict[str, dict[str, Scores]]:
+    """:func:`evaluate` on a throw-away embedded index of the judged documents themselves."""
+    from .embedded import EmbeddedBackend  # tantivy: loaded only when a snapshot is asked for
+    with tempfile.TemporaryDirectory(prefix="judged-") as work:
+        engine = EmbeddedBackend(Path(work) / "index")
+        try:
+            engine.rebuild(docs)
+            return evaluate(engine, queries)
+        finally:
+            engine.close()
 
 
 def format_report(report: dict[str, dict[str, Scores]]) -> str:

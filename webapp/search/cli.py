@@ -89,23 +89,15 @@ def status():
                    "live one (whose records may have changed since they were judged).")
 def evaluate(folder: Path | None, snapshot: bool):
     """nDCG@10, recall@10 and zero-result rate of the judged queries, plain vs expanded."""
-    import tempfile
 
     from flask import current_app
 
-    from search.embedded import EmbeddedBackend
     from search.evaluation import evaluate as run
-    from search.evaluation import format_report, load_judged
+    from search.evaluation import evaluate_snapshot, format_report, load_judged
     folder = folder or Path(current_app.root_path).parent / "tests" / "search" / "judged"
     queries, docs = load_judged(folder)
     if snapshot:
-        with tempfile.TemporaryDirectory(prefix="judged-") as work:
-            backend = EmbeddedBackend(Path(work) / "index")
-            try:
-                backend.rebuild(docs)
-                report = run(backend, queries)
-            finally:
-                backend.close()
+        report = evaluate_snapshot(queries, docs)
     else:
         report = run(search_sync.get_backend(), queries)
     click.echo(f"{len(queries)} judged queries from {folder}"
