@@ -9,7 +9,7 @@ TEST_MIGRATIONS_DATABASE_URL ?= $(TEST_DATABASE_URL)_migrations
 CHROMIUM ?= /usr/bin/chromium
 export FLASK_APP := wsgi
 
-.PHONY: run setup lint audit test test-sqlite test-postgres browser-deps bench-deps translations translations-update vendor bench bench-web clean
+.PHONY: run setup system-deps lint audit test test-sqlite test-postgres browser-deps bench-deps translations translations-update vendor bench bench-web clean
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,16 @@ $(BIN)/.installed: setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,dev]'
 	@touch $@
 
-setup: $(BIN)/.installed translations
+setup: system-deps $(BIN)/.installed translations
+
+## make system-deps: Debian's CJK fonts and pango, which WeasyPrint needs for the printable PDFs.
+system-deps:
+	@if [ -z "$$(fc-list :lang=zh 2>/dev/null)" ] || ! ldconfig -p | grep -q libpangoft2-1.0; then \
+		echo "installing Debian fonts-noto-cjk and pango for the printable documents (PDF)"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0; \
+	fi
 
 translations: $(BIN)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d webapp/translations
