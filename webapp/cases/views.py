@@ -261,7 +261,7 @@ def download(case_id: int, attachment_id: int):
     case = load_case(case_id)
     row = db.session.get(Attachment, attachment_id)
     if row is None or row.case_id != case.id:
-        raise NotFoundError(_("材料不存在"))
+        raise NotFoundError("材料不存在")
     path = attachments.open_attachment(db.session, current_user, case, row,
                                        upload_dir=upload_dir())
     db.session.commit()

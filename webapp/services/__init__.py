@@ -1,6 +1,7 @@
 """Use cases as plain functions: they flush, never commit, and never read the request."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -14,12 +15,50 @@ def _translated(message: str, params: dict[str, Any]) -> str:
     (一个状态、一个操作) is translated too, a value not in the catalogue stays as it is."""
     from flask import has_request_context
     if has_request_context():
-        from flask_babel import gettext
+        from flask_babel import get_locale, gettext
         if not params:
             return str(gettext(message))
-        return str(gettext(message, **{k: gettext(v) if isinstance(v, str) and v else v
-                                       for k, v in params.items()}))
-    return message % params if params else message
+        sep = "；" if str(get_locale()).startswith("zh") else "; "
+        return str(gettext(message, **{k: _param(v, sep, gettext) for k, v in params.items()}))
+    return message % {k: _param(v, "；", None) for k, v in params.items()} if params else message
+
+
+def _param(value: Any, sep: str, gettext: Any) -> Any:
+    """A value for a placeholder: a label translated, a ``Msg`` (or a list of them, joined)
+    in the reader's language."""
+    if isinstance(value, Msg):
+        return str(value)
+    if isinstance(value, list | tuple) and value and all(isinstance(v, Msg) for v in value):
+        return sep.join(str(v) for v in value)
+    if gettext is not None and isinstance(value, str) and value:
+        return gettext(value)
+    return value
+
+
+class Msg:
+    """A message with values for a field of ``DomainError(errors=...)``, translated when it
+    is shown: ``Msg("%(field)s不是有效的金额", field=FIELD_LABELS[name])`` (extracted like
+    the errors' own messages)."""
+
+    __slots__ = ("msgid", "params")
+
+    def __init__(self, msgid: str, **params: Any) -> None:
+        self.msgid = msgid
+        self.params = params
+
+    def __str__(self) -> str:
+        return _translated(self.msgid, self.params)
+
+    def __repr__(self) -> str:
+        return f"Msg({self.msgid!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Msg):
+            return (self.msgid, self.params) == (other.msgid, other.params)
+        return isinstance(other, str) and str(self) == other
+
+    def __hash__(self) -> int:
+        return hash(self.msgid)
 
 
 class DomainError(Exception):
@@ -28,8 +67,10 @@ class DomainError(Exception):
     status = 400
 
     def __init__(self, message: str, *, field: str | None = None,
-                 errors: dict[str, list[str]] | None = None, **params: Any):
-        super().__init__(message % params if params else message)
+                 errors: Mapping[str, Sequence[str | Msg]] | None = None,
+                 **params: Any):
+        super().__init__(message % {k: _param(v, "；", None) for k, v in params.items()}
+                         if params else message)
         self.msgid = message
         self.params = params
         self.field = field
@@ -42,7 +83,8 @@ class DomainError(Exception):
     @property
     def errors(self) -> dict[str, list[str]]:
         if self._errors:
-            return {name: [_translated(m, {}) if isinstance(m, str) else m for m in messages]
+            return {name: [_translated(m, {}) if isinstance(m, str)
+                           else str(m) if isinstance(m, Msg) else m for m in messages]
                     for name, messages in self._errors.items()}
         return {self.field: [self.message]} if self.field else {}
 

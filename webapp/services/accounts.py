@@ -24,7 +24,7 @@ from webapp.models import (
     UserRole,
     utcnow,
 )
-from webapp.services import ConflictError, DomainError, audit, login_throttle
+from webapp.services import ConflictError, DomainError, Msg, audit, login_throttle
 from webapp.services.login_throttle import ThrottlePolicy
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def token_hash(token: str) -> str:
 
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise DomainError(f"密码至少需要 {MIN_PASSWORD} 个字符", field="password")
+        raise DomainError("密码至少需要 %(minimum)s 个字符", field="password", minimum=MIN_PASSWORD)
     if len(password) > 128:
         raise DomainError("密码不能超过 128 个字符", field="password")
 
@@ -83,7 +83,8 @@ def authenticate(session: Session, username: str, password: str, *, address: str
     wait = login_throttle.wait_seconds(session, username, address, policy)
     if wait:
         log.warning("login throttled for an account or address (address=%s)", address)
-        raise ThrottledError(f"登录失败次数过多，请 {wait} 秒后再试", retry_after=wait)
+        raise ThrottledError("登录失败次数过多，请 %(seconds)s 秒后再试", retry_after=wait,
+                             seconds=wait)
     user = session.scalars(select(User).where(User.username == username)).first()
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
@@ -169,18 +170,18 @@ class NewUser:
 
 def create_user(session: Session, actor: User | None, new: NewUser) -> User:
     """Create a user after validating everything; all errors are reported together."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str | Msg]] = {}
     if not USERNAME_RE.match(new.username or ""):
-        errors.setdefault("username", []).append("用户名须为 3–64 位字母、数字、下划线、点或连字符")
+        errors.setdefault("username", []).append(Msg("用户名须为 3–64 位字母、数字、下划线、点或连字符"))
     elif session.scalar(select(func.count()).select_from(User).where(
             User.username == new.username)):
-        errors.setdefault("username", []).append("该用户名已被使用")
+        errors.setdefault("username", []).append(Msg("该用户名已被使用"))
     try:
         check_password_rules(new.password or "")
     except DomainError as exc:
         errors.setdefault("password", []).append(exc.message)
     if not (new.display_name or "").strip() or len(new.display_name) > 64:
-        errors.setdefault("display_name", []).append("请填写 1–64 个字符的显示名称")
+        errors.setdefault("display_name", []).append(Msg("请填写 1–64 个字符的显示名称"))
     if not new.roles:
         errors.setdefault("roles", []).append("至少选择一个角色")
     if errors:

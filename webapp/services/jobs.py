@@ -35,7 +35,7 @@ def handler(kind: str):
 
 def enqueue(session: Session, kind: str, payload: dict, *, actor: User | None = None) -> Job:
     if kind not in _handlers:
-        raise DomainError(f"未知的任务类型：{kind}")
+        raise DomainError("未知的任务类型：%(kind)s", kind=kind)
     job = Job(kind=kind, payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
               created_by_id=getattr(actor, "id", None))
     session.add(job)
@@ -62,7 +62,7 @@ def run_job(session: Session, job: Job) -> None:
     fn = _handlers.get(job.kind)
     try:
         if fn is None:
-            raise DomainError(f"没有处理 {job.kind} 的程序")
+            raise DomainError("没有处理 %(kind)s 的程序", kind=job.kind)
         result = fn(session, json.loads(job.payload))
     except Exception as exc:
         session.rollback()

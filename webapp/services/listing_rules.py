@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from webapp.models import Category, Organisation, OrgKind
 from webapp.models.catalog import SERVICES, VULNERABILITY_FLAGS
 from webapp.models.resources import ListingKind, Scheme
-from webapp.services import DomainError
+from webapp.services import DomainError, Msg
 from webapp.services.amount_text import amount_text
 
 MAX_MONEY = Decimal("999999999999.99")
@@ -50,24 +50,24 @@ def _money(errors: dict, name: str, value, *, required: bool = False,
     """An amount of yuan; ``positive`` refuses zero too (a budget of nothing is no budget)."""
     if value is None or value == "":
         if required:
-            errors.setdefault(name, []).append(f"请填写{FIELD_LABELS[name]}")
+            errors.setdefault(name, []).append(Msg("请填写%(field)s", field=FIELD_LABELS[name]))
         return None
     try:
         amount = Decimal(amount_text(value))
     except (InvalidOperation, ValueError):
-        errors.setdefault(name, []).append(f"{FIELD_LABELS[name]}不是有效的金额")
+        errors.setdefault(name, []).append(Msg("%(field)s不是有效的金额", field=FIELD_LABELS[name]))
         return None
     if not amount.is_finite():
-        errors.setdefault(name, []).append(f"{FIELD_LABELS[name]}不是有效的金额")
+        errors.setdefault(name, []).append(Msg("%(field)s不是有效的金额", field=FIELD_LABELS[name]))
         return None
     if positive and amount <= 0:
-        errors.setdefault(name, []).append(f"{FIELD_LABELS[name]}必须大于零")
+        errors.setdefault(name, []).append(Msg("%(field)s必须大于零", field=FIELD_LABELS[name]))
     elif amount < 0:
-        errors.setdefault(name, []).append(f"{FIELD_LABELS[name]}不能为负数")
+        errors.setdefault(name, []).append(Msg("%(field)s不能为负数", field=FIELD_LABELS[name]))
     elif int(amount.as_tuple().exponent) < -2:
-        errors.setdefault(name, []).append(f"{FIELD_LABELS[name]}最多保留两位小数")
+        errors.setdefault(name, []).append(Msg("%(field)s最多保留两位小数", field=FIELD_LABELS[name]))
     elif amount > MAX_MONEY:
-        errors.setdefault(name, []).append(f"{FIELD_LABELS[name]}超出允许范围")
+        errors.setdefault(name, []).append(Msg("%(field)s超出允许范围", field=FIELD_LABELS[name]))
     else:
         return amount.quantize(Decimal("0.01"))
     return None
@@ -79,10 +79,10 @@ def _int(errors: dict, name: str, value, lo: int, hi: int) -> int | None:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        errors.setdefault(name, []).append(f"{FIELD_LABELS[name]}必须是整数")
+        errors.setdefault(name, []).append(Msg("%(field)s必须是整数", field=FIELD_LABELS[name]))
         return None
     if not lo <= number <= hi:
-        errors.setdefault(name, []).append(f"{FIELD_LABELS[name]}须在 {lo}–{hi} 之间")
+        errors.setdefault(name, []).append(Msg("%(field)s须在 %(low)s–%(high)s 之间", field=FIELD_LABELS[name], low=lo, high=hi))
         return None
     return number
 
@@ -109,25 +109,25 @@ def clean(session: Session, kind: ListingKind, data: dict, *, current: object | 
     unknown = set(data) - set(fields)
     merged = {f: _current_value(current, f) for f in fields} if current is not None else {}
     merged.update({k: v for k, v in data.items() if k in fields})
-    errors: dict[str, list[str]] = {f"{k}": ["不支持的字段"] for k in sorted(unknown)}
+    errors: dict[str, list[str | Msg]] = {f"{k}": ["不支持的字段"] for k in sorted(unknown)}
     out: dict = {}
 
     title = (merged.get("title") or "").strip()
     if not title:
         errors.setdefault("title", []).append("请填写名称")
     elif len(title) > 120:
-        errors.setdefault("title", []).append("名称不能超过 120 个字")
+        errors.setdefault("title", []).append(Msg("名称不能超过 120 个字"))
     out["title"] = title
     description = (merged.get("description") or "").strip()
     if len(description) > 5000:
-        errors.setdefault("description", []).append("说明不能超过 5000 个字")
+        errors.setdefault("description", []).append(Msg("说明不能超过 5000 个字"))
     out["description"] = description
 
     categories = _text_list(merged.get("categories"))
     valid_categories = {c.value for c in Category}
     for code in categories:
         if code not in valid_categories:
-            errors.setdefault("categories", []).append(f"未知的救助类别：{code[:40]}")
+            errors.setdefault("categories", []).append(Msg("未知的救助类别：%(code)s", code=code[:40]))
     out["categories"] = ",".join(sorted(set(categories)))
 
     towns = _text_list(merged.get("towns"))
@@ -135,7 +135,7 @@ def clean(session: Session, kind: ListingKind, data: dict, *, current: object | 
     ids: set[int] = set()
     for raw in towns:
         if not raw.isdigit() or int(raw) not in known_towns:
-            errors.setdefault("towns", []).append(f"未知的乡镇（街道）：{raw[:20]}")
+            errors.setdefault("towns", []).append(Msg("未知的乡镇（街道）：%(town)s", town=raw[:20]))
         else:
             ids.add(int(raw))
     out["towns"] = ",".join(str(i) for i in sorted(ids))
@@ -144,7 +144,7 @@ def clean(session: Session, kind: ListingKind, data: dict, *, current: object | 
         flags = _text_list(merged.get("requires"))
         for flag in flags:
             if flag not in VULNERABILITY_FLAGS:
-                errors.setdefault("requires", []).append(f"未知的家庭情况：{flag[:40]}")
+                errors.setdefault("requires", []).append(Msg("未知的家庭情况：%(flag)s", flag=flag[:40]))
         out["requires"] = ",".join(sorted(set(flags)))
 
     _KIND_CLEANERS[kind](session, merged, out, errors, current)
@@ -164,7 +164,7 @@ def _dates(errors: dict, merged: dict, out: dict, start: str, end: str, message:
     first, last = merged.get(start), merged.get(end)
     for name, value in ((start, first), (end, last)):
         if value is not None and not isinstance(value, dt.date):
-            errors.setdefault(name, []).append(f"{FIELD_LABELS[name]}不是有效的日期")
+            errors.setdefault(name, []).append(Msg("%(field)s不是有效的日期", field=FIELD_LABELS[name]))
             return
     if first and last and last < first:
         errors.setdefault(end, []).append(message)
@@ -175,12 +175,12 @@ def _clean_project(session, merged, out, errors, current) -> None:
     budget = _money(errors, "budget", merged.get("budget"), required=True, positive=True)
     cap = _money(errors, "per_case_cap", merged.get("per_case_cap"), positive=True)
     if budget is not None and cap is not None and cap > budget:
-        errors.setdefault("per_case_cap", []).append("单例上限不能超过总预算")
+        errors.setdefault("per_case_cap", []).append(Msg("单例上限不能超过总预算"))
     out["budget"], out["per_case_cap"] = budget, cap
     min_age = _int(errors, "min_age", merged.get("min_age"), 0, 120)
     max_age = _int(errors, "max_age", merged.get("max_age"), 0, 120)
     if min_age is not None and max_age is not None and max_age < min_age:
-        errors.setdefault("max_age", []).append("最高年龄不能小于最低年龄")
+        errors.setdefault("max_age", []).append(Msg("最高年龄不能小于最低年龄"))
     out["min_age"], out["max_age"] = min_age, max_age
     _dates(errors, merged, out, "starts_on", "ends_on", "结束日期不能早于开始日期")
 
@@ -189,21 +189,21 @@ def _clean_fund(session, merged, out, errors, current) -> None:
     capital = _money(errors, "capital", merged.get("capital"), required=True, positive=True)
     cap = _money(errors, "per_case_cap", merged.get("per_case_cap"), positive=True)
     if capital is not None and cap is not None and cap > capital:
-        errors.setdefault("per_case_cap", []).append("单例上限不能超过基金规模")
+        errors.setdefault("per_case_cap", []).append(Msg("单例上限不能超过基金规模"))
     out["capital"], out["per_case_cap"] = capital, cap
 
 
 def _clean_offer(session, merged, out, errors, current) -> None:
     services = _text_list(merged.get("services"))
     if not services:
-        errors.setdefault("services", []).append("请至少选择一种服务类型")
+        errors.setdefault("services", []).append(Msg("请至少选择一种服务类型"))
     for name in services:
         if name not in SERVICES:
-            errors.setdefault("services", []).append(f"未知的服务类型：{name[:40]}")
+            errors.setdefault("services", []).append(Msg("未知的服务类型：%(service)s", service=name[:40]))
     out["services"] = ",".join(s for s in SERVICES if s in services)
     skills = (merged.get("skills") or "").strip()
     if len(skills) > 200:
-        errors.setdefault("skills", []).append("专业技能不能超过 200 个字")
+        errors.setdefault("skills", []).append(Msg("专业技能不能超过 200 个字"))
     out["skills"] = skills
     hours = _int(errors, "hours_per_week", merged.get("hours_per_week"), 1, 60)
     cases = _int(errors, "max_cases", merged.get("max_cases"), 1, 50)
@@ -216,20 +216,20 @@ def _clean_scheme(session, merged, out, errors, current) -> None:
     org_id = merged.get("organisation_id")
     org = session.get(Organisation, org_id) if isinstance(org_id, int) else None
     if org is None or org.kind not in (OrgKind.DEPARTMENT, OrgKind.CIVIL_AFFAIRS):
-        errors.setdefault("organisation_id", []).append("请选择有效的主管部门")
+        errors.setdefault("organisation_id", []).append(Msg("请选择有效的主管部门"))
     out["organisation_id"] = org_id
     code = (merged.get("code") or "").strip()
     if not code or len(code) > 40:
-        errors.setdefault("code", []).append("请填写不超过 40 个字符的政策编码")
+        errors.setdefault("code", []).append(Msg("请填写不超过 40 个字符的政策编码"))
     else:
         clash = session.scalars(select(Scheme.id).where(Scheme.code == code)).first()
         if clash is not None and clash != getattr(current, "id", None):
-            errors.setdefault("code", []).append("该政策编码已被使用")
+            errors.setdefault("code", []).append(Msg("该政策编码已被使用"))
     out["code"] = code
     low = _money(errors, "min_amount", merged.get("min_amount"))
     high = _money(errors, "max_amount", merged.get("max_amount"))
     if low is not None and high is not None and high < low:
-        errors.setdefault("max_amount", []).append("最高救助金额不能低于最低救助金额")
+        errors.setdefault("max_amount", []).append(Msg("最高救助金额不能低于最低救助金额"))
     out["min_amount"], out["max_amount"] = low, high
     out["annual_budget"] = _money(errors, "annual_budget", merged.get("annual_budget"))
     out["times_per_year"] = _int(errors, "times_per_year", merged.get("times_per_year"), 1, 12)

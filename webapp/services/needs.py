@@ -117,12 +117,13 @@ def clean_text(value: str | None, *, label: str, field: str, limit: int,
     """Stripped text, or a DomainError for text too short, too long or not readable as text."""
     text = (value or "").strip()
     if len(text) > limit:
-        raise DomainError(f"{label}不能超过 {limit} 个字", field=field)
+        raise DomainError("%(label)s不能超过 %(limit)s 个字", field=field, label=label, limit=limit)
     if len(text) < minimum:
-        raise DomainError(f"{label}至少需要 {minimum} 个字", field=field)
+        raise DomainError("%(label)s至少需要 %(minimum)s 个字", field=field, label=label,
+                          minimum=minimum)
     if any(ch == "\ufffd" or (unicodedata.category(ch) in ("Cc", "Cs", "Co")
                               and ch not in "\n\r\t") for ch in text):
-        raise DomainError(f"{label}包含无法识别的字符，请只填写文字", field=field)
+        raise DomainError("%(label)s包含无法识别的字符，请只填写文字", field=field, label=label)
     return text
 
 
@@ -175,8 +176,8 @@ def publish_need(session: Session, actor: User, case: Case, *, title: str | None
     if len(draft.title) < TITLE_LIMITS[0]:
         raise DomainError("标题应为 4–120 个字", field="title")
     if draft.findings:
-        raise DomainError(f"标题或说明中仍含有个人信息（{_describe(draft.findings)}），"
-                          "请删除后再发布", field="story")
+        raise DomainError("标题或说明中仍含有个人信息（%(kinds)s），请删除后再发布",
+                          field="story", kinds=_describe(draft.findings))
     card = draft.card
     need = session.scalars(select(NeedCard).where(NeedCard.case_id == case.id)).first()
     if need is None:

@@ -20,6 +20,7 @@ from webapp.models.resources import ListingStatus, Pledge, PledgeStatus, Project
 from webapp.services import (
     ConflictError,
     DomainError,
+    Msg,
     PermissionDeniedError,
     audit,
     events,
@@ -57,7 +58,7 @@ def _clean_amount(errors: dict, value) -> Decimal | None:
         errors.setdefault("amount", []).append("金额格式不正确")
         return None
     if not amount.is_finite() or amount <= 0:
-        errors.setdefault("amount", []).append("认捐金额必须大于零")
+        errors.setdefault("amount", []).append(Msg("认捐金额必须大于零"))
     elif amount.as_tuple().exponent < -2:
         errors.setdefault("amount", []).append("金额最多保留两位小数")
     elif amount > MAX_MONEY:
@@ -73,31 +74,34 @@ def make_pledge(session: Session, donor, *, need: NeedCard | None = None,
     """Record a donor's pledge; every error is reported at once and nothing is written."""
     if not donor.has_role(Role.DONOR):
         raise PermissionDeniedError("请使用爱心人士账户认捐")
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str | Msg]] = {}
     if (need is None) == (project is None):
-        errors.setdefault("target", []).append("请选择一项需求或一个慈善项目")
+        errors.setdefault("target", []).append(Msg("请选择一项需求或一个慈善项目"))
     if need is not None and need.status != NeedStatus.PUBLISHED:
-        errors.setdefault("target", []).append("该需求尚未公开或已下线，不能认捐")
+        errors.setdefault("target", []).append(Msg("该需求尚未公开或已下线，不能认捐"))
     if project is not None and project.status != ListingStatus.LISTED:
-        errors.setdefault("target", []).append("该项目尚未公开或已暂停，不能认捐")
+        errors.setdefault("target", []).append(Msg("该项目尚未公开或已暂停，不能认捐"))
     value = _clean_amount(errors, amount)
     service = (service or "").strip() or None
     if service is not None and service not in SERVICES:
-        errors.setdefault("service", []).append("请选择列表中的服务类型")
+        errors.setdefault("service", []).append(Msg("请选择列表中的服务类型"))
     if value is None and service is None and "amount" not in errors:
-        errors.setdefault("amount", []).append("请填写认捐金额或选择一项服务")
+        errors.setdefault("amount", []).append(Msg("请填写认捐金额或选择一项服务"))
     message = (message or "").strip() or None
     if message and len(message) > 500:
-        errors.setdefault("message", []).append("留言不能超过 500 个字")
+        errors.setdefault("message", []).append(Msg("留言不能超过 500 个字"))
     if value is not None and need is not None and need.status == NeedStatus.PUBLISHED:
         serialize_writes(session)  # one writer at a time moves a need's figures
         account = need_account.need_account(session, need)
         if value > account.open_to_pledges:
-            waiting = (f"，其中 ¥{account.pledged_unconfirmed:,.2f} 已有认捐待确认"
-                       if account.pledged_unconfirmed else "")
+            gap, most = f"{account.gap:,.2f}", f"{account.open_to_pledges:,.2f}"
             errors.setdefault("amount", []).append(
-                f"认捐金额超过了该需求尚未满足的缺口（尚缺 ¥{account.gap:,.2f}{waiting}，"
-                f"最多可认捐 ¥{account.open_to_pledges:,.2f}）")
+                Msg("认捐金额超过了该需求尚未满足的缺口（尚缺 ¥%(gap)s，其中 ¥%(waiting)s "
+                    "已有认捐待确认，最多可认捐 ¥%(most)s）", gap=gap, most=most,
+                    waiting=f"{account.pledged_unconfirmed:,.2f}")
+                if account.pledged_unconfirmed else
+                Msg("认捐金额超过了该需求尚未满足的缺口（尚缺 ¥%(gap)s，最多可认捐 ¥%(most)s）",
+                    gap=gap, most=most))
     if errors:
         raise DomainError("认捐信息有误，请修改后重试", errors=errors)
     pledge = Pledge(donor_id=donor.id, need_id=need.id if need else None,
@@ -126,8 +130,8 @@ def confirm_pledge(session: Session, actor: User, pledge: Pledge) -> None:
     if pledge.need is not None and pledge.amount is not None:
         gap = need_account.need_account(session, pledge.need).gap
         if pledge.amount > gap:
-            raise ConflictError(f"该需求尚缺 ¥{gap:,.2f}，少于这笔认捐的金额；"
-                                "请与捐赠人商定调整金额，或取消这笔认捐")
+            raise ConflictError("该需求尚缺 ¥%(gap)s，少于这笔认捐的金额；"
+                                "请与捐赠人商定调整金额，或取消这笔认捐", gap=f"{gap:,.2f}")
     pledge.status, pledge.confirmed_at, pledge.handled_by_id = P.CONFIRMED, utcnow(), actor.id
     session.flush()
     _announce(session, actor, pledge, "confirm", {})

@@ -38,7 +38,8 @@ def add_attachment(session: Session, actor: User, case: Case, *, data: bytes, la
     if not data:
         raise DomainError("请选择要上传的文件", field="file")
     if len(data) > max_bytes:
-        raise DomainError(f"文件不能超过 {max_bytes // (1024 * 1024)} MB", field="file")
+        raise DomainError("文件不能超过 %(megabytes)s MB", field="file",
+                          megabytes=max_bytes // (1024 * 1024))
     kind = sniff(data)
     if kind is None:
         raise DomainError("只能上传 PDF、JPG 或 PNG 文件", field="file")

@@ -18,7 +18,7 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.services import ConflictError, DomainError, PermissionDeniedError, audit, events
+from webapp.services import ConflictError, DomainError, Msg, PermissionDeniedError, audit, events
 from webapp.services.cases import workflow
 from webapp.services.cases.settings import CaseSettings
 
@@ -35,11 +35,11 @@ def schedule_conference(session: Session, actor: User, *, title: str, scheduled_
     title, location = (title or "").strip(), (location or "").strip()
     errors = {}
     if not 2 <= len(title) <= 120:
-        errors["title"] = ["请填写会议名称（2–120 个字）"]
+        errors["title"] = [Msg("请填写会议名称（2–120 个字）")]
     if len(location) > 120:
-        errors["location"] = ["地点不能超过 120 个字"]
+        errors["location"] = [Msg("地点不能超过 120 个字")]
     if scheduled_at is None or scheduled_at.tzinfo is None:
-        errors["scheduled_at"] = ["请填写会议时间"]
+        errors["scheduled_at"] = [Msg("请填写会议时间")]
     if errors:
         raise DomainError("会议信息有误", errors=errors)
     conference = Conference(title=title, scheduled_at=scheduled_at, location=location,

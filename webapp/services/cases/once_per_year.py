@@ -36,8 +36,8 @@ def enforce(session: Session, actor: User, case: Case, *, exception_reason: str 
     reason = (exception_reason or "").strip()
     if not reason:
         raise ConflictError(
-            f"同一救助对象 365 天内已因同一原因获批救助（个案 {numbers}）。"
-            "如确需再次救助，请由民政工作人员填写例外理由。",
+            "同一救助对象 365 天内已因同一原因获批救助（个案 %(numbers)s）。"
+            "如确需再次救助，请由民政工作人员填写例外理由。", numbers=numbers,
             field="exception_reason")
     if not actor.has_role(Role.OFFICER):
         raise PermissionDeniedError("只有民政工作人员可以登记例外")

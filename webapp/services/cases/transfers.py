@@ -58,7 +58,7 @@ def _due_on(value, today: dt.date, settings: CaseSettings) -> dt.date:
         except ValueError:
             raise DomainError("答复期限格式不正确（YYYY-MM-DD）", field="due_on") from None
     if not today <= value <= today + dt.timedelta(days=MAX_DUE_DAYS):
-        raise DomainError(f"答复期限应在今天到 {MAX_DUE_DAYS} 天之内", field="due_on")
+        raise DomainError("答复期限应在今天到 %(days)s 天之内", field="due_on", days=MAX_DUE_DAYS)
     return value
 
 

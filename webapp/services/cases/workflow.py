@@ -337,7 +337,7 @@ def check_allowed(actor: User, case: Case, action: str) -> Transition:
     """Raise unless ``actor`` may fire ``action`` on ``case`` now; return the transition."""
     transition = TRANSITIONS.get(action)
     if transition is None:
-        raise DomainError(f"未知的操作：{action}", field="action")
+        raise DomainError("未知的操作：%(action)s", field="action", action=action)
     if not actor.roles & transition.roles:
         raise PermissionDeniedError("您的角色不能执行「%(action)s」",
                                     action=transition.label)

@@ -115,8 +115,9 @@ def require_settled(session: Session, case: Case, *, doing: str) -> None:
         total = sum((t.amount for t in unpaid), Decimal("0.00"))
         numbers = "、".join(f"#{t.id}" for t in unpaid)
         raise ConflictError(
-            f"该个案有已确认但尚未拨付的先行救助 ¥{total:,.2f}（款项 {numbers}），不能{doing}。"
-            f"请先在资金台账中拨付该笔款项，或由工作人员填写理由冲回，然后再{doing}。")
+            "该个案有已确认但尚未拨付的先行救助 ¥%(total)s（款项 %(numbers)s），不能%(doing)s。"
+            "请先在资金台账中拨付该笔款项，或由工作人员填写理由冲回，然后再%(doing)s。",
+            total=f"{total:,.2f}", numbers=numbers, doing=doing)
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,8 @@ def request_fingerprint(method: str, path: str, body: bytes) -> str:
 def check_key(key: str) -> str:
     key = key.strip()
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        raise DomainError(f"Idempotency-Key 应为 1–{MAX_KEY_LENGTH} 个可见字符",
-                          field="Idempotency-Key")
+        raise DomainError("Idempotency-Key 应为 1–%(maximum)s 个可见字符",
+                          field="Idempotency-Key", maximum=MAX_KEY_LENGTH)
     return key
 
 

@@ -23,7 +23,7 @@ from webapp.models.ledger import (
     MoneyTransferKind,
     MoneyTransferStatus,
 )
-from webapp.services import DomainError
+from webapp.services import DomainError, Msg
 
 WINDOW = dt.timedelta(days=365)
 
@@ -61,23 +61,26 @@ def check_scheme_grant(session: Session, account: LedgerAccount, case: Case, amo
     if scheme is None:
         return None
     name = scheme.title
-    problems = []
+    problems: list[Msg] = []
     if scheme.min_amount is not None and amount < scheme.min_amount:
-        problems.append(f"低于「{name}」的救助标准下限 {scheme.min_amount:,.2f} 元")
+        problems.append(Msg("低于「%(scheme)s」的救助标准下限 %(amount)s 元", scheme=name,
+                            amount=f"{scheme.min_amount:,.2f}"))
     if scheme.max_amount is not None and amount > scheme.max_amount:
-        problems.append(f"超过「{name}」的救助标准上限 {scheme.max_amount:,.2f} 元")
+        problems.append(Msg("超过「%(scheme)s」的救助标准上限 %(amount)s 元", scheme=name,
+                            amount=f"{scheme.max_amount:,.2f}"))
     if scheme.times_per_year:
         received = times_received(session, account, case, now=now)
         if received >= scheme.times_per_year:
-            problems.append(f"同一救助对象 365 天内已获「{name}」救助 {received} 次，"
-                            f"已达每年 {scheme.times_per_year} 次的上限")
+            problems.append(Msg("同一救助对象 365 天内已获「%(scheme)s」救助 %(received)s 次，"
+                                "已达每年 %(limit)s 次的上限", scheme=name, received=received,
+                                limit=scheme.times_per_year))
     if not problems:
         return None
     decision = conference_decision(session, case)
     if decision is None:
-        raise DomainError("；".join(problems) + "。如确需突破标准，请提交联席会议研究决定。",
-                          field="amount")
+        raise DomainError("%(problems)s。如确需突破标准，请提交联席会议研究决定。",
+                          field="amount", problems=problems)
     if decision.amount is not None and amount > decision.amount:
-        raise DomainError(f"超过联席会议决定的救助金额 {decision.amount:,.2f} 元",
-                          field="amount")
+        raise DomainError("超过联席会议决定的救助金额 %(amount)s 元",
+                          field="amount", amount=f"{decision.amount:,.2f}")
     return decision

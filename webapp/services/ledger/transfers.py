@@ -26,6 +26,7 @@ from webapp.models.ledger import (
 from webapp.services import (
     ConflictError,
     DomainError,
+    Msg,
     NotFoundError,
     PermissionDeniedError,
     audit,
@@ -75,13 +76,14 @@ def reserve_for_case(session: Session, actor: User | None, *, source: str, sourc
     dst = accounts.case_account(session, case)
     accounts.lock_accounts(session, src, dst)
     if amount > src.available:
-        raise DomainError(f"可用余额不足：{src.name} 当前可用 {_yuan(src.available)} 元",
-                          field="amount")
+        raise DomainError("可用余额不足：%(account)s 当前可用 %(amount)s 元",
+                          field="amount", account=src.name, amount=_yuan(src.available))
     # The cap is the remainder of the case's one account of help: its approved amount (the
     # reported one before approval) less money from every channel and confirmed pledges.
     help_now = need_account.help_account(session, case)
     if amount > help_now.gap:
-        raise DomainError(f"超过个案尚缺金额：尚缺 {_yuan(help_now.gap)} 元", field="amount")
+        raise DomainError("超过个案尚缺金额：尚缺 %(gap)s 元", field="amount",
+                          gap=_yuan(help_now.gap))
     # A scheme's own standard (min/max, times per year) unless the joint conference decided.
     decision = schemes.check_scheme_grant(session, src, case, amount, now=utcnow())
     dst.needed = help_now.needed
@@ -115,9 +117,9 @@ def _require_pending(transfer: MoneyTransfer, doing: str) -> None:
     if transfer.kind not in PAYING_KINDS:
         raise ConflictError("该笔记录不是预留款项")
     if transfer.status is MoneyTransferStatus.VOIDED:
-        raise ConflictError(f"该笔预留已作废，不能{doing}")
+        raise ConflictError("该笔预留已作废，不能%(doing)s", doing=doing)
     if transfer.status is MoneyTransferStatus.POSTED:
-        raise ConflictError(f"该笔款项已拨付，不能{doing}")
+        raise ConflictError("该笔款项已拨付，不能%(doing)s", doing=doing)
 
 
 def second_approve(session: Session, actor: User, transfer: MoneyTransfer) -> MoneyTransfer:
@@ -137,12 +139,12 @@ def second_approve(session: Session, actor: User, transfer: MoneyTransfer) -> Mo
 
 
 def _validate_payment(payee, method, voucher_number, paid_on) -> tuple:
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str | Msg]] = {}
     payee = (payee or "").strip()
     if not payee:
         errors["payee"] = ["请填写收款人"]
     elif len(payee) > 200:
-        errors["payee"] = ["收款人最多 200 个字符"]
+        errors["payee"] = [Msg("收款人最多 200 个字符")]
     try:
         method = PaymentMethod(method)
     except ValueError:
@@ -151,14 +153,15 @@ def _validate_payment(payee, method, voucher_number, paid_on) -> tuple:
     if not voucher_number:
         errors["voucher_number"] = ["请填写凭证号"]
     elif len(voucher_number) > 40:
-        errors["voucher_number"] = ["凭证号最多 40 个字符"]
+        errors["voucher_number"] = [Msg("凭证号最多 40 个字符")]
     if not isinstance(paid_on, dt.date):
         errors["paid_on"] = ["请填写支付日期"]
     elif paid_on > dt.date.today() + dt.timedelta(days=1):
-        errors["paid_on"] = ["支付日期不能晚于今天"]
+        errors["paid_on"] = [Msg("支付日期不能晚于今天")]
     if errors:
         first = next(iter(errors.values()))[0]
-        raise DomainError(first, errors=errors)
+        raise DomainError(first.msgid if isinstance(first, Msg) else first, errors=errors,
+                          **(first.params if isinstance(first, Msg) else {}))
     return payee, method, voucher_number, paid_on
 
 
@@ -175,7 +178,8 @@ def disburse(session: Session, actor: User, transfer: MoneyTransfer, *, payee: s
     if transfer.amount > second_officer_above:
         if transfer.second_approver_id is None:
             raise ConflictError(
-                f"超过 {_yuan(second_officer_above)} 元的拨付需要另一名工作人员复核")
+                "超过 %(amount)s 元的拨付需要另一名工作人员复核",
+                amount=_yuan(second_officer_above))
         if actor.id == transfer.second_approver_id:
             raise PermissionDeniedError("复核人不能同时拨付该笔款项")
     if session.scalars(select(Voucher.id).where(Voucher.number == voucher_number)).first():
@@ -249,7 +253,8 @@ def refund(session: Session, actor: User | None, transfer: MoneyTransfer, amount
         raise ConflictError("只有已拨付的款项可以退回")
     left = transfer.amount - refunded_amount(session, transfer)
     if amount > left:
-        raise DomainError(f"退回金额超过可退金额 {_yuan(left)} 元", field="amount")
+        raise DomainError("退回金额超过可退金额 %(amount)s 元", field="amount",
+                          amount=_yuan(left))
     back = journal.posted_transfer(
         session, actor, MoneyTransferKind.REFUND, transfer.credit_account,
         transfer.debit_account, amount, action="refund", case_id=transfer.case_id,

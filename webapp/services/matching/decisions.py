@@ -101,7 +101,8 @@ def _parse_amount(proposal: Proposal, amount) -> Decimal:
 
 def _require_open(proposal: Proposal) -> None:
     if proposal.status is not ProposalStatus.PROPOSED:
-        raise ConflictError(f"该匹配建议已处理（{STATUS_LABELS[proposal.status]}），不能重复审批")
+        raise ConflictError("该匹配建议已处理（%(status)s），不能重复审批",
+                            status=STATUS_LABELS[proposal.status])
     need = proposal.need
     if need.status is not NeedStatus.PUBLISHED or need.case.is_terminal:
         raise ConflictError("该需求已关闭或已下架，不能再审批匹配建议")
@@ -135,8 +136,8 @@ def approve(session: Session, actor: User, proposal: Proposal, *, amount=None) -
     value = _parse_amount(proposal, amount)
     bound = limits(session, proposal)
     if value > bound.maximum:
-        raise DomainError(f"超过可批准上限：最多 {bound.maximum:,.2f} {_unit_label(proposal)}",
-                          field="amount")
+        raise DomainError("超过可批准上限：最多 %(maximum)s %(unit)s", field="amount",
+                          maximum=f"{bound.maximum:,.2f}", unit=_unit_label(proposal))
     if proposal.is_money:
         transfer = ledger.reserve_for_case(
             session, actor, source=proposal.resource_kind.value, source_id=proposal.resource_id,
@@ -177,7 +178,8 @@ def reject(session: Session, actor: User, proposal: Proposal, *, reason_code,
         raise DomainError("选择「其他」时请填写说明", field="note")
     proposal = _locked(session, proposal)
     if proposal.status is not ProposalStatus.PROPOSED:
-        raise ConflictError(f"该匹配建议已处理（{STATUS_LABELS[proposal.status]}），不能驳回")
+        raise ConflictError("该匹配建议已处理（%(status)s），不能驳回",
+                            status=STATUS_LABELS[proposal.status])
     proposal.status, proposal.reason_code, proposal.note = ProposalStatus.REJECTED, code, note
     proposal.decided_by_id, proposal.decided_at = actor.id, utcnow()
     session.flush()
@@ -200,7 +202,8 @@ def respond(session: Session, actor: User, proposal: Proposal, *, accept: bool,
     if not can_respond_to_proposal(actor, proposal, listing_of(session, proposal)):
         raise PermissionDeniedError("只有该资源的提供方可以确认")
     if proposal.status is not ProposalStatus.APPROVED:
-        raise ConflictError(f"该匹配当前为「{STATUS_LABELS[proposal.status]}」，不能再确认")
+        raise ConflictError("该匹配当前为「%(status)s」，不能再确认",
+                            status=STATUS_LABELS[proposal.status])
     if not accept and proposal.money_transfer_id is not None:
         transfer = ledger.get_transfer(session, proposal.money_transfer_id)
         if transfer.status is MoneyTransferStatus.POSTED:
