@@ -19,6 +19,7 @@ from webapp.models.ledger import PAYMENT_METHOD_LABELS
 from webapp.models.matching import REJECT_REASON_LABELS
 from webapp.services.cases.workflow import STATUS_LABELS as CASE_STATUS_LABELS
 from webapp.services.cases.workflow import TRANSITIONS
+from webapp.services.retention import EXPORT_REASONS, PERSON_FIELD_LABELS, RETENTION_KIND_LABELS
 
 ORG_KIND_LABELS = {"civil_affairs": "民政部门", "department": "职能部门", "town": "镇（街道）",
                    "community": "村（社区）", "charity": "慈善组织", "enterprise": "爱心企业",
@@ -39,7 +40,8 @@ AUDIT_OBJECT_LABELS = {"users": "用户", "organisations": "机构", "cases": "�
                        "match_proposals": "匹配建议", "pledges": "认捐", "projects": "慈善项目",
                        "funds": "公益基金", "offers": "志愿服务", "schemes": "救助政策",
                        "api_tokens": "接口令牌", "ledger_accounts": "资金账户",
-                       "attachments": "证明材料", "listing_reviews": "上架审核"}
+                       "attachments": "证明材料", "listing_reviews": "上架审核",
+                       "applicants": "申请人"}
 AUDIT_ACTION_LABELS = {
     "login": "登录", "logout": "退出登录", "login.failed": "登录失败",
     "user.create": "创建用户", "user.activate": "启用用户", "user.deactivate": "停用用户",
@@ -62,6 +64,8 @@ AUDIT_ACTION_LABELS = {
     "matching.reject": "驳回匹配", "matching.cancel": "取消匹配",
     "matching.supersede": "匹配建议被替换",
     "need.publish": "发布需求", "need.unpublish": "撤下需求",
+    "privacy.find": "按身份证号查找申请人", "privacy.export": "导出申请人个人信息",
+    "privacy.correct": "更正申请人个人信息", "retention.purge": "按保存期限删除个人信息",
 }
 AUDIT_FIELD_LABELS = {
     "number": "编号", "from": "原状态", "to": "新状态", "amount": "金额", "case_id": "个案",
@@ -79,10 +83,13 @@ AUDIT_FIELD_LABELS = {
     "earlier_case_id": "此前个案", "scheduled_at": "会议时间", "attachment_id": "材料",
     "media_type": "文件类型", "size": "大小", "step": "环节", "before": "修改前",
     "after": "修改后", "job_id": "任务", "refunds": "退回笔数",
+    "matches": "查到记录数", "cases": "个案", "fields": "更正字段", "reason_given": "已填写依据",
+    "kinds": "删除内容",
 }
 # Values in an audit summary that are codes: read through these tables, in this order.
 AUDIT_VALUE_TABLES = ("case_status", "category", "transfer_kind", "reject_reason", "unit",
-                      "payment_method", "resource_kind", "org_status")
+                      "payment_method", "resource_kind", "org_status", "person_field",
+                      "export_reason", "retention_kind")
 
 SCORER_LABELS = {"default": "规则评分", "learned": "学习模型评分"}
 RUN_STAGE_LABELS = {"prepare": "准备数据", "candidates": "筛选候选", "scoring": "评分",
@@ -90,6 +97,9 @@ RUN_STAGE_LABELS = {"prepare": "准备数据", "candidates": "筛选候选", "sc
 
 TABLES: dict[str, dict[str, str]] = {
     "scorer": SCORER_LABELS,
+    "person_field": PERSON_FIELD_LABELS,
+    "export_reason": EXPORT_REASONS,
+    "retention_kind": RETENTION_KIND_LABELS,
     "run_stage": RUN_STAGE_LABELS,
     "org_kind": ORG_KIND_LABELS,
     "org_status": ORG_STATUS_LABELS,

@@ -28,6 +28,8 @@ def blueprints() -> list[Blueprint]:
     found.append(needs_review_bp)
     from webapp.ops import bp as ops_bp
     found.append(ops_bp)
+    from webapp.person_data import bp as person_data_bp
+    found.append(person_data_bp)
     return found
 
 

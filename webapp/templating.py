@@ -53,6 +53,7 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
     ("matching.assignments", "资源对接", frozenset({Role.CHARITY_STAFF, Role.FUND_MANAGER,
                                                  Role.VOLUNTEER, Role.DEPARTMENT_HANDLER})),
     ("needs_review.index", "发布审核", frozenset({Role.OFFICER})),
+    ("person_data.find", "个人信息查询与更正", frozenset({Role.OFFICER, Role.ADMIN})),
 ]
 
 
@@ -63,7 +64,8 @@ NAV_GROUPS = {
     "资源与资金": ("portal.review_queue", "portal.pledge_desk", "matching.proposals",
               "ledger.balances"),
     "公开信息": ("public.needs", "public.projects", "public.transparency_page"),
-    "系统管理": ("admin.organisations", "admin.users", "admin.audit_log"),
+    "系统管理": ("admin.organisations", "admin.users", "admin.audit_log",
+             "person_data.find"),
 }
 NAV_FLAT_LIMIT = 7
 

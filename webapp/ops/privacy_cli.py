@@ -56,10 +56,13 @@ def _applicant(applicant_id: int) -> Applicant:
 @click.argument("applicant_id", type=int)
 @click.option("--officer", required=True, help="Username of the officer answering the request.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def export(applicant_id, officer, out):
+@click.option("--reason", type=click.Choice(sorted(retention.EXPORT_REASONS)),
+              default="access_request", show_default=True, help="Why (kept in the audit).")
+def export(applicant_id, officer, out, reason):
     """Write everything held about one applicant to a JSON file (an access request)."""
     audit.client_address.set("cli")
-    record = retention.export_person(db.session, _officer(officer), _applicant(applicant_id))
+    record = retention.export_person(db.session, _officer(officer), _applicant(applicant_id),
+                                     reason=reason)
     out.write_text(json.dumps(record, ensure_ascii=False, indent=1))
     out.chmod(0o600)
     db.session.commit()

@@ -23,12 +23,13 @@ from sqlalchemy.orm import Session
 from webapp.models import Applicant, Case, User, utcnow
 from webapp.models.cases import TERMINAL_STATUSES, Attachment, CaseEvent
 from webapp.privacy.crypto import normalise_id_number, person_key
-from webapp.services import ConflictError, DomainError, audit
+from webapp.services import ConflictError, DomainError, Msg, audit
 
 TOMBSTONE = "（已按保存期限删除）"
 # Default periods in days after a case ended; a county sets its own from its archive rules.
 DEFAULT_DAYS = {"identity": 10 * 365, "contact": 3 * 365, "documents": 10 * 365}
 KINDS = tuple(DEFAULT_DAYS)
+RETENTION_KIND_LABELS = {"identity": "身份信息", "contact": "联系方式", "documents": "证明材料"}
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,14 @@ def purge_case(session: Session, actor: User | None, case: Case, kinds: set[str]
                now: dt.datetime | None = None) -> list[str]:
     """Replace the given kinds of personal data of one ended case with tombstones."""
     if not case.is_terminal:
-        raise ConflictError(f"个案 {case.number} 尚未办结，不能删除其个人信息")
+        raise ConflictError("个案 %(number)s 尚未办结，不能删除其个人信息", number=case.number)
     now = now or utcnow()
     done: list[str] = []
     applicant = case.applicant
     if applicant is not None and kinds & {"identity", "contact"}:
         if _open_case_of(session, applicant.id):
-            raise ConflictError(f"申请人在另一个未办结的个案中，个案 {case.number} 的个人信息暂不删除")
+            raise ConflictError("申请人在另一个未办结的个案中，个案 %(number)s 的个人信息暂不删除",
+                                number=case.number)
         if "contact" in kinds and (applicant.phone is not None or applicant.address is not None):
             applicant.phone = applicant.address = None
             done.append("contact")
@@ -142,8 +144,34 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 # ---- the applicant's rights -----------------------------------------------------------------
 
-def export_person(session: Session, actor: User, applicant: Applicant) -> dict[str, Any]:
-    """Everything held about one person, for an access request (PIPL Art. 45); audited."""
+# Why an officer exports a person's data; the code goes into the audit event.
+EXPORT_REASONS = {"access_request": "本人申请查阅、复制", "agent_request": "本人委托代理人申请",
+                  "transfer_request": "本人申请转移个人信息", "legal_order": "有关机关依法调取"}
+PERSON_FIELD_LABELS = {"name": "姓名", "id_number": "身份证号", "phone": "联系电话",
+                       "address": "住址", "birth_date": "出生日期"}
+
+
+def find_people(session: Session, actor: User, id_number: str, *,
+                hash_key: str) -> list[Applicant]:
+    """The applicant records of the person with this ID number, found through the keyed
+    hash (the number is never compared in plaintext); audited without the number."""
+    compact = normalise_id_number(id_number or "")
+    if len(compact) != 18:
+        raise DomainError("身份证号码应为 18 位", field="id_number")
+    found = list(session.scalars(select(Applicant)
+                                 .where(Applicant.person_key == person_key(compact, hash_key))
+                                 .order_by(Applicant.id)))
+    audit.record(session, actor, "privacy.find", object_type="applicants",
+                 summary={"matches": len(found)})
+    return found
+
+
+def export_person(session: Session, actor: User, applicant: Applicant, *,
+                  reason: str = "access_request") -> dict[str, Any]:
+    """Everything held about one person, for an access request (PIPL Art. 45); audited
+    with the reason's code."""
+    if reason not in EXPORT_REASONS:
+        raise DomainError("请选择导出原因", field="reason")
     cases = list(session.scalars(select(Case).where(Case.applicant_id == applicant.id)
                                  .order_by(Case.id)))
     result = {
@@ -156,7 +184,7 @@ def export_person(session: Session, actor: User, applicant: Applicant) -> dict[s
         "cases": [_case_record(session, case) for case in cases],
     }
     audit.record(session, actor, "privacy.export", applicant,
-                 summary={"cases": [c.id for c in cases]})
+                 summary={"cases": [c.id for c in cases], "reason": reason})
     return result
 
 
@@ -190,18 +218,23 @@ def correct_person(session: Session, actor: User, applicant: Applicant, changes:
 
     A corrected ID number re-derives the person hash, so the same-person checks follow.
     """
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str | Msg]] = {}
     unknown = set(changes) - set(CORRECTABLE)
     if unknown:
-        errors["fields"] = [f"不能更正的字段：{', '.join(sorted(unknown))}"]
+        errors["fields"] = [Msg("不能更正的字段：%(fields)s", fields=", ".join(sorted(unknown)))]
     if not (reason or "").strip():
-        errors["reason"] = ["请填写更正依据"]
+        errors["reason"] = [Msg("请填写更正依据")]
     if applicant.purged_at is not None:
         raise ConflictError("该申请人的个人信息已按保存期限删除，不能更正")
     if "id_number" in changes and len(normalise_id_number(changes["id_number"])) != 18:
         errors["id_number"] = ["身份证号码应为 18 位"]
     if "name" in changes and not (changes["name"] or "").strip():
-        errors["name"] = ["请填写姓名"]
+        errors["name"] = [Msg("请填写姓名")]
+    if (changes.get("birth_date") or "").strip():
+        try:
+            dt.date.fromisoformat(changes["birth_date"].strip())
+        except ValueError:
+            errors["birth_date"] = [Msg("出生日期格式不正确（YYYY-MM-DD）")]
     if errors:
         raise DomainError("更正未保存", errors=errors)
     changed = [f for f in CORRECTABLE if f in changes and getattr(applicant, f) != changes[f]]
