@@ -29,18 +29,29 @@ from webapp.privacy.redact import mask_name
 from webapp.templating import local_time
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Column headings, written in the reader's language.
+ACCOUNT_COLUMNS = ("账户编号", "类型", "名称", "总额", "已预留", "已拨付", "可用", "个案所需",
+                   "个案已批准")
+JOURNAL_COLUMNS = ("分录行", "分录", "时间", "款项编号", "动作", "账户编号", "借贷", "阶段", "金额",
+                   "个案编号", "操作人")
+VOUCHER_COLUMNS = ("凭证号", "款项编号", "个案编号", "收款人", "支付方式", "金额", "支付日期",
+                   "经办人", "登记时间")
+
+
+def _headings(columns: tuple[str, ...]) -> list[str]:
+    from flask_babel import gettext
+    return [gettext(c) for c in columns]
 
 
 def _accounts(session: Session):
-    yield ["账户编号", "类型", "名称", "总额", "已预留", "已拨付", "可用", "个案所需", "个案已批准"]
+    yield _headings(ACCOUNT_COLUMNS)
     for a in session.scalars(select(LedgerAccount).order_by(LedgerAccount.id)):
         yield [a.id, _kind(a.kind), a.name, a.total, a.reserved, a.disbursed, a.available,
                a.needed, a.approved_total if a.needed is not None else None]
 
 
 def _journal(session: Session):
-    yield ["分录行", "分录", "时间", "款项编号", "动作", "账户编号", "借贷", "阶段", "金额",
-           "个案编号", "操作人"]
+    yield _headings(JOURNAL_COLUMNS)
     names = _staff_names(session)
     stmt = (select(JournalLine, JournalEntry, Case.number)
             .join(JournalEntry, JournalLine.entry_id == JournalEntry.id)
@@ -55,8 +66,7 @@ def _journal(session: Session):
 
 
 def _vouchers(session: Session):
-    yield ["凭证号", "款项编号", "个案编号", "收款人", "支付方式", "金额", "支付日期", "经办人",
-           "登记时间"]
+    yield _headings(VOUCHER_COLUMNS)
     names = _staff_names(session)
     stmt = (select(Voucher).options(selectinload(Voucher.transfer).selectinload(
         MoneyTransfer.case)).order_by(Voucher.id))

@@ -10,9 +10,10 @@ from webapp.extensions import db
 from webapp.models.resources import LISTING_MODELS, ListingKind
 from webapp.permissions import PUBLIC, access
 from webapp.search import bp
-from webapp.search.labels import FACET_TITLES, SORT_LABELS, facet_label
+from webapp.search.labels import FACET_TITLES, SORT_LABELS, facet_label, snippet_labels
 from webapp.services.search import queries as search_queries
 from webapp.services.search import sync as search_sync
+from webapp.templating import colon
 
 FILTERS = ("kind", "category", "town", "urgency")
 MAX_PAGE = 1000
@@ -94,7 +95,9 @@ def results():
     result = outcome.result
     # Both are built by search/highlight.py, which escapes every character of the stored text
     # and adds only <mark> (tests/webapp/search/test_search_pages.py feeds it <script>).
-    hits = [(hit, Markup(hit.title_html), Markup(hit.snippet), _hit_url(hit))  # noqa: S704
+    sep = colon()
+    hits = [(hit, Markup(hit.title_html),  # noqa: S704
+             Markup(snippet_labels(hit.snippet, sep)), _hit_url(hit))  # noqa: S704
             for hit in result.hits]
     active = [(name, facet_label(name, params[name])) for name in FILTERS if name in params]
     return render_template(

@@ -40,7 +40,7 @@ MSGIDS = (
     N_('冲回'),  # webapp/code_labels.py
     N_('决定'),  # webapp/code_labels.py
     N_('准备数据'),  # webapp/code_labels.py
-    N_('凭证号'),  # webapp/code_labels.py
+    N_('凭证号'),  # webapp/code_labels.py, webapp/ledger/exports.py
     N_('分配'),  # webapp/code_labels.py
     N_('列入会议议题'),  # webapp/code_labels.py
     N_('创建用户'),  # webapp/code_labels.py
@@ -71,9 +71,9 @@ MSGIDS = (
     N_('已冲回'),  # webapp/code_labels.py
     N_('已填写依据'),  # webapp/code_labels.py
     N_('已批准'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
-    N_('已拨付'),  # webapp/code_labels.py, webapp/ledger/views.py
+    N_('已拨付'),  # webapp/code_labels.py, webapp/ledger/exports.py
     N_('已转介'),  # webapp/code_labels.py
-    N_('已预留'),  # webapp/code_labels.py, webapp/ledger/views.py
+    N_('已预留'),  # webapp/code_labels.py, webapp/ledger/exports.py
     N_('已驳回'),  # webapp/code_labels.py, webapp/services/matching/decisions.py
     N_('建议数'),  # webapp/code_labels.py
     N_('开立'),  # webapp/code_labels.py
@@ -95,7 +95,7 @@ MSGIDS = (
     N_('摘要'),  # webapp/code_labels.py
     N_('撤下需求'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
     N_('支付'),  # webapp/code_labels.py
-    N_('支付方式'),  # webapp/code_labels.py
+    N_('支付方式'),  # webapp/code_labels.py, webapp/ledger/exports.py
     N_('支出'),  # webapp/code_labels.py
     N_('收入'),  # webapp/code_labels.py
     N_('救助政策'),  # webapp/code_labels.py, webapp/ledger/views.py
@@ -130,7 +130,7 @@ MSGIDS = (
     N_('筛选候选'),  # webapp/code_labels.py
     N_('签发接口令牌'),  # webapp/code_labels.py
     N_('类别'),  # webapp/code_labels.py
-    N_('类型'),  # webapp/code_labels.py
+    N_('类型'),  # webapp/code_labels.py, webapp/ledger/exports.py
     N_('级别'),  # webapp/code_labels.py
     N_('综合救助'),  # webapp/code_labels.py
     N_('编号'),  # webapp/code_labels.py
@@ -162,7 +162,7 @@ MSGIDS = (
     N_('退回资金'),  # webapp/code_labels.py
     N_('释放'),  # webapp/code_labels.py
     N_('释放预留'),  # webapp/code_labels.py
-    N_('金额'),  # webapp/code_labels.py
+    N_('金额'),  # webapp/code_labels.py, webapp/ledger/exports.py
     N_('镇（街道）'),  # webapp/code_labels.py
     N_('需求'),  # webapp/code_labels.py
     N_('需求卡片'),  # webapp/code_labels.py
@@ -187,6 +187,25 @@ MSGIDS = (
     N_('不支持此传输编码'),  # webapp/gunicorn_worker.py
     N_('请求格式无效或请求行过长'),  # webapp/gunicorn_worker.py
     N_('请求被拒绝'),  # webapp/gunicorn_worker.py
+    N_('个案已批准'),  # webapp/ledger/exports.py
+    N_('个案所需'),  # webapp/ledger/exports.py
+    N_('个案编号'),  # webapp/ledger/exports.py
+    N_('借贷'),  # webapp/ledger/exports.py
+    N_('分录'),  # webapp/ledger/exports.py
+    N_('分录行'),  # webapp/ledger/exports.py
+    N_('动作'),  # webapp/ledger/exports.py
+    N_('可用'),  # webapp/ledger/exports.py
+    N_('名称'),  # webapp/ledger/exports.py, webapp/services/listing_rules.py
+    N_('总额'),  # webapp/ledger/exports.py
+    N_('操作人'),  # webapp/ledger/exports.py
+    N_('支付日期'),  # webapp/ledger/exports.py
+    N_('收款人'),  # webapp/ledger/exports.py
+    N_('时间'),  # webapp/ledger/exports.py
+    N_('款项编号'),  # webapp/ledger/exports.py
+    N_('登记时间'),  # webapp/ledger/exports.py
+    N_('经办人'),  # webapp/ledger/exports.py
+    N_('账户编号'),  # webapp/ledger/exports.py
+    N_('阶段'),  # webapp/ledger/exports.py
     N_('临时救助备用金'),  # webapp/ledger/views.py, webapp/services/ledger/accounts.py
     N_('外部资金'),  # webapp/ledger/views.py
     N_('专项对口'),  # webapp/matching/labels.py
@@ -208,7 +227,7 @@ MSGIDS = (
     N_('没有符合条件的资源'),  # webapp/matching/labels.py
     N_('符合条件的资源已被其他需求用完'),  # webapp/matching/labels.py
     N_('等待时间'),  # webapp/matching/labels.py
-    N_('紧急程度'),  # webapp/matching/labels.py
+    N_('紧急程度'),  # webapp/matching/labels.py, webapp/search/labels.py
     N_('紧急程度无效'),  # webapp/matching/labels.py
     N_('计量单位无效'),  # webapp/matching/labels.py
     N_('资源类型无效'),  # webapp/matching/labels.py
@@ -258,6 +277,15 @@ MSGIDS = (
     N_('5千至2万元'),  # webapp/public/views.py
     N_('不限'),  # webapp/public/views.py
     N_('尚有缺口'),  # webapp/public/views.py
+    N_('发布机构'),  # webapp/search/labels.py
+    N_('地区'),  # webapp/search/labels.py
+    N_('家庭情况'),  # webapp/search/labels.py
+    N_('年龄段'),  # webapp/search/labels.py
+    N_('所需服务'),  # webapp/search/labels.py
+    N_('技能'),  # webapp/search/labels.py
+    N_('救助类别'),  # webapp/search/labels.py, webapp/services/listing_rules.py
+    N_('服务内容'),  # webapp/search/labels.py
+    N_('服务范围'),  # webapp/search/labels.py
     N_('（已隐藏）'),  # webapp/services/cases/disclosure.py
     N_('救助管理站'),  # webapp/services/cases/intake.py
     N_('热线'),  # webapp/services/cases/intake.py
@@ -300,14 +328,12 @@ MSGIDS = (
     N_('可同时服务个案数'),  # webapp/services/listing_rules.py
     N_('可服务截止日'),  # webapp/services/listing_rules.py
     N_('可服务起始日'),  # webapp/services/listing_rules.py
-    N_('名称'),  # webapp/services/listing_rules.py
     N_('基金规模'),  # webapp/services/listing_rules.py
     N_('家庭情况要求'),  # webapp/services/listing_rules.py
     N_('年度预算'),  # webapp/services/listing_rules.py
     N_('开始日期'),  # webapp/services/listing_rules.py
     N_('总预算'),  # webapp/services/listing_rules.py
     N_('政策编码'),  # webapp/services/listing_rules.py
-    N_('救助类别'),  # webapp/services/listing_rules.py
     N_('最低年龄'),  # webapp/services/listing_rules.py
     N_('最低救助金额'),  # webapp/services/listing_rules.py
     N_('最高年龄'),  # webapp/services/listing_rules.py

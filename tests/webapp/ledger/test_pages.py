@@ -138,3 +138,15 @@ def test_vouchers_export_reads_in_words_with_a_masked_payee(client, auth, paid):
     assert "张**" in first and "银行转账" in first and "bank_transfer" not in text
     journal = client.get("/ledger/export/journal.csv").get_data().decode("utf-8-sig")
     assert "top_up" not in journal and "debit" not in journal and "民政局王科长" in journal
+
+
+def test_export_headings_follow_the_language(client, auth, paid):
+    auth.login("auditor")
+    client.get("/lang/en")
+    text = client.get("/ledger/export/vouchers.csv").get_data().decode("utf-8-sig")
+    header = next(csv.reader(io.StringIO(text)))
+    assert header[:4] == ["Voucher number", "Payment no.", "Case number", "Payee"], header
+    sheet = load_workbook(io.BytesIO(client.get("/ledger/export/accounts.xlsx").get_data()),
+                          read_only=True).active
+    headings = next(sheet.iter_rows(values_only=True))
+    assert headings[0] == "Account no." and not any("账户" in str(h) for h in headings)

@@ -143,3 +143,14 @@ def test_results_unpublished_need_disappears(client, db, demo_like, drain, offic
     drain()
     html = client.get("/search", query_string={"q": "白血病"}).get_data(as_text=True)
     assert demo_like["leukemia"] not in _hit_ids(html)
+
+
+def test_results_snippet_labels_follow_the_language(client, demo_like):
+    """The indexed text labels its lines in Chinese; an English reader sees English labels."""
+    html = client.get("/search", query_string={"q": "梁村镇"}).get_data(as_text=True)
+    assert "服务范围：" in html or "地区：" in html
+    client.get("/lang/en")
+    html = client.get("/search", query_string={"q": "梁村镇"}).get_data(as_text=True)
+    snippets = " ".join(re.findall(r'class="mb-1 small search-snippet">(.*?)</p>', html, re.S))
+    assert "Service area: " in snippets or "Area: " in snippets
+    assert "服务范围：" not in snippets and "地区：" not in snippets
