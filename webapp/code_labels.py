@@ -83,7 +83,7 @@ AUDIT_FIELD_LABELS = {
     "earlier_case_id": "此前个案", "scheduled_at": "会议时间", "attachment_id": "材料",
     "media_type": "文件类型", "size": "大小", "step": "环节", "before": "修改前",
     "after": "修改后", "job_id": "任务", "refunds": "退回笔数",
-    "matches": "查到记录数", "cases": "个案", "fields": "更正字段", "reason_given": "已填写依据",
+    "matches": "查到记录数", "cases": "个案", "reason": "原因", "fields": "更正字段", "reason_given": "已填写依据",
     "kinds": "删除内容",
 }
 # Values in an audit summary that are codes: read through these tables, in this order.

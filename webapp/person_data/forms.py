@@ -13,11 +13,11 @@ class FindForm(FlaskForm):
 
 
 class ExportForm(FlaskForm):
-    reason = SelectField(_l("导出原因"), validators=[DataRequired()])
+    export_reason = SelectField(_l("导出原因"), validators=[DataRequired()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.reason.choices = choices(EXPORT_REASONS.items())
+        self.export_reason.choices = choices(EXPORT_REASONS.items())
 
 
 class CorrectForm(FlaskForm):

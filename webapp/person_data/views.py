@@ -95,7 +95,7 @@ def export(applicant_id: int):
         return redirect(url_for(".person", applicant_id=applicant.id))
     try:
         record = retention.export_person(db.session, current_user, applicant,
-                                         reason=form.reason.data or "")
+                                         reason=form.export_reason.data or "")
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")

@@ -58,10 +58,10 @@ def test_officer_finds_exports_and_corrects_a_person(app, db, client, auth, repo
     assert name not in person_page and old_phone not in person_page
 
     # Export without a reason: refused, nothing audited; with one: a JSON download.
-    refused = auth.post(f"/person-data/{applicant.id}/export", {"reason": ""},
+    refused = auth.post(f"/person-data/{applicant.id}/export", {"export_reason": ""},
                         form_page=f"/person-data/{applicant.id}")
     assert refused.status_code == 302 and _events(db, "privacy.export") == []
-    download = auth.post(f"/person-data/{applicant.id}/export", {"reason": "access_request"},
+    download = auth.post(f"/person-data/{applicant.id}/export", {"export_reason": "access_request"},
                          form_page=f"/person-data/{applicant.id}")
     assert download.status_code == 200
     assert "attachment" in download.headers["Content-Disposition"]
