@@ -116,6 +116,10 @@ class Config:
         # How many reverse proxies in front of the app append to X-Forwarded-For (werkzeug
         # ProxyFix); 0 trusts no header and uses the TCP peer as the client address.
         self.TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
+        # Days personal data is kept after its case ended (webapp/services/retention.py).
+        for kind, days in (("IDENTITY", 3650), ("CONTACT", 1095), ("DOCUMENTS", 3650)):
+            setattr(self, f"RETENTION_{kind}_DAYS",
+                    env_int(f"RETENTION_{kind}_DAYS", days, minimum=0, maximum=100 * 365))
         # Login throttling (services/login_throttle.py): no hard lockout, growing delays.
         self.LOGIN_FAILURE_WINDOW_MINUTES = env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15,
                                                     minimum=1, maximum=1440)
