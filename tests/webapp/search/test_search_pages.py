@@ -151,6 +151,6 @@ def test_results_snippet_labels_follow_the_language(client, demo_like):
     assert "服务范围：" in html or "地区：" in html
     client.get("/lang/en")
     html = client.get("/search", query_string={"q": "梁村镇"}).get_data(as_text=True)
-    snippets = " ".join(re.findall(r'class="mb-1 small search-snippet">(.*?)</p>', html, re.S))
+    snippets = " ".join(re.findall(r'class="mb-1 small search-snippet">(.*?)</p>', html, re.DOTALL))
     assert "Service area: " in snippets or "Area: " in snippets
     assert "服务范围：" not in snippets and "地区：" not in snippets
