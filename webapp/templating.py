@@ -53,6 +53,7 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
     ("matching.assignments", "资源对接", frozenset({Role.CHARITY_STAFF, Role.FUND_MANAGER,
                                                  Role.VOLUNTEER, Role.DEPARTMENT_HANDLER})),
     ("needs_review.index", "发布审核", frozenset({Role.OFFICER})),
+    ("rules.index", "县级规则", frozenset({Role.ADMIN, Role.OFFICER, Role.AUDITOR})),
 ]
 
 
@@ -63,7 +64,7 @@ NAV_GROUPS = {
     "资源与资金": ("portal.review_queue", "portal.pledge_desk", "matching.proposals",
               "ledger.balances"),
     "公开信息": ("public.needs", "public.projects", "public.transparency_page"),
-    "系统管理": ("admin.organisations", "admin.users", "admin.audit_log"),
+    "系统管理": ("admin.organisations", "admin.users", "admin.audit_log", "rules.index"),
 }
 NAV_FLAT_LIMIT = 7
 
