@@ -153,7 +153,8 @@ def set_rule(session: Session, actor: User, key: str, value: object, *,
         raise DomainError("生效日期不能早于今天（已在运行的时限按原规则计算）",
                           field="effective_from")
     if key in ("orders.supervise_after", "orders.report_after"):
-        other = "orders.report_after" if key == "orders.supervise_after" else "orders.supervise_after"
+        other = ("orders.report_after" if key == "orders.supervise_after"
+                 else "orders.supervise_after")
         other_value = rule_value_on(session, other, start)
         if other_value is None:
             other_value = getattr(CaseSettings(), RULES[other].field)

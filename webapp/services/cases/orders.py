@@ -13,8 +13,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy import case as sql_case
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp import permissions
@@ -29,6 +29,7 @@ from webapp.models import (
     OrderStatus,
     Organisation,
     Role,
+    Step,
     StepDeadline,
     SupervisionOrder,
     Transfer,
@@ -86,7 +87,8 @@ def _transfer_subject(session: Session, subject_id: int) -> Subject | None:
 
 def _payment_subject(session: Session, subject_id: int) -> Subject | None:
     payment = session.get(MoneyTransfer, subject_id)
-    if payment is None or payment.kind != MoneyTransferKind.GREEN_CHANNEL or payment.case_id is None:
+    if (payment is None or payment.kind != MoneyTransferKind.GREEN_CHANNEL
+            or payment.case_id is None):
         return None
     case = session.get(Case, payment.case_id)
     if case is None:
@@ -281,6 +283,8 @@ def set_high_impact(session: Session, actor: User, case: Case, *, flag: bool, re
                                              settings)
             if due < row.due_on:
                 row.due_on, changed = due, changed + 1
+            if row.step == Step.PROCEDURE and case.procedure_due_on and due < case.procedure_due_on:
+                case.procedure_due_on = due
     session.flush()
     session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id,
                           action="high_impact_on" if flag else "high_impact_off", note=text))
@@ -292,13 +296,16 @@ def set_high_impact(session: Session, actor: User, case: Case, *, flag: bool, re
 
 # ---- reading -------------------------------------------------------------------------------
 
-def level_rank():
+def level_rank() -> ColumnElement[int]:
     """SQL expression ordering orders 通报 first, then 督办, then 提醒."""
     return sql_case({OrderLevel.REPORT.value: 0, OrderLevel.SUPERVISE.value: 1},
                     value=SupervisionOrder.level, else_=2)
 
 
-def open_orders_stmt(*, recipient_id: int | None = None):
+OrderRows = Select[tuple[SupervisionOrder, str, bool]]
+
+
+def open_orders_stmt(*, recipient_id: int | None = None) -> OrderRows:
     """Open and replied (not closed) orders: high-impact cases first, then by level, oldest."""
     stmt = (select(SupervisionOrder, Case.number, Case.high_impact)
             .join(Case, Case.id == SupervisionOrder.case_id)
@@ -310,7 +317,7 @@ def open_orders_stmt(*, recipient_id: int | None = None):
     return stmt
 
 
-def orders_for_user_stmt(user: User):
+def orders_for_user_stmt(user: User) -> OrderRows:
     """The orders a user may read: all for officers and auditors, their organisation's else."""
     if user.has_role(Role.OFFICER, Role.AUDITOR):
         return open_orders_stmt()
