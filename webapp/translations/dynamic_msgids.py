@@ -19,6 +19,12 @@ MSGIDS = (
     N_('提交联席会议'),  # webapp/cases/dashboards.py, webapp/services/cases/workflow.py
     N_('超期个案'),  # webapp/cases/dashboards.py
     N_('超期环节'),  # webapp/cases/dashboards.py
+    N_('发出督办单'),  # webapp/cases/views.py
+    N_('取消重大敏感标记'),  # webapp/cases/views.py
+    N_('标记为重大敏感'),  # webapp/cases/views.py
+    N_('督办单办结'),  # webapp/cases/views.py
+    N_('督办单升级'),  # webapp/cases/views.py
+    N_('答复督办单'),  # webapp/cases/views.py
     N_('上传证明材料'),  # webapp/code_labels.py
     N_('上架审核'),  # webapp/code_labels.py, webapp/templating.py
     N_('个案'),  # webapp/code_labels.py, webapp/ledger/views.py
@@ -143,7 +149,7 @@ MSGIDS = (
     N_('资金来源'),  # webapp/code_labels.py
     N_('资金账户'),  # webapp/code_labels.py
     N_('跳过'),  # webapp/code_labels.py
-    N_('转办'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
+    N_('转办'),  # webapp/code_labels.py, webapp/services/cases/orders.py
     N_('转办部门'),  # webapp/code_labels.py
     N_('运行匹配'),  # webapp/code_labels.py
     N_('追加资金'),  # webapp/code_labels.py
@@ -164,22 +170,25 @@ MSGIDS = (
     N_('驳回匹配'),  # webapp/code_labels.py
     N_('驳回机构'),  # webapp/code_labels.py
     N_('上传内容过大'),  # webapp/errors.py
-    N_('请求地址过长'),  # webapp/errors.py
     N_('不支持此请求方法'),  # webapp/errors.py
     N_('您没有权限访问此页面'),  # webapp/errors.py
     N_('提交的数据有误'),  # webapp/errors.py
     N_('操作与当前状态冲突'),  # webapp/errors.py
-    N_('服务器内部错误，我们已记录此问题'),  # webapp/errors.py
+    N_('服务器内部错误，我们已记录此问题'),  # webapp/errors.py, webapp/gunicorn_worker.py
     N_('请先登录'),  # webapp/errors.py
+    N_('请求地址过长'),  # webapp/errors.py
+    N_('请求头过大'),  # webapp/errors.py, webapp/gunicorn_worker.py
     N_('请求无效'),  # webapp/errors.py
     N_('请求过于频繁，请稍后再试'),  # webapp/errors.py
-    N_('请求头过大'),  # webapp/errors.py
     N_('页面或记录不存在'),  # webapp/errors.py
+    N_('不支持此传输编码'),  # webapp/gunicorn_worker.py
+    N_('请求格式无效或请求行过长'),  # webapp/gunicorn_worker.py
+    N_('请求被拒绝'),  # webapp/gunicorn_worker.py
     N_('临时救助备用金'),  # webapp/ledger/views.py, webapp/services/ledger/accounts.py
     N_('外部资金'),  # webapp/ledger/views.py
     N_('专项对口'),  # webapp/matching/labels.py
     N_('例'),  # webapp/matching/labels.py
-    N_('元'),  # webapp/matching/labels.py
+    N_('元'),  # webapp/matching/labels.py, webapp/services/county_rules.py
     N_('可覆盖缺口'),  # webapp/matching/labels.py
     N_('困难程度'),  # webapp/matching/labels.py
     N_('失败'),  # webapp/matching/labels.py
@@ -204,7 +213,7 @@ MSGIDS = (
     N_('限制条件矛盾：志愿服务未列出服务内容'),  # webapp/matching/labels.py
     N_('限制条件矛盾：最低年龄高于最高年龄'),  # webapp/matching/labels.py
     N_('需求重复'),  # webapp/matching/labels.py
-    N_('一般'),  # webapp/models/catalog.py
+    N_('一般'),  # webapp/models/catalog.py, webapp/services/search/documents.py
     N_('交通事故'),  # webapp/models/catalog.py
     N_('低保'),  # webapp/models/catalog.py
     N_('其他'),  # webapp/models/catalog.py, webapp/models/matching.py
@@ -215,17 +224,17 @@ MSGIDS = (
     N_('法律援助'),  # webapp/models/catalog.py
     N_('火灾'),  # webapp/models/catalog.py
     N_('特困'),  # webapp/models/catalog.py
-    N_('特急'),  # webapp/models/catalog.py
+    N_('特急'),  # webapp/models/catalog.py, webapp/services/search/documents.py
     N_('生活帮扶'),  # webapp/models/catalog.py
     N_('社会融入'),  # webapp/models/catalog.py
     N_('突发事件'),  # webapp/models/catalog.py
     N_('精神慰藉'),  # webapp/models/catalog.py
-    N_('紧急'),  # webapp/models/catalog.py
+    N_('紧急'),  # webapp/models/catalog.py, webapp/services/search/documents.py
     N_('老年人'),  # webapp/models/catalog.py
     N_('能力提升'),  # webapp/models/catalog.py
     N_('自然灾害'),  # webapp/models/catalog.py
     N_('资源链接'),  # webapp/models/catalog.py
-    N_('较急'),  # webapp/models/catalog.py
+    N_('较急'),  # webapp/models/catalog.py, webapp/services/search/documents.py
     N_('重大疾病'),  # webapp/models/catalog.py
     N_('重病患者'),  # webapp/models/catalog.py
     N_('陪护就医'),  # webapp/models/catalog.py
@@ -252,15 +261,23 @@ MSGIDS = (
     N_('社区主动发现'),  # webapp/services/cases/intake.py
     N_('窗口受理'),  # webapp/services/cases/intake.py
     N_('部门转介'),  # webapp/services/cases/intake.py
-    N_('办理总时限'),  # webapp/services/cases/notifications.py
+    N_('决定不予救助'),  # webapp/services/cases/notifications.py
+    N_('办理总时限'),  # webapp/services/cases/notifications.py, webapp/services/county_rules.py
     N_('受理'),  # webapp/services/cases/notifications.py, webapp/services/cases/workflow.py
+    N_('已批准救助'),  # webapp/services/cases/notifications.py
     N_('核查'),  # webapp/services/cases/notifications.py
     N_('部门答复'),  # webapp/services/cases/notifications.py, webapp/services/cases/workflow.py
+    N_('先行救助拨付'),  # webapp/services/cases/orders.py
+    N_('已办结'),  # webapp/services/cases/orders.py, webapp/services/cases/workflow.py
+    N_('已答复'),  # webapp/services/cases/orders.py
+    N_('待答复'),  # webapp/services/cases/orders.py
+    N_('提醒'),  # webapp/services/cases/orders.py
+    N_('督办'),  # webapp/services/cases/orders.py
+    N_('通报'),  # webapp/services/cases/orders.py
     N_('不予受理'),  # webapp/services/cases/workflow.py
     N_('不予救助'),  # webapp/services/cases/workflow.py
     N_('办结'),  # webapp/services/cases/workflow.py
     N_('备注'),  # webapp/services/cases/workflow.py
-    N_('已办结'),  # webapp/services/cases/workflow.py
     N_('已受理'),  # webapp/services/cases/workflow.py
     N_('已撤回'),  # webapp/services/cases/workflow.py
     N_('开始救助'),  # webapp/services/cases/workflow.py
@@ -274,6 +291,22 @@ MSGIDS = (
     N_('移交承办人'),  # webapp/services/cases/workflow.py
     N_('转办中'),  # webapp/services/cases/workflow.py
     N_('需求已发布'),  # webapp/services/cases/workflow.py
+    N_('%（向上取整，至少 1 个工作日）'),  # webapp/services/county_rules.py
+    N_('个工作日'),  # webapp/services/county_rules.py
+    N_('个工作日后'),  # webapp/services/county_rules.py
+    N_('元以上'),  # webapp/services/county_rules.py
+    N_('先行救助上限'),  # webapp/services/county_rules.py
+    N_('先行救助拨付时限'),  # webapp/services/county_rules.py
+    N_('匿名发布 k 值'),  # webapp/services/county_rules.py
+    N_('受理时限'),  # webapp/services/county_rules.py
+    N_('核查时限'),  # webapp/services/county_rules.py
+    N_('督办单答复期限'),  # webapp/services/county_rules.py
+    N_('逾期升级为“督办”'),  # webapp/services/county_rules.py
+    N_('逾期升级为“通报”'),  # webapp/services/county_rules.py
+    N_('部门答复时限（转办）'),  # webapp/services/county_rules.py
+    N_('重大敏感个案时限比例'),  # webapp/services/county_rules.py
+    N_('需第二名工作人员复核的拨付金额'),  # webapp/services/county_rules.py
+    N_('（同类特征至少 k 例）'),  # webapp/services/county_rules.py
     N_('外部资金来源'),  # webapp/services/ledger/accounts.py
     N_('核查未通过，先行救助冲回'),  # webapp/services/ledger/green_channel.py
     N_('个案不予受理，预留自动释放'),  # webapp/services/ledger/releases.py
@@ -315,22 +348,31 @@ MSGIDS = (
     N_('18-29岁'),  # webapp/services/matching/records.py
     N_('60岁以上'),  # webapp/services/matching/records.py
     N_('未成年'),  # webapp/services/matching/records.py
+    N_('企业基金'),  # webapp/services/need_account.py, webapp/services/transparency.py
+    N_('先行救助（备用金）'),  # webapp/services/need_account.py
+    N_('政府救助'),  # webapp/services/need_account.py, webapp/services/transparency.py
+    N_('（已按保存期限删除）'),  # webapp/services/retention.py
     N_('全县'),  # webapp/services/search/documents.py
     N_('多个镇街'),  # webapp/services/search/documents.py
+    N_('急难需求'),  # webapp/services/search/documents.py, webapp/templating.py
     N_('个人捐助'),  # webapp/services/transparency.py
-    N_('企业基金'),  # webapp/services/transparency.py
-    N_('政府救助'),  # webapp/services/transparency.py
+    N_('个案从报告到首次获得上述救助的天数中位数。'),  # webapp/services/transparency.py
+    N_('已批准或资源方已接受的志愿服务小时数（承诺的小时数，不是已完成的小时数）。'),  # webapp/services/transparency.py
+    N_('已拨付到个案的资金（政府救助含临时救助备用金的先行救助、企业基金、慈善项目，扣除退回）与接收方已确认到账的个人认捐之和；仅预留未拨付的资金不计入。'),  # webapp/services/transparency.py
+    N_('未归属'),  # webapp/services/transparency.py
+    N_('正在求助的需求按其救助账户计算的缺口之和（所需减去各渠道已批准或已拨付的资金及已确认的认捐），统计时点为今天。'),  # webapp/services/transparency.py
+    N_('统计期内至少获得一笔上述救助的个案数。'),  # webapp/services/transparency.py
     N_('个案办理'),  # webapp/templating.py
     N_('企业基金管理员'),  # webapp/templating.py
     N_('信息公开'),  # webapp/templating.py
     N_('公开信息'),  # webapp/templating.py
+    N_('县级规则'),  # webapp/templating.py
     N_('发布审核'),  # webapp/templating.py
     N_('受理窗口'),  # webapp/templating.py
     N_('审计日志'),  # webapp/templating.py
     N_('审计监督'),  # webapp/templating.py
     N_('工作台'),  # webapp/templating.py
     N_('志愿者'),  # webapp/templating.py
-    N_('急难需求'),  # webapp/templating.py
     N_('我的基金'),  # webapp/templating.py
     N_('我的服务'),  # webapp/templating.py
     N_('我的项目'),  # webapp/templating.py
