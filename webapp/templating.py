@@ -44,6 +44,8 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
     ("cases.transfer_inbox", "转办", frozenset({Role.DEPARTMENT_HANDLER, Role.OFFICER,
                                               Role.AUDITOR})),
     ("cases.supervision", "督查督办", frozenset({Role.OFFICER, Role.AUDITOR})),
+    ("cases.orders_list", "督办单", frozenset({Role.INTAKE_WORKER, Role.DEPARTMENT_HANDLER,
+                                            Role.OFFICER, Role.AUDITOR})),
     ("cases.conferences", "联席会议", frozenset({Role.OFFICER, Role.AUDITOR})),
     ("cases.inbox", "消息", frozenset({Role.INTAKE_WORKER, Role.DEPARTMENT_HANDLER, Role.OFFICER,
                                      Role.AUDITOR})),
@@ -59,7 +61,8 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
 
 # Menus that gather entries once a user has more than NAV_FLAT_LIMIT of them.
 NAV_GROUPS = {
-    "个案办理": ("cases.index", "cases.transfer_inbox", "cases.supervision", "cases.conferences",
+    "个案办理": ("cases.index", "cases.transfer_inbox", "cases.supervision", "cases.orders_list",
+             "cases.conferences",
              "needs_review.index", "cases.inbox"),
     "资源与资金": ("portal.review_queue", "portal.pledge_desk", "matching.proposals",
               "ledger.balances"),

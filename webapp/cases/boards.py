@@ -78,7 +78,7 @@ def supervision():
         overdue_payments=green_channel.overdue_payments(
             db.session, today=today(), settings=case_settings(),
             payment_days_on=county_rules.payment_days_on(db.session, current_app.config)),
-        open_orders=db.session.execute(orders.open_orders_stmt().limit(50)).all(),
+        open_orders=db.session.scalars(orders.open_orders_stmt().limit(50)).all(),
         LEVEL_LABELS=orders.LEVEL_LABELS, ORDER_STATUS_LABELS=orders.ORDER_STATUS_LABELS,
         payment_days=case_settings().emergency_payment_days,
         working_days=lambda d: deadlines.working_days_between(d, today(), case_settings()),

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.models.accounts import Organisation, User
 from webapp.models.base import Base, StrEnum, UTCDateTime, utcnow
+from webapp.models.cases import Case
 
 
 class CountyRule(Base):
@@ -111,5 +112,6 @@ class SupervisionOrder(Base):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
+    case: Mapped[Case | None] = relationship()
     recipient: Mapped[Organisation] = relationship()
     issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])

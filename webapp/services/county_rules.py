@@ -54,7 +54,7 @@ RULES: dict[str, RuleSpec] = {spec.key: spec for spec in (
     RuleSpec("limit.procedure", "办理总时限", "procedure_days", int,
              Decimal(1), Decimal(120), "个工作日"),
     RuleSpec("high_impact.percent", "重大敏感个案时限比例", "high_impact_percent", int,
-             Decimal(10), Decimal(100), "%（向上取整，至少 1 个工作日）"),
+             Decimal(10), Decimal(100), "/ 100（向上取整，至少 1 个工作日）"),
     RuleSpec("green_channel.cap", "先行救助上限", "emergency_aid_cap", Decimal,
              Decimal(0), Decimal(1000000), "元"),
     RuleSpec("green_channel.payment_days", "先行救助拨付时限", "emergency_payment_days", int,

@@ -291,7 +291,7 @@ MSGIDS = (
     N_('移交承办人'),  # webapp/services/cases/workflow.py
     N_('转办中'),  # webapp/services/cases/workflow.py
     N_('需求已发布'),  # webapp/services/cases/workflow.py
-    N_('%（向上取整，至少 1 个工作日）'),  # webapp/services/county_rules.py
+    N_('/ 100（向上取整，至少 1 个工作日）'),  # webapp/services/county_rules.py
     N_('个工作日'),  # webapp/services/county_rules.py
     N_('个工作日后'),  # webapp/services/county_rules.py
     N_('元以上'),  # webapp/services/county_rules.py
@@ -382,6 +382,7 @@ MSGIDS = (
     N_('消息'),  # webapp/templating.py
     N_('爱心人士'),  # webapp/templating.py
     N_('用户管理'),  # webapp/templating.py
+    N_('督办单'),  # webapp/templating.py
     N_('督查督办'),  # webapp/templating.py
     N_('系统管理'),  # webapp/templating.py
     N_('系统管理员'),  # webapp/templating.py

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy import case as sql_case
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from webapp import permissions
 from webapp.models import (
@@ -302,13 +302,14 @@ def level_rank() -> ColumnElement[int]:
                     value=SupervisionOrder.level, else_=2)
 
 
-OrderRows = Select[tuple[SupervisionOrder, str, bool]]
+OrderRows = Select[tuple[SupervisionOrder]]
 
 
 def open_orders_stmt(*, recipient_id: int | None = None) -> OrderRows:
     """Open and replied (not closed) orders: high-impact cases first, then by level, oldest."""
-    stmt = (select(SupervisionOrder, Case.number, Case.high_impact)
-            .join(Case, Case.id == SupervisionOrder.case_id)
+    stmt = (select(SupervisionOrder).join(Case, Case.id == SupervisionOrder.case_id)
+            .options(contains_eager(SupervisionOrder.case),
+                     joinedload(SupervisionOrder.recipient))
             .where(SupervisionOrder.status != OrderStatus.CLOSED)
             .order_by(Case.high_impact.desc(), level_rank(), SupervisionOrder.reply_due_on,
                       SupervisionOrder.id))
