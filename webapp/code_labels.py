@@ -17,8 +17,10 @@ from webapp.matching.labels import UNIT_LABELS
 from webapp.models.catalog import CATEGORY_LABELS, VULNERABILITY_FLAGS
 from webapp.models.ledger import PAYMENT_METHOD_LABELS
 from webapp.models.matching import REJECT_REASON_LABELS
+from webapp.services.cases.orders import LEVEL_LABELS, SUBJECT_LABELS
 from webapp.services.cases.workflow import STATUS_LABELS as CASE_STATUS_LABELS
 from webapp.services.cases.workflow import TRANSITIONS
+from webapp.services.county_rules import RULES
 
 ORG_KIND_LABELS = {"civil_affairs": "民政部门", "department": "职能部门", "town": "镇（街道）",
                    "community": "村（社区）", "charity": "慈善组织", "enterprise": "爱心企业",
@@ -38,6 +40,8 @@ AUDIT_OBJECT_LABELS = {"users": "用户", "organisations": "机构", "cases": "�
                        "conferences": "联席会议", "match_runs": "匹配批次",
                        "match_proposals": "匹配建议", "pledges": "认捐", "projects": "慈善项目",
                        "funds": "公益基金", "offers": "志愿服务", "schemes": "救助政策",
+                       "county_rules": "县级规则", "calendar_days": "节假日",
+                       "calendar": "节假日", "supervision_orders": "督办单",
                        "api_tokens": "接口令牌", "ledger_accounts": "资金账户",
                        "attachments": "证明材料", "listing_reviews": "上架审核"}
 AUDIT_ACTION_LABELS = {
@@ -62,6 +66,12 @@ AUDIT_ACTION_LABELS = {
     "matching.reject": "驳回匹配", "matching.cancel": "取消匹配",
     "matching.supersede": "匹配建议被替换",
     "need.publish": "发布需求", "need.unpublish": "撤下需求",
+    "rules.set": "修改县级规则", "rules.seed": "初始化县级规则",
+    "rules.calendar_load": "载入法定节假日", "rules.calendar_override": "调整节假日",
+    "rules.calendar_override_remove": "删除节假日调整", "rules.scheme_standards": "修改救助标准",
+    "supervision.issue": "发出督办单", "supervision.reply": "答复督办单",
+    "supervision.escalate": "督办单升级", "supervision.close": "督办单办结",
+    "supervision.high_impact": "重大敏感标记",
 }
 AUDIT_FIELD_LABELS = {
     "number": "编号", "from": "原状态", "to": "新状态", "amount": "金额", "case_id": "个案",
@@ -79,10 +89,18 @@ AUDIT_FIELD_LABELS = {
     "earlier_case_id": "此前个案", "scheduled_at": "会议时间", "attachment_id": "材料",
     "media_type": "文件类型", "size": "大小", "step": "环节", "before": "修改前",
     "after": "修改后", "job_id": "任务", "refunds": "退回笔数",
+    "key": "规则", "value": "值", "effective_from": "生效日期", "rules": "规则数",
+    "year": "年份", "holidays": "节假日天数", "workdays": "调休上班天数",
+    "adjusted": "含调休安排", "day": "日期", "subject_kind": "督办事项",
+    "subject_id": "事项编号", "recipient": "接收单位", "reply_due_on": "答复期限",
+    "overdue_days": "逾期工作日", "high_impact": "重大敏感", "deadlines_shortened": "缩短的时限",
+    "min_amount": "下限", "max_amount": "上限", "times_per_year": "每年次数",
 }
 # Values in an audit summary that are codes: read through these tables, in this order.
 AUDIT_VALUE_TABLES = ("case_status", "category", "transfer_kind", "reject_reason", "unit",
-                      "payment_method", "resource_kind", "org_status")
+                      "payment_method", "resource_kind", "org_status", "order_level",
+                      "order_subject", "day_kind", "county_rule")
+DAY_KIND_LABELS = {"holiday": "放假", "workday": "调休上班"}
 
 SCORER_LABELS = {"default": "规则评分", "learned": "学习模型评分"}
 RUN_STAGE_LABELS = {"prepare": "准备数据", "candidates": "筛选候选", "scoring": "评分",
@@ -108,6 +126,10 @@ TABLES: dict[str, dict[str, str]] = {
     "reject_reason": {r.value: label for r, label in REJECT_REASON_LABELS.items()},
     "unit": dict(UNIT_LABELS),
     "resource_kind": dict(RESOURCE_KIND_LABELS),
+    "order_level": LEVEL_LABELS,
+    "order_subject": SUBJECT_LABELS,
+    "day_kind": DAY_KIND_LABELS,
+    "county_rule": {key: spec.label for key, spec in RULES.items()},
 }
 
 
@@ -142,7 +164,7 @@ def audit_actions_matching(text: str) -> list[str]:
             if text in code or text in label or text in _(label).lower()]
 
 
-ORG_FIELDS = frozenset({"organisation_id", "town_id", "department_ids"})
+ORG_FIELDS = frozenset({"organisation_id", "town_id", "department_ids", "recipient"})
 
 
 def audit_summary(summary, names: dict[int, str], orgs: dict[int, str] | None = None

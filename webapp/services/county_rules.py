@@ -355,8 +355,6 @@ def set_scheme_standards(session: Session, actor: User, scheme: Scheme, *, min_a
         if not text.isdigit() or not 1 <= int(text) <= 12:
             raise DomainError("每年可享次数应在 1 到 12 之间", field="times_per_year")
         times = int(text)
-    before = {"min_amount": str(scheme.min_amount), "max_amount": str(scheme.max_amount),
-              "times_per_year": scheme.times_per_year}
     scheme.min_amount, scheme.max_amount, scheme.times_per_year = low, high, times
     change = SchemeStandardChange(scheme_id=scheme.id, min_amount=low, max_amount=high,
                                   times_per_year=times, effective_from=today,
@@ -364,9 +362,9 @@ def set_scheme_standards(session: Session, actor: User, scheme: Scheme, *, min_a
     session.add(change)
     session.flush()
     audit.record(session, actor, "rules.scheme_standards", scheme,
-                 summary={"before": before, "after": {"min_amount": str(low),
-                                                      "max_amount": str(high),
-                                                      "times_per_year": times}})
+                 summary={"min_amount": None if low is None else str(low),
+                          "max_amount": None if high is None else str(high),
+                          "times_per_year": times})
     return change
 
 

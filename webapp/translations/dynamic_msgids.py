@@ -19,15 +19,18 @@ MSGIDS = (
     N_('提交联席会议'),  # webapp/cases/dashboards.py, webapp/services/cases/workflow.py
     N_('超期个案'),  # webapp/cases/dashboards.py
     N_('超期环节'),  # webapp/cases/dashboards.py
-    N_('发出督办单'),  # webapp/cases/views.py
+    N_('发出督办单'),  # webapp/cases/views.py, webapp/code_labels.py
     N_('取消重大敏感标记'),  # webapp/cases/views.py
     N_('标记为重大敏感'),  # webapp/cases/views.py
-    N_('督办单办结'),  # webapp/cases/views.py
-    N_('督办单升级'),  # webapp/cases/views.py
-    N_('答复督办单'),  # webapp/cases/views.py
+    N_('督办单办结'),  # webapp/cases/views.py, webapp/code_labels.py
+    N_('督办单升级'),  # webapp/cases/views.py, webapp/code_labels.py
+    N_('答复督办单'),  # webapp/cases/views.py, webapp/code_labels.py
     N_('上传证明材料'),  # webapp/code_labels.py
     N_('上架审核'),  # webapp/code_labels.py, webapp/templating.py
+    N_('上限'),  # webapp/code_labels.py
+    N_('下限'),  # webapp/code_labels.py
     N_('个案'),  # webapp/code_labels.py, webapp/ledger/views.py
+    N_('事项编号'),  # webapp/code_labels.py
     N_('付款账户'),  # webapp/code_labels.py
     N_('任务'),  # webapp/code_labels.py
     N_('会议决定'),  # webapp/code_labels.py
@@ -36,8 +39,11 @@ MSGIDS = (
     N_('作废款项'),  # webapp/code_labels.py
     N_('例外'),  # webapp/code_labels.py
     N_('修改前'),  # webapp/code_labels.py
+    N_('修改县级规则'),  # webapp/code_labels.py
     N_('修改后'),  # webapp/code_labels.py
     N_('修改密码'),  # webapp/code_labels.py
+    N_('修改救助标准'),  # webapp/code_labels.py
+    N_('值'),  # webapp/code_labels.py
     N_('停用用户'),  # webapp/code_labels.py
     N_('先行救助'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
     N_('先行救助冲回'),  # webapp/code_labels.py
@@ -50,6 +56,8 @@ MSGIDS = (
     N_('分配'),  # webapp/code_labels.py
     N_('列入会议议题'),  # webapp/code_labels.py
     N_('创建用户'),  # webapp/code_labels.py
+    N_('初始化县级规则'),  # webapp/code_labels.py
+    N_('删除节假日调整'),  # webapp/code_labels.py
     N_('办理超期'),  # webapp/code_labels.py
     N_('匹配建议'),  # webapp/code_labels.py, webapp/templating.py
     N_('匹配建议被替换'),  # webapp/code_labels.py
@@ -60,11 +68,13 @@ MSGIDS = (
     N_('即时匹配建议'),  # webapp/code_labels.py
     N_('原因'),  # webapp/code_labels.py
     N_('原状态'),  # webapp/code_labels.py
+    N_('县级规则'),  # webapp/code_labels.py, webapp/templating.py
     N_('发布需求'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
     N_('取消匹配'),  # webapp/code_labels.py
     N_('合计'),  # webapp/code_labels.py
     N_('吊销接口令牌'),  # webapp/code_labels.py
     N_('同因重复救助例外'),  # webapp/code_labels.py
+    N_('含调休安排'),  # webapp/code_labels.py
     N_('启用用户'),  # webapp/code_labels.py
     N_('大小'),  # webapp/code_labels.py
     N_('学习模型评分'),  # webapp/code_labels.py
@@ -78,6 +88,7 @@ MSGIDS = (
     N_('已转介'),  # webapp/code_labels.py
     N_('已预留'),  # webapp/code_labels.py, webapp/ledger/views.py
     N_('已驳回'),  # webapp/code_labels.py, webapp/services/matching/decisions.py
+    N_('年份'),  # webapp/code_labels.py
     N_('建议数'),  # webapp/code_labels.py
     N_('开立'),  # webapp/code_labels.py
     N_('开立资金账户'),  # webapp/code_labels.py
@@ -93,15 +104,18 @@ MSGIDS = (
     N_('承办人'),  # webapp/code_labels.py
     N_('拨付'),  # webapp/code_labels.py
     N_('接口令牌'),  # webapp/code_labels.py
+    N_('接收单位'),  # webapp/code_labels.py
     N_('摘要'),  # webapp/code_labels.py
     N_('撤下需求'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
     N_('支付'),  # webapp/code_labels.py
     N_('支付方式'),  # webapp/code_labels.py
     N_('支出'),  # webapp/code_labels.py
     N_('收入'),  # webapp/code_labels.py
+    N_('放假'),  # webapp/code_labels.py
     N_('救助政策'),  # webapp/code_labels.py, webapp/ledger/views.py
     N_('文件类型'),  # webapp/code_labels.py
     N_('新状态'),  # webapp/code_labels.py
+    N_('日期'),  # webapp/code_labels.py
     N_('期初资金'),  # webapp/code_labels.py
     N_('期限'),  # webapp/code_labels.py
     N_('本地户籍'),  # webapp/code_labels.py
@@ -114,16 +128,21 @@ MSGIDS = (
     N_('核实无误'),  # webapp/code_labels.py
     N_('款项'),  # webapp/code_labels.py
     N_('此前个案'),  # webapp/code_labels.py
+    N_('每年次数'),  # webapp/code_labels.py
     N_('民政部门'),  # webapp/code_labels.py
     N_('爱心企业'),  # webapp/code_labels.py
     N_('状态'),  # webapp/code_labels.py
     N_('环节'),  # webapp/code_labels.py
+    N_('生效日期'),  # webapp/code_labels.py
     N_('用户'),  # webapp/code_labels.py
     N_('登录'),  # webapp/code_labels.py
     N_('登录失败'),  # webapp/code_labels.py
     N_('登记个案'),  # webapp/code_labels.py
+    N_('督办事项'),  # webapp/code_labels.py
+    N_('督办单'),  # webapp/code_labels.py, webapp/templating.py
     N_('社会公众'),  # webapp/code_labels.py
     N_('第二人复核'),  # webapp/code_labels.py
+    N_('答复期限'),  # webapp/code_labels.py
     N_('筛选候选'),  # webapp/code_labels.py
     N_('签发接口令牌'),  # webapp/code_labels.py
     N_('类别'),  # webapp/code_labels.py
@@ -131,10 +150,15 @@ MSGIDS = (
     N_('级别'),  # webapp/code_labels.py
     N_('综合救助'),  # webapp/code_labels.py
     N_('编号'),  # webapp/code_labels.py
+    N_('缩短的时限'),  # webapp/code_labels.py
     N_('职能部门'),  # webapp/code_labels.py
     N_('联席会议'),  # webapp/code_labels.py, webapp/templating.py
+    N_('节假日'),  # webapp/code_labels.py
+    N_('节假日天数'),  # webapp/code_labels.py
     N_('补充分配'),  # webapp/code_labels.py
     N_('被替换'),  # webapp/code_labels.py
+    N_('规则'),  # webapp/code_labels.py
+    N_('规则数'),  # webapp/code_labels.py
     N_('规则评分'),  # webapp/code_labels.py
     N_('角色'),  # webapp/code_labels.py
     N_('认捐'),  # webapp/code_labels.py
@@ -142,6 +166,9 @@ MSGIDS = (
     N_('证明材料'),  # webapp/code_labels.py
     N_('评分'),  # webapp/code_labels.py
     N_('评分模型'),  # webapp/code_labels.py
+    N_('调休上班'),  # webapp/code_labels.py
+    N_('调休上班天数'),  # webapp/code_labels.py
+    N_('调整节假日'),  # webapp/code_labels.py
     N_('调整角色'),  # webapp/code_labels.py
     N_('账户'),  # webapp/code_labels.py
     N_('资源'),  # webapp/code_labels.py
@@ -151,14 +178,18 @@ MSGIDS = (
     N_('跳过'),  # webapp/code_labels.py
     N_('转办'),  # webapp/code_labels.py, webapp/services/cases/orders.py
     N_('转办部门'),  # webapp/code_labels.py
+    N_('载入法定节假日'),  # webapp/code_labels.py
     N_('运行匹配'),  # webapp/code_labels.py
     N_('追加资金'),  # webapp/code_labels.py
     N_('退出登录'),  # webapp/code_labels.py
     N_('退回'),  # webapp/code_labels.py
     N_('退回笔数'),  # webapp/code_labels.py
     N_('退回资金'),  # webapp/code_labels.py
+    N_('逾期工作日'),  # webapp/code_labels.py
     N_('释放'),  # webapp/code_labels.py
     N_('释放预留'),  # webapp/code_labels.py
+    N_('重大敏感'),  # webapp/code_labels.py
+    N_('重大敏感标记'),  # webapp/code_labels.py
     N_('金额'),  # webapp/code_labels.py
     N_('镇（街道）'),  # webapp/code_labels.py
     N_('需求'),  # webapp/code_labels.py
@@ -366,7 +397,6 @@ MSGIDS = (
     N_('企业基金管理员'),  # webapp/templating.py
     N_('信息公开'),  # webapp/templating.py
     N_('公开信息'),  # webapp/templating.py
-    N_('县级规则'),  # webapp/templating.py
     N_('发布审核'),  # webapp/templating.py
     N_('受理窗口'),  # webapp/templating.py
     N_('审计日志'),  # webapp/templating.py
@@ -382,7 +412,6 @@ MSGIDS = (
     N_('消息'),  # webapp/templating.py
     N_('爱心人士'),  # webapp/templating.py
     N_('用户管理'),  # webapp/templating.py
-    N_('督办单'),  # webapp/templating.py
     N_('督查督办'),  # webapp/templating.py
     N_('系统管理'),  # webapp/templating.py
     N_('系统管理员'),  # webapp/templating.py

@@ -172,7 +172,8 @@ def issue_order(session: Session, actor: User, *, subject_kind: str, subject_id:
     _timeline(session, actor, order, "order_issue",
               f"督办单 #{order.id} 发往{recipient.name}，请于 {due.isoformat()} 前答复：{text}", now)
     audit.record(session, actor, "supervision.issue", order,
-                 summary={"subject": f"{subject.kind}:{subject.id}", "recipient": recipient.id,
+                 summary={"subject_kind": subject.kind, "subject_id": subject.id,
+                          "recipient": recipient.id,
                           "reply_due_on": due.isoformat(), "case_id": subject.case.id})
     events.publish(session, events.SupervisionOrderChanged(order, actor, "issue"))
     return order
@@ -288,7 +289,7 @@ def set_high_impact(session: Session, actor: User, case: Case, *, flag: bool, re
     session.flush()
     session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id,
                           action="high_impact_on" if flag else "high_impact_off", note=text))
-    audit.record(session, actor, "case.high_impact", case,
+    audit.record(session, actor, "supervision.high_impact", case,
                  summary={"number": case.number, "high_impact": flag,
                           "deadlines_shortened": changed})
     return case
