@@ -490,3 +490,27 @@ def resource_record():
         return Resource(**fields)
 
     return make
+
+
+@pytest.fixture
+def listed_scheme(db, demo_base):
+    """A listed government scheme of the bureau with standards ``low``–``high`` yuan,
+    ``times`` a year, and ¥100,000 in its account."""
+    from webapp.models import ListingStatus, Organisation, Scheme
+    from webapp.services import ledger
+
+    def make(*, low="500", high="3000", times=1, title="临时救助（测试）"):
+        bureau = db.session.scalars(select(Organisation).where(
+            Organisation.name == demo_base.BUREAU)).one()
+        row = Scheme(title=title, code=f"TEST-SCHEME-{bureau.id}-{low}-{high}-{times}",
+                     organisation_id=bureau.id, min_amount=Decimal(low),
+                     max_amount=Decimal(high), annual_budget=Decimal(100000),
+                     times_per_year=times, status=ListingStatus.LISTED)
+        db.session.add(row)
+        db.session.flush()
+        ledger.top_up(db.session, None, source="scheme", source_id=row.id, amount="100000",
+                      reference="县财政拨付")
+        db.session.commit()
+        return row
+
+    return make

@@ -17,8 +17,10 @@ from webapp.matching.labels import UNIT_LABELS
 from webapp.models.catalog import CATEGORY_LABELS, VULNERABILITY_FLAGS
 from webapp.models.ledger import PAYMENT_METHOD_LABELS
 from webapp.models.matching import REJECT_REASON_LABELS
+from webapp.services.cases.orders import LEVEL_LABELS, SUBJECT_LABELS
 from webapp.services.cases.workflow import STATUS_LABELS as CASE_STATUS_LABELS
 from webapp.services.cases.workflow import TRANSITIONS
+from webapp.services.county_rules import RULES
 from webapp.services.retention import EXPORT_REASONS, PERSON_FIELD_LABELS, RETENTION_KIND_LABELS
 
 ORG_KIND_LABELS = {"civil_affairs": "民政部门", "department": "职能部门", "town": "镇（街道）",
@@ -39,6 +41,8 @@ AUDIT_OBJECT_LABELS = {"users": "用户", "organisations": "机构", "cases": "�
                        "conferences": "联席会议", "match_runs": "匹配批次",
                        "match_proposals": "匹配建议", "pledges": "认捐", "projects": "慈善项目",
                        "funds": "公益基金", "offers": "志愿服务", "schemes": "救助政策",
+                       "county_rules": "县级规则", "calendar_days": "节假日",
+                       "calendar": "节假日", "supervision_orders": "督办单",
                        "api_tokens": "接口令牌", "ledger_accounts": "资金账户",
                        "attachments": "证明材料", "listing_reviews": "上架审核",
                        "applicants": "申请人"}
@@ -66,6 +70,12 @@ AUDIT_ACTION_LABELS = {
     "need.publish": "发布需求", "need.unpublish": "撤下需求",
     "privacy.find": "按身份证号查找申请人", "privacy.export": "导出申请人个人信息",
     "privacy.correct": "更正申请人个人信息", "retention.purge": "按保存期限删除个人信息",
+    "rules.set": "修改县级规则", "rules.seed": "初始化县级规则",
+    "rules.calendar_load": "载入法定节假日", "rules.calendar_override": "调整节假日",
+    "rules.calendar_override_remove": "删除节假日调整", "rules.scheme_standards": "修改救助标准",
+    "supervision.issue": "发出督办单", "supervision.reply": "答复督办单",
+    "supervision.escalate": "督办单升级", "supervision.close": "督办单办结",
+    "supervision.high_impact": "重大敏感标记",
 }
 AUDIT_FIELD_LABELS = {
     "number": "编号", "from": "原状态", "to": "新状态", "amount": "金额", "case_id": "个案",
@@ -85,11 +95,19 @@ AUDIT_FIELD_LABELS = {
     "after": "修改后", "job_id": "任务", "refunds": "退回笔数",
     "matches": "查到记录数", "cases": "个案", "reason": "原因", "fields": "更正字段", "reason_given": "已填写依据",
     "kinds": "删除内容",
+    "key": "规则", "value": "值", "effective_from": "生效日期", "rules": "规则数",
+    "year": "年份", "holidays": "节假日天数", "workdays": "调休上班天数",
+    "adjusted": "含调休安排", "day": "日期", "subject_kind": "督办事项",
+    "subject_id": "事项编号", "recipient": "接收单位", "reply_due_on": "答复期限",
+    "overdue_days": "逾期工作日", "high_impact": "重大敏感", "deadlines_shortened": "缩短的时限",
+    "min_amount": "下限", "max_amount": "上限", "times_per_year": "每年次数",
 }
 # Values in an audit summary that are codes: read through these tables, in this order.
 AUDIT_VALUE_TABLES = ("case_status", "category", "transfer_kind", "reject_reason", "unit",
                       "payment_method", "resource_kind", "org_status", "person_field",
-                      "export_reason", "retention_kind")
+                      "export_reason", "retention_kind", "order_level", "order_subject",
+                      "day_kind", "county_rule")
+DAY_KIND_LABELS = {"holiday": "放假", "workday": "调休上班"}
 
 SCORER_LABELS = {"default": "规则评分", "learned": "学习模型评分"}
 RUN_STAGE_LABELS = {"prepare": "准备数据", "candidates": "筛选候选", "scoring": "评分",
@@ -118,6 +136,10 @@ TABLES: dict[str, dict[str, str]] = {
     "reject_reason": {r.value: label for r, label in REJECT_REASON_LABELS.items()},
     "unit": dict(UNIT_LABELS),
     "resource_kind": dict(RESOURCE_KIND_LABELS),
+    "order_level": LEVEL_LABELS,
+    "order_subject": SUBJECT_LABELS,
+    "day_kind": DAY_KIND_LABELS,
+    "county_rule": {key: spec.label for key, spec in RULES.items()},
 }
 
 
@@ -152,7 +174,7 @@ def audit_actions_matching(text: str) -> list[str]:
             if text in code or text in label or text in _(label).lower()]
 
 
-ORG_FIELDS = frozenset({"organisation_id", "town_id", "department_ids"})
+ORG_FIELDS = frozenset({"organisation_id", "town_id", "department_ids", "recipient"})
 
 
 def audit_summary(summary, names: dict[int, str], orgs: dict[int, str] | None = None

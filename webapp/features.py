@@ -30,6 +30,8 @@ def blueprints() -> list[Blueprint]:
     found.append(ops_bp)
     from webapp.person_data import bp as person_data_bp
     found.append(person_data_bp)
+    from webapp.rules import bp as rules_bp
+    found.append(rules_bp)
     return found
 
 
@@ -38,6 +40,8 @@ def cli_groups() -> list:
     found: list = []
     from webapp.cases.cli import deadlines_cli
     found.append(deadlines_cli)
+    from webapp.rules.cli import rules_cli
+    found.append(rules_cli)
     from webapp.ledger.cli import ledger_cli
     found.append(ledger_cli)
     from webapp.search.cli import search_cli

@@ -44,6 +44,8 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
     ("cases.transfer_inbox", "转办", frozenset({Role.DEPARTMENT_HANDLER, Role.OFFICER,
                                               Role.AUDITOR})),
     ("cases.supervision", "督查督办", frozenset({Role.OFFICER, Role.AUDITOR})),
+    ("cases.orders_list", "督办单", frozenset({Role.INTAKE_WORKER, Role.DEPARTMENT_HANDLER,
+                                            Role.OFFICER, Role.AUDITOR})),
     ("cases.conferences", "联席会议", frozenset({Role.OFFICER, Role.AUDITOR})),
     ("cases.inbox", "消息", frozenset({Role.INTAKE_WORKER, Role.DEPARTMENT_HANDLER, Role.OFFICER,
                                      Role.AUDITOR})),
@@ -54,17 +56,19 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
                                                  Role.VOLUNTEER, Role.DEPARTMENT_HANDLER})),
     ("needs_review.index", "发布审核", frozenset({Role.OFFICER})),
     ("person_data.find", "个人信息查询与更正", frozenset({Role.OFFICER, Role.ADMIN})),
+    ("rules.index", "县级规则", frozenset({Role.ADMIN, Role.OFFICER, Role.AUDITOR})),
 ]
 
 
 # Menus that gather entries once a user has more than NAV_FLAT_LIMIT of them.
 NAV_GROUPS = {
-    "个案办理": ("cases.index", "cases.transfer_inbox", "cases.supervision", "cases.conferences",
+    "个案办理": ("cases.index", "cases.transfer_inbox", "cases.supervision", "cases.orders_list",
+             "cases.conferences",
              "needs_review.index", "cases.inbox"),
     "资源与资金": ("portal.review_queue", "portal.pledge_desk", "matching.proposals",
               "ledger.balances"),
     "公开信息": ("public.needs", "public.projects", "public.transparency_page"),
-    "系统管理": ("admin.organisations", "admin.users", "admin.audit_log",
+    "系统管理": ("admin.organisations", "admin.users", "admin.audit_log", "rules.index",
              "person_data.find"),
 }
 NAV_FLAT_LIMIT = 7

@@ -24,7 +24,7 @@ from webapp.api.schemas import page_meta
 from webapp.extensions import db
 from webapp.models import Case, Transfer, TransferStatus, utcnow
 from webapp.permissions import R, access, roles
-from webapp.services import NotFoundError
+from webapp.services import NotFoundError, county_rules
 from webapp.services.cases import (
     deadlines,
     disclosure,
@@ -43,7 +43,8 @@ BEARER = [{"bearerAuth": []}]
 
 
 def _settings() -> CaseSettings:
-    return CaseSettings.from_config(current_app.config)
+    return county_rules.settings_on(db.session, current_app.config,
+                                    deadlines.local_date(utcnow()))
 
 
 def _load(case_id: int) -> Case:

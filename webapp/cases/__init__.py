@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("cases", __name__, url_prefix="/cases", template_folder="templates")
 
-from webapp.cases import boards, dashboards, views  # noqa: F401
+from webapp.cases import boards, dashboards, orders_views, views  # noqa: F401

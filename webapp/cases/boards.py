@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -22,9 +22,9 @@ from webapp.models import (
     TransferStatus,
 )
 from webapp.permissions import LOGIN, R, access, roles
-from webapp.services import DomainError
+from webapp.services import DomainError, county_rules
 from webapp.services.cases import conference as conference_service
-from webapp.services.cases import deadlines, notifications, queries, transfers, workflow
+from webapp.services.cases import deadlines, notifications, orders, queries, transfers, workflow
 from webapp.services.cases.deadlines import LOCAL_TZ
 from webapp.services.ledger import green_channel
 
@@ -75,8 +75,11 @@ def supervision():
         department_id=department_id, towns=queries.towns(db.session),
         departments=transfers.departments(db.session),
         by_unit=queries.overdue_by_unit(db.session, today=today()),
-        overdue_payments=green_channel.overdue_payments(db.session, today=today(),
-                                                        settings=case_settings()),
+        overdue_payments=green_channel.overdue_payments(
+            db.session, today=today(), settings=case_settings(),
+            payment_days_on=county_rules.payment_days_on(db.session, current_app.config)),
+        open_orders=db.session.scalars(orders.open_orders_stmt().limit(50)).all(),
+        LEVEL_LABELS=orders.LEVEL_LABELS, ORDER_STATUS_LABELS=orders.ORDER_STATUS_LABELS,
         payment_days=case_settings().emergency_payment_days,
         working_days=lambda d: deadlines.working_days_between(d, today(), case_settings()),
         **template_globals())

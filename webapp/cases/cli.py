@@ -1,4 +1,5 @@
-"""``flask deadlines check``: mark overdue steps, notify owners and supervisors, send mail."""
+"""``flask deadlines check``: mark overdue steps, notify owners and supervisors, escalate
+overdue supervision orders, send mail."""
 from __future__ import annotations
 
 import click
@@ -6,8 +7,9 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from webapp.extensions import db
-from webapp.services import audit
-from webapp.services.cases import deadlines, notifications
+from webapp.models import utcnow
+from webapp.services import audit, county_rules
+from webapp.services.cases import deadlines, notifications, orders
 
 deadlines_cli = AppGroup("deadlines", help="Time limits of urgent cases (限时办结).")
 
@@ -20,8 +22,13 @@ def check():
     sent = 0
     for row in marked:
         sent += notifications.notify_overdue(db.session, row)
+    now = utcnow()
+    raised = orders.escalate_orders(
+        db.session, now=now, settings=county_rules.settings_on(
+            db.session, current_app.config, deadlines.local_date(now)))
     db.session.commit()
     mailed = notifications.send_pending_email(
         db.session, notifications.MailSettings.from_config(current_app.config))
     db.session.commit()
-    click.echo(f"overdue steps marked: {len(marked)}, notifications: {sent}, e-mails: {mailed}")
+    click.echo(f"overdue steps marked: {len(marked)}, orders escalated: {len(raised)}, "
+               f"notifications: {sent}, e-mails: {mailed}")

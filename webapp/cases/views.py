@@ -27,7 +27,7 @@ from webapp.models import (
 )
 from webapp.models.catalog import URGENCY_LABELS, VULNERABILITY_FLAGS
 from webapp.permissions import R, access, roles
-from webapp.services import DomainError, NotFoundError, ledger
+from webapp.services import DomainError, NotFoundError, county_rules, ledger
 from webapp.services.cases import (
     attachments,
     deadlines,
@@ -45,8 +45,12 @@ from webapp.services.cases.intake import (
     HouseholdInput,
     report_case,
 )
+from webapp.services.cases.orders import LEVEL_LABELS, ORDER_STATUS_LABELS, case_orders
 from webapp.services.cases.settings import CaseSettings
 
+ORDER_ACTION_LABELS = {"order_issue": "发出督办单", "order_reply": "答复督办单",
+                       "order_escalate": "督办单升级", "order_close": "督办单办结",
+                       "high_impact_on": "标记为重大敏感", "high_impact_off": "取消重大敏感标记"}
 READERS = roles(R.INTAKE_WORKER, R.DEPARTMENT_HANDLER, R.OFFICER, R.AUDITOR)
 WRITERS = roles(R.INTAKE_WORKER, R.OFFICER)
 FIELD_OF = {"applicant.name": "name", "applicant.id_number": "id_number",
@@ -56,7 +60,8 @@ FIELD_OF = {"applicant.name": "name", "applicant.id_number": "id_number",
 
 
 def case_settings() -> CaseSettings:
-    return CaseSettings.from_config(current_app.config)
+    """The county's rules in force today (database over the config defaults)."""
+    return county_rules.settings_on(db.session, current_app.config, today())
 
 
 def today() -> dt.date:
@@ -81,8 +86,8 @@ def template_globals() -> dict:
             "CATEGORY_LABELS": CATEGORY_LABELS, "URGENCY_LABELS": URGENCY_LABELS,
             "SOURCE_LABELS": SOURCE_LABELS, "STEP_LABELS": notifications.STEP_LABELS,
             "FLAG_LABELS": VULNERABILITY_FLAGS,
-            "TRANSITION_LABELS": {"report": "登记", **{a: t.label for a, t in
-                                                      workflow.TRANSITIONS.items()}}}
+            "TRANSITION_LABELS": {"report": "登记", **ORDER_ACTION_LABELS,
+                                  **{a: t.label for a, t in workflow.TRANSITIONS.items()}}}
 
 
 @bp.app_context_processor
@@ -101,7 +106,8 @@ def index():
                             mine=args.get("mine") == "1", overdue=args.get("overdue") == "1",
                             q=query)
     stmt = queries.apply_filters(queries.visible_cases_stmt(current_user), current_user, f,
-                                 today=today()).order_by(Case.urgency.desc(), Case.id.desc())
+                                 today=today()).order_by(Case.high_impact.desc(),
+                                                         Case.urgency.desc(), Case.id.desc())
     page = db.paginate(stmt, per_page=25, error_out=False)
     if query is not None and query.about_person:
         finding.record_person_search(db.session, current_user, query, matches=page.total)
@@ -186,7 +192,8 @@ def render_detail(case: Case, *, revealed: bool = False, error: str | None = Non
         open_steps=deadlines.open_deadlines(db.session, case), today=today(),
         departments=transfers.departments(db.session), owners=_owner_choices(case),
         files=files, attachment_form=AttachmentForm(), error=error, failed=failed,
-        typed=typed or {},
+        typed=typed or {}, orders=case_orders(db.session, case),
+        LEVEL_LABELS=LEVEL_LABELS, ORDER_STATUS_LABELS=ORDER_STATUS_LABELS,
         can_reveal=permissions.can_reveal_case(current_user, case),
         can_files=permissions.can_view_attachments(current_user, case),
         can_upload=permissions.can_change_case(current_user, case) and not case.is_terminal,

@@ -20,8 +20,9 @@ def loaders() -> list[Callable]:
         ledger,  # after resources and cases: it pays for them
         matching,  # after the ledger: approvals reserve money
         resources,  # after cases: pledges go to their published needs
+        rules,  # after cases: supervision orders are about them
     )
-    return [base.load, cases.load, resources.load, ledger.load, matching.load]
+    return [base.load, cases.load, resources.load, ledger.load, matching.load, rules.load]
 
 
 def load_demo(session: Session, *, seed: int, echo: Callable[[str], None] = lambda s: None

@@ -64,4 +64,13 @@ from webapp.models.resources import (  # noqa: F401
     ReviewDecision,
     Scheme,
 )
+from webapp.models.rules import (  # noqa: F401
+    CalendarDay,
+    CountyRule,
+    DayKind,
+    OrderLevel,
+    OrderStatus,
+    SchemeStandardChange,
+    SupervisionOrder,
+)
 from webapp.models.search_outbox import OutboxOp, SearchOutbox  # noqa: F401

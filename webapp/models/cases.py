@@ -96,6 +96,7 @@ class Case(Base):
     approved_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     emergency_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     procedure_due_on: Mapped[dt.date | None] = mapped_column(Date)
+    high_impact: Mapped[bool] = mapped_column(default=False, index=True)  # 重大敏感
     refusal_reason: Mapped[str | None] = mapped_column(String(500))
     referred_to: Mapped[str | None] = mapped_column(String(200))
     outcome: Mapped[str | None] = mapped_column(String(1000))

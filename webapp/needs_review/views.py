@@ -8,14 +8,13 @@ from sqlalchemy import select
 
 from webapp import permissions
 from webapp.extensions import db
-from webapp.models import CATEGORY_LABELS, Case, CaseStatus
+from webapp.models import CATEGORY_LABELS, Case, CaseStatus, utcnow
 from webapp.needs_review import bp
 from webapp.needs_review.forms import ReviewForm, UnpublishForm
 from webapp.needs_review.marks import highlight
 from webapp.permissions import R, access, roles
-from webapp.services import DomainError, needs
-from webapp.services.cases import workflow
-from webapp.services.cases.settings import CaseSettings
+from webapp.services import DomainError, county_rules, needs
+from webapp.services.cases import deadlines, workflow
 
 REVIEWERS = roles(R.OFFICER)
 REVIEWABLE = (CaseStatus.APPROVED, CaseStatus.PUBLISHED)
@@ -108,7 +107,8 @@ def publish(case_id: int):
     title, story = _edits()
     try:
         workflow.fire(db.session, current_user, case, "publish",
-                      settings=CaseSettings.from_config(current_app.config),
+                      settings=county_rules.settings_on(db.session, current_app.config,
+                                                        deadlines.local_date(utcnow())),
                       title=title, story=story)
     except DomainError as exc:
         db.session.rollback()
@@ -128,7 +128,8 @@ def unpublish(case_id: int):
         abort(400)
     try:
         workflow.fire(db.session, current_user, case, "unpublish",
-                      settings=CaseSettings.from_config(current_app.config),
+                      settings=county_rules.settings_on(db.session, current_app.config,
+                                                        deadlines.local_date(utcnow())),
                       reason=(form.reason.data or "")[:1000])
     except DomainError as exc:
         db.session.rollback()

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         MoneyTransfer,
         NeedCard,
         Proposal,
+        SupervisionOrder,
         Transfer,
         User,
     )
@@ -127,6 +128,15 @@ class ConferenceDecided(Event):
     item: AgendaItem
     case: Case
     actor: User | None
+
+
+@dataclass(frozen=True)
+class SupervisionOrderChanged(Event):
+    """A supervision order was issued, escalated, replied to or closed (``step``)."""
+
+    order: SupervisionOrder
+    actor: User | None
+    step: str
 
 
 # ---- needs, listings, pledges, matching ----------------------------------------------------
@@ -267,7 +277,7 @@ def register_subscribers() -> None:
     the money is released before the matching pairings that held it are cancelled.
     """
     from webapp.services import needs
-    from webapp.services.cases import notifications
+    from webapp.services.cases import notifications, orders
     from webapp.services.ledger import accounts, green_channel, releases
     from webapp.services.matching import runs
     from webapp.services.matching.decisions import on_case_ended as cancel_pairings
@@ -286,6 +296,10 @@ def register_subscribers() -> None:
     subscribe(CaseTransferred, notifications.on_transfer)   # each department is told
     subscribe(TransferAnswered, notifications.on_answer)    # the responsible worker is told
     subscribe(CaseHandedOver, notifications.on_handover)    # the new worker is told
+
+    # A supervision order is issued, escalates, is answered or closed: the people concerned
+    # (the recipient; from 督办 the officers, from 通报 the auditors too) are told.
+    subscribe(SupervisionOrderChanged, orders.on_order_changed)
 
     # A case ends (withdrawn, closed, rejected, refused):
     subscribe(CaseEnded, green_channel.on_case_ended)   # rejected: help-first payment reversed

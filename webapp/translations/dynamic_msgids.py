@@ -19,9 +19,18 @@ MSGIDS = (
     N_('提交联席会议'),  # webapp/cases/dashboards.py, webapp/services/cases/workflow.py
     N_('超期个案'),  # webapp/cases/dashboards.py
     N_('超期环节'),  # webapp/cases/dashboards.py
+    N_('发出督办单'),  # webapp/cases/views.py, webapp/code_labels.py
+    N_('取消重大敏感标记'),  # webapp/cases/views.py
+    N_('标记为重大敏感'),  # webapp/cases/views.py
+    N_('督办单办结'),  # webapp/cases/views.py, webapp/code_labels.py
+    N_('督办单升级'),  # webapp/cases/views.py, webapp/code_labels.py
+    N_('答复督办单'),  # webapp/cases/views.py, webapp/code_labels.py
     N_('上传证明材料'),  # webapp/code_labels.py
     N_('上架审核'),  # webapp/code_labels.py, webapp/templating.py
+    N_('上限'),  # webapp/code_labels.py
+    N_('下限'),  # webapp/code_labels.py
     N_('个案'),  # webapp/code_labels.py, webapp/ledger/views.py
+    N_('事项编号'),  # webapp/code_labels.py
     N_('付款账户'),  # webapp/code_labels.py
     N_('任务'),  # webapp/code_labels.py
     N_('会议决定'),  # webapp/code_labels.py
@@ -30,8 +39,11 @@ MSGIDS = (
     N_('作废款项'),  # webapp/code_labels.py
     N_('例外'),  # webapp/code_labels.py
     N_('修改前'),  # webapp/code_labels.py
+    N_('修改县级规则'),  # webapp/code_labels.py
     N_('修改后'),  # webapp/code_labels.py
     N_('修改密码'),  # webapp/code_labels.py
+    N_('修改救助标准'),  # webapp/code_labels.py
+    N_('值'),  # webapp/code_labels.py
     N_('停用用户'),  # webapp/code_labels.py
     N_('先行救助'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
     N_('先行救助冲回'),  # webapp/code_labels.py
@@ -44,7 +56,9 @@ MSGIDS = (
     N_('分配'),  # webapp/code_labels.py
     N_('列入会议议题'),  # webapp/code_labels.py
     N_('创建用户'),  # webapp/code_labels.py
+    N_('初始化县级规则'),  # webapp/code_labels.py
     N_('删除内容'),  # webapp/code_labels.py
+    N_('删除节假日调整'),  # webapp/code_labels.py
     N_('办理超期'),  # webapp/code_labels.py
     N_('匹配建议'),  # webapp/code_labels.py, webapp/templating.py
     N_('匹配建议被替换'),  # webapp/code_labels.py
@@ -55,11 +69,13 @@ MSGIDS = (
     N_('即时匹配建议'),  # webapp/code_labels.py
     N_('原因'),  # webapp/code_labels.py
     N_('原状态'),  # webapp/code_labels.py
+    N_('县级规则'),  # webapp/code_labels.py, webapp/templating.py
     N_('发布需求'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
     N_('取消匹配'),  # webapp/code_labels.py
     N_('合计'),  # webapp/code_labels.py
     N_('吊销接口令牌'),  # webapp/code_labels.py
     N_('同因重复救助例外'),  # webapp/code_labels.py
+    N_('含调休安排'),  # webapp/code_labels.py
     N_('启用用户'),  # webapp/code_labels.py
     N_('大小'),  # webapp/code_labels.py
     N_('学习模型评分'),  # webapp/code_labels.py
@@ -75,6 +91,7 @@ MSGIDS = (
     N_('已转介'),  # webapp/code_labels.py
     N_('已预留'),  # webapp/code_labels.py, webapp/ledger/exports.py
     N_('已驳回'),  # webapp/code_labels.py, webapp/services/matching/decisions.py
+    N_('年份'),  # webapp/code_labels.py
     N_('建议数'),  # webapp/code_labels.py
     N_('开立'),  # webapp/code_labels.py
     N_('开立资金账户'),  # webapp/code_labels.py
@@ -92,15 +109,18 @@ MSGIDS = (
     N_('按保存期限删除个人信息'),  # webapp/code_labels.py
     N_('按身份证号查找申请人'),  # webapp/code_labels.py
     N_('接口令牌'),  # webapp/code_labels.py
+    N_('接收单位'),  # webapp/code_labels.py
     N_('摘要'),  # webapp/code_labels.py
     N_('撤下需求'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
     N_('支付'),  # webapp/code_labels.py
     N_('支付方式'),  # webapp/code_labels.py, webapp/ledger/exports.py
     N_('支出'),  # webapp/code_labels.py
     N_('收入'),  # webapp/code_labels.py
+    N_('放假'),  # webapp/code_labels.py
     N_('救助政策'),  # webapp/code_labels.py, webapp/ledger/views.py
     N_('文件类型'),  # webapp/code_labels.py
     N_('新状态'),  # webapp/code_labels.py
+    N_('日期'),  # webapp/code_labels.py
     N_('更正字段'),  # webapp/code_labels.py
     N_('更正申请人个人信息'),  # webapp/code_labels.py
     N_('期初资金'),  # webapp/code_labels.py
@@ -116,17 +136,22 @@ MSGIDS = (
     N_('核实无误'),  # webapp/code_labels.py
     N_('款项'),  # webapp/code_labels.py
     N_('此前个案'),  # webapp/code_labels.py
+    N_('每年次数'),  # webapp/code_labels.py
     N_('民政部门'),  # webapp/code_labels.py
     N_('爱心企业'),  # webapp/code_labels.py
     N_('状态'),  # webapp/code_labels.py
     N_('环节'),  # webapp/code_labels.py
+    N_('生效日期'),  # webapp/code_labels.py
     N_('用户'),  # webapp/code_labels.py
     N_('申请人'),  # webapp/code_labels.py
     N_('登录'),  # webapp/code_labels.py
     N_('登录失败'),  # webapp/code_labels.py
     N_('登记个案'),  # webapp/code_labels.py
+    N_('督办事项'),  # webapp/code_labels.py
+    N_('督办单'),  # webapp/code_labels.py, webapp/templating.py
     N_('社会公众'),  # webapp/code_labels.py
     N_('第二人复核'),  # webapp/code_labels.py
+    N_('答复期限'),  # webapp/code_labels.py
     N_('筛选候选'),  # webapp/code_labels.py
     N_('签发接口令牌'),  # webapp/code_labels.py
     N_('类别'),  # webapp/code_labels.py
@@ -134,10 +159,15 @@ MSGIDS = (
     N_('级别'),  # webapp/code_labels.py
     N_('综合救助'),  # webapp/code_labels.py
     N_('编号'),  # webapp/code_labels.py
+    N_('缩短的时限'),  # webapp/code_labels.py
     N_('职能部门'),  # webapp/code_labels.py
     N_('联席会议'),  # webapp/code_labels.py, webapp/templating.py
+    N_('节假日'),  # webapp/code_labels.py
+    N_('节假日天数'),  # webapp/code_labels.py
     N_('补充分配'),  # webapp/code_labels.py
     N_('被替换'),  # webapp/code_labels.py
+    N_('规则'),  # webapp/code_labels.py
+    N_('规则数'),  # webapp/code_labels.py
     N_('规则评分'),  # webapp/code_labels.py
     N_('角色'),  # webapp/code_labels.py
     N_('认捐'),  # webapp/code_labels.py
@@ -145,6 +175,9 @@ MSGIDS = (
     N_('证明材料'),  # webapp/code_labels.py, webapp/services/retention.py
     N_('评分'),  # webapp/code_labels.py
     N_('评分模型'),  # webapp/code_labels.py
+    N_('调休上班'),  # webapp/code_labels.py
+    N_('调休上班天数'),  # webapp/code_labels.py
+    N_('调整节假日'),  # webapp/code_labels.py
     N_('调整角色'),  # webapp/code_labels.py
     N_('账户'),  # webapp/code_labels.py
     N_('资源'),  # webapp/code_labels.py
@@ -152,16 +185,20 @@ MSGIDS = (
     N_('资金来源'),  # webapp/code_labels.py
     N_('资金账户'),  # webapp/code_labels.py
     N_('跳过'),  # webapp/code_labels.py
-    N_('转办'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
+    N_('转办'),  # webapp/code_labels.py, webapp/services/cases/orders.py
     N_('转办部门'),  # webapp/code_labels.py
+    N_('载入法定节假日'),  # webapp/code_labels.py
     N_('运行匹配'),  # webapp/code_labels.py
     N_('追加资金'),  # webapp/code_labels.py
     N_('退出登录'),  # webapp/code_labels.py
     N_('退回'),  # webapp/code_labels.py
     N_('退回笔数'),  # webapp/code_labels.py
     N_('退回资金'),  # webapp/code_labels.py
+    N_('逾期工作日'),  # webapp/code_labels.py
     N_('释放'),  # webapp/code_labels.py
     N_('释放预留'),  # webapp/code_labels.py
+    N_('重大敏感'),  # webapp/code_labels.py
+    N_('重大敏感标记'),  # webapp/code_labels.py
     N_('金额'),  # webapp/code_labels.py, webapp/ledger/exports.py
     N_('镇（街道）'),  # webapp/code_labels.py
     N_('需求'),  # webapp/code_labels.py
@@ -210,7 +247,7 @@ MSGIDS = (
     N_('外部资金'),  # webapp/ledger/views.py
     N_('专项对口'),  # webapp/matching/labels.py
     N_('例'),  # webapp/matching/labels.py
-    N_('元'),  # webapp/matching/labels.py
+    N_('元'),  # webapp/matching/labels.py, webapp/services/county_rules.py
     N_('可覆盖缺口'),  # webapp/matching/labels.py
     N_('困难程度'),  # webapp/matching/labels.py
     N_('失败'),  # webapp/matching/labels.py
@@ -293,16 +330,22 @@ MSGIDS = (
     N_('窗口受理'),  # webapp/services/cases/intake.py
     N_('部门转介'),  # webapp/services/cases/intake.py
     N_('决定不予救助'),  # webapp/services/cases/notifications.py
-    N_('办理总时限'),  # webapp/services/cases/notifications.py
+    N_('办理总时限'),  # webapp/services/cases/notifications.py, webapp/services/county_rules.py
     N_('受理'),  # webapp/services/cases/notifications.py, webapp/services/cases/workflow.py
     N_('已批准救助'),  # webapp/services/cases/notifications.py
     N_('核查'),  # webapp/services/cases/notifications.py
     N_('部门答复'),  # webapp/services/cases/notifications.py, webapp/services/cases/workflow.py
+    N_('先行救助拨付'),  # webapp/services/cases/orders.py
+    N_('已办结'),  # webapp/services/cases/orders.py, webapp/services/cases/workflow.py
+    N_('已答复'),  # webapp/services/cases/orders.py
+    N_('待答复'),  # webapp/services/cases/orders.py
+    N_('提醒'),  # webapp/services/cases/orders.py
+    N_('督办'),  # webapp/services/cases/orders.py
+    N_('通报'),  # webapp/services/cases/orders.py
     N_('不予受理'),  # webapp/services/cases/workflow.py
     N_('不予救助'),  # webapp/services/cases/workflow.py
     N_('办结'),  # webapp/services/cases/workflow.py
     N_('备注'),  # webapp/services/cases/workflow.py
-    N_('已办结'),  # webapp/services/cases/workflow.py
     N_('已受理'),  # webapp/services/cases/workflow.py
     N_('已撤回'),  # webapp/services/cases/workflow.py
     N_('开始救助'),  # webapp/services/cases/workflow.py
@@ -316,6 +359,22 @@ MSGIDS = (
     N_('移交承办人'),  # webapp/services/cases/workflow.py
     N_('转办中'),  # webapp/services/cases/workflow.py
     N_('需求已发布'),  # webapp/services/cases/workflow.py
+    N_('/ 100（向上取整，至少 1 个工作日）'),  # webapp/services/county_rules.py
+    N_('个工作日'),  # webapp/services/county_rules.py
+    N_('个工作日后'),  # webapp/services/county_rules.py
+    N_('元以上'),  # webapp/services/county_rules.py
+    N_('先行救助上限'),  # webapp/services/county_rules.py
+    N_('先行救助拨付时限'),  # webapp/services/county_rules.py
+    N_('匿名发布 k 值'),  # webapp/services/county_rules.py
+    N_('受理时限'),  # webapp/services/county_rules.py
+    N_('核查时限'),  # webapp/services/county_rules.py
+    N_('督办单答复期限'),  # webapp/services/county_rules.py
+    N_('逾期升级为“督办”'),  # webapp/services/county_rules.py
+    N_('逾期升级为“通报”'),  # webapp/services/county_rules.py
+    N_('部门答复时限（转办）'),  # webapp/services/county_rules.py
+    N_('重大敏感个案时限比例'),  # webapp/services/county_rules.py
+    N_('需第二名工作人员复核的拨付金额'),  # webapp/services/county_rules.py
+    N_('（同类特征至少 k 例）'),  # webapp/services/county_rules.py
     N_('外部资金来源'),  # webapp/services/ledger/accounts.py
     N_('核查未通过，先行救助冲回'),  # webapp/services/ledger/green_channel.py
     N_('个案不予受理，预留自动释放'),  # webapp/services/ledger/releases.py

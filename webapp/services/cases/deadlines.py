@@ -59,6 +59,14 @@ def step_limit(step: Step, settings: CaseSettings) -> int:
             Step.PROCEDURE: settings.procedure_days}[step]
 
 
+def case_limit(case: Case, step: Step, settings: CaseSettings) -> int:
+    """The limit of a step for this case: shortened for a high-impact (重大敏感) case."""
+    limit = step_limit(step, settings)
+    if not case.high_impact or limit == 0:
+        return limit
+    return max(1, -(-limit * settings.high_impact_percent // 100))
+
+
 def open_step(session: Session, case: Case, step: Step, *, settings: CaseSettings,
               now: dt.datetime, responsible_id: int | None = None,
               department_id: int | None = None, transfer_id: int | None = None,
@@ -70,7 +78,7 @@ def open_step(session: Session, case: Case, step: Step, *, settings: CaseSetting
             StepDeadline.done_at.is_(None))).first()
         if existing is not None:
             return existing
-    due = due_on or add_working_days(local_date(now), step_limit(step, settings), settings)
+    due = due_on or add_working_days(local_date(now), case_limit(case, step, settings), settings)
     row = StepDeadline(case_id=case.id, step=step, town_id=case.town_id, started_at=now,
                        due_on=due, responsible_id=responsible_id, department_id=department_id,
                        transfer_id=transfer_id)

@@ -85,8 +85,10 @@ def count_visible(session: Session, user, f: CaseFilters, *, today: dt.date) -> 
 
 def supervision_rows(session: Session, *, today: dt.date, town_id: int | None = None,
                      department_id: int | None = None):
-    """Overdue open steps, oldest first, optionally for one town or department."""
-    stmt = overdue_stmt(today)
+    """Overdue open steps, high-impact (重大敏感) cases first, then oldest first, optionally
+    for one town or department."""
+    stmt = (overdue_stmt(today).join(Case, Case.id == StepDeadline.case_id).order_by(None)
+            .order_by(Case.high_impact.desc(), StepDeadline.due_on, StepDeadline.id))
     if town_id:
         stmt = stmt.where(StepDeadline.town_id == town_id)
     if department_id:

@@ -1,4 +1,9 @@
-"""The workflow's tunable limits, read once from the app config and passed in explicitly."""
+"""The workflow's tunable limits, passed in explicitly.
+
+:meth:`CaseSettings.from_config` reads the app config only (the initial defaults); the values
+in force are the county's rules stored in the database, which
+``webapp.services.county_rules.settings_on`` lays over these defaults.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -27,6 +32,12 @@ class CaseSettings:
     emergency_payment_days: int = 3  # a confirmed help-first payment is paid within these
     max_amount: Decimal = Decimal(10000000)
     person_hash_key: str = "unset"
+    anonymity_k: int = 5
+    second_officer_above: Decimal = Decimal(5000)
+    high_impact_percent: int = 50  # a 重大敏感 case gets this share of each limit
+    order_reply_days: int = 3  # a supervision order's default reply deadline
+    order_supervise_after: int = 1  # overdue working days before 提醒 becomes 督办
+    order_report_after: int = 3  # … and 督办 becomes 通报
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> CaseSettings:
@@ -42,4 +53,5 @@ class CaseSettings:
             emergency_aid_cap=Decimal(str(get("EMERGENCY_AID_CAP", "3000"))),
             emergency_payment_days=int(get("EMERGENCY_PAYMENT_DAYS", 3)),
             person_hash_key=str(get("PERSON_HASH_KEY", "unset")),
+            second_officer_above=Decimal(str(get("DISBURSE_SECOND_OFFICER_ABOVE", "5000"))),
         )

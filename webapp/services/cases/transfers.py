@@ -47,9 +47,10 @@ def _department(session: Session, value) -> Organisation:
     return org
 
 
-def _due_on(value, today: dt.date, settings: CaseSettings) -> dt.date:
+def _due_on(value, today: dt.date, settings: CaseSettings, case: Case) -> dt.date:
     if value in (None, ""):
-        return deadlines.add_working_days(today, settings.transfer_days, settings)
+        return deadlines.add_working_days(
+            today, deadlines.case_limit(case, Step.TRANSFER_ANSWER, settings), settings)
     if isinstance(value, dt.datetime):
         value = value.date()
     if not isinstance(value, dt.date):
@@ -75,7 +76,7 @@ def create_transfers(session: Session, actor: User, case: Case, params: dict, *,
         raise DomainError("请填写转办事由", field="reason")
     if len(reason) > 1000:
         raise DomainError("转办事由不能超过 1000 个字", field="reason")
-    due_on = _due_on(params.get("due_on"), deadlines.local_date(now), settings)
+    due_on = _due_on(params.get("due_on"), deadlines.local_date(now), settings, case)
     back_to = CaseStatus(params.get("return_to") or case.status)
     created = []
     for department in found:

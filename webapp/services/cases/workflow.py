@@ -159,7 +159,7 @@ def _accept(session: Session, actor: User, case: Case, params: Params,
             settings: CaseSettings, now: dt.datetime) -> Outcome:
     case.owner_id, case.accepted_at = actor.id, now
     case.procedure_due_on = deadlines.add_working_days(
-        deadlines.local_date(now), settings.procedure_days, settings)
+        deadlines.local_date(now), deadlines.case_limit(case, Step.PROCEDURE, settings), settings)
     return Outcome(None, {"owner_id": actor.id})
 
 
@@ -279,7 +279,7 @@ def _transfer_answer(session: Session, actor: User, case: Case, params: Params,
 def _publish(session: Session, actor: User, case: Case, params: Params,
              settings: CaseSettings, now: dt.datetime) -> Outcome:
     card = needs.publish_need(session, actor, case, title=params.get("title"),
-                              story=params.get("story"), k=needs.K_ANONYMITY, now=now)
+                              story=params.get("story"), k=settings.anonymity_k, now=now)
     return Outcome(None, {"need_id": card.id})
 
 

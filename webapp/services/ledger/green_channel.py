@@ -12,6 +12,7 @@ case holding a confirmed but unpaid payment cannot be closed or withdrawn until 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -128,9 +129,12 @@ class OverduePayment:
     due_on: dt.date
 
 
-def overdue_payments(session: Session, *, today: dt.date, settings: CaseSettings
+def overdue_payments(session: Session, *, today: dt.date, settings: CaseSettings,
+                     payment_days_on: Callable[[dt.date], int] | None = None
                      ) -> list[OverduePayment]:
-    """Confirmed, unpaid help-first payments whose payment deadline has passed, oldest first."""
+    """Confirmed, unpaid help-first payments whose payment deadline has passed, oldest first.
+    ``payment_days_on(day)`` gives the limit in force when a payment's clock started (so a
+    later change of the county's rule does not move it); without it, today's limit."""
     rows = session.scalars(select(MoneyTransfer).where(
         MoneyTransfer.kind == MoneyTransferKind.GREEN_CHANNEL,
         MoneyTransfer.verification == Verification.CONFIRMED,
@@ -138,7 +142,8 @@ def overdue_payments(session: Session, *, today: dt.date, settings: CaseSettings
     found = []
     for transfer in rows:
         since = deadlines.local_date(transfer.verified_at or transfer.created_at)
-        due = deadlines.add_working_days(since, settings.emergency_payment_days, settings)
+        days = payment_days_on(since) if payment_days_on else settings.emergency_payment_days
+        due = deadlines.add_working_days(since, days, settings)
         if due < today:
             found.append(OverduePayment(transfer, due))
     return sorted(found, key=lambda o: (o.due_on, o.transfer.id))
