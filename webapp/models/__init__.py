@@ -24,6 +24,8 @@ from webapp.models.cases import (  # noqa: F401
     CaseSource,
     CaseStatus,
     Conference,
+    ConferenceAttendance,
+    ConferenceMember,
     ConferenceStatus,
     Decision,
     Household,
@@ -65,3 +67,4 @@ from webapp.models.resources import (  # noqa: F401
     Scheme,
 )
 from webapp.models.search_outbox import OutboxOp, SearchOutbox  # noqa: F401
+from webapp.models.statistics import MonthlyReport, ReportStage, WorkingDay  # noqa: F401
