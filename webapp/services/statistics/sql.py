@@ -83,8 +83,8 @@ def percentiles(session: Any, values: Any, key: ColumnElement[Any], value: Colum
     columns: list[Any] = [ranked.c.k, func.max(ranked.c.n)]
     for pct in (50, 90):
         pos = ranked.c.n - 1
-        lo = (pct * pos) / 100          # integer division on both engines
-        hi = (pct * pos + 99) / 100
+        lo = (pct * pos) // 100         # integer division on both engines
+        hi = (pct * pos + 99) // 100
         columns += [func.max(case((ranked.c.r == lo, ranked.c.v))),
                     func.max(case((ranked.c.r == hi, ranked.c.v))),
                     func.max((pct * pos) % 100)]
