@@ -163,6 +163,12 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/schemes"): "public",
     ("GET", "/search"): "public",
     ("GET", "/static/<path:filename>"): "public",
+    ("GET", "/statistics/"): "auditor,intake_worker,officer",
+    ("GET", "/statistics/<any(cases, steps):table>.csv"): "auditor,intake_worker,officer",
+    ("GET", "/statistics/reports"): "auditor,officer",
+    ("POST", "/statistics/reports"): "auditor,officer",
+    ("GET", "/statistics/reports/<int:report_id>.<any(xlsx, pdf):fmt>"): "auditor,officer",
+    ("GET", "/statistics/reports/<int:report_id>/status"): "auditor,officer",
     ("GET", "/transparency"): "public",
     ("GET", "/transparency/<any(sources, towns, categories):table>.csv"): "public",
 }

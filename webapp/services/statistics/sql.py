@@ -14,14 +14,14 @@ LOCAL_ZONE = "Asia/Shanghai"
 LOCAL_OFFSET = "+8 hours"  # China has had no daylight saving time since 1991
 
 
-class local_day(FunctionElement[Any]):  # noqa: N801  (reads as a SQL function)
+class local_day(FunctionElement[Any]):
     """The county's calendar date of a UTC timestamp column."""
 
     type = Date()
     inherit_cache = True
 
 
-class local_month(FunctionElement[Any]):  # noqa: N801
+class local_month(FunctionElement[Any]):
     """The county's calendar month ``YYYY-MM`` of a UTC timestamp column."""
 
     type = String()

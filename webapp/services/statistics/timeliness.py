@@ -47,6 +47,8 @@ DIMENSION_LABELS = {"town": "镇（街道）", "department": "承办部门", "st
                     "month": "月份"}
 CASE_MEASURES = ("received", "helped", "closed")
 STEP_MEASURES = ("late", "open_overdue")
+DRILL_LABELS = {"received": "登记的个案", "helped": "已获首次救助的个案", "closed": "已办结的个案",
+                "late": "有超时环节的个案", "open_overdue": "有超期未办环节的个案"}
 NOT_TRANSFERRED = "窗口及民政（未转办）"
 #: The cases list's filter of "cases behind a figure" rides on these query parameters.
 DRILL_ARGS = ("measure", "from", "to", "by", "key", "town", "department", "step")
@@ -181,7 +183,7 @@ def _case_base(filters: Filters) -> tuple[Select[Any], dict[str, ColumnElement[A
             .where(Case.reported_at >= _utc(filters.start), Case.reported_at < _utc(filters.end)))
     if filters.town_id:
         stmt = stmt.where(Case.town_id == filters.town_id)
-    keys: dict[str, ColumnElement[Any]] = {"town": Case.town_id,
+    keys: dict[str, Any] = {"town": Case.town_id,
                                            "month": local_month(Case.reported_at)}
     if filters.by == "department" or filters.department_id is not None:
         links = _department_links()
@@ -274,7 +276,7 @@ def _step_conditions(today: dt.date) -> dict[str, ColumnElement[bool]]:
     }
 
 
-def _step_keys() -> dict[str, ColumnElement[Any]]:
+def _step_keys() -> dict[str, Any]:
     return {"town": StepDeadline.town_id,
             "department": func.coalesce(StepDeadline.department_id, 0),
             "step": StepDeadline.step, "month": local_month(StepDeadline.started_at)}
@@ -316,8 +318,8 @@ def _labels(session: Session, by: str, keys: set[str]) -> dict[str, str]:
     if by == "month":
         return {k: k for k in keys}
     ids = [int(k) for k in keys if k.isdigit() and int(k)]
-    names = dict(session.execute(select(Organisation.id, Organisation.name)
-                                 .where(Organisation.id.in_(ids))).all()) if ids else {}
+    names: dict[int, str] = {i: n for i, n in session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))}
     return {k: names.get(int(k), NOT_TRANSFERRED) if k.isdigit() else k for k in keys}
 
 
