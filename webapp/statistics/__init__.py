@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("statistics", __name__, url_prefix="/statistics", template_folder="templates")
 
-from webapp.statistics import reports, views  # noqa: E402,F401
+from webapp.statistics import reports, views  # noqa: F401

@@ -9,8 +9,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl import Workbook, styles
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -107,9 +106,9 @@ def _cell(value: Any) -> Any:
 
 def _table(ws: Any, title: str, head: list[str], rows: list[tuple[Any, ...]],
            total: tuple[Any, ...] | None = None) -> None:
-    bold = Font(bold=True)
+    bold = styles.Font(bold=True)
     ws.append([title])
-    ws.cell(ws.max_row, 1).font = Font(bold=True, size=12)
+    ws.cell(ws.max_row, 1).font = styles.Font(bold=True, size=12)
     ws.append(head)
     for cell in ws[ws.max_row]:
         cell.font = bold
@@ -137,7 +136,7 @@ def write_xlsx(report: Figures, path: Path) -> None:
     ws = wb.active
     ws.title = _("个案")
     ws.append([_("%(year)s年%(month)s月救急难工作月报", year=report.year, month=report.month)])
-    ws.cell(1, 1).font = Font(bold=True, size=14)
+    ws.cell(1, 1).font = styles.Font(bold=True, size=14)
     ws.append([])
     _breakdown(ws, _("按急难类别"), _("类别"), report.categories)
     _breakdown(ws, _("按来源渠道"), _("渠道"), report.channels)
@@ -156,7 +155,7 @@ def write_xlsx(report: Figures, path: Path) -> None:
         head = [_("镇（街道）"), _("登记个案"), _("获首次救助"), _("至首次救助中位工作日"),
                 _("至首次救助90%分位工作日"), _("已办结"), _("至办结中位工作日"),
                 _("至办结90%分位工作日")]
-        rows = [(_(r.label), r.received, r.helped, _spread(r.help_days.median),
+        rows: list[tuple[Any, ...]] = [(_(r.label), r.received, r.helped, _spread(r.help_days.median),
                  _spread(r.help_days.p90), r.closed, _spread(r.closure_days.median),
                  _spread(r.closure_days.p90)) for r in [*figures.cases, figures.case_total]]
         rows[-1] = (_("全县"), *rows[-1][1:])

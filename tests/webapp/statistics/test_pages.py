@@ -28,8 +28,8 @@ def test_statistics_page_shows_each_town_and_links_to_its_cases(client, auth, tw
     html = client.get(f"/statistics/?{PERIOD}&by=town").get_data(as_text=True)
     assert "梁村镇" in html and "清平镇" in html
     assert 'id="cases-chart"' in html and 'id="cases-table"' in html
-    drill = re.search(r'href="(/cases/\?[^"]*measure=received[^"]*key=%d[^"]*)"'
-                      % late.town_id, html.replace("&amp;", "&"))
+    pattern = r'href="(/cases/\?[^"]*measure=received[^"]*key=' + str(late.town_id) + '[^"]*)"'
+    drill = re.search(pattern, html.replace("&amp;", "&"))
     assert drill, "no drill-down link for the town's received cases"
     listing = client.get(drill.group(1)).get_data(as_text=True)
     assert late.number in listing and on_time.number in listing
