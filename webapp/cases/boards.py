@@ -23,9 +23,9 @@ from webapp.models import (
     Transfer,
     TransferStatus,
 )
+from webapp.pdf import pdf_response
 from webapp.permissions import LOGIN, R, access, roles
 from webapp.services import DomainError
-from webapp.pdf import pdf_response
 from webapp.services.cases import conference as conference_service
 from webapp.services.cases import conference_records as records
 from webapp.services.cases import deadlines, notifications, queries, transfers, workflow

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from webapp.models import AuditEvent, ConferenceAttendance
 from webapp.services import ConflictError, DomainError, PermissionDeniedError
-from webapp.services.cases import conference, conference_records as records
+from webapp.services.cases import conference
+from webapp.services.cases import conference_records as records
 from webapp.services.cases.conference_records import MeetingState
 
 PAST = dt.datetime(2026, 3, 10, 2, tzinfo=dt.UTC)
