@@ -171,7 +171,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/statistics/"): "auditor,intake_worker,officer",
     ("GET", "/statistics/<any(cases, steps):table>.csv"): "auditor,intake_worker,officer",
     ("GET", "/statistics/reports"): "auditor,officer",
-    ("POST", "/statistics/reports"): "auditor,officer",
+    ("POST", "/statistics/reports"): "officer",
     ("GET", "/statistics/reports/<int:report_id>.<any(xlsx, pdf):fmt>"): "auditor,officer",
     ("GET", "/statistics/reports/<int:report_id>/status"): "auditor,officer",
     ("GET", "/transparency"): "public",

@@ -154,26 +154,29 @@ def _report_view(report: MonthlyReport) -> dict[str, Any]:
             "pdf": url_for("statistics.report_file", report_id=report.id, fmt="pdf")}
 
 
-@bp.route("/reports", methods=["GET", "POST"])
+@bp.route("/reports", methods=["POST"])
+@access(roles(R.OFFICER))
+def request_report():
+    raw = request.form.get("month", "")
+    try:
+        year, month = (int(p) for p in raw.split("-"))
+        report = reports.request_report(db.session, current_user, year=year, month=month)
+    except (ValueError, DomainError) as exc:
+        db.session.rollback()
+        flash(exc.message if isinstance(exc, DomainError) else _("请选择有效的月份"), "error")
+        return _reports_page(400)
+    db.session.commit()
+    flash(_("月报已开始生成"), "success")
+    return redirect(url_for("statistics.monthly_reports", _anchor=f"report-{report.id}"))
+
+
+@bp.route("/reports")
 @access(REPORT_READERS)
 def monthly_reports():
-    status = 200
-    if request.method == "POST":
-        if not current_user.has_role(R.OFFICER):
-            abort(403)
-        raw = request.form.get("month", "")
-        try:
-            year, month = (int(p) for p in raw.split("-"))
-            report = reports.request_report(db.session, current_user, year=year, month=month)
-        except (ValueError, DomainError) as exc:
-            db.session.rollback()
-            flash(exc.message if isinstance(exc, DomainError) else _("请选择有效的月份"),
-                  "error")
-            status = 400
-        else:
-            db.session.commit()
-            flash(_("月报已开始生成"), "success")
-            return redirect(url_for("statistics.monthly_reports", _anchor=f"report-{report.id}"))
+    return _reports_page(200)
+
+
+def _reports_page(status: int):
     rows = db.session.scalars(select(MonthlyReport).order_by(MonthlyReport.id.desc())
                               .limit(24)).all()
     last_month = _today().replace(day=1)
