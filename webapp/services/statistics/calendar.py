@@ -7,6 +7,7 @@ it (by :func:`webapp.services.cases.deadlines.is_working_day`), hence
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,15 +24,28 @@ EPOCH = dt.date(2000, 1, 1)
 
 def expected_rows(settings: CaseSettings, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
     """The calendar rows of ``first`` … ``last`` under ``settings``."""
+    return list(_expected(settings.holidays, settings.extra_workdays, first, last)[0])
+
+
+@functools.lru_cache(maxsize=64)
+def _expected(holidays: frozenset[dt.date], extra_workdays: frozenset[dt.date], first: dt.date,
+              last: dt.date) -> tuple[tuple[dict[str, Any], ...], tuple[int, int, int]]:
+    """The rows and their checksum (count, sum of ordinals, working days), computed once per
+    calendar and range in a process."""
+    settings = CaseSettings(holidays=holidays, extra_workdays=extra_workdays)
     first = max(first, EPOCH)
-    ordinal, day, rows = 0, EPOCH, []
+    ordinal, day = 0, EPOCH
+    rows: list[dict[str, Any]] = []
+    total = working_days = 0
     while day <= last:
         working = is_working_day(day, settings) and day > EPOCH
         ordinal += working
         if day >= first:
             rows.append({"day": day, "ordinal": ordinal, "working": working})
+            total, working_days = total + ordinal, working_days + working
         day += dt.timedelta(days=1)
-    return rows
+    checksum = (len(rows), total, working_days)
+    return tuple(rows), checksum
 
 
 def ensure_calendar(session: Session, settings: CaseSettings, first: dt.date,
@@ -41,20 +55,19 @@ def ensure_calendar(session: Session, settings: CaseSettings, first: dt.date,
     A checksum over the range decides; writes are upserts, so two requests doing this at once
     both succeed with the same rows.
     """
-    rows = expected_rows(settings, first, last)
+    rows, checksum = _expected(settings.holidays, settings.extra_workdays, first, last)
     if not rows:
         return False
     lo, hi = rows[0]["day"], rows[-1]["day"]
-    count, total, working = session.execute(select(
+    found = session.execute(select(
         func.count(), func.coalesce(func.sum(WorkingDay.ordinal), 0),
         func.coalesce(func.sum(func.cast(WorkingDay.working, WorkingDay.ordinal.type)), 0))
         .where(WorkingDay.day.between(lo, hi))).one()
-    if (count, total, working) == (len(rows), sum(r["ordinal"] for r in rows),
-                                   sum(r["working"] for r in rows)):
+    if tuple(found) == checksum:
         return False
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     for start in range(0, len(rows), 1000):
-        stmt = insert(WorkingDay).values(rows[start:start + 1000])
+        stmt = insert(WorkingDay).values(list(rows[start:start + 1000]))
         session.execute(stmt.on_conflict_do_update(
             index_elements=[WorkingDay.day],
             set_={"ordinal": stmt.excluded.ordinal, "working": stmt.excluded.working}))
