@@ -110,8 +110,7 @@ def index():
         towns=queries.towns(db.session), departments=transfers.departments(db.session),
         steps=[(s.value, STEP_LABELS[s.value]) for s in Step],
         dimensions=timeliness.DIMENSION_LABELS, town_locked=town_locked,
-        town_name=_town_name(permissions.town_id_of(current_user)) if town_locked else None,
-        can_drill=True), status
+        town_name=_town_name(permissions.town_id_of(current_user)) if town_locked else None), status
 
 
 def _town_name(town_id: int | None) -> str | None:

@@ -55,7 +55,8 @@ class Period:
 
     @property
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
-        return timeliness._utc(self.start), timeliness._utc(self.end)
+        return (timeliness.local_midnight_utc(self.start),
+                timeliness.local_midnight_utc(self.end))
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,8 @@ def scoped(actor: User, filters: Filters) -> Filters:
     raise PermissionDeniedError("无权查看统计数据")
 
 
-def _utc(day: dt.date) -> dt.datetime:
+def local_midnight_utc(day: dt.date) -> dt.datetime:
+    """The first moment of ``day`` in the county, as UTC (period bounds use the indexes)."""
     return dt.datetime.combine(day, dt.time(0), LOCAL_TZ).astimezone(dt.UTC)
 
 
@@ -180,7 +181,8 @@ def _case_base(filters: Filters) -> tuple[Select[Any], dict[str, ColumnElement[A
             .outerjoin(helped, helped.day == local_day(first.c.at))
             .outerjoin(closed, and_(closed.day == local_day(Case.closed_at),
                                     Case.status == CaseStatus.CLOSED))
-            .where(Case.reported_at >= _utc(filters.start), Case.reported_at < _utc(filters.end)))
+            .where(Case.reported_at >= local_midnight_utc(filters.start),
+                   Case.reported_at < local_midnight_utc(filters.end)))
     if filters.town_id:
         stmt = stmt.where(Case.town_id == filters.town_id)
     keys: dict[str, Any] = {"town": Case.town_id,
@@ -283,8 +285,9 @@ def _step_keys() -> dict[str, Any]:
 
 
 def _step_base(filters: Filters) -> Select[Any]:
-    stmt = select(StepDeadline.id).where(StepDeadline.started_at >= _utc(filters.start),
-                                         StepDeadline.started_at < _utc(filters.end))
+    stmt = select(StepDeadline.id).where(
+        StepDeadline.started_at >= local_midnight_utc(filters.start),
+        StepDeadline.started_at < local_midnight_utc(filters.end))
     if filters.town_id:
         stmt = stmt.where(StepDeadline.town_id == filters.town_id)
     if filters.department_id is not None:
