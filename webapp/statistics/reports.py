@@ -137,6 +137,8 @@ def write_xlsx(report: Figures, path: Path) -> None:
     ws.title = _("个案")
     ws.append([_("%(year)s年%(month)s月救急难工作月报", year=report.year, month=report.month)])
     ws.cell(1, 1).font = styles.Font(bold=True, size=14)
+    ws.append([_("统计期间"), f"{report.month_period.start} — {report.month_period.last}",
+               _("本年累计自 %(d)s 起", d=report.year_period.start)])
     ws.append([])
     _breakdown(ws, _("按急难类别"), _("类别"), report.categories)
     _breakdown(ws, _("按来源渠道"), _("渠道"), report.channels)

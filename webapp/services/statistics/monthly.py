@@ -54,6 +54,10 @@ class Period:
     end: dt.date     # first day after the period
 
     @property
+    def last(self) -> dt.date:
+        return self.end - dt.timedelta(days=1)
+
+    @property
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
         return (timeliness.local_midnight_utc(self.start),
                 timeliness.local_midnight_utc(self.end))
