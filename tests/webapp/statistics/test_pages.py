@@ -22,7 +22,7 @@ def two_towns(case_walked_at):
             for c in (late, on_time, other)]
 
 
-def test_statistics_page_shows_each_town_and_links_to_its_cases(client, auth, two_towns):
+def test_statistics_page_links_to_its_cases_and_gives_its_csv(client, auth, two_towns):
     late, on_time, other = two_towns
     auth.login("officer")
     html = client.get(f"/statistics/?{PERIOD}&by=town").get_data(as_text=True)
@@ -35,10 +35,7 @@ def test_statistics_page_shows_each_town_and_links_to_its_cases(client, auth, tw
     assert late.number in listing and on_time.number in listing
     assert other.number not in listing
     assert "统计明细" in listing
-
-
-def test_statistics_csv_holds_the_table(client, auth, two_towns):
-    auth.login("officer")
+    # and the step table as CSV
     response = client.get(f"/statistics/steps.csv?{PERIOD}&by=step")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
@@ -48,7 +45,8 @@ def test_statistics_csv_holds_the_table(client, auth, two_towns):
     assert rows[-1][0] == "合计"
 
 
-def test_statistics_town_window_sees_only_its_town(client, auth, two_towns):
+def test_statistics_town_window_sees_only_its_town_and_bad_input_is_a_400(client, auth,
+                                                                          two_towns):
     late, _, other = two_towns
     auth.login("intake2")  # 清平镇
     html = client.get(f"/statistics/?{PERIOD}&by=town&town={late.town_id}").get_data(
@@ -57,10 +55,6 @@ def test_statistics_town_window_sees_only_its_town(client, auth, two_towns):
     assert 'id="f-town"' not in html
     listing = client.get(f"/cases/?measure=received&{PERIOD}&by=town").get_data(as_text=True)
     assert other.number in listing and late.number not in listing
-
-
-def test_statistics_bad_input_is_a_clear_400(client, auth, two_towns):
-    auth.login("officer")
     response = client.get("/statistics/?from=2026-05&to=2026-01")
     assert response.status_code == 400
     assert "结束月份不能早于开始月份" in response.get_data(as_text=True)

@@ -89,16 +89,19 @@ def test_timeliness_case_figures_equal_recorded_times(db, staff, spring, calenda
     assert figures.case_total.received == 5 and figures.case_total.helped == 3
     # e: Apr 3 (Fri) → Apr 8 (Wed) skips the weekend and Qingming: 2 working days.
     assert sorted(expected[str(spring["e"].town_id)]["help"]) == [2, 2, 5]
+    # By month, a case counts in the month it was reported.
+    by_month = T.timeliness(db.session, staff["officer"], replace(filters, by="month"),
+                            today=TODAY, settings=calendar)
+    assert [(r.key, r.received) for r in by_month.cases] == [("2026-03", 4), ("2026-04", 1)]
+    # A town window sees its own town only; a donor sees nothing.
+    window = T.timeliness(db.session, staff["intake2"], filters, today=TODAY, settings=calendar)
+    assert [r.label for r in window.cases] == ["清平镇"] and window.case_total.received == 2
+    with pytest.raises(PermissionDeniedError):
+        T.timeliness(db.session, staff["donor"], filters, today=TODAY, settings=calendar)
 
 
-def test_timeliness_by_month_counts_cases_in_their_report_month(db, staff, spring, calendar):
-    figures = T.timeliness(db.session, staff["officer"],
-                           T.Filters(start=MARCH, end=dt.date(2026, 5, 1), by="month"),
-                           today=TODAY, settings=calendar)
-    assert [(r.key, r.received) for r in figures.cases] == [("2026-03", 4), ("2026-04", 1)]
-
-
-def test_timeliness_step_figures_equal_the_deadline_rows(db, staff, spring, calendar):
+def test_timeliness_step_figures_equal_the_deadline_rows_and_drill_down(db, staff, spring,
+                                                                         calendar):
     figures = T.timeliness(db.session, staff["officer"],
                            T.Filters(start=MARCH, end=dt.date(2026, 5, 1), by="step"),
                            today=TODAY, settings=calendar)
@@ -116,11 +119,8 @@ def test_timeliness_step_figures_equal_the_deadline_rows(db, staff, spring, cale
     assert (acceptance.on_time, acceptance.late) == (3, 2)   # b accepted late, d never
     assert acceptance.on_time_rate == 60.0
     assert not figures.has_case_table
-
-
-def test_timeliness_drill_down_gives_the_cases_behind_a_figure(db, staff, spring, calendar):
-    filters = T.Filters(start=MARCH, end=dt.date(2026, 5, 1), by="step")
-    ensure_calendar(db.session, calendar, MARCH, TODAY)
+    # The cases behind a figure: the late acceptances, the cases one town helped.
+    filters = figures.filters
     late = set(db.session.scalars(T.cases_behind(staff["officer"], filters, measure="late",
                                                  key="acceptance", today=TODAY)))
     assert late == {spring["b"].id, spring["d"].id}
@@ -131,16 +131,6 @@ def test_timeliness_drill_down_gives_the_cases_behind_a_figure(db, staff, spring
     assert helped == {spring["a"].id, spring["b"].id, spring["e"].id}
     with pytest.raises(DomainError):
         T.cases_behind(staff["officer"], filters, measure="everything", key=None, today=TODAY)
-
-
-def test_timeliness_town_window_sees_its_own_town_only(db, staff, spring, calendar):
-    filters = T.Filters(start=MARCH, end=dt.date(2026, 5, 1), by="town")
-    figures = T.timeliness(db.session, staff["intake2"], filters, today=TODAY,
-                           settings=calendar)
-    assert [r.label for r in figures.cases] == ["清平镇"]
-    assert figures.case_total.received == 2
-    with pytest.raises(PermissionDeniedError):
-        T.timeliness(db.session, staff["donor"], filters, today=TODAY, settings=calendar)
 
 
 def test_parse_filters_rejects_bad_months(app):
