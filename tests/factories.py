@@ -8,7 +8,8 @@ Its name says what it makes:
   ``staff``: the demo staff plus a second town's intake worker, a village worker and a health
   department handler.
 - ``reported_case(town, actions=...)``: a case reported through intake (with an applicant),
-  then walked through ``actions`` by the workflow;
+  then walked through ``actions`` by the workflow; ``case_walked_at(town, reported, steps)``:
+  the same with each action at its own moment (help-first money paid at that moment);
   ``approved_case(amount, status=APPROVED)``: a bare case row (no applicant) for the ledger;
   ``case_with_applicant(...)``: a case row whose applicant's data must never leak.
 - ``published_need(town, ...)``: a published card behind a published case, no applicant;
@@ -217,6 +218,43 @@ def reported_case(db, staff, settings, case_input):
             p = p() if callable(p) else p
             actor = staff["officer"] if action in officer_actions else worker
             workflow.fire(db.session, actor, case, action, settings=settings, now=now, **p)
+        db.session.commit()
+        return case
+
+    return make
+
+
+@pytest.fixture
+def case_walked_at(db, staff, settings, case_input, funded_reserve):
+    """Report a case at ``reported`` and walk it through ``steps`` of (action, moment), each
+    at its own time; a help-first payment (``emergency_aid``) is disbursed at once and its
+    recorded payment time set to the action's moment."""
+    from webapp.models import MoneyTransfer
+    from webapp.services import ledger
+    from webapp.services.cases import workflow
+    from webapp.services.cases.intake import report_case
+
+    params = {"emergency_aid": {"amount": "1000"}, "approve": {},
+              "close": {"outcome": "已救助"}, "reject": {"reason": "不符合条件"},
+              "transfer": lambda: {"department_id": staff["org"]("高唐县教育和体育局").id,
+                                   "reason": "请落实教育救助"}}
+
+    def make(town="梁村镇", reported=None, steps=(), **kwargs):
+        worker = staff["intake" if town == "梁村镇" else "intake2"]
+        case = report_case(db.session, worker, case_input(town, **kwargs), settings=settings,
+                           now=reported)
+        for action, moment in steps:
+            p = params.get(action, {})
+            p = p() if callable(p) else p
+            actor = staff["officer"] if action in ("approve", "reject", "publish") else worker
+            workflow.fire(db.session, actor, case, action, settings=settings, now=moment, **p)
+            if action == "emergency_aid":
+                transfer = db.session.scalars(select(MoneyTransfer).where(
+                    MoneyTransfer.case_id == case.id)).one()
+                ledger.disburse(db.session, staff["officer"], transfer, payee="王秀英",
+                                method="bank_transfer", voucher_number=f"PZ-{case.id}",
+                                paid_on=moment.date(), second_officer_above=Decimal(10**6))
+                transfer.posted_at = moment
         db.session.commit()
         return case
 

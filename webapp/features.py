@@ -32,6 +32,8 @@ def blueprints() -> list[Blueprint]:
     found.append(person_data_bp)
     from webapp.rules import bp as rules_bp
     found.append(rules_bp)
+    from webapp.statistics import bp as statistics_bp
+    found.append(statistics_bp)
     return found
 
 

@@ -47,6 +47,7 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
     ("cases.orders_list", "督办单", frozenset({Role.INTAKE_WORKER, Role.DEPARTMENT_HANDLER,
                                             Role.OFFICER, Role.AUDITOR})),
     ("cases.conferences", "联席会议", frozenset({Role.OFFICER, Role.AUDITOR})),
+    ("statistics.index", "时效统计", frozenset({Role.OFFICER, Role.AUDITOR, Role.INTAKE_WORKER})),
     ("cases.inbox", "消息", frozenset({Role.INTAKE_WORKER, Role.DEPARTMENT_HANDLER, Role.OFFICER,
                                      Role.AUDITOR})),
     ("ledger.balances", "资金台账", frozenset({Role.OFFICER, Role.AUDITOR, Role.ADMIN,
@@ -63,8 +64,7 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
 # Menus that gather entries once a user has more than NAV_FLAT_LIMIT of them.
 NAV_GROUPS = {
     "个案办理": ("cases.index", "cases.transfer_inbox", "cases.supervision", "cases.orders_list",
-             "cases.conferences",
-             "needs_review.index", "cases.inbox"),
+             "cases.conferences", "statistics.index", "needs_review.index", "cases.inbox"),
     "资源与资金": ("portal.review_queue", "portal.pledge_desk", "matching.proposals",
               "ledger.balances"),
     "公开信息": ("public.needs", "public.projects", "public.transparency_page"),

@@ -17,13 +17,17 @@ from webapp.models import (
     Case,
     CaseStatus,
     Conference,
+    ConferenceMember,
     Notification,
+    Organisation,
     Transfer,
     TransferStatus,
 )
+from webapp.pdf import pdf_response
 from webapp.permissions import LOGIN, R, access, roles
 from webapp.services import DomainError, county_rules
 from webapp.services.cases import conference as conference_service
+from webapp.services.cases import conference_records as records
 from webapp.services.cases import deadlines, notifications, orders, queries, transfers, workflow
 from webapp.services.cases.deadlines import LOCAL_TZ
 from webapp.services.ledger import green_channel
@@ -110,9 +114,98 @@ def conferences():
                 return redirect(url_for("cases.conference", conference_id=item.id))
         else:
             status = 400
+    return _render_conferences(form, status)
+
+
+def _render_conferences(form: ConferenceForm, status: int):
     page = db.paginate(select(Conference).order_by(Conference.scheduled_at.desc()),
                        per_page=20, error_out=False)
-    return render_template("cases/conferences.html", page=page, form=form), status
+    return render_template("cases/conferences.html", page=page, form=form,
+                           members=records.members(db.session),
+                           candidates=transfers.departments(db.session),
+                           **_record_globals()), status
+
+
+def _record_globals() -> dict:
+    return {"meeting_state": records.meeting_state, "STATE_LABELS": records.STATE_LABELS}
+
+
+@bp.route("/conferences/members", methods=["POST"])
+@access(roles(R.OFFICER))
+def add_member():
+    organisation = db.session.get(Organisation,
+                                  request.form.get("organisation_id", type=int) or 0)
+    try:
+        records.add_member(db.session, current_user, organisation)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _render_conferences(ConferenceForm(formdata=None), exc.status)
+    db.session.commit()
+    flash(_("已添加成员单位"), "success")
+    return redirect(url_for("cases.conferences"))
+
+
+@bp.route("/conferences/members/<int:member_id>/remove", methods=["POST"])
+@access(roles(R.OFFICER))
+def remove_member(member_id: int):
+    member = db.session.get(ConferenceMember, member_id) or abort(404)
+    records.remove_member(db.session, current_user, member)
+    db.session.commit()
+    flash(_("已移除成员单位"), "success")
+    return redirect(url_for("cases.conferences"))
+
+
+@bp.route("/conferences/<int:conference_id>/attendance", methods=["POST"])
+@access(roles(R.OFFICER))
+def attendance(conference_id: int):
+    meeting = db.session.get(Conference, conference_id) or abort(404)
+    form = request.form
+    try:
+        present = [int(i) for i in form.getlist("present")]
+        names = {int(k.removeprefix("representative_")): v for k, v in form.items()
+                 if k.startswith("representative_")}
+    except ValueError:
+        present, names = [0], {}   # not a number: not a member either, refused below
+    try:
+        records.record_attendance(db.session, current_user, meeting, present=present,
+                                  representatives=names)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return conference(conference_id), exc.status
+    db.session.commit()
+    flash(_("已记录出席情况"), "success")
+    return redirect(url_for("cases.conference", conference_id=conference_id,
+                            _anchor="attendance"))
+
+
+@bp.route("/conferences/<int:conference_id>/minutes", methods=["POST"])
+@access(roles(R.OFFICER))
+def minutes(conference_id: int):
+    meeting = db.session.get(Conference, conference_id) or abort(404)
+    try:
+        records.record_minutes(db.session, current_user, meeting,
+                               minutes=request.form.get("minutes", ""))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return conference(conference_id), exc.status
+    db.session.commit()
+    flash(_("已保存会议纪要"), "success")
+    return redirect(url_for("cases.conference", conference_id=conference_id,
+                            _anchor="minutes"))
+
+
+@bp.route("/conferences/<int:conference_id>/minutes.pdf")
+@access(roles(R.OFFICER, R.AUDITOR))
+def minutes_pdf(conference_id: int):
+    meeting = db.session.get(Conference, conference_id) or abort(404)
+    if meeting.minutes_at is None:
+        abort(404)
+    names = {d.id: d.name for d in transfers.departments(db.session)}
+    return pdf_response("cases/pdf/minutes.html", f"minutes-{meeting.id}.pdf", meeting=meeting,
+                        department_names=names, **template_globals())
 
 
 @bp.route("/conferences/<int:conference_id>")
@@ -123,9 +216,12 @@ def conference(conference_id: int):
     candidates = db.session.scalars(select(Case).where(
         Case.status == CaseStatus.ESCALATED, Case.id.not_in(on_agenda))
         .order_by(Case.id)).all()
+    member_rows = records.members(db.session)
+    recorded = {a.organisation_id: a for a in meeting.attendance}
     return render_template("cases/conference.html", meeting=meeting, candidates=candidates,
                            departments=transfers.departments(db.session),
-                           **template_globals())
+                           members=member_rows, recorded=recorded,
+                           **template_globals(), **_record_globals())
 
 
 @bp.route("/conferences/<int:conference_id>/agenda", methods=["POST"])

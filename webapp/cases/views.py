@@ -105,6 +105,9 @@ def index():
                             category=args.get("category") or None,
                             mine=args.get("mine") == "1", overdue=args.get("overdue") == "1",
                             q=query)
+    drill = _statistics_drill(args)
+    if drill is not None:
+        f.within = drill["cases"]
     stmt = queries.apply_filters(queries.visible_cases_stmt(current_user), current_user, f,
                                  today=today()).order_by(Case.high_impact.desc(),
                                                          Case.urgency.desc(), Case.id.desc())
@@ -116,7 +119,25 @@ def index():
                            q=(args.get("q") or "").strip()[:40],
                            person_search=finding.may_search_people(current_user),
                            counts=queries.status_counts(db.session, current_user),
-                           towns=queries.towns(db.session), **template_globals())
+                           towns=queries.towns(db.session), drill=drill,
+                           **template_globals())
+
+
+def _statistics_drill(args) -> dict | None:
+    """The cases behind a figure of the statistics page (``?measure=…``), or None; bad
+    arguments are a 400 with the reason."""
+    if not args.get("measure"):
+        return None
+    from webapp.services.statistics import timeliness
+    try:
+        filters = timeliness.parse_filters(args, today=today())
+        cases = timeliness.cases_behind(current_user, filters, measure=args["measure"],
+                                        key=args.get("key") or None, today=today())
+    except DomainError as exc:
+        abort(400, exc.message)
+    return {"cases": cases, "label": timeliness.DRILL_LABELS[args["measure"]],
+            "months": filters.months,
+            "back": url_for("statistics.index", **filters.args())}
 
 
 def _intake_form() -> IntakeForm:

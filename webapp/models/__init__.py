@@ -24,6 +24,8 @@ from webapp.models.cases import (  # noqa: F401
     CaseSource,
     CaseStatus,
     Conference,
+    ConferenceAttendance,
+    ConferenceMember,
     ConferenceStatus,
     Decision,
     Household,
@@ -74,3 +76,4 @@ from webapp.models.rules import (  # noqa: F401
     SupervisionOrder,
 )
 from webapp.models.search_outbox import OutboxOp, SearchOutbox  # noqa: F401
+from webapp.models.statistics import MonthlyReport, ReportStage, WorkingDay  # noqa: F401

@@ -82,7 +82,7 @@ class Case(Base):
                                                default=CaseStatus.REPORTED)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
-    reported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
@@ -225,7 +225,7 @@ class StepDeadline(Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     responsible_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     transfer_id: Mapped[int | None] = mapped_column(ForeignKey("case_transfers.id"))
-    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     due_on: Mapped[dt.date] = mapped_column(Date, index=True)
     done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
     overdue_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -276,9 +276,46 @@ class Conference(Base):
                                                      default=ConferenceStatus.SCHEDULED)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The minutes (纪要) once the meeting was held; a past meeting without them is overdue.
+    minutes: Mapped[str | None] = mapped_column(Text)
+    minutes_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    minutes_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     items: Mapped[list[AgendaItem]] = relationship(order_by="AgendaItem.id",
                                                    back_populates="conference")
+    attendance: Mapped[list[ConferenceAttendance]] = relationship(
+        order_by="ConferenceAttendance.id", back_populates="conference")
+
+
+class ConferenceMember(Base):
+    """A member department of the joint conference (联席会议成员单位)."""
+
+    __tablename__ = "conference_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), unique=True)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class ConferenceAttendance(Base):
+    """Whether a member department attended one meeting, and who represented it."""
+
+    __tablename__ = "conference_attendance"
+    __table_args__ = (UniqueConstraint("conference_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    present: Mapped[bool] = mapped_column(default=True)
+    representative: Mapped[str] = mapped_column(String(60), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    conference: Mapped[Conference] = relationship(back_populates="attendance")
+    organisation: Mapped[Organisation] = relationship()
 
 
 class Decision(str, enum.Enum):

@@ -140,7 +140,7 @@ MSGIDS = (
     N_('民政部门'),  # webapp/code_labels.py
     N_('爱心企业'),  # webapp/code_labels.py
     N_('状态'),  # webapp/code_labels.py
-    N_('环节'),  # webapp/code_labels.py
+    N_('环节'),  # webapp/code_labels.py, webapp/services/statistics/timeliness.py
     N_('生效日期'),  # webapp/code_labels.py
     N_('用户'),  # webapp/code_labels.py
     N_('申请人'),  # webapp/code_labels.py
@@ -200,7 +200,7 @@ MSGIDS = (
     N_('重大敏感'),  # webapp/code_labels.py
     N_('重大敏感标记'),  # webapp/code_labels.py
     N_('金额'),  # webapp/code_labels.py, webapp/ledger/exports.py
-    N_('镇（街道）'),  # webapp/code_labels.py
+    N_('镇（街道）'),  # webapp/code_labels.py, webapp/services/statistics/timeliness.py
     N_('需求'),  # webapp/code_labels.py
     N_('需求卡片'),  # webapp/code_labels.py
     N_('需求数'),  # webapp/code_labels.py
@@ -252,7 +252,7 @@ MSGIDS = (
     N_('困难程度'),  # webapp/matching/labels.py
     N_('失败'),  # webapp/matching/labels.py
     N_('小时'),  # webapp/matching/labels.py
-    N_('已完成'),  # webapp/matching/labels.py
+    N_('已完成'),  # webapp/matching/labels.py, webapp/statistics/reports.py
     N_('年龄无效'),  # webapp/matching/labels.py
     N_('排队/运行中'),  # webapp/matching/labels.py
     N_('描述相近'),  # webapp/matching/labels.py
@@ -323,6 +323,9 @@ MSGIDS = (
     N_('救助类别'),  # webapp/search/labels.py, webapp/services/listing_rules.py
     N_('服务内容'),  # webapp/search/labels.py
     N_('服务范围'),  # webapp/search/labels.py
+    N_('已召开，纪要已录'),  # webapp/services/cases/conference_records.py
+    N_('待召开'),  # webapp/services/cases/conference_records.py
+    N_('逾期未录纪要'),  # webapp/services/cases/conference_records.py
     N_('（已隐藏）'),  # webapp/services/cases/disclosure.py
     N_('救助管理站'),  # webapp/services/cases/intake.py
     N_('热线'),  # webapp/services/cases/intake.py
@@ -414,9 +417,9 @@ MSGIDS = (
     N_('18-29岁'),  # webapp/services/matching/records.py
     N_('60岁以上'),  # webapp/services/matching/records.py
     N_('未成年'),  # webapp/services/matching/records.py
-    N_('企业基金'),  # webapp/services/need_account.py, webapp/services/transparency.py
+    N_('企业基金'),  # webapp/services/need_account.py, webapp/services/statistics/monthly.py
     N_('先行救助（备用金）'),  # webapp/services/need_account.py
-    N_('政府救助'),  # webapp/services/need_account.py, webapp/services/transparency.py
+    N_('政府救助'),  # webapp/services/need_account.py, webapp/services/statistics/monthly.py
     N_('住址'),  # webapp/services/retention.py
     N_('出生日期'),  # webapp/services/retention.py
     N_('姓名'),  # webapp/services/retention.py
@@ -432,13 +435,28 @@ MSGIDS = (
     N_('全县'),  # webapp/services/search/documents.py
     N_('多个镇街'),  # webapp/services/search/documents.py
     N_('急难需求'),  # webapp/services/search/documents.py, webapp/templating.py
-    N_('个人捐助'),  # webapp/services/transparency.py
+    N_('个人捐助'),  # webapp/services/statistics/monthly.py, webapp/services/transparency.py
+    N_('临时救助备用金（先行救助）'),  # webapp/services/statistics/monthly.py
+    N_('尚无志愿服务完成时长的记录，此处为已批准或已接受的承诺服务小时数。'),  # webapp/services/statistics/monthly.py
+    N_('已办结的个案'),  # webapp/services/statistics/timeliness.py
+    N_('已获首次救助的个案'),  # webapp/services/statistics/timeliness.py
+    N_('承办部门'),  # webapp/services/statistics/timeliness.py
+    N_('月份'),  # webapp/services/statistics/timeliness.py
+    N_('有超时环节的个案'),  # webapp/services/statistics/timeliness.py
+    N_('有超期未办环节的个案'),  # webapp/services/statistics/timeliness.py
+    N_('登记的个案'),  # webapp/services/statistics/timeliness.py
+    N_('窗口及民政（未转办）'),  # webapp/services/statistics/timeliness.py
     N_('个案从报告到首次获得上述救助的天数中位数。'),  # webapp/services/transparency.py
     N_('已批准或资源方已接受的志愿服务小时数（承诺的小时数，不是已完成的小时数）。'),  # webapp/services/transparency.py
     N_('已拨付到个案的资金（政府救助含临时救助备用金的先行救助、企业基金、慈善项目，扣除退回）与接收方已确认到账的个人认捐之和；仅预留未拨付的资金不计入。'),  # webapp/services/transparency.py
     N_('未归属'),  # webapp/services/transparency.py
     N_('正在求助的需求按其救助账户计算的缺口之和（所需减去各渠道已批准或已拨付的资金及已确认的认捐），统计时点为今天。'),  # webapp/services/transparency.py
     N_('统计期内至少获得一笔上述救助的个案数。'),  # webapp/services/transparency.py
+    N_('排队中'),  # webapp/statistics/reports.py
+    N_('正在生成 PDF'),  # webapp/statistics/reports.py
+    N_('正在生成表格'),  # webapp/statistics/reports.py
+    N_('正在统计'),  # webapp/statistics/reports.py
+    N_('生成失败'),  # webapp/statistics/reports.py
     N_('个人信息查询与更正'),  # webapp/templating.py
     N_('个案办理'),  # webapp/templating.py
     N_('企业基金管理员'),  # webapp/templating.py
@@ -454,6 +472,7 @@ MSGIDS = (
     N_('我的服务'),  # webapp/templating.py
     N_('我的项目'),  # webapp/templating.py
     N_('收到的认捐'),  # webapp/templating.py
+    N_('时效统计'),  # webapp/templating.py
     N_('机构审核'),  # webapp/templating.py
     N_('民政工作人员'),  # webapp/templating.py
     N_('消息'),  # webapp/templating.py

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -49,6 +50,7 @@ class CaseFilters:
     open_only: bool = False
     overdue: bool = False
     q: CaseQuery | None = None   # case number fragment, applicant name or ID number
+    within: Any = None           # a SELECT of case ids (the cases behind a statistic)
 
 
 def apply_filters(stmt, user, f: CaseFilters, *, today: dt.date):
@@ -67,6 +69,8 @@ def apply_filters(stmt, user, f: CaseFilters, *, today: dt.date):
             StepDeadline.case_id)))
     if f.q:
         stmt = finding.where_query(stmt, user, f.q)
+    if f.within is not None:
+        stmt = stmt.where(Case.id.in_(f.within))
     return stmt
 
 

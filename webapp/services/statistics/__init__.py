@@ -1,0 +1,1 @@
+"""Statistics the county reports: timeliness figures, the monthly report (月报)."""

@@ -1,0 +1,97 @@
+"""SQL expressions the figures need that differ between SQLite and PostgreSQL: the county's
+local date and month of a UTC timestamp, and percentiles by window functions (both engines)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Date, String, case, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.expression import FunctionElement
+
+LOCAL_ZONE = "Asia/Shanghai"
+LOCAL_OFFSET = "+8 hours"  # China has had no daylight saving time since 1991
+
+
+class local_day(FunctionElement[Any]):
+    """The county's calendar date of a UTC timestamp column."""
+
+    type = Date()
+    inherit_cache = True
+
+
+class local_month(FunctionElement[Any]):
+    """The county's calendar month ``YYYY-MM`` of a UTC timestamp column."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(local_day, "sqlite")
+def _local_day_sqlite(element: local_day, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, '{LOCAL_OFFSET}')"
+
+
+@compiles(local_day)
+def _local_day_pg(element: local_day, compiler: Any, **kw: Any) -> str:
+    return (f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE '{LOCAL_ZONE}' "
+            "AS DATE)")
+
+
+@compiles(local_month, "sqlite")
+def _local_month_sqlite(element: local_month, compiler: Any, **kw: Any) -> str:
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)}, '{LOCAL_OFFSET}')"
+
+
+@compiles(local_month)
+def _local_month_pg(element: local_month, compiler: Any, **kw: Any) -> str:
+    return (f"to_char(({compiler.process(element.clauses, **kw)}) AT TIME ZONE "
+            f"'{LOCAL_ZONE}', 'YYYY-MM')")
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How many values a group has, and their median and 90th percentile."""
+
+    n: int
+    median: float | None
+    p90: float | None
+
+
+def _interpolate(lo: float | None, hi: float | None, frac: float) -> float | None:
+    if lo is None or hi is None:
+        return None
+    return round(float(lo) + (float(hi) - float(lo)) * frac, 2)
+
+
+def percentiles(session: Any, values: Any, key: ColumnElement[Any], value: ColumnElement[Any]
+                ) -> dict[Any, Spread]:
+    """Median and 90th percentile of ``value`` per ``key`` over the FROM of ``values``.
+
+    ``values`` is a SELECT yielding the two columns ``key`` and ``value``; percentiles are
+    interpolated between the two nearest ranks exactly as PostgreSQL's ``percentile_cont``
+    (and Python's ``statistics.quantiles(method="inclusive")``), computed with window
+    functions and integer arithmetic so SQLite gives the same numbers.
+    """
+    sub = values.with_only_columns(key.label("k"), value.label("v")).where(
+        value.is_not(None)).subquery()
+    ranked = select(
+        sub.c.k, sub.c.v,
+        (func.row_number().over(partition_by=sub.c.k, order_by=sub.c.v) - 1).label("r"),
+        func.count().over(partition_by=sub.c.k).label("n")).subquery()
+    columns: list[Any] = [ranked.c.k, func.max(ranked.c.n)]
+    for pct in (50, 90):
+        pos = ranked.c.n - 1
+        lo = (pct * pos) // 100         # integer division on both engines
+        hi = (pct * pos + 99) // 100
+        columns += [func.max(case((ranked.c.r == lo, ranked.c.v))),
+                    func.max(case((ranked.c.r == hi, ranked.c.v))),
+                    func.max((pct * pos) % 100)]
+    out: dict[Any, Spread] = {}
+    for row in session.execute(select(*columns).group_by(ranked.c.k)):
+        k, n, m_lo, m_hi, m_frac, p_lo, p_hi, p_frac = row
+        out[k] = Spread(int(n), _interpolate(m_lo, m_hi, int(m_frac or 0) / 100),
+                        _interpolate(p_lo, p_hi, int(p_frac or 0) / 100))
+    return out
+

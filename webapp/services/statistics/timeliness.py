@@ -1,0 +1,393 @@
+"""Timeliness figures (督查督办 statistics) from recorded step times, as set-based SQL.
+
+Two tables, both grouped by town, department, step or month inside the database:
+
+- *cases* reported in the period: how many, how many got their first help (the first payment
+  that reached the family, or a donor's money the receiver confirmed as received) and were
+  closed, and the median and 90th percentile of the working days from report to each;
+- *steps* (the ``case_step_deadlines`` rows) started in the period: how many, finished, on
+  time (finished on or before their due date), late, and open past their due date today.
+
+Working days come from the ``working_days`` calendar table (see :mod:`.calendar`), so nothing
+is recomputed per case in Python. :func:`cases_behind` gives the cases behind each figure.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, literal, select, union_all
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql import ColumnElement
+
+from webapp import permissions
+from webapp.models import (
+    Case,
+    CaseStatus,
+    NeedCard,
+    Organisation,
+    Role,
+    Step,
+    StepDeadline,
+    User,
+    WorkingDay,
+)
+from webapp.models.ledger import MoneyTransfer, MoneyTransferKind, MoneyTransferStatus
+from webapp.models.resources import Pledge, PledgeStatus
+from webapp.services import DomainError, PermissionDeniedError
+from webapp.services.cases.deadlines import LOCAL_TZ
+from webapp.services.cases.notifications import STEP_LABELS
+from webapp.services.cases.settings import CaseSettings
+from webapp.services.statistics.calendar import ensure_calendar
+from webapp.services.statistics.sql import Spread, local_day, local_month, percentiles
+
+DIMENSIONS = ("town", "department", "step", "month")
+DIMENSION_LABELS = {"town": "镇（街道）", "department": "承办部门", "step": "环节",
+                    "month": "月份"}
+CASE_MEASURES = ("received", "helped", "closed")
+STEP_MEASURES = ("late", "open_overdue")
+DRILL_LABELS = {"received": "登记的个案", "helped": "已获首次救助的个案", "closed": "已办结的个案",
+                "late": "有超时环节的个案", "open_overdue": "有超期未办环节的个案"}
+NOT_TRANSFERRED = "窗口及民政（未转办）"
+#: The cases list's filter of "cases behind a figure" rides on these query parameters.
+DRILL_ARGS = ("measure", "from", "to", "by", "key", "town", "department", "step")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The period (first month … last month, inclusive) and the slice of the figures."""
+
+    start: dt.date            # first day of the first month
+    end: dt.date              # first day after the last month
+    by: str = "town"
+    town_id: int | None = None
+    department_id: int | None = None
+    step: Step | None = None
+
+    @property
+    def months(self) -> tuple[str, str]:
+        last = self.end - dt.timedelta(days=1)
+        return self.start.strftime("%Y-%m"), last.strftime("%Y-%m")
+
+    def args(self) -> dict[str, Any]:
+        """The filters as query-string arguments (for links and the CSV)."""
+        first, last = self.months
+        out: dict[str, Any] = {"from": first, "to": last, "by": self.by}
+        if self.town_id:
+            out["town"] = self.town_id
+        if self.department_id is not None:
+            out["department"] = self.department_id
+        if self.step is not None:
+            out["step"] = self.step.value
+        return out
+
+
+def _month(value: str | None, default: dt.date) -> dt.date:
+    if not value:
+        return default
+    try:
+        return dt.datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        raise DomainError("月份格式应为 年-月，例如 2026-05", field="month") from None
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def parse_filters(args: Any, *, today: dt.date) -> Filters:
+    """Filters from query-string arguments; the default is the last twelve months."""
+    this_month = today.replace(day=1)
+    default_start = dt.date(this_month.year - 1, this_month.month, 1)
+    default_start = _next_month(default_start)
+    start = _month(args.get("from"), default_start)
+    last = _month(args.get("to"), this_month)
+    if last < start:
+        raise DomainError("结束月份不能早于开始月份", field="to")
+    if (last.year - start.year) * 12 + last.month - start.month >= 120:
+        raise DomainError("统计期间不能超过十年", field="from")
+    by = args.get("by") or "town"
+    if by not in DIMENSIONS:
+        raise DomainError("不支持的分组方式", field="by")
+    step_value = args.get("step") or None
+    try:
+        step = Step(step_value) if step_value else None
+    except ValueError:
+        raise DomainError("不支持的环节", field="step") from None
+
+    def number(name: str) -> int | None:
+        raw = args.get(name)
+        if raw in (None, ""):
+            return None
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            raise DomainError("筛选条件无效", field=name) from None
+
+    return Filters(start=start, end=_next_month(last), by=by, town_id=number("town"),
+                   department_id=number("department"), step=step)
+
+
+def scoped(actor: User, filters: Filters) -> Filters:
+    """Officers and auditors see the county; a town window sees its own town only."""
+    if actor.has_role(Role.OFFICER, Role.AUDITOR):
+        return filters
+    if actor.has_role(Role.INTAKE_WORKER):
+        town_id = permissions.town_id_of(actor)
+        if town_id is not None:
+            return replace(filters, town_id=town_id)
+    raise PermissionDeniedError("无权查看统计数据")
+
+
+def local_midnight_utc(day: dt.date) -> dt.datetime:
+    """The first moment of ``day`` in the county, as UTC (period bounds use the indexes)."""
+    return dt.datetime.combine(day, dt.time(0), LOCAL_TZ).astimezone(dt.UTC)
+
+
+# ---- the case table ------------------------------------------------------------------------
+
+def first_help_subquery() -> Any:
+    """(case_id, at) of each case's first help: posted payments from any channel and money
+    pledges the receiver confirmed as received, whichever came first."""
+    paid = select(MoneyTransfer.case_id.label("case_id"), MoneyTransfer.posted_at.label("at")
+                  ).where(MoneyTransfer.case_id.is_not(None),
+                          MoneyTransfer.status == MoneyTransferStatus.POSTED,
+                          MoneyTransfer.posted_at.is_not(None),
+                          MoneyTransfer.kind.in_([MoneyTransferKind.RESERVATION,
+                                                  MoneyTransferKind.GREEN_CHANNEL]))
+    pledged = (select(NeedCard.case_id.label("case_id"), Pledge.fulfilled_at.label("at"))
+               .join(NeedCard, Pledge.need_id == NeedCard.id)
+               .where(Pledge.status == PledgeStatus.FULFILLED, Pledge.fulfilled_at.is_not(None),
+                      Pledge.amount > 0))
+    both = union_all(paid, pledged).subquery()
+    return (select(both.c.case_id, func.min(both.c.at).label("at"))
+            .group_by(both.c.case_id).subquery("first_help"))
+
+
+def _department_links() -> Any:
+    return (select(StepDeadline.case_id, StepDeadline.department_id)
+            .where(StepDeadline.department_id.is_not(None)).distinct()
+            .subquery("case_departments"))
+
+
+def _case_base(filters: Filters) -> tuple[Select[Any], dict[str, ColumnElement[Any]]]:
+    """The cases reported in the period, with their ordinals of report, first help, closure."""
+    reported, helped, closed = (aliased(WorkingDay, name=n) for n in ("wd_r", "wd_h", "wd_c"))
+    first = first_help_subquery()
+    stmt = (select(Case.id)
+            .join(reported, reported.day == local_day(Case.reported_at))
+            .outerjoin(first, first.c.case_id == Case.id)
+            .outerjoin(helped, helped.day == local_day(first.c.at))
+            .outerjoin(closed, and_(closed.day == local_day(Case.closed_at),
+                                    Case.status == CaseStatus.CLOSED))
+            .where(Case.reported_at >= local_midnight_utc(filters.start),
+                   Case.reported_at < local_midnight_utc(filters.end)))
+    if filters.town_id:
+        stmt = stmt.where(Case.town_id == filters.town_id)
+    keys: dict[str, Any] = {"town": Case.town_id,
+                                           "month": local_month(Case.reported_at)}
+    if filters.by == "department" or filters.department_id is not None:
+        links = _department_links()
+        stmt = stmt.join(links, links.c.case_id == Case.id)
+        keys["department"] = links.c.department_id
+        if filters.department_id is not None:
+            stmt = stmt.where(links.c.department_id == filters.department_id)
+    if filters.step is not None:
+        stmt = stmt.where(Case.id.in_(select(StepDeadline.case_id).where(
+            StepDeadline.step == filters.step)))
+    columns = {
+        "help_days": _non_negative(helped.ordinal - reported.ordinal),
+        "closure_days": _non_negative(closed.ordinal - reported.ordinal),
+        "helped": first.c.at, "closed": closed.day,
+    }
+    return stmt, {**keys, **columns}
+
+
+def _non_negative(expr: ColumnElement[Any]) -> ColumnElement[Any]:
+    return case((expr < 0, 0), else_=expr)
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    key: str
+    label: str
+    received: int
+    helped: int
+    help_days: Spread
+    closed: int
+    closure_days: Spread
+
+
+@dataclass(frozen=True)
+class StepRow:
+    key: str
+    label: str
+    steps: int
+    done: int
+    on_time: int
+    late: int
+    open_overdue: int
+
+    @property
+    def decided(self) -> int:
+        """Steps whose timeliness is known: finished, or open and already past due."""
+        return self.done + self.open_overdue
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return round(100 * self.on_time / self.decided, 1) if self.decided else None
+
+
+@dataclass(frozen=True)
+class Figures:
+    filters: Filters
+    cases: list[CaseRow]
+    case_total: CaseRow
+    steps: list[StepRow]
+    step_total: StepRow
+    today: dt.date
+
+    @property
+    def has_case_table(self) -> bool:
+        return self.filters.by != "step"
+
+
+def _case_rows(session: Session, filters: Filters, key_name: str | None) -> list[CaseRow]:
+    base, cols = _case_base(filters)
+    key = cols[key_name] if key_name else literal("all")
+    counts = session.execute(base.with_only_columns(
+        key.label("k"), func.count(), func.count(cols["helped"]), func.count(cols["closed"]))
+        .group_by(key)).all()
+    help_days = percentiles(session, base, key, cols["help_days"])
+    closure_days = percentiles(session, base, key, cols["closure_days"])
+    empty = Spread(0, None, None)
+    return [CaseRow(str(k), "", received, n_helped, help_days.get(k, empty), n_closed,
+                    closure_days.get(k, empty))
+            for k, received, n_helped, n_closed in counts]
+
+
+# ---- the step table ------------------------------------------------------------------------
+
+def _step_conditions(today: dt.date) -> dict[str, ColumnElement[bool]]:
+    finished = StepDeadline.done_at.is_not(None)
+    return {
+        "on_time": and_(finished, local_day(StepDeadline.done_at) <= StepDeadline.due_on),
+        "late_done": and_(finished, local_day(StepDeadline.done_at) > StepDeadline.due_on),
+        "open_overdue": and_(StepDeadline.done_at.is_(None), StepDeadline.due_on < today),
+    }
+
+
+def _step_keys() -> dict[str, Any]:
+    return {"town": StepDeadline.town_id,
+            "department": func.coalesce(StepDeadline.department_id, 0),
+            "step": StepDeadline.step, "month": local_month(StepDeadline.started_at)}
+
+
+def _step_base(filters: Filters) -> Select[Any]:
+    stmt = select(StepDeadline.id).where(
+        StepDeadline.started_at >= local_midnight_utc(filters.start),
+        StepDeadline.started_at < local_midnight_utc(filters.end))
+    if filters.town_id:
+        stmt = stmt.where(StepDeadline.town_id == filters.town_id)
+    if filters.department_id is not None:
+        stmt = stmt.where(func.coalesce(StepDeadline.department_id, 0) == filters.department_id)
+    if filters.step is not None:
+        stmt = stmt.where(StepDeadline.step == filters.step)
+    return stmt
+
+
+def _step_rows(session: Session, filters: Filters, key_name: str | None,
+               today: dt.date) -> list[StepRow]:
+    cond = _step_conditions(today)
+    key = _step_keys()[key_name] if key_name else literal("all")
+
+    def tally(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    rows = session.execute(_step_base(filters).with_only_columns(
+        key.label("k"), func.count(), func.count(StepDeadline.done_at), tally(cond["on_time"]),
+        tally(cond["late_done"]), tally(cond["open_overdue"])).group_by(key)).all()
+    return [StepRow(str(k.value if isinstance(k, Step) else k), "", n, done, int(on_time),
+                    int(late_done) + int(open_overdue), int(open_overdue))
+            for k, n, done, on_time, late_done, open_overdue in rows]
+
+
+# ---- labels and the whole -------------------------------------------------------------------
+
+def _labels(session: Session, by: str, keys: set[str]) -> dict[str, str]:
+    if by == "step":
+        return {k: STEP_LABELS.get(k, k) for k in keys}
+    if by == "month":
+        return {k: k for k in keys}
+    ids = [int(k) for k in keys if k.isdigit() and int(k)]
+    names: dict[int, str] = {i: n for i, n in session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids)))}
+    return {k: names.get(int(k), NOT_TRANSFERRED) if k.isdigit() else k for k in keys}
+
+
+def timeliness(session: Session, actor: User, filters: Filters, *, today: dt.date,
+               settings: CaseSettings) -> Figures:
+    """The figures of the period, grouped by ``filters.by``, as ``actor`` may see them."""
+    filters = scoped(actor, filters)
+    ensure_calendar(session, settings, filters.start - dt.timedelta(days=1),
+                    max(today, filters.end) + dt.timedelta(days=1))
+    by = filters.by
+    steps = _step_rows(session, filters, by, today)
+    step_total = (_step_rows(session, filters, None, today)
+                  or [StepRow("all", "", 0, 0, 0, 0, 0)])[0]
+    cases: list[CaseRow] = []
+    empty = Spread(0, None, None)
+    case_total = CaseRow("all", "", 0, 0, empty, 0, empty)
+    if by != "step":
+        cases = _case_rows(session, filters, by)
+        case_total = (_case_rows(session, filters, None) or [case_total])[0]
+    labels = _labels(session, by, {r.key for r in cases} | {r.key for r in steps})
+
+    def order(row: CaseRow | StepRow) -> tuple[Any, ...]:
+        return (row.key,) if by in ("month", "step") else (labels[row.key] == NOT_TRANSFERRED,
+                                                           labels[row.key])
+
+    cases = sorted((replace(r, label=labels[r.key]) for r in cases), key=order)
+    steps = sorted((replace(r, label=labels[r.key]) for r in steps), key=order)
+    return Figures(filters, cases, case_total, steps, step_total, today)
+
+
+# ---- the cases behind a figure -------------------------------------------------------------
+
+def cases_behind(actor: User, filters: Filters, *, measure: str, key: str | None,
+                 today: dt.date) -> Select[Any]:
+    """SELECT of the ids of the cases counted in one figure (``key`` None: the total row)."""
+    filters = scoped(actor, filters)
+    if measure in CASE_MEASURES:
+        base, cols = _case_base(filters)
+        stmt = base
+        if key is not None:
+            stmt = stmt.where(_key_match(cols[filters.by], filters.by, key))
+        if measure == "helped":
+            stmt = stmt.where(cols["helped"].is_not(None))
+        elif measure == "closed":
+            stmt = stmt.where(cols["closed"].is_not(None))
+        return stmt
+    if measure in STEP_MEASURES:
+        cond = _step_conditions(today)
+        condition = (cond["open_overdue"] if measure == "open_overdue"
+                     else cond["late_done"] | cond["open_overdue"])
+        stmt = _step_base(filters).with_only_columns(StepDeadline.case_id).where(condition)
+        if key is not None:
+            stmt = stmt.where(_key_match(_step_keys()[filters.by], filters.by, key))
+        return stmt
+    raise DomainError("不支持的统计口径", field="measure")
+
+
+def _key_match(column: ColumnElement[Any], by: str, key: str) -> ColumnElement[bool]:
+    if by in ("town", "department"):
+        if not key.isdigit():
+            raise DomainError("筛选条件无效", field="key")
+        return column == int(key)
+    if by == "step":
+        try:
+            return column == Step(key)
+        except ValueError:
+            raise DomainError("不支持的环节", field="key") from None
+    return column == key
