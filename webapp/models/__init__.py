@@ -65,3 +65,15 @@ from webapp.models.resources import (  # noqa: F401
     Scheme,
 )
 from webapp.models.search_outbox import OutboxOp, SearchOutbox  # noqa: F401
+from webapp.models.leads import (  # noqa: F401
+    Appeal,
+    AppealStatus,
+    CodePurpose,
+    Lead,
+    LeadChannel,
+    LeadCloseReason,
+    LeadStatus,
+    MessageStatus,
+    OutboundMessage,
+    VerificationCode,
+)
