@@ -22,7 +22,8 @@ from webapp.services.cases.workflow import TRANSITIONS
 
 ORG_KIND_LABELS = {"civil_affairs": "民政部门", "department": "职能部门", "town": "镇（街道）",
                    "community": "村（社区）", "charity": "慈善组织", "enterprise": "爱心企业",
-                   "volunteer_team": "志愿服务组织", "public": "社会公众"}
+                   "volunteer_team": "志愿服务组织", "public": "社会公众",
+                   "rescue_station": "救助管理站"}
 ORG_STATUS_LABELS = {"pending": "待审核", "approved": "已批准", "rejected": "已驳回"}
 TRANSFER_KIND_LABELS = {"opening": "期初资金", "top_up": "追加资金", "reservation": "匹配预留",
                         "green_channel": "先行救助", "refund": "退回"}
@@ -39,7 +40,8 @@ AUDIT_OBJECT_LABELS = {"users": "用户", "organisations": "机构", "cases": "�
                        "match_proposals": "匹配建议", "pledges": "认捐", "projects": "慈善项目",
                        "funds": "公益基金", "offers": "志愿服务", "schemes": "救助政策",
                        "api_tokens": "接口令牌", "ledger_accounts": "资金账户",
-                       "attachments": "证明材料", "listing_reviews": "上架审核"}
+                       "attachments": "证明材料", "listing_reviews": "上架审核",
+                       "leads": "线索", "verification_codes": "验证码", "appeals": "复核申请"}
 AUDIT_ACTION_LABELS = {
     "login": "登录", "logout": "退出登录", "login.failed": "登录失败",
     "user.create": "创建用户", "user.activate": "启用用户", "user.deactivate": "停用用户",
@@ -62,6 +64,9 @@ AUDIT_ACTION_LABELS = {
     "matching.reject": "驳回匹配", "matching.cancel": "取消匹配",
     "matching.supersede": "匹配建议被替换",
     "need.publish": "发布需求", "need.unpublish": "撤下需求",
+    "lead.file": "报告线索", "lead.convert": "线索转为个案", "lead.close": "关闭线索",
+    "case.appeal": "申请复核", "case.appeal_decide": "办理复核",
+    "self_service.code": "发送验证码", "self_service.lookup": "网上查询进度",
 }
 AUDIT_FIELD_LABELS = {
     "number": "编号", "from": "原状态", "to": "新状态", "amount": "金额", "case_id": "个案",
@@ -79,11 +84,19 @@ AUDIT_FIELD_LABELS = {
     "earlier_case_id": "此前个案", "scheduled_at": "会议时间", "attachment_id": "材料",
     "media_type": "文件类型", "size": "大小", "step": "环节", "before": "修改前",
     "after": "修改后", "job_id": "任务", "refunds": "退回笔数",
+    "channel": "渠道", "urgency": "紧急程度", "case_number": "个案编号", "reason": "原因",
+    "appeal_id": "复核申请", "by_applicant": "申请人本人提出", "reviewer_id": "复核人",
+    "outcome": "结论", "purpose": "用途",
 }
 # Values in an audit summary that are codes: read through these tables, in this order.
 AUDIT_VALUE_TABLES = ("case_status", "category", "transfer_kind", "reject_reason", "unit",
-                      "payment_method", "resource_kind", "org_status")
+                      "payment_method", "resource_kind", "org_status", "door")
 
+# Codes in the audit summaries of leads, appeals and self-service (webapp/services/doors).
+DOOR_VALUE_LABELS = {"staff": "发现报告", "online": "网上申请", "apply": "网上申请",
+                     "lookup": "进度查询", "upheld": "维持原决定", "overturned": "撤销原决定",
+                     "referred": "已转介", "not_eligible": "不符合救助条件",
+                     "duplicate": "重复线索", "unreachable": "无法联系"}
 SCORER_LABELS = {"default": "规则评分", "learned": "学习模型评分"}
 RUN_STAGE_LABELS = {"prepare": "准备数据", "candidates": "筛选候选", "scoring": "评分",
                     "allocation": "分配", "greedy": "补充分配", "total": "合计"}
@@ -108,6 +121,7 @@ TABLES: dict[str, dict[str, str]] = {
     "reject_reason": {r.value: label for r, label in REJECT_REASON_LABELS.items()},
     "unit": dict(UNIT_LABELS),
     "resource_kind": dict(RESOURCE_KIND_LABELS),
+    "door": DOOR_VALUE_LABELS,
 }
 
 

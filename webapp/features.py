@@ -28,6 +28,8 @@ def blueprints() -> list[Blueprint]:
     found.append(needs_review_bp)
     from webapp.ops import bp as ops_bp
     found.append(ops_bp)
+    from webapp.doors import bp as doors_bp
+    found.append(doors_bp)
     return found
 
 
@@ -46,6 +48,8 @@ def cli_groups() -> list:
     from webapp.ops.cli import keys_cli
     from webapp.ops.privacy_cli import person_cli, retention_cli
     found += [backup_cli, keys_cli, retention_cli, person_cli]
+    from webapp.doors.cli import messages_cli
+    found.append(messages_cli)
     return found
 
 
