@@ -81,6 +81,9 @@ class HttpSmsGateway:
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310
                 raw = answer.read(4096)
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            raise SendError(f"gateway answered HTTP {exc.code}") from None
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             raise SendError(f"gateway unreachable: {type(exc).__name__}") from exc
         try:
