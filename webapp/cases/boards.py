@@ -11,6 +11,7 @@ from sqlalchemy import select
 from webapp.cases import bp
 from webapp.cases.forms import ConferenceForm
 from webapp.cases.views import case_settings, template_globals, today
+from webapp.services.doors import leads as door_leads
 from webapp.extensions import db
 from webapp.models import (
     AgendaItem,
@@ -78,6 +79,7 @@ def supervision():
         overdue_payments=green_channel.overdue_payments(db.session, today=today(),
                                                         settings=case_settings()),
         payment_days=case_settings().emergency_payment_days,
+        late_leads=door_leads.late_leads(db.session, today=today()),
         working_days=lambda d: deadlines.working_days_between(d, today(), case_settings()),
         **template_globals())
 
