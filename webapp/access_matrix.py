@@ -188,4 +188,9 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/appeals/new"): "intake_worker,officer",
     ("POST", "/appeals/new"): "intake_worker,officer",
     ("GET", "/outbox"): "admin,officer",
+    ("GET", "/api/v1/leads"): "auditor,department_handler,intake_worker,officer,rescue_station,volunteer",
+    ("POST", "/api/v1/leads"): "department_handler,intake_worker,officer,rescue_station,volunteer",
+    ("GET", "/api/v1/leads/<int:lead_id>"): "auditor,department_handler,intake_worker,officer,rescue_station,volunteer",
+    ("POST", "/api/v1/leads/<int:lead_id>/conversion"): "intake_worker,officer",
+    ("POST", "/api/v1/leads/<int:lead_id>/closure"): "intake_worker,officer",
 }
