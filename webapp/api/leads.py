@@ -28,7 +28,7 @@ FILERS = roles(R.INTAKE_WORKER, R.VOLUNTEER, R.DEPARTMENT_HANDLER, R.RESCUE_STAT
 READERS = roles(R.INTAKE_WORKER, R.VOLUNTEER, R.DEPARTMENT_HANDLER, R.RESCUE_STATION, R.OFFICER,
                 R.AUDITOR)
 HANDLERS = roles(R.INTAKE_WORKER, R.OFFICER)
-BEARER = [{"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 def _dump(lead: Lead) -> dict:

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from webapp.cases import bp
 from webapp.cases.forms import ConferenceForm
 from webapp.cases.views import case_settings, template_globals, today
-from webapp.services.doors import leads as door_leads
 from webapp.extensions import db
 from webapp.models import (
     AgendaItem,
@@ -27,6 +26,7 @@ from webapp.services import DomainError
 from webapp.services.cases import conference as conference_service
 from webapp.services.cases import deadlines, notifications, queries, transfers, workflow
 from webapp.services.cases.deadlines import LOCAL_TZ
+from webapp.services.doors import leads as door_leads
 from webapp.services.ledger import green_channel
 
 
