@@ -59,6 +59,7 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
     ("doors.my_leads", "我报告的线索", frozenset({Role.VOLUNTEER, Role.DEPARTMENT_HANDLER,
                                                   Role.RESCUE_STATION})),
     ("doors.appeal_list", "复核申请", frozenset({Role.OFFICER, Role.AUDITOR})),
+    ("doors.window_appeal", "代为申请复核", frozenset({Role.INTAKE_WORKER})),
     ("doors.outbox", "短信发件箱", frozenset({Role.OFFICER, Role.ADMIN})),
 ]
 
@@ -67,7 +68,7 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
 NAV_GROUPS = {
     "个案办理": ("cases.index", "cases.transfer_inbox", "cases.supervision", "cases.conferences",
              "needs_review.index", "cases.inbox", "doors.lead_queue", "doors.appeal_list",
-             "doors.outbox"),
+             "doors.window_appeal", "doors.outbox"),
     "资源与资金": ("portal.review_queue", "portal.pledge_desk", "matching.proposals",
               "ledger.balances"),
     "公开信息": ("public.needs", "public.projects", "public.transparency_page", "doors.apply",

@@ -22,7 +22,7 @@ def loaders() -> list[Callable]:
         matching,  # after the ledger: approvals reserve money
         resources,  # after cases: pledges go to their published needs
     )
-    return [base.load, cases.load, resources.load, ledger.load, matching.load, doors.load]
+    return [base.load, cases.load, doors.load, resources.load, ledger.load, matching.load]
 
 
 def load_demo(session: Session, *, seed: int, echo: Callable[[str], None] = lambda s: None

@@ -19,9 +19,14 @@ MSGIDS = (
     N_('提交联席会议'),  # webapp/cases/dashboards.py, webapp/services/cases/workflow.py
     N_('超期个案'),  # webapp/cases/dashboards.py
     N_('超期环节'),  # webapp/cases/dashboards.py
+    N_('复核：撤销原决定'),  # webapp/cases/views.py
+    N_('复核：维持原决定'),  # webapp/cases/views.py
+    N_('申请复核'),  # webapp/cases/views.py, webapp/code_labels.py
     N_('上传证明材料'),  # webapp/code_labels.py
     N_('上架审核'),  # webapp/code_labels.py, webapp/templating.py
+    N_('不符合救助条件'),  # webapp/code_labels.py, webapp/services/doors/leads.py
     N_('个案'),  # webapp/code_labels.py, webapp/ledger/views.py
+    N_('个案编号'),  # webapp/code_labels.py
     N_('付款账户'),  # webapp/code_labels.py
     N_('任务'),  # webapp/code_labels.py
     N_('会议决定'),  # webapp/code_labels.py
@@ -37,6 +42,7 @@ MSGIDS = (
     N_('先行救助冲回'),  # webapp/code_labels.py
     N_('先行救助核实无误'),  # webapp/code_labels.py
     N_('公益基金'),  # webapp/code_labels.py, webapp/ledger/views.py
+    N_('关闭线索'),  # webapp/code_labels.py
     N_('冲回'),  # webapp/code_labels.py
     N_('决定'),  # webapp/code_labels.py
     N_('准备数据'),  # webapp/code_labels.py
@@ -44,6 +50,7 @@ MSGIDS = (
     N_('分配'),  # webapp/code_labels.py
     N_('列入会议议题'),  # webapp/code_labels.py
     N_('创建用户'),  # webapp/code_labels.py
+    N_('办理复核'),  # webapp/code_labels.py
     N_('办理超期'),  # webapp/code_labels.py
     N_('匹配建议'),  # webapp/code_labels.py, webapp/templating.py
     N_('匹配建议被替换'),  # webapp/code_labels.py
@@ -55,11 +62,15 @@ MSGIDS = (
     N_('原因'),  # webapp/code_labels.py
     N_('原状态'),  # webapp/code_labels.py
     N_('发布需求'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
+    N_('发现报告'),  # webapp/code_labels.py, webapp/services/doors/leads.py
+    N_('发送验证码'),  # webapp/code_labels.py
     N_('取消匹配'),  # webapp/code_labels.py
     N_('合计'),  # webapp/code_labels.py
     N_('吊销接口令牌'),  # webapp/code_labels.py
     N_('同因重复救助例外'),  # webapp/code_labels.py
     N_('启用用户'),  # webapp/code_labels.py
+    N_('复核人'),  # webapp/code_labels.py
+    N_('复核申请'),  # webapp/code_labels.py, webapp/templating.py
     N_('大小'),  # webapp/code_labels.py
     N_('学习模型评分'),  # webapp/code_labels.py
     N_('安排联席会议'),  # webapp/code_labels.py
@@ -67,8 +78,8 @@ MSGIDS = (
     N_('已修改'),  # webapp/code_labels.py
     N_('已入账'),  # webapp/code_labels.py
     N_('已冲回'),  # webapp/code_labels.py
-    N_('已批准'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
-    N_('已拨付'),  # webapp/code_labels.py, webapp/ledger/views.py
+    N_('已批准'),  # webapp/code_labels.py, webapp/doors/views.py
+    N_('已拨付'),  # webapp/code_labels.py, webapp/doors/views.py
     N_('已转介'),  # webapp/code_labels.py
     N_('已预留'),  # webapp/code_labels.py, webapp/ledger/views.py
     N_('已驳回'),  # webapp/code_labels.py, webapp/services/matching/decisions.py
@@ -85,17 +96,21 @@ MSGIDS = (
     N_('批准匹配'),  # webapp/code_labels.py
     N_('批准机构'),  # webapp/code_labels.py
     N_('承办人'),  # webapp/code_labels.py
+    N_('报告线索'),  # webapp/code_labels.py
     N_('拨付'),  # webapp/code_labels.py
     N_('接口令牌'),  # webapp/code_labels.py
     N_('摘要'),  # webapp/code_labels.py
     N_('撤下需求'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
+    N_('撤销原决定'),  # webapp/code_labels.py
     N_('支付'),  # webapp/code_labels.py
     N_('支付方式'),  # webapp/code_labels.py
     N_('支出'),  # webapp/code_labels.py
     N_('收入'),  # webapp/code_labels.py
     N_('救助政策'),  # webapp/code_labels.py, webapp/ledger/views.py
+    N_('救助管理站'),  # webapp/code_labels.py, webapp/services/cases/intake.py
     N_('文件类型'),  # webapp/code_labels.py
     N_('新状态'),  # webapp/code_labels.py
+    N_('无法联系'),  # webapp/code_labels.py
     N_('期初资金'),  # webapp/code_labels.py
     N_('期限'),  # webapp/code_labels.py
     N_('本地户籍'),  # webapp/code_labels.py
@@ -109,10 +124,13 @@ MSGIDS = (
     N_('款项'),  # webapp/code_labels.py
     N_('此前个案'),  # webapp/code_labels.py
     N_('民政部门'),  # webapp/code_labels.py
+    N_('渠道'),  # webapp/code_labels.py
     N_('爱心企业'),  # webapp/code_labels.py
     N_('状态'),  # webapp/code_labels.py
     N_('环节'),  # webapp/code_labels.py
     N_('用户'),  # webapp/code_labels.py
+    N_('用途'),  # webapp/code_labels.py
+    N_('申请人本人提出'),  # webapp/code_labels.py
     N_('登录'),  # webapp/code_labels.py
     N_('登录失败'),  # webapp/code_labels.py
     N_('登记个案'),  # webapp/code_labels.py
@@ -122,9 +140,16 @@ MSGIDS = (
     N_('签发接口令牌'),  # webapp/code_labels.py
     N_('类别'),  # webapp/code_labels.py
     N_('类型'),  # webapp/code_labels.py
+    N_('紧急程度'),  # webapp/code_labels.py, webapp/matching/labels.py
     N_('级别'),  # webapp/code_labels.py
+    N_('线索'),  # webapp/code_labels.py, webapp/templating.py
+    N_('线索转为个案'),  # webapp/code_labels.py
+    N_('结论'),  # webapp/code_labels.py
+    N_('维持原决定'),  # webapp/code_labels.py, webapp/services/doors/appeals.py
     N_('综合救助'),  # webapp/code_labels.py
     N_('编号'),  # webapp/code_labels.py
+    N_('网上查询进度'),  # webapp/code_labels.py
+    N_('网上申请'),  # webapp/code_labels.py, webapp/doors/views.py
     N_('职能部门'),  # webapp/code_labels.py
     N_('联席会议'),  # webapp/code_labels.py, webapp/templating.py
     N_('补充分配'),  # webapp/code_labels.py
@@ -146,6 +171,7 @@ MSGIDS = (
     N_('转办'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
     N_('转办部门'),  # webapp/code_labels.py
     N_('运行匹配'),  # webapp/code_labels.py
+    N_('进度查询'),  # webapp/code_labels.py, webapp/templating.py
     N_('追加资金'),  # webapp/code_labels.py
     N_('退出登录'),  # webapp/code_labels.py
     N_('退回'),  # webapp/code_labels.py
@@ -153,6 +179,7 @@ MSGIDS = (
     N_('退回资金'),  # webapp/code_labels.py
     N_('释放'),  # webapp/code_labels.py
     N_('释放预留'),  # webapp/code_labels.py
+    N_('重复线索'),  # webapp/code_labels.py
     N_('金额'),  # webapp/code_labels.py
     N_('镇（街道）'),  # webapp/code_labels.py
     N_('需求'),  # webapp/code_labels.py
@@ -163,18 +190,31 @@ MSGIDS = (
     N_('预留资金'),  # webapp/code_labels.py
     N_('驳回匹配'),  # webapp/code_labels.py
     N_('驳回机构'),  # webapp/code_labels.py
+    N_('验证码'),  # webapp/code_labels.py, webapp/doors/views.py
+    N_('发送失败'),  # webapp/doors/views.py
+    N_('复核结果'),  # webapp/doors/views.py
+    N_('失败待重试'),  # webapp/doors/views.py
+    N_('已办结'),  # webapp/doors/views.py, webapp/services/cases/workflow.py
+    N_('已发送'),  # webapp/doors/views.py
+    N_('已受理'),  # webapp/doors/views.py, webapp/services/cases/workflow.py
+    N_('已转办'),  # webapp/doors/views.py
+    N_('待发送'),  # webapp/doors/views.py
+    N_('未获批准'),  # webapp/doors/views.py
     N_('上传内容过大'),  # webapp/errors.py
-    N_('请求地址过长'),  # webapp/errors.py
     N_('不支持此请求方法'),  # webapp/errors.py
     N_('您没有权限访问此页面'),  # webapp/errors.py
     N_('提交的数据有误'),  # webapp/errors.py
     N_('操作与当前状态冲突'),  # webapp/errors.py
-    N_('服务器内部错误，我们已记录此问题'),  # webapp/errors.py
+    N_('服务器内部错误，我们已记录此问题'),  # webapp/errors.py, webapp/gunicorn_worker.py
     N_('请先登录'),  # webapp/errors.py
+    N_('请求地址过长'),  # webapp/errors.py
+    N_('请求头过大'),  # webapp/errors.py, webapp/gunicorn_worker.py
     N_('请求无效'),  # webapp/errors.py
     N_('请求过于频繁，请稍后再试'),  # webapp/errors.py
-    N_('请求头过大'),  # webapp/errors.py
     N_('页面或记录不存在'),  # webapp/errors.py
+    N_('不支持此传输编码'),  # webapp/gunicorn_worker.py
+    N_('请求格式无效或请求行过长'),  # webapp/gunicorn_worker.py
+    N_('请求被拒绝'),  # webapp/gunicorn_worker.py
     N_('临时救助备用金'),  # webapp/ledger/views.py, webapp/services/ledger/accounts.py
     N_('外部资金'),  # webapp/ledger/views.py
     N_('专项对口'),  # webapp/matching/labels.py
@@ -196,7 +236,6 @@ MSGIDS = (
     N_('没有符合条件的资源'),  # webapp/matching/labels.py
     N_('符合条件的资源已被其他需求用完'),  # webapp/matching/labels.py
     N_('等待时间'),  # webapp/matching/labels.py
-    N_('紧急程度'),  # webapp/matching/labels.py
     N_('紧急程度无效'),  # webapp/matching/labels.py
     N_('计量单位无效'),  # webapp/matching/labels.py
     N_('资源类型无效'),  # webapp/matching/labels.py
@@ -204,7 +243,7 @@ MSGIDS = (
     N_('限制条件矛盾：志愿服务未列出服务内容'),  # webapp/matching/labels.py
     N_('限制条件矛盾：最低年龄高于最高年龄'),  # webapp/matching/labels.py
     N_('需求重复'),  # webapp/matching/labels.py
-    N_('一般'),  # webapp/models/catalog.py
+    N_('一般'),  # webapp/models/catalog.py, webapp/services/search/documents.py
     N_('交通事故'),  # webapp/models/catalog.py
     N_('低保'),  # webapp/models/catalog.py
     N_('其他'),  # webapp/models/catalog.py, webapp/models/matching.py
@@ -215,17 +254,17 @@ MSGIDS = (
     N_('法律援助'),  # webapp/models/catalog.py
     N_('火灾'),  # webapp/models/catalog.py
     N_('特困'),  # webapp/models/catalog.py
-    N_('特急'),  # webapp/models/catalog.py
+    N_('特急'),  # webapp/models/catalog.py, webapp/services/search/documents.py
     N_('生活帮扶'),  # webapp/models/catalog.py
     N_('社会融入'),  # webapp/models/catalog.py
     N_('突发事件'),  # webapp/models/catalog.py
     N_('精神慰藉'),  # webapp/models/catalog.py
-    N_('紧急'),  # webapp/models/catalog.py
+    N_('紧急'),  # webapp/models/catalog.py, webapp/services/search/documents.py
     N_('老年人'),  # webapp/models/catalog.py
     N_('能力提升'),  # webapp/models/catalog.py
     N_('自然灾害'),  # webapp/models/catalog.py
     N_('资源链接'),  # webapp/models/catalog.py
-    N_('较急'),  # webapp/models/catalog.py
+    N_('较急'),  # webapp/models/catalog.py, webapp/services/search/documents.py
     N_('重大疾病'),  # webapp/models/catalog.py
     N_('重病患者'),  # webapp/models/catalog.py
     N_('陪护就医'),  # webapp/models/catalog.py
@@ -247,22 +286,22 @@ MSGIDS = (
     N_('不限'),  # webapp/public/views.py
     N_('尚有缺口'),  # webapp/public/views.py
     N_('（已隐藏）'),  # webapp/services/cases/disclosure.py
-    N_('救助管理站'),  # webapp/services/cases/intake.py
     N_('热线'),  # webapp/services/cases/intake.py
     N_('社区主动发现'),  # webapp/services/cases/intake.py
     N_('窗口受理'),  # webapp/services/cases/intake.py
+    N_('线索转个案'),  # webapp/services/cases/intake.py
     N_('部门转介'),  # webapp/services/cases/intake.py
+    N_('决定不予救助'),  # webapp/services/cases/notifications.py
     N_('办理总时限'),  # webapp/services/cases/notifications.py
     N_('受理'),  # webapp/services/cases/notifications.py, webapp/services/cases/workflow.py
+    N_('已批准救助'),  # webapp/services/cases/notifications.py, webapp/services/doors/self_service.py
     N_('核查'),  # webapp/services/cases/notifications.py
     N_('部门答复'),  # webapp/services/cases/notifications.py, webapp/services/cases/workflow.py
-    N_('不予受理'),  # webapp/services/cases/workflow.py
-    N_('不予救助'),  # webapp/services/cases/workflow.py
+    N_('不予受理'),  # webapp/services/cases/workflow.py, webapp/services/doors/self_service.py
+    N_('不予救助'),  # webapp/services/cases/workflow.py, webapp/services/doors/self_service.py
     N_('办结'),  # webapp/services/cases/workflow.py
     N_('备注'),  # webapp/services/cases/workflow.py
-    N_('已办结'),  # webapp/services/cases/workflow.py
-    N_('已受理'),  # webapp/services/cases/workflow.py
-    N_('已撤回'),  # webapp/services/cases/workflow.py
+    N_('已撤回'),  # webapp/services/cases/workflow.py, webapp/services/doors/self_service.py
     N_('开始救助'),  # webapp/services/cases/workflow.py
     N_('开始核查'),  # webapp/services/cases/workflow.py
     N_('批准救助'),  # webapp/services/cases/workflow.py
@@ -274,6 +313,26 @@ MSGIDS = (
     N_('移交承办人'),  # webapp/services/cases/workflow.py
     N_('转办中'),  # webapp/services/cases/workflow.py
     N_('需求已发布'),  # webapp/services/cases/workflow.py
+    N_('复核中'),  # webapp/services/doors/appeals.py
+    N_('撤销原决定，重新办理'),  # webapp/services/doors/appeals.py
+    N_('多次联系未果'),  # webapp/services/doors/leads.py
+    N_('已关闭'),  # webapp/services/doors/leads.py
+    N_('已转为个案'),  # webapp/services/doors/leads.py
+    N_('已转介其他部门或机构'),  # webapp/services/doors/leads.py
+    N_('待首次联系'),  # webapp/services/doors/leads.py
+    N_('重复线索（已有个案在办）'),  # webapp/services/doors/leads.py
+    N_('已先行救助，正在核查'),  # webapp/services/doors/self_service.py
+    N_('已受理，正在准备核查'),  # webapp/services/doors/self_service.py
+    N_('已批准，正在募集社会帮扶'),  # webapp/services/doors/self_service.py
+    N_('已登记，等待受理'),  # webapp/services/doors/self_service.py
+    N_('已转相关部门协同办理'),  # webapp/services/doors/self_service.py
+    N_('提交联席会议研究'),  # webapp/services/doors/self_service.py
+    N_('本人银行卡或社保卡（用于发放救助金）'),  # webapp/services/doors/self_service.py
+    N_('核查完毕，等待审批'),  # webapp/services/doors/self_service.py
+    N_('正在实施救助'),  # webapp/services/doors/self_service.py
+    N_('正在核查家庭情况'),  # webapp/services/doors/self_service.py
+    N_('能说明困难的材料，如医疗费票据、诊断证明、事故或受灾证明'),  # webapp/services/doors/self_service.py
+    N_('身份证、户口簿（或居住证）'),  # webapp/services/doors/self_service.py
     N_('外部资金来源'),  # webapp/services/ledger/accounts.py
     N_('核查未通过，先行救助冲回'),  # webapp/services/ledger/green_channel.py
     N_('个案不予受理，预留自动释放'),  # webapp/services/ledger/releases.py
@@ -315,12 +374,22 @@ MSGIDS = (
     N_('18-29岁'),  # webapp/services/matching/records.py
     N_('60岁以上'),  # webapp/services/matching/records.py
     N_('未成年'),  # webapp/services/matching/records.py
+    N_('企业基金'),  # webapp/services/need_account.py, webapp/services/transparency.py
+    N_('先行救助（备用金）'),  # webapp/services/need_account.py
+    N_('政府救助'),  # webapp/services/need_account.py, webapp/services/transparency.py
+    N_('（已按保存期限删除）'),  # webapp/services/retention.py
     N_('全县'),  # webapp/services/search/documents.py
     N_('多个镇街'),  # webapp/services/search/documents.py
+    N_('急难需求'),  # webapp/services/search/documents.py, webapp/templating.py
     N_('个人捐助'),  # webapp/services/transparency.py
-    N_('企业基金'),  # webapp/services/transparency.py
-    N_('政府救助'),  # webapp/services/transparency.py
+    N_('个案从报告到首次获得上述救助的天数中位数。'),  # webapp/services/transparency.py
+    N_('已批准或资源方已接受的志愿服务小时数（承诺的小时数，不是已完成的小时数）。'),  # webapp/services/transparency.py
+    N_('已拨付到个案的资金（政府救助含临时救助备用金的先行救助、企业基金、慈善项目，扣除退回）与接收方已确认到账的个人认捐之和；仅预留未拨付的资金不计入。'),  # webapp/services/transparency.py
+    N_('未归属'),  # webapp/services/transparency.py
+    N_('正在求助的需求按其救助账户计算的缺口之和（所需减去各渠道已批准或已拨付的资金及已确认的认捐），统计时点为今天。'),  # webapp/services/transparency.py
+    N_('统计期内至少获得一笔上述救助的个案数。'),  # webapp/services/transparency.py
     N_('个案办理'),  # webapp/templating.py
+    N_('代为申请复核'),  # webapp/templating.py
     N_('企业基金管理员'),  # webapp/templating.py
     N_('信息公开'),  # webapp/templating.py
     N_('公开信息'),  # webapp/templating.py
@@ -330,7 +399,7 @@ MSGIDS = (
     N_('审计监督'),  # webapp/templating.py
     N_('工作台'),  # webapp/templating.py
     N_('志愿者'),  # webapp/templating.py
-    N_('急难需求'),  # webapp/templating.py
+    N_('我报告的线索'),  # webapp/templating.py
     N_('我的基金'),  # webapp/templating.py
     N_('我的服务'),  # webapp/templating.py
     N_('我的项目'),  # webapp/templating.py
@@ -341,6 +410,7 @@ MSGIDS = (
     N_('爱心人士'),  # webapp/templating.py
     N_('用户管理'),  # webapp/templating.py
     N_('督查督办'),  # webapp/templating.py
+    N_('短信发件箱'),  # webapp/templating.py
     N_('系统管理'),  # webapp/templating.py
     N_('系统管理员'),  # webapp/templating.py
     N_('资源与资金'),  # webapp/templating.py
