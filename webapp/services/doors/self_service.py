@@ -12,12 +12,20 @@ import datetime as dt
 import hmac
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import Case, CaseStatus, CodePurpose, Lead, LeadStatus, StepDeadline, utcnow
+from webapp.models import (
+    Appeal,
+    Case,
+    CaseStatus,
+    CodePurpose,
+    Lead,
+    LeadStatus,
+    StepDeadline,
+    utcnow,
+)
 from webapp.services import DomainError, audit
 from webapp.services.cases import deadlines
 from webapp.services.cases.settings import CaseSettings
@@ -177,7 +185,7 @@ def status_of(session: Session, number: str, *, settings: DoorSettings,
 
 
 def appeal_from_lookup(session: Session, number: str, reason: str, *, settings: DoorSettings,
-                       now: dt.datetime | None = None) -> Any:
+                       now: dt.datetime | None = None) -> Appeal:
     """The applicant, verified by a lookup code, asks for a review of a refusal."""
     found = _find(session, number)
     if not isinstance(found, Case):
