@@ -552,3 +552,45 @@ def listed_scheme(db, demo_base):
         return row
 
     return make
+# ---- every door in: leads, codes, the applicants' outbox ----------------------------------
+
+@pytest.fixture
+def door_settings(app):
+    from webapp.services.doors.settings import DoorSettings
+    return DoorSettings.from_config(app.config)
+
+
+@pytest.fixture
+def filed_lead(db, staff, settings, door_settings, user_named):
+    """A lead filed by ``reporter`` (a demo username; ``None``: a resident's online
+    application) for ``town``, open in its window's queue."""
+    from webapp.services.doors import leads
+
+    def make(reporter: str | None = "volunteer", town: str = "梁村镇", *,
+             name: str = "孙桂兰", phone: str = "13900001111", now=None, **extra):
+        data = leads.LeadInput(name=name, town_id=staff["org"](town).id, phone=phone,
+                               address=f"{town}后刘村 3 号",
+                               description="独居老人摔伤卧床，无人照料，医药费困难。", **extra)
+        actor = user_named(reporter) if reporter else None
+        lead = leads.file_lead(db.session, actor, data, settings=door_settings,
+                               case_settings=settings, now=now)
+        db.session.commit()
+        return lead
+
+    return make
+
+
+@pytest.fixture
+def outbox_texts(db):
+    """The texts in the local outbox sent to ``phone``, oldest first."""
+    from webapp.models import OutboundMessage
+    from webapp.services.doors.codes import phone_key
+
+    def read(phone: str) -> list[str]:
+        from flask import current_app
+        key = phone_key(phone, str(current_app.config["PERSON_HASH_KEY"]))
+        rows = db.session.scalars(select(OutboundMessage).where(
+            OutboundMessage.phone_key == key).order_by(OutboundMessage.id))
+        return [r.body for r in rows]
+
+    return read

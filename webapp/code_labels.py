@@ -25,7 +25,8 @@ from webapp.services.retention import EXPORT_REASONS, PERSON_FIELD_LABELS, RETEN
 
 ORG_KIND_LABELS = {"civil_affairs": "民政部门", "department": "职能部门", "town": "镇（街道）",
                    "community": "村（社区）", "charity": "慈善组织", "enterprise": "爱心企业",
-                   "volunteer_team": "志愿服务组织", "public": "社会公众"}
+                   "volunteer_team": "志愿服务组织", "public": "社会公众",
+                   "rescue_station": "救助管理站"}
 ORG_STATUS_LABELS = {"pending": "待审核", "approved": "已批准", "rejected": "已驳回"}
 TRANSFER_KIND_LABELS = {"opening": "期初资金", "top_up": "追加资金", "reservation": "匹配预留",
                         "green_channel": "先行救助", "refund": "退回"}
@@ -45,7 +46,8 @@ AUDIT_OBJECT_LABELS = {"users": "用户", "organisations": "机构", "cases": "�
                        "calendar": "节假日", "supervision_orders": "督办单",
                        "api_tokens": "接口令牌", "ledger_accounts": "资金账户",
                        "attachments": "证明材料", "listing_reviews": "上架审核",
-                       "applicants": "申请人"}
+                       "applicants": "申请人",
+                       "leads": "线索", "verification_codes": "验证码", "appeals": "复核申请"}
 AUDIT_ACTION_LABELS = {
     "login": "登录", "logout": "退出登录", "login.failed": "登录失败",
     "user.create": "创建用户", "user.activate": "启用用户", "user.deactivate": "停用用户",
@@ -76,6 +78,9 @@ AUDIT_ACTION_LABELS = {
     "supervision.issue": "发出督办单", "supervision.reply": "答复督办单",
     "supervision.escalate": "督办单升级", "supervision.close": "督办单办结",
     "supervision.high_impact": "重大敏感标记",
+    "lead.file": "报告线索", "lead.convert": "线索转为个案", "lead.close": "关闭线索",
+    "case.appeal": "申请复核", "case.appeal_decide": "办理复核",
+    "self_service.code": "发送验证码", "self_service.lookup": "网上查询进度",
 }
 AUDIT_FIELD_LABELS = {
     "number": "编号", "from": "原状态", "to": "新状态", "amount": "金额", "case_id": "个案",
@@ -101,14 +106,22 @@ AUDIT_FIELD_LABELS = {
     "subject_id": "事项编号", "recipient": "接收单位", "reply_due_on": "答复期限",
     "overdue_days": "逾期工作日", "high_impact": "重大敏感", "deadlines_shortened": "缩短的时限",
     "min_amount": "下限", "max_amount": "上限", "times_per_year": "每年次数",
+    "channel": "渠道", "urgency": "紧急程度", "case_number": "个案编号",
+    "appeal_id": "复核申请", "by_applicant": "申请人本人提出", "reviewer_id": "复核人",
+    "outcome": "结论", "purpose": "用途",
 }
 # Values in an audit summary that are codes: read through these tables, in this order.
 AUDIT_VALUE_TABLES = ("case_status", "category", "transfer_kind", "reject_reason", "unit",
                       "payment_method", "resource_kind", "org_status", "person_field",
                       "export_reason", "retention_kind", "order_level", "order_subject",
-                      "day_kind", "county_rule")
+                      "day_kind", "county_rule", "door")
 DAY_KIND_LABELS = {"holiday": "放假", "workday": "调休上班"}
 
+# Codes in the audit summaries of leads, appeals and self-service (webapp/services/doors).
+DOOR_VALUE_LABELS = {"staff": "发现报告", "online": "网上申请", "apply": "网上申请",
+                     "lookup": "进度查询", "upheld": "维持原决定", "overturned": "撤销原决定",
+                     "referred": "已转介", "not_eligible": "不符合救助条件",
+                     "duplicate": "重复线索", "unreachable": "无法联系"}
 SCORER_LABELS = {"default": "规则评分", "learned": "学习模型评分"}
 RUN_STAGE_LABELS = {"prepare": "准备数据", "candidates": "筛选候选", "scoring": "评分",
                     "allocation": "分配", "greedy": "补充分配", "total": "合计"}
@@ -140,6 +153,7 @@ TABLES: dict[str, dict[str, str]] = {
     "order_subject": SUBJECT_LABELS,
     "day_kind": DAY_KIND_LABELS,
     "county_rule": {key: spec.label for key, spec in RULES.items()},
+    "door": DOOR_VALUE_LABELS,
 }
 
 

@@ -133,6 +133,26 @@ class Config:
                               "LOGIN_FIRST_DELAY_SECONDS")
         self.LOGIN_ADDRESS_MAX_FAILURES = env_int("LOGIN_ADDRESS_MAX_FAILURES", 30,
                                                   minimum=1, maximum=100000)
+        # Messages to applicants: "outbox" (local table, the default) or "sms" (HTTP gateway).
+        self.MESSAGE_SENDER = os.environ.get("MESSAGE_SENDER", "outbox").strip() or "outbox"
+        if self.MESSAGE_SENDER not in ("outbox", "sms"):
+            raise ConfigError(f"MESSAGE_SENDER={self.MESSAGE_SENDER!r} is not usable: "
+                              "give outbox or sms")
+        self.SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "").strip()
+        self.SMS_GATEWAY_KEY = os.environ.get("SMS_GATEWAY_KEY", "").strip()
+        self.SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "高唐县民政局").strip()
+        if self.MESSAGE_SENDER == "sms" and not self.SMS_GATEWAY_URL:
+            raise ConfigError("MESSAGE_SENDER=sms needs SMS_GATEWAY_URL")
+        self.MESSAGE_MAX_ATTEMPTS = env_int("MESSAGE_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
+        # Self-service (网上申请, 进度查询): verification codes and the flood brake.
+        self.CODE_TTL_MINUTES = env_int("CODE_TTL_MINUTES", 10, minimum=1, maximum=60)
+        self.CODE_MAX_ATTEMPTS = env_int("CODE_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
+        self.CODES_PER_PHONE_PER_HOUR = env_int("CODES_PER_PHONE_PER_HOUR", 5, minimum=1,
+                                                maximum=1000)
+        self.CODES_PER_ADDRESS_PER_HOUR = env_int("CODES_PER_ADDRESS_PER_HOUR", 20, minimum=1,
+                                                  maximum=100000)
+        self.LEAD_CONTACT_DAYS = env_int("LEAD_CONTACT_DAYS", 1, minimum=1, maximum=30)
+        self.APPEAL_DAYS = env_int("APPEAL_DAYS", 60, minimum=1, maximum=365)
 
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     BABEL_SUPPORTED_LOCALES = ("zh_CN", "en")

@@ -34,6 +34,8 @@ def blueprints() -> list[Blueprint]:
     found.append(rules_bp)
     from webapp.statistics import bp as statistics_bp
     found.append(statistics_bp)
+    from webapp.doors import bp as doors_bp
+    found.append(doors_bp)
     return found
 
 
@@ -54,6 +56,8 @@ def cli_groups() -> list:
     from webapp.ops.cli import keys_cli
     from webapp.ops.privacy_cli import person_cli, retention_cli
     found += [backup_cli, keys_cli, retention_cli, person_cli]
+    from webapp.doors.cli import messages_cli
+    found.append(messages_cli)
     return found
 
 

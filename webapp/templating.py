@@ -21,7 +21,7 @@ ROLE_LABELS = {
     Role.DONOR: "爱心人士", Role.VOLUNTEER: "志愿者", Role.CHARITY_STAFF: "慈善组织",
     Role.FUND_MANAGER: "企业基金管理员", Role.INTAKE_WORKER: "受理窗口",
     Role.DEPARTMENT_HANDLER: "部门经办人", Role.OFFICER: "民政工作人员", Role.AUDITOR: "审计监督",
-    Role.ADMIN: "系统管理员",
+    Role.ADMIN: "系统管理员", Role.RESCUE_STATION: "救助管理站",
 }
 
 # Navigation: (endpoint, label, rule predicate). Feature areas append to NAV_ITEMS.
@@ -58,16 +58,26 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
     ("needs_review.index", "发布审核", frozenset({Role.OFFICER})),
     ("person_data.find", "个人信息查询与更正", frozenset({Role.OFFICER, Role.ADMIN})),
     ("rules.index", "县级规则", frozenset({Role.ADMIN, Role.OFFICER, Role.AUDITOR})),
+    ("doors.apply", "网上申请", None),
+    ("doors.status_lookup", "进度查询", None),
+    ("doors.lead_queue", "线索", frozenset({Role.INTAKE_WORKER, Role.OFFICER, Role.AUDITOR})),
+    ("doors.my_leads", "我报告的线索", frozenset({Role.VOLUNTEER, Role.DEPARTMENT_HANDLER,
+                                                  Role.RESCUE_STATION})),
+    ("doors.appeal_list", "复核申请", frozenset({Role.OFFICER, Role.AUDITOR})),
+    ("doors.window_appeal", "代为申请复核", frozenset({Role.INTAKE_WORKER})),
+    ("doors.outbox", "短信发件箱", frozenset({Role.OFFICER, Role.ADMIN})),
 ]
 
 
 # Menus that gather entries once a user has more than NAV_FLAT_LIMIT of them.
 NAV_GROUPS = {
     "个案办理": ("cases.index", "cases.transfer_inbox", "cases.supervision", "cases.orders_list",
-             "cases.conferences", "statistics.index", "needs_review.index", "cases.inbox"),
+             "cases.conferences", "statistics.index", "needs_review.index", "cases.inbox",
+             "doors.lead_queue", "doors.appeal_list", "doors.window_appeal", "doors.outbox"),
     "资源与资金": ("portal.review_queue", "portal.pledge_desk", "matching.proposals",
               "ledger.balances"),
-    "公开信息": ("public.needs", "public.projects", "public.transparency_page"),
+    "公开信息": ("public.needs", "public.projects", "public.transparency_page", "doors.apply",
+             "doors.status_lookup"),
     "系统管理": ("admin.organisations", "admin.users", "admin.audit_log", "rules.index",
              "person_data.find"),
 }

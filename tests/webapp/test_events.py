@@ -74,7 +74,7 @@ def test_subscribers_run_in_the_documented_order(app):
              for h in events.handlers(events.CaseEnded)]
     assert names == ["green_channel.on_case_ended", "releases.on_case_ended",
                      "notifications.on_decision", "decisions.on_case_ended",
-                     "needs.on_case_ended"]
+                     "needs.on_case_ended", "messages.on_case_ended"]
     assert [h.__name__ for h in events.handlers(events.CaseChanged)] == ["on_case_changed"]
 
 

@@ -30,6 +30,7 @@ from webapp.services.cases import conference as conference_service
 from webapp.services.cases import conference_records as records
 from webapp.services.cases import deadlines, notifications, orders, queries, transfers, workflow
 from webapp.services.cases.deadlines import LOCAL_TZ
+from webapp.services.doors import leads as door_leads
 from webapp.services.ledger import green_channel
 
 
@@ -85,6 +86,7 @@ def supervision():
         open_orders=db.session.scalars(orders.open_orders_stmt().limit(50)).all(),
         LEVEL_LABELS=orders.LEVEL_LABELS, ORDER_STATUS_LABELS=orders.ORDER_STATUS_LABELS,
         payment_days=case_settings().emergency_payment_days,
+        late_leads=door_leads.late_leads(db.session, today=today()),
         working_days=lambda d: deadlines.working_days_between(d, today(), case_settings()),
         **template_globals())
 

@@ -81,13 +81,19 @@ def load_case(case_id: int) -> Case:
     return case
 
 
+# Timeline lines written by appeals (webapp/services/doors/appeals.py).
+APPEAL_ACTION_LABELS = {"appeal": "申请复核", "appeal_upheld": "复核：维持原决定",
+                        "appeal_overturned": "复核：撤销原决定"}
+
+
 def template_globals() -> dict:
     return {"status_label": workflow.status_label, "STATUS_LABELS": workflow.STATUS_LABELS,
             "CATEGORY_LABELS": CATEGORY_LABELS, "URGENCY_LABELS": URGENCY_LABELS,
             "SOURCE_LABELS": SOURCE_LABELS, "STEP_LABELS": notifications.STEP_LABELS,
             "FLAG_LABELS": VULNERABILITY_FLAGS,
             "TRANSITION_LABELS": {"report": "登记", **ORDER_ACTION_LABELS,
-                                  **{a: t.label for a, t in workflow.TRANSITIONS.items()}}}
+                                  **{a: t.label for a, t in workflow.TRANSITIONS.items()},
+                                  **APPEAL_ACTION_LABELS}}
 
 
 @bp.app_context_processor

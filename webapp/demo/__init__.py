@@ -18,13 +18,14 @@ def loaders() -> list[Callable]:
     from webapp.demo import (
         cases,
         conferences,  # after cases: it records the demo meeting's attendance and minutes
+        doors,  # after cases: an appeal against a rejected demo case
         ledger,  # after resources and cases: it pays for them
         matching,  # after the ledger: approvals reserve money
         resources,  # after cases: pledges go to their published needs
         rules,  # after cases: supervision orders are about them
     )
-    return [base.load, cases.load, resources.load, ledger.load, matching.load, rules.load,
-            conferences.load]
+    return [base.load, cases.load, doors.load, resources.load, ledger.load, matching.load,
+            rules.load, conferences.load]
 
 
 def load_demo(session: Session, *, seed: int, echo: Callable[[str], None] = lambda s: None

@@ -42,6 +42,7 @@ OTHER_ORGS = [
     ("高唐县爱心助学协会", OrgKind.CHARITY, "charity-edu"),
     ("鲁西爱心实业有限公司", OrgKind.ENTERPRISE, "ent-luxi"),
     ("高唐县志愿者协会", OrgKind.VOLUNTEER_TEAM, "vol-assoc"),
+    ("高唐县救助管理站", OrgKind.RESCUE_STATION, "rescue-station"),
 ]
 
 DEMO_USERS = [
@@ -54,6 +55,9 @@ DEMO_USERS = [
     ("volunteer", "志愿者小陈", "高唐县志愿者协会", {Role.VOLUNTEER}),
     ("donor", "爱心人士刘先生", "社会公众", {Role.DONOR}),
     ("auditor", "审计局审计员", DEPARTMENTS["audit"], {Role.AUDITOR}),
+    ("rescue", "救助管理站值班员", "高唐县救助管理站", {Role.RESCUE_STATION}),
+    # A second officer from the start: appeals (复核) go to someone other than the decider.
+    ("officer2", "民政局李会计", BUREAU, {Role.OFFICER}),
 ]
 
 

@@ -36,6 +36,18 @@ from webapp.models.cases import (  # noqa: F401
 )
 from webapp.models.catalog import CATEGORY_LABELS, Category  # noqa: F401
 from webapp.models.jobs import Job, JobStatus  # noqa: F401
+from webapp.models.leads import (  # noqa: F401
+    Appeal,
+    AppealStatus,
+    CodePurpose,
+    Lead,
+    LeadChannel,
+    LeadCloseReason,
+    LeadStatus,
+    MessageStatus,
+    OutboundMessage,
+    VerificationCode,
+)
 from webapp.models.ledger import (  # noqa: F401
     AccountKind,
     IdempotencyKey,

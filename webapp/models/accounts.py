@@ -19,6 +19,7 @@ class OrgKind(str, enum.Enum):
     ENTERPRISE = "enterprise"
     VOLUNTEER_TEAM = "volunteer_team"
     PUBLIC = "public"  # self-registered donors and individual volunteers
+    RESCUE_STATION = "rescue_station"  # 救助管理站: finds people in the street, files leads
 
 
 class OrgStatus(str, enum.Enum):
@@ -37,6 +38,7 @@ class Role(str, enum.Enum):
     OFFICER = "officer"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    RESCUE_STATION = "rescue_station"  # 救助管理站 staff: file leads
 
 
 class Organisation(Base):

@@ -47,6 +47,8 @@ class CaseSource(str, enum.Enum):
     HOTLINE = "hotline"          # 热线
     REFERRAL = "referral"        # 部门转介
     RESCUE_STATION = "rescue_station"  # 救助管理站
+    LEAD = "lead"                # 线索转个案
+    ONLINE = "online"            # 网上申请
 
 
 class Applicant(Base):

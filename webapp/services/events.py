@@ -26,7 +26,9 @@ from sqlalchemy.orm import Session
 if TYPE_CHECKING:
     from webapp.models import (
         AgendaItem,
+        Appeal,
         Case,
+        Lead,
         MatchRun,
         MoneyTransfer,
         NeedCard,
@@ -137,6 +139,59 @@ class SupervisionOrderChanged(Event):
     order: SupervisionOrder
     actor: User | None
     step: str
+# ---- every door in: leads, appeals (services/doors/), payments (services/ledger) ------------
+
+@dataclass(frozen=True)
+class LeadFiled(Event):
+    """A lead (线索) reached a town window's queue; ``actor`` is ``None`` for a resident's own
+    online application."""
+
+    lead: Lead
+    actor: User | None
+
+
+@dataclass(frozen=True)
+class LeadConverted(Event):
+    """The window turned ``lead`` into ``case``."""
+
+    lead: Lead
+    case: Case
+    actor: User
+
+
+@dataclass(frozen=True)
+class LeadClosed(Event):
+    """The window closed ``lead`` with a reason (referred, not eligible, duplicate …)."""
+
+    lead: Lead
+    actor: User
+
+
+@dataclass(frozen=True)
+class AppealFiled(Event):
+    """A review of a refusal was asked for (复核申请); ``actor`` is ``None`` when the applicant
+    asked through the status lookup."""
+
+    appeal: Appeal
+    case: Case
+    actor: User | None
+
+
+@dataclass(frozen=True)
+class AppealDecided(CaseChanged):
+    """A second officer decided ``appeal``; when ``overturned`` the case was reopened."""
+
+    appeal: Appeal
+    overturned: bool
+
+
+@dataclass(frozen=True)
+class PaymentPosted(Event):
+    """Money of ``amount`` yuan was paid out (拨付) for ``case`` (``None``: not a case's)."""
+
+    case: Case | None
+    amount: Decimal
+    actor: User | None
 
 
 # ---- needs, listings, pledges, matching ----------------------------------------------------
@@ -278,6 +333,9 @@ def register_subscribers() -> None:
     """
     from webapp.services import needs
     from webapp.services.cases import notifications, orders
+    from webapp.services.doors import appeals as door_appeals
+    from webapp.services.doors import leads as door_leads
+    from webapp.services.doors import messages as door_messages
     from webapp.services.ledger import accounts, green_channel, releases
     from webapp.services.matching import runs
     from webapp.services.matching.decisions import on_case_ended as cancel_pairings
@@ -307,6 +365,23 @@ def register_subscribers() -> None:
     subscribe(CaseEnded, notifications.on_decision)     # rejected: worker and reporter told
     subscribe(CaseEnded, cancel_pairings)               # open matching pairings cancelled
     subscribe(CaseEnded, needs.on_case_ended)           # closed: need card unpublished
+
+    # The applicant is told by text message (services/doors/messages.py): accepted,
+    # transferred, approved, paid, refused or rejected, closed, and the appeal's outcome.
+    subscribe(CaseProgressed, door_messages.on_case_progressed)
+    subscribe(CaseTransferred, door_messages.on_case_transferred)
+    subscribe(CaseApproved, door_messages.on_case_approved)
+    subscribe(PaymentPosted, door_messages.on_payment_posted)
+    subscribe(CaseEnded, door_messages.on_case_ended)
+    subscribe(AppealDecided, door_messages.on_appeal_decided)
+    # Leads: the town window is told of a new one, the finder of what became of theirs; a
+    # resident who applied online gets the lead number, and the outcome of a closed lead.
+    subscribe(LeadFiled, door_leads.on_lead_filed)
+    subscribe(LeadFiled, door_messages.on_lead_filed)
+    subscribe(LeadConverted, door_leads.on_lead_resolved)
+    subscribe(LeadClosed, door_leads.on_lead_resolved)
+    subscribe(LeadClosed, door_messages.on_lead_closed)
+    subscribe(AppealFiled, door_appeals.on_appeal_filed)  # the reviewing officer is told
 
     # Any case event, after the reactions above: its published card is re-indexed.
     subscribe(CaseChanged, search_sync.on_case_changed)

@@ -129,7 +129,8 @@ def run(*args: str) -> None:
 # Domain errors carry their message as a msgid (webapp/services/__init__.py translates it
 # when a request is answered): the first argument of these calls is extracted too.
 ERROR_KEYWORDS = ("DomainError", "NotFoundError", "PermissionDeniedError", "ConflictError",
-                  "AuthenticationError", "ThrottledError", "KeyReusedError", "Msg")
+                  "AuthenticationError", "ThrottledError", "KeyReusedError", "Msg", "FloodError",
+                  "WrongCodeError")
 
 
 def extract_and_update() -> None:

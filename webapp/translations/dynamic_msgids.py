@@ -21,7 +21,10 @@ MSGIDS = (
     N_('超期环节'),  # webapp/cases/dashboards.py
     N_('发出督办单'),  # webapp/cases/views.py, webapp/code_labels.py
     N_('取消重大敏感标记'),  # webapp/cases/views.py
+    N_('复核：撤销原决定'),  # webapp/cases/views.py
+    N_('复核：维持原决定'),  # webapp/cases/views.py
     N_('标记为重大敏感'),  # webapp/cases/views.py
+    N_('申请复核'),  # webapp/cases/views.py, webapp/code_labels.py
     N_('督办单办结'),  # webapp/cases/views.py, webapp/code_labels.py
     N_('督办单升级'),  # webapp/cases/views.py, webapp/code_labels.py
     N_('答复督办单'),  # webapp/cases/views.py, webapp/code_labels.py
@@ -29,7 +32,9 @@ MSGIDS = (
     N_('上架审核'),  # webapp/code_labels.py, webapp/templating.py
     N_('上限'),  # webapp/code_labels.py
     N_('下限'),  # webapp/code_labels.py
+    N_('不符合救助条件'),  # webapp/code_labels.py, webapp/services/doors/leads.py
     N_('个案'),  # webapp/code_labels.py, webapp/ledger/views.py
+    N_('个案编号'),  # webapp/code_labels.py, webapp/ledger/exports.py
     N_('事项编号'),  # webapp/code_labels.py
     N_('付款账户'),  # webapp/code_labels.py
     N_('任务'),  # webapp/code_labels.py
@@ -49,6 +54,7 @@ MSGIDS = (
     N_('先行救助冲回'),  # webapp/code_labels.py
     N_('先行救助核实无误'),  # webapp/code_labels.py
     N_('公益基金'),  # webapp/code_labels.py, webapp/ledger/views.py
+    N_('关闭线索'),  # webapp/code_labels.py
     N_('冲回'),  # webapp/code_labels.py
     N_('决定'),  # webapp/code_labels.py
     N_('准备数据'),  # webapp/code_labels.py
@@ -59,6 +65,7 @@ MSGIDS = (
     N_('初始化县级规则'),  # webapp/code_labels.py
     N_('删除内容'),  # webapp/code_labels.py
     N_('删除节假日调整'),  # webapp/code_labels.py
+    N_('办理复核'),  # webapp/code_labels.py
     N_('办理超期'),  # webapp/code_labels.py
     N_('匹配建议'),  # webapp/code_labels.py, webapp/templating.py
     N_('匹配建议被替换'),  # webapp/code_labels.py
@@ -71,12 +78,16 @@ MSGIDS = (
     N_('原状态'),  # webapp/code_labels.py
     N_('县级规则'),  # webapp/code_labels.py, webapp/templating.py
     N_('发布需求'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
+    N_('发现报告'),  # webapp/code_labels.py, webapp/services/doors/leads.py
+    N_('发送验证码'),  # webapp/code_labels.py
     N_('取消匹配'),  # webapp/code_labels.py
     N_('合计'),  # webapp/code_labels.py
     N_('吊销接口令牌'),  # webapp/code_labels.py
     N_('同因重复救助例外'),  # webapp/code_labels.py
     N_('含调休安排'),  # webapp/code_labels.py
     N_('启用用户'),  # webapp/code_labels.py
+    N_('复核人'),  # webapp/code_labels.py
+    N_('复核申请'),  # webapp/code_labels.py, webapp/templating.py
     N_('大小'),  # webapp/code_labels.py
     N_('学习模型评分'),  # webapp/code_labels.py
     N_('安排联席会议'),  # webapp/code_labels.py
@@ -86,8 +97,8 @@ MSGIDS = (
     N_('已入账'),  # webapp/code_labels.py
     N_('已冲回'),  # webapp/code_labels.py
     N_('已填写依据'),  # webapp/code_labels.py
-    N_('已批准'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
-    N_('已拨付'),  # webapp/code_labels.py, webapp/ledger/exports.py
+    N_('已批准'),  # webapp/code_labels.py, webapp/doors/views.py
+    N_('已拨付'),  # webapp/code_labels.py, webapp/doors/views.py
     N_('已转介'),  # webapp/code_labels.py
     N_('已预留'),  # webapp/code_labels.py, webapp/ledger/exports.py
     N_('已驳回'),  # webapp/code_labels.py, webapp/services/matching/decisions.py
@@ -105,6 +116,7 @@ MSGIDS = (
     N_('批准匹配'),  # webapp/code_labels.py
     N_('批准机构'),  # webapp/code_labels.py
     N_('承办人'),  # webapp/code_labels.py
+    N_('报告线索'),  # webapp/code_labels.py
     N_('拨付'),  # webapp/code_labels.py
     N_('按保存期限删除个人信息'),  # webapp/code_labels.py
     N_('按身份证号查找申请人'),  # webapp/code_labels.py
@@ -112,14 +124,17 @@ MSGIDS = (
     N_('接收单位'),  # webapp/code_labels.py
     N_('摘要'),  # webapp/code_labels.py
     N_('撤下需求'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
+    N_('撤销原决定'),  # webapp/code_labels.py
     N_('支付'),  # webapp/code_labels.py
     N_('支付方式'),  # webapp/code_labels.py, webapp/ledger/exports.py
     N_('支出'),  # webapp/code_labels.py
     N_('收入'),  # webapp/code_labels.py
     N_('放假'),  # webapp/code_labels.py
     N_('救助政策'),  # webapp/code_labels.py, webapp/ledger/views.py
+    N_('救助管理站'),  # webapp/code_labels.py, webapp/services/cases/intake.py
     N_('文件类型'),  # webapp/code_labels.py
     N_('新状态'),  # webapp/code_labels.py
+    N_('无法联系'),  # webapp/code_labels.py
     N_('日期'),  # webapp/code_labels.py
     N_('更正字段'),  # webapp/code_labels.py
     N_('更正申请人个人信息'),  # webapp/code_labels.py
@@ -138,12 +153,15 @@ MSGIDS = (
     N_('此前个案'),  # webapp/code_labels.py
     N_('每年次数'),  # webapp/code_labels.py
     N_('民政部门'),  # webapp/code_labels.py
+    N_('渠道'),  # webapp/code_labels.py
     N_('爱心企业'),  # webapp/code_labels.py
     N_('状态'),  # webapp/code_labels.py
     N_('环节'),  # webapp/code_labels.py, webapp/services/statistics/timeliness.py
     N_('生效日期'),  # webapp/code_labels.py
     N_('用户'),  # webapp/code_labels.py
+    N_('用途'),  # webapp/code_labels.py
     N_('申请人'),  # webapp/code_labels.py
+    N_('申请人本人提出'),  # webapp/code_labels.py
     N_('登录'),  # webapp/code_labels.py
     N_('登录失败'),  # webapp/code_labels.py
     N_('登记个案'),  # webapp/code_labels.py
@@ -156,10 +174,17 @@ MSGIDS = (
     N_('签发接口令牌'),  # webapp/code_labels.py
     N_('类别'),  # webapp/code_labels.py
     N_('类型'),  # webapp/code_labels.py, webapp/ledger/exports.py
+    N_('紧急程度'),  # webapp/code_labels.py, webapp/matching/labels.py
     N_('级别'),  # webapp/code_labels.py
+    N_('线索'),  # webapp/code_labels.py, webapp/templating.py
+    N_('线索转为个案'),  # webapp/code_labels.py
+    N_('结论'),  # webapp/code_labels.py
+    N_('维持原决定'),  # webapp/code_labels.py, webapp/services/doors/appeals.py
     N_('综合救助'),  # webapp/code_labels.py
     N_('编号'),  # webapp/code_labels.py
     N_('缩短的时限'),  # webapp/code_labels.py
+    N_('网上查询进度'),  # webapp/code_labels.py
+    N_('网上申请'),  # webapp/code_labels.py, webapp/doors/views.py
     N_('职能部门'),  # webapp/code_labels.py
     N_('联席会议'),  # webapp/code_labels.py, webapp/templating.py
     N_('节假日'),  # webapp/code_labels.py
@@ -189,6 +214,7 @@ MSGIDS = (
     N_('转办部门'),  # webapp/code_labels.py
     N_('载入法定节假日'),  # webapp/code_labels.py
     N_('运行匹配'),  # webapp/code_labels.py
+    N_('进度查询'),  # webapp/code_labels.py, webapp/templating.py
     N_('追加资金'),  # webapp/code_labels.py
     N_('退出登录'),  # webapp/code_labels.py
     N_('退回'),  # webapp/code_labels.py
@@ -197,6 +223,7 @@ MSGIDS = (
     N_('逾期工作日'),  # webapp/code_labels.py
     N_('释放'),  # webapp/code_labels.py
     N_('释放预留'),  # webapp/code_labels.py
+    N_('重复线索'),  # webapp/code_labels.py
     N_('重大敏感'),  # webapp/code_labels.py
     N_('重大敏感标记'),  # webapp/code_labels.py
     N_('金额'),  # webapp/code_labels.py, webapp/ledger/exports.py
@@ -209,6 +236,16 @@ MSGIDS = (
     N_('预留资金'),  # webapp/code_labels.py
     N_('驳回匹配'),  # webapp/code_labels.py
     N_('驳回机构'),  # webapp/code_labels.py
+    N_('验证码'),  # webapp/code_labels.py, webapp/doors/views.py
+    N_('发送失败'),  # webapp/doors/views.py
+    N_('复核结果'),  # webapp/doors/views.py
+    N_('失败待重试'),  # webapp/doors/views.py
+    N_('已办结'),  # webapp/doors/views.py, webapp/services/cases/orders.py
+    N_('已发送'),  # webapp/doors/views.py
+    N_('已受理'),  # webapp/doors/views.py, webapp/services/cases/workflow.py
+    N_('已转办'),  # webapp/doors/views.py
+    N_('待发送'),  # webapp/doors/views.py
+    N_('未获批准'),  # webapp/doors/views.py
     N_('上传内容过大'),  # webapp/errors.py
     N_('不支持此请求方法'),  # webapp/errors.py
     N_('您没有权限访问此页面'),  # webapp/errors.py
@@ -226,7 +263,6 @@ MSGIDS = (
     N_('请求被拒绝'),  # webapp/gunicorn_worker.py
     N_('个案已批准'),  # webapp/ledger/exports.py
     N_('个案所需'),  # webapp/ledger/exports.py
-    N_('个案编号'),  # webapp/ledger/exports.py
     N_('借贷'),  # webapp/ledger/exports.py
     N_('分录'),  # webapp/ledger/exports.py
     N_('分录行'),  # webapp/ledger/exports.py
@@ -264,7 +300,6 @@ MSGIDS = (
     N_('没有符合条件的资源'),  # webapp/matching/labels.py
     N_('符合条件的资源已被其他需求用完'),  # webapp/matching/labels.py
     N_('等待时间'),  # webapp/matching/labels.py
-    N_('紧急程度'),  # webapp/matching/labels.py, webapp/search/labels.py
     N_('紧急程度无效'),  # webapp/matching/labels.py
     N_('计量单位无效'),  # webapp/matching/labels.py
     N_('资源类型无效'),  # webapp/matching/labels.py
@@ -327,30 +362,28 @@ MSGIDS = (
     N_('待召开'),  # webapp/services/cases/conference_records.py
     N_('逾期未录纪要'),  # webapp/services/cases/conference_records.py
     N_('（已隐藏）'),  # webapp/services/cases/disclosure.py
-    N_('救助管理站'),  # webapp/services/cases/intake.py
     N_('热线'),  # webapp/services/cases/intake.py
     N_('社区主动发现'),  # webapp/services/cases/intake.py
     N_('窗口受理'),  # webapp/services/cases/intake.py
+    N_('线索转个案'),  # webapp/services/cases/intake.py
     N_('部门转介'),  # webapp/services/cases/intake.py
     N_('决定不予救助'),  # webapp/services/cases/notifications.py
     N_('办理总时限'),  # webapp/services/cases/notifications.py, webapp/services/county_rules.py
     N_('受理'),  # webapp/services/cases/notifications.py, webapp/services/cases/workflow.py
-    N_('已批准救助'),  # webapp/services/cases/notifications.py
+    N_('已批准救助'),  # webapp/services/cases/notifications.py, webapp/services/doors/self_service.py
     N_('核查'),  # webapp/services/cases/notifications.py
     N_('部门答复'),  # webapp/services/cases/notifications.py, webapp/services/cases/workflow.py
     N_('先行救助拨付'),  # webapp/services/cases/orders.py
-    N_('已办结'),  # webapp/services/cases/orders.py, webapp/services/cases/workflow.py
     N_('已答复'),  # webapp/services/cases/orders.py
     N_('待答复'),  # webapp/services/cases/orders.py
     N_('提醒'),  # webapp/services/cases/orders.py
     N_('督办'),  # webapp/services/cases/orders.py
     N_('通报'),  # webapp/services/cases/orders.py
-    N_('不予受理'),  # webapp/services/cases/workflow.py
-    N_('不予救助'),  # webapp/services/cases/workflow.py
+    N_('不予受理'),  # webapp/services/cases/workflow.py, webapp/services/doors/self_service.py
+    N_('不予救助'),  # webapp/services/cases/workflow.py, webapp/services/doors/self_service.py
     N_('办结'),  # webapp/services/cases/workflow.py
     N_('备注'),  # webapp/services/cases/workflow.py
-    N_('已受理'),  # webapp/services/cases/workflow.py
-    N_('已撤回'),  # webapp/services/cases/workflow.py
+    N_('已撤回'),  # webapp/services/cases/workflow.py, webapp/services/doors/self_service.py
     N_('开始救助'),  # webapp/services/cases/workflow.py
     N_('开始核查'),  # webapp/services/cases/workflow.py
     N_('批准救助'),  # webapp/services/cases/workflow.py
@@ -378,6 +411,26 @@ MSGIDS = (
     N_('重大敏感个案时限比例'),  # webapp/services/county_rules.py
     N_('需第二名工作人员复核的拨付金额'),  # webapp/services/county_rules.py
     N_('（同类特征至少 k 例）'),  # webapp/services/county_rules.py
+    N_('复核中'),  # webapp/services/doors/appeals.py
+    N_('撤销原决定，重新办理'),  # webapp/services/doors/appeals.py
+    N_('多次联系未果'),  # webapp/services/doors/leads.py
+    N_('已关闭'),  # webapp/services/doors/leads.py
+    N_('已转为个案'),  # webapp/services/doors/leads.py
+    N_('已转介其他部门或机构'),  # webapp/services/doors/leads.py
+    N_('待首次联系'),  # webapp/services/doors/leads.py
+    N_('重复线索（已有个案在办）'),  # webapp/services/doors/leads.py
+    N_('已先行救助，正在核查'),  # webapp/services/doors/self_service.py
+    N_('已受理，正在准备核查'),  # webapp/services/doors/self_service.py
+    N_('已批准，正在募集社会帮扶'),  # webapp/services/doors/self_service.py
+    N_('已登记，等待受理'),  # webapp/services/doors/self_service.py
+    N_('已转相关部门协同办理'),  # webapp/services/doors/self_service.py
+    N_('提交联席会议研究'),  # webapp/services/doors/self_service.py
+    N_('本人银行卡或社保卡（用于发放救助金）'),  # webapp/services/doors/self_service.py
+    N_('核查完毕，等待审批'),  # webapp/services/doors/self_service.py
+    N_('正在实施救助'),  # webapp/services/doors/self_service.py
+    N_('正在核查家庭情况'),  # webapp/services/doors/self_service.py
+    N_('能说明困难的材料，如医疗费票据、诊断证明、事故或受灾证明'),  # webapp/services/doors/self_service.py
+    N_('身份证、户口簿（或居住证）'),  # webapp/services/doors/self_service.py
     N_('外部资金来源'),  # webapp/services/ledger/accounts.py
     N_('核查未通过，先行救助冲回'),  # webapp/services/ledger/green_channel.py
     N_('个案不予受理，预留自动释放'),  # webapp/services/ledger/releases.py
@@ -459,6 +512,7 @@ MSGIDS = (
     N_('生成失败'),  # webapp/statistics/reports.py
     N_('个人信息查询与更正'),  # webapp/templating.py
     N_('个案办理'),  # webapp/templating.py
+    N_('代为申请复核'),  # webapp/templating.py
     N_('企业基金管理员'),  # webapp/templating.py
     N_('信息公开'),  # webapp/templating.py
     N_('公开信息'),  # webapp/templating.py
@@ -468,6 +522,7 @@ MSGIDS = (
     N_('审计监督'),  # webapp/templating.py
     N_('工作台'),  # webapp/templating.py
     N_('志愿者'),  # webapp/templating.py
+    N_('我报告的线索'),  # webapp/templating.py
     N_('我的基金'),  # webapp/templating.py
     N_('我的服务'),  # webapp/templating.py
     N_('我的项目'),  # webapp/templating.py
@@ -479,6 +534,7 @@ MSGIDS = (
     N_('爱心人士'),  # webapp/templating.py
     N_('用户管理'),  # webapp/templating.py
     N_('督查督办'),  # webapp/templating.py
+    N_('短信发件箱'),  # webapp/templating.py
     N_('系统管理'),  # webapp/templating.py
     N_('系统管理员'),  # webapp/templating.py
     N_('资源与资金'),  # webapp/templating.py

@@ -39,6 +39,7 @@ SOURCE_LABELS = {
     CaseSource.WINDOW: "窗口受理", CaseSource.OUTREACH: "社区主动发现",
     CaseSource.HOTLINE: "热线", CaseSource.REFERRAL: "部门转介",
     CaseSource.RESCUE_STATION: "救助管理站",
+    CaseSource.LEAD: "线索转个案", CaseSource.ONLINE: "网上申请",
 }
 
 

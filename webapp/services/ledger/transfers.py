@@ -30,6 +30,7 @@ from webapp.services import (
     NotFoundError,
     PermissionDeniedError,
     audit,
+    events,
     need_account,
 )
 from webapp.services.ledger import accounts, journal, schemes
@@ -200,6 +201,8 @@ def disburse(session: Session, actor: User, transfer: MoneyTransfer, *, payee: s
     audit.record(session, actor, "ledger.disburse", transfer, summary={
         "amount": str(amount), "method": method.value, "voucher_number": voucher_number,
         "case_id": transfer.case_id})
+    events.publish(session, events.PaymentPosted(
+        session.get(Case, transfer.case_id) if transfer.case_id else None, amount, actor))
     return transfer
 
 

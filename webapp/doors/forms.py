@@ -1,0 +1,68 @@
+"""Forms of the doors area. The services validate completely; these forms carry the fields."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from webapp.forms import choices
+from webapp.models import CATEGORY_LABELS
+from webapp.models.catalog import URGENCY_LABELS
+from webapp.services.doors.leads import CLOSE_REASON_LABELS
+
+
+class LeadForm(FlaskForm):
+    """A finder's lead: who, where, what happened, how urgent, how to reach them."""
+
+    name = StringField(_l("困难群众姓名或称呼"), validators=[Length(max=40)])
+    town_id = SelectField(_l("所在镇（街道）"), coerce=int)
+    address = StringField(_l("住址或所在地点"), validators=[Optional(), Length(max=200)])
+    phone = StringField(_l("联系电话"), validators=[Optional(), Length(max=20)])
+    description = TextAreaField(_l("发生了什么"), validators=[Length(max=2000)])
+    urgency = SelectField(_l("紧急程度"), coerce=int, default=2,
+                          choices=choices(URGENCY_LABELS.items()))
+
+
+class ApplyForm(LeadForm):
+    """The resident's own application: the same fields, a mobile phone required."""
+
+    phone = StringField(_l("手机号码（接收验证码和办理结果）"), validators=[Length(max=20)])
+    on_behalf = BooleanField(_l("我是替家人或邻居申请"))
+
+
+class CodeForm(FlaskForm):
+    ticket = HiddenField()
+    code = StringField(_l("短信验证码"), validators=[Length(max=8)])
+
+
+class LookupForm(FlaskForm):
+    number = StringField(_l("申请编号或个案编号"), validators=[Length(max=24)])
+    phone = StringField(_l("申请时留的手机号码"), validators=[Length(max=20)])
+
+
+class AppealForm(FlaskForm):
+    reason = TextAreaField(_l("申请复核的理由"), validators=[Length(max=1000)])
+
+
+class WindowAppealForm(AppealForm):
+    number = StringField(_l("个案编号"), validators=[Length(max=24)])
+
+
+class ConvertForm(FlaskForm):
+    id_number = StringField(_l("身份证号码"), validators=[Length(max=24)])
+    category = SelectField(_l("急难类别"), choices=choices(
+        (c.value, label) for c, label in CATEGORY_LABELS.items()))
+    amount_needed = StringField(_l("所需金额（元）"), validators=[Length(max=20)])
+    local_hukou = RadioField(_l("户籍"), default="local", choices=choices(
+        [("local", _l("本县户籍")), ("nonlocal", _l("非本县户籍（常住人口，同样受理）"))]))
+
+
+class CloseForm(FlaskForm):
+    reason = SelectField(_l("关闭原因"), choices=choices(
+        (r.value, label) for r, label in CLOSE_REASON_LABELS.items()))
+    note = TextAreaField(_l("说明（转介去向或不符合的条件）"), validators=[Length(max=500)])
+
+
+class DecisionForm(FlaskForm):
+    outcome = RadioField(_l("复核结论"), default="uphold", choices=choices(
+        [("uphold", _l("维持原决定")), ("overturn", _l("撤销原决定，重新办理"))]))
+    note = TextAreaField(_l("复核意见"), validators=[Length(max=1000)])
