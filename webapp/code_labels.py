@@ -17,8 +17,10 @@ from webapp.matching.labels import UNIT_LABELS
 from webapp.models.catalog import CATEGORY_LABELS, VULNERABILITY_FLAGS
 from webapp.models.ledger import PAYMENT_METHOD_LABELS
 from webapp.models.matching import REJECT_REASON_LABELS
+from webapp.services.cases.household import RELATION_LABELS
 from webapp.services.cases.workflow import STATUS_LABELS as CASE_STATUS_LABELS
 from webapp.services.cases.workflow import TRANSITIONS
+from webapp.services.complaints import TOPIC_LABELS as COMPLAINT_TOPIC_LABELS
 
 ORG_KIND_LABELS = {"civil_affairs": "民政部门", "department": "职能部门", "town": "镇（街道）",
                    "community": "村（社区）", "charity": "慈善组织", "enterprise": "爱心企业",
@@ -39,7 +41,8 @@ AUDIT_OBJECT_LABELS = {"users": "用户", "organisations": "机构", "cases": "�
                        "match_proposals": "匹配建议", "pledges": "认捐", "projects": "慈善项目",
                        "funds": "公益基金", "offers": "志愿服务", "schemes": "救助政策",
                        "api_tokens": "接口令牌", "ledger_accounts": "资金账户",
-                       "attachments": "证明材料", "listing_reviews": "上架审核"}
+                       "attachments": "证明材料", "listing_reviews": "上架审核",
+                       "complaints": "投诉", "town_windows": "受理窗口"}
 AUDIT_ACTION_LABELS = {
     "login": "登录", "logout": "退出登录", "login.failed": "登录失败",
     "user.create": "创建用户", "user.activate": "启用用户", "user.deactivate": "停用用户",
@@ -50,6 +53,8 @@ AUDIT_ACTION_LABELS = {
     "case.report": "登记个案", "case.reveal": "查看完整个人信息",
     "case.attachment_add": "上传证明材料", "case.attachment_view": "查看证明材料",
     "case.assistance_exception": "同因重复救助例外", "case.step_overdue": "办理超期",
+    "case.duplicate_check": "受理查重", "complaint.file": "收到投诉",
+    "complaint.answer": "答复投诉", "window.update": "更新窗口公开信息",
     "conference.schedule": "安排联席会议", "conference.agenda_add": "列入会议议题",
     "conference.decision": "会议决定",
     "ledger.open": "开立资金账户", "ledger.top_up": "追加资金", "ledger.reserve": "预留资金",
@@ -79,6 +84,9 @@ AUDIT_FIELD_LABELS = {
     "earlier_case_id": "此前个案", "scheduled_at": "会议时间", "attachment_id": "材料",
     "media_type": "文件类型", "size": "大小", "step": "环节", "before": "修改前",
     "after": "修改后", "job_id": "任务", "refunds": "退回笔数",
+    "members": "家庭成员", "ids_checked": "查重证件数", "matches": "命中数",
+    "case_ids": "个案", "topic": "投诉类别", "contact_given": "留有联系方式", "late": "逾期",
+    "fields": "字段",
 }
 # Values in an audit summary that are codes: read through these tables, in this order.
 AUDIT_VALUE_TABLES = ("case_status", "category", "transfer_kind", "reject_reason", "unit",
@@ -102,6 +110,9 @@ TABLES: dict[str, dict[str, str]] = {
     "audit_object": AUDIT_OBJECT_LABELS,
     "audit_field": AUDIT_FIELD_LABELS,
     "household_flag": dict(VULNERABILITY_FLAGS),
+    "relation": {r.value: label for r, label in RELATION_LABELS.items()},
+    "complaint_topic": {t.value: label for t, label in COMPLAINT_TOPIC_LABELS.items()},
+    "complaint_status": {"open": "待答复", "answered": "已答复"},
     "category": {c.value: label for c, label in CATEGORY_LABELS.items()},
     "case_status": {s.value: label for s, label in CASE_STATUS_LABELS.items()},
     "payment_method": {m.value: label for m, label in PAYMENT_METHOD_LABELS.items()},

@@ -28,6 +28,8 @@ def blueprints() -> list[Blueprint]:
     found.append(needs_review_bp)
     from webapp.ops import bp as ops_bp
     found.append(ops_bp)
+    from webapp.window import bp as window_bp
+    found.append(window_bp)
     return found
 
 

@@ -53,16 +53,18 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
     ("matching.assignments", "资源对接", frozenset({Role.CHARITY_STAFF, Role.FUND_MANAGER,
                                                  Role.VOLUNTEER, Role.DEPARTMENT_HANDLER})),
     ("needs_review.index", "发布审核", frozenset({Role.OFFICER})),
+    ("window.complaint_list", "投诉监督", frozenset({Role.OFFICER, Role.AUDITOR})),
+    ("window.index", "受理窗口", None),
 ]
 
 
 # Menus that gather entries once a user has more than NAV_FLAT_LIMIT of them.
 NAV_GROUPS = {
     "个案办理": ("cases.index", "cases.transfer_inbox", "cases.supervision", "cases.conferences",
-             "needs_review.index", "cases.inbox"),
+             "needs_review.index", "cases.inbox", "window.complaint_list"),
     "资源与资金": ("portal.review_queue", "portal.pledge_desk", "matching.proposals",
               "ledger.balances"),
-    "公开信息": ("public.needs", "public.projects", "public.transparency_page"),
+    "公开信息": ("public.needs", "public.projects", "public.transparency_page", "window.index"),
     "系统管理": ("admin.organisations", "admin.users", "admin.audit_log"),
 }
 NAV_FLAT_LIMIT = 7

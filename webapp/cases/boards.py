@@ -22,7 +22,7 @@ from webapp.models import (
     TransferStatus,
 )
 from webapp.permissions import LOGIN, R, access, roles
-from webapp.services import DomainError
+from webapp.services import DomainError, complaints
 from webapp.services.cases import conference as conference_service
 from webapp.services.cases import deadlines, notifications, queries, transfers, workflow
 from webapp.services.cases.deadlines import LOCAL_TZ
@@ -78,6 +78,7 @@ def supervision():
         overdue_payments=green_channel.overdue_payments(db.session, today=today(),
                                                         settings=case_settings()),
         payment_days=case_settings().emergency_payment_days,
+        overdue_complaints=complaints.overdue_complaints(db.session, today=today()),
         working_days=lambda d: deadlines.working_days_between(d, today(), case_settings()),
         **template_globals())
 

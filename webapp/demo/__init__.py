@@ -20,8 +20,9 @@ def loaders() -> list[Callable]:
         ledger,  # after resources and cases: it pays for them
         matching,  # after the ledger: approvals reserve money
         resources,  # after cases: pledges go to their published needs
+        window,  # after base: the towns' windows
     )
-    return [base.load, cases.load, resources.load, ledger.load, matching.load]
+    return [base.load, cases.load, resources.load, ledger.load, matching.load, window.load]
 
 
 def load_demo(session: Session, *, seed: int, echo: Callable[[str], None] = lambda s: None

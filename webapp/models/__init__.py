@@ -27,6 +27,8 @@ from webapp.models.cases import (  # noqa: F401
     ConferenceStatus,
     Decision,
     Household,
+    HouseholdMember,
+    Relation,
     Step,
     StepDeadline,
     Transfer,
@@ -65,3 +67,4 @@ from webapp.models.resources import (  # noqa: F401
     Scheme,
 )
 from webapp.models.search_outbox import OutboxOp, SearchOutbox  # noqa: F401
+from webapp.models.window import Complaint, ComplaintStatus, ComplaintTopic, TownWindow  # noqa: F401
