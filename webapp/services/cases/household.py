@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import Case, HouseholdMember, Relation
+from webapp.models import Case, HouseholdMember, NeedCard, NeedStatus, Relation
 from webapp.privacy.crypto import normalise_id_number, person_key
 from webapp.privacy.identifiers import valid_resident_id
 
@@ -117,3 +118,22 @@ def person_keys(case: Case) -> frozenset[str]:
     if case.applicant is not None and case.applicant.person_key:
         keys.add(case.applicant.person_key)
     return frozenset(keys)
+
+
+@dataclass(frozen=True)
+class MemberExposure:
+    """How many household members of published cases there are, and whose name a card shows."""
+
+    members: int
+    exposed: int
+
+
+def member_names_on_cards(session: Session) -> MemberExposure:
+    """Check every published card's title and story for its household members' names."""
+    members = exposed = 0
+    for card in session.scalars(select(NeedCard).where(NeedCard.status == NeedStatus.PUBLISHED)):
+        text = f"{card.title}\n{card.story}"
+        for member in card.case.members:
+            members += 1
+            exposed += member.name in text
+    return MemberExposure(members, exposed)
