@@ -207,7 +207,8 @@ def duplicates_message(hits: list[duplicates.DuplicateHit]) -> str:
     """The warning the window reads: case numbers and towns, nothing about the person."""
     if not hits:
         return ""
-    listed = "、".join(f"{h.number}（{h.town}，{_('在办') if h.open else _('本年已获同类救助')}）"
+    open_text, helped_text = _("在办"), _("本年已获同类救助")
+    listed = "、".join(f"{h.number}（{h.town}，{open_text if h.open else helped_text}）"
                       for h in hits)
     return _("该身份证号码已有个案：%(cases)s。请先核实，避免重复受理。", cases=listed)
 

@@ -56,19 +56,25 @@ MSGIDS = (
     N_('原状态'),  # webapp/code_labels.py
     N_('发布需求'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
     N_('取消匹配'),  # webapp/code_labels.py
+    N_('受理查重'),  # webapp/code_labels.py
+    N_('受理窗口'),  # webapp/code_labels.py, webapp/templating.py
     N_('合计'),  # webapp/code_labels.py
     N_('吊销接口令牌'),  # webapp/code_labels.py
     N_('同因重复救助例外'),  # webapp/code_labels.py
     N_('启用用户'),  # webapp/code_labels.py
+    N_('命中数'),  # webapp/code_labels.py
     N_('大小'),  # webapp/code_labels.py
+    N_('字段'),  # webapp/code_labels.py
     N_('学习模型评分'),  # webapp/code_labels.py
     N_('安排联席会议'),  # webapp/code_labels.py
+    N_('家庭成员'),  # webapp/code_labels.py
     N_('已作废'),  # webapp/code_labels.py, webapp/ledger/views.py
     N_('已修改'),  # webapp/code_labels.py
     N_('已入账'),  # webapp/code_labels.py
     N_('已冲回'),  # webapp/code_labels.py
     N_('已批准'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
     N_('已拨付'),  # webapp/code_labels.py, webapp/ledger/views.py
+    N_('已答复'),  # webapp/code_labels.py
     N_('已转介'),  # webapp/code_labels.py
     N_('已预留'),  # webapp/code_labels.py, webapp/ledger/views.py
     N_('已驳回'),  # webapp/code_labels.py, webapp/services/matching/decisions.py
@@ -77,6 +83,7 @@ MSGIDS = (
     N_('开立资金账户'),  # webapp/code_labels.py
     N_('待审核'),  # webapp/code_labels.py
     N_('待核实'),  # webapp/code_labels.py
+    N_('待答复'),  # webapp/code_labels.py
     N_('志愿服务'),  # webapp/code_labels.py, webapp/matching/labels.py
     N_('志愿服务组织'),  # webapp/code_labels.py
     N_('慈善组织'),  # webapp/code_labels.py, webapp/templating.py
@@ -85,6 +92,8 @@ MSGIDS = (
     N_('批准匹配'),  # webapp/code_labels.py
     N_('批准机构'),  # webapp/code_labels.py
     N_('承办人'),  # webapp/code_labels.py
+    N_('投诉'),  # webapp/code_labels.py
+    N_('投诉类别'),  # webapp/code_labels.py
     N_('拨付'),  # webapp/code_labels.py
     N_('接口令牌'),  # webapp/code_labels.py
     N_('摘要'),  # webapp/code_labels.py
@@ -93,9 +102,11 @@ MSGIDS = (
     N_('支付方式'),  # webapp/code_labels.py
     N_('支出'),  # webapp/code_labels.py
     N_('收入'),  # webapp/code_labels.py
+    N_('收到投诉'),  # webapp/code_labels.py
     N_('救助政策'),  # webapp/code_labels.py, webapp/ledger/views.py
     N_('文件类型'),  # webapp/code_labels.py
     N_('新状态'),  # webapp/code_labels.py
+    N_('更新窗口公开信息'),  # webapp/code_labels.py
     N_('期初资金'),  # webapp/code_labels.py
     N_('期限'),  # webapp/code_labels.py
     N_('本地户籍'),  # webapp/code_labels.py
@@ -105,6 +116,7 @@ MSGIDS = (
     N_('村（社区）'),  # webapp/code_labels.py
     N_('查看完整个人信息'),  # webapp/code_labels.py
     N_('查看证明材料'),  # webapp/code_labels.py
+    N_('查重证件数'),  # webapp/code_labels.py
     N_('核实无误'),  # webapp/code_labels.py
     N_('款项'),  # webapp/code_labels.py
     N_('此前个案'),  # webapp/code_labels.py
@@ -113,11 +125,13 @@ MSGIDS = (
     N_('状态'),  # webapp/code_labels.py
     N_('环节'),  # webapp/code_labels.py
     N_('用户'),  # webapp/code_labels.py
+    N_('留有联系方式'),  # webapp/code_labels.py
     N_('登录'),  # webapp/code_labels.py
     N_('登录失败'),  # webapp/code_labels.py
     N_('登记个案'),  # webapp/code_labels.py
     N_('社会公众'),  # webapp/code_labels.py
     N_('第二人复核'),  # webapp/code_labels.py
+    N_('答复投诉'),  # webapp/code_labels.py
     N_('筛选候选'),  # webapp/code_labels.py
     N_('签发接口令牌'),  # webapp/code_labels.py
     N_('类别'),  # webapp/code_labels.py
@@ -151,6 +165,7 @@ MSGIDS = (
     N_('退回'),  # webapp/code_labels.py
     N_('退回笔数'),  # webapp/code_labels.py
     N_('退回资金'),  # webapp/code_labels.py
+    N_('逾期'),  # webapp/code_labels.py
     N_('释放'),  # webapp/code_labels.py
     N_('释放预留'),  # webapp/code_labels.py
     N_('金额'),  # webapp/code_labels.py
@@ -164,17 +179,20 @@ MSGIDS = (
     N_('驳回匹配'),  # webapp/code_labels.py
     N_('驳回机构'),  # webapp/code_labels.py
     N_('上传内容过大'),  # webapp/errors.py
-    N_('请求地址过长'),  # webapp/errors.py
     N_('不支持此请求方法'),  # webapp/errors.py
     N_('您没有权限访问此页面'),  # webapp/errors.py
     N_('提交的数据有误'),  # webapp/errors.py
     N_('操作与当前状态冲突'),  # webapp/errors.py
-    N_('服务器内部错误，我们已记录此问题'),  # webapp/errors.py
+    N_('服务器内部错误，我们已记录此问题'),  # webapp/errors.py, webapp/gunicorn_worker.py
     N_('请先登录'),  # webapp/errors.py
+    N_('请求地址过长'),  # webapp/errors.py
+    N_('请求头过大'),  # webapp/errors.py, webapp/gunicorn_worker.py
     N_('请求无效'),  # webapp/errors.py
     N_('请求过于频繁，请稍后再试'),  # webapp/errors.py
-    N_('请求头过大'),  # webapp/errors.py
     N_('页面或记录不存在'),  # webapp/errors.py
+    N_('不支持此传输编码'),  # webapp/gunicorn_worker.py
+    N_('请求格式无效或请求行过长'),  # webapp/gunicorn_worker.py
+    N_('请求被拒绝'),  # webapp/gunicorn_worker.py
     N_('临时救助备用金'),  # webapp/ledger/views.py, webapp/services/ledger/accounts.py
     N_('外部资金'),  # webapp/ledger/views.py
     N_('专项对口'),  # webapp/matching/labels.py
@@ -204,7 +222,7 @@ MSGIDS = (
     N_('限制条件矛盾：志愿服务未列出服务内容'),  # webapp/matching/labels.py
     N_('限制条件矛盾：最低年龄高于最高年龄'),  # webapp/matching/labels.py
     N_('需求重复'),  # webapp/matching/labels.py
-    N_('一般'),  # webapp/models/catalog.py
+    N_('一般'),  # webapp/models/catalog.py, webapp/services/search/documents.py
     N_('交通事故'),  # webapp/models/catalog.py
     N_('低保'),  # webapp/models/catalog.py
     N_('其他'),  # webapp/models/catalog.py, webapp/models/matching.py
@@ -215,17 +233,17 @@ MSGIDS = (
     N_('法律援助'),  # webapp/models/catalog.py
     N_('火灾'),  # webapp/models/catalog.py
     N_('特困'),  # webapp/models/catalog.py
-    N_('特急'),  # webapp/models/catalog.py
+    N_('特急'),  # webapp/models/catalog.py, webapp/services/search/documents.py
     N_('生活帮扶'),  # webapp/models/catalog.py
     N_('社会融入'),  # webapp/models/catalog.py
     N_('突发事件'),  # webapp/models/catalog.py
     N_('精神慰藉'),  # webapp/models/catalog.py
-    N_('紧急'),  # webapp/models/catalog.py
+    N_('紧急'),  # webapp/models/catalog.py, webapp/services/search/documents.py
     N_('老年人'),  # webapp/models/catalog.py
     N_('能力提升'),  # webapp/models/catalog.py
     N_('自然灾害'),  # webapp/models/catalog.py
     N_('资源链接'),  # webapp/models/catalog.py
-    N_('较急'),  # webapp/models/catalog.py
+    N_('较急'),  # webapp/models/catalog.py, webapp/services/search/documents.py
     N_('重大疾病'),  # webapp/models/catalog.py
     N_('重病患者'),  # webapp/models/catalog.py
     N_('陪护就医'),  # webapp/models/catalog.py
@@ -247,13 +265,28 @@ MSGIDS = (
     N_('不限'),  # webapp/public/views.py
     N_('尚有缺口'),  # webapp/public/views.py
     N_('（已隐藏）'),  # webapp/services/cases/disclosure.py
+    N_('兄弟姐妹'),  # webapp/services/cases/household.py
+    N_('其他共同生活人员'),  # webapp/services/cases/household.py
+    N_('包含无效的成员情况'),  # webapp/services/cases/household.py
+    N_('同一身份证号码不能重复登记'),  # webapp/services/cases/household.py
+    N_('子女'),  # webapp/services/cases/household.py
+    N_('家庭成员最多登记 20 人'),  # webapp/services/cases/household.py
+    N_('家庭成员身份证号码无效（18 位，校验位按 GB 11643 计算）'),  # webapp/services/cases/household.py
+    N_('父母'),  # webapp/services/cases/household.py
+    N_('请填写家庭成员姓名（2–40 个字）'),  # webapp/services/cases/household.py
+    N_('请选择有效的与申请人关系'),  # webapp/services/cases/household.py
+    N_('配偶'),  # webapp/services/cases/household.py
+    N_('（外）孙子女'),  # webapp/services/cases/household.py
+    N_('（外）祖父母'),  # webapp/services/cases/household.py
     N_('救助管理站'),  # webapp/services/cases/intake.py
     N_('热线'),  # webapp/services/cases/intake.py
     N_('社区主动发现'),  # webapp/services/cases/intake.py
     N_('窗口受理'),  # webapp/services/cases/intake.py
     N_('部门转介'),  # webapp/services/cases/intake.py
+    N_('决定不予救助'),  # webapp/services/cases/notifications.py
     N_('办理总时限'),  # webapp/services/cases/notifications.py
     N_('受理'),  # webapp/services/cases/notifications.py, webapp/services/cases/workflow.py
+    N_('已批准救助'),  # webapp/services/cases/notifications.py
     N_('核查'),  # webapp/services/cases/notifications.py
     N_('部门答复'),  # webapp/services/cases/notifications.py, webapp/services/cases/workflow.py
     N_('不予受理'),  # webapp/services/cases/workflow.py
@@ -274,6 +307,10 @@ MSGIDS = (
     N_('移交承办人'),  # webapp/services/cases/workflow.py
     N_('转办中'),  # webapp/services/cases/workflow.py
     N_('需求已发布'),  # webapp/services/cases/workflow.py
+    N_('优亲厚友、处理不公'),  # webapp/services/complaints.py
+    N_('办理超时、无人答复'),  # webapp/services/complaints.py
+    N_('推诿、不予受理'),  # webapp/services/complaints.py
+    N_('服务态度'),  # webapp/services/complaints.py
     N_('外部资金来源'),  # webapp/services/ledger/accounts.py
     N_('核查未通过，先行救助冲回'),  # webapp/services/ledger/green_channel.py
     N_('个案不予受理，预留自动释放'),  # webapp/services/ledger/releases.py
@@ -315,25 +352,38 @@ MSGIDS = (
     N_('18-29岁'),  # webapp/services/matching/records.py
     N_('60岁以上'),  # webapp/services/matching/records.py
     N_('未成年'),  # webapp/services/matching/records.py
+    N_('企业基金'),  # webapp/services/need_account.py, webapp/services/transparency.py
+    N_('先行救助（备用金）'),  # webapp/services/need_account.py
+    N_('政府救助'),  # webapp/services/need_account.py, webapp/services/transparency.py
+    N_('（已按保存期限删除）'),  # webapp/services/retention.py
     N_('全县'),  # webapp/services/search/documents.py
     N_('多个镇街'),  # webapp/services/search/documents.py
+    N_('急难需求'),  # webapp/services/search/documents.py, webapp/templating.py
     N_('个人捐助'),  # webapp/services/transparency.py
-    N_('企业基金'),  # webapp/services/transparency.py
-    N_('政府救助'),  # webapp/services/transparency.py
+    N_('个案从报告到首次获得上述救助的天数中位数。'),  # webapp/services/transparency.py
+    N_('已批准或资源方已接受的志愿服务小时数（承诺的小时数，不是已完成的小时数）。'),  # webapp/services/transparency.py
+    N_('已拨付到个案的资金（政府救助含临时救助备用金的先行救助、企业基金、慈善项目，扣除退回）与接收方已确认到账的个人认捐之和；仅预留未拨付的资金不计入。'),  # webapp/services/transparency.py
+    N_('未归属'),  # webapp/services/transparency.py
+    N_('正在求助的需求按其救助账户计算的缺口之和（所需减去各渠道已批准或已拨付的资金及已确认的认捐），统计时点为今天。'),  # webapp/services/transparency.py
+    N_('统计期内至少获得一笔上述救助的个案数。'),  # webapp/services/transparency.py
+    N_('一门受理：因疾病、意外、火灾、自然灾害等突发困难的求助，不论是否本县户籍，一律在本窗口受理。'),  # webapp/services/windows.py
+    N_('入户核查：受理后由工作人员核实家庭情况。'),  # webapp/services/windows.py
+    N_('转办答复：需要其他部门办理的，转办部门限期答复。'),  # webapp/services/windows.py
+    N_('限时办结：普通程序自受理起限期办结；情况紧急的先行救助、后补手续。'),  # webapp/services/windows.py
+    N_('首问负责：第一位接待您的工作人员负责到底，不推诿、不让您多跑路。'),  # webapp/services/windows.py
     N_('个案办理'),  # webapp/templating.py
     N_('企业基金管理员'),  # webapp/templating.py
     N_('信息公开'),  # webapp/templating.py
     N_('公开信息'),  # webapp/templating.py
     N_('发布审核'),  # webapp/templating.py
-    N_('受理窗口'),  # webapp/templating.py
     N_('审计日志'),  # webapp/templating.py
     N_('审计监督'),  # webapp/templating.py
     N_('工作台'),  # webapp/templating.py
     N_('志愿者'),  # webapp/templating.py
-    N_('急难需求'),  # webapp/templating.py
     N_('我的基金'),  # webapp/templating.py
     N_('我的服务'),  # webapp/templating.py
     N_('我的项目'),  # webapp/templating.py
+    N_('投诉监督'),  # webapp/templating.py
     N_('收到的认捐'),  # webapp/templating.py
     N_('机构审核'),  # webapp/templating.py
     N_('民政工作人员'),  # webapp/templating.py
