@@ -54,7 +54,7 @@ AUDIT_ACTION_LABELS = {
     "case.attachment_add": "上传证明材料", "case.attachment_view": "查看证明材料",
     "case.assistance_exception": "同因重复救助例外", "case.step_overdue": "办理超期",
     "case.duplicate_check": "受理查重", "complaint.file": "收到投诉",
-    "complaint.answer": "答复投诉", "window.update": "更新窗口公开信息",
+    "complaint.answer": "答复投诉", "complaint.view": "查看投诉人联系方式", "window.update": "更新窗口公开信息",
     "conference.schedule": "安排联席会议", "conference.agenda_add": "列入会议议题",
     "conference.decision": "会议决定",
     "ledger.open": "开立资金账户", "ledger.top_up": "追加资金", "ledger.reserve": "预留资金",

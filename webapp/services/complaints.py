@@ -168,6 +168,13 @@ def answer_complaint(session: Session, actor: User, complaint: Complaint, *, ans
     return complaint
 
 
+def record_view(session: Session, actor: User, complaint: Complaint) -> None:
+    """A view of the complainant's contact details is a view of personal data: audited."""
+    if complaint.contact_name or complaint.contact_phone:
+        audit.record(session, actor, "complaint.view", complaint,
+                     summary={"number": complaint.number, "fields": ["contact"]})
+
+
 def complaints_stmt(status: str | None = None) -> Select[tuple[Complaint]]:
     stmt = select(Complaint)
     if status in {s.value for s in ComplaintStatus}:

@@ -115,6 +115,7 @@ MSGIDS = (
     N_('材料'),  # webapp/code_labels.py
     N_('村（社区）'),  # webapp/code_labels.py
     N_('查看完整个人信息'),  # webapp/code_labels.py
+    N_('查看投诉人联系方式'),  # webapp/code_labels.py
     N_('查看证明材料'),  # webapp/code_labels.py
     N_('查重证件数'),  # webapp/code_labels.py
     N_('核实无误'),  # webapp/code_labels.py

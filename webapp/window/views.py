@@ -167,7 +167,10 @@ def load_complaint(complaint_id: int) -> Complaint:
 @bp.route("/supervision/complaints/<int:complaint_id>")
 @access(roles(R.OFFICER, R.AUDITOR))
 def complaint_detail(complaint_id: int):
-    return render_complaint(load_complaint(complaint_id))
+    complaint = load_complaint(complaint_id)
+    complaints.record_view(db.session, current_user, complaint)
+    db.session.commit()
+    return render_complaint(complaint)
 
 
 @bp.route("/supervision/complaints/<int:complaint_id>/answer", methods=["POST"])

@@ -93,12 +93,18 @@ def test_public_form_files_and_shows_number(db, staff, client, auth):
 def test_overdue_complaint_on_supervision_board_and_answered_by_page(db, staff, settings,
                                                                     auth):
     late = _file(db, settings, now=utcnow() - dt.timedelta(days=30))
+    called_id = _file(db, settings, contact_phone="13812345678").id
     number, late_id = late.number, late.id
     auth.login("auditor")
     board = auth._client.get("/cases/supervision").get_data(as_text=True)
     assert 'id="overdue-complaints"' in board and number in board
     detail = auth._client.get(f"/supervision/complaints/{late_id}").get_data(as_text=True)
     assert TEXT in detail and 'id="answer-form"' not in detail
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "complaint.view")) == 0  # no contact given, nothing personal
+    auth._client.get(f"/supervision/complaints/{called_id}")
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "complaint.view")) == 1
     auth.logout()
     auth.login("officer")
     response = auth.post(f"/supervision/complaints/{late_id}/answer",
