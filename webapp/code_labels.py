@@ -54,7 +54,7 @@ AUDIT_ACTION_LABELS = {
     "case.attachment_add": "上传证明材料", "case.attachment_view": "查看证明材料",
     "case.assistance_exception": "同因重复救助例外", "case.step_overdue": "办理超期",
     "case.duplicate_check": "受理查重", "complaint.file": "收到投诉",
-    "complaint.answer": "答复投诉", "complaint.view": "查看投诉人联系方式", "window.update": "更新窗口公开信息",
+    "complaint.answer": "答复投诉", "complaint.view": "查看投诉人联系方式", "town_window.update": "更新窗口公开信息",
     "conference.schedule": "安排联席会议", "conference.agenda_add": "列入会议议题",
     "conference.decision": "会议决定",
     "ledger.open": "开立资金账户", "ledger.top_up": "追加资金", "ledger.reserve": "预留资金",
@@ -90,7 +90,8 @@ AUDIT_FIELD_LABELS = {
 }
 # Values in an audit summary that are codes: read through these tables, in this order.
 AUDIT_VALUE_TABLES = ("case_status", "category", "transfer_kind", "reject_reason", "unit",
-                      "payment_method", "resource_kind", "org_status")
+                      "payment_method", "resource_kind", "org_status", "complaint_topic",
+                      "complaint_status", "audit_field_name")
 
 SCORER_LABELS = {"default": "规则评分", "learned": "学习模型评分"}
 RUN_STAGE_LABELS = {"prepare": "准备数据", "candidates": "筛选候选", "scoring": "评分",
@@ -113,6 +114,11 @@ TABLES: dict[str, dict[str, str]] = {
     "relation": {r.value: label for r, label in RELATION_LABELS.items()},
     "complaint_topic": {t.value: label for t, label in COMPLAINT_TOPIC_LABELS.items()},
     "complaint_status": {"open": "待答复", "answered": "已答复"},
+    # Names of fields in an audit summary's "fields" list (which data was changed or seen).
+    "audit_field_name": {"address": "地址", "opening_hours": "办公时间", "phone": "电话",
+                         "supervision_phone": "监督电话", "contact": "联系方式",
+                         "members": "家庭成员", "id_number": "身份证号码",
+                         "birth_date": "出生日期", "description": "困难情况"},
     "category": {c.value: label for c, label in CATEGORY_LABELS.items()},
     "case_status": {s.value: label for s, label in CASE_STATUS_LABELS.items()},
     "payment_method": {m.value: label for m, label in PAYMENT_METHOD_LABELS.items()},

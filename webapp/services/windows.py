@@ -99,7 +99,7 @@ def update_window(session: Session, actor: User | None, town: Organisation, *, a
     row.supervision_phone = clean_phone(supervision_phone) or None
     session.add(row)
     session.flush()
-    audit.record(session, actor, "window.update", row,
+    audit.record(session, actor, "town_window.update", row,
                  summary={"town_id": town.id,
                           "fields": ["address", "opening_hours", "phone", "supervision_phone"]})
     return row

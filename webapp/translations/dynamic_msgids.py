@@ -41,9 +41,11 @@ MSGIDS = (
     N_('决定'),  # webapp/code_labels.py
     N_('准备数据'),  # webapp/code_labels.py
     N_('凭证号'),  # webapp/code_labels.py
+    N_('出生日期'),  # webapp/code_labels.py
     N_('分配'),  # webapp/code_labels.py
     N_('列入会议议题'),  # webapp/code_labels.py
     N_('创建用户'),  # webapp/code_labels.py
+    N_('办公时间'),  # webapp/code_labels.py
     N_('办理超期'),  # webapp/code_labels.py
     N_('匹配建议'),  # webapp/code_labels.py, webapp/templating.py
     N_('匹配建议被替换'),  # webapp/code_labels.py
@@ -63,6 +65,8 @@ MSGIDS = (
     N_('同因重复救助例外'),  # webapp/code_labels.py
     N_('启用用户'),  # webapp/code_labels.py
     N_('命中数'),  # webapp/code_labels.py
+    N_('困难情况'),  # webapp/code_labels.py
+    N_('地址'),  # webapp/code_labels.py
     N_('大小'),  # webapp/code_labels.py
     N_('字段'),  # webapp/code_labels.py
     N_('学习模型评分'),  # webapp/code_labels.py
@@ -126,10 +130,12 @@ MSGIDS = (
     N_('状态'),  # webapp/code_labels.py
     N_('环节'),  # webapp/code_labels.py
     N_('用户'),  # webapp/code_labels.py
+    N_('电话'),  # webapp/code_labels.py
     N_('留有联系方式'),  # webapp/code_labels.py
     N_('登录'),  # webapp/code_labels.py
     N_('登录失败'),  # webapp/code_labels.py
     N_('登记个案'),  # webapp/code_labels.py
+    N_('监督电话'),  # webapp/code_labels.py
     N_('社会公众'),  # webapp/code_labels.py
     N_('第二人复核'),  # webapp/code_labels.py
     N_('答复投诉'),  # webapp/code_labels.py
@@ -142,6 +148,7 @@ MSGIDS = (
     N_('编号'),  # webapp/code_labels.py
     N_('职能部门'),  # webapp/code_labels.py
     N_('联席会议'),  # webapp/code_labels.py, webapp/templating.py
+    N_('联系方式'),  # webapp/code_labels.py
     N_('补充分配'),  # webapp/code_labels.py
     N_('被替换'),  # webapp/code_labels.py
     N_('规则评分'),  # webapp/code_labels.py
@@ -158,6 +165,7 @@ MSGIDS = (
     N_('资金来源'),  # webapp/code_labels.py
     N_('资金账户'),  # webapp/code_labels.py
     N_('跳过'),  # webapp/code_labels.py
+    N_('身份证号码'),  # webapp/code_labels.py
     N_('转办'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
     N_('转办部门'),  # webapp/code_labels.py
     N_('运行匹配'),  # webapp/code_labels.py

@@ -8,6 +8,7 @@ import re
 from sqlalchemy import String, Text, select
 
 from tests.webapp.screens.crawl import crawl, stored_codes
+from webapp.models.encrypted import EncryptedText
 
 ROLES = ["officer", "intake", "dept", "charity", "fundmgr", "volunteer", "donor", "auditor",
          "admin", None]
@@ -24,7 +25,7 @@ def _stored_text(db) -> list[str]:
     longest first so that a title is removed before a word inside it."""
     found: set[str] = set()
     for table in db.metadata.sorted_tables:
-        columns = [c for c in table.columns if isinstance(c.type, (String, Text))
+        columns = [c for c in table.columns if isinstance(c.type, (String, Text, EncryptedText))
                    and not c.name.endswith(("_hash", "_enc", "_cipher"))]
         for column in columns:
             for value in db.session.scalars(select(column).where(column.is_not(None))):
