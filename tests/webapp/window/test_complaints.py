@@ -36,18 +36,13 @@ def test_file_complaint_sets_number_and_working_day_deadline(db, staff, settings
     assert "13812345678" not in event.summary and "10.0.0.1" not in event.summary
 
 
-@pytest.mark.parametrize(("fields", "field"), [
-    ({"content": "  "}, "content"),
-    ({"topic": ""}, "topic"),
-    ({"contact_phone": "12"}, "contact_phone"),
-    ({"case_number": "abc"}, "case_number"),
-    ({"town_id": 999999}, "town_id"),
-])
-def test_bad_complaint_is_refused_and_nothing_written(db, staff, settings, fields, field):
+def test_bad_complaint_is_refused_and_nothing_written(db, staff, settings):
     with pytest.raises(DomainError) as caught:
-        _file(db, settings, **fields)
+        _file(db, settings, content="  ", topic="", contact_phone="12", case_number="abc",
+              town_id=999999)
     db.session.rollback()
-    assert field in caught.value.errors
+    assert set(caught.value.errors) == {"content", "topic", "contact_phone", "case_number",
+                                        "town_id"}
     assert db.session.scalar(select(func.count(Complaint.id))) == 0
 
 
