@@ -25,8 +25,9 @@ def test_demo_fills_every_town_window(db, demo_windows, staff):
     assert all(windows.valid_phone(w.phone) for _t, w in rows if w)
 
 
-def test_page_shows_window_duties_limits_and_phones(db, demo_windows, staff, client, app):
-    app.config["CASE_LIMIT_PROCEDURE_DAYS"] = 12
+def test_page_shows_window_duties_limits_and_phones(db, demo_windows, staff, client, app,
+                                                   monkeypatch):
+    monkeypatch.setitem(app.config, "CASE_LIMIT_PROCEDURE_DAYS", 12)
     town = staff["org"]("汇鑫街道")  # second town: its own supervision telephone
     window = windows.window_of(db.session, town)
     html = client.get(f"/windows/{town.id}").get_data(as_text=True)
