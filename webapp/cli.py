@@ -57,6 +57,10 @@ def privacy_cards(k):
                f"{report.k}")
     click.echo(f"smallest published class: {report.smallest_class}")
     click.echo("cards per level: " + ", ".join(f"{lv}: {n}" for lv, n in report.by_level.items()))
+    from webapp.services.cases.household import member_names_on_cards
+    exposure = member_names_on_cards(db.session)
+    click.echo(f"household members of published cases: {exposure.members}, "
+               f"whose name a card shows: {exposure.exposed}")
 
 
 @jobs_cli.command("work")

@@ -17,9 +17,11 @@ from webapp.matching.labels import UNIT_LABELS
 from webapp.models.catalog import CATEGORY_LABELS, VULNERABILITY_FLAGS
 from webapp.models.ledger import PAYMENT_METHOD_LABELS
 from webapp.models.matching import REJECT_REASON_LABELS
+from webapp.services.cases.household import RELATION_LABELS
 from webapp.services.cases.orders import LEVEL_LABELS, SUBJECT_LABELS
 from webapp.services.cases.workflow import STATUS_LABELS as CASE_STATUS_LABELS
 from webapp.services.cases.workflow import TRANSITIONS
+from webapp.services.complaints import TOPIC_LABELS as COMPLAINT_TOPIC_LABELS
 from webapp.services.county_rules import RULES
 from webapp.services.retention import EXPORT_REASONS, PERSON_FIELD_LABELS, RETENTION_KIND_LABELS
 
@@ -47,7 +49,8 @@ AUDIT_OBJECT_LABELS = {"users": "用户", "organisations": "机构", "cases": "�
                        "api_tokens": "接口令牌", "ledger_accounts": "资金账户",
                        "attachments": "证明材料", "listing_reviews": "上架审核",
                        "applicants": "申请人",
-                       "leads": "线索", "verification_codes": "验证码", "appeals": "复核申请"}
+                       "leads": "线索", "verification_codes": "验证码", "appeals": "复核申请",
+                       "complaints": "投诉", "town_windows": "受理窗口"}
 AUDIT_ACTION_LABELS = {
     "login": "登录", "logout": "退出登录", "login.failed": "登录失败",
     "user.create": "创建用户", "user.activate": "启用用户", "user.deactivate": "停用用户",
@@ -58,6 +61,8 @@ AUDIT_ACTION_LABELS = {
     "case.report": "登记个案", "case.reveal": "查看完整个人信息",
     "case.attachment_add": "上传证明材料", "case.attachment_view": "查看证明材料",
     "case.assistance_exception": "同因重复救助例外", "case.step_overdue": "办理超期",
+    "case.duplicate_check": "受理查重", "complaint.file": "收到投诉",
+    "complaint.answer": "答复投诉", "complaint.view": "查看投诉人联系方式", "town_window.update": "更新窗口公开信息",
     "conference.schedule": "安排联席会议", "conference.agenda_add": "列入会议议题",
     "conference.decision": "会议决定",
     "ledger.open": "开立资金账户", "ledger.top_up": "追加资金", "ledger.reserve": "预留资金",
@@ -109,12 +114,15 @@ AUDIT_FIELD_LABELS = {
     "channel": "渠道", "urgency": "紧急程度", "case_number": "个案编号",
     "appeal_id": "复核申请", "by_applicant": "申请人本人提出", "reviewer_id": "复核人",
     "outcome": "结论", "purpose": "用途",
+    "members": "家庭成员", "ids_checked": "查重证件数",
+    "case_ids": "个案", "topic": "投诉类别", "contact_given": "留有联系方式", "late": "逾期",
 }
 # Values in an audit summary that are codes: read through these tables, in this order.
 AUDIT_VALUE_TABLES = ("case_status", "category", "transfer_kind", "reject_reason", "unit",
                       "payment_method", "resource_kind", "org_status", "person_field",
                       "export_reason", "retention_kind", "order_level", "order_subject",
-                      "day_kind", "county_rule", "door")
+                      "day_kind", "county_rule", "door",
+                      "complaint_topic", "complaint_status", "audit_field_name")
 DAY_KIND_LABELS = {"holiday": "放假", "workday": "调休上班"}
 
 # Codes in the audit summaries of leads, appeals and self-service (webapp/services/doors).
@@ -143,6 +151,14 @@ TABLES: dict[str, dict[str, str]] = {
     "audit_object": AUDIT_OBJECT_LABELS,
     "audit_field": AUDIT_FIELD_LABELS,
     "household_flag": dict(VULNERABILITY_FLAGS),
+    "relation": {r.value: label for r, label in RELATION_LABELS.items()},
+    "complaint_topic": {t.value: label for t, label in COMPLAINT_TOPIC_LABELS.items()},
+    "complaint_status": {"open": "待答复", "answered": "已答复"},
+    # Names of fields in an audit summary's "fields" list (which data was changed or seen).
+    "audit_field_name": {"address": "地址", "opening_hours": "办公时间", "phone": "电话",
+                         "supervision_phone": "监督电话", "contact": "联系方式",
+                         "members": "家庭成员", "id_number": "身份证号码",
+                         "birth_date": "出生日期", "description": "困难情况"},
     "category": {c.value: label for c, label in CATEGORY_LABELS.items()},
     "case_status": {s.value: label for s, label in CASE_STATUS_LABELS.items()},
     "payment_method": {m.value: label for m, label in PAYMENT_METHOD_LABELS.items()},

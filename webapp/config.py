@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import secrets
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -76,6 +77,15 @@ def env_port(name: str, default: int) -> int:
         raise ConfigError(f"{name}={raw!r} is not usable: give a port number from 1 to 65535, "
                           f"e.g. {default}")
     return int(raw)
+
+
+def env_phone(name: str, default: str) -> str:
+    """A telephone number people are told to call: mobile, landline with area code, 12345."""
+    raw = os.environ.get(name, default).strip()
+    if not re.fullmatch(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|12345", raw):
+        raise ConfigError(f"{name}={raw!r} is not usable: give a mobile number, a landline "
+                          "with its area code (0635-3951234) or 12345")
+    return raw
 
 
 def env_int(name: str, default: int, *, minimum: int, maximum: int) -> int:
@@ -153,6 +163,14 @@ class Config:
                                                   maximum=100000)
         self.LEAD_CONTACT_DAYS = env_int("LEAD_CONTACT_DAYS", 1, minimum=1, maximum=30)
         self.APPEAL_DAYS = env_int("APPEAL_DAYS", 60, minimum=1, maximum=365)
+        # Complaints (services/complaints.py) and the county's supervision telephone, shown
+        # on every public page; a town window may have its own (TownWindow.supervision_phone).
+        self.SUPERVISION_PHONE = env_phone("SUPERVISION_PHONE", "0635-3951234")
+        self.COMPLAINT_ANSWER_DAYS = env_int("COMPLAINT_ANSWER_DAYS", 10, minimum=1, maximum=60)
+        self.COMPLAINT_ADDRESS_LIMIT = env_int("COMPLAINT_ADDRESS_LIMIT", 3, minimum=1,
+                                               maximum=1000)
+        self.COMPLAINT_WINDOW_MINUTES = env_int("COMPLAINT_WINDOW_MINUTES", 60, minimum=1,
+                                                maximum=10080)
 
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     BABEL_SUPPORTED_LOCALES = ("zh_CN", "en")

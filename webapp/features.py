@@ -36,6 +36,8 @@ def blueprints() -> list[Blueprint]:
     found.append(statistics_bp)
     from webapp.doors import bp as doors_bp
     found.append(doors_bp)
+    from webapp.window import bp as window_bp
+    found.append(window_bp)
     return found
 
 

@@ -66,6 +66,8 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
     ("doors.appeal_list", "复核申请", frozenset({Role.OFFICER, Role.AUDITOR})),
     ("doors.window_appeal", "代为申请复核", frozenset({Role.INTAKE_WORKER})),
     ("doors.outbox", "短信发件箱", frozenset({Role.OFFICER, Role.ADMIN})),
+    ("window.complaint_list", "投诉监督", frozenset({Role.OFFICER, Role.AUDITOR})),
+    ("window.index", "受理窗口", None),
 ]
 
 
@@ -73,11 +75,12 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
 NAV_GROUPS = {
     "个案办理": ("cases.index", "cases.transfer_inbox", "cases.supervision", "cases.orders_list",
              "cases.conferences", "statistics.index", "needs_review.index", "cases.inbox",
-             "doors.lead_queue", "doors.appeal_list", "doors.window_appeal", "doors.outbox"),
+             "doors.lead_queue", "doors.appeal_list", "doors.window_appeal", "doors.outbox",
+             "window.complaint_list"),
     "资源与资金": ("portal.review_queue", "portal.pledge_desk", "matching.proposals",
               "ledger.balances"),
     "公开信息": ("public.needs", "public.projects", "public.transparency_page", "doors.apply",
-             "doors.status_lookup"),
+             "doors.status_lookup", "window.index"),
     "系统管理": ("admin.organisations", "admin.users", "admin.audit_log", "rules.index",
              "person_data.find"),
 }

@@ -24,6 +24,22 @@ class HouseholdIn(Schema):
         load_default=list)
 
 
+class MemberIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(max=40))
+    relation = fields.String(required=True, metadata={
+        "enum": ["spouse", "child", "parent", "grandparent", "grandchild", "sibling", "other"]})
+    id_number = fields.String(load_default="", validate=validate.Length(max=24))
+    flags = fields.List(fields.String(), load_default=list, metadata={
+        "description": "any of disability, elderly, minor, serious_illness"})
+
+
+class MemberOut(Schema):
+    name = fields.String(metadata={"description": "masked unless revealed"})
+    relation = fields.String()
+    id_number = fields.String()
+    flags = fields.Function(lambda m: sorted(m.flags))
+
+
 class CaseIn(Schema):
     applicant = fields.Nested(ApplicantIn, required=True)
     town = fields.Integer(required=True, validate=INT32,
@@ -37,6 +53,9 @@ class CaseIn(Schema):
                            metadata={"enum": [s.value for s in CaseSource]})
     services = fields.List(fields.String(), load_default=list)
     household = fields.Nested(HouseholdIn, load_default=dict)
+    members = fields.List(fields.Nested(MemberIn), load_default=list,
+                          validate=validate.Length(max=20),
+                          metadata={"description": "household members besides the applicant"})
 
 
 class ApplicantOut(Schema):
@@ -98,6 +117,7 @@ class CaseOut(Schema):
     procedure_due_on = fields.Date(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
     applicant = fields.Nested(ApplicantOut)
+    members = fields.List(fields.Nested(MemberOut))
 
 
 class CaseDetailOut(CaseOut):

@@ -33,6 +33,7 @@ from webapp.services.cases import (
     transfers,
     workflow,
 )
+from webapp.services.cases.household import MemberInput
 from webapp.services.cases.intake import ApplicantInput, CaseInput, HouseholdInput, report_case
 from webapp.services.cases.settings import CaseSettings
 
@@ -62,6 +63,7 @@ def _dump(case: Case, *, revealed: bool = False, detail: bool = False) -> dict:
         "owner_id", "reported_at", "procedure_due_on", "closed_at")}
     view = disclosure.applicant_view(current_user, case, revealed=revealed, today=today)
     data["applicant"] = view.__dict__ if view else None
+    data["members"] = disclosure.member_views(current_user, case, revealed=revealed)
     if detail:
         data["description"] = disclosure.description_view(current_user, case,
                                                            revealed=revealed).text
@@ -100,7 +102,9 @@ def create_case(body):
         town_id=body["town"], village_id=body["village"], category=body["category"],
         urgency=body["urgency"], amount_needed=body["amount_needed"],
         description=body["description"], source=body["source"], services=body["services"],
-        household=HouseholdInput(h.get("size", 1), frozenset(h.get("flags", ()))))
+        household=HouseholdInput(h.get("size", 1), frozenset(h.get("flags", ()))),
+        members=[MemberInput(m["name"], m["relation"], m["id_number"], frozenset(m["flags"]))
+                 for m in body["members"]])
     case = report_case(db.session, current_user, data, settings=_settings())
     db.session.commit()
     return _dump(case)

@@ -25,7 +25,7 @@ from webapp.models import (
 )
 from webapp.pdf import pdf_response
 from webapp.permissions import LOGIN, R, access, roles
-from webapp.services import DomainError, county_rules
+from webapp.services import DomainError, complaints, county_rules
 from webapp.services.cases import conference as conference_service
 from webapp.services.cases import conference_records as records
 from webapp.services.cases import deadlines, notifications, orders, queries, transfers, workflow
@@ -87,6 +87,7 @@ def supervision():
         LEVEL_LABELS=orders.LEVEL_LABELS, ORDER_STATUS_LABELS=orders.ORDER_STATUS_LABELS,
         payment_days=case_settings().emergency_payment_days,
         late_leads=door_leads.late_leads(db.session, today=today()),
+        overdue_complaints=complaints.overdue_complaints(db.session, today=today()),
         working_days=lambda d: deadlines.working_days_between(d, today(), case_settings()),
         **template_globals())
 

@@ -3,7 +3,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
     IntegerField,
     RadioField,
     SelectField,
@@ -15,8 +19,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.forms import choices
-from webapp.models import CATEGORY_LABELS, Household
+from webapp.models import CATEGORY_LABELS, Household, HouseholdMember
 from webapp.models.catalog import SERVICES, URGENCY_LABELS, VULNERABILITY_FLAGS
+from webapp.services.cases.household import RELATION_LABELS
 from webapp.services.cases.intake import SOURCE_LABELS
 
 
@@ -25,6 +30,19 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+
+
+class MemberForm(Form):
+    """One household member row; an empty row is ignored. The service checks every value
+    (relation included), so a bad one gets its Chinese message there."""
+
+    name = StringField(_l("成员姓名"), validators=[Optional(), Length(max=40)])
+    relation = SelectField(_l("与申请人关系"), validate_choice=False, choices=choices(
+        [("", _l("（请选择）"))] + [(r.value, label) for r, label in RELATION_LABELS.items()]))
+    id_number = StringField(_l("成员身份证号码（选填）"),
+                            validators=[Optional(), Length(max=24)])
+    flags = MultiCheckboxField(_l("成员情况"), choices=choices(
+        (f, VULNERABILITY_FLAGS[f]) for f in HouseholdMember.FLAGS))
 
 
 class IntakeForm(FlaskForm):
@@ -49,6 +67,8 @@ class IntakeForm(FlaskForm):
     household_flags = MultiCheckboxField(_l("家庭情况"), choices=choices(
         (f, VULNERABILITY_FLAGS[f]) for f in Household.FLAGS))
     description = TextAreaField(_l("困难情况"), validators=[DataRequired(), Length(10, 4000)])
+    members = FieldList(FormField(MemberForm), min_entries=2, max_entries=20)
+    confirm_duplicates = BooleanField(_l("我已核实，仍然登记"))
 
 
 class AttachmentForm(FlaskForm):

@@ -32,12 +32,14 @@ from webapp.services.cases import (
     attachments,
     deadlines,
     disclosure,
+    duplicates,
     finding,
     notifications,
     queries,
     transfers,
     workflow,
 )
+from webapp.services.cases.household import RELATION_LABELS, MemberInput
 from webapp.services.cases.intake import (
     SOURCE_LABELS,
     ApplicantInput,
@@ -90,7 +92,7 @@ def template_globals() -> dict:
     return {"status_label": workflow.status_label, "STATUS_LABELS": workflow.STATUS_LABELS,
             "CATEGORY_LABELS": CATEGORY_LABELS, "URGENCY_LABELS": URGENCY_LABELS,
             "SOURCE_LABELS": SOURCE_LABELS, "STEP_LABELS": notifications.STEP_LABELS,
-            "FLAG_LABELS": VULNERABILITY_FLAGS,
+            "FLAG_LABELS": VULNERABILITY_FLAGS, "RELATION_LABELS": RELATION_LABELS,
             "TRANSITION_LABELS": {"report": "登记", **ORDER_ACTION_LABELS,
                                   **{a: t.label for a, t in workflow.TRANSITIONS.items()},
                                   **APPEAL_ACTION_LABELS}}
@@ -159,12 +161,34 @@ def _intake_form() -> IntakeForm:
     return form
 
 
+def _member_inputs(form: IntakeForm) -> list[MemberInput]:
+    return [MemberInput(row.form.name.data or "", row.form.relation.data or "",
+                        row.form.id_number.data or "", frozenset(row.form.flags.data or []))
+            for row in form.members]
+
+
+def _show_errors(form: IntakeForm, exc: DomainError) -> None:
+    """Put a service's field errors on the form's fields (members.<i>.<field> on the row)."""
+    for name, messages in exc.errors.items():
+        parts = name.split(".")
+        if parts[0] == "members" and len(parts) == 3 and parts[1].isdigit() \
+                and int(parts[1]) < len(form.members):
+            target = getattr(form.members[int(parts[1])].form, parts[2], form.description)
+        else:
+            target = getattr(form, FIELD_OF.get(name, name), form.description)
+        target.errors = [*target.errors, *messages]
+    if not exc.errors:
+        form.description.errors.append(exc.message)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @access(WRITERS)
 def new():
     form = _intake_form()
     status = 200
+    hits: list[duplicates.DuplicateHit] = []
     if form.validate_on_submit():
+        members = _member_inputs(form)
         data = CaseInput(
             applicant=ApplicantInput(form.name.data, form.id_number.data, form.phone.data or "",
                                      form.address.data or "",
@@ -174,23 +198,52 @@ def new():
             amount_needed=form.amount_needed.data, description=form.description.data,
             source=form.source.data, services=list(form.services.data or []),
             household=HouseholdInput(form.household_size.data,
-                                     frozenset(form.household_flags.data or [])))
-        try:
-            case = report_case(db.session, current_user, data, settings=case_settings())
-        except DomainError as exc:
-            db.session.rollback()
-            for name, messages in exc.errors.items():
-                getattr(form, FIELD_OF.get(name, name), form.description).errors.extend(messages)
-            if not exc.errors:
-                form.description.errors.append(exc.message)
-            status = exc.status
+                                     frozenset(form.household_flags.data or [])),
+            members=members)
+        hits = duplicates.find_duplicates(
+            db.session, current_user, [form.id_number.data, *(m.id_number for m in members)],
+            category=form.category.data, hash_key=case_settings().person_hash_key)
+        if hits and not form.confirm_duplicates.data:
+            db.session.commit()  # the audited look-up; no case is written
+            status = 409
         else:
-            db.session.commit()
-            flash(_("个案 %(n)s 已登记，请在时限内受理", n=case.number), "success")
-            return redirect(url_for("cases.detail", case_id=case.id))
+            try:
+                case = report_case(db.session, current_user, data, settings=case_settings())
+            except DomainError as exc:
+                db.session.rollback()
+                _show_errors(form, exc)
+                status = exc.status
+            else:
+                db.session.commit()
+                flash(_("个案 %(n)s 已登记，请在时限内受理", n=case.number), "success")
+                return redirect(url_for("cases.detail", case_id=case.id))
     elif request.method == "POST":
         status = 400
-    return render_template("cases/intake.html", form=form), status
+    return render_template("cases/intake.html", form=form, duplicate_hits=hits,
+                           duplicate_message=duplicates_message(hits)), status
+
+
+@bp.route("/duplicates", methods=["POST"])
+@access(WRITERS)
+def duplicate_check():
+    """The intake form asks, as an ID number is filled in, whether it is already known."""
+    hits = duplicates.find_duplicates(
+        db.session, current_user, [request.form.get("id_number", "")[:24]],
+        category=request.form.get("category") or None,
+        hash_key=case_settings().person_hash_key)
+    db.session.commit()
+    return {"matches": [{"number": h.number, "town": h.town, "open": h.open} for h in hits],
+            "message": duplicates_message(hits)}
+
+
+def duplicates_message(hits: list[duplicates.DuplicateHit]) -> str:
+    """The warning the window reads: case numbers and towns, nothing about the person."""
+    if not hits:
+        return ""
+    open_text, helped_text = _("在办"), _("本年已获同类救助")
+    listed = "、".join(f"{h.number}（{h.town}，{open_text if h.open else helped_text}）"
+                      for h in hits)
+    return _("该身份证号码已有个案：%(cases)s。请先核实，避免重复受理。", cases=listed)
 
 
 def _owner_choices(case: Case) -> list[User]:
@@ -213,6 +266,7 @@ def render_detail(case: Case, *, revealed: bool = False, error: str | None = Non
         held = ledger.pending_transfers(db.session, case)
     return render_template(
         "cases/detail.html", case=case, applicant=view, description=description.text,
+        members=disclosure.member_views(current_user, case, revealed=revealed),
         description_masked=description.masked,
         actions=actions, terminal_statuses=TERMINAL_STATUSES,
         held_money=(len(held), sum(t.amount for t in held)),

@@ -23,9 +23,10 @@ def loaders() -> list[Callable]:
         matching,  # after the ledger: approvals reserve money
         resources,  # after cases: pledges go to their published needs
         rules,  # after cases: supervision orders are about them
+        window,  # after base: the towns' windows
     )
     return [base.load, cases.load, doors.load, resources.load, ledger.load, matching.load,
-            rules.load, conferences.load]
+            rules.load, conferences.load, window.load]
 
 
 def load_demo(session: Session, *, seed: int, echo: Callable[[str], None] = lambda s: None

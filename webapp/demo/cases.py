@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import random
 from decimal import Decimal
 
 from flask import current_app
@@ -17,6 +18,7 @@ from webapp.models import Case, CaseStatus, Category, Conference, Organisation, 
 from webapp.privacy.identifiers import id_check_code
 from webapp.services import accounts
 from webapp.services.cases import conference, workflow
+from webapp.services.cases.household import MemberInput
 from webapp.services.cases.intake import ApplicantInput, CaseInput, HouseholdInput, report_case
 from webapp.services.cases.settings import CaseSettings
 
@@ -73,6 +75,29 @@ def synthetic_id(rng, birth: dt.date) -> str:
 def synthetic_phone(rng) -> str:
     return rng.choice(["138", "139", "150", "152", "158", "186", "187"]) + \
         f"{rng.randint(0, 99_999_999):08d}"
+
+
+# (relation, how the story calls them, flags) of demo household members.
+KIN = [("spouse", "妻子", frozenset()), ("spouse", "丈夫", frozenset({"serious_illness"})),
+       ("child", "儿子", frozenset({"minor"})), ("child", "女儿", frozenset({"minor"})),
+       ("parent", "母亲", frozenset({"elderly"})), ("parent", "父亲", frozenset({"elderly",
+                                                                            "disability"}))]
+
+
+def household_members(ref: str, surname: str, start: dt.date) -> list[tuple[MemberInput, str]]:
+    """One to three invented members of a demo household, from their own random stream (so
+    the rest of the demo data stays as it was); with how a story would mention each."""
+    rng = random.Random(f"members:{ref}")  # noqa: S311  (reproducible demo data)
+    members = []
+    for relation, word, flags in rng.sample(KIN, rng.randint(1, 3)):
+        name = (surname if relation != "spouse" else rng.choice(SURNAMES)) + \
+            rng.choice(GIVEN) + rng.choice(GIVEN)
+        id_number = ""
+        if rng.random() < 0.6:
+            birth = dt.date(rng.randint(1940, 2015), rng.randint(1, 12), rng.randint(1, 28))
+            id_number = synthetic_id(rng, min(birth, start))
+        members.append((MemberInput(name, relation, id_number, flags), word))
+    return members
 
 
 def _user(session: Session, username: str, display: str, org: Organisation, role: Role,
@@ -178,15 +203,22 @@ def load(session: Session, rng, echo) -> dict[str, int]:
                               rng.randint(0, 2))
         if ref in done:
             continue
+        kin = household_members(ref, name[0], start.date()) if i % 3 == 0 else []
+        description = story(category, next(illnesses[target in public]))
+        if kin and i % 2 == 0:  # the story names a member, as real stories do
+            word, member = kin[0][1], kin[0][0]
+            description += f"{word}{member.name}目前在家照料，无法外出务工。"
+        size = max(size, len(kin) + 1)
         worker = workers[town]
         case = report_case(session, worker, CaseInput(
             applicant=ApplicantInput(name, id_number, phone, f"{town}{village}{rng.randint(1, 99)}号",
                                      local_hukou=local),
             town_id=orgs[town].id, village_id=orgs[f"{town}{village}"].id,
             category=category.value, urgency=rng.randint(1, 4), amount_needed=amount,
-            description=story(category, next(illnesses[target in public])), source=rng.choice(
+            description=description, source=rng.choice(
                 ["window", "window", "outreach", "hotline", "referral", "rescue_station"]),
-            services=services, household=HouseholdInput(size, flags), external_ref=ref),
+            services=services, household=HouseholdInput(size, flags), external_ref=ref,
+            members=[m for m, _word in kin]),
             settings=settings, now=start)
         counter["cases"] += 1
         moment = start

@@ -29,6 +29,8 @@ from webapp.models.cases import (  # noqa: F401
     ConferenceStatus,
     Decision,
     Household,
+    HouseholdMember,
+    Relation,
     Step,
     StepDeadline,
     Transfer,
@@ -89,3 +91,4 @@ from webapp.models.rules import (  # noqa: F401
 )
 from webapp.models.search_outbox import OutboxOp, SearchOutbox  # noqa: F401
 from webapp.models.statistics import MonthlyReport, ReportStage, WorkingDay  # noqa: F401
+from webapp.models.window import Complaint, ComplaintStatus, ComplaintTopic, TownWindow  # noqa: F401

@@ -108,6 +108,8 @@ class Case(Base):
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     applicant: Mapped[Applicant | None] = relationship()
     household: Mapped[Household | None] = relationship(back_populates="case", uselist=False)
+    members: Mapped[list[HouseholdMember]] = relationship(order_by="HouseholdMember.id",
+                                                          back_populates="case")
     events: Mapped[list[CaseEvent]] = relationship(order_by="CaseEvent.id",
                                                    back_populates="case")
     transfers: Mapped[list[Transfer]] = relationship(order_by="Transfer.id",
@@ -140,6 +142,46 @@ class Household(Base):
     case: Mapped[Case] = relationship(back_populates="household")
 
     FLAGS = ("disability", "elderly", "minor", "serious_illness", "dibao", "tekun")
+
+    @property
+    def flags(self) -> frozenset[str]:
+        return frozenset(f for f in self.FLAGS if getattr(self, f))
+
+
+class Relation(str, enum.Enum):
+    """How a household member is related to the applicant."""
+
+    SPOUSE = "spouse"            # 配偶
+    CHILD = "child"              # 子女
+    PARENT = "parent"            # 父母
+    GRANDPARENT = "grandparent"  # (外)祖父母
+    GRANDCHILD = "grandchild"    # (外)孙子女
+    SIBLING = "sibling"          # 兄弟姐妹
+    OTHER = "other"              # 其他共同生活人员
+
+
+class HouseholdMember(Base):
+    """One member of the applicant's household, sealed like the applicant: the name and the
+    optional resident ID are encrypted; ``person_key`` (keyed hash of the ID) finds the same
+    person in another case's household or as another case's applicant."""
+
+    __tablename__ = "household_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    name: Mapped[str] = mapped_column(EncryptedText())
+    relation: Mapped[Relation] = mapped_column(StrEnum(Relation))
+    id_number: Mapped[str | None] = mapped_column(EncryptedText())
+    person_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    disability: Mapped[bool] = mapped_column(default=False)
+    elderly: Mapped[bool] = mapped_column(default=False)
+    minor: Mapped[bool] = mapped_column(default=False)
+    serious_illness: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="members")
+
+    FLAGS = ("disability", "elderly", "minor", "serious_illness")
 
     @property
     def flags(self) -> frozenset[str]:

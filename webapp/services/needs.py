@@ -35,6 +35,7 @@ from webapp.privacy.redact import contains_pii
 from webapp.privacy.spans import PLACEHOLDERS, Span
 from webapp.services import DomainError, audit, events
 from webapp.services.cases.deadlines import local_date
+from webapp.services.cases.household import known_names
 
 # Case category → the card vocabulary of webapp.privacy.card
 CARD_CATEGORY = {
@@ -46,12 +47,6 @@ K_ANONYMITY = 5
 TITLE_LIMITS = (4, 120)
 STORY_LIMIT = 4000
 PII_LABELS = {kind: placeholder.strip("【】") for kind, placeholder in PLACEHOLDERS.items()}
-
-
-def known_names(case: Case) -> tuple[str, ...]:
-    """Every name the case record knows (the applicant's; households hold no names)."""
-    applicant = case.applicant
-    return (applicant.name,) if applicant is not None and applicant.name else ()
 
 
 def case_facts(case: Case, *, today: dt.date | None = None) -> CaseFacts:

@@ -94,6 +94,9 @@ def purge_case(session: Session, actor: User | None, case: Case, kinds: set[str]
             applicant.person_key = "purged-" + secrets.token_hex(28)
             applicant.purged_at = now
             case.description = TOMBSTONE
+            for member in case.members:  # the household goes with the applicant
+                member.name, member.id_number = TOMBSTONE, None
+                member.person_key = None
             for event in session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)):
                 event.note = ""
             done.append("identity")

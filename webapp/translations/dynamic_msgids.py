@@ -59,12 +59,14 @@ MSGIDS = (
     N_('决定'),  # webapp/code_labels.py
     N_('准备数据'),  # webapp/code_labels.py
     N_('凭证号'),  # webapp/code_labels.py, webapp/ledger/exports.py
+    N_('出生日期'),  # webapp/code_labels.py, webapp/services/retention.py
     N_('分配'),  # webapp/code_labels.py
     N_('列入会议议题'),  # webapp/code_labels.py
     N_('创建用户'),  # webapp/code_labels.py
     N_('初始化县级规则'),  # webapp/code_labels.py
     N_('删除内容'),  # webapp/code_labels.py
     N_('删除节假日调整'),  # webapp/code_labels.py
+    N_('办公时间'),  # webapp/code_labels.py
     N_('办理复核'),  # webapp/code_labels.py
     N_('办理超期'),  # webapp/code_labels.py
     N_('匹配建议'),  # webapp/code_labels.py, webapp/templating.py
@@ -81,16 +83,21 @@ MSGIDS = (
     N_('发现报告'),  # webapp/code_labels.py, webapp/services/doors/leads.py
     N_('发送验证码'),  # webapp/code_labels.py
     N_('取消匹配'),  # webapp/code_labels.py
+    N_('受理查重'),  # webapp/code_labels.py
+    N_('受理窗口'),  # webapp/code_labels.py, webapp/templating.py
     N_('合计'),  # webapp/code_labels.py
     N_('吊销接口令牌'),  # webapp/code_labels.py
     N_('同因重复救助例外'),  # webapp/code_labels.py
     N_('含调休安排'),  # webapp/code_labels.py
     N_('启用用户'),  # webapp/code_labels.py
+    N_('困难情况'),  # webapp/code_labels.py
+    N_('地址'),  # webapp/code_labels.py
     N_('复核人'),  # webapp/code_labels.py
     N_('复核申请'),  # webapp/code_labels.py, webapp/templating.py
     N_('大小'),  # webapp/code_labels.py
     N_('学习模型评分'),  # webapp/code_labels.py
     N_('安排联席会议'),  # webapp/code_labels.py
+    N_('家庭成员'),  # webapp/code_labels.py
     N_('导出申请人个人信息'),  # webapp/code_labels.py
     N_('已作废'),  # webapp/code_labels.py, webapp/ledger/views.py
     N_('已修改'),  # webapp/code_labels.py
@@ -99,6 +106,7 @@ MSGIDS = (
     N_('已填写依据'),  # webapp/code_labels.py
     N_('已批准'),  # webapp/code_labels.py, webapp/doors/views.py
     N_('已拨付'),  # webapp/code_labels.py, webapp/doors/views.py
+    N_('已答复'),  # webapp/code_labels.py, webapp/services/cases/orders.py
     N_('已转介'),  # webapp/code_labels.py
     N_('已预留'),  # webapp/code_labels.py, webapp/ledger/exports.py
     N_('已驳回'),  # webapp/code_labels.py, webapp/services/matching/decisions.py
@@ -108,6 +116,7 @@ MSGIDS = (
     N_('开立资金账户'),  # webapp/code_labels.py
     N_('待审核'),  # webapp/code_labels.py
     N_('待核实'),  # webapp/code_labels.py
+    N_('待答复'),  # webapp/code_labels.py, webapp/services/cases/orders.py
     N_('志愿服务'),  # webapp/code_labels.py, webapp/matching/labels.py
     N_('志愿服务组织'),  # webapp/code_labels.py
     N_('慈善组织'),  # webapp/code_labels.py, webapp/templating.py
@@ -116,6 +125,8 @@ MSGIDS = (
     N_('批准匹配'),  # webapp/code_labels.py
     N_('批准机构'),  # webapp/code_labels.py
     N_('承办人'),  # webapp/code_labels.py
+    N_('投诉'),  # webapp/code_labels.py
+    N_('投诉类别'),  # webapp/code_labels.py
     N_('报告线索'),  # webapp/code_labels.py
     N_('拨付'),  # webapp/code_labels.py
     N_('按保存期限删除个人信息'),  # webapp/code_labels.py
@@ -129,6 +140,7 @@ MSGIDS = (
     N_('支付方式'),  # webapp/code_labels.py, webapp/ledger/exports.py
     N_('支出'),  # webapp/code_labels.py
     N_('收入'),  # webapp/code_labels.py
+    N_('收到投诉'),  # webapp/code_labels.py
     N_('放假'),  # webapp/code_labels.py
     N_('救助政策'),  # webapp/code_labels.py, webapp/ledger/views.py
     N_('救助管理站'),  # webapp/code_labels.py, webapp/services/cases/intake.py
@@ -136,6 +148,7 @@ MSGIDS = (
     N_('新状态'),  # webapp/code_labels.py
     N_('无法联系'),  # webapp/code_labels.py
     N_('日期'),  # webapp/code_labels.py
+    N_('更新窗口公开信息'),  # webapp/code_labels.py
     N_('更正字段'),  # webapp/code_labels.py
     N_('更正申请人个人信息'),  # webapp/code_labels.py
     N_('期初资金'),  # webapp/code_labels.py
@@ -147,7 +160,9 @@ MSGIDS = (
     N_('村（社区）'),  # webapp/code_labels.py
     N_('查到记录数'),  # webapp/code_labels.py
     N_('查看完整个人信息'),  # webapp/code_labels.py
+    N_('查看投诉人联系方式'),  # webapp/code_labels.py
     N_('查看证明材料'),  # webapp/code_labels.py
+    N_('查重证件数'),  # webapp/code_labels.py
     N_('核实无误'),  # webapp/code_labels.py
     N_('款项'),  # webapp/code_labels.py
     N_('此前个案'),  # webapp/code_labels.py
@@ -162,13 +177,17 @@ MSGIDS = (
     N_('用途'),  # webapp/code_labels.py
     N_('申请人'),  # webapp/code_labels.py
     N_('申请人本人提出'),  # webapp/code_labels.py
+    N_('电话'),  # webapp/code_labels.py
+    N_('留有联系方式'),  # webapp/code_labels.py
     N_('登录'),  # webapp/code_labels.py
     N_('登录失败'),  # webapp/code_labels.py
     N_('登记个案'),  # webapp/code_labels.py
+    N_('监督电话'),  # webapp/code_labels.py
     N_('督办事项'),  # webapp/code_labels.py
     N_('督办单'),  # webapp/code_labels.py, webapp/templating.py
     N_('社会公众'),  # webapp/code_labels.py
     N_('第二人复核'),  # webapp/code_labels.py
+    N_('答复投诉'),  # webapp/code_labels.py
     N_('答复期限'),  # webapp/code_labels.py
     N_('筛选候选'),  # webapp/code_labels.py
     N_('签发接口令牌'),  # webapp/code_labels.py
@@ -187,6 +206,7 @@ MSGIDS = (
     N_('网上申请'),  # webapp/code_labels.py, webapp/doors/views.py
     N_('职能部门'),  # webapp/code_labels.py
     N_('联席会议'),  # webapp/code_labels.py, webapp/templating.py
+    N_('联系方式'),  # webapp/code_labels.py, webapp/services/retention.py
     N_('节假日'),  # webapp/code_labels.py
     N_('节假日天数'),  # webapp/code_labels.py
     N_('补充分配'),  # webapp/code_labels.py
@@ -210,6 +230,7 @@ MSGIDS = (
     N_('资金来源'),  # webapp/code_labels.py
     N_('资金账户'),  # webapp/code_labels.py
     N_('跳过'),  # webapp/code_labels.py
+    N_('身份证号码'),  # webapp/code_labels.py
     N_('转办'),  # webapp/code_labels.py, webapp/services/cases/orders.py
     N_('转办部门'),  # webapp/code_labels.py
     N_('载入法定节假日'),  # webapp/code_labels.py
@@ -220,6 +241,7 @@ MSGIDS = (
     N_('退回'),  # webapp/code_labels.py
     N_('退回笔数'),  # webapp/code_labels.py
     N_('退回资金'),  # webapp/code_labels.py
+    N_('逾期'),  # webapp/code_labels.py
     N_('逾期工作日'),  # webapp/code_labels.py
     N_('释放'),  # webapp/code_labels.py
     N_('释放预留'),  # webapp/code_labels.py
@@ -362,6 +384,19 @@ MSGIDS = (
     N_('待召开'),  # webapp/services/cases/conference_records.py
     N_('逾期未录纪要'),  # webapp/services/cases/conference_records.py
     N_('（已隐藏）'),  # webapp/services/cases/disclosure.py
+    N_('兄弟姐妹'),  # webapp/services/cases/household.py
+    N_('其他共同生活人员'),  # webapp/services/cases/household.py
+    N_('包含无效的成员情况'),  # webapp/services/cases/household.py
+    N_('同一身份证号码不能重复登记'),  # webapp/services/cases/household.py
+    N_('子女'),  # webapp/services/cases/household.py
+    N_('家庭成员最多登记 20 人'),  # webapp/services/cases/household.py
+    N_('家庭成员身份证号码无效（18 位，校验位按 GB 11643 计算）'),  # webapp/services/cases/household.py
+    N_('父母'),  # webapp/services/cases/household.py
+    N_('请填写家庭成员姓名（2–40 个字）'),  # webapp/services/cases/household.py
+    N_('请选择有效的与申请人关系'),  # webapp/services/cases/household.py
+    N_('配偶'),  # webapp/services/cases/household.py
+    N_('（外）孙子女'),  # webapp/services/cases/household.py
+    N_('（外）祖父母'),  # webapp/services/cases/household.py
     N_('热线'),  # webapp/services/cases/intake.py
     N_('社区主动发现'),  # webapp/services/cases/intake.py
     N_('窗口受理'),  # webapp/services/cases/intake.py
@@ -374,8 +409,6 @@ MSGIDS = (
     N_('核查'),  # webapp/services/cases/notifications.py
     N_('部门答复'),  # webapp/services/cases/notifications.py, webapp/services/cases/workflow.py
     N_('先行救助拨付'),  # webapp/services/cases/orders.py
-    N_('已答复'),  # webapp/services/cases/orders.py
-    N_('待答复'),  # webapp/services/cases/orders.py
     N_('提醒'),  # webapp/services/cases/orders.py
     N_('督办'),  # webapp/services/cases/orders.py
     N_('通报'),  # webapp/services/cases/orders.py
@@ -395,6 +428,10 @@ MSGIDS = (
     N_('移交承办人'),  # webapp/services/cases/workflow.py
     N_('转办中'),  # webapp/services/cases/workflow.py
     N_('需求已发布'),  # webapp/services/cases/workflow.py
+    N_('优亲厚友、处理不公'),  # webapp/services/complaints.py
+    N_('办理超时、无人答复'),  # webapp/services/complaints.py
+    N_('推诿、不予受理'),  # webapp/services/complaints.py
+    N_('服务态度'),  # webapp/services/complaints.py
     N_('/ 100（向上取整，至少 1 个工作日）'),  # webapp/services/county_rules.py
     N_('个工作日'),  # webapp/services/county_rules.py
     N_('个工作日后'),  # webapp/services/county_rules.py
@@ -474,13 +511,11 @@ MSGIDS = (
     N_('先行救助（备用金）'),  # webapp/services/need_account.py
     N_('政府救助'),  # webapp/services/need_account.py, webapp/services/statistics/monthly.py
     N_('住址'),  # webapp/services/retention.py
-    N_('出生日期'),  # webapp/services/retention.py
     N_('姓名'),  # webapp/services/retention.py
     N_('有关机关依法调取'),  # webapp/services/retention.py
     N_('本人委托代理人申请'),  # webapp/services/retention.py
     N_('本人申请查阅、复制'),  # webapp/services/retention.py
     N_('本人申请转移个人信息'),  # webapp/services/retention.py
-    N_('联系方式'),  # webapp/services/retention.py
     N_('联系电话'),  # webapp/services/retention.py
     N_('身份信息'),  # webapp/services/retention.py
     N_('身份证号'),  # webapp/services/retention.py
@@ -505,6 +540,11 @@ MSGIDS = (
     N_('未归属'),  # webapp/services/transparency.py
     N_('正在求助的需求按其救助账户计算的缺口之和（所需减去各渠道已批准或已拨付的资金及已确认的认捐），统计时点为今天。'),  # webapp/services/transparency.py
     N_('统计期内至少获得一笔上述救助的个案数。'),  # webapp/services/transparency.py
+    N_('一门受理：因疾病、意外、火灾、自然灾害等突发困难的求助，不论是否本县户籍，一律在本窗口受理。'),  # webapp/services/windows.py
+    N_('入户核查：受理后由工作人员核实家庭情况。'),  # webapp/services/windows.py
+    N_('转办答复：需要其他部门办理的，转办部门限期答复。'),  # webapp/services/windows.py
+    N_('限时办结：普通程序自受理起限期办结；情况紧急的先行救助、后补手续。'),  # webapp/services/windows.py
+    N_('首问负责：第一位接待您的工作人员负责到底，不推诿、不让您多跑路。'),  # webapp/services/windows.py
     N_('排队中'),  # webapp/statistics/reports.py
     N_('正在生成 PDF'),  # webapp/statistics/reports.py
     N_('正在生成表格'),  # webapp/statistics/reports.py
@@ -517,7 +557,6 @@ MSGIDS = (
     N_('信息公开'),  # webapp/templating.py
     N_('公开信息'),  # webapp/templating.py
     N_('发布审核'),  # webapp/templating.py
-    N_('受理窗口'),  # webapp/templating.py
     N_('审计日志'),  # webapp/templating.py
     N_('审计监督'),  # webapp/templating.py
     N_('工作台'),  # webapp/templating.py
@@ -526,6 +565,7 @@ MSGIDS = (
     N_('我的基金'),  # webapp/templating.py
     N_('我的服务'),  # webapp/templating.py
     N_('我的项目'),  # webapp/templating.py
+    N_('投诉监督'),  # webapp/templating.py
     N_('收到的认捐'),  # webapp/templating.py
     N_('时效统计'),  # webapp/templating.py
     N_('机构审核'),  # webapp/templating.py

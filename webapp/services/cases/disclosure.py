@@ -12,6 +12,7 @@ from webapp import permissions
 from webapp.models import Case, User
 from webapp.privacy.redact import mask_id_number, mask_name, mask_phone, redact
 from webapp.services import PermissionDeniedError, audit
+from webapp.services.cases.household import known_names
 
 HIDDEN = "（已隐藏）"  # translated when shown: _(HIDDEN)
 
@@ -56,6 +57,31 @@ def applicant_view(user, case: Case, *, revealed: bool = False,
 
 
 @dataclass(frozen=True)
+class MemberView:
+    name: str
+    relation: str          # a Relation value; the template shows its label
+    id_number: str
+    flags: frozenset[str]
+
+
+def member_views(user: User, case: Case, *, revealed: bool = False) -> list[MemberView]:
+    """The household members as this user may see them now, masked like the applicant."""
+    full = revealed and permissions.can_reveal_case(user, case)
+    limited = permissions.case_pii_limited(user, case)
+    views = []
+    for m in case.members:
+        if full:
+            id_text = m.id_number or "—"
+        elif not m.id_number:
+            id_text = "—"
+        else:
+            id_text = _(HIDDEN) if limited else mask_id_number(m.id_number)
+        views.append(MemberView(m.name if full else mask_name(m.name), m.relation.value,
+                                id_text, m.flags))
+    return views
+
+
+@dataclass(frozen=True)
 class DescriptionView:
     text: str
     masked: bool   # personal data was found and replaced with placeholders
@@ -66,8 +92,7 @@ def description_view(user: User, case: Case, *, revealed: bool = False) -> Descr
     addresses …) unless shown in full by :func:`reveal`, which only some users may do."""
     if revealed and permissions.can_reveal_case(user, case):
         return DescriptionView(case.description, False)
-    names = (case.applicant.name,) if case.applicant is not None and case.applicant.name else ()
-    redaction = redact(case.description or "", known_names=names)
+    redaction = redact(case.description or "", known_names=known_names(case))
     return DescriptionView(redaction.text, redaction.changed)
 
 
@@ -78,6 +103,6 @@ def reveal(session: Session, actor: User, case: Case, *, reason: str = "") -> Ap
     audit.record(session, actor, "case.reveal", case,
                  summary={"number": case.number,
                           "fields": ["name", "id_number", "phone", "address", "birth_date",
-                                     "description"],
+                                     "description", *(["members"] if case.members else [])],
                           "reason_given": bool(reason.strip())})
     return applicant_view(actor, case, revealed=True)

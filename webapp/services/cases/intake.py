@@ -28,7 +28,8 @@ from webapp.models.catalog import SERVICES
 from webapp.privacy.crypto import name_key, normalise_id_number, person_key
 from webapp.privacy.identifiers import valid_resident_id
 from webapp.services import DomainError, PermissionDeniedError, audit, events
-from webapp.services.cases import deadlines
+from webapp.services.cases import deadlines, household
+from webapp.services.cases.household import MemberInput
 from webapp.services.cases.money import parse_amount
 from webapp.services.cases.numbering import next_case_number
 from webapp.services.cases.settings import CaseSettings
@@ -72,6 +73,7 @@ class CaseInput:
     services: list[str] = field(default_factory=list)
     household: HouseholdInput = field(default_factory=HouseholdInput)
     external_ref: str | None = None
+    members: list[MemberInput] = field(default_factory=list)
 
 
 def normalise_phone(phone: str) -> str:
@@ -145,12 +147,18 @@ def _validate(session: Session, actor: User, data: CaseInput, settings: CaseSett
         err("household.size", "家庭人口应为 1–30 人")
     if set(data.household.flags) - set(Household.FLAGS):
         err("household.flags", "包含无效的家庭情况")
+    members, member_errors = household.validate_members(
+        [m for m in data.members if not m.blank], applicant_id_number=id_number)
+    errors.update(member_errors)
+    if members and int(data.household.size or 0) < len(members) + 1:
+        err("household.size", "家庭人口少于申请人加登记的家庭成员人数")
     if errors:
         raise DomainError("提交的个案信息有误，请检查标出的字段", errors=errors)
     birth = a.birth_date or birth_date_from_id(id_number)
     clean.update(name=name, id_number=id_number, phone=phone or None, address=address or None,
                  birth_date=birth, town=town, village=village, category=category,
-                 source=source, urgency=urgency, amount=amount, description=description)
+                 source=source, urgency=urgency, amount=amount, description=description,
+                 members=members)
     return clean
 
 
@@ -180,12 +188,14 @@ def report_case(session: Session, actor: User, data: CaseInput, *, settings: Cas
     flags = set(data.household.flags)
     session.add(Household(case_id=case.id, size=int(data.household.size),
                           **{f: f in flags for f in Household.FLAGS}))
+    household.add_members(session, case, v["members"], hash_key=settings.person_hash_key)
     session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id, action="report",
                           to_status=CaseStatus.REPORTED))
     deadlines.open_step(session, case, Step.ACCEPTANCE, settings=settings, now=now)
     audit.record(session, actor, "case.report", case,
                  summary={"number": case.number, "town_id": case.town_id,
                           "category": case.category.value, "amount": str(case.amount_needed),
-                          "local_hukou": applicant.local_hukou})
+                          "local_hukou": applicant.local_hukou,
+                          "members": len(v["members"])})
     events.publish(session, events.CaseReported(case, actor))
     return case

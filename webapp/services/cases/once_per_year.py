@@ -1,29 +1,41 @@
 """Once per cause per year: the same person (keyed hash of the resident ID, across all towns)
 gets approved assistance for the same category at most once in 365 days, unless an officer
-records an exception with a reason."""
+records an exception with a reason. The same household counts as the same person: a case
+whose applicant or recorded household member shares an ID number with this case's applicant
+or members is an earlier case of the same household."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
-from webapp.models import Applicant, AssistanceException, Case, Role, User
+from webapp.models import Applicant, AssistanceException, Case, HouseholdMember, Role, User
 from webapp.services import ConflictError, DomainError, PermissionDeniedError, audit
+from webapp.services.cases.household import person_keys
 
 WINDOW = dt.timedelta(days=365)
 
 
 def earlier_assistance(session: Session, case: Case, *, now: dt.datetime) -> list[Case]:
     """Other cases of the same person and category approved within the last 365 days."""
-    if case.applicant is None:
+    keys = person_keys(case)
+    if not keys:
         return []
     return list(session.scalars(
-        select(Case).join(Applicant, Case.applicant_id == Applicant.id)
-        .where(Applicant.person_key == case.applicant.person_key, Case.id != case.id,
-               Case.category == case.category, Case.approved_at.is_not(None),
-               Case.approved_at > now - WINDOW)
+        select(Case).where(same_household(keys), Case.id != case.id,
+                           Case.category == case.category, Case.approved_at.is_not(None),
+                           Case.approved_at > now - WINDOW)
         .order_by(Case.approved_at.desc())))
+
+
+def same_household(keys: Collection[str]) -> ColumnElement[bool]:
+    """Cases whose applicant or a recorded household member has one of these person keys."""
+    return or_(
+        Case.applicant_id.in_(select(Applicant.id).where(Applicant.person_key.in_(keys))),
+        Case.id.in_(select(HouseholdMember.case_id).where(HouseholdMember.person_key.in_(keys))))
 
 
 def enforce(session: Session, actor: User, case: Case, *, exception_reason: str | None,
