@@ -119,8 +119,10 @@ def record_answer(session: Session, actor: User, case: Case, params: dict, *,
 
 
 def visible_transfers_stmt(user):
-    """Transfers a user may see: their department's, or all for officers and auditors."""
-    stmt = select(Transfer).order_by(Transfer.status, Transfer.due_on, Transfer.id)
+    """Transfers a user may see: their department's, or all for officers and auditors;
+    those of high-impact (重大敏感) cases first."""
+    stmt = (select(Transfer).join(Case, Case.id == Transfer.case_id)
+            .order_by(Case.high_impact.desc(), Transfer.status, Transfer.due_on, Transfer.id))
     if user.has_role(Role.OFFICER, Role.AUDITOR):
         return stmt
     if user.has_role(Role.DEPARTMENT_HANDLER):
