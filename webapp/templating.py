@@ -24,6 +24,10 @@ ROLE_LABELS = {
     Role.ADMIN: "系统管理员", Role.RESCUE_STATION: "救助管理站",
 }
 
+# Entries only for visitors who are not signed in: the resident's own doors (apply, look up
+# progress, find the window). Staff and donors reach them from the home page and footer.
+VISITORS: frozenset[Role] = frozenset()
+
 # Navigation: (endpoint, label, rule predicate). Feature areas append to NAV_ITEMS.
 NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
     ("main.dashboard", "工作台", None),
@@ -58,8 +62,8 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
     ("needs_review.index", "发布审核", frozenset({Role.OFFICER})),
     ("person_data.find", "个人信息查询与更正", frozenset({Role.OFFICER, Role.ADMIN})),
     ("rules.index", "县级规则", frozenset({Role.ADMIN, Role.OFFICER, Role.AUDITOR})),
-    ("doors.apply", "网上申请", None),
-    ("doors.status_lookup", "进度查询", None),
+    ("doors.apply", "网上申请", VISITORS),
+    ("doors.status_lookup", "进度查询", VISITORS),
     ("doors.lead_queue", "线索", frozenset({Role.INTAKE_WORKER, Role.OFFICER, Role.AUDITOR})),
     ("doors.my_leads", "我报告的线索", frozenset({Role.VOLUNTEER, Role.DEPARTMENT_HANDLER,
                                                   Role.RESCUE_STATION})),
@@ -67,7 +71,7 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
     ("doors.window_appeal", "代为申请复核", frozenset({Role.INTAKE_WORKER})),
     ("doors.outbox", "短信发件箱", frozenset({Role.OFFICER, Role.ADMIN})),
     ("window.complaint_list", "投诉监督", frozenset({Role.OFFICER, Role.AUDITOR})),
-    ("window.index", "受理窗口", None),
+    ("window.index", "受理窗口", VISITORS),
 ]
 
 
@@ -101,7 +105,10 @@ def nav_for(user) -> list[NavEntry]:
     for endpoint, label, allowed in NAV_ITEMS:
         if allowed is None and not user.is_authenticated and endpoint == "main.dashboard":
             continue
-        if allowed is None or (user.is_authenticated and user.roles & allowed):
+        if allowed is VISITORS:
+            if not user.is_authenticated:
+                visible.append((endpoint, label))
+        elif allowed is None or (user.is_authenticated and user.roles & allowed):
             visible.append((endpoint, label))
     if len(visible) <= NAV_FLAT_LIMIT:
         return [NavEntry(label, endpoint) for endpoint, label in visible]
