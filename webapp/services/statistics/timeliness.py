@@ -147,18 +147,20 @@ def local_midnight_utc(day: dt.date) -> dt.datetime:
 
 # ---- the case table ------------------------------------------------------------------------
 
-def first_help_subquery() -> Any:
+def first_help_subquery(since: dt.datetime) -> Any:
     """(case_id, at) of each case's first help: posted payments from any channel and money
-    pledges the receiver confirmed as received, whichever came first."""
+    pledges the receiver confirmed as received, whichever came first. Only help given from
+    ``since`` on is read: the cases counted were reported then or later, and help never
+    comes before the report."""
     paid = select(MoneyTransfer.case_id.label("case_id"), MoneyTransfer.posted_at.label("at")
-                  ).where(MoneyTransfer.case_id.is_not(None),
+                  ).where(MoneyTransfer.case_id.is_not(None), MoneyTransfer.posted_at >= since,
                           MoneyTransfer.status == MoneyTransferStatus.POSTED,
                           MoneyTransfer.posted_at.is_not(None),
                           MoneyTransfer.kind.in_([MoneyTransferKind.RESERVATION,
                                                   MoneyTransferKind.GREEN_CHANNEL]))
     pledged = (select(NeedCard.case_id.label("case_id"), Pledge.fulfilled_at.label("at"))
                .join(NeedCard, Pledge.need_id == NeedCard.id)
-               .where(Pledge.status == PledgeStatus.FULFILLED, Pledge.fulfilled_at.is_not(None),
+               .where(Pledge.status == PledgeStatus.FULFILLED, Pledge.fulfilled_at >= since,
                       Pledge.amount > 0))
     both = union_all(paid, pledged).subquery()
     return (select(both.c.case_id, func.min(both.c.at).label("at"))
@@ -174,7 +176,7 @@ def _department_links() -> Any:
 def _case_base(filters: Filters) -> tuple[Select[Any], dict[str, ColumnElement[Any]]]:
     """The cases reported in the period, with their ordinals of report, first help, closure."""
     reported, helped, closed = (aliased(WorkingDay, name=n) for n in ("wd_r", "wd_h", "wd_c"))
-    first = first_help_subquery()
+    first = first_help_subquery(local_midnight_utc(filters.start))
     stmt = (select(Case.id)
             .join(reported, reported.day == local_day(Case.reported_at))
             .outerjoin(first, first.c.case_id == Case.id)
