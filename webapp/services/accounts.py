@@ -7,6 +7,7 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -55,8 +56,8 @@ class AuthenticationError(DomainError):
 class ThrottledError(DomainError):
     status = 429
 
-    def __init__(self, message: str, *, retry_after: int):
-        super().__init__(message)
+    def __init__(self, message: str, *, retry_after: int, **params: Any):
+        super().__init__(message, **params)
         self.retry_after = retry_after
 
 
