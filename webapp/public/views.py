@@ -20,6 +20,7 @@ from webapp.permissions import PUBLIC, access
 from webapp.public import bp
 from webapp.services import browse, ledger, transparency
 from webapp.services.listing_rules import town_ids
+from webapp.services.delivery import HELP_SOURCE_LABELS, OUTCOME_LABELS
 from webapp.services.transparency import SOURCE_LABELS
 
 PUBLIC_ORG_KINDS = (OrgKind.CHARITY, OrgKind.ENTERPRISE, OrgKind.VOLUNTEER_TEAM,
@@ -63,7 +64,12 @@ def needs():
 @bp.route("/needs/<int:need_id>")
 @access(PUBLIC)
 def need(need_id: int):
-    view = browse.published_need(db.session, need_id) or abort(404)
+    view = browse.published_need(db.session, need_id)
+    if view is None:
+        closed = browse.closed_need(db.session, need_id) or abort(404)
+        return render_template("public/need_closed.html", view=closed,
+                               categories=CATEGORY_LABELS, outcome_labels=OUTCOME_LABELS,
+                               source_labels=HELP_SOURCE_LABELS)
     return render_template("public/need.html", view=view, categories=CATEGORY_LABELS,
                            urgency_labels=URGENCY_LABELS)
 

@@ -133,14 +133,33 @@ def confirm_pledge(session: Session, actor: User, pledge: Pledge) -> None:
     _announce(session, actor, pledge, "confirm", {})
 
 
-def fulfil_pledge(session: Session, actor: User, pledge: Pledge) -> None:
-    """The money arrived or the service was delivered."""
+def project_needs(session: Session, project: Project) -> list[NeedCard]:
+    """The needs a project took on (pairings it accepted): what a gift to it may be used for."""
+    from webapp.models import Proposal, ProposalStatus
+    from webapp.models.resources import ListingKind
+    return list(session.scalars(select(NeedCard).where(NeedCard.id.in_(
+        select(Proposal.need_card_id).where(
+            Proposal.resource_kind == ListingKind.PROJECT, Proposal.resource_id == project.id,
+            Proposal.status == ProposalStatus.ACCEPTED))).order_by(NeedCard.id)))
+
+
+def fulfil_pledge(session: Session, actor: User, pledge: Pledge, *,
+                  used_need_id: int | None = None) -> None:
+    """The receiver confirms receipt and records what used it: a pledge to a need is used by
+    that need; one to a project by the project itself or by a need the project took on."""
     _require_handler(actor, pledge)
     if pledge.status != P.CONFIRMED:
         raise ConflictError("只有已确认的认捐可以标记为已兑现")
+    if used_need_id is not None:
+        if pledge.project is None:
+            if used_need_id != pledge.need_id:
+                raise DomainError("认捐给需求的善款只能用于该需求", field="used_need_id")
+        elif used_need_id not in {n.id for n in project_needs(session, pledge.project)}:
+            raise DomainError("请选择本项目已接受的需求", field="used_need_id")
     pledge.status, pledge.fulfilled_at, pledge.handled_by_id = P.FULFILLED, utcnow(), actor.id
+    pledge.used_need_id = used_need_id if pledge.project is not None else pledge.need_id
     session.flush()
-    _announce(session, actor, pledge, "fulfil", {})
+    _announce(session, actor, pledge, "fulfil", {"used_need_id": pledge.used_need_id})
 
 
 def cancel_pledge(session: Session, actor: User, pledge: Pledge) -> None:
@@ -164,9 +183,13 @@ def cancel_pledge(session: Session, actor: User, pledge: Pledge) -> None:
 TRANSITIONS = {P.CONFIRMED: confirm_pledge, P.FULFILLED: fulfil_pledge, P.CANCELLED: cancel_pledge}
 
 
-def move_pledge(session: Session, actor: User, pledge: Pledge, target: PledgeStatus) -> None:
+def move_pledge(session: Session, actor: User, pledge: Pledge, target: PledgeStatus, *,
+                used_need_id: int | None = None) -> None:
     """Apply a requested status change (API PATCH)."""
     if target == pledge.status:
+        return
+    if target == P.FULFILLED:
+        fulfil_pledge(session, actor, pledge, used_need_id=used_need_id)
         return
     step = TRANSITIONS.get(target)
     if step is None:
