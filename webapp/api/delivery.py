@@ -12,8 +12,7 @@ from webapp.services import NotFoundError, PermissionDeniedError, delivery
 
 blp = Blueprint("api_delivery", __name__, url_prefix="/api/v1", description="服务交付与救助成效")
 BEARER = [{"bearerAuth": []}]
-HOURS = {"as_string": True, "metadata": {"type": "string", "format": "decimal",
-                                         "example": "2.50"}}
+HOURS_DOC = {"type": "string", "format": "decimal", "example": "2.50"}
 
 
 class SessionIn(Schema):
@@ -28,15 +27,15 @@ class SessionOut(Schema):
     id = fields.Integer()
     proposal_id = fields.Integer()
     delivered_on = fields.Date()
-    hours = fields.Decimal(**HOURS)
+    hours = fields.Decimal(as_string=True, metadata=HOURS_DOC)
     note = fields.String()
     created_at = fields.DateTime()
 
 
 class SessionList(Schema):
     items = fields.List(fields.Nested(SessionOut))
-    hours_approved = fields.Decimal(**HOURS)
-    hours_delivered = fields.Decimal(**HOURS)
+    hours_approved = fields.Decimal(as_string=True, metadata=HOURS_DOC)
+    hours_delivered = fields.Decimal(as_string=True, metadata=HOURS_DOC)
 
 
 class OutcomeIn(Schema):

@@ -33,6 +33,7 @@ from webapp.models.cases import (  # noqa: F401
     TransferStatus,
 )
 from webapp.models.catalog import CATEGORY_LABELS, Category  # noqa: F401
+from webapp.models.delivery import CaseOutcome, OutcomeResult, ServiceSession  # noqa: F401
 from webapp.models.jobs import Job, JobStatus  # noqa: F401
 from webapp.models.ledger import (  # noqa: F401
     AccountKind,
@@ -49,7 +50,6 @@ from webapp.models.ledger import (  # noqa: F401
     Verification,
     Voucher,
 )
-from webapp.models.delivery import CaseOutcome, OutcomeResult, ServiceSession  # noqa: F401
 from webapp.models.matching import MatchRun, Proposal, ProposalStatus, RejectReason, RunStatus  # noqa: F401
 from webapp.models.needs import NeedCard, NeedStatus  # noqa: F401
 from webapp.models.notifications import Notification  # noqa: F401

@@ -19,8 +19,8 @@ from webapp.models.resources import Fund, ListingStatus, Offer, Scheme
 from webapp.permissions import PUBLIC, access
 from webapp.public import bp
 from webapp.services import browse, ledger, transparency
-from webapp.services.listing_rules import town_ids
 from webapp.services.delivery import HELP_SOURCE_LABELS, OUTCOME_LABELS
+from webapp.services.listing_rules import town_ids
 from webapp.services.transparency import SOURCE_LABELS
 
 PUBLIC_ORG_KINDS = (OrgKind.CHARITY, OrgKind.ENTERPRISE, OrgKind.VOLUNTEER_TEAM,

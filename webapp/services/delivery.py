@@ -136,9 +136,8 @@ def log_session(session: Session, actor: User, proposal: Proposal, *, delivered_
         done = delivered_hours(session, [locked.id]).get(locked.id, ZERO)
         if done + value > promised:
             errors.setdefault("hours", []).append(SESSION_ERRORS["over"])
-    if errors:
+    if errors or day is None or value is None:
         raise DomainError("服务记录有误，请修改后重试", errors=errors)
-    assert day is not None and value is not None
     row = ServiceSession(proposal_id=locked.id, case_id=locked.case_id, delivered_on=day,
                          hours=value, note=text, logged_by_id=actor.id)
     session.add(row)
