@@ -11,7 +11,7 @@ from webapp.permissions import MATCH_RESPONDER_ROLES, R, access, roles
 from webapp.services import NotFoundError, PermissionDeniedError, delivery
 
 blp = Blueprint("api_delivery", __name__, url_prefix="/api/v1", description="服务交付与救助成效")
-BEARER = [{"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 HOURS_DOC = {"type": "string", "format": "decimal", "example": "2.50"}
 
 
