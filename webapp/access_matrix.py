@@ -134,6 +134,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/metrics"): "public",  # the bearer token in METRICS_TOKEN, else 404
     ("GET", "/my/pledges"): "donor",
     ("GET", "/my/pledges/<int:pledge_id>"): "donor",
+    ("GET", "/my/pledges/<int:pledge_id>/certificate.pdf"): "donor",
     ("POST", "/my/pledges/<int:pledge_id>/cancel"): "donor",
     ("GET", "/needs"): "public",
     ("GET", "/needs/<int:need_id>"): "public",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import or_, select
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from webapp import permissions
 from webapp.models import NeedCard, NeedStatus, Role, User, utcnow
 from webapp.models.catalog import SERVICES
+from webapp.models.delivery import CaseOutcome
 from webapp.models.resources import ListingStatus, Pledge, PledgeStatus, Project
 from webapp.services import (
     ConflictError,
@@ -228,3 +230,51 @@ def visible_pledges(actor: User, *, status: PledgeStatus | None = None):
     if status is not None:
         stmt = stmt.where(Pledge.status == status)
     return stmt
+
+
+@dataclass(frozen=True)
+class PledgeStep:
+    """One step of a pledge's life as its donor reads it."""
+
+    key: str                   # pledged | confirmed | received | used
+    label: str
+    at: dt.datetime | None     # None: not reached yet
+    done: bool
+
+
+@dataclass(frozen=True)
+class PledgeLife:
+    """Where a donor's help went: its steps, the need or project that used it, and that
+    need's anonymized outcome once its case was closed."""
+
+    pledge: Pledge
+    steps: list[PledgeStep]
+    used_need: NeedCard | None
+    used_project: Project | None
+    outcome: CaseOutcome | None
+
+    @property
+    def certifiable(self) -> bool:
+        """A donation certificate is issued once the receiver confirmed receipt."""
+        return self.pledge.status is P.FULFILLED
+
+
+STEP_LABELS = {"pledged": "已认捐", "confirmed": "接收方已确认", "received": "已收到",
+               "used": "已使用"}
+
+
+def pledge_life(session: Session, pledge: Pledge) -> PledgeLife:
+    """The life of a pledge: pledged → confirmed → received → used for which need or project."""
+    from webapp.services.delivery import outcome_of
+    received = pledge.status is P.FULFILLED
+    used_need = (pledge.used_need or pledge.need) if received else None
+    used_project = pledge.project if received and used_need is None else None
+    outcome = outcome_of(session, used_need.case_id) if used_need is not None else None
+    steps = [PledgeStep("pledged", STEP_LABELS["pledged"], pledge.created_at, True),
+             PledgeStep("confirmed", STEP_LABELS["confirmed"], pledge.confirmed_at,
+                        pledge.confirmed_at is not None),
+             PledgeStep("received", STEP_LABELS["received"], pledge.fulfilled_at, received),
+             PledgeStep("used", STEP_LABELS["used"],
+                        outcome.recorded_at if outcome is not None else pledge.fulfilled_at,
+                        received)]
+    return PledgeLife(pledge, steps, used_need, used_project, outcome)
