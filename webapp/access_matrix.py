@@ -172,4 +172,5 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/static/<path:filename>"): "public",
     ("GET", "/transparency"): "public",
     ("GET", "/transparency/<any(sources, towns, categories):table>.csv"): "public",
+    ("GET", "/transparency/hours.csv"): "public",
 }

@@ -27,7 +27,7 @@ from webapp.models.ledger import (
     MoneyTransferKind,
     MoneyTransferStatus,
 )
-from webapp.models.resources import Offer
+from webapp.models.resources import ListingKind, Offer
 from webapp.permissions import can_respond_to_proposal
 from webapp.privacy.redact import contains_pii
 from webapp.services import ConflictError, DomainError, PermissionDeniedError, audit, events
@@ -245,3 +245,14 @@ def _received_pledges(session: Session, case_id: int) -> Decimal:
         Pledge.status == PledgeStatus.FULFILLED, Pledge.amount.is_not(None),
         Pledge.need_id.in_(card_ids)))
     return Decimal(total or 0)
+
+
+def organisation_hours(session: Session, organisation_id: int) -> Decimal:
+    """Volunteer hours delivered under the offers of one organisation (its team's and its
+    individual volunteers', counted together so no person is singled out)."""
+    offers = select(Offer.id).where(Offer.organisation_id == organisation_id)
+    total = session.scalar(
+        select(func.coalesce(func.sum(ServiceSession.hours), 0))
+        .join(Proposal, ServiceSession.proposal_id == Proposal.id)
+        .where(Proposal.resource_kind == ListingKind.OFFER, Proposal.resource_id.in_(offers)))
+    return Decimal(total or 0).quantize(Decimal("0.01"))
