@@ -17,11 +17,12 @@ def loaders() -> list[Callable]:
     """Area loaders in dependency order. Each area appends its loader here."""
     from webapp.demo import (
         cases,
+        delivery,  # after matching: pairings are delivered, closed cases get outcomes
         ledger,  # after resources and cases: it pays for them
         matching,  # after the ledger: approvals reserve money
         resources,  # after cases: pledges go to their published needs
     )
-    return [base.load, cases.load, resources.load, ledger.load, matching.load]
+    return [base.load, cases.load, resources.load, ledger.load, matching.load, delivery.load]
 
 
 def load_demo(session: Session, *, seed: int, echo: Callable[[str], None] = lambda s: None

@@ -69,7 +69,7 @@ MSGIDS = (
     N_('已冲回'),  # webapp/code_labels.py
     N_('已批准'),  # webapp/code_labels.py, webapp/services/cases/workflow.py
     N_('已拨付'),  # webapp/code_labels.py, webapp/ledger/views.py
-    N_('已转介'),  # webapp/code_labels.py
+    N_('已转介'),  # webapp/code_labels.py, webapp/services/delivery.py
     N_('已预留'),  # webapp/code_labels.py, webapp/ledger/views.py
     N_('已驳回'),  # webapp/code_labels.py, webapp/services/matching/decisions.py
     N_('建议数'),  # webapp/code_labels.py
@@ -164,17 +164,20 @@ MSGIDS = (
     N_('驳回匹配'),  # webapp/code_labels.py
     N_('驳回机构'),  # webapp/code_labels.py
     N_('上传内容过大'),  # webapp/errors.py
-    N_('请求地址过长'),  # webapp/errors.py
     N_('不支持此请求方法'),  # webapp/errors.py
     N_('您没有权限访问此页面'),  # webapp/errors.py
     N_('提交的数据有误'),  # webapp/errors.py
     N_('操作与当前状态冲突'),  # webapp/errors.py
-    N_('服务器内部错误，我们已记录此问题'),  # webapp/errors.py
+    N_('服务器内部错误，我们已记录此问题'),  # webapp/errors.py, webapp/gunicorn_worker.py
     N_('请先登录'),  # webapp/errors.py
+    N_('请求地址过长'),  # webapp/errors.py
+    N_('请求头过大'),  # webapp/errors.py, webapp/gunicorn_worker.py
     N_('请求无效'),  # webapp/errors.py
     N_('请求过于频繁，请稍后再试'),  # webapp/errors.py
-    N_('请求头过大'),  # webapp/errors.py
     N_('页面或记录不存在'),  # webapp/errors.py
+    N_('不支持此传输编码'),  # webapp/gunicorn_worker.py
+    N_('请求格式无效或请求行过长'),  # webapp/gunicorn_worker.py
+    N_('请求被拒绝'),  # webapp/gunicorn_worker.py
     N_('临时救助备用金'),  # webapp/ledger/views.py, webapp/services/ledger/accounts.py
     N_('外部资金'),  # webapp/ledger/views.py
     N_('专项对口'),  # webapp/matching/labels.py
@@ -204,7 +207,7 @@ MSGIDS = (
     N_('限制条件矛盾：志愿服务未列出服务内容'),  # webapp/matching/labels.py
     N_('限制条件矛盾：最低年龄高于最高年龄'),  # webapp/matching/labels.py
     N_('需求重复'),  # webapp/matching/labels.py
-    N_('一般'),  # webapp/models/catalog.py
+    N_('一般'),  # webapp/models/catalog.py, webapp/services/search/documents.py
     N_('交通事故'),  # webapp/models/catalog.py
     N_('低保'),  # webapp/models/catalog.py
     N_('其他'),  # webapp/models/catalog.py, webapp/models/matching.py
@@ -215,17 +218,17 @@ MSGIDS = (
     N_('法律援助'),  # webapp/models/catalog.py
     N_('火灾'),  # webapp/models/catalog.py
     N_('特困'),  # webapp/models/catalog.py
-    N_('特急'),  # webapp/models/catalog.py
+    N_('特急'),  # webapp/models/catalog.py, webapp/services/search/documents.py
     N_('生活帮扶'),  # webapp/models/catalog.py
     N_('社会融入'),  # webapp/models/catalog.py
     N_('突发事件'),  # webapp/models/catalog.py
     N_('精神慰藉'),  # webapp/models/catalog.py
-    N_('紧急'),  # webapp/models/catalog.py
+    N_('紧急'),  # webapp/models/catalog.py, webapp/services/search/documents.py
     N_('老年人'),  # webapp/models/catalog.py
     N_('能力提升'),  # webapp/models/catalog.py
     N_('自然灾害'),  # webapp/models/catalog.py
     N_('资源链接'),  # webapp/models/catalog.py
-    N_('较急'),  # webapp/models/catalog.py
+    N_('较急'),  # webapp/models/catalog.py, webapp/services/search/documents.py
     N_('重大疾病'),  # webapp/models/catalog.py
     N_('重病患者'),  # webapp/models/catalog.py
     N_('陪护就医'),  # webapp/models/catalog.py
@@ -252,8 +255,10 @@ MSGIDS = (
     N_('社区主动发现'),  # webapp/services/cases/intake.py
     N_('窗口受理'),  # webapp/services/cases/intake.py
     N_('部门转介'),  # webapp/services/cases/intake.py
+    N_('决定不予救助'),  # webapp/services/cases/notifications.py
     N_('办理总时限'),  # webapp/services/cases/notifications.py
     N_('受理'),  # webapp/services/cases/notifications.py, webapp/services/cases/workflow.py
+    N_('已批准救助'),  # webapp/services/cases/notifications.py
     N_('核查'),  # webapp/services/cases/notifications.py
     N_('部门答复'),  # webapp/services/cases/notifications.py, webapp/services/cases/workflow.py
     N_('不予受理'),  # webapp/services/cases/workflow.py
@@ -274,6 +279,22 @@ MSGIDS = (
     N_('移交承办人'),  # webapp/services/cases/workflow.py
     N_('转办中'),  # webapp/services/cases/workflow.py
     N_('需求已发布'),  # webapp/services/cases/workflow.py
+    N_('一次服务不能超过 24 小时'),  # webapp/services/delivery.py
+    N_('企业基金'),  # webapp/services/delivery.py, webapp/services/need_account.py
+    N_('先行救助（备用金）'),  # webapp/services/delivery.py, webapp/services/need_account.py
+    N_('已解决'),  # webapp/services/delivery.py
+    N_('政府救助'),  # webapp/services/delivery.py, webapp/services/need_account.py
+    N_('服务日期不能早于对接确认的日期'),  # webapp/services/delivery.py
+    N_('服务日期不能晚于今天'),  # webapp/services/delivery.py
+    N_('服务时长必须大于零'),  # webapp/services/delivery.py
+    N_('服务时长最多保留两位小数'),  # webapp/services/delivery.py
+    N_('未能解决'),  # webapp/services/delivery.py
+    N_('爱心人士认捐'),  # webapp/services/delivery.py
+    N_('说明不能超过 200 个字'),  # webapp/services/delivery.py
+    N_('请填写服务日期'),  # webapp/services/delivery.py
+    N_('请填写服务时长（小时）'),  # webapp/services/delivery.py
+    N_('超过了批准的服务时长，请核对尚余的小时数'),  # webapp/services/delivery.py
+    N_('部分解决'),  # webapp/services/delivery.py
     N_('外部资金来源'),  # webapp/services/ledger/accounts.py
     N_('核查未通过，先行救助冲回'),  # webapp/services/ledger/green_channel.py
     N_('个案不予受理，预留自动释放'),  # webapp/services/ledger/releases.py
@@ -315,11 +336,22 @@ MSGIDS = (
     N_('18-29岁'),  # webapp/services/matching/records.py
     N_('60岁以上'),  # webapp/services/matching/records.py
     N_('未成年'),  # webapp/services/matching/records.py
+    N_('已使用'),  # webapp/services/pledges.py
+    N_('已收到'),  # webapp/services/pledges.py
+    N_('已认捐'),  # webapp/services/pledges.py
+    N_('接收方已确认'),  # webapp/services/pledges.py
+    N_('（已按保存期限删除）'),  # webapp/services/retention.py
     N_('全县'),  # webapp/services/search/documents.py
     N_('多个镇街'),  # webapp/services/search/documents.py
+    N_('急难需求'),  # webapp/services/search/documents.py, webapp/templating.py
     N_('个人捐助'),  # webapp/services/transparency.py
-    N_('企业基金'),  # webapp/services/transparency.py
-    N_('政府救助'),  # webapp/services/transparency.py
+    N_('个案从报告到首次获得上述救助的天数中位数。'),  # webapp/services/transparency.py
+    N_('已批准或资源方已接受、尚在进行中的志愿服务对接所承诺的小时数。'),  # webapp/services/transparency.py
+    N_('已拨付到个案的资金（政府救助含临时救助备用金的先行救助、企业基金、慈善项目，扣除退回）与接收方已确认到账的个人认捐之和；仅预留未拨付的资金不计入。'),  # webapp/services/transparency.py
+    N_('志愿者或其组织在已接受的服务对接下登记完成的服务小时数（按服务对象所在镇统计）；只计已完成的小时，不计承诺的小时。'),  # webapp/services/transparency.py
+    N_('未归属'),  # webapp/services/transparency.py
+    N_('正在求助的需求按其救助账户计算的缺口之和（所需减去各渠道已批准或已拨付的资金及已确认的认捐），统计时点为今天。'),  # webapp/services/transparency.py
+    N_('统计期内至少获得一笔上述救助的个案数。'),  # webapp/services/transparency.py
     N_('个案办理'),  # webapp/templating.py
     N_('企业基金管理员'),  # webapp/templating.py
     N_('信息公开'),  # webapp/templating.py
@@ -330,7 +362,6 @@ MSGIDS = (
     N_('审计监督'),  # webapp/templating.py
     N_('工作台'),  # webapp/templating.py
     N_('志愿者'),  # webapp/templating.py
-    N_('急难需求'),  # webapp/templating.py
     N_('我的基金'),  # webapp/templating.py
     N_('我的服务'),  # webapp/templating.py
     N_('我的项目'),  # webapp/templating.py
