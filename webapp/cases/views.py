@@ -26,6 +26,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.models.catalog import URGENCY_LABELS, VULNERABILITY_FLAGS
+from webapp.models.resources import ListingStatus, Scheme
 from webapp.permissions import R, access, roles
 from webapp.services import DomainError, NotFoundError, delivery, ledger
 from webapp.services.cases import (
@@ -46,6 +47,7 @@ from webapp.services.cases.intake import (
     report_case,
 )
 from webapp.services.cases.settings import CaseSettings
+from webapp.services.ledger import schemes as scheme_rules
 
 READERS = roles(R.INTAKE_WORKER, R.DEPARTMENT_HANDLER, R.OFFICER, R.AUDITOR)
 WRITERS = roles(R.INTAKE_WORKER, R.OFFICER)
@@ -191,8 +193,15 @@ def render_detail(case: Case, *, revealed: bool = False, error: str | None = Non
         can_files=permissions.can_view_attachments(current_user, case),
         can_upload=permissions.can_change_case(current_user, case) and not case.is_terminal,
         outcome=delivery.outcome_of(db.session, case.id),
+        schemes=_listed_schemes() if any(t.action == "approve" for t in actions) else [],
+        conference=scheme_rules.conference_decision(db.session, case),
         outcome_labels=delivery.OUTCOME_LABELS,
         **template_globals()), status
+
+
+def _listed_schemes() -> list[Scheme]:
+    return list(db.session.scalars(select(Scheme).where(Scheme.status == ListingStatus.LISTED)
+                                   .order_by(Scheme.code)))
 
 
 @bp.route("/<int:case_id>")
