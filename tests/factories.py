@@ -441,6 +441,25 @@ def closed_by_officer(app, db, user_named):
 
 
 @pytest.fixture
+def budgeted_scheme(db, demo_base):
+    """A listed 临时救助 scheme of the bureau: ¥500–¥3,000, once a year, ¥100,000 budget
+    in its ledger account (a recorded top-up)."""
+    from webapp.models import ListingStatus, Organisation, Scheme
+    from webapp.services import ledger
+    bureau = db.session.scalars(select(Organisation).where(
+        Organisation.name == demo_base.BUREAU)).one()
+    row = Scheme(title="临时救助（测试）", code=f"TEST-LSJZ-{next(_numbers)}",
+                 organisation_id=bureau.id, min_amount=Decimal(500), max_amount=Decimal(3000),
+                 annual_budget=Decimal(100000), times_per_year=1, status=ListingStatus.LISTED)
+    db.session.add(row)
+    db.session.flush()
+    ledger.top_up(db.session, None, source="scheme", source_id=row.id, amount="100000",
+                  reference="县财政拨付")
+    db.session.commit()
+    return row
+
+
+@pytest.fixture
 def announced_listing(db, make_town):
     """A listing row in the given status, announced as the listings service does (commits)."""
     from webapp.models import Organisation, OrgKind, OrgStatus

@@ -111,6 +111,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/ledger/accounts/<int:account_id>"): "admin,auditor,charity_staff,fund_manager,officer",
     ("POST", "/ledger/accounts/<int:account_id>/top-up"): "officer",
     ("GET", "/ledger/export/<dataset>.<fmt>"): "admin,auditor,officer",
+    ("GET", "/ledger/reserve"): "officer",
+    ("POST", "/ledger/reserve"): "officer",
     ("GET", "/ledger/transfers"): "admin,auditor,officer",
     ("GET", "/ledger/transfers/<int:transfer_id>"): "admin,auditor,officer",
     ("POST", "/ledger/transfers/<int:transfer_id>/confirm"): "officer",

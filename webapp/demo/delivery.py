@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from webapp.models import Case, CaseStatus, NeedCard, NeedStatus, Proposal, ProposalStatus, User
 from webapp.models.delivery import CaseOutcome, OutcomeResult
-from webapp.services import DomainError, delivery, matching, pledges
+from webapp.services import DomainError, delivery, pledges
 from webapp.services.cases import workflow
 from webapp.services.cases.settings import CaseSettings
-from webapp.services.matching.decisions import responders
+from webapp.services.matching.decisions import respond, responders
 from webapp.services.need_account import help_account
 
 SESSIONS = 40          # at most this many volunteer pairings get sessions
@@ -55,7 +55,7 @@ def _sessions(session: Session, rng, today: dt.date) -> int:
         try:
             with session.begin_nested():
                 if pairing.status is ProposalStatus.APPROVED:
-                    matching.respond(session, responder, pairing, accept=True)
+                    respond(session, responder, pairing, accept=True)
                 promised = pairing.approved_amount or pairing.amount
                 for n in range(rng.randint(1, 3)):
                     hours = min(promised, rng.choice([1, 1.5, 2, 3]))

@@ -11,12 +11,12 @@ from flask_login import current_user
 from webapp import permissions
 from webapp.extensions import db
 from webapp.models.resources import Pledge
+from webapp.pdf import pdf_response
 from webapp.permissions import R, access, roles
 from webapp.portal.forms import ActionForm
 from webapp.portal.pledge_desk import PLEDGE_LABELS
 from webapp.public import bp
 from webapp.public.forms import PledgeForm
-from webapp.pdf import pdf_response
 from webapp.services import DomainError, browse, pledges
 from webapp.services.delivery import OUTCOME_LABELS
 

@@ -3,7 +3,6 @@ scheme's own standard unless the joint conference decided otherwise (recorded)."
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 from decimal import Decimal
 
@@ -19,16 +18,11 @@ from webapp.models import (
     CaseStatus,
     Conference,
     Decision,
-    ListingStatus,
-    Organisation,
-    Scheme,
     utcnow,
 )
 from webapp.services import DomainError, ledger, need_account
 from webapp.services.cases import workflow
 from webapp.services.cases.settings import CaseSettings
-
-_keys = itertools.count(1)
 
 
 @pytest.fixture
@@ -37,19 +31,8 @@ def settings(app):
 
 
 @pytest.fixture
-def scheme(db, demo_base):
-    """临时救助: ¥500–¥3,000, once a year, ¥100,000 budget in its account."""
-    bureau = db.session.scalars(select(Organisation).where(
-        Organisation.name == demo_base.BUREAU)).one()
-    row = Scheme(title="临时救助（测试）", code=f"TEST-LSJZ-{next(_keys)}",
-                 organisation_id=bureau.id, min_amount=Decimal(500), max_amount=Decimal(3000),
-                 annual_budget=Decimal(100000), times_per_year=1, status=ListingStatus.LISTED)
-    db.session.add(row)
-    db.session.flush()
-    ledger.top_up(db.session, None, source="scheme", source_id=row.id, amount="100000",
-                  reference="县财政拨付")
-    db.session.commit()
-    return row
+def scheme(budgeted_scheme):
+    return budgeted_scheme
 
 
 @pytest.fixture
