@@ -7,6 +7,7 @@ Idempotent: once any outcome exists nothing is added.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import select
@@ -58,7 +59,7 @@ def _sessions(session: Session, rng, today: dt.date) -> int:
                     respond(session, responder, pairing, accept=True)
                 promised = pairing.approved_amount or pairing.amount
                 for n in range(rng.randint(1, 3)):
-                    hours = min(promised, rng.choice([1, 1.5, 2, 3]))
+                    hours = min(promised, Decimal(rng.choice(["1", "1.5", "2", "3"])))
                     if hours <= 0:
                         break
                     delivery.log_session(session, responder, pairing,
