@@ -158,3 +158,31 @@ def test_closed_need_page_shows_outcome_and_sources(db, state, closed_by_officer
                                                     ("offer", Decimal("4.00"))}
     assert db.session.get(NeedCard, state.ids["card"]).status.value == "unpublished"
     assert client.get("/needs").get_data(as_text=True).count(f"/needs/{state.ids['card']}\"") == 0
+
+
+def test_delivered_hours_free_the_offers_capacity_for_the_matcher(db, state, user_named,
+                                                                   accepted_service_pairing):
+    """An offer of 4 h/week for 2 cases (16 h over the horizon, 8 h a place) promised all 16
+    hours to one case has no free place; once 8 of them are delivered, one place is free."""
+    from webapp.models import ListingKind, Offer
+    from webapp.services.matching import records
+
+    pairing = accepted_service_pairing(state.card, hours="16")
+    offer = db.session.get(Offer, pairing.resource_id)
+    offer.max_cases = 2
+    db.session.commit()
+
+    def places():
+        resources, refs = records.resource_records(db.session)
+        (rid,) = [rid for rid, ref in refs.items()
+                  if ref.kind is ListingKind.OFFER and ref.id == offer.id]
+        return resources[rid - 1].capacity
+
+    before = records.listings_version(db.session)
+    assert places() == 0
+    delivery.log_session(db.session, user_named("volunteer"), pairing,
+                         delivered_on=dt.date.today(), hours="8")
+    db.session.commit()
+    assert records.listings_version(db.session) != before  # the cached index is rebuilt
+    assert places() == 1
+    assert records.outstanding_hours(db.session)[(ListingKind.OFFER, offer.id)] == 8
