@@ -1,7 +1,9 @@
 """Matching pages: load → authorise → validate → service → commit → respond."""
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, url_for
+from datetime import date
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, or_, select
@@ -197,6 +199,8 @@ def sessions(proposal_id: int):
     if not delivery.can_log_sessions(db.session, current_user, proposal):
         abort(403)
     form = SessionForm()
+    if request.method == "GET":
+        form.delivered_on.data = date.today().isoformat()
     if form.validate_on_submit():
         try:
             delivery.log_session(db.session, current_user, proposal,
