@@ -82,7 +82,8 @@ AUDIT_FIELD_LABELS = {
 }
 # Values in an audit summary that are codes: read through these tables, in this order.
 AUDIT_VALUE_TABLES = ("case_status", "category", "transfer_kind", "reject_reason", "unit",
-                      "payment_method", "resource_kind", "org_status")
+                      "payment_method", "resource_kind", "org_status", "pledge_status",
+                      "outcome_result")
 
 SCORER_LABELS = {"default": "规则评分", "learned": "学习模型评分"}
 RUN_STAGE_LABELS = {"prepare": "准备数据", "candidates": "筛选候选", "scoring": "评分",
@@ -108,6 +109,10 @@ TABLES: dict[str, dict[str, str]] = {
     "reject_reason": {r.value: label for r, label in REJECT_REASON_LABELS.items()},
     "unit": dict(UNIT_LABELS),
     "resource_kind": dict(RESOURCE_KIND_LABELS),
+    "pledge_status": {"pledged": "待确认", "confirmed": "已确认", "fulfilled": "已兑现",
+                      "cancelled": "已取消"},
+    "outcome_result": {"resolved": "已解决", "partly_resolved": "部分解决",
+                       "not_resolved": "未能解决", "referred_on": "已转介"},
 }
 
 
