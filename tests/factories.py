@@ -435,6 +435,69 @@ def listed_resource(db, org_named):
 
 
 @pytest.fixture
+def accepted_service_pairing(db, user_named, org_named):
+    """A volunteer's individual offer paired with a case's need card for ``hours`` hours,
+    approved by the bureau and accepted by the volunteer (named ``volunteer`` by default)."""
+    from webapp.models import ListingKind, ListingStatus, Offer, Proposal, ProposalStatus, utcnow
+
+    def make(card, *, hours="10", volunteer="volunteer", accepted_days_ago=7):
+        person = user_named(volunteer)
+        offer = Offer(organisation_id=person.organisation_id or org_named("高唐县志愿者协会").id,
+                      volunteer_id=person.id, title="陪诊和心理疏导服务", services="陪诊",
+                      hours_per_week=4, status=ListingStatus.LISTED)
+        db.session.add(offer)
+        db.session.flush()
+        then = utcnow() - dt.timedelta(days=accepted_days_ago)
+        pairing = Proposal(need_card_id=card.id, case_id=card.case_id,
+                           resource_kind=ListingKind.OFFER, resource_id=offer.id,
+                           organisation_id=offer.organisation_id, unit="hours",
+                           amount=Decimal(hours), approved_amount=Decimal(hours), score=0.5,
+                           status=ProposalStatus.ACCEPTED, decided_by_id=user_named("officer").id,
+                           decided_at=then, responded_by_id=person.id, responded_at=then)
+        db.session.add(pairing)
+        db.session.commit()
+        return pairing
+
+    return make
+
+
+@pytest.fixture
+def closed_by_officer(app, db, user_named):
+    """Close a published case through the workflow (start assistance, then close)."""
+    from webapp.services.cases import workflow
+    from webapp.services.cases.settings import CaseSettings
+
+    def close(case):
+        settings = CaseSettings.from_config(app.config)
+        officer = user_named("officer")
+        workflow.fire(db.session, officer, case, "start_assistance", settings=settings)
+        workflow.fire(db.session, officer, case, "close", settings=settings, outcome="已救助")
+        db.session.commit()
+        db.session.expire_all()
+
+    return close
+
+
+@pytest.fixture
+def budgeted_scheme(db, demo_base):
+    """A listed 临时救助 scheme of the bureau: ¥500–¥3,000, once a year, ¥100,000 budget
+    in its ledger account (a recorded top-up)."""
+    from webapp.models import ListingStatus, Organisation, Scheme
+    from webapp.services import ledger
+    bureau = db.session.scalars(select(Organisation).where(
+        Organisation.name == demo_base.BUREAU)).one()
+    row = Scheme(title="临时救助（测试）", code=f"TEST-LSJZ-{next(_numbers)}",
+                 organisation_id=bureau.id, min_amount=Decimal(500), max_amount=Decimal(3000),
+                 annual_budget=Decimal(100000), times_per_year=1, status=ListingStatus.LISTED)
+    db.session.add(row)
+    db.session.flush()
+    ledger.top_up(db.session, None, source="scheme", source_id=row.id, amount="100000",
+                  reference="县财政拨付")
+    db.session.commit()
+    return row
+
+
+@pytest.fixture
 def announced_listing(db, make_town):
     """A listing row in the given status, announced as the listings service does (commits)."""
     from webapp.models import Organisation, OrgKind, OrgStatus

@@ -122,7 +122,8 @@ AUDIT_VALUE_TABLES = ("case_status", "category", "transfer_kind", "reject_reason
                       "payment_method", "resource_kind", "org_status", "person_field",
                       "export_reason", "retention_kind", "order_level", "order_subject",
                       "day_kind", "county_rule", "door",
-                      "complaint_topic", "complaint_status", "audit_field_name")
+                      "complaint_topic", "complaint_status", "audit_field_name",
+                      "pledge_status", "outcome_result")
 DAY_KIND_LABELS = {"holiday": "放假", "workday": "调休上班"}
 
 # Codes in the audit summaries of leads, appeals and self-service (webapp/services/doors).
@@ -170,6 +171,10 @@ TABLES: dict[str, dict[str, str]] = {
     "day_kind": DAY_KIND_LABELS,
     "county_rule": {key: spec.label for key, spec in RULES.items()},
     "door": DOOR_VALUE_LABELS,
+    "pledge_status": {"pledged": "待确认", "confirmed": "已确认", "fulfilled": "已兑现",
+                      "cancelled": "已取消"},
+    "outcome_result": {"resolved": "已解决", "partly_resolved": "部分解决",
+                       "not_resolved": "未能解决", "referred_on": "已转介"},
 }
 
 

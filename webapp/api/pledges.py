@@ -101,6 +101,7 @@ def get_pledge(pledge_id: int):
 def patch_pledge(body, pledge_id: int):
     """Confirm, fulfil or cancel a pledge (receivers; donors may cancel before confirmation)."""
     pledge = _load(pledge_id)
-    pledges.move_pledge(db.session, current_user, pledge, PledgeStatus(body["status"]))
+    pledges.move_pledge(db.session, current_user, pledge, PledgeStatus(body["status"]),
+                        used_need_id=body.get("used_need_id"))
     db.session.commit()
     return pledge

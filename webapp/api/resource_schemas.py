@@ -202,6 +202,9 @@ class PledgePatch(Schema):
     status = fields.String(required=True, validate=validate.OneOf(
         [PledgeStatus.CONFIRMED.value, PledgeStatus.FULFILLED.value,
          PledgeStatus.CANCELLED.value]))
+    # With status "fulfilled": the need the received money was used for (project pledges).
+    used_need_id = fields.Integer(strict=True, allow_none=True,
+                                  validate=validate.Range(min=1, max=2**31 - 1))
 
 
 class PledgeArgs(PageArgs):
@@ -220,3 +223,4 @@ class PledgeOut(Schema):
     created_at = fields.DateTime()
     confirmed_at = fields.DateTime(allow_none=True)
     fulfilled_at = fields.DateTime(allow_none=True)
+    used_need_id = fields.Integer(allow_none=True)

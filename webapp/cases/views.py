@@ -26,8 +26,9 @@ from webapp.models import (
     utcnow,
 )
 from webapp.models.catalog import URGENCY_LABELS, VULNERABILITY_FLAGS
+from webapp.models.resources import ListingStatus, Scheme
 from webapp.permissions import R, access, roles
-from webapp.services import DomainError, NotFoundError, county_rules, ledger
+from webapp.services import DomainError, NotFoundError, county_rules, delivery, ledger
 from webapp.services.cases import (
     attachments,
     deadlines,
@@ -49,6 +50,7 @@ from webapp.services.cases.intake import (
 )
 from webapp.services.cases.orders import LEVEL_LABELS, ORDER_STATUS_LABELS, case_orders
 from webapp.services.cases.settings import CaseSettings
+from webapp.services.ledger import schemes as scheme_rules
 
 ORDER_ACTION_LABELS = {"order_issue": "发出督办单", "order_reply": "答复督办单",
                        "order_escalate": "督办单升级", "order_close": "督办单办结",
@@ -278,7 +280,16 @@ def render_detail(case: Case, *, revealed: bool = False, error: str | None = Non
         can_reveal=permissions.can_reveal_case(current_user, case),
         can_files=permissions.can_view_attachments(current_user, case),
         can_upload=permissions.can_change_case(current_user, case) and not case.is_terminal,
+        outcome=delivery.outcome_of(db.session, case.id),
+        schemes=_listed_schemes() if any(t.action == "approve" for t in actions) else [],
+        conference=scheme_rules.conference_decision(db.session, case),
+        outcome_labels=delivery.OUTCOME_LABELS,
         **template_globals()), status
+
+
+def _listed_schemes() -> list[Scheme]:
+    return list(db.session.scalars(select(Scheme).where(Scheme.status == ListingStatus.LISTED)
+                                   .order_by(Scheme.code)))
 
 
 @bp.route("/<int:case_id>")
@@ -319,6 +330,24 @@ def act(case_id: int, action: str):
                 "原资金来源的可用余额；已拨付的款项不受影响。", n=len(released),
                 amount=f"{sum(amount for _id, amount in released):,.2f}",
                 ids="、".join(f"#{tid}" for tid, _amount in released)), "info")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.route("/<int:case_id>/outcome", methods=["POST"])
+@access(roles(R.OFFICER))
+def record_outcome(case_id: int):
+    """The officer records the structured, publishable outcome of a closed case."""
+    case = load_case(case_id)
+    typed = {k: request.form.get(k, "") for k in ("result", "story")}
+    try:
+        delivery.record_outcome(db.session, current_user, case, result=typed["result"],
+                                story=typed["story"])
+    except DomainError as exc:
+        db.session.rollback()
+        return render_detail(load_case(case_id), error=exc.message, status=exc.status,
+                             failed="outcome", typed=typed)
+    db.session.commit()
+    flash(_("已记录救助成效，需求公开页将显示这一结果。"), "success")
     return redirect(url_for("cases.detail", case_id=case.id))
 
 

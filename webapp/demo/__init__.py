@@ -18,6 +18,7 @@ def loaders() -> list[Callable]:
     from webapp.demo import (
         cases,
         conferences,  # after cases: it records the demo meeting's attendance and minutes
+        delivery,  # after matching: pairings are delivered, closed cases get outcomes
         doors,  # after cases: an appeal against a rejected demo case
         ledger,  # after resources and cases: it pays for them
         matching,  # after the ledger: approvals reserve money
@@ -26,7 +27,7 @@ def loaders() -> list[Callable]:
         window,  # after base: the towns' windows
     )
     return [base.load, cases.load, doors.load, resources.load, ledger.load, matching.load,
-            rules.load, conferences.load, window.load]
+            rules.load, conferences.load, window.load, delivery.load]
 
 
 def load_demo(session: Session, *, seed: int, echo: Callable[[str], None] = lambda s: None

@@ -33,3 +33,29 @@ def open_accounts():
     opened = ledger.open_all_listing_accounts(db.session, None)
     db.session.commit()
     click.echo(f"opened {opened} account(s)")
+
+
+@ledger_cli.command("replenish-reserve")
+@click.option("--scheme", "scheme_code", required=True, help="code of the scheme whose budget pays")
+@click.option("--amount", required=True, help="yuan, e.g. 50000")
+@click.option("--reference", required=True, help="the finance document, e.g. 高财社〔2026〕12号")
+def replenish_reserve(scheme_code: str, amount: str, reference: str):
+    """Top up the help-first reserve from a scheme's budget by one recorded ledger entry."""
+    from sqlalchemy import select
+
+    from webapp.models.resources import Scheme
+    from webapp.services import DomainError
+    from webapp.services.ledger.reserve import replenish_reserve as replenish
+    audit_service.client_address.set("cli")
+    scheme = db.session.scalars(select(Scheme).where(Scheme.code == scheme_code)).first()
+    if scheme is None:
+        raise click.ClickException(f"no scheme with code {scheme_code!r}")
+    try:
+        transfer = replenish(db.session, None, scheme_id=scheme.id, amount=amount,
+                             reference=reference)
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    click.echo(f"reserve topped up: transfer #{transfer.id}, {transfer.amount} yuan "
+               f"from {scheme.code}")

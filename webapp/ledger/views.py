@@ -18,6 +18,7 @@ from webapp.models.ledger import (
     JournalLine,
     LedgerAccount,
     MoneyTransfer,
+    MoneyTransferKind,
     MoneyTransferStatus,
     Voucher,
 )
@@ -233,3 +234,41 @@ def export(dataset: str, fmt: str):
     if dataset not in exports.DATASETS or fmt not in ("csv", "xlsx"):
         abort(404)
     return exports.download(db.session, dataset, fmt)
+
+
+@bp.route("/reserve", methods=["GET", "POST"])
+@access(roles(R.OFFICER))
+def reserve():
+    """The help-first reserve: its balance, and replenishing it from a scheme's budget."""
+    from webapp.models.resources import Scheme
+    from webapp.services.ledger.reserve import replenish_reserve
+    typed = {k: request.form.get(k, "") for k in ("scheme_id", "amount", "reference")}
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        try:
+            replenish_reserve(db.session, current_user, scheme_id=typed["scheme_id"],
+                              amount=typed["amount"], reference=typed["reference"])
+        except DomainError as exc:
+            db.session.rollback()
+            errors, status = exc.errors or {"amount": [exc.message]}, exc.status
+        else:
+            db.session.commit()
+            flash(_("已从救助政策预算补充备用金 %(a)s 元", a=typed["amount"]), "success")
+            return redirect(url_for("ledger.reserve"))
+    account = ledger.reserve_account(db.session)
+    schemes = []
+    for scheme in db.session.scalars(select(Scheme).order_by(Scheme.code)):
+        money = ledger.balances_for(db.session, "scheme", scheme.id)
+        if money["total"] > 0:
+            schemes.append((scheme, money["available"]))
+    history = db.session.scalars(select(MoneyTransfer).where(
+        MoneyTransfer.credit_account_id == account.id,
+        MoneyTransfer.kind == MoneyTransferKind.TOP_UP)
+        .order_by(MoneyTransfer.id.desc()).limit(20)).all()
+    db.session.commit()  # the reserve's account is opened on first sight
+    return render_template("ledger/reserve.html", account=account,
+                           money=ledger.balances(account), schemes=schemes, history=history,
+                           typed=typed, errors=errors, form=ActionForm()), status

@@ -35,3 +35,15 @@ class RespondForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.decision.choices = choices([("accept", _l("接受")), ("decline", _l("婉拒"))])
+
+
+class SessionForm(FlaskForm):
+    """One session of service delivered under an accepted pairing."""
+
+    delivered_on = StringField(_l("服务日期"), validators=[DataRequired(_l("请填写服务日期"))],
+                               render_kw={"type": "date"})
+    hours = StringField(_l("服务时长（小时）"), validators=[DataRequired(_l("请填写服务时长（小时）")),
+                                                      Length(max=10)],
+                        render_kw={"inputmode": "decimal"})
+    note = TextAreaField(_l("简要说明"), validators=[Optional(), Length(max=200)],
+                         render_kw={"rows": 2, "maxlength": 200})

@@ -1,7 +1,9 @@
 """Matching pages: load → authorise → validate → service → commit → respond."""
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, url_for
+from datetime import date
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, or_, select
@@ -9,7 +11,7 @@ from sqlalchemy import and_, or_, select
 from webapp.cases.forms import URGENCY_LABELS
 from webapp.extensions import db
 from webapp.matching import bp
-from webapp.matching.forms import ApproveForm, RejectForm, RespondForm, RunForm
+from webapp.matching.forms import ApproveForm, RejectForm, RespondForm, RunForm, SessionForm
 from webapp.matching.labels import (
     FEATURE_LABELS,
     KIND_LABELS,
@@ -24,7 +26,7 @@ from webapp.matching.labels import (
 from webapp.models import CATEGORY_LABELS, Job, MatchRun, NeedCard, Offer, Proposal, ProposalStatus
 from webapp.models.matching import REJECT_REASON_LABELS
 from webapp.permissions import MATCH_RESPONDER_ROLES, R, access, can_respond_to_proposal, roles
-from webapp.services import DomainError, matching
+from webapp.services import DomainError, delivery, matching
 from webapp.services.matching.decisions import listing_of
 from webapp.services.need_account import need_accounts
 
@@ -184,8 +186,43 @@ def assignments():
     for proposal in page.items:
         listing = listing_of(db.session, proposal)
         rows.append((proposal, listing, can_respond_to_proposal(current_user, proposal, listing)))
+    hours = delivery.delivered_hours(db.session, [p.id for p in page.items if p.unit == "hours"])
     return render_template("matching/assignments.html", page=page, rows=rows,
-                           respond_form=RespondForm())
+                           respond_form=RespondForm(), delivered=hours)
+
+
+@bp.route("/assignments/<int:proposal_id>/sessions", methods=["GET", "POST"])
+@access(RESPONDERS)
+def sessions(proposal_id: int):
+    """The volunteer's (or organisation's) log of service delivered under one pairing."""
+    proposal = _proposal_or_404(proposal_id)
+    if not delivery.can_log_sessions(db.session, current_user, proposal):
+        abort(403)
+    form = SessionForm()
+    if request.method == "GET":
+        form.delivered_on.data = date.today().isoformat()
+    if form.validate_on_submit():
+        try:
+            delivery.log_session(db.session, current_user, proposal,
+                                 delivered_on=form.delivered_on.data, hours=form.hours.data,
+                                 note=form.note.data)
+        except DomainError as exc:
+            db.session.rollback()
+            for name, messages in exc.errors.items():
+                target = getattr(form, name, None)
+                if target is not None:
+                    target.errors = [*target.errors, *messages]
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("已记录 %(h)s 小时服务。", h=form.hours.data), "success")
+            return redirect(url_for("matching.sessions", proposal_id=proposal.id))
+    rows = delivery.sessions_of(db.session, proposal)
+    promised = proposal.approved_amount or proposal.amount
+    done = sum((r.hours for r in rows), delivery.ZERO)
+    return render_template("matching/sessions.html", proposal=proposal, form=form, rows=rows,
+                           listing=listing_of(db.session, proposal), promised=promised,
+                           done=done)
 
 
 @bp.route("/proposals/<int:proposal_id>/respond", methods=["POST"])

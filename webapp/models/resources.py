@@ -212,9 +212,13 @@ class Pledge(Base):
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     fulfilled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Which need the received money went to (a project pledge used for one of its cases);
+    # None once received: used by the pledged need or project itself.
+    used_need_id: Mapped[int | None] = mapped_column(ForeignKey("need_cards.id"))
 
     donor: Mapped[User] = relationship(foreign_keys=[donor_id])
-    need: Mapped[NeedCard | None] = relationship()
+    need: Mapped[NeedCard | None] = relationship(foreign_keys=[need_id])
+    used_need: Mapped[NeedCard | None] = relationship(foreign_keys=[used_need_id])
     project: Mapped[Project | None] = relationship()
 
     @property

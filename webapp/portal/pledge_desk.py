@@ -13,7 +13,7 @@ from webapp.models.resources import Pledge, PledgeStatus
 from webapp.permissions import R, access, roles
 from webapp.portal import bp
 from webapp.portal.forms import ActionForm
-from webapp.services import pledges
+from webapp.services import DomainError, pledges
 
 PLEDGE_LABELS = {PledgeStatus.PLEDGED: _l("待确认"), PledgeStatus.CONFIRMED: _l("已确认"),
                  PledgeStatus.FULFILLED: _l("已兑现"), PledgeStatus.CANCELLED: _l("已取消")}
@@ -28,8 +28,10 @@ def pledge_desk():
     status = PledgeStatus(status) if status in {s.value for s in PledgeStatus} else None
     page = db.paginate(pledges.pledges_for_handler(current_user, status=status), per_page=25,
                        error_out=False)
+    uses = {p.id: pledges.project_needs(db.session, p.project) for p in page.items
+            if p.project is not None and p.status is PledgeStatus.CONFIRMED}
     return render_template("portal/pledges.html", page=page, status=status,
-                           labels=PLEDGE_LABELS, form=ActionForm())
+                           labels=PLEDGE_LABELS, form=ActionForm(), uses=uses)
 
 
 @bp.route("/pledges/<int:pledge_id>/<any(confirm,fulfil,cancel):action>", methods=["POST"])
@@ -40,7 +42,18 @@ def handle_pledge(pledge_id: int, action: str):
         abort(403)
     if not ActionForm().validate_on_submit():
         abort(400)
-    ACTIONS[action](db.session, current_user, pledge)
+    if action == "fulfil":
+        used = request.form.get("used_need_id", "")
+        try:
+            pledges.fulfil_pledge(db.session, current_user, pledge,
+                                  used_need_id=int(used) if used.isdigit() else None)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return redirect(url_for("portal.pledge_desk",
+                                    status=request.args.get("status", "pledged")))
+    else:
+        ACTIONS[action](db.session, current_user, pledge)
     db.session.commit()
     flash(_("认捐状态已更新为：%(s)s", s=PLEDGE_LABELS[pledge.status]), "success")
     return redirect(url_for("portal.pledge_desk", status=request.args.get("status", "pledged")))

@@ -2,6 +2,8 @@
 confirmation and sees the history at 我的捐助."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,12 +11,14 @@ from flask_login import current_user
 from webapp import permissions
 from webapp.extensions import db
 from webapp.models.resources import Pledge
+from webapp.pdf import pdf_response
 from webapp.permissions import R, access, roles
 from webapp.portal.forms import ActionForm
 from webapp.portal.pledge_desk import PLEDGE_LABELS
 from webapp.public import bp
 from webapp.public.forms import PledgeForm
 from webapp.services import DomainError, browse, pledges
+from webapp.services.delivery import OUTCOME_LABELS
 
 
 def _pledge_page(target_view, *, need=None, project=None):
@@ -71,7 +75,23 @@ def pledge_detail(pledge_id: int):
     if pledge.donor_id != current_user.id:
         abort(404)
     return render_template("public/pledge_detail.html", pledge=pledge, labels=PLEDGE_LABELS,
-                           form=ActionForm())
+                           form=ActionForm(), life=pledges.pledge_life(db.session, pledge),
+                           outcome_labels=OUTCOME_LABELS)
+
+
+@bp.route("/my/pledges/<int:pledge_id>/certificate.pdf")
+@access(roles(R.DONOR))
+def pledge_certificate(pledge_id: int):
+    """The donation certificate (捐赠证明) of a received pledge, as a printable PDF."""
+    pledge = db.session.get(Pledge, pledge_id) or abort(404)
+    if pledge.donor_id != current_user.id:
+        abort(404)
+    life = pledges.pledge_life(db.session, pledge)
+    if not life.certifiable:
+        abort(404)
+    return pdf_response("pdf/donation_certificate.html", f"捐赠证明-{pledge.reference}.pdf",
+                        pledge=pledge, life=life, issued_on=dt.date.today(),
+                        outcome_labels=OUTCOME_LABELS)
 
 
 @bp.route("/my/pledges/<int:pledge_id>/cancel", methods=["POST"])

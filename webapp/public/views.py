@@ -18,7 +18,8 @@ from webapp.models.catalog import URGENCY_LABELS
 from webapp.models.resources import Fund, ListingStatus, Offer, Scheme
 from webapp.permissions import PUBLIC, access
 from webapp.public import bp
-from webapp.services import browse, ledger, transparency
+from webapp.services import browse, delivery, ledger, transparency
+from webapp.services.delivery import HELP_SOURCE_LABELS, OUTCOME_LABELS
 from webapp.services.listing_rules import town_ids
 from webapp.services.transparency import SOURCE_LABELS
 
@@ -63,7 +64,12 @@ def needs():
 @bp.route("/needs/<int:need_id>")
 @access(PUBLIC)
 def need(need_id: int):
-    view = browse.published_need(db.session, need_id) or abort(404)
+    view = browse.published_need(db.session, need_id)
+    if view is None:
+        closed = browse.closed_need(db.session, need_id) or abort(404)
+        return render_template("public/need_closed.html", view=closed,
+                               categories=CATEGORY_LABELS, outcome_labels=OUTCOME_LABELS,
+                               source_labels=HELP_SOURCE_LABELS)
     return render_template("public/need.html", view=view, categories=CATEGORY_LABELS,
                            urgency_labels=URGENCY_LABELS)
 
@@ -107,7 +113,8 @@ def organisation(org_id: int):
     return render_template("public/organisation.html", org=org, page=page,
                            funds=funds, held={f.id: ledger.held_and_promised(
                                db.session, "fund", f)["held"] for f in funds}, offers=offers, schemes=listed(Scheme),
-                           towns=town_ids(db.session), categories=CATEGORY_LABELS)
+                           towns=town_ids(db.session), categories=CATEGORY_LABELS,
+                           hours_delivered=delivery.organisation_hours(db.session, org.id))
 
 
 @bp.route("/schemes")
@@ -126,9 +133,13 @@ def transparency_page():
     charts = {name: json.dumps({"labels": [label for label, _ in rows],
                                 "values": [float(v) for _, v in rows]}, ensure_ascii=False)
               for name, (_, rows) in tables.items()}
+    hours_rows = _hours_rows(totals)
+    hours_chart = json.dumps({"labels": [label for label, _ in hours_rows],
+                              "values": [float(v) for _, v in hours_rows]}, ensure_ascii=False)
     return render_template("public/transparency.html", totals=totals, tables=tables,
                            charts=charts, definitions=transparency.DEFINITIONS,
-                           source_labels=SOURCE_LABELS)
+                           source_labels=SOURCE_LABELS, hours_rows=hours_rows,
+                           hours_chart=hours_chart)
 
 
 def _transparency_tables(totals) -> dict[str, tuple[str, list[tuple[str, object]]]]:
@@ -142,6 +153,28 @@ def _transparency_tables(totals) -> dict[str, tuple[str, list[tuple[str, object]
             (_(CATEGORY_LABELS[Category(k)]) if k != transparency.UNASSIGNED else _(k), v)
             for k, v in totals.money_by_category.items()]),
     }
+
+
+@bp.route("/transparency/hours.csv")
+@access(PUBLIC)
+def transparency_hours_csv():
+    """Volunteer hours delivered, by town, as CSV (UTF-8 with BOM, opens in Excel)."""
+    totals = transparency.county_totals(db.session)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("志愿服务小时（已完成）"), _("统计期间"),
+                     f"{totals.period_start or '—'} — {totals.period_end}"])
+    writer.writerow([_("项目"), _("小时")])
+    for label, hours in _hours_rows(totals):
+        writer.writerow([label, f"{hours:.2f}"])
+    writer.writerow([_("合计"), f"{totals.hours_delivered:.2f}"])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": "attachment; filename=transparency-hours.csv"})
+
+
+def _hours_rows(totals) -> list[tuple[str, object]]:
+    return [(_(k) if k == transparency.UNASSIGNED else k, v)
+            for k, v in totals.hours_by_town.items()]
 
 
 @bp.route("/transparency/<any(sources, towns, categories):table>.csv")

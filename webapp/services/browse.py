@@ -12,8 +12,11 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from webapp.models import Category, NeedCard, NeedStatus, utcnow
+from webapp.models import Case, CaseStatus, Category, NeedCard, NeedStatus, utcnow
+from webapp.models.delivery import CaseOutcome
 from webapp.models.resources import ListingStatus, Pledge, PledgeStatus, Project
+from webapp.services import delivery
+from webapp.services.delivery import HelpSource
 from webapp.services.need_account import HelpAccount, need_account, need_accounts
 
 ACTIVE_PLEDGES = (PledgeStatus.PLEDGED, PledgeStatus.CONFIRMED, PledgeStatus.FULFILLED)
@@ -169,6 +172,30 @@ def published_need(session: Session, need_id: int) -> NeedView | None:
     if card is None or card.status != NeedStatus.PUBLISHED:
         return None
     return NeedView(card, need_account(session, card))
+
+
+@dataclass(frozen=True)
+class ClosedNeedView:
+    """A need whose case was closed: its card as last published, its account of help, how
+    it ended (the outcome, if recorded) and where the help came from. Anonymized only."""
+
+    card: NeedCard
+    account: HelpAccount
+    outcome: CaseOutcome | None
+    sources: list[HelpSource]
+
+
+def closed_need(session: Session, need_id: int) -> ClosedNeedView | None:
+    """The public face of a need whose case was closed after it had been published."""
+    card = session.get(NeedCard, need_id)
+    if card is None or card.status == NeedStatus.PUBLISHED or card.published_at is None:
+        return None
+    status = session.scalar(select(Case.status).where(Case.id == card.case_id))
+    if status is not CaseStatus.CLOSED:
+        return None
+    return ClosedNeedView(card, need_account(session, card),
+                          delivery.outcome_of(session, card.case_id),
+                          delivery.help_sources(session, card.case_id))
 
 
 @dataclass(frozen=True)

@@ -242,6 +242,23 @@ class PledgeChanged(Event):
 
 
 @dataclass(frozen=True)
+class ServiceDelivered(Event):
+    """A volunteer or organisation logged ``hours`` of service against pairing ``proposal_id``."""
+
+    proposal_id: int
+    case_id: int
+    hours: Decimal
+
+
+@dataclass(frozen=True)
+class OutcomeRecorded(Event):
+    """An officer recorded the outcome (an OutcomeResult value) of closed case ``case_id``."""
+
+    case_id: int
+    result: str
+
+
+@dataclass(frozen=True)
 class MatchApproved(Event):
     """An officer approved a matching proposal; the resource is asked to answer."""
 
@@ -401,5 +418,5 @@ def register_subscribers() -> None:
 
     # Announced for other areas and tests; nothing subscribes today:
     # CaseReported and CaseProgressed (beyond CaseChanged), ConferenceDecided, PledgeChanged,
-    # MatchApproved, MatchingRunFinished.
+    # MatchApproved, MatchingRunFinished, ServiceDelivered, OutcomeRecorded.
 

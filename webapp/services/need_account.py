@@ -3,7 +3,7 @@
 ``help_accounts`` is the function of record: for each case it says what the case needs, what
 every money channel has reserved (approved, not yet paid) and disbursed (paid, net of refunds)
 from the ledger, what donors have pledged and the receiver confirmed, and the volunteer hours
-promised. Every surface (public card and page, the API, search documents, the matcher's gap,
+promised (approved pairings) and delivered (sessions logged against them). Every surface (public card and page, the API, search documents, the matcher's gap,
 the ledger's reservation cap, the pledge form, organisation and transparency pages) reads it;
 none keeps a figure of its own.
 
@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from webapp.models import Case, NeedCard, NeedStatus, Proposal
+from webapp.models.delivery import ServiceSession
 from webapp.models.ledger import (
     AccountKind,
     LedgerAccount,
@@ -42,11 +43,11 @@ CHANNELS = ("scheme", "reserve", "fund", "project")
 GOVERNMENT_CHANNELS = ("scheme", "reserve")
 CHANNEL_LABELS = {"scheme": "政府救助", "reserve": "先行救助（备用金）", "fund": "企业基金",
                   "project": "慈善项目"}
-_CHANNEL_OF_KIND = {AccountKind.SCHEME: "scheme", AccountKind.RESERVE: "reserve",
+CHANNEL_OF_KIND = {AccountKind.SCHEME: "scheme", AccountKind.RESERVE: "reserve",
                     AccountKind.FUND: "fund", AccountKind.PROJECT: "project"}
 #: Pledges that count towards a need: the receiver confirmed them, or received the money.
 COUNTED_PLEDGES = (PledgeStatus.CONFIRMED, PledgeStatus.FULFILLED)
-_PAYING_KINDS = (MoneyTransferKind.RESERVATION, MoneyTransferKind.GREEN_CHANNEL)
+PAYING_KINDS = (MoneyTransferKind.RESERVATION, MoneyTransferKind.GREEN_CHANNEL)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class HelpAccount:
     pledged: Decimal = ZERO              # confirmed or received money pledges
     pledged_unconfirmed: Decimal = ZERO  # pledged, not yet confirmed by the receiver
     hours_promised: Decimal = ZERO       # approved or accepted volunteer hours
+    hours_delivered: Decimal = ZERO      # hours of service logged as delivered
 
     def channel(self, name: str) -> ChannelMoney:
         return self.money.get(name, ChannelMoney())
@@ -125,6 +127,7 @@ class HelpAccount:
                                "disbursed": str(self.channel(c).disbursed)}
                            for c in CHANNELS},
             "hours_promised": str(self.hours_promised),
+            "hours_delivered": str(self.hours_delivered),
         }
 
 
@@ -144,7 +147,7 @@ def _money(session: Session, case_ids: list[int]) -> dict[int, dict[str, Channel
         .join(credit, MoneyTransfer.credit_account_id == credit.id)
         .where(MoneyTransfer.case_id.in_(case_ids),
                MoneyTransfer.status != MoneyTransferStatus.VOIDED,
-               MoneyTransfer.kind.in_([*_PAYING_KINDS, MoneyTransferKind.REFUND]))
+               MoneyTransfer.kind.in_([*PAYING_KINDS, MoneyTransferKind.REFUND]))
         .group_by(MoneyTransfer.case_id, MoneyTransfer.kind, MoneyTransfer.status,
                   debit.kind, credit.kind))
     sums: dict[int, dict[str, list[Decimal]]] = defaultdict(
@@ -152,11 +155,11 @@ def _money(session: Session, case_ids: list[int]) -> dict[int, dict[str, Channel
     for case_id, kind, status, debit_kind, credit_kind, total in rows:
         total = Decimal(total or 0)
         if kind is MoneyTransferKind.REFUND:  # money back from the case to its source
-            channel = _CHANNEL_OF_KIND.get(credit_kind)
+            channel = CHANNEL_OF_KIND.get(credit_kind)
             if channel is not None:
                 sums[case_id][channel][1] -= total
             continue
-        channel = _CHANNEL_OF_KIND.get(debit_kind)
+        channel = CHANNEL_OF_KIND.get(debit_kind)
         if channel is None:
             continue
         slot = 0 if status is MoneyTransferStatus.PENDING else 1
@@ -189,6 +192,13 @@ def _hours(session: Session, case_ids: list[int]) -> dict[int, Decimal]:
     return {cid: Decimal(total or 0) for cid, total in rows}
 
 
+def _delivered(session: Session, case_ids: list[int]) -> dict[int, Decimal]:
+    rows = session.execute(select(ServiceSession.case_id, func.sum(ServiceSession.hours))
+                           .where(ServiceSession.case_id.in_(case_ids))
+                           .group_by(ServiceSession.case_id))
+    return {cid: Decimal(total or 0) for cid, total in rows}
+
+
 def help_accounts(session: Session, case_ids: Iterable[int]) -> dict[int, HelpAccount]:
     """The account of help of each case in ``case_ids`` (absent ids are left out)."""
     ids = sorted(set(case_ids))
@@ -201,6 +211,7 @@ def help_accounts(session: Session, case_ids: Iterable[int]) -> dict[int, HelpAc
     money = _money(session, ids)
     pledges = _pledges(session, list(need_of.values()))
     hours = _hours(session, ids)
+    delivered = _delivered(session, ids)
     found = {}
     for case_id, approved, reported in cases:
         need_id = need_of.get(case_id)
@@ -210,7 +221,8 @@ def help_accounts(session: Session, case_ids: Iterable[int]) -> dict[int, HelpAc
             money=money.get(case_id, {}),
             pledged=pledges.get((need_id, True), ZERO) if need_id else ZERO,
             pledged_unconfirmed=pledges.get((need_id, False), ZERO) if need_id else ZERO,
-            hours_promised=hours.get(case_id, ZERO))
+            hours_promised=hours.get(case_id, ZERO),
+            hours_delivered=delivered.get(case_id, ZERO))
     return found
 
 

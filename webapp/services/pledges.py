@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import or_, select
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from webapp import permissions
 from webapp.models import NeedCard, NeedStatus, Role, User, utcnow
 from webapp.models.catalog import SERVICES
+from webapp.models.delivery import CaseOutcome
 from webapp.models.resources import ListingStatus, Pledge, PledgeStatus, Project
 from webapp.services import (
     ConflictError,
@@ -137,14 +139,33 @@ def confirm_pledge(session: Session, actor: User, pledge: Pledge) -> None:
     _announce(session, actor, pledge, "confirm", {})
 
 
-def fulfil_pledge(session: Session, actor: User, pledge: Pledge) -> None:
-    """The money arrived or the service was delivered."""
+def project_needs(session: Session, project: Project) -> list[NeedCard]:
+    """The needs a project took on (pairings it accepted): what a gift to it may be used for."""
+    from webapp.models import Proposal, ProposalStatus
+    from webapp.models.resources import ListingKind
+    return list(session.scalars(select(NeedCard).where(NeedCard.id.in_(
+        select(Proposal.need_card_id).where(
+            Proposal.resource_kind == ListingKind.PROJECT, Proposal.resource_id == project.id,
+            Proposal.status == ProposalStatus.ACCEPTED))).order_by(NeedCard.id)))
+
+
+def fulfil_pledge(session: Session, actor: User, pledge: Pledge, *,
+                  used_need_id: int | None = None) -> None:
+    """The receiver confirms receipt and records what used it: a pledge to a need is used by
+    that need; one to a project by the project itself or by a need the project took on."""
     _require_handler(actor, pledge)
     if pledge.status != P.CONFIRMED:
         raise ConflictError("只有已确认的认捐可以标记为已兑现")
+    if used_need_id is not None:
+        if pledge.project is None:
+            if used_need_id != pledge.need_id:
+                raise DomainError("认捐给需求的善款只能用于该需求", field="used_need_id")
+        elif used_need_id not in {n.id for n in project_needs(session, pledge.project)}:
+            raise DomainError("请选择本项目已接受的需求", field="used_need_id")
     pledge.status, pledge.fulfilled_at, pledge.handled_by_id = P.FULFILLED, utcnow(), actor.id
+    pledge.used_need_id = used_need_id if pledge.project is not None else pledge.need_id
     session.flush()
-    _announce(session, actor, pledge, "fulfil", {})
+    _announce(session, actor, pledge, "fulfil", {"used_need_id": pledge.used_need_id})
 
 
 def cancel_pledge(session: Session, actor: User, pledge: Pledge) -> None:
@@ -168,9 +189,13 @@ def cancel_pledge(session: Session, actor: User, pledge: Pledge) -> None:
 TRANSITIONS = {P.CONFIRMED: confirm_pledge, P.FULFILLED: fulfil_pledge, P.CANCELLED: cancel_pledge}
 
 
-def move_pledge(session: Session, actor: User, pledge: Pledge, target: PledgeStatus) -> None:
+def move_pledge(session: Session, actor: User, pledge: Pledge, target: PledgeStatus, *,
+                used_need_id: int | None = None) -> None:
     """Apply a requested status change (API PATCH)."""
     if target == pledge.status:
+        return
+    if target == P.FULFILLED:
+        fulfil_pledge(session, actor, pledge, used_need_id=used_need_id)
         return
     step = TRANSITIONS.get(target)
     if step is None:
@@ -209,3 +234,51 @@ def visible_pledges(actor: User, *, status: PledgeStatus | None = None):
     if status is not None:
         stmt = stmt.where(Pledge.status == status)
     return stmt
+
+
+@dataclass(frozen=True)
+class PledgeStep:
+    """One step of a pledge's life as its donor reads it."""
+
+    key: str                   # pledged | confirmed | received | used
+    label: str
+    at: dt.datetime | None     # None: not reached yet
+    done: bool
+
+
+@dataclass(frozen=True)
+class PledgeLife:
+    """Where a donor's help went: its steps, the need or project that used it, and that
+    need's anonymized outcome once its case was closed."""
+
+    pledge: Pledge
+    steps: list[PledgeStep]
+    used_need: NeedCard | None
+    used_project: Project | None
+    outcome: CaseOutcome | None
+
+    @property
+    def certifiable(self) -> bool:
+        """A donation certificate is issued once the receiver confirmed receipt."""
+        return self.pledge.status is P.FULFILLED
+
+
+STEP_LABELS = {"pledged": "已认捐", "confirmed": "接收方已确认", "received": "已收到",
+               "used": "已使用"}
+
+
+def pledge_life(session: Session, pledge: Pledge) -> PledgeLife:
+    """The life of a pledge: pledged → confirmed → received → used for which need or project."""
+    from webapp.services.delivery import outcome_of
+    received = pledge.status is P.FULFILLED
+    used_need = (pledge.used_need or pledge.need) if received else None
+    used_project = pledge.project if received and used_need is None else None
+    outcome = outcome_of(session, used_need.case_id) if used_need is not None else None
+    steps = [PledgeStep("pledged", STEP_LABELS["pledged"], pledge.created_at, True),
+             PledgeStep("confirmed", STEP_LABELS["confirmed"], pledge.confirmed_at,
+                        pledge.confirmed_at is not None),
+             PledgeStep("received", STEP_LABELS["received"], pledge.fulfilled_at, received),
+             PledgeStep("used", STEP_LABELS["used"],
+                        outcome.recorded_at if outcome is not None else pledge.fulfilled_at,
+                        received)]
+    return PledgeLife(pledge, steps, used_need, used_project, outcome)

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.models import Case, Category, NeedCard, NeedStatus, Organisation, OrgKind, Proposal
+from webapp.models.delivery import ServiceSession
 from webapp.models.matching import ACTIVE_STATUSES
 from webapp.models.resources import (
     Fund,
@@ -78,7 +79,9 @@ DEFINITIONS = {
     "median_days": "个案从报告到首次获得上述救助的天数中位数。",
     "open_gap": "正在求助的需求按其救助账户计算的缺口之和（所需减去各渠道已批准或已拨付的资金"
                 "及已确认的认捐），统计时点为今天。",
-    "hours": "已批准或资源方已接受的志愿服务小时数（承诺的小时数，不是已完成的小时数）。",
+    "hours": "志愿者或其组织在已接受的服务对接下登记完成的服务小时数（按服务对象所在镇统计）；"
+             "只计已完成的小时，不计承诺的小时。",
+    "hours_promised": "已批准或资源方已接受、尚在进行中的志愿服务对接所承诺的小时数。",
 }
 UNASSIGNED = "未归属"  # money not tied to a town or a category (e.g. a pledge to a project)
 
@@ -97,6 +100,8 @@ class Totals:
     hours_promised: Decimal
     period_start: dt.date | None
     period_end: dt.date
+    hours_delivered: Decimal
+    hours_by_town: dict[str, Decimal]
 
     def as_json(self) -> dict:
         return {
@@ -111,10 +116,25 @@ class Totals:
             "money_by_category": [{"category": k, "amount": str(v)}
                                   for k, v in self.money_by_category.items()],
             "money_total": str(self.money_total), "hours_promised": str(self.hours_promised),
+            "hours_delivered": str(self.hours_delivered),
+            "hours_by_town": [{"town": k, "hours": str(v)}
+                              for k, v in self.hours_by_town.items()],
             "period": {"start": self.period_start.isoformat() if self.period_start else None,
                        "end": self.period_end.isoformat()},
             "definitions": DEFINITIONS,
         }
+
+
+def _hours_by_town(session: Session, towns: dict[int, str]) -> dict[str, Decimal]:
+    """Volunteer hours delivered (logged sessions), by the town of the case they served."""
+    rows = dict(session.execute(
+        select(Case.town_id, func.sum(ServiceSession.hours))
+        .join(Case, ServiceSession.case_id == Case.id).group_by(Case.town_id)).all())
+    found = {name: Decimal(rows.pop(tid, 0) or 0).quantize(Decimal("0.01"))
+             for tid, name in towns.items()}
+    found[UNASSIGNED] = sum((Decimal(v or 0) for v in rows.values()),
+                            Decimal("0.00")).quantize(Decimal("0.01"))
+    return found
 
 
 def _days(later: dt.datetime, earlier: dt.datetime) -> float:
@@ -155,10 +175,17 @@ def county_totals(session: Session) -> Totals:
     hours = session.scalar(select(func.coalesce(func.sum(
         func.coalesce(Proposal.approved_amount, Proposal.amount)), 0)).where(
         Proposal.unit == "hours", Proposal.status.in_(list(ACTIVE_STATUSES))))
+    delivered = _hours_by_town(session, towns)
+    starts = [r.at.date() for r in records]
+    first_session = session.scalar(select(func.min(ServiceSession.delivered_on)))
+    if first_session is not None:
+        starts.append(first_session)
     return Totals(money_by_category=by_category,
+                  hours_delivered=sum(delivered.values(), Decimal("0.00")),
+                  hours_by_town=delivered,
                   money_total=sum((r.amount for r in records), Decimal("0.00")),
                   hours_promised=Decimal(hours or 0),
-                  period_start=min(r.at for r in records).date() if records else None,
+                  period_start=min(starts) if starts else None,
                   period_end=dt.date.today(),
                   cases_helped=len(first_help),
                   median_days_to_first_help=round(statistics.median(delays), 1)

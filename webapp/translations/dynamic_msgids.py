@@ -101,13 +101,17 @@ MSGIDS = (
     N_('导出申请人个人信息'),  # webapp/code_labels.py
     N_('已作废'),  # webapp/code_labels.py, webapp/ledger/views.py
     N_('已修改'),  # webapp/code_labels.py
+    N_('已兑现'),  # webapp/code_labels.py
     N_('已入账'),  # webapp/code_labels.py
     N_('已冲回'),  # webapp/code_labels.py
+    N_('已取消'),  # webapp/code_labels.py
     N_('已填写依据'),  # webapp/code_labels.py
     N_('已批准'),  # webapp/code_labels.py, webapp/doors/views.py
     N_('已拨付'),  # webapp/code_labels.py, webapp/doors/views.py
+    N_('已确认'),  # webapp/code_labels.py
     N_('已答复'),  # webapp/code_labels.py, webapp/services/cases/orders.py
-    N_('已转介'),  # webapp/code_labels.py
+    N_('已解决'),  # webapp/code_labels.py, webapp/services/delivery.py
+    N_('已转介'),  # webapp/code_labels.py, webapp/services/delivery.py
     N_('已预留'),  # webapp/code_labels.py, webapp/ledger/exports.py
     N_('已驳回'),  # webapp/code_labels.py, webapp/services/matching/decisions.py
     N_('年份'),  # webapp/code_labels.py
@@ -116,6 +120,7 @@ MSGIDS = (
     N_('开立资金账户'),  # webapp/code_labels.py
     N_('待审核'),  # webapp/code_labels.py
     N_('待核实'),  # webapp/code_labels.py
+    N_('待确认'),  # webapp/code_labels.py
     N_('待答复'),  # webapp/code_labels.py, webapp/services/cases/orders.py
     N_('志愿服务'),  # webapp/code_labels.py, webapp/matching/labels.py
     N_('志愿服务组织'),  # webapp/code_labels.py
@@ -153,6 +158,7 @@ MSGIDS = (
     N_('更正申请人个人信息'),  # webapp/code_labels.py
     N_('期初资金'),  # webapp/code_labels.py
     N_('期限'),  # webapp/code_labels.py
+    N_('未能解决'),  # webapp/code_labels.py, webapp/services/delivery.py
     N_('本地户籍'),  # webapp/code_labels.py
     N_('机构'),  # webapp/code_labels.py
     N_('机构注册'),  # webapp/code_labels.py
@@ -243,6 +249,7 @@ MSGIDS = (
     N_('退回资金'),  # webapp/code_labels.py
     N_('逾期'),  # webapp/code_labels.py
     N_('逾期工作日'),  # webapp/code_labels.py
+    N_('部分解决'),  # webapp/code_labels.py, webapp/services/delivery.py
     N_('释放'),  # webapp/code_labels.py
     N_('释放预留'),  # webapp/code_labels.py
     N_('重复线索'),  # webapp/code_labels.py
@@ -448,6 +455,19 @@ MSGIDS = (
     N_('重大敏感个案时限比例'),  # webapp/services/county_rules.py
     N_('需第二名工作人员复核的拨付金额'),  # webapp/services/county_rules.py
     N_('（同类特征至少 k 例）'),  # webapp/services/county_rules.py
+    N_('一次服务不能超过 24 小时'),  # webapp/services/delivery.py
+    N_('企业基金'),  # webapp/services/delivery.py, webapp/services/need_account.py
+    N_('先行救助（备用金）'),  # webapp/services/delivery.py, webapp/services/need_account.py
+    N_('政府救助'),  # webapp/services/delivery.py, webapp/services/need_account.py
+    N_('服务日期不能早于对接确认的日期'),  # webapp/services/delivery.py
+    N_('服务日期不能晚于今天'),  # webapp/services/delivery.py
+    N_('服务时长必须大于零'),  # webapp/services/delivery.py
+    N_('服务时长最多保留两位小数'),  # webapp/services/delivery.py
+    N_('爱心人士认捐'),  # webapp/services/delivery.py
+    N_('说明不能超过 200 个字'),  # webapp/services/delivery.py
+    N_('请填写服务日期'),  # webapp/services/delivery.py
+    N_('请填写服务时长（小时）'),  # webapp/services/delivery.py
+    N_('超过了批准的服务时长，请核对尚余的小时数'),  # webapp/services/delivery.py
     N_('复核中'),  # webapp/services/doors/appeals.py
     N_('撤销原决定，重新办理'),  # webapp/services/doors/appeals.py
     N_('多次联系未果'),  # webapp/services/doors/leads.py
@@ -507,9 +527,10 @@ MSGIDS = (
     N_('18-29岁'),  # webapp/services/matching/records.py
     N_('60岁以上'),  # webapp/services/matching/records.py
     N_('未成年'),  # webapp/services/matching/records.py
-    N_('企业基金'),  # webapp/services/need_account.py, webapp/services/statistics/monthly.py
-    N_('先行救助（备用金）'),  # webapp/services/need_account.py
-    N_('政府救助'),  # webapp/services/need_account.py, webapp/services/statistics/monthly.py
+    N_('已使用'),  # webapp/services/pledges.py
+    N_('已收到'),  # webapp/services/pledges.py
+    N_('已认捐'),  # webapp/services/pledges.py
+    N_('接收方已确认'),  # webapp/services/pledges.py
     N_('住址'),  # webapp/services/retention.py
     N_('姓名'),  # webapp/services/retention.py
     N_('有关机关依法调取'),  # webapp/services/retention.py
@@ -535,8 +556,9 @@ MSGIDS = (
     N_('登记的个案'),  # webapp/services/statistics/timeliness.py
     N_('窗口及民政（未转办）'),  # webapp/services/statistics/timeliness.py
     N_('个案从报告到首次获得上述救助的天数中位数。'),  # webapp/services/transparency.py
-    N_('已批准或资源方已接受的志愿服务小时数（承诺的小时数，不是已完成的小时数）。'),  # webapp/services/transparency.py
+    N_('已批准或资源方已接受、尚在进行中的志愿服务对接所承诺的小时数。'),  # webapp/services/transparency.py
     N_('已拨付到个案的资金（政府救助含临时救助备用金的先行救助、企业基金、慈善项目，扣除退回）与接收方已确认到账的个人认捐之和；仅预留未拨付的资金不计入。'),  # webapp/services/transparency.py
+    N_('志愿者或其组织在已接受的服务对接下登记完成的服务小时数（按服务对象所在镇统计）；只计已完成的小时，不计承诺的小时。'),  # webapp/services/transparency.py
     N_('未归属'),  # webapp/services/transparency.py
     N_('正在求助的需求按其救助账户计算的缺口之和（所需减去各渠道已批准或已拨付的资金及已确认的认捐），统计时点为今天。'),  # webapp/services/transparency.py
     N_('统计期内至少获得一笔上述救助的个案数。'),  # webapp/services/transparency.py

@@ -3,7 +3,6 @@ scheme's own standard unless the joint conference decided otherwise (recorded)."
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 from decimal import Decimal
 
@@ -19,16 +18,11 @@ from webapp.models import (
     CaseStatus,
     Conference,
     Decision,
-    ListingStatus,
-    Organisation,
-    Scheme,
     utcnow,
 )
 from webapp.services import DomainError, ledger, need_account
 from webapp.services.cases import workflow
 from webapp.services.cases.settings import CaseSettings
-
-_keys = itertools.count(1)
 
 
 @pytest.fixture
@@ -37,19 +31,8 @@ def settings(app):
 
 
 @pytest.fixture
-def scheme(db, demo_base):
-    """临时救助: ¥500–¥3,000, once a year, ¥100,000 budget in its account."""
-    bureau = db.session.scalars(select(Organisation).where(
-        Organisation.name == demo_base.BUREAU)).one()
-    row = Scheme(title="临时救助（测试）", code=f"TEST-LSJZ-{next(_keys)}",
-                 organisation_id=bureau.id, min_amount=Decimal(500), max_amount=Decimal(3000),
-                 annual_budget=Decimal(100000), times_per_year=1, status=ListingStatus.LISTED)
-    db.session.add(row)
-    db.session.flush()
-    ledger.top_up(db.session, None, source="scheme", source_id=row.id, amount="100000",
-                  reference="县财政拨付")
-    db.session.commit()
-    return row
+def scheme(budgeted_scheme):
+    return budgeted_scheme
 
 
 @pytest.fixture
@@ -151,3 +134,31 @@ def test_unknown_scheme_is_a_clear_error(db, officers, settings, person_case):
                       amount="8000", scheme_id="999999", assistance_amount="1000")
     db.session.rollback()
     assert caught.value.field == "scheme_id"
+
+
+def test_case_page_form_approves_under_a_scheme_and_keeps_typed_values(db, client, auth,
+                                                                       officers, scheme,
+                                                                       person_case):
+    """The approve action on the case page: pick the scheme and its amount; a refusal keeps
+    what was typed, changes nothing, and a second try within the standard reserves it."""
+    case = person_case()
+    case_id, scheme_id = case.id, scheme.id
+    case.owner_id = officers[0].id
+    db.session.commit()
+    auth.login(officers[0].username)
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'id="scheme-id"' in page and "临时救助（测试）（标准 500–3,000 元" in page
+    before = state(db)
+    refused = auth.post(f"/cases/{case_id}/actions/approve", data={
+        "amount": "8000", "scheme_id": str(scheme_id), "assistance_amount": "3500"},
+        form_page=f"/cases/{case_id}")
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "超过「临时救助（测试）」的救助标准上限 3,000.00 元" in text
+    assert 'value="3500"' in text and f'value="{scheme_id}" selected' in text
+    assert state(db) == before
+    done = auth.post(f"/cases/{case_id}/actions/approve", data={
+        "amount": "8000", "scheme_id": str(scheme_id), "assistance_amount": "3000"},
+        form_page=f"/cases/{case_id}")
+    assert done.status_code == 302
+    assert need_account.help_account(db.session, case_id).channel("scheme").reserved == 3000

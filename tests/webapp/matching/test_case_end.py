@@ -159,7 +159,10 @@ def test_case_close_frees_volunteer_hours_not_yet_taken_on(app, db, published_ne
     assert key not in records.active_amounts(db.session, by="resource", unit="hours")
 
 
-def test_case_close_takes_its_need_off_the_public_pages(app, db, client, pairings, user_named):
+def test_case_close_takes_its_need_off_the_lists_but_keeps_its_page(app, db, client, pairings,
+                                                                     user_named):
+    """A closed need leaves the lists (and the search index, by unpublishing); its own page
+    stays up as a closed need, with no pledge button."""
     from webapp.models import NeedStatus
 
     need_id, _ = pairings
@@ -168,4 +171,9 @@ def test_case_close_takes_its_need_off_the_public_pages(app, db, client, pairing
     assert db.session.get(NeedCard, need_id).status is NeedStatus.UNPUBLISHED
     assert db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "need.unpublish", AuditEvent.object_id == str(need_id))).one()
-    assert client.get(f"/needs/{need_id}").status_code == 404
+    page = client.get(f"/needs/{need_id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "已办结" in text and "pledge-button" not in text
+    assert f"/needs/{need_id}\"" not in client.get("/needs").get_data(as_text=True)
+    assert client.get(f"/api/v1/needs/{need_id}").status_code == 404

@@ -11,6 +11,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from sqlalchemy import select
 
 from webapp.services import ConflictError, DomainError
 
@@ -20,7 +21,10 @@ _vouchers = itertools.count(1)
 AMOUNTS = st.sampled_from(["500", "2500", "4000", "6000", "0", "-1", "10000.01", "12.345"])
 
 
-def make_machine(db, client, ids):
+HOURS = st.sampled_from(["1", "2.5", "4", "0", "25", "x"])
+
+
+def make_machine(db, client, ids, pairing_for=None):
     from webapp.models import Case, NeedCard, Pledge, PledgeStatus, User
     from webapp.services import ledger, need_account, pledges
     from webapp.services.matching import records
@@ -38,6 +42,8 @@ def make_machine(db, client, ids):
             self.pending: list[int] = []
             self.pledges: dict[int, Decimal] = {}  # pledged, not yet confirmed
             self.confirmed: dict[int, Decimal] = {}
+            self.pairing_id = pairing_for(card).id if pairing_for is not None else None
+            self.hours = Decimal(0)
 
         def _attempt(self, action):
             try:
@@ -109,12 +115,27 @@ def make_machine(db, client, ids):
             if db.session.get(Pledge, pledge_id).status is PledgeStatus.CANCELLED:
                 self.covered -= self.confirmed.pop(pledge_id)
 
+        @rule(hours=HOURS, someone_else=st.booleans())
+        def log_session(self, hours, someone_else):
+            if self.pairing_id is None:
+                return
+            from webapp.models import Proposal
+            from webapp.services import delivery
+            row = self._attempt(lambda: delivery.log_session(
+                db.session, user("officer" if someone_else else "volunteer"),
+                db.session.get(Proposal, self.pairing_id), delivered_on=dt.date.today(),
+                hours=hours))
+            if row is not None:
+                assert not someone_else
+                self.hours += row.hours
+
         @invariant()
         def every_surface_shows_the_one_account(self):
             db.session.expire_all()
             account = need_account.help_account(db.session, self.case_id)
             assert account.covered == self.covered
             assert account.needed == Decimal("10000.00")
+            assert account.hours_delivered == self.hours <= Decimal(10)
             assert Decimal(0) <= account.gap == account.needed - account.covered
             card = db.session.get(NeedCard, self.card_id)
             doc = load_documents(db.session, NEED, [self.card_id])[self.card_id]
@@ -124,12 +145,17 @@ def make_machine(db, client, ids):
             db.session.rollback()
             body = client.get(f"/api/v1/needs/{self.card_id}").get_json()
             assert (body["covered"], body["gap"]) == (str(account.covered), str(account.gap))
+            assert Decimal(body["account"]["hours_delivered"]) == self.hours
 
     return NeedMachine
 
 
-def test_need_account_state_machine_keeps_every_surface_in_step(db, client, state):
-    machine = make_machine(db, client, dict(state.ids))
+def test_need_account_state_machine_keeps_every_surface_in_step(db, client, state,
+                                                                accepted_service_pairing):
+    from webapp.models import User
+    volunteer = db.session.scalars(select(User).where(User.username == "volunteer")).one()
+    machine = make_machine(db, client, {**state.ids, "volunteer": volunteer.id},
+                           lambda card: accepted_service_pairing(card, hours="10"))
     run_state_machine_as_test(machine, settings=settings(
         max_examples=20, stateful_step_count=15, deadline=None, derandomize=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))

@@ -72,3 +72,28 @@ def test_breakdowns_sum_to_the_same_total_as_the_ledger(state, make_project_pled
         assert rows[-1] == ["合计", "5600.00"]
         assert sum(Decimal(r[1]) for r in rows[2:-1]) == Decimal("5600.00")
     assert state.client.get("/transparency/people.csv").status_code == 404
+
+
+def test_hours_delivered_not_promised_on_transparency_and_organisation_pages(
+        state, accepted_service_pairing, user_named, client):
+    from webapp.models import Case
+    from webapp.services import delivery, transparency
+
+    db = state.db
+    pairing = accepted_service_pairing(state.card, hours="8")
+    delivery.log_session(db.session, user_named("volunteer"), pairing,
+                         delivered_on=dt.date.today(), hours="3")
+    db.session.commit()
+    town = db.session.get(Case, state.ids["case"]).town.name
+    org_id = user_named("volunteer").organisation_id
+
+    totals = transparency.county_totals(db.session)
+    assert (totals.hours_delivered, totals.hours_promised) == (Decimal("3.00"), Decimal("8.00"))
+    assert totals.hours_by_town[town] == Decimal("3.00")
+    assert sum(totals.hours_by_town.values()) == totals.hours_delivered
+    page = client.get("/transparency").get_data(as_text=True)
+    assert 'id="table-hours"' in page and "3.00" in page
+    rows = list(csv.reader(io.StringIO(
+        client.get("/transparency/hours.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    assert [town, "3.00"] in rows and rows[-1] == ["合计", "3.00"]
+    assert "已完成服务 3.00 小时" in client.get(f"/organisations/{org_id}").get_data(as_text=True)

@@ -68,7 +68,7 @@ def limits(session: Session, proposal: Proposal) -> Limits:
     listing = listing_of(session, proposal)
     kind = proposal.resource_kind.value
     if not proposal.is_money:
-        used = records.active_amounts(session, by="resource", unit=proposal.unit).get(
+        used = records.outstanding_hours(session).get(
             (proposal.resource_kind, proposal.resource_id), Decimal(0))
         hours = Decimal(records.OFFER_WEEKS * listing.hours_per_week) - Decimal(used)
         return Limits(max(hours, Decimal(0)), None, None)

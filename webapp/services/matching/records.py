@@ -36,6 +36,7 @@ from webapp.models import (
     Scheme,
     utcnow,
 )
+from webapp.models.delivery import ServiceSession
 from webapp.models.ledger import AccountKind, LedgerAccount
 from webapp.models.matching import ACTIVE_STATUSES
 from webapp.models.resources import split_codes
@@ -116,6 +117,22 @@ def active_amounts(session: Session, *, by: str, unit: str) -> dict:
                                   Proposal.unit == unit).group_by(*keys))
     return {(row[0] if by == "need" else (row[0], row[1])): row[-1] or Decimal(0)
             for row in rows}
+
+
+def outstanding_hours(session: Session) -> dict:
+    """Per (kind, listing), hours promised by approved or accepted pairings and not yet
+    delivered: logged service sessions free the offer's capacity again."""
+    promised = active_amounts(session, by="resource", unit="hours")
+    delivered = session.execute(
+        select(Proposal.resource_kind, Proposal.resource_id, func.sum(ServiceSession.hours))
+        .join(ServiceSession, ServiceSession.proposal_id == Proposal.id)
+        .where(Proposal.status.in_(list(ACTIVE_STATUSES)), Proposal.unit == "hours")
+        .group_by(Proposal.resource_kind, Proposal.resource_id))
+    for kind, rid, hours in delivered:
+        key = (kind, rid)
+        if key in promised:
+            promised[key] = max(Decimal(promised[key]) - Decimal(hours or 0), Decimal(0))
+    return promised
 
 
 def money_gap(session: Session, card: NeedCard) -> Decimal:
@@ -259,7 +276,7 @@ def resource_records(session: Session, *, today: dt.date | None = None
     accounts = {(a.kind.value, a.owner_id): a for a in session.scalars(
         select(LedgerAccount).where(LedgerAccount.kind.in_(
             [AccountKind.FUND, AccountKind.PROJECT, AccountKind.SCHEME])))}
-    hours_used = active_amounts(session, by="resource", unit="hours")
+    hours_used = outstanding_hours(session)
     cases_open = open_offer_cases(session)
     resources: list[Resource] = []
     refs: dict[int, ResourceRef] = {}
@@ -352,5 +369,6 @@ def listings_version(session: Session) -> tuple:
     parts += [select(func.max(LedgerAccount.updated_at)).scalar_subquery(),
               select(func.count(LedgerAccount.id)).scalar_subquery(),
               select(func.max(Proposal.decided_at)).scalar_subquery(),
-              select(func.max(Proposal.responded_at)).scalar_subquery()]
+              select(func.max(Proposal.responded_at)).scalar_subquery(),
+              select(func.count(ServiceSession.id)).scalar_subquery()]
     return tuple(session.execute(select(*parts)).one())
