@@ -546,7 +546,8 @@ MSGIDS = (
     N_('急难需求'),  # webapp/services/search/documents.py, webapp/templating.py
     N_('个人捐助'),  # webapp/services/statistics/monthly.py, webapp/services/transparency.py
     N_('临时救助备用金（先行救助）'),  # webapp/services/statistics/monthly.py
-    N_('尚无志愿服务完成时长的记录，此处为已批准或已接受的承诺服务小时数。'),  # webapp/services/statistics/monthly.py
+    N_('志愿服务完成时长（小时）'),  # webapp/services/statistics/monthly.py
+    N_('志愿者或服务机构登记的服务记录之和，按服务日期计入。'),  # webapp/services/statistics/monthly.py
     N_('已办结的个案'),  # webapp/services/statistics/timeliness.py
     N_('已获首次救助的个案'),  # webapp/services/statistics/timeliness.py
     N_('承办部门'),  # webapp/services/statistics/timeliness.py

@@ -64,7 +64,23 @@ def test_monthly_report_totals_equal_ledger_and_cases(db, staff, settings, quart
     schemes = {label: m for label, m, _ in report.money_schemes.rows}
     assert schemes == {monthly.MONEY_SOURCE_LABELS["reserve"]: Decimal("1000.00")}
     assert report.timeliness_month.case_total.received == 3
-    assert report.hours_note  # no delivered hours are recorded: promised hours, said so
+    assert report.hours_label == monthly.HOURS_DELIVERED_LABEL
+
+
+def test_monthly_report_counts_hours_delivered_by_the_day_of_service(
+        db, staff, settings, published_need, accepted_service_pairing, user_named):
+    from webapp.services import delivery
+    pairing = accepted_service_pairing(published_need(), hours="20", accepted_days_ago=400)
+    volunteer = user_named("volunteer")
+    for day, hours in (("2026-02-27", "2"), ("2026-03-01", "3.5"), ("2026-03-31", "1"),
+                       ("2026-04-01", "4")):
+        delivery.log_session(db.session, volunteer, pairing, delivered_on=day, hours=hours,
+                             today=TODAY)
+    db.session.commit()
+    report = monthly.monthly_report(db.session, staff["officer"], year=2026, month=3,
+                                    today=TODAY, settings=settings)
+    social = {label: (m, y) for label, m, y in report.social}
+    assert social[monthly.HOURS_DELIVERED_LABEL] == (Decimal("4.5"), Decimal("6.5"))
 
 
 def test_monthly_report_refuses_a_month_that_does_not_exist(db, staff, settings):

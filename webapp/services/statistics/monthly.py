@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from webapp.models import CATEGORY_LABELS, Case, Category, Proposal, User
+from webapp.models import CATEGORY_LABELS, Case, Category, User
+from webapp.models.delivery import ServiceSession
 from webapp.models.ledger import (
     AccountKind,
     LedgerAccount,
@@ -24,7 +25,6 @@ from webapp.models.ledger import (
     MoneyTransferKind,
     MoneyTransferStatus,
 )
-from webapp.models.matching import ACTIVE_STATUSES
 from webapp.models.resources import (
     Fund,
     ListingStatus,
@@ -45,7 +45,8 @@ MONEY_SOURCE_LABELS = {"scheme": "政府救助", "reserve": "临时救助备用�
                        "fund": "企业基金", "project": "慈善项目", "donor": "个人捐助"}
 _SOURCE_OF_KIND = {AccountKind.SCHEME: "scheme", AccountKind.RESERVE: "reserve",
                    AccountKind.FUND: "fund", AccountKind.PROJECT: "project"}
-HOURS_PROMISED_NOTE = "尚无志愿服务完成时长的记录，此处为已批准或已接受的承诺服务小时数。"
+HOURS_DELIVERED_LABEL = "志愿服务完成时长（小时）"
+HOURS_DELIVERED_NOTE = "志愿者或服务机构登记的服务记录之和，按服务日期计入。"
 
 
 @dataclass(frozen=True)
@@ -223,10 +224,10 @@ def social_forces(session: Session, month: Period, year: Period
         return int(n), Decimal(amount or 0)
 
     def hours(p: Period) -> Decimal:
-        return Decimal(session.scalar(select(func.coalesce(func.sum(
-            func.coalesce(Proposal.approved_amount, Proposal.amount)), 0)).where(
-            Proposal.unit == "hours", Proposal.status.in_(list(ACTIVE_STATUSES)),
-            _in(func.coalesce(Proposal.decided_at, Proposal.created_at), p))) or 0)
+        # Hours delivered: the sessions volunteers and organisations logged (services/delivery).
+        return Decimal(session.scalar(select(func.coalesce(func.sum(ServiceSession.hours), 0))
+                                      .where(ServiceSession.delivered_on >= p.start,
+                                             ServiceSession.delivered_on < p.end)) or 0)
 
     pm, py = pledges(month), pledges(year)
     rows: list[tuple[str, Any, Any]] = [
@@ -237,9 +238,8 @@ def social_forces(session: Session, month: Period, year: Period
         ("收到认捐（笔）", pm[0], py[0]),
         ("认捐金额（元）", pm[1], py[1]),
     ]
-    # No record of delivered hours exists yet: report promised hours under their own name.
-    rows.append(("承诺志愿服务时长（小时）", hours(month), hours(year)))
-    return rows, "承诺志愿服务时长（小时）", HOURS_PROMISED_NOTE
+    rows.append((HOURS_DELIVERED_LABEL, hours(month), hours(year)))
+    return rows, HOURS_DELIVERED_LABEL, HOURS_DELIVERED_NOTE
 
 
 def monthly_report(session: Session, actor: User, *, year: int, month: int, today: dt.date,
