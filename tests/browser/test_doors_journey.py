@@ -12,7 +12,10 @@ from tests.factories import make_id
 pytestmark = pytest.mark.browser
 
 
-def test_every_door_in(journey, demo_base, reported_case, db):
+def test_every_door_in(journey, demo_base, reported_case, make_user, staff, db):
+    from webapp.models import Role
+    make_user(Role.OFFICER, organisation=staff["officer"].organisation, username="reviewer",
+              password="jiujinan-demo")  # the second officer, who decides the appeal
     refused = reported_case(actions=["accept", "start_verification", "verify", "reject"])
     refused_number = refused.number
     db.session.commit()  # the read above began a transaction: SQLite would stay locked
@@ -171,7 +174,7 @@ def _second_officer_decides(journey, case_number: str) -> None:
     j.seen("appeal-not-mine")
     j.finish()
     j = journey("second-officer", PHONE)
-    j.log_in("officer2")
+    j.log_in("reviewer")
     j.seen("dashboard", shots=False)
     j.nav("复核申请", group="个案办理")
     card = j.page.locator(".appeal-card", has_text=case_number)

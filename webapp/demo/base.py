@@ -56,8 +56,6 @@ DEMO_USERS = [
     ("donor", "爱心人士刘先生", "社会公众", {Role.DONOR}),
     ("auditor", "审计局审计员", DEPARTMENTS["audit"], {Role.AUDITOR}),
     ("rescue", "救助管理站值班员", "高唐县救助管理站", {Role.RESCUE_STATION}),
-    # A second officer from the start: appeals (复核) go to someone other than the decider.
-    ("officer2", "民政局李会计", BUREAU, {Role.OFFICER}),
 ]
 
 

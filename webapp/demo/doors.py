@@ -8,9 +8,11 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.demo.base import town_orgs
+from webapp.demo.base import BUREAU, DEMO_PASSWORD, town_orgs
 from webapp.demo.cases import synthetic_id
-from webapp.models import Case, CaseStatus, Lead, User, utcnow
+from webapp.demo.ledger import EXTRA_OFFICERS
+from webapp.models import Case, CaseStatus, Lead, Organisation, Role, User, utcnow
+from webapp.services import accounts
 from webapp.services.cases.settings import CaseSettings
 from webapp.services.doors import appeals, leads
 from webapp.services.doors.settings import DoorSettings
@@ -36,6 +38,13 @@ def load(session: Session, rng, echo) -> dict[str, int]:
     counter = {"leads": 0, "appeals": 0}
     if session.scalars(select(Lead.id)).first() is not None:
         return counter
+    # The second officer (the ledger loader's officer2) exists before the appeal is filed,
+    # so the appeal goes to someone other than the officer who rejected the case.
+    bureau = session.scalars(select(Organisation).where(Organisation.name == BUREAU)).one()
+    for username, display in EXTRA_OFFICERS[:1]:
+        if session.scalars(select(User).where(User.username == username)).first() is None:
+            accounts.create_user(session, None, accounts.NewUser(
+                username, DEMO_PASSWORD, display, {Role.OFFICER}, bureau))
     case_settings = CaseSettings.from_config(current_app.config)
     settings = DoorSettings.from_config(current_app.config)
     towns = town_orgs(session)

@@ -6,15 +6,15 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from webapp.models import AppealStatus, CaseEvent, CaseStatus, StepDeadline, utcnow
+from webapp.models import AppealStatus, CaseEvent, CaseStatus, Role, StepDeadline, utcnow
 from webapp.services import ConflictError, DomainError, PermissionDeniedError
 from webapp.services.doors import appeals, self_service
 
 
 @pytest.fixture
-def second_officer(user_named, staff):
-    """The demo's second officer, who reviews appeals (复核)."""
-    return user_named("officer2")
+def second_officer(make_user, staff):
+    return make_user(Role.OFFICER, organisation=staff["officer"].organisation,
+                     username="reviewer")
 
 
 def test_applicant_appeal_goes_to_another_officer_who_overturns_a_rejection(
