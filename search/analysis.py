@@ -232,8 +232,11 @@ def _get_segmenter() -> _Segmenter:
 
 def _dict_fingerprint() -> str:
     raw = resources.files("search").joinpath("data/domain.dict").read_bytes()
-    # The thesaurus's words (not its links, which apply at query time) shape segmentation.
-    raw += "\n".join(sorted(_thesaurus_words())).encode("utf-8")
+    # The thesaurus shapes the index: its words segmentation, its links the concept tokens
+    # written beside each term (see Thesaurus.concepts).
+    from .thesaurus import thesaurus_text
+
+    raw += thesaurus_text().encode("utf-8")
     return hashlib.sha1(raw, usedforsecurity=False).hexdigest()[:10]
 
 
@@ -333,12 +336,22 @@ class QueryPlan:
     # (query word, words that should also find documents) from the thesaurus and pinyin,
     # for query words that have any; ranked below the word itself.
     expansions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # (query word, the index tokens that find those same words): one concept token per
+    # thesaurus term (see Thesaurus.query_token), for backends that index concepts.
+    concepts: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def alternatives(self, group: Group) -> tuple[str, ...]:
         """Thesaurus and pinyin alternatives of ``group`` (its typed word), maybe none."""
         for word, alternatives in self.expansions:
             if word == group[0]:
                 return alternatives
+        return ()
+
+    def concept_tokens(self, group: Group) -> tuple[str, ...]:
+        """Index tokens that find the alternatives of ``group`` (concept tokens), maybe none."""
+        for word, tokens in self.concepts:
+            if word == group[0]:
+                return tokens
         return ()
 
     @property
@@ -444,8 +457,8 @@ def plan_query(text: str | None, *, relaxed: bool = False, expand: bool = False)
                 pieces.append(_group(word))
                 budget -= 1
         units.extend(_chunk_units(pieces))
-    expansions = _expansions(units, sounds, thesaurus) if thesaurus else ()
-    return QueryPlan(tuple(units), _minimum(len(units), relaxed=relaxed), expansions)
+    expansions, concepts = _expansions(units, sounds, thesaurus) if thesaurus else ((), ())
+    return QueryPlan(tuple(units), _minimum(len(units), relaxed=relaxed), expansions, concepts)
 
 
 def _thesaurus():
@@ -465,19 +478,27 @@ def _sounds_like(chunk: str, thesaurus) -> str | None:
 
 
 def _expansions(units: list[Unit], sounds: dict[str, str], thesaurus):
-    """The thesaurus alternatives of the units' words; a misspelt word's are the term it
-    sounds like and that term's alternatives."""
-    found = []
+    """(alternatives, concept tokens) of the units' words, as QueryPlan holds them; a
+    misspelt word's alternatives are the term it sounds like and that term's alternatives."""
+    found, concepts = [], []
     for unit in units:
         for group in unit:
-            if group[0] in sounds:
-                term = sounds[group[0]]
-                found.append((group[0], (term, *thesaurus.expand(term))))
+            word = group[0]
+            if word in sounds:
+                term = sounds[word]
+                found.append((word, (term, *thesaurus.expand(term))))
+                concepts.append((word, (thesaurus.query_token(term),)))
                 continue
-            alternatives = tuple(a for a in thesaurus.expand(group[0]) if a not in group)
+            alternatives = tuple(a for a in thesaurus.expand(word) if a not in group)
             if alternatives:
-                found.append((group[0], alternatives))
-    return tuple(found)
+                found.append((word, alternatives))
+                # A term's concept covers all it expands to; a pinyin word's alternatives
+                # start with the words it spells, whose concepts cover the rest.
+                is_term = thesaurus.canonical(word) is not None
+                starts = (word,) if is_term else thesaurus.spelled(word)
+                tokens = dict.fromkeys(thesaurus.query_token(t) for t in starts)
+                concepts.append((word, tuple(t for t in tokens if t not in group)))
+    return tuple(found), tuple(concepts)
 
 
 def _minimum(n: int, *, relaxed: bool) -> int:

@@ -18,7 +18,7 @@ import tantivy
 from .analysis import MAX_TOKEN_CHARS, QueryPlan
 from .documents import SearchQuery, facet_list
 from .indexing import AnalyzedDocument, in_sample, urgency_rank
-from .thesaurus import EXPANSION_BOOST
+from .thesaurus import CONCEPT_PREFIX, EXPANSION_BOOST, get_thesaurus
 
 __all__ = [
     "EXACT_COUNT_LIMIT",
@@ -96,7 +96,7 @@ def to_tantivy(item: AnalyzedDocument) -> tantivy.Document:
         value = getattr(doc, name)
         if value:
             out.add_integer(f"{name}_hash", value_hash(value))
-    out.add_text("text", item.text_tokens)
+    out.add_text("text", f"{item.text_tokens} {item.concept_tokens}".rstrip())
     if in_sample(doc):
         out.add_text("sample", IN_SAMPLE)
     if doc.urgency is not None:
@@ -121,8 +121,10 @@ def _all(queries) -> tantivy.Query:
 def _group_query(
     group: tuple[str, ...], alternatives: tuple[str, ...] = (), *, ranked: bool
 ) -> tantivy.Query:
-    """Documents holding any token of ``group`` or of its thesaurus ``alternatives``;
-    ``ranked=False`` for matching alone. Alternatives score ``EXPANSION_BOOST`` times less.
+    """Documents holding any token of ``group`` or ``alternatives``, the concept tokens of
+    its thesaurus alternatives (usually one: a term's whole expansion is one posting list,
+    written at index time); ``ranked=False`` for matching alone. Alternatives score
+    ``EXPANSION_BOOST`` times less.
 
     Ranking scores every token (a plain union of term queries, which tantivy can prune by
     block maxima). Matching needs only the sub-words: index-time analysis writes every
@@ -145,9 +147,46 @@ def _group_query(
     )
 
 
+def _covering_concept(group: tuple[str, ...], plan: QueryPlan) -> str | None:
+    """The concept token of a one-word group whose word is a thesaurus term: its postings
+    hold every document of the word and of its alternatives. None for other groups (a
+    pinyin or misspelt word, whose concepts do not include the word typed)."""
+    tokens = plan.concept_tokens(group)
+    if len(group) != 1 or len(tokens) != 1 or not tokens[0].startswith(CONCEPT_PREFIX):
+        return None
+    return tokens[0] if get_thesaurus().query_token(group[0]) == tokens[0] else None
+
+
+def _required(groups, plan: QueryPlan, *, ranked: bool) -> tantivy.Query:
+    """Documents matching every group of ``groups``.
+
+    A group whose word is a thesaurus term matches its concept token alone, so a
+    conjunction of expanded words is an intersection of single posting lists, not of
+    unions. Ranking requires the concepts (at ``EXPANSION_BOOST``) and adds the typed words
+    as optional clauses: the same score as a union of the two per group, for one walk of
+    the concepts' intersection. One group alone stays a plain union of terms, which tantivy
+    can prune by block maxima.
+    """
+    required, optional = [], []
+    for group in groups:
+        concept = _covering_concept(group, plan)
+        if concept is None or len(groups) == 1:
+            required.append(_group_query(group, plan.concept_tokens(group), ranked=ranked))
+        elif ranked:
+            required.append(tantivy.Query.boost_query(_term(concept), EXPANSION_BOOST))
+            optional.append(_term(group[0]))
+        else:
+            required.append(_term(concept))
+    if len(required) == 1 and not optional:
+        return required[0]
+    return tantivy.Query.boolean_query(
+        [(tantivy.Occur.Must, q) for q in required]
+        + [(tantivy.Occur.Should, q) for q in optional]
+    )
+
+
 def _unit_query(unit, plan: QueryPlan, *, ranked: bool) -> tantivy.Query:
-    queries = [_group_query(g, plan.alternatives(g), ranked=ranked) for g in unit]
-    return queries[0] if len(queries) == 1 else _all(queries)
+    return _required(unit, plan, ranked=ranked)
 
 
 def text_queries(plan: QueryPlan) -> tuple[tantivy.Query, tantivy.Query]:
@@ -158,7 +197,7 @@ def text_queries(plan: QueryPlan) -> tuple[tantivy.Query, tantivy.Query]:
     if len(units) == 1:
         return ranked_units[0], units[0]
     if need >= len(units):
-        return _all(ranked_units), _all(units)
+        return tuple(_required(plan.groups, plan, ranked=r) for r in (True, False))
     if math.comb(len(units), need) > MAX_MSM_COMBINATIONS:
         return tuple(
             tantivy.Query.boolean_query(
@@ -281,7 +320,7 @@ def match_estimates(searcher, query: SearchQuery, plan: QueryPlan) -> MatchEstim
     # Per unit, its rarest group's postings (alternatives included), ascending.
     bounds = sorted(
         min(
-            sum(searcher.doc_freq("text", t) for t in (*group, *plan.alternatives(group)))
+            sum(searcher.doc_freq("text", t) for t in (*group, *plan.concept_tokens(group)))
             for group in unit
         )
         for unit in plan.units
