@@ -213,6 +213,7 @@ def run_batch(
         demand=arrays.demand,
         urgency=urgency,
         need_ids=arrays.ids,
+        one_per_need=index.kind[candidates.res_idx] == KIND_CODE["offer"],
     )
     t = time.perf_counter()
     optimal = optimize_allocation(problem, solver=solver)
