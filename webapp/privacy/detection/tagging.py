@@ -6,8 +6,8 @@ import logging
 import re
 import threading
 
-from webapp.privacy.lexicon import ADMIN_AREAS, JIEBA_NR_COMMON_WORDS, NAME_ALLOW
-from webapp.privacy.spans import HAN, is_han
+from webapp.privacy.detection.lexicon import ADMIN_AREAS, JIEBA_NR_COMMON_WORDS, NAME_ALLOW
+from webapp.privacy.detection.spans import HAN, is_han
 
 _tagger_lock = threading.Lock()
 _tagger = None

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from webapp.privacy.redact import RedactedSpan, contains_pii, redact
+from webapp.privacy.publishing.redact import RedactedSpan, contains_pii, redact
 
 FLAGS = ("serious_illness", "disability", "minor", "elderly", "dibao", "tekun")
 
