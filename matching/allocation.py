@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
@@ -81,23 +82,25 @@ class AllocationProblem:
     one_per_need: np.ndarray | None = None  # (E,) bool: a need uses at most one such edge
 
     @classmethod
-    def from_arrays(cls, *, need_idx, res_idx, unit, edge_cap, weight, capacity, demand,
-                    urgency, need_ids, one_per_need=None) -> AllocationProblem:
+    def from_arrays(cls, *, need_idx: ArrayLike, res_idx: ArrayLike, unit: ArrayLike,
+                    edge_cap: ArrayLike, weight: ArrayLike, capacity: ArrayLike,
+                    demand: ArrayLike, urgency: ArrayLike, need_ids: ArrayLike,
+                    one_per_need: ArrayLike | None = None) -> AllocationProblem:
         """Build a problem, rounding amounts down to whole units."""
         capacity = np.floor(np.maximum(np.asarray(capacity, dtype=np.float64), 0)).astype(np.int64)
         demand = np.floor(np.maximum(np.asarray(demand, dtype=np.float64), 0)).astype(np.int64)
         need_idx = np.asarray(need_idx, dtype=np.int64)
         res_idx = np.asarray(res_idx, dtype=np.int64)
         unit = np.asarray(unit, dtype=np.int64)
-        edge_cap = np.minimum(
+        caps = np.minimum(
             np.floor(np.maximum(np.asarray(edge_cap, dtype=np.float64), 0)),
             np.minimum(capacity[res_idx], demand[need_idx, unit]),
         ).astype(np.int64)
-        weight = np.asarray(weight, dtype=np.float64)
-        if weight.size and (not np.isfinite(weight).all() or (weight < 0).any()):
+        weights = np.asarray(weight, dtype=np.float64)
+        if weights.size and (not np.isfinite(weights).all() or (weights < 0).any()):
             raise ValueError("weights must be finite and non-negative")
         single = None if one_per_need is None else np.asarray(one_per_need, dtype=bool)
-        return cls(need_idx, res_idx, unit, edge_cap, weight, capacity, demand,
+        return cls(need_idx, res_idx, unit, caps, weights, capacity, demand,
                    np.asarray(urgency), np.asarray(need_ids), single)
 
     def without(self, edges: np.ndarray) -> AllocationProblem:
@@ -217,7 +220,8 @@ def _integer_costs(problem: AllocationProblem, edges: np.ndarray, supply: int) -
     scale = COST_SCALE / top[unit]
     # Keep total cost (at most supply × COST_SCALE) inside int64.
     scale *= min(1.0, _INT64_BUDGET / (max(supply, 1) * COST_SCALE))
-    return np.rint(weight * scale).astype(np.int64)
+    costs: np.ndarray = np.rint(weight * scale).astype(np.int64)
+    return costs
 
 
 def edge_components(problem: AllocationProblem, edges: np.ndarray) -> np.ndarray:
@@ -231,7 +235,8 @@ def edge_components(problem: AllocationProblem, edges: np.ndarray) -> np.ndarray
         shape=(size, size),
     )
     _, labels = connected_components(graph, directed=False)
-    return labels[problem.res_idx[edges]]
+    by_edge: np.ndarray = labels[problem.res_idx[edges]]
+    return by_edge
 
 
 def _component_batches(labels: np.ndarray) -> list[np.ndarray]:
@@ -297,7 +302,8 @@ def _min_cost_flow(problem: AllocationProblem, edges: np.ndarray, gain: np.ndarr
     status = flow.solve()
     if status != flow.OPTIMAL:
         raise AllocationError(f"min-cost flow did not reach optimality (status {status})")
-    return flow.flows(arcs[n_res:n_res + n_edge])
+    flows: np.ndarray = flow.flows(arcs[n_res:n_res + n_edge])
+    return flows
 
 
 def _solve_lp(problem: AllocationProblem) -> Allocation:

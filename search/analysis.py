@@ -27,7 +27,10 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from .thesaurus import Thesaurus
 
 __all__ = [
     "ANALYZER_ID",
@@ -165,7 +168,7 @@ def _read_domain_file() -> list[tuple[str, int | None, str | None]]:
 class _RJieba:
     name = "rjieba"
 
-    def __init__(self, entries):
+    def __init__(self, entries: list[tuple[str, int | None, str | None]]) -> None:
         import rjieba
 
         self._jieba = rjieba.Jieba()
@@ -182,7 +185,7 @@ class _RJieba:
 class _PyJieba:
     name = "jieba"
 
-    def __init__(self, entries):
+    def __init__(self, entries: list[tuple[str, int | None, str | None]]) -> None:
         import jieba
 
         tokenizer = jieba.Tokenizer()
@@ -197,7 +200,8 @@ class _PyJieba:
         self._freq = tokenizer.FREQ
 
     def cut(self, text: str) -> list[str]:
-        return self._tokenizer.lcut(text, HMM=False)
+        words: list[str] = self._tokenizer.lcut(text, HMM=False)
+        return words
 
     def has_word(self, word: str) -> bool:
         # jieba keeps every word prefix in FREQ with frequency 0; only positive ones are words.
@@ -287,7 +291,7 @@ def analyze(text: str) -> list[str]:
     return tokens
 
 
-class _IndexTokens(dict):
+class _IndexTokens(dict[str, str]):
     """Word -> its index tokens joined by spaces ("" for punctuation), filled on first use.
 
     Indexing looks up every word of every document; a plain dict lookup is several times
@@ -461,13 +465,13 @@ def plan_query(text: str | None, *, relaxed: bool = False, expand: bool = False)
     return QueryPlan(tuple(units), _minimum(len(units), relaxed=relaxed), expansions, concepts)
 
 
-def _thesaurus():
+def _thesaurus() -> Thesaurus:
     from .thesaurus import get_thesaurus
 
     return get_thesaurus()
 
 
-def _sounds_like(chunk: str, thesaurus) -> str | None:
+def _sounds_like(chunk: str, thesaurus: Thesaurus) -> str | None:
     """The thesaurus term a typed word that is no dictionary word sounds like (白雪病 for
     白血病, 陪护就意 for 陪护就医), if any."""
     from .thesaurus import is_han
@@ -477,10 +481,15 @@ def _sounds_like(chunk: str, thesaurus) -> str | None:
     return thesaurus.sounds_like(chunk)
 
 
-def _expansions(units: list[Unit], sounds: dict[str, str], thesaurus):
+Expansions = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _expansions(units: list[Unit], sounds: dict[str, str], thesaurus: Thesaurus
+                ) -> tuple[Expansions, Expansions]:
     """(alternatives, concept tokens) of the units' words, as QueryPlan holds them; a
     misspelt word's alternatives are the term it sounds like and that term's alternatives."""
-    found, concepts = [], []
+    found: list[tuple[str, tuple[str, ...]]] = []
+    concepts: list[tuple[str, tuple[str, ...]]] = []
     for unit in units:
         for group in unit:
             word = group[0]

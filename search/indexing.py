@@ -59,6 +59,9 @@ class AnalyzedDocument:
         return " ".join(parts)
 
 
+_Doc = SearchDocument | AnalyzedDocument
+
+
 def analyze_document(doc: SearchDocument | AnalyzedDocument) -> AnalyzedDocument:
     """Analyse ``doc`` unless that was already done."""
     if isinstance(doc, AnalyzedDocument):
@@ -97,7 +100,7 @@ def _analyze_texts(chunk: list[tuple[str, str]]) -> list[tuple[str, str, str, st
     return [_analyze_text(title, body) for title, body in chunk]
 
 
-def _chunks(docs: Iterable, size: int) -> Iterator[list]:
+def _chunks(docs: Iterable[_Doc], size: int) -> Iterator[list[_Doc]]:
     iterator = iter(docs)
     while chunk := list(islice(iterator, size)):
         yield chunk
@@ -114,9 +117,9 @@ def analyze_documents(
     # forkserver: safe even when the caller already runs engine threads (fork is not).
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    pending: deque[list] = deque()
+    pending: deque[list[_Doc]] = deque()
 
-    def texts():
+    def texts() -> Iterator[list[tuple[str, str]]]:
         # Only the strings cross the process boundary; documents stay here, in order.
         for chunk in _chunks(docs, chunk_size):
             pending.append(chunk)
