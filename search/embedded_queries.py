@@ -11,7 +11,8 @@ import hashlib
 import itertools
 import json
 import math
-from typing import NamedTuple
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import tantivy
 
@@ -114,7 +115,7 @@ def _term(token: str) -> tantivy.Query:
     return tantivy.Query.term_query(SCHEMA, "text", token, "freq")
 
 
-def _all(queries) -> tantivy.Query:
+def _all(queries: Iterable[tantivy.Query]) -> tantivy.Query:
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in queries])
 
 
@@ -157,7 +158,8 @@ def _covering_concept(group: tuple[str, ...], plan: QueryPlan) -> str | None:
     return tokens[0] if get_thesaurus().query_token(group[0]) == tokens[0] else None
 
 
-def _required(groups, plan: QueryPlan, *, ranked: bool) -> tantivy.Query:
+def _required(groups: Sequence[tuple[str, ...]], plan: QueryPlan, *, ranked: bool
+              ) -> tantivy.Query:
     """Documents matching every group of ``groups``.
 
     A group whose word is a thesaurus term matches its concept token alone, so a
@@ -185,7 +187,8 @@ def _required(groups, plan: QueryPlan, *, ranked: bool) -> tantivy.Query:
     )
 
 
-def _unit_query(unit, plan: QueryPlan, *, ranked: bool) -> tantivy.Query:
+def _unit_query(unit: Sequence[tuple[str, ...]], plan: QueryPlan, *, ranked: bool
+                ) -> tantivy.Query:
     return _required(unit, plan, ranked=ranked)
 
 
@@ -197,14 +200,16 @@ def text_queries(plan: QueryPlan) -> tuple[tantivy.Query, tantivy.Query]:
     if len(units) == 1:
         return ranked_units[0], units[0]
     if need >= len(units):
-        return tuple(_required(plan.groups, plan, ranked=r) for r in (True, False))
+        return (_required(plan.groups, plan, ranked=True),
+                _required(plan.groups, plan, ranked=False))
     if math.comb(len(units), need) > MAX_MSM_COMBINATIONS:
-        return tuple(
+        ranked_msm, units_msm = (
             tantivy.Query.boolean_query(
                 [(tantivy.Occur.Should, u) for u in these], minimum_number_should_match=need
             )
             for these in (ranked_units, units)
         )
+        return ranked_msm, units_msm
     # "At least `need` of the units". tantivy's minimum-should-match scorer walks the union
     # of every unit's postings, most of the corpus when a unit is a common word, however
     # few documents match in the end. The same set is the union of the conjunctions of
@@ -224,7 +229,7 @@ def text_queries(plan: QueryPlan) -> tuple[tantivy.Query, tantivy.Query]:
 # -- filters ------------------------------------------------------------------------------
 
 
-def _filter_query(name: str, values: tuple) -> tantivy.Query:
+def _filter_query(name: str, values: tuple[Any, ...]) -> tantivy.Query:
     if name == "urgency_min":
         query = tantivy.Query.range_query(
             SCHEMA, "urgency", tantivy.FieldType.Integer, values[0], None
@@ -258,7 +263,7 @@ def build_queries(
     return _all([*filters, ranked]), _all([*filters, matches]), ranked
 
 
-def filter_share(searcher, query: SearchQuery) -> float | None:
+def filter_share(searcher: tantivy.Searcher, query: SearchQuery) -> float | None:
     """The share of the index the filters keep, assuming they are independent.
 
     None when a filter is on a field that :func:`passes_filters` cannot check (category,
@@ -276,7 +281,8 @@ def filter_share(searcher, query: SearchQuery) -> float | None:
     return share
 
 
-def passes_filters(searcher, addresses: list, filters) -> list[bool]:
+def passes_filters(searcher: tantivy.Searcher, addresses: list[Any],
+                   filters: Mapping[str, tuple[Any, ...]]) -> list[bool]:
     """Whether each hit passes every filter, read from the hits' fast fields."""
     keep = [True] * len(addresses)
     for name, values in filters.items():
@@ -305,7 +311,8 @@ class MatchEstimates(NamedTuple):
     text_bound: int | None  # at most this many match the text alone (None: no text)
 
 
-def match_estimates(searcher, query: SearchQuery, plan: QueryPlan) -> MatchEstimates:
+def match_estimates(searcher: tantivy.Searcher, query: SearchQuery, plan: QueryPlan
+                    ) -> MatchEstimates:
     """Bounds and an expectation of the matches of ``query``; the expectation only guides
     which counting pass to try first, and the bounds which way to rank."""
     docs = max(searcher.num_docs, 1)
@@ -334,8 +341,8 @@ def match_estimates(searcher, query: SearchQuery, plan: QueryPlan) -> MatchEstim
     return MatchEstimates(bound, min(expected, bound), text)
 
 
-def count_spec(facets: tuple[str, ...]) -> dict:
-    spec = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in facets}
+def count_spec(facets: tuple[str, ...]) -> dict[str, Any]:
+    spec: dict[str, Any] = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in facets}
     spec[TOTAL_AGG[0]] = TOTAL_AGG[1]
     return spec
 
@@ -352,17 +359,18 @@ def round_estimate(value: float) -> int:
     return int(round(value, 2 - int(math.log10(value))))
 
 
-def sampled_total(raw: dict) -> int:
+def sampled_total(raw: Mapping[str, Any]) -> int:
     return int(raw[TOTAL_AGG[0]]["value"] or 0)
 
 
-def read_counts(raw: dict, fields: tuple[str, ...], scale: float = 1.0):
+def read_counts(raw: Mapping[str, Any], fields: tuple[str, ...], scale: float = 1.0
+                ) -> tuple[int, dict[str, list[tuple[str | int, int]]]]:
     """(total, facets) from an aggregation result, scaled up when it ran on the sample."""
 
-    def scaled(count) -> int:
+    def scaled(count: Any) -> int:
         return int(count) if scale == 1.0 else round_estimate(int(count) * scale)
 
-    facets = {}
+    facets: dict[str, list[tuple[str | int, int]]] = {}
     for name in fields:
         buckets = raw.get(name, {}).get("buckets", [])
         facets[name] = facet_list(
