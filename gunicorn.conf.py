@@ -4,7 +4,7 @@ gunicorn reads ``./gunicorn.conf.py`` by itself when started in this directory).
 The access log lies outside the restricted zone, so its lines carry the path without the query
 string (``%(U)s``, never ``%(r)s`` or ``%(q)s``) and no referer: a query string holds what was
 typed into the search box, a person's name among them, and a referer repeats the query of the
-page before. The app's log filter (webapp/privacy/log_filter.py) also drops query strings from
+page before. The app's log filter (webapp/privacy/infrastructure/log_filter.py) also drops query strings from
 any line that still prints one: a ``--access-logformat`` given on the command line, the error
 log, werkzeug's development server.
 """

@@ -9,6 +9,8 @@ Problem: choose a whole amount ``x_e`` for every candidate edge ``e = (need, res
                sum of x_e over a need's edges in one unit <= the need's demand in that unit
                                                             (yuan gap, service hours, one case)
                x_e >= 0, integer
+               at most one edge with x_e > 0 among a need's ``one_per_need`` edges
+                                                            (volunteer offers: one per batch)
 
 ``weight_e`` is :func:`matching.scoring.allocation_weight`: score × urgency multiplier.
 Resources of different units never share a constraint, so the problem splits by unit and
@@ -21,14 +23,23 @@ the solver maximises weighted amount, not amount. OR-Tools' ``SimpleMinCostFlow`
 proven optimality with integer costs (weights scaled to integers; the rounding is at most
 5e-9 of the largest weight). Integral capacities give an integral optimum. ``solver="lp"`` solves
 the same program with HiGHS through ``scipy.optimize.linprog`` (used to cross-check).
+
+"One offer per need per batch": a need's service request is taken on by one volunteer offer,
+never split across two (a family is visited by one team; an officer assigns one). Counted in
+places ("cases", as the web layer does) the demand of one place already says so; offers
+counted in hours need the rule explicitly. It is no flow constraint, so the solver is asked
+again with, for each need that got several offers, only its most valuable one kept, until no
+need has two (:func:`_one_per_need`); the result is feasible and usually still optimal.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
@@ -68,25 +79,35 @@ class AllocationProblem:
     demand: np.ndarray  # (N, len(UNITS)) int64
     urgency: np.ndarray  # (N,) for the greedy order
     need_ids: np.ndarray  # (N,) for stable tie-breaking in the greedy order
+    one_per_need: np.ndarray | None = None  # (E,) bool: a need uses at most one such edge
 
     @classmethod
-    def from_arrays(cls, *, need_idx, res_idx, unit, edge_cap, weight, capacity, demand,
-                    urgency, need_ids) -> AllocationProblem:
+    def from_arrays(cls, *, need_idx: ArrayLike, res_idx: ArrayLike, unit: ArrayLike,
+                    edge_cap: ArrayLike, weight: ArrayLike, capacity: ArrayLike,
+                    demand: ArrayLike, urgency: ArrayLike, need_ids: ArrayLike,
+                    one_per_need: ArrayLike | None = None) -> AllocationProblem:
         """Build a problem, rounding amounts down to whole units."""
         capacity = np.floor(np.maximum(np.asarray(capacity, dtype=np.float64), 0)).astype(np.int64)
         demand = np.floor(np.maximum(np.asarray(demand, dtype=np.float64), 0)).astype(np.int64)
         need_idx = np.asarray(need_idx, dtype=np.int64)
         res_idx = np.asarray(res_idx, dtype=np.int64)
         unit = np.asarray(unit, dtype=np.int64)
-        edge_cap = np.minimum(
+        caps = np.minimum(
             np.floor(np.maximum(np.asarray(edge_cap, dtype=np.float64), 0)),
             np.minimum(capacity[res_idx], demand[need_idx, unit]),
         ).astype(np.int64)
-        weight = np.asarray(weight, dtype=np.float64)
-        if weight.size and (not np.isfinite(weight).all() or (weight < 0).any()):
+        weights = np.asarray(weight, dtype=np.float64)
+        if weights.size and (not np.isfinite(weights).all() or (weights < 0).any()):
             raise ValueError("weights must be finite and non-negative")
-        return cls(need_idx, res_idx, unit, edge_cap, weight, capacity, demand,
-                   np.asarray(urgency), np.asarray(need_ids))
+        single = None if one_per_need is None else np.asarray(one_per_need, dtype=bool)
+        return cls(need_idx, res_idx, unit, caps, weights, capacity, demand,
+                   np.asarray(urgency), np.asarray(need_ids), single)
+
+    def without(self, edges: np.ndarray) -> AllocationProblem:
+        """The same problem with ``edges`` (positions) given a cap of zero."""
+        edge_cap = self.edge_cap.copy()
+        edge_cap[edges] = 0
+        return replace(self, edge_cap=edge_cap)
 
 
 @dataclass(frozen=True)
@@ -120,6 +141,17 @@ def verify(problem: AllocationProblem, amount: np.ndarray) -> None:
     ).reshape(problem.demand.shape)
     if (got > problem.demand).any():
         raise AllocationError("a need is allocated beyond its remaining gap or demand")
+    if _several_per_need(problem, amount).size:
+        raise AllocationError("a need is allocated more than one of its one-per-need edges")
+
+
+def _several_per_need(problem: AllocationProblem, amount: np.ndarray) -> np.ndarray:
+    """Needs (rows) given more than one of their ``one_per_need`` edges."""
+    if problem.one_per_need is None:
+        return np.zeros(0, dtype=np.int64)
+    used = problem.one_per_need & (amount > 0)
+    count = np.bincount(problem.need_idx[used], minlength=len(problem.demand))
+    return np.flatnonzero(count > 1)
 
 
 def _finish(problem: AllocationProblem, amount: np.ndarray, solver: str) -> Allocation:
@@ -138,10 +170,37 @@ def optimize_allocation(
     spans two components, so the sum of the components' optima is the optimum.
     """
     if solver == "flow":
-        return _solve_flow(problem, decompose=decompose)
+        return _one_per_need(problem, lambda p: _solve_flow(p, decompose=decompose))
     if solver == "lp":
-        return _solve_lp(problem)
+        return _one_per_need(problem, _solve_lp)
     raise ValueError(f"unknown solver {solver!r}")
+
+
+def _one_per_need(problem: AllocationProblem, solve: Callable[[AllocationProblem], Allocation]
+                  ) -> Allocation:
+    """Solve, then while some need got several one-per-need edges, keep its most valuable
+    one (amount × weight; ties: the first edge), drop its others and solve again. Each
+    round removes edges, so it ends; the rule holds in the result (verified)."""
+    mask = problem.one_per_need
+    if mask is None or not mask.any():
+        return solve(problem)
+    dropped = np.zeros(len(problem.edge_cap), dtype=bool)
+    current = replace(problem, one_per_need=None)
+    while True:
+        allocation = solve(current)
+        several = _several_per_need(problem, allocation.amount)
+        if several.size == 0:
+            break
+        single = mask & np.isin(problem.need_idx, several)
+        used = np.flatnonzero(single & (allocation.amount > 0))
+        value = allocation.amount[used] * problem.weight[used]
+        # Per need, its most valuable used edge: the first of its run after sorting.
+        order = used[np.lexsort((used, -value, problem.need_idx[used]))]
+        first = np.r_[True, problem.need_idx[order][1:] != problem.need_idx[order][:-1]]
+        single[order[first]] = False
+        dropped |= single
+        current = current.without(np.flatnonzero(dropped))
+    return _finish(problem, allocation.amount, allocation.solver)
 
 
 def _useful_edges(problem: AllocationProblem) -> np.ndarray:
@@ -161,7 +220,8 @@ def _integer_costs(problem: AllocationProblem, edges: np.ndarray, supply: int) -
     scale = COST_SCALE / top[unit]
     # Keep total cost (at most supply × COST_SCALE) inside int64.
     scale *= min(1.0, _INT64_BUDGET / (max(supply, 1) * COST_SCALE))
-    return np.rint(weight * scale).astype(np.int64)
+    costs: np.ndarray = np.rint(weight * scale).astype(np.int64)
+    return costs
 
 
 def edge_components(problem: AllocationProblem, edges: np.ndarray) -> np.ndarray:
@@ -175,7 +235,8 @@ def edge_components(problem: AllocationProblem, edges: np.ndarray) -> np.ndarray
         shape=(size, size),
     )
     _, labels = connected_components(graph, directed=False)
-    return labels[problem.res_idx[edges]]
+    by_edge: np.ndarray = labels[problem.res_idx[edges]]
+    return by_edge
 
 
 def _component_batches(labels: np.ndarray) -> list[np.ndarray]:
@@ -241,7 +302,8 @@ def _min_cost_flow(problem: AllocationProblem, edges: np.ndarray, gain: np.ndarr
     status = flow.solve()
     if status != flow.OPTIMAL:
         raise AllocationError(f"min-cost flow did not reach optimality (status {status})")
-    return flow.flows(arcs[n_res:n_res + n_edge])
+    flows: np.ndarray = flow.flows(arcs[n_res:n_res + n_edge])
+    return flows
 
 
 def _solve_lp(problem: AllocationProblem) -> Allocation:
@@ -294,11 +356,19 @@ def greedy_allocate(problem: AllocationProblem) -> Allocation:
     res_list = problem.res_idx.tolist()
     slot_list = (problem.need_idx * n_units + problem.unit).tolist()
     cap_list = problem.edge_cap.tolist()
+    single = [False] * len(cap_list) if problem.one_per_need is None else (
+        problem.one_per_need.tolist())
+    need_list = problem.need_idx.tolist()
+    has_single: set[int] = set()
     for e in order.tolist():
         r, s = res_list[e], slot_list[e]
+        if single[e] and need_list[e] in has_single:
+            continue
         take = min(cap_list[e], left_cap[r], left_need[s])
         if take > 0:
             amount[e] = take
             left_cap[r] -= take
             left_need[s] -= take
+            if single[e]:
+                has_single.add(need_list[e])
     return _finish(problem, np.asarray(amount, dtype=np.int64), "greedy")

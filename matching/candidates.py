@@ -44,7 +44,8 @@ class Candidates:
         edges = np.bincount(self.need_idx, minlength=n_needs).astype(np.int64)
         if self.n_feasible is None:
             return edges
-        return np.maximum(self.n_feasible[:n_needs], edges)
+        feasible: np.ndarray = np.maximum(self.n_feasible[:n_needs], edges)
+        return feasible
 
     def __len__(self) -> int:
         return len(self.need_idx)
@@ -140,7 +141,8 @@ def top_k_per_column(key: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         values = key[rows, cols]
     order = np.lexsort((rows, -values, cols))
     rows, cols = rows[order], cols[order]
-    return _first_per_group(cols, k, rows, cols)
+    top_rows, top_cols = _first_per_group(cols, k, rows, cols)
+    return top_rows, top_cols
 
 
 def _first_per_group(group: np.ndarray, k: int, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:

@@ -49,7 +49,10 @@ def edge_amount_cap(
 ) -> np.ndarray:
     """Return the most each edge can carry on its own: min(per-case cap, capacity, demand)."""
     demand = needs.demand[need_idx, index.unit[res_idx]]
-    return np.minimum(np.minimum(index.per_case_cap[res_idx], index.capacity[res_idx]), demand)
+    cap: np.ndarray = np.minimum(
+        np.minimum(index.per_case_cap[res_idx], index.capacity[res_idx]), demand
+    )
+    return cap
 
 
 def need_features(needs: NeedArrays) -> np.ndarray:

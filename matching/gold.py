@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from matching.index import ResourceIndex
-from matching.pipeline import Scorer, run_batch, suggest_for_need
+from matching.pipeline import run_batch, suggest_for_need
 from matching.records import Need, Resource
+from matching.scoring import Scorer
 
 Tokenizer = Callable[[str], Sequence[str]]
 #: Suggestions ranked per need (the NDCG cut-off).

@@ -123,7 +123,8 @@ def popcount(masks: np.ndarray) -> np.ndarray:
     if masks.shape[0] == 0:
         return np.zeros(0, dtype=np.int64)
     as_bytes = np.ascontiguousarray(masks).view(np.uint8).reshape(masks.shape[0], -1)
-    return np.unpackbits(as_bytes, axis=1).sum(axis=1, dtype=np.int64)
+    counts: np.ndarray = np.unpackbits(as_bytes, axis=1).sum(axis=1, dtype=np.int64)
+    return counts
 
 
 def _label_incidence(label_sets: Sequence[frozenset[str]]) -> tuple[dict[str, int], sp.csc_matrix]:
@@ -178,7 +179,7 @@ class ResourceIndex:
 
         self.flags = Vocabulary(flag for r in res for flag in r.requires)
         self.requires = self.flags.encode([r.requires for r in res])
-        self.has_requires = self.requires.any(axis=1)
+        self.has_requires = np.asarray(self.requires.any(axis=1), dtype=bool)
         self.service_vocab = Vocabulary(s for r in res for s in r.services)
         self.services = self.service_vocab.encode([r.services for r in res])
 

@@ -213,6 +213,7 @@ def run_batch(
         demand=arrays.demand,
         urgency=urgency,
         need_ids=arrays.ids,
+        one_per_need=index.kind[candidates.res_idx] == KIND_CODE["offer"],
     )
     t = time.perf_counter()
     optimal = optimize_allocation(problem, solver=solver)
@@ -395,7 +396,7 @@ def suggest_for_need(
     arrays = NeedArrays.encode(
         (need,), index, cause_blocked=_cause_blocked((need,), exclusions)
     )
-    blocked = [(0, row) for row in np.flatnonzero(
+    blocked = [(0, int(row)) for row in np.flatnonzero(
         np.isin(index.ids, [r for n, r in exclusions.blocked_pairs if n == need.id])
     )] if exclusions.blocked_pairs else []
     # Rank a wider pool by text, then keep the best k by the full score.

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -61,7 +61,7 @@ try:  # scikit-learn >= 1.6
     from sklearn.utils.validation import validate_data as _validate_data
 except ImportError:  # pragma: no cover - scikit-learn 1.4 and 1.5
 
-    def _validate_data(estimator, *args, **kwargs):
+    def _validate_data(estimator: Any, *args: Any, **kwargs: Any) -> Any:
         return estimator._validate_data(*args, **kwargs)
 
 
@@ -95,8 +95,9 @@ def allocation_weight(score: np.ndarray, urgency: np.ndarray) -> np.ndarray:
     table = np.ones(max(URGENCY_MULTIPLIER) + 1)
     for level, factor in URGENCY_MULTIPLIER.items():
         table[level] = factor
-    level = np.clip(np.asarray(urgency, dtype=np.int64), 1, max(URGENCY_MULTIPLIER))
-    return np.asarray(score, dtype=np.float64) * table[level]
+    levels = np.clip(np.asarray(urgency, dtype=np.int64), 1, max(URGENCY_MULTIPLIER))
+    weight: np.ndarray = np.asarray(score, dtype=np.float64) * table[levels]
+    return weight
 
 
 @runtime_checkable
@@ -136,22 +137,24 @@ class DefaultScorer:
             raise ValueError("weights must be non-negative")
         return vector
 
-    def contributions(self, X) -> np.ndarray:
+    def contributions(self, X: npt.ArrayLike) -> np.ndarray:
         """Return weight × feature for every edge and feature."""
-        return np.asarray(X, dtype=np.float64) * self.weight_vector
+        parts: np.ndarray = np.asarray(X, dtype=np.float64) * self.weight_vector
+        return parts
 
-    def score_edges(self, X) -> np.ndarray:
+    def score_edges(self, X: npt.ArrayLike) -> np.ndarray:
         """Return the score of every edge: the sum of its contributions."""
-        return np.asarray(X, dtype=np.float64) @ self.weight_vector
+        score: np.ndarray = np.asarray(X, dtype=np.float64) @ self.weight_vector
+        return score
 
-    def explain(self, X) -> tuple[np.ndarray, np.ndarray]:
+    def explain(self, X: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Return (score, contributions in :data:`EXPLANATION_NAMES` order); rows sum to score."""
         parts = self.contributions(X)
         table = np.column_stack([parts, np.zeros(len(parts))])
         return table.sum(axis=1), table
 
 
-class LearnedScorer(ClassifierMixin, BaseEstimator):
+class LearnedScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # sklearn is untyped
     """Logistic regression on standardised features, fitted on officers' decisions.
 
     ``y`` is 1 for an approved pairing and 0 for a rejected one. The score of an edge is the
@@ -159,12 +162,13 @@ class LearnedScorer(ClassifierMixin, BaseEstimator):
     feature value, in log-odds, and add up with ``intercept_`` to the logit of the score.
     """
 
-    def __init__(self, *, C: float = 1.0, class_weight: str | None = "balanced", max_iter=1000):
+    def __init__(self, *, C: float = 1.0, class_weight: str | None = "balanced",
+                 max_iter: int = 1000) -> None:
         self.C = C
         self.class_weight = class_weight
         self.max_iter = max_iter
 
-    def fit(self, X, y):
+    def fit(self, X: npt.ArrayLike, y: npt.ArrayLike) -> LearnedScorer:
         """Fit the scaler and the logistic regression; return ``self``."""
         X, y = _validate_data(self, X, y)
         check_classification_targets(y)
@@ -183,24 +187,28 @@ class LearnedScorer(ClassifierMixin, BaseEstimator):
         self.n_iter_ = self.pipeline_[-1].n_iter_
         return self
 
-    def _checked(self, X):
+    def _checked(self, X: npt.ArrayLike) -> np.ndarray:
         check_is_fitted(self)
-        return _validate_data(self, X, reset=False)
+        checked: np.ndarray = _validate_data(self, X, reset=False)
+        return checked
 
-    def decision_function(self, X):
+    def decision_function(self, X: npt.ArrayLike) -> np.ndarray:
         """Return the log-odds of approval (one column per class when multiclass)."""
-        X = self._checked(X)
-        return self.pipeline_.decision_function(X)
+        checked = self._checked(X)
+        logits: np.ndarray = self.pipeline_.decision_function(checked)
+        return logits
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: npt.ArrayLike) -> np.ndarray:
         """Return class probabilities in ``classes_`` order."""
-        X = self._checked(X)
-        return self.pipeline_.predict_proba(X)
+        checked = self._checked(X)
+        proba: np.ndarray = self.pipeline_.predict_proba(checked)
+        return proba
 
-    def predict(self, X):
+    def predict(self, X: npt.ArrayLike) -> np.ndarray:
         """Return the most likely class."""
-        X = self._checked(X)
-        return self.pipeline_.predict(X)
+        checked = self._checked(X)
+        classes: np.ndarray = self.pipeline_.predict(checked)
+        return classes
 
     @property
     def intercept_(self) -> float:
@@ -208,24 +216,25 @@ class LearnedScorer(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         return float(self.pipeline_[-1].intercept_[0])
 
-    def _require_binary(self):
+    def _require_binary(self) -> None:
         check_is_fitted(self)
         if len(self.classes_) != 2:
             raise ValueError("edge scores need a model fitted on approve (1) / reject (0)")
 
-    def score_edges(self, X) -> np.ndarray:
+    def score_edges(self, X: npt.ArrayLike) -> np.ndarray:
         """Return the probability of approval of every edge."""
         self._require_binary()
         return self.predict_proba(X)[:, 1]
 
-    def contributions(self, X) -> np.ndarray:
+    def contributions(self, X: npt.ArrayLike) -> np.ndarray:
         """Return coefficient × standardised value per feature, in log-odds."""
         self._require_binary()
-        X = self._checked(X)
-        scaled = self.pipeline_[0].transform(X)
-        return scaled * self.pipeline_[-1].coef_[0]
+        checked = self._checked(X)
+        scaled = self.pipeline_[0].transform(checked)
+        parts: np.ndarray = scaled * self.pipeline_[-1].coef_[0]
+        return parts
 
-    def explain(self, X) -> tuple[np.ndarray, np.ndarray]:
+    def explain(self, X: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Return (probability, contributions in :data:`EXPLANATION_NAMES` order).
 
         ``baseline`` is sigmoid(intercept); each feature gets its log-odds share of
@@ -274,7 +283,9 @@ def precision_at_k(y_true: np.ndarray, score: np.ndarray, k: int) -> float:
     return float(np.mean(np.asarray(y_true)[order] == 1))
 
 
-def evaluate(X, y, groups, *, default=None, learned=None, k: int = 20, n_splits: int = 5):
+def evaluate(X: npt.ArrayLike, y: npt.ArrayLike, groups: npt.ArrayLike, *,
+             default: Scorer | None = None, learned: LearnedScorer | None = None,
+             k: int = 20, n_splits: int = 5) -> Evaluation:
     """Cross-validate both scorers on officers' decisions, grouped so a need never straddles.
 
     ``groups`` is typically the need id of each decision. Returns an :class:`Evaluation`.
@@ -321,7 +332,9 @@ class ScorerChoice:
 
 
 def choose_scorer(
-    X, y, groups, *, min_decisions: int = MIN_DECISIONS, default=None, learned=None, k=20
+    X: npt.ArrayLike, y: npt.ArrayLike, groups: npt.ArrayLike, *,
+    min_decisions: int = MIN_DECISIONS, default: Scorer | None = None,
+    learned: LearnedScorer | None = None, k: int = 20,
 ) -> ScorerChoice:
     """Return the learned scorer, refitted on all decisions, only if it beats the default."""
     default = DefaultScorer() if default is None else default

@@ -27,7 +27,10 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from .thesaurus import Thesaurus
 
 __all__ = [
     "ANALYZER_ID",
@@ -165,7 +168,7 @@ def _read_domain_file() -> list[tuple[str, int | None, str | None]]:
 class _RJieba:
     name = "rjieba"
 
-    def __init__(self, entries):
+    def __init__(self, entries: list[tuple[str, int | None, str | None]]) -> None:
         import rjieba
 
         self._jieba = rjieba.Jieba()
@@ -182,7 +185,7 @@ class _RJieba:
 class _PyJieba:
     name = "jieba"
 
-    def __init__(self, entries):
+    def __init__(self, entries: list[tuple[str, int | None, str | None]]) -> None:
         import jieba
 
         tokenizer = jieba.Tokenizer()
@@ -197,7 +200,8 @@ class _PyJieba:
         self._freq = tokenizer.FREQ
 
     def cut(self, text: str) -> list[str]:
-        return self._tokenizer.lcut(text, HMM=False)
+        words: list[str] = self._tokenizer.lcut(text, HMM=False)
+        return words
 
     def has_word(self, word: str) -> bool:
         # jieba keeps every word prefix in FREQ with frequency 0; only positive ones are words.
@@ -232,8 +236,11 @@ def _get_segmenter() -> _Segmenter:
 
 def _dict_fingerprint() -> str:
     raw = resources.files("search").joinpath("data/domain.dict").read_bytes()
-    # The thesaurus's words (not its links, which apply at query time) shape segmentation.
-    raw += "\n".join(sorted(_thesaurus_words())).encode("utf-8")
+    # The thesaurus shapes the index: its words segmentation, its links the concept tokens
+    # written beside each term (see Thesaurus.concepts).
+    from .thesaurus import thesaurus_text
+
+    raw += thesaurus_text().encode("utf-8")
     return hashlib.sha1(raw, usedforsecurity=False).hexdigest()[:10]
 
 
@@ -284,7 +291,7 @@ def analyze(text: str) -> list[str]:
     return tokens
 
 
-class _IndexTokens(dict):
+class _IndexTokens(dict[str, str]):
     """Word -> its index tokens joined by spaces ("" for punctuation), filled on first use.
 
     Indexing looks up every word of every document; a plain dict lookup is several times
@@ -333,12 +340,22 @@ class QueryPlan:
     # (query word, words that should also find documents) from the thesaurus and pinyin,
     # for query words that have any; ranked below the word itself.
     expansions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # (query word, the index tokens that find those same words): one concept token per
+    # thesaurus term (see Thesaurus.query_token), for backends that index concepts.
+    concepts: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def alternatives(self, group: Group) -> tuple[str, ...]:
         """Thesaurus and pinyin alternatives of ``group`` (its typed word), maybe none."""
         for word, alternatives in self.expansions:
             if word == group[0]:
                 return alternatives
+        return ()
+
+    def concept_tokens(self, group: Group) -> tuple[str, ...]:
+        """Index tokens that find the alternatives of ``group`` (concept tokens), maybe none."""
+        for word, tokens in self.concepts:
+            if word == group[0]:
+                return tokens
         return ()
 
     @property
@@ -444,17 +461,17 @@ def plan_query(text: str | None, *, relaxed: bool = False, expand: bool = False)
                 pieces.append(_group(word))
                 budget -= 1
         units.extend(_chunk_units(pieces))
-    expansions = _expansions(units, sounds, thesaurus) if thesaurus else ()
-    return QueryPlan(tuple(units), _minimum(len(units), relaxed=relaxed), expansions)
+    expansions, concepts = _expansions(units, sounds, thesaurus) if thesaurus else ((), ())
+    return QueryPlan(tuple(units), _minimum(len(units), relaxed=relaxed), expansions, concepts)
 
 
-def _thesaurus():
+def _thesaurus() -> Thesaurus:
     from .thesaurus import get_thesaurus
 
     return get_thesaurus()
 
 
-def _sounds_like(chunk: str, thesaurus) -> str | None:
+def _sounds_like(chunk: str, thesaurus: Thesaurus) -> str | None:
     """The thesaurus term a typed word that is no dictionary word sounds like (白雪病 for
     白血病, 陪护就意 for 陪护就医), if any."""
     from .thesaurus import is_han
@@ -464,20 +481,33 @@ def _sounds_like(chunk: str, thesaurus) -> str | None:
     return thesaurus.sounds_like(chunk)
 
 
-def _expansions(units: list[Unit], sounds: dict[str, str], thesaurus):
-    """The thesaurus alternatives of the units' words; a misspelt word's are the term it
-    sounds like and that term's alternatives."""
-    found = []
+Expansions = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _expansions(units: list[Unit], sounds: dict[str, str], thesaurus: Thesaurus
+                ) -> tuple[Expansions, Expansions]:
+    """(alternatives, concept tokens) of the units' words, as QueryPlan holds them; a
+    misspelt word's alternatives are the term it sounds like and that term's alternatives."""
+    found: list[tuple[str, tuple[str, ...]]] = []
+    concepts: list[tuple[str, tuple[str, ...]]] = []
     for unit in units:
         for group in unit:
-            if group[0] in sounds:
-                term = sounds[group[0]]
-                found.append((group[0], (term, *thesaurus.expand(term))))
+            word = group[0]
+            if word in sounds:
+                term = sounds[word]
+                found.append((word, (term, *thesaurus.expand(term))))
+                concepts.append((word, (thesaurus.query_token(term),)))
                 continue
-            alternatives = tuple(a for a in thesaurus.expand(group[0]) if a not in group)
+            alternatives = tuple(a for a in thesaurus.expand(word) if a not in group)
             if alternatives:
-                found.append((group[0], alternatives))
-    return tuple(found)
+                found.append((word, alternatives))
+                # A term's concept covers all it expands to; a pinyin word's alternatives
+                # start with the words it spells, whose concepts cover the rest.
+                is_term = thesaurus.canonical(word) is not None
+                starts = (word,) if is_term else thesaurus.spelled(word)
+                tokens = dict.fromkeys(thesaurus.query_token(t) for t in starts)
+                concepts.append((word, tuple(t for t in tokens if t not in group)))
+    return tuple(found), tuple(concepts)
 
 
 def _minimum(n: int, *, relaxed: bool) -> int:

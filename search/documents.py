@@ -71,7 +71,7 @@ class SearchDocument:
         _check_aware("created_at", self.created_at)
         if self.updated_at is None:
             object.__setattr__(self, "updated_at", self.created_at)
-        _check_aware("updated_at", self.updated_at)
+        _check_aware("updated_at", self.updated_at or self.created_at)
         object.__setattr__(self, "categories", tuple(self.categories))
         for name in ("amount_needed", "amount_remaining"):
             value = getattr(self, name)
@@ -104,7 +104,7 @@ class SearchDocument:
             "amount_needed": self.amount_needed,
             "amount_remaining": self.amount_remaining,
             "created_at": self.created_at.isoformat(),
-            "updated_at": self.updated_at.isoformat(),
+            "updated_at": (self.updated_at or self.created_at).isoformat(),
         }
 
     @classmethod
@@ -117,7 +117,7 @@ class SearchDocument:
         return cls(**values)
 
 
-def _as_values(name: str, raw: Any) -> tuple:
+def _as_values(name: str, raw: Any) -> tuple[Any, ...]:
     values = tuple(raw) if isinstance(raw, (list, tuple, set, frozenset)) else (raw,)
     if name in ("urgency", "urgency_min"):
         try:

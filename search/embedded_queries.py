@@ -11,14 +11,15 @@ import hashlib
 import itertools
 import json
 import math
-from typing import NamedTuple
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import tantivy
 
 from .analysis import MAX_TOKEN_CHARS, QueryPlan
 from .documents import SearchQuery, facet_list
 from .indexing import AnalyzedDocument, in_sample, urgency_rank
-from .thesaurus import EXPANSION_BOOST
+from .thesaurus import CONCEPT_PREFIX, EXPANSION_BOOST, get_thesaurus
 
 __all__ = [
     "EXACT_COUNT_LIMIT",
@@ -96,7 +97,7 @@ def to_tantivy(item: AnalyzedDocument) -> tantivy.Document:
         value = getattr(doc, name)
         if value:
             out.add_integer(f"{name}_hash", value_hash(value))
-    out.add_text("text", item.text_tokens)
+    out.add_text("text", f"{item.text_tokens} {item.concept_tokens}".rstrip())
     if in_sample(doc):
         out.add_text("sample", IN_SAMPLE)
     if doc.urgency is not None:
@@ -114,15 +115,17 @@ def _term(token: str) -> tantivy.Query:
     return tantivy.Query.term_query(SCHEMA, "text", token, "freq")
 
 
-def _all(queries) -> tantivy.Query:
+def _all(queries: Iterable[tantivy.Query]) -> tantivy.Query:
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in queries])
 
 
 def _group_query(
     group: tuple[str, ...], alternatives: tuple[str, ...] = (), *, ranked: bool
 ) -> tantivy.Query:
-    """Documents holding any token of ``group`` or of its thesaurus ``alternatives``;
-    ``ranked=False`` for matching alone. Alternatives score ``EXPANSION_BOOST`` times less.
+    """Documents holding any token of ``group`` or ``alternatives``, the concept tokens of
+    its thesaurus alternatives (usually one: a term's whole expansion is one posting list,
+    written at index time); ``ranked=False`` for matching alone. Alternatives score
+    ``EXPANSION_BOOST`` times less.
 
     Ranking scores every token (a plain union of term queries, which tantivy can prune by
     block maxima). Matching needs only the sub-words: index-time analysis writes every
@@ -145,9 +148,48 @@ def _group_query(
     )
 
 
-def _unit_query(unit, plan: QueryPlan, *, ranked: bool) -> tantivy.Query:
-    queries = [_group_query(g, plan.alternatives(g), ranked=ranked) for g in unit]
-    return queries[0] if len(queries) == 1 else _all(queries)
+def _covering_concept(group: tuple[str, ...], plan: QueryPlan) -> str | None:
+    """The concept token of a one-word group whose word is a thesaurus term: its postings
+    hold every document of the word and of its alternatives. None for other groups (a
+    pinyin or misspelt word, whose concepts do not include the word typed)."""
+    tokens = plan.concept_tokens(group)
+    if len(group) != 1 or len(tokens) != 1 or not tokens[0].startswith(CONCEPT_PREFIX):
+        return None
+    return tokens[0] if get_thesaurus().query_token(group[0]) == tokens[0] else None
+
+
+def _required(groups: Sequence[tuple[str, ...]], plan: QueryPlan, *, ranked: bool
+              ) -> tantivy.Query:
+    """Documents matching every group of ``groups``.
+
+    A group whose word is a thesaurus term matches its concept token alone, so a
+    conjunction of expanded words is an intersection of single posting lists, not of
+    unions. Ranking requires the concepts (at ``EXPANSION_BOOST``) and adds the typed words
+    as optional clauses: the same score as a union of the two per group, for one walk of
+    the concepts' intersection. One group alone stays a plain union of terms, which tantivy
+    can prune by block maxima.
+    """
+    required, optional = [], []
+    for group in groups:
+        concept = _covering_concept(group, plan)
+        if concept is None or len(groups) == 1:
+            required.append(_group_query(group, plan.concept_tokens(group), ranked=ranked))
+        elif ranked:
+            required.append(tantivy.Query.boost_query(_term(concept), EXPANSION_BOOST))
+            optional.append(_term(group[0]))
+        else:
+            required.append(_term(concept))
+    if len(required) == 1 and not optional:
+        return required[0]
+    return tantivy.Query.boolean_query(
+        [(tantivy.Occur.Must, q) for q in required]
+        + [(tantivy.Occur.Should, q) for q in optional]
+    )
+
+
+def _unit_query(unit: Sequence[tuple[str, ...]], plan: QueryPlan, *, ranked: bool
+                ) -> tantivy.Query:
+    return _required(unit, plan, ranked=ranked)
 
 
 def text_queries(plan: QueryPlan) -> tuple[tantivy.Query, tantivy.Query]:
@@ -158,14 +200,16 @@ def text_queries(plan: QueryPlan) -> tuple[tantivy.Query, tantivy.Query]:
     if len(units) == 1:
         return ranked_units[0], units[0]
     if need >= len(units):
-        return _all(ranked_units), _all(units)
+        return (_required(plan.groups, plan, ranked=True),
+                _required(plan.groups, plan, ranked=False))
     if math.comb(len(units), need) > MAX_MSM_COMBINATIONS:
-        return tuple(
+        ranked_msm, units_msm = (
             tantivy.Query.boolean_query(
                 [(tantivy.Occur.Should, u) for u in these], minimum_number_should_match=need
             )
             for these in (ranked_units, units)
         )
+        return ranked_msm, units_msm
     # "At least `need` of the units". tantivy's minimum-should-match scorer walks the union
     # of every unit's postings, most of the corpus when a unit is a common word, however
     # few documents match in the end. The same set is the union of the conjunctions of
@@ -185,7 +229,7 @@ def text_queries(plan: QueryPlan) -> tuple[tantivy.Query, tantivy.Query]:
 # -- filters ------------------------------------------------------------------------------
 
 
-def _filter_query(name: str, values: tuple) -> tantivy.Query:
+def _filter_query(name: str, values: tuple[Any, ...]) -> tantivy.Query:
     if name == "urgency_min":
         query = tantivy.Query.range_query(
             SCHEMA, "urgency", tantivy.FieldType.Integer, values[0], None
@@ -219,7 +263,7 @@ def build_queries(
     return _all([*filters, ranked]), _all([*filters, matches]), ranked
 
 
-def filter_share(searcher, query: SearchQuery) -> float | None:
+def filter_share(searcher: tantivy.Searcher, query: SearchQuery) -> float | None:
     """The share of the index the filters keep, assuming they are independent.
 
     None when a filter is on a field that :func:`passes_filters` cannot check (category,
@@ -237,7 +281,8 @@ def filter_share(searcher, query: SearchQuery) -> float | None:
     return share
 
 
-def passes_filters(searcher, addresses: list, filters) -> list[bool]:
+def passes_filters(searcher: tantivy.Searcher, addresses: list[Any],
+                   filters: Mapping[str, tuple[Any, ...]]) -> list[bool]:
     """Whether each hit passes every filter, read from the hits' fast fields."""
     keep = [True] * len(addresses)
     for name, values in filters.items():
@@ -266,7 +311,8 @@ class MatchEstimates(NamedTuple):
     text_bound: int | None  # at most this many match the text alone (None: no text)
 
 
-def match_estimates(searcher, query: SearchQuery, plan: QueryPlan) -> MatchEstimates:
+def match_estimates(searcher: tantivy.Searcher, query: SearchQuery, plan: QueryPlan
+                    ) -> MatchEstimates:
     """Bounds and an expectation of the matches of ``query``; the expectation only guides
     which counting pass to try first, and the bounds which way to rank."""
     docs = max(searcher.num_docs, 1)
@@ -281,7 +327,7 @@ def match_estimates(searcher, query: SearchQuery, plan: QueryPlan) -> MatchEstim
     # Per unit, its rarest group's postings (alternatives included), ascending.
     bounds = sorted(
         min(
-            sum(searcher.doc_freq("text", t) for t in (*group, *plan.alternatives(group)))
+            sum(searcher.doc_freq("text", t) for t in (*group, *plan.concept_tokens(group)))
             for group in unit
         )
         for unit in plan.units
@@ -295,8 +341,8 @@ def match_estimates(searcher, query: SearchQuery, plan: QueryPlan) -> MatchEstim
     return MatchEstimates(bound, min(expected, bound), text)
 
 
-def count_spec(facets: tuple[str, ...]) -> dict:
-    spec = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in facets}
+def count_spec(facets: tuple[str, ...]) -> dict[str, Any]:
+    spec: dict[str, Any] = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in facets}
     spec[TOTAL_AGG[0]] = TOTAL_AGG[1]
     return spec
 
@@ -313,17 +359,18 @@ def round_estimate(value: float) -> int:
     return int(round(value, 2 - int(math.log10(value))))
 
 
-def sampled_total(raw: dict) -> int:
+def sampled_total(raw: Mapping[str, Any]) -> int:
     return int(raw[TOTAL_AGG[0]]["value"] or 0)
 
 
-def read_counts(raw: dict, fields: tuple[str, ...], scale: float = 1.0):
+def read_counts(raw: Mapping[str, Any], fields: tuple[str, ...], scale: float = 1.0
+                ) -> tuple[int, dict[str, list[tuple[str | int, int]]]]:
     """(total, facets) from an aggregation result, scaled up when it ran on the sample."""
 
-    def scaled(count) -> int:
+    def scaled(count: Any) -> int:
         return int(count) if scale == 1.0 else round_estimate(int(count) * scale)
 
-    facets = {}
+    facets: dict[str, list[tuple[str | int, int]]] = {}
     for name in fields:
         buckets = raw.get(name, {}).get("buckets", [])
         facets[name] = facet_list(

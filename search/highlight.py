@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from .analysis import normalize
 
@@ -45,7 +45,7 @@ def _pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, usable)))
 
 
-def _spans(text: str, terms) -> list[tuple[int, int]]:
+def _spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     """Non-overlapping (start, end) spans in ``text`` where query terms occur."""
     pattern = _pattern(tuple(terms))
     if pattern is None or not text:
@@ -75,12 +75,12 @@ def _render(text: str, spans: list[tuple[int, int]], lo: int, hi: int) -> str:
     return "".join(parts)
 
 
-def highlight(text: str, terms) -> str:
+def highlight(text: str, terms: Iterable[str]) -> str:
     """Return all of ``text`` as escaped HTML with every query term in ``<mark>``."""
     return _render(text, _spans(text, terms), 0, len(text))
 
 
-def snippet(text: str, terms, *, max_chars: int = 120) -> str:
+def snippet(text: str, terms: Iterable[str], *, max_chars: int = 120) -> str:
     """Return an escaped HTML window of ``text`` around the densest run of query terms."""
     text = text or ""
     spans = _spans(text, terms)

@@ -11,7 +11,7 @@ from itertools import islice
 
 from .analysis import index_text
 from .documents import SearchDocument
-from .thesaurus import pinyin_text
+from .thesaurus import get_thesaurus, pinyin_text
 
 __all__ = [
     "LAYOUT_VERSION",
@@ -27,7 +27,7 @@ __all__ = [
 _URGENCY_SHIFT = 40
 # Version of what backends store per document (fields, text_tokens, the sample): an index
 # written under another version must be rebuilt, and says so in its health.
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4
 # How many times the title counts against the body in the one text field every backend
 # searches: BM25F's field weighting, folded into term frequency at index time (title tokens
 # written twice), so one posting list per word serves both matching and ranking.
@@ -37,12 +37,15 @@ TITLE_WEIGHT = 2
 @dataclass(frozen=True, slots=True)
 class AnalyzedDocument:
     """A document with its title and body already turned into space-joined index tokens,
-    and the pinyin (full and initials) of the title's words."""
+    the pinyin (full and initials) of the title's words, and the thesaurus concepts of its
+    terms (see :meth:`search.thesaurus.Thesaurus.concepts`; the embedded backend indexes
+    them, Elasticsearch expands at query time with its synonym graph instead)."""
 
     document: SearchDocument
     title_tokens: str
     body_tokens: str
     pinyin_tokens: str = ""
+    concept_tokens: str = ""
 
     @property
     def text_tokens(self) -> str:
@@ -56,12 +59,14 @@ class AnalyzedDocument:
         return " ".join(parts)
 
 
+_Doc = SearchDocument | AnalyzedDocument
+
+
 def analyze_document(doc: SearchDocument | AnalyzedDocument) -> AnalyzedDocument:
     """Analyse ``doc`` unless that was already done."""
     if isinstance(doc, AnalyzedDocument):
         return doc
-    title = index_text(doc.title)
-    return AnalyzedDocument(doc, title, index_text(doc.body), pinyin_text(title))
+    return AnalyzedDocument(doc, *_analyze_text(doc.title, doc.body))
 
 
 def urgency_rank(doc: SearchDocument) -> int:
@@ -79,15 +84,23 @@ def in_sample(doc: SearchDocument) -> bool:
     return zlib.crc32(doc.uid.encode("utf-8")) % SAMPLE_RATE == 0
 
 
-def _analyze_texts(chunk: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
-    out = []
-    for title, body in chunk:
-        title_tokens = index_text(title)
-        out.append((title_tokens, index_text(body), pinyin_text(title_tokens)))
-    return out
+def _analyze_text(title: str, body: str) -> tuple[str, str, str, str]:
+    title_tokens, body_tokens = index_text(title), index_text(body)
+    concepts = get_thesaurus().concept_text
+    weighted_title = " ".join([concepts(title_tokens)] * TITLE_WEIGHT)
+    return (
+        title_tokens,
+        body_tokens,
+        pinyin_text(title_tokens),
+        f"{weighted_title} {concepts(body_tokens)}".strip(),
+    )
 
 
-def _chunks(docs: Iterable, size: int) -> Iterator[list]:
+def _analyze_texts(chunk: list[tuple[str, str]]) -> list[tuple[str, str, str, str]]:
+    return [_analyze_text(title, body) for title, body in chunk]
+
+
+def _chunks(docs: Iterable[_Doc], size: int) -> Iterator[list[_Doc]]:
     iterator = iter(docs)
     while chunk := list(islice(iterator, size)):
         yield chunk
@@ -104,9 +117,9 @@ def analyze_documents(
     # forkserver: safe even when the caller already runs engine threads (fork is not).
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    pending: deque[list] = deque()
+    pending: deque[list[_Doc]] = deque()
 
-    def texts():
+    def texts() -> Iterator[list[tuple[str, str]]]:
         # Only the strings cross the process boundary; documents stay here, in order.
         for chunk in _chunks(docs, chunk_size):
             pending.append(chunk)
@@ -114,8 +127,8 @@ def analyze_documents(
 
     with context.Pool(workers) as pool:
         for tokens in pool.imap(_analyze_texts, texts(), chunksize=1):
-            for doc, (title, body, pinyin) in zip(pending.popleft(), tokens):
+            for doc, analysed in zip(pending.popleft(), tokens):
                 if isinstance(doc, AnalyzedDocument):
                     yield doc
                 else:
-                    yield AnalyzedDocument(doc, title, body, pinyin)
+                    yield AnalyzedDocument(doc, *analysed)

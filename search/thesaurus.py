@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from importlib import resources
 
 __all__ = [
+    "CONCEPT_PREFIX",
     "EXPANSION_BOOST",
     "MAX_ALTERNATIVES",
     "Thesaurus",
@@ -34,6 +35,8 @@ MAX_ALTERNATIVES = 48
 # Alternatives of a query word score this share of the word itself (both backends), so
 # documents that say what was typed come first.
 EXPANSION_BOOST = 0.3
+# Index tokens of concepts start with this (no analysed word can: it is punctuation).
+CONCEPT_PREFIX = "≈"
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 _PINYIN_QUERY = re.compile(r"^[a-z]{2,40}$")
 
@@ -127,6 +130,18 @@ class Thesaurus:
         for term in self._synonyms:
             for key in pinyin_keys(term):
                 self._pinyin[key].append(term)
+        # Concepts: a synonym set with everything it expands to (no MAX_ALTERNATIVES cap),
+        # named by its first term. Indexing writes, beside each term, the concepts that
+        # include it, so an expanded query word asks for one concept token (see concepts).
+        concepts: dict[str, list[str]] = defaultdict(list)
+        for term in self._synonyms:
+            if self.canonical(term) != term:
+                continue
+            reached = self._closure(term)
+            if len(reached) > 1:
+                for other in reached:
+                    concepts[other].append(CONCEPT_PREFIX + term)
+        self._concepts = {t: tuple(c) for t, c in concepts.items()}
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -153,6 +168,36 @@ class Thesaurus:
     def spelled(self, key: str) -> tuple[str, ...]:
         """The words whose full pinyin or initials are ``key``."""
         return tuple(self._pinyin.get(key, ())) if _PINYIN_QUERY.match(key) else ()
+
+    def _closure(self, word: str) -> list[str]:
+        """``word``, its synonyms, narrower terms, theirs and so on, nearest first (uncapped)."""
+        reached = {word: None}
+        queue = [word]
+        while queue:
+            term = queue.pop(0)
+            for other in (*self._synonyms.get(term, (term,)), *self._narrower.get(term, ())):
+                if other not in reached:
+                    reached[other] = None
+                    queue.append(other)
+        return list(reached)
+
+    def concepts(self, token: str) -> tuple[str, ...]:
+        """Index tokens of the concepts that include ``token`` (a term): written beside it."""
+        return self._concepts.get(token, ())
+
+    def concept_text(self, tokens: str) -> str:
+        """The concept tokens of space-joined index ``tokens``, one per term occurrence, so
+        a concept counts as often as its terms (title weight included)."""
+        get = self._concepts.get
+        return " ".join(c for token in tokens.split() for c in get(token, ()))
+
+    def query_token(self, word: str) -> str:
+        """The one index token that finds ``word`` and all it expands to: its concept token,
+        or the word itself if it expands to nothing."""
+        canonical = self.canonical(word)
+        if canonical is not None and CONCEPT_PREFIX + canonical in self._concepts.get(word, ()):
+            return CONCEPT_PREFIX + canonical
+        return word
 
     def expand(self, word: str) -> tuple[str, ...]:
         """Other words that a query for ``word`` should also find, nearest first."""

@@ -42,7 +42,7 @@ ORDINARY = ("accept", "start_verification", "verify")
 
 def make_id(birth: str = "19800305", seq: int | None = None) -> str:
     """A synthetic resident ID with a valid GB 11643 check character."""
-    from webapp.privacy.identifiers import id_check_code
+    from webapp.privacy.detection.identifiers import id_check_code
     first17 = f"371526{birth}{(seq if seq is not None else next(_seq)) % 1000:03d}"
     return first17 + id_check_code(first17)
 

@@ -24,12 +24,12 @@ privacy_cli = AppGroup("privacy", help="Personal-data detection quality.")
               help="Size of the generated corpus.")
 @click.option("--seed", default=20260305, show_default=True)
 @click.option("--corpus", "corpus_path", type=click.Path(exists=True, dir_okay=False),
-              help="Score a labelled JSON Lines corpus instead (see webapp/privacy/corpus.py).")
+              help="Score a labelled JSON Lines corpus instead (see webapp/privacy/quality/corpus.py).")
 @click.option("--examples", default=0, show_default=True, help="Show misses and false hits.")
 def privacy_evaluate(samples, seed, corpus_path, examples):
     """Print precision, recall and F2 per personal-data type."""
-    from webapp.privacy.corpus import generate_corpus, load_corpus
-    from webapp.privacy.evaluation import evaluate, format_report
+    from webapp.privacy.quality.corpus import generate_corpus, load_corpus
+    from webapp.privacy.quality.evaluation import evaluate, format_report
     try:
         corpus = load_corpus(corpus_path) if corpus_path else generate_corpus(samples, seed)
     except ValueError as exc:

@@ -1,6 +1,6 @@
 """Keeping personal numbers and query strings out of every log line the application writes.
 
-``install_pii_filter`` puts :class:`~webapp.privacy.log_filter.PiiRedactingFilter` on the
+``install_pii_filter`` puts :class:`~webapp.privacy.infrastructure.log_filter.PiiRedactingFilter` on the
 handlers of the root, werkzeug and gunicorn loggers, and wraps the log record factory so that
 records reach handlers added later (a gunicorn config, a test's capture handler) already
 redacted. So the request lines of werkzeug's server and gunicorn's access log keep the path and
@@ -14,7 +14,7 @@ import logging
 
 from flask import Flask
 
-from webapp.privacy.log_filter import PiiRedactingFilter
+from webapp.privacy.infrastructure.log_filter import PiiRedactingFilter
 
 SERVER_LOGGERS = ("werkzeug", "gunicorn.error", "gunicorn.access")
 QUIET_LOGGERS = ("sqlalchemy",)

@@ -24,7 +24,7 @@ down_revision = 'c18a7f3e2b90'
 branch_labels = None
 depends_on = None
 
-COUNTY_LEVEL = 5  # webapp.privacy.card.LEVEL_COUNTY when this revision was written
+COUNTY_LEVEL = 5  # webapp.privacy.publishing.card.LEVEL_COUNTY when this revision was written
 
 
 def upgrade():

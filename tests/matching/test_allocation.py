@@ -173,3 +173,32 @@ def test_allocation_decomposes_large_components_separately(monkeypatch):
     assert split.objective == pytest.approx(whole.objective, rel=1e-12)
     lp = optimize_allocation(problem, solver="lp")
     assert split.objective == pytest.approx(lp.objective, rel=1e-9)
+
+
+def _two_offers_for_two_needs():
+    # Offers (hours): 0 has 5 hours, 1 has 6. Need 0 asks 8 hours and prefers offer 0, then 1;
+    # need 1 asks 6 hours and only offer 1 serves it. Split, need 0 would take 5 + 3.
+    edges = [(0, 0, 5, 0.9), (0, 1, 6, 0.8), (1, 1, 6, 0.3)]
+    problem = _problem(edges, capacity=[5, 6], demand=[8, 6], unit=[HOURS] * 3)
+    return AllocationProblem.from_arrays(
+        need_idx=problem.need_idx, res_idx=problem.res_idx, unit=problem.unit,
+        edge_cap=problem.edge_cap, weight=problem.weight, capacity=problem.capacity,
+        demand=problem.demand, urgency=problem.urgency, need_ids=problem.need_ids,
+        one_per_need=[True, True, True],
+    )
+
+
+@pytest.mark.parametrize("solver", ["flow", "lp"])
+def test_a_need_gets_at_most_one_offer_per_batch(solver):
+    problem = _two_offers_for_two_needs()
+    unconstrained = optimize_allocation(
+        AllocationProblem.from_arrays(**{**problem.__dict__, "one_per_need": None}),
+        solver=solver,
+    )
+    assert (unconstrained.amount[:2] > 0).all()  # without the rule need 0 gets both offers
+    result = optimize_allocation(problem, solver=solver)
+    assert list(result.amount) == [5, 0, 6]  # one offer each; offer 1 goes to need 1
+    greedy = greedy_allocate(problem)
+    assert (greedy.amount[:2] > 0).sum() == 1
+    with pytest.raises(AllocationError, match="one-per-need"):
+        verify(problem, unconstrained.amount)

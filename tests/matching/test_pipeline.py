@@ -107,6 +107,16 @@ def test_run_batch_allocates_volunteer_hours(need_record, resource_record):
     assert (proposal.unit, proposal.amount) == ("hours", 6)
 
 
+def test_run_batch_proposes_one_offer_per_need(need_record, resource_record):
+    # Each offer alone gives 6 of the 8 hours asked; two would cover it, but one team
+    # takes a case on: one offer per need and batch.
+    offers = [resource_record(rid, kind="offer", unit="hours", capacity=20.0, per_case_cap=6.0,
+                              services=frozenset({"陪护就医"})) for rid in (100, 101)]
+    need = need_record(1, gap=0.0, services=frozenset({"陪护就医"}), hours_needed=8.0)
+    (proposal,) = run_batch([need], offers).proposals
+    assert (proposal.unit, proposal.amount) == ("hours", 6)
+
+
 def test_suggest_for_need_ranks_the_obvious_match_first(liangcun):
     need, resources = liangcun
     suggestions = suggest_for_need(need, ResourceIndex.build(resources), k=3)

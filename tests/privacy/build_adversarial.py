@@ -1,6 +1,6 @@
 """Builds tests/privacy/data/adversarial.jsonl from hand-written, marked-up case texts.
 
-The texts are written by hand, independently of the generator in ``webapp.privacy.corpus``,
+The texts are written by hand, independently of the generator in ``webapp.privacy.quality.corpus``,
 in the styles people really use: WeChat chat, discharge notes, village cadre reports,
 police and traffic reports, school notices, with numbers typed every odd way and hard
 negatives (amounts, hospital and drug names, case numbers, admission dates, town names).

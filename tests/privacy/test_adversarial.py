@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.privacy.build_adversarial import KINDS, OUT, SAMPLES, SECOND_ROUND, build_lines
-from webapp.privacy.corpus import load_corpus
-from webapp.privacy.evaluation import KNOWN_NAME, OTHER_NAME, evaluate, format_report
+from webapp.privacy.quality.corpus import load_corpus
+from webapp.privacy.quality.evaluation import KNOWN_NAME, OTHER_NAME, evaluate, format_report
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from webapp.privacy.card import (
+from webapp.privacy.publishing.card import (
     LEVEL_COUNTY,
     LEVEL_EXACT,
     LEVEL_GENERAL,
@@ -22,7 +22,7 @@ from webapp.privacy.card import (
     household_situation,
     quasi_identifiers,
 )
-from webapp.privacy.corpus import generate_corpus
+from webapp.privacy.quality.corpus import generate_corpus
 
 
 def _facts(**overrides):

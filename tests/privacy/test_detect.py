@@ -1,8 +1,8 @@
 """Each detector and the variants people type."""
 import pytest
 
-from webapp.privacy.detect import detect, valid_resident_id
-from webapp.privacy.identifiers import id_check_code
+from webapp.privacy.detection.detect import detect, valid_resident_id
+from webapp.privacy.detection.identifiers import id_check_code
 
 
 def _types(text, known_names=()):
@@ -260,6 +260,6 @@ def test_detect_street_corner_and_bare_room_number():
 
 
 def test_detect_party_suffix_is_not_a_name():
-    from webapp.privacy.detect import detect
+    from webapp.privacy.detection.detect import detect
     text = "遭遇交通事故致重伤，肇事方无力赔偿，医疗费和护理费用缺口较大。"
     assert [s for s in detect(text) if s.type == "name"] == []

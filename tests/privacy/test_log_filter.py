@@ -3,7 +3,11 @@ import logging
 
 import pytest
 
-from webapp.privacy.log_filter import PiiRedactingFilter, redact_line, strip_query_strings
+from webapp.privacy.infrastructure.log_filter import (
+    PiiRedactingFilter,
+    redact_line,
+    strip_query_strings,
+)
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Normalisation before detection: folding, stripping, and the map back to the original."""
-from webapp.privacy.normalize import clean, normalize
+from webapp.privacy.detection.normalize import clean, normalize
 
 
 def test_normalize_folds_fullwidth_digits_and_letters():

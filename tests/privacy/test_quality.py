@@ -1,8 +1,8 @@
 """Quality gate on a generated corpus of more than 1,000 labelled samples."""
 import pytest
 
-from webapp.privacy.corpus import generate_corpus
-from webapp.privacy.evaluation import KNOWN_NAME, OTHER_NAME, evaluate, format_report
+from webapp.privacy.quality.corpus import generate_corpus
+from webapp.privacy.quality.evaluation import KNOWN_NAME, OTHER_NAME, evaluate, format_report
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,8 @@
 """Redaction, the publication re-check and masking helpers."""
 import random
 
-from webapp.privacy.redact import (
+from webapp.privacy.detection.spans import Span
+from webapp.privacy.publishing.redact import (
     contains_pii,
     mask_id_number,
     mask_name,
@@ -9,7 +10,6 @@ from webapp.privacy.redact import (
     merge_spans,
     redact,
 )
-from webapp.privacy.spans import Span
 
 
 def test_redact_replaces_each_type_with_its_placeholder():

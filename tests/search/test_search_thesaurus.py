@@ -8,7 +8,7 @@ import pytest
 
 from search.analysis import plan_query, segment
 from search.documents import SearchDocument, SearchQuery
-from search.thesaurus import Thesaurus, get_thesaurus, pinyin_keys
+from search.thesaurus import MAX_ALTERNATIVES, Thesaurus, get_thesaurus, pinyin_keys
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -21,6 +21,43 @@ def test_synonyms_find_each_other_and_broader_finds_narrower_only():
     assert set(thesaurus.expand("癌症")) == {"肺癌", "白血病", "血癌"}
     assert thesaurus.expand("肺癌") == ()
     assert thesaurus.expand("不在词表") == ()
+
+
+def test_a_concept_token_stands_for_exactly_what_its_term_expands_to():
+    thesaurus = get_thesaurus()
+    checked = 0
+    for word in thesaurus.terms:
+        alternatives = thesaurus.expand(word)
+        if not alternatives or len(alternatives) >= MAX_ALTERNATIVES - 1:
+            continue  # a capped expansion is a prefix of the concept's terms
+        token = thesaurus.query_token(word)
+        written_beside = {t for t in thesaurus.terms if token in thesaurus.concepts(t)}
+        assert written_beside == {word, *alternatives}, word
+        checked += 1
+    assert checked > 50
+    assert thesaurus.query_token("肺癌") == "肺癌"  # expands to nothing: the word itself
+    assert thesaurus.concept_text("车祸 的 车祸").split() == ["≈交通事故", "≈意外伤害"] * 2
+
+
+def test_expanded_words_together_match_as_their_expansions_do(tmp_path):
+    from search.embedded import EmbeddedBackend
+
+    def doc(n, title):
+        return SearchDocument(kind="need", id=str(n), title=title, body="", created_at=NOW)
+
+    engine = EmbeddedBackend(tmp_path / "index")
+    engine.rebuild([doc(1, "车祸 老年人"), doc(2, "交通事故 孤寡老人"), doc(3, "车祸"),
+                    doc(4, "老人 火灾"), doc(5, "出车祸 老人")])
+    try:
+        ids = [h.id for h in engine.search(SearchQuery(text="车祸 老人")).hits]
+        # Each word or one of its alternatives is required (出车祸 = 车祸, 孤寡老人 < 老人);
+        # a document with neither word as typed ranks last.
+        assert set(ids) == {"1", "2", "5"}
+        assert ids[-1] == "2"
+        plain = engine.search(SearchQuery(text="车祸 老人", expand=False)).hits
+        assert [h.id for h in plain] == ["5"]  # 出车祸 also writes 车祸
+    finally:
+        engine.close()
 
 
 def test_lines_sharing_a_term_are_one_synonym_set():

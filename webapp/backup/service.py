@@ -25,7 +25,7 @@ from webapp.backup.archive import (
     unpack,
 )
 from webapp.ops import keyfiles
-from webapp.privacy.keyring import FieldKeyRing
+from webapp.privacy.infrastructure.keyring import FieldKeyRing
 
 KEY_NAMES = (keyfiles.SECRET, keyfiles.FIELD, keyfiles.HASH)
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from webapp.demo.base import DEMO_PASSWORD, DEPARTMENTS, TOWNS, VILLAGES
 from webapp.models import Case, CaseStatus, Category, Conference, Organisation, Role, User, utcnow
-from webapp.privacy.identifiers import id_check_code
+from webapp.privacy.detection.identifiers import id_check_code
 from webapp.services import accounts
 from webapp.services.cases import conference, workflow
 from webapp.services.cases.household import MemberInput

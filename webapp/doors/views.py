@@ -14,7 +14,7 @@ from webapp.doors.forms import CloseForm, ConvertForm, DecisionForm, LeadForm, W
 from webapp.extensions import db
 from webapp.models import Appeal, AppealStatus, Case, LeadStatus, Role
 from webapp.permissions import access, roles
-from webapp.privacy.redact import mask_phone
+from webapp.privacy.publishing.redact import mask_phone
 from webapp.services import DomainError, NotFoundError
 from webapp.services.cases import workflow
 from webapp.services.doors import appeals, leads, messages

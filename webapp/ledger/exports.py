@@ -25,7 +25,7 @@ from webapp.models.ledger import (
     PaymentMethod,
     Voucher,
 )
-from webapp.privacy.redact import mask_name
+from webapp.privacy.publishing.redact import mask_name
 from webapp.templating import local_time
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

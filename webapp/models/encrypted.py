@@ -1,4 +1,4 @@
-"""``EncryptedText``: a column sealed at rest with AES-GCM (see :mod:`webapp.privacy.keyring`).
+"""``EncryptedText``: a column sealed at rest with AES-GCM (see :mod:`webapp.privacy.infrastructure.keyring`).
 
 Models never import Flask, so the keys come from a source the web layer installs:
 :func:`set_ring_source` (a callable returning the app's :class:`FieldKeyRing`, which may hold
@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from sqlalchemy import Text, TypeDecorator
 
-from webapp.privacy.keyring import FieldKeyRing, UnknownKeyError
+from webapp.privacy.infrastructure.keyring import FieldKeyRing, UnknownKeyError
 
 
 def _unconfigured() -> FieldKeyRing:

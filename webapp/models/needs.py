@@ -37,7 +37,7 @@ class NeedCard(Base):
     town_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))  # None = county
     age_band: Mapped[str | None] = mapped_column(String(20))
     household: Mapped[str | None] = mapped_column(String(200))
-    # k-anonymity generalisation level of the published card (webapp.privacy.card.LEVEL_*)
+    # k-anonymity generalisation level of the published card (webapp.privacy.publishing.card.LEVEL_*)
     level: Mapped[int] = mapped_column(default=0)
     title_edited: Mapped[bool] = mapped_column(default=False)  # officer's title, not generated
     urgency: Mapped[int] = mapped_column(default=2)

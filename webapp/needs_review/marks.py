@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 from markupsafe import Markup, escape
 
-from webapp.privacy.normalize import normalize
-from webapp.privacy.spans import PLACEHOLDERS, Span
+from webapp.privacy.detection.normalize import normalize
+from webapp.privacy.detection.spans import PLACEHOLDERS, Span
 
 _PLACEHOLDER = re.compile("|".join(map(re.escape, PLACEHOLDERS.values())))
 _TYPE_OF = {placeholder: kind for kind, placeholder in PLACEHOLDERS.items()}

@@ -25,7 +25,7 @@ from webapp.ops.rotation import (
     reseal_field_values,
     stale_values,
 )
-from webapp.privacy.keyring import FieldKeyRing, key_id
+from webapp.privacy.infrastructure.keyring import FieldKeyRing, key_id
 from webapp.services import audit
 
 keys_cli = AppGroup("keys", help="Rotate the keys that protect personal data and logins.")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from webapp.privacy.keyring import FieldKeyRing
+from webapp.privacy.infrastructure.keyring import FieldKeyRing
 
 FIELD = "field_key"
 HASH = "person_hash_key"

@@ -103,7 +103,7 @@ def check_search(backend_factory) -> Check:
 
 def check_keys(field_key_ring, person_hash_key: str | None) -> Check:
     """The field key seals and opens a probe value; the person-hash key is set."""
-    from webapp.privacy.crypto import DecryptionError
+    from webapp.privacy.infrastructure.crypto import DecryptionError
     try:
         sealed = field_key_ring().encrypt("probe")
         opened = field_key_ring().decrypt(sealed)

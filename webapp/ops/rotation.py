@@ -21,8 +21,8 @@ from sqlalchemy import CursorResult, Text, column, func, select, table, text, up
 from sqlalchemy.orm import Session
 
 from webapp.ops.sealed import sealed_columns
-from webapp.privacy.crypto import name_key, person_key
-from webapp.privacy.keyring import FieldKeyRing
+from webapp.privacy.infrastructure.crypto import name_key, person_key
+from webapp.privacy.infrastructure.keyring import FieldKeyRing
 
 BATCH = 200
 

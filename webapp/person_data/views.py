@@ -20,8 +20,8 @@ from webapp.models import Applicant, Case
 from webapp.permissions import R, access, roles
 from webapp.person_data import bp
 from webapp.person_data.forms import CorrectForm, ExportForm, FindForm
-from webapp.privacy.crypto import normalise_id_number
-from webapp.privacy.redact import mask_id_number, mask_name, mask_phone
+from webapp.privacy.infrastructure.crypto import normalise_id_number
+from webapp.privacy.publishing.redact import mask_id_number, mask_name, mask_phone
 from webapp.services import DomainError, retention
 from webapp.templating import list_sep
 

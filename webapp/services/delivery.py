@@ -29,7 +29,7 @@ from webapp.models.ledger import (
 )
 from webapp.models.resources import ListingKind, Offer
 from webapp.permissions import can_respond_to_proposal
-from webapp.privacy.redact import contains_pii
+from webapp.privacy.publishing.redact import contains_pii
 from webapp.services import ConflictError, DomainError, PermissionDeniedError, audit, events
 from webapp.services.cases.household import known_names
 from webapp.services.matching.decisions import listing_of

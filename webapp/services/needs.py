@@ -1,6 +1,6 @@
 """Publishing the anonymized need card of an approved case (and taking it down).
 
-The card is built by :mod:`webapp.privacy.card` from plain case facts: the story is the
+The card is built by :mod:`webapp.privacy.publishing.card` from plain case facts: the story is the
 redacted description, never the raw one. ``draft_card`` is what an officer reviews: the
 generated card, generalised for k-anonymity over the cards already published, with the
 officer's edits applied and re-checked for personal data. ``publish_need`` refuses any card
@@ -22,7 +22,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.models import Case, Category, NeedCard, NeedStatus, User, utcnow
-from webapp.privacy.card import (
+from webapp.privacy.detection.spans import PLACEHOLDERS, Span
+from webapp.privacy.publishing.card import (
     LEVEL_COUNTY,
     AnonymizedCard,
     CaseFacts,
@@ -31,13 +32,12 @@ from webapp.privacy.card import (
     enforce_k_anonymity,
     generalize,
 )
-from webapp.privacy.redact import contains_pii
-from webapp.privacy.spans import PLACEHOLDERS, Span
+from webapp.privacy.publishing.redact import contains_pii
 from webapp.services import DomainError, audit, events
 from webapp.services.cases.deadlines import local_date
 from webapp.services.cases.household import known_names
 
-# Case category → the card vocabulary of webapp.privacy.card
+# Case category → the card vocabulary of webapp.privacy.publishing.card
 CARD_CATEGORY = {
     Category.SERIOUS_ILLNESS: "medical", Category.ACCIDENT: "accident",
     Category.TRAFFIC: "accident", Category.FIRE: "fire", Category.DISASTER: "disaster",

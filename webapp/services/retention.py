@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from webapp.models import Applicant, Case, User, utcnow
 from webapp.models.cases import TERMINAL_STATUSES, Attachment, CaseEvent
-from webapp.privacy.crypto import normalise_id_number, person_key
+from webapp.privacy.infrastructure.crypto import normalise_id_number, person_key
 from webapp.services import ConflictError, DomainError, Msg, audit
 
 TOMBSTONE = "（已按保存期限删除）"

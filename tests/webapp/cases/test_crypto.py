@@ -1,7 +1,7 @@
 """Field encryption (AES-GCM) and the keyed person hash."""
 import pytest
 
-from webapp.privacy.crypto import (
+from webapp.privacy.infrastructure.crypto import (
     DecryptionError,
     decrypt,
     derive_key,

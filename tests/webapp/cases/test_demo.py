@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from webapp.models import Case, CaseStatus, Conference, Organisation, OrgKind, Transfer
-from webapp.privacy.identifiers import valid_resident_id
+from webapp.privacy.detection.identifiers import valid_resident_id
 from webapp.services.cases import deadlines
 
 pytestmark = pytest.mark.slow

@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 
 from tests.factories import make_id
 from webapp.models import AuditEvent, Case
-from webapp.privacy.crypto import name_key, normalise_name
+from webapp.privacy.infrastructure.crypto import name_key, normalise_name
 from webapp.services.cases import finding
 
 STORY = "申请人王秀英家中突发重病，联系电话13812345678，身份证号{id}。"

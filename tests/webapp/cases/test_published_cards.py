@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tests.factories import ORDINARY
 from webapp.models import AuditEvent, NeedCard, NeedStatus
-from webapp.privacy.card import LEVEL_COUNTY
+from webapp.privacy.publishing.card import LEVEL_COUNTY
 from webapp.services import needs
 
 PUBLISH = (*ORDINARY, "approve", "publish")

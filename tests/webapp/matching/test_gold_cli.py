@@ -1,17 +1,23 @@
 """`flask matching evaluate --gold`, and the gold set as a gate on the learned scorer."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 
 from matching.features import FEATURE_NAMES
 from matching.scoring import DefaultScorer, LearnedScorer, ScorerChoice
 from webapp.services.matching import training
 
+GOLD = Path(__file__).resolve().parents[2] / "matching" / "gold"
+
 
 def test_evaluate_gold_prints_top1_top3_and_ndcg_for_both_scorers(runner, demo_base):
     result = runner.invoke(args=["matching", "evaluate", "--gold"])
     assert result.exit_code == 0, result.output
-    assert "44 judged scenarios" in result.output
+    scenarios = json.loads((GOLD / "scenarios.json").read_text(encoding="utf-8"))
+    assert f"{len(scenarios)} judged scenarios" in result.output
     default_row = next(line for line in result.output.splitlines()
                        if line.startswith("default "))
     top1, top3, ndcg, excluded = default_row.split()[1:]

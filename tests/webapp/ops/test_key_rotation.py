@@ -9,8 +9,8 @@ from sqlalchemy import select, text
 from tests.conftest import AuthActions
 from webapp.models import Applicant, AuditEvent, utcnow
 from webapp.ops import keyfiles, rotation
-from webapp.privacy.crypto import derive_key, encrypt, name_key, person_key
-from webapp.privacy.keyring import key_id
+from webapp.privacy.infrastructure.crypto import derive_key, encrypt, name_key, person_key
+from webapp.privacy.infrastructure.keyring import key_id
 from webapp.services import audit
 
 PEOPLE = [(f"测试人{i}", f"37152619800101{i:03d}X") for i in range(7)]

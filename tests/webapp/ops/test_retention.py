@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from webapp.models import Applicant, AuditEvent, Case, User, utcnow
 from webapp.models.cases import TERMINAL_STATUSES
-from webapp.privacy.crypto import person_key
+from webapp.privacy.infrastructure.crypto import person_key
 from webapp.services import ConflictError, DomainError, audit, ledger, retention
 from webapp.services.transparency import county_totals
 

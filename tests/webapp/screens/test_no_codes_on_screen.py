@@ -10,7 +10,7 @@ from sqlalchemy import String, Text, select
 from tests.webapp.screens.crawl import crawl, stored_codes
 from webapp.models import Applicant, HouseholdMember
 from webapp.models.encrypted import EncryptedText
-from webapp.privacy.spans import PLACEHOLDERS
+from webapp.privacy.detection.spans import PLACEHOLDERS
 
 ROLES = ["officer", "intake", "dept", "charity", "fundmgr", "volunteer", "donor", "auditor",
          "admin", None]

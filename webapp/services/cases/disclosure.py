@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from webapp import permissions
 from webapp.models import Case, User
-from webapp.privacy.redact import mask_id_number, mask_name, mask_phone, redact
+from webapp.privacy.publishing.redact import mask_id_number, mask_name, mask_phone, redact
 from webapp.services import PermissionDeniedError, audit
 from webapp.services.cases.household import known_names
 

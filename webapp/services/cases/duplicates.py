@@ -12,8 +12,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from webapp.models import TERMINAL_STATUSES, Case, Category, Role, User, utcnow
-from webapp.privacy.crypto import normalise_id_number, person_key
-from webapp.privacy.identifiers import valid_resident_id
+from webapp.privacy.detection.identifiers import valid_resident_id
+from webapp.privacy.infrastructure.crypto import normalise_id_number, person_key
 from webapp.services import PermissionDeniedError, audit
 from webapp.services.cases.once_per_year import WINDOW, same_household
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from webapp.models import Applicant, Case, Role, User
 from webapp.models.encrypted import EncryptedText
-from webapp.privacy.crypto import name_key, normalise_id_number, person_key
+from webapp.privacy.infrastructure.crypto import name_key, normalise_id_number, person_key
 from webapp.services import audit
 
 NUMBER, NAME, ID_NUMBER = "number", "name", "id_number"

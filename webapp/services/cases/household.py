@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.models import Case, HouseholdMember, NeedCard, NeedStatus, Relation
-from webapp.privacy.crypto import normalise_id_number, person_key
-from webapp.privacy.identifiers import valid_resident_id
+from webapp.privacy.detection.identifiers import valid_resident_id
+from webapp.privacy.infrastructure.crypto import normalise_id_number, person_key
 
 RELATION_LABELS: dict[Relation, str] = {
     Relation.SPOUSE: "配偶", Relation.CHILD: "子女", Relation.PARENT: "父母",

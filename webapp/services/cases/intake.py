@@ -25,8 +25,8 @@ from webapp.models import (
     utcnow,
 )
 from webapp.models.catalog import SERVICES
-from webapp.privacy.crypto import name_key, normalise_id_number, person_key
-from webapp.privacy.identifiers import valid_resident_id
+from webapp.privacy.detection.identifiers import valid_resident_id
+from webapp.privacy.infrastructure.crypto import name_key, normalise_id_number, person_key
 from webapp.services import DomainError, PermissionDeniedError, audit, events
 from webapp.services.cases import deadlines, household
 from webapp.services.cases.household import MemberInput

@@ -30,7 +30,7 @@ from webapp.models import (
     OutboundMessage,
     utcnow,
 )
-from webapp.privacy.redact import redact
+from webapp.privacy.publishing.redact import redact
 from webapp.services import events, jobs
 from webapp.services.doors.codes import MOBILE, normalise_mobile, phone_key
 

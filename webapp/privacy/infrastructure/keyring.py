@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from webapp.privacy.crypto import NONCE_BYTES, DecryptionError, decrypt, derive_key
+from webapp.privacy.infrastructure.crypto import NONCE_BYTES, DecryptionError, decrypt, derive_key
 
 V2 = "v2:"
 

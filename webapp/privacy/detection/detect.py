@@ -4,7 +4,7 @@ Detectors run from the most specific to the loosest. Each one sees the text with
 found so far masked out, so a phone number inside an e-mail address stays an e-mail, an ID
 number is not also read as a bank card, and the jieba name net does not re-read an address.
 Offsets are always offsets into the text passed in (the normalised text; see
-:mod:`webapp.privacy.normalize`).
+:mod:`webapp.privacy.detection.normalize`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from webapp.privacy.addresses import detect_addresses
-from webapp.privacy.identifiers import (
+from webapp.privacy.detection.addresses import detect_addresses
+from webapp.privacy.detection.identifiers import (
     detect_bank_cards,
     detect_birth_dates,
     detect_emails,
@@ -29,9 +29,9 @@ from webapp.privacy.identifiers import (
     luhn_valid,
     valid_resident_id,
 )
-from webapp.privacy.names import detect_known_names, detect_names
-from webapp.privacy.normalize import normalize
-from webapp.privacy.spans import MASK, PII_TYPES, Span
+from webapp.privacy.detection.names import detect_known_names, detect_names
+from webapp.privacy.detection.normalize import normalize
+from webapp.privacy.detection.spans import MASK, PII_TYPES, Span
 
 __all__ = [
     "PII_TYPES",

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from webapp.privacy.lexicon import COMPOUND_SURNAMES, NAME_ALLOW, NAME_FOLLOWERS, SURNAMES
-from webapp.privacy.name_shape import (
+from webapp.privacy.detection.lexicon import COMPOUND_SURNAMES, NAME_ALLOW, NAME_FOLLOWERS, SURNAMES
+from webapp.privacy.detection.name_shape import (
     _HARD_STOP,
     _at_boundary,
     _closes_name,
@@ -21,8 +21,8 @@ from webapp.privacy.name_shape import (
     _skip_sep,
     _surname_length,
 )
-from webapp.privacy.spans import HAN, NAME, Span, is_han
-from webapp.privacy.tagging import vocab_tag as _vocab_tag
+from webapp.privacy.detection.spans import HAN, NAME, Span, is_han
+from webapp.privacy.detection.tagging import vocab_tag as _vocab_tag
 
 _SURNAME_CLASS = "".join(sorted(SURNAMES))
 _MOU = re.compile(

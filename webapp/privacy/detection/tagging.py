@@ -5,16 +5,18 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from webapp.privacy.lexicon import ADMIN_AREAS, JIEBA_NR_COMMON_WORDS, NAME_ALLOW
-from webapp.privacy.spans import HAN, is_han
+from webapp.privacy.detection.lexicon import ADMIN_AREAS, JIEBA_NR_COMMON_WORDS, NAME_ALLOW
+from webapp.privacy.detection.spans import HAN, is_han
 
 _tagger_lock = threading.Lock()
-_tagger = None
-_hmm_chars: dict = {}
+_tagger: Any = None  # jieba.posseg.POSTokenizer (jieba ships no types)
+_hmm_chars: dict[str, Any] = {}
 
 
-def pos_tagger():
+def pos_tagger() -> Any:
     """A private jieba POS tokenizer, built on first use (about a second)."""
     global _tagger, _hmm_chars
     if _tagger is None:
@@ -48,7 +50,8 @@ def vocab_tag(word: str) -> str | None:
     tagger = pos_tagger()
     if tagger.tokenizer.FREQ.get(word, 0) <= 0:
         return None
-    return tagger.word_tag_tab.get(word, "x")
+    found: str = tagger.word_tag_tab.get(word, "x")
+    return found
 
 
 # jieba net -----------------------------------------------------------------------------------
@@ -57,7 +60,7 @@ _CHUNK = 48
 _BREAK = re.compile(rf"[^{HAN}]")
 
 
-def _chunks(text: str):
+def _chunks(text: str) -> Iterator[tuple[int, str]]:
     """Pieces of at most _CHUNK characters, cut after a non-ideograph where there is one.
 
     jieba's tagger slows down sharply on long unbroken runs of ideographs (pasted or
@@ -87,7 +90,7 @@ _HMM_CHUNK_LOAD = 16
 _HMM_BUDGET = 800
 
 
-def _run_load(pairs) -> int:
+def _run_load(pairs: Iterable[Any]) -> int:
     """Characters in runs of two or more one-character tokens (ideographs, and the letters
     and digits jieba keeps in the same block): what the HMM would read."""
     load = run = 0

@@ -15,24 +15,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from webapp.privacy.cued_names import (
+from webapp.privacy.detection.cued_names import (
     _cue_names,
     _dotted_names,
     _listed_names,
     _mou_names,
     _spaced_names,
 )
-from webapp.privacy.lexicon import COMPOUND_SURNAMES
-from webapp.privacy.spans import MASK, NAME, Span, is_han
-from webapp.privacy.tagged_names import (
+from webapp.privacy.detection.lexicon import COMPOUND_SURNAMES
+from webapp.privacy.detection.spans import MASK, NAME, Span, is_han
+from webapp.privacy.detection.tagged_names import (
     PARTY_SUFFIXES,  # noqa: F401  (public)
     _split_names,
     _tagger_names,
     _title_names,
 )
-from webapp.privacy.tagging import tag as _tag
-from webapp.privacy.tagging import warm_up  # noqa: F401  (public: load jieba early)
-from webapp.privacy.variants import variants
+from webapp.privacy.detection.tagging import tag as _tag
+from webapp.privacy.detection.tagging import warm_up  # noqa: F401  (public: load jieba early)
+from webapp.privacy.detection.variants import variants
 
 _NAME_SEP = r"[\s·*_\-.]{0,2}"
 

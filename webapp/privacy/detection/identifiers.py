@@ -11,7 +11,7 @@ import datetime as _dt
 import re
 import unicodedata
 
-from webapp.privacy.spans import (
+from webapp.privacy.detection.spans import (
     BANK_CARD,
     BIRTH_DATE,
     EMAIL,

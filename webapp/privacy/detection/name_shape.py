@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from webapp.privacy.lexicon import (
+from webapp.privacy.detection.lexicon import (
     ADDRESS_TERMS,
     ADMIN_AREAS,
     COMPOUND_SURNAMES,
@@ -20,8 +20,8 @@ from webapp.privacy.lexicon import (
     NAME_TITLES,
     SURNAMES,
 )
-from webapp.privacy.spans import is_han
-from webapp.privacy.tagging import vocab_tag as _vocab_tag
+from webapp.privacy.detection.spans import is_han
+from webapp.privacy.detection.tagging import vocab_tag as _vocab_tag
 
 _PLACE_CHARS = frozenset("村镇县市省区街路院局委会所站科室庄屯乡厂校队组")
 _ORG_NEXT = ("医院", "银行", "公司", "集团", "大学", "学校", "中学", "小学", "卫生", "药店", "超市",

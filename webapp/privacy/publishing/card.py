@@ -14,7 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from webapp.privacy.redact import RedactedSpan, contains_pii, redact
+from webapp.privacy.detection.spans import Span
+from webapp.privacy.publishing.redact import RedactedSpan, contains_pii, redact
 
 FLAGS = ("serious_illness", "disability", "minor", "elderly", "dibao", "tekun")
 
@@ -216,10 +217,10 @@ def build_card(facts: CaseFacts, *, check_title: bool = True) -> AnonymizedCard:
     return replace(card, title=card_title(card, facts.known_names, check=check_title))
 
 
-def card_pii(card: AnonymizedCard, known_names: Iterable[str] = ()) -> list:
+def card_pii(card: AnonymizedCard, known_names: Iterable[str] = ()) -> list[Span]:
     """PII left anywhere in a card's published text; publish only when this is empty."""
     names = tuple(known_names)
-    found = []
+    found: list[Span] = []
     for text in (card.title, card.story, card.household, card.category_label, card.area):
         found += contains_pii(text or "", names)
     return found
@@ -230,7 +231,10 @@ def widen_age_band(band: str | None) -> str | None:
     return _WIDE_BANDS.get(band, band) if band else band
 
 
-def quasi_identifiers(card: AnonymizedCard, level: int) -> tuple:
+QuasiIdentifiers = tuple[str, str | None, str | None, str | None]
+
+
+def quasi_identifiers(card: AnonymizedCard, level: int) -> QuasiIdentifiers:
     """The published (area, age band, household-size band, household situation) at a level."""
     area = card.area if level < LEVEL_COUNTY else card.county_name
     situation = card.household if level < LEVEL_NO_SITUATION else None
@@ -249,12 +253,13 @@ def generalize(card: AnonymizedCard, level: int) -> AnonymizedCard:
     return replace(wide, title=card_title(wide, check=False))  # fewer words than build_card's
 
 
-def _by_size(groups: Iterable[list[int]], records, level: int) -> list[list[int]]:
+def _by_size(groups: Iterable[list[int]], records: Sequence[AnonymizedCard], level: int
+             ) -> list[list[int]]:
     """Groups smallest first, ties broken by their published key (never by record order)."""
     return sorted(groups, key=lambda g: (len(g), repr(quasi_identifiers(records[g[0]], level))))
 
 
-def _content(card: AnonymizedCard) -> tuple:
+def _content(card: AnonymizedCard) -> tuple[object, ...]:
     """A sort key from everything a card holds, so that choices never follow record order."""
     return (repr(quasi_identifiers(card, LEVEL_EXACT)), card.category, card.title, card.story,
             str(card.amount_still_needed), card.urgency, card.days_waiting)
@@ -283,7 +288,7 @@ def enforce_k_anonymity(records: Sequence[AnonymizedCard], k: int = 5) -> list[i
             for i in members:
                 levels[i] = level
             return
-        parts: dict[tuple, list[int]] = defaultdict(list)
+        parts: dict[QuasiIdentifiers, list[int]] = defaultdict(list)
         for i in members:
             parts[quasi_identifiers(records[i], level - 1)].append(i)
         large = _by_size([g for g in parts.values() if len(g) >= k], records, level - 1)
@@ -295,7 +300,7 @@ def enforce_k_anonymity(records: Sequence[AnonymizedCard], k: int = 5) -> list[i
         for group in large:
             refine(group, level - 1)
 
-    towns: dict[tuple, list[int]] = defaultdict(list)
+    towns: dict[QuasiIdentifiers, list[int]] = defaultdict(list)
     for i in range(len(records)):
         towns[quasi_identifiers(records[i], LEVEL_NO_AGE)].append(i)
     county = {quasi_identifiers(r, MAX_LEVEL) for r in records}

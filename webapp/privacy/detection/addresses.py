@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from webapp.privacy.lexicon import ADMIN_AREAS, GENERIC_PLACES, GENERIC_VILLAGE_PREFIXES
-from webapp.privacy.spans import ADDRESS, HAN, Span, is_han
+from webapp.privacy.detection.lexicon import ADMIN_AREAS, GENERIC_PLACES, GENERIC_VILLAGE_PREFIXES
+from webapp.privacy.detection.spans import ADDRESS, HAN, Span, is_han
 
 # Characters that end a place name when walking backwards: function words and verbs that
 # introduce a place ("住在", "来自", "系…村民"), and measure words.

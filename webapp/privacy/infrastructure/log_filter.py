@@ -29,8 +29,8 @@ from __future__ import annotations
 import logging
 import re
 
-from webapp.privacy.detect import detection_view
-from webapp.privacy.identifiers import (
+from webapp.privacy.detection.detect import detection_view
+from webapp.privacy.detection.identifiers import (
     detect_bank_cards,
     detect_emails,
     detect_embedded_ids,
@@ -39,7 +39,7 @@ from webapp.privacy.identifiers import (
     detect_landlines,
     detect_mobiles,
 )
-from webapp.privacy.spans import MASK, PLACEHOLDERS, Span
+from webapp.privacy.detection.spans import MASK, PLACEHOLDERS, Span
 
 # Same-length folding, so spans found in the view are spans of the original line:
 # full-width ASCII to ASCII, ideographic and zero-width spaces to a space, dashes to '-'.

@@ -8,14 +8,14 @@ Pure Python, no Flask imports.
 
 from __future__ import annotations
 
-from webapp.privacy.lexicon import (
+from webapp.privacy.detection.lexicon import (
     COMPOUND_SURNAMES,
     NAME_ALLOW,
     NAME_FOLLOWERS,
     NAME_TITLES,
     SURNAMES,
 )
-from webapp.privacy.name_shape import (
+from webapp.privacy.detection.name_shape import (
     _HARD_STOP,
     _PLACE_NEXT,
     _WEAK_NAME_TAGS,
@@ -26,8 +26,8 @@ from webapp.privacy.name_shape import (
     _surname_length,
     _token_is_word,
 )
-from webapp.privacy.spans import NAME, Span, is_han
-from webapp.privacy.tagging import vocab_tag as _vocab_tag
+from webapp.privacy.detection.spans import NAME, Span, is_han
+from webapp.privacy.detection.tagging import vocab_tag as _vocab_tag
 
 # Surname characters that also close a noun as a suffix (肇事方 "the party at fault").
 PARTY_SUFFIXES = frozenset("方")

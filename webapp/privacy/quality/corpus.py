@@ -16,8 +16,8 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from webapp.privacy.identifiers import id_check_code, luhn_valid
-from webapp.privacy.spans import (
+from webapp.privacy.detection.identifiers import id_check_code, luhn_valid
+from webapp.privacy.detection.spans import (
     ADDRESS,
     BANK_CARD,
     BIRTH_DATE,

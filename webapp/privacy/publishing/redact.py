@@ -1,6 +1,6 @@
 """Redaction and masking: what the web layer calls before anything is published.
 
-``redact`` normalises the text (see :mod:`webapp.privacy.normalize`), detects PII and
+``redact`` normalises the text (see :mod:`webapp.privacy.detection.normalize`), detects PII and
 replaces each merged span with a typed Chinese placeholder such as 【手机号】. The published
 text is the normalised one. ``contains_pii`` is the publication gate: run it on every edit of
 an anonymized card and refuse to publish while it returns anything.
@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from webapp.privacy.detect import detect_raw
-from webapp.privacy.lexicon import COMPOUND_SURNAMES
-from webapp.privacy.normalize import normalize
-from webapp.privacy.spans import PII_TYPES, PLACEHOLDERS, Span
+from webapp.privacy.detection.detect import detect_raw
+from webapp.privacy.detection.lexicon import COMPOUND_SURNAMES
+from webapp.privacy.detection.normalize import normalize
+from webapp.privacy.detection.spans import PII_TYPES, PLACEHOLDERS, Span
 
 # When merged spans disagree on type, the placeholder of the more specific type wins.
 _PRIORITY = {kind: i for i, kind in enumerate(PII_TYPES)}

@@ -12,7 +12,7 @@ normaliser's offset map):
   characters lie inside gold spans of any type.
 * F2 weighs recall twice as much as precision: missing PII is worse than over-redacting.
 
-Run ``python -m webapp.privacy.evaluation`` to print the figures for the generated corpus.
+Run ``python -m webapp.privacy.quality.evaluation`` to print the figures for the generated corpus.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ import argparse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from webapp.privacy.corpus import Sample, generate_corpus
-from webapp.privacy.detect import detect_raw
-from webapp.privacy.normalize import normalize
-from webapp.privacy.spans import NAME, PII_TYPES
+from webapp.privacy.detection.detect import detect_raw
+from webapp.privacy.detection.normalize import normalize
+from webapp.privacy.detection.spans import NAME, PII_TYPES
+from webapp.privacy.quality.corpus import Sample, generate_corpus
 
 RECALL_COVERAGE = 0.8
 PRECISION_OVERLAP = 0.5

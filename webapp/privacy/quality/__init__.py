@@ -1,0 +1,1 @@
+"""Measuring detection: a seeded labelled corpus and span-level evaluation against it."""
