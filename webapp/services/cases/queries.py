@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from webapp import permissions
 from webapp.models import (
@@ -85,8 +85,11 @@ def count_visible(session: Session, user, f: CaseFilters, *, today: dt.date) -> 
 
 def supervision_rows(session: Session, *, today: dt.date, town_id: int | None = None,
                      department_id: int | None = None):
-    """Overdue open steps, oldest first, optionally for one town or department."""
-    stmt = overdue_stmt(today)
+    """Overdue open steps, oldest first, optionally for one town or department; the case,
+    town, department and responsible person of each row are loaded with it (no query a row)."""
+    stmt = overdue_stmt(today).options(
+        joinedload(StepDeadline.case), joinedload(StepDeadline.town),
+        joinedload(StepDeadline.department), joinedload(StepDeadline.responsible))
     if town_id:
         stmt = stmt.where(StepDeadline.town_id == town_id)
     if department_id:
