@@ -6,6 +6,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from webapp import caching
 from webapp.extensions import db
 from webapp.models import Organisation, Role
 from webapp.services import DomainError, accounts
@@ -155,6 +156,7 @@ def derived_rebuild():
     for name, rebuild in rebuilders:
         click.echo(f"rebuilding {name} …")
         rebuild(echo=click.echo)
+        caching.bump(db.session)  # cached pages may show what the store finds
         db.session.commit()
 
 

@@ -97,13 +97,13 @@ class BulkWriter:
         self.written: dict[str, int] = {}
 
     def next_id(self, table: Table) -> int:
-        return int(self.connection.scalar(select(func.coalesce(func.max(table.c.id), 0)))) + 1
+        return int(self.connection.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0) + 1
 
     def write(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
         if not rows:
             return
         columns = list(table.columns)
-        fill: list[Callable[[], Any] | None] = []
+        fill: list[Any] = []
         for column in columns:
             default = column.default
             if default is not None and getattr(default, "is_scalar", False):
@@ -225,7 +225,7 @@ class ScaleLoader:
             "local_hukou": rng.random() > 0.12, "created_at": start})
         year = start.year
         self.counters[year] = self.counters.get(year, 0) + 1
-        case = {
+        case: dict[str, Any] = {
             "id": case_id, "number": f"GT-{year}-{self.counters[year]:06d}", "town_id": town.id,
             "village_id": village.id, "category": category.value, "urgency": rng.randint(1, 4),
             "amount_needed": amount, "status": target.value, "owner_id": worker.id,

@@ -1,0 +1,31 @@
+"""data_version: the row cached public pages are keyed to; indexes the staff lists need
+
+Revision ID: speed0001dv01
+Revises: a7c0unt12d01
+Create Date: 2026-12-07 17:20:00
+
+"""
+import datetime as dt
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = 'speed0001dv01'
+down_revision = 'a7c0unt12d01'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    table = op.create_table(
+        'data_version',
+        sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('version', sa.BigInteger(), nullable=False),
+        sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_data_version')))
+    op.bulk_insert(table, [{"id": 1, "version": 1,
+                            "changed_at": dt.datetime.now(dt.UTC).replace(tzinfo=None)}])
+
+
+def downgrade():
+    op.drop_table('data_version')
