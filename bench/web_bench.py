@@ -118,8 +118,11 @@ def app_env(data_dir: Path, database_url: str) -> dict[str, str]:
     return env
 
 
-def prepare_data(env: dict[str, str]) -> None:
-    for step in (["db", "upgrade"], ["demo", "load"], ["derived", "rebuild"]):
+def prepare_data(env: dict[str, str], scale: int = 0) -> None:
+    steps = [["db", "upgrade"], ["demo", "load"], ["derived", "rebuild"]]
+    if scale:  # the demo, then a county's ten years in bulk (it rebuilds the index itself)
+        steps = [["db", "upgrade"], ["demo", "scale", "--cases", str(scale)]]
+    for step in steps:
         started = time.perf_counter()
         log(f"  flask {' '.join(step)} …")
         subprocess.run([str(BIN / "flask"), *step], env=env, cwd=ROOT, check=True,
@@ -271,6 +274,91 @@ def _int(pattern: str, text: str) -> int:
     return int(match.group(1)) if match else 0
 
 
+# --- case transitions: each request moves another case, so ab (one fixed request) cannot ---
+
+TRANSITION = "officer POST /api/v1/cases/{id}/transitions (accept)"
+
+
+def reported_cases(env: dict[str, str], limit: int) -> list[int]:
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        from sqlalchemy import select
+
+        from webapp.app import create_app
+        from webapp.extensions import db
+        from webapp.models import Case, CaseStatus
+        app = create_app()
+        with app.app_context():
+            ids = list(db.session.scalars(select(Case.id).where(
+                Case.status == CaseStatus.REPORTED).order_by(Case.id.desc()).limit(limit)))
+            db.session.remove()
+            db.engine.dispose()
+        return ids
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def run_transitions(port: int, env: dict[str, str], ctx: Context, *, clients: int,
+                    requests: int) -> Result:
+    """``clients`` threads, each on its own keep-alive connection, accept reported cases."""
+    import threading
+    token = api_token(port, "officer")
+    ids = reported_cases(env, requests)
+    result = Result(page=TRANSITION, goal="write")
+    if not ids:
+        result.note = "no reported case to accept"
+        return result
+    queue = list(ids)
+    lock = threading.Lock()
+    timings: list[float] = []
+    failures = [0]
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        body = json.dumps({"action": "accept"}).encode()
+        while True:
+            with lock:
+                if not queue:
+                    break
+                case_id = queue.pop()
+            started = time.perf_counter()
+            try:
+                conn.request("POST", f"/api/v1/cases/{case_id}/transitions", body=body,
+                             headers={"Authorization": f"Bearer {token}",
+                                      "Content-Type": "application/json"})
+                resp = conn.getresponse()
+                resp.read()
+                ok = resp.status < 300
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                ok = False
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                timings.append(elapsed)
+                failures[0] += 0 if ok else 1
+        conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    timings.sort()
+    result.requests, result.non_2xx = len(timings), failures[0]
+    result.rps = len(timings) / wall if wall else 0.0
+
+    def pct(q: float) -> float:
+        return timings[min(len(timings) - 1, int(q * len(timings)))]
+    result.p50, result.p95, result.p99 = pct(0.50), pct(0.95), pct(0.99)
+    result.note = f"{len(ids)} reported cases accepted by {clients} threads"
+    return result
+
+
 # --- SQL statements per page -----------------------------------------------------------------
 
 def count_sql(env: dict[str, str], ctx: Context) -> dict[str, int]:
@@ -317,12 +405,13 @@ def count_sql(env: dict[str, str], ctx: Context) -> dict[str, int]:
 # --- one database ----------------------------------------------------------------------------
 
 def bench_database(name: str, database_url: str, args: argparse.Namespace) -> list[Result]:
-    log(f"=== {name}: preparing a fresh data dir with the Gaotang demo ===")
+    log(f"=== {name}: preparing a fresh data dir with the Gaotang demo"
+        f"{f' and {args.scale:,} more cases' if args.scale else ''} ===")
     data_dir = Path(tempfile.mkdtemp(prefix=f"jiujinan-bench-{name}-"))
     env = app_env(data_dir, database_url)
     procs: list[subprocess.Popen] = []
     try:
-        prepare_data(env)
+        prepare_data(env, args.scale)
         app_proc = start_gunicorn("wsgi:app", args.port, env, args.workers, args.threads)
         procs.append(app_proc)
         _, _, home = request("127.0.0.1", args.port, "GET", "/home")
@@ -337,10 +426,16 @@ def bench_database(name: str, database_url: str, args: argparse.Namespace) -> li
             f"case {ctx.ids['case_id']}")
         results = []
         for page in PAGES:
+            if args.pages and not re.search(args.pages, page.name):
+                continue
             port = args.port + 1 if page.goal == "none" else args.port
             log(f"  loading {page.name} ({args.requests} requests, {args.clients} clients) …")
             results.append(run_ab(port, page, ctx, requests=args.requests,
                                   clients=args.clients, seconds=args.seconds, workdir=data_dir))
+        if not args.pages or re.search(args.pages, TRANSITION):
+            log(f"  loading {TRANSITION} ({args.clients} clients) …")
+            results.append(run_transitions(args.port, env, ctx, clients=args.clients,
+                                           requests=min(args.requests, 400)))
         for proc in procs:
             stop(proc)
         procs.clear()
@@ -393,6 +488,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=5200)
     parser.add_argument("--out", help="write the figures as JSON to this file")
+    parser.add_argument("--scale", type=int, default=0, metavar="CASES",
+                        help="add this many cases of ten years (flask demo scale) to the demo")
+    parser.add_argument("--pages", help="only the pages whose name matches this regex")
     args = parser.parse_args()
     if shutil.which("ab") is None:
         parser.error("ApacheBench (ab) is missing: `make bench-deps` installs apache2-utils")
@@ -402,7 +500,8 @@ def main() -> int:
     if args.db in ("postgres", "both"):
         reset_postgres(args.pg_url)
         runs["PostgreSQL"] = bench_database("postgres", args.pg_url, args)
-    print(f"# web bench: {args.requests} requests per page, {args.clients} clients, gunicorn "
+    data = f"demo + {args.scale:,} cases" if args.scale else "demo data"
+    print(f"# web bench ({data}): {args.requests} requests per page, {args.clients} clients, gunicorn "
           f"{args.workers} workers x {args.threads} threads, {os.cpu_count()} CPUs, "
           f"{time.strftime('%Y-%m-%d %H:%M')}")
     for name, results in runs.items():

@@ -21,7 +21,8 @@ import datetime as dt
 import hashlib
 import logging
 import os
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_caching import Cache
@@ -32,6 +33,7 @@ from webapp.models.base import utcnow
 from webapp.models.data_version import DataVersion
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 cache = Cache()
 
 # Anonymous GETs of these endpoints are cached (the public site and the public API reads).
@@ -101,6 +103,22 @@ def install_version_events() -> None:
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "do_orm_execute", _on_execute)
         event.listen(Session, "after_transaction_end", _transaction_ended)
+
+
+def memo(name: str, compute: Callable[[], T], *key: object) -> T:
+    """``compute()``, kept per data version (and ``key``): a figure computed once per change
+    of the data, not once per request (aggregates over every case, the county's totals)."""
+    from webapp.extensions import db
+    version = current_version(db.session)
+    if version is None or not current_app.config.get("PAGE_CACHE", True):
+        return compute()
+    cache_key = "memo:" + hashlib.sha256(
+        f"{name}|{version[0]}|{version[1].isoformat()}|{key!r}".encode()).hexdigest()
+    found = cache.get(cache_key)
+    if found is None:
+        found = (compute(),)
+        cache.set(cache_key, found)
+    return found[0]
 
 
 # --- page caching ---------------------------------------------------------------------------
