@@ -26,7 +26,7 @@ from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_caching import Cache
-from sqlalchemy import Table, event, insert, select, update
+from sqlalchemy import Connection, Table, event, insert, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from webapp.models.base import utcnow
@@ -69,9 +69,26 @@ def bump(session: Session) -> None:
 
 
 def current_version(session: Session) -> tuple[int, dt.datetime] | None:
-    row = session.execute(select(DataVersion.version, DataVersion.changed_at)
-                          .where(DataVersion.id == 1)).first()
-    return None if row is None else (row[0], row[1])
+    """The data version, read outside the session's transaction on a pooled connection of its
+    own: a cache hit then opens no transaction at all (on SQLite the app's transactions take
+    the write lock at BEGIN, which would queue every cached page behind every writer)."""
+    bind = session.get_bind()
+    raw = (bind.engine if isinstance(bind, Connection) else bind).raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("SELECT version, changed_at FROM data_version WHERE id = 1")
+        row = cursor.fetchone()
+        cursor.close()
+    finally:
+        raw.close()
+    if row is None:
+        return None
+    changed = row[1]
+    if isinstance(changed, str):  # SQLite hands back the stored text
+        changed = dt.datetime.fromisoformat(changed)
+    if changed.tzinfo is None:
+        changed = changed.replace(tzinfo=dt.UTC)
+    return int(row[0]), changed
 
 
 def _touches_data(objects: Any) -> bool:
