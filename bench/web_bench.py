@@ -416,7 +416,7 @@ def bench_database(name: str, database_url: str, args: argparse.Namespace) -> li
         procs.append(app_proc)
         _, _, home = request("127.0.0.1", args.port, "GET", "/home")
         base_env = dict(env, BENCH_PAGE_BYTES=str(len(home)))
-        procs.append(start_gunicorn("bench.web_baseline:app", args.port + 1, base_env,
+        procs.append(start_gunicorn("bench.web_baseline:app", args.baseline_port, base_env,
                                     args.workers, args.threads))
         ctx = Context()
         ctx.officer_cookie = login_cookie(args.port, "officer")
@@ -428,7 +428,7 @@ def bench_database(name: str, database_url: str, args: argparse.Namespace) -> li
         for page in PAGES:
             if args.pages and not re.search(args.pages, page.name):
                 continue
-            port = args.port + 1 if page.goal == "none" else args.port
+            port = args.baseline_port if page.goal == "none" else args.port
             log(f"  loading {page.name} ({args.requests} requests, {args.clients} clients) …")
             results.append(run_ab(port, page, ctx, requests=args.requests,
                                   clients=args.clients, seconds=args.seconds, workdir=data_dir))
@@ -491,7 +491,10 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=0, metavar="CASES",
                         help="add this many cases of ten years (flask demo scale) to the demo")
     parser.add_argument("--pages", help="only the pages whose name matches this regex")
+    parser.add_argument("--baseline-port", type=int, help="port of the bare Flask page "
+                        "(default: --port + 1)")
     args = parser.parse_args()
+    args.baseline_port = args.baseline_port or args.port + 1
     if shutil.which("ab") is None:
         parser.error("ApacheBench (ab) is missing: `make bench-deps` installs apache2-utils")
     runs: dict[str, list[Result]] = {}

@@ -502,6 +502,7 @@ class ScaleLoader:
 
     def _finish(self) -> None:
         connection = self.writer.connection
+        self.writer.reset_sequences(_t(m) for m in self.MODELS.values())  # before ORM inserts
         # The reserve's stored totals follow its journal lines; fund it first for the grants.
         granted = self.reserve_totals["debits_pending"] + self.reserve_totals["debits_posted"]
         if granted:
