@@ -120,7 +120,9 @@ def app_env(data_dir: Path, database_url: str) -> dict[str, str]:
 
 def prepare_data(env: dict[str, str], scale: int = 0) -> None:
     steps = [["db", "upgrade"], ["demo", "load"], ["derived", "rebuild"]]
-    if scale:  # the demo, then a county's ten years in bulk (it rebuilds the index itself)
+    if scale < 0:
+        steps = [["db", "upgrade"]]
+    elif scale:  # the demo, then a county's ten years in bulk (it rebuilds the index itself)
         steps = [["db", "upgrade"], ["demo", "scale", "--cases", str(scale)]]
     for step in steps:
         started = time.perf_counter()
@@ -148,7 +150,7 @@ def start_gunicorn(target: str, port: int, env: dict[str, str], workers: int,
          "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
          "--error-logfile", "-", target],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"{target} exited: {proc.stderr.read().decode()[-2000:]}")
@@ -159,7 +161,7 @@ def start_gunicorn(target: str, port: int, env: dict[str, str], workers: int,
         except OSError:
             time.sleep(0.2)
     proc.kill()
-    raise RuntimeError(f"{target} did not answer on port {port} within 60 s")
+    raise RuntimeError(f"{target} did not answer on port {port} within 300 s")
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -407,11 +409,16 @@ def count_sql(env: dict[str, str], ctx: Context) -> dict[str, int]:
 def bench_database(name: str, database_url: str, args: argparse.Namespace) -> list[Result]:
     log(f"=== {name}: preparing a fresh data dir with the Gaotang demo"
         f"{f' and {args.scale:,} more cases' if args.scale else ''} ===")
-    data_dir = Path(tempfile.mkdtemp(prefix=f"jiujinan-bench-{name}-"))
+    data_dir = Path(args.reuse) if args.reuse else \
+        Path(tempfile.mkdtemp(prefix=f"jiujinan-bench-{name}-"))
     env = app_env(data_dir, database_url)
     procs: list[subprocess.Popen] = []
     try:
-        prepare_data(env, args.scale)
+        if args.reuse:  # prepared by an earlier run: only bring the schema up to date
+            log(f"  reusing {data_dir}")
+            prepare_data(env, -1)
+        else:
+            prepare_data(env, args.scale)
         app_proc = start_gunicorn("wsgi:app", args.port, env, args.workers, args.threads)
         procs.append(app_proc)
         _, _, home = request("127.0.0.1", args.port, "GET", "/home")
@@ -447,7 +454,8 @@ def bench_database(name: str, database_url: str, args: argparse.Namespace) -> li
     finally:
         for proc in procs:
             stop(proc)
-        shutil.rmtree(data_dir, ignore_errors=True)
+        if not args.reuse:
+            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def judge(result: Result) -> None:
@@ -491,6 +499,9 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=0, metavar="CASES",
                         help="add this many cases of ten years (flask demo scale) to the demo")
     parser.add_argument("--pages", help="only the pages whose name matches this regex")
+    parser.add_argument("--reuse", metavar="DATA_DIR", help="measure a data dir (and, with "
+                        "--db postgres, the database at --pg-url) prepared before, e.g. by "
+                        "`flask demo scale`, instead of building a fresh one; kept afterwards")
     parser.add_argument("--baseline-port", type=int, help="port of the bare Flask page "
                         "(default: --port + 1)")
     args = parser.parse_args()
@@ -501,7 +512,8 @@ def main() -> int:
     if args.db in ("sqlite", "both"):
         runs["SQLite"] = bench_database("sqlite", "", args)
     if args.db in ("postgres", "both"):
-        reset_postgres(args.pg_url)
+        if not args.reuse:
+            reset_postgres(args.pg_url)
         runs["PostgreSQL"] = bench_database("postgres", args.pg_url, args)
     data = f"demo + {args.scale:,} cases" if args.scale else "demo data"
     print(f"# web bench ({data}): {args.requests} requests per page, {args.clients} clients, gunicorn "
