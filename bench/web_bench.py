@@ -260,6 +260,9 @@ def run_ab(port: int, page: Page, ctx: Context, *, requests: int, clients: int,
         result.note = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "ab failed"
         return result
     text = out.stdout
+    if "Requests per second" not in text:
+        result.note = (out.stderr.strip().splitlines() or ["ab printed no figures"])[-1]
+        return result
     result.requests = _int(r"Complete requests:\s+(\d+)", text)
     result.failed = _int(r"Failed requests:\s+(\d+)", text)
     result.non_2xx = _int(r"Non-2xx responses:\s+(\d+)", text)
@@ -436,6 +439,14 @@ def bench_database(name: str, database_url: str, args: argparse.Namespace) -> li
             if args.pages and not re.search(args.pages, page.name):
                 continue
             port = args.baseline_port if page.goal == "none" else args.port
+            if page.method == "GET":  # rendered once, as a running server would have it
+                headers = {"Cookie": ctx.officer_cookie} if page.who == "officer" else {}
+                if page.who == "api":
+                    headers = {"Authorization": f"Bearer {ctx.donor_token}"}
+                warm = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+                warm.request("GET", page.path.format(**ctx.ids), headers=headers)
+                warm.getresponse().read()
+                warm.close()
             log(f"  loading {page.name} ({args.requests} requests, {args.clients} clients) …")
             results.append(run_ab(port, page, ctx, requests=args.requests,
                                   clients=args.clients, seconds=args.seconds, workdir=data_dir))
