@@ -87,7 +87,7 @@ def _rows_shown(html: bytes) -> int:
 @pytest.fixture
 def county(app, db, demo_base, search_index):
     from webapp.services.search import sync
-    load_scale(db.session, cases=14, seed=7, demo=False, open_share=0.7)
+    load_scale(db.session, cases=10, seed=7, demo=False, open_share=0.8)
     db.session.commit()
     sync.rebuild_index(db.session, search_index)
     db.session.commit()
@@ -109,7 +109,7 @@ def test_no_page_issues_a_statement_per_row(app, db, county, auth):
     small = {path: _count(app, clients, path, who) for who, path in paths}
     cases_small = officer.get("/cases/").get_data()
 
-    load_scale(db.session, cases=70, seed=7, demo=False, open_share=0.7)
+    load_scale(db.session, cases=40, seed=7, demo=False, open_share=0.7)
     _grow(db, case_id, need_id, times=25)
     db.session.commit()
     sync.rebuild_index(db.session, index)
