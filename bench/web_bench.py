@@ -118,8 +118,13 @@ def app_env(data_dir: Path, database_url: str) -> dict[str, str]:
     return env
 
 
-def prepare_data(env: dict[str, str]) -> None:
-    for step in (["db", "upgrade"], ["demo", "load"], ["derived", "rebuild"]):
+def prepare_data(env: dict[str, str], scale: int = 0) -> None:
+    steps = [["db", "upgrade"], ["demo", "load"], ["derived", "rebuild"]]
+    if scale < 0:
+        steps = [["db", "upgrade"]]
+    elif scale:  # the demo, then a county's ten years in bulk (it rebuilds the index itself)
+        steps = [["db", "upgrade"], ["demo", "scale", "--cases", str(scale)]]
+    for step in steps:
         started = time.perf_counter()
         log(f"  flask {' '.join(step)} …")
         subprocess.run([str(BIN / "flask"), *step], env=env, cwd=ROOT, check=True,
@@ -145,7 +150,7 @@ def start_gunicorn(target: str, port: int, env: dict[str, str], workers: int,
          "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
          "--error-logfile", "-", target],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"{target} exited: {proc.stderr.read().decode()[-2000:]}")
@@ -156,7 +161,7 @@ def start_gunicorn(target: str, port: int, env: dict[str, str], workers: int,
         except OSError:
             time.sleep(0.2)
     proc.kill()
-    raise RuntimeError(f"{target} did not answer on port {port} within 60 s")
+    raise RuntimeError(f"{target} did not answer on port {port} within 300 s")
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -255,6 +260,9 @@ def run_ab(port: int, page: Page, ctx: Context, *, requests: int, clients: int,
         result.note = out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "ab failed"
         return result
     text = out.stdout
+    if "Requests per second" not in text:
+        result.note = (out.stderr.strip().splitlines() or ["ab printed no figures"])[-1]
+        return result
     result.requests = _int(r"Complete requests:\s+(\d+)", text)
     result.failed = _int(r"Failed requests:\s+(\d+)", text)
     result.non_2xx = _int(r"Non-2xx responses:\s+(\d+)", text)
@@ -269,6 +277,91 @@ def run_ab(port: int, page: Page, ctx: Context, *, requests: int, clients: int,
 def _int(pattern: str, text: str) -> int:
     match = re.search(pattern, text)
     return int(match.group(1)) if match else 0
+
+
+# --- case transitions: each request moves another case, so ab (one fixed request) cannot ---
+
+TRANSITION = "officer POST /api/v1/cases/{id}/transitions (accept)"
+
+
+def reported_cases(env: dict[str, str], limit: int) -> list[int]:
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        from sqlalchemy import select
+
+        from webapp.app import create_app
+        from webapp.extensions import db
+        from webapp.models import Case, CaseStatus
+        app = create_app()
+        with app.app_context():
+            ids = list(db.session.scalars(select(Case.id).where(
+                Case.status == CaseStatus.REPORTED).order_by(Case.id.desc()).limit(limit)))
+            db.session.remove()
+            db.engine.dispose()
+        return ids
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def run_transitions(port: int, env: dict[str, str], ctx: Context, *, clients: int,
+                    requests: int) -> Result:
+    """``clients`` threads, each on its own keep-alive connection, accept reported cases."""
+    import threading
+    token = api_token(port, "officer")
+    ids = reported_cases(env, requests)
+    result = Result(page=TRANSITION, goal="write")
+    if not ids:
+        result.note = "no reported case to accept"
+        return result
+    queue = list(ids)
+    lock = threading.Lock()
+    timings: list[float] = []
+    failures = [0]
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        body = json.dumps({"action": "accept"}).encode()
+        while True:
+            with lock:
+                if not queue:
+                    break
+                case_id = queue.pop()
+            started = time.perf_counter()
+            try:
+                conn.request("POST", f"/api/v1/cases/{case_id}/transitions", body=body,
+                             headers={"Authorization": f"Bearer {token}",
+                                      "Content-Type": "application/json"})
+                resp = conn.getresponse()
+                resp.read()
+                ok = resp.status < 300
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                ok = False
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                timings.append(elapsed)
+                failures[0] += 0 if ok else 1
+        conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    timings.sort()
+    result.requests, result.non_2xx = len(timings), failures[0]
+    result.rps = len(timings) / wall if wall else 0.0
+
+    def pct(q: float) -> float:
+        return timings[min(len(timings) - 1, int(q * len(timings)))]
+    result.p50, result.p95, result.p99 = pct(0.50), pct(0.95), pct(0.99)
+    result.note = f"{len(ids)} reported cases accepted by {clients} threads"
+    return result
 
 
 # --- SQL statements per page -----------------------------------------------------------------
@@ -317,17 +410,23 @@ def count_sql(env: dict[str, str], ctx: Context) -> dict[str, int]:
 # --- one database ----------------------------------------------------------------------------
 
 def bench_database(name: str, database_url: str, args: argparse.Namespace) -> list[Result]:
-    log(f"=== {name}: preparing a fresh data dir with the Gaotang demo ===")
-    data_dir = Path(tempfile.mkdtemp(prefix=f"jiujinan-bench-{name}-"))
+    log(f"=== {name}: preparing a fresh data dir with the Gaotang demo"
+        f"{f' and {args.scale:,} more cases' if args.scale else ''} ===")
+    data_dir = Path(args.reuse) if args.reuse else \
+        Path(tempfile.mkdtemp(prefix=f"jiujinan-bench-{name}-"))
     env = app_env(data_dir, database_url)
     procs: list[subprocess.Popen] = []
     try:
-        prepare_data(env)
+        if args.reuse:  # prepared by an earlier run: only bring the schema up to date
+            log(f"  reusing {data_dir}")
+            prepare_data(env, -1)
+        else:
+            prepare_data(env, args.scale)
         app_proc = start_gunicorn("wsgi:app", args.port, env, args.workers, args.threads)
         procs.append(app_proc)
         _, _, home = request("127.0.0.1", args.port, "GET", "/home")
         base_env = dict(env, BENCH_PAGE_BYTES=str(len(home)))
-        procs.append(start_gunicorn("bench.web_baseline:app", args.port + 1, base_env,
+        procs.append(start_gunicorn("bench.web_baseline:app", args.baseline_port, base_env,
                                     args.workers, args.threads))
         ctx = Context()
         ctx.officer_cookie = login_cookie(args.port, "officer")
@@ -337,10 +436,24 @@ def bench_database(name: str, database_url: str, args: argparse.Namespace) -> li
             f"case {ctx.ids['case_id']}")
         results = []
         for page in PAGES:
-            port = args.port + 1 if page.goal == "none" else args.port
+            if args.pages and not re.search(args.pages, page.name):
+                continue
+            port = args.baseline_port if page.goal == "none" else args.port
+            if page.method == "GET":  # rendered once, as a running server would have it
+                headers = {"Cookie": ctx.officer_cookie} if page.who == "officer" else {}
+                if page.who == "api":
+                    headers = {"Authorization": f"Bearer {ctx.donor_token}"}
+                warm = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+                warm.request("GET", page.path.format(**ctx.ids), headers=headers)
+                warm.getresponse().read()
+                warm.close()
             log(f"  loading {page.name} ({args.requests} requests, {args.clients} clients) …")
             results.append(run_ab(port, page, ctx, requests=args.requests,
                                   clients=args.clients, seconds=args.seconds, workdir=data_dir))
+        if not args.pages or re.search(args.pages, TRANSITION):
+            log(f"  loading {TRANSITION} ({args.clients} clients) …")
+            results.append(run_transitions(args.port, env, ctx, clients=args.clients,
+                                           requests=min(args.requests, 400)))
         for proc in procs:
             stop(proc)
         procs.clear()
@@ -352,7 +465,8 @@ def bench_database(name: str, database_url: str, args: argparse.Namespace) -> li
     finally:
         for proc in procs:
             stop(proc)
-        shutil.rmtree(data_dir, ignore_errors=True)
+        if not args.reuse:
+            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def judge(result: Result) -> None:
@@ -393,16 +507,27 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=5200)
     parser.add_argument("--out", help="write the figures as JSON to this file")
+    parser.add_argument("--scale", type=int, default=0, metavar="CASES",
+                        help="add this many cases of ten years (flask demo scale) to the demo")
+    parser.add_argument("--pages", help="only the pages whose name matches this regex")
+    parser.add_argument("--reuse", metavar="DATA_DIR", help="measure a data dir (and, with "
+                        "--db postgres, the database at --pg-url) prepared before, e.g. by "
+                        "`flask demo scale`, instead of building a fresh one; kept afterwards")
+    parser.add_argument("--baseline-port", type=int, help="port of the bare Flask page "
+                        "(default: --port + 1)")
     args = parser.parse_args()
+    args.baseline_port = args.baseline_port or args.port + 1
     if shutil.which("ab") is None:
         parser.error("ApacheBench (ab) is missing: `make bench-deps` installs apache2-utils")
     runs: dict[str, list[Result]] = {}
     if args.db in ("sqlite", "both"):
         runs["SQLite"] = bench_database("sqlite", "", args)
     if args.db in ("postgres", "both"):
-        reset_postgres(args.pg_url)
+        if not args.reuse:
+            reset_postgres(args.pg_url)
         runs["PostgreSQL"] = bench_database("postgres", args.pg_url, args)
-    print(f"# web bench: {args.requests} requests per page, {args.clients} clients, gunicorn "
+    data = f"demo + {args.scale:,} cases" if args.scale else "demo data"
+    print(f"# web bench ({data}): {args.requests} requests per page, {args.clients} clients, gunicorn "
           f"{args.workers} workers x {args.threads} threads, {os.cpu_count()} CPUs, "
           f"{time.strftime('%Y-%m-%d %H:%M')}")
     for name, results in runs.items():

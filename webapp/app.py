@@ -87,6 +87,8 @@ def _init_extensions(app: Flask) -> None:
                                                           "migrations")))
     login_manager.init_app(app)
     csrf.init_app(app)
+    from webapp import caching
+    caching.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     talisman.init_app(app, content_security_policy=CSP, force_https=False,
                       session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],

@@ -6,6 +6,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from webapp import caching
 from webapp.extensions import db
 from webapp.models import Organisation, Role
 from webapp.services import DomainError, accounts
@@ -115,6 +116,28 @@ def demo_load(seed):
     click.echo("demo data: " + ", ".join(f"{k} +{v}" for k, v in summary.items()))
 
 
+@demo_cli.command("scale")
+@click.option("--cases", default=100_000, show_default=True, help="Synthetic cases to add.")
+@click.option("--seed", default=20171206, show_default=True)
+@click.option("--no-index", is_flag=True, help="Skip rebuilding the derived stores (search).")
+def demo_scale(cases, seed, no_index):
+    """Add a county's ten years (``--cases`` cases and all that hangs on them) in bulk."""
+    import time
+
+    from webapp.demo.scale import load_scale
+    if cases < 1:
+        raise click.ClickException("--cases must be at least 1")
+    started = time.perf_counter()
+    audit_service.client_address.set("cli")
+    written = load_scale(db.session, cases=cases, seed=seed, echo=click.echo)
+    db.session.commit()
+    click.echo("rows written: " + ", ".join(f"{k} {v:,}" for k, v in written.items()))
+    click.echo(f"loaded in {time.perf_counter() - started:.0f} s")
+    if written and not no_index:
+        derived_rebuild.callback()
+        click.echo(f"searchable in {time.perf_counter() - started:.0f} s")
+
+
 @audit_cli.command("verify")
 def audit_verify():
     """Walk the audit chain and report the first broken link."""
@@ -137,6 +160,7 @@ def derived_rebuild():
     for name, rebuild in rebuilders:
         click.echo(f"rebuilding {name} …")
         rebuild(echo=click.echo)
+        caching.bump(db.session)  # cached pages may show what the store finds
         db.session.commit()
 
 

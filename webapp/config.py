@@ -113,6 +113,15 @@ class Config:
         self.SEARCH_URL = os.environ.get("ELASTICSEARCH_URL") or str(self.DATA_DIR / "search")
         self.UPLOAD_DIR = self.DATA_DIR / "uploads"
         self.BABEL_DEFAULT_LOCALE = os.environ.get("JIUJINAN_LANG", "zh_CN")
+        # Anonymous public pages cached per data version (webapp/caching.py): in Redis when
+        # REDIS_URL is set, in each process otherwise; JIUJINAN_PAGE_CACHE=0 turns it off.
+        self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        self.PAGE_CACHE = os.environ.get("JIUJINAN_PAGE_CACHE", "1") != "0"
+        self.PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 60, minimum=0, maximum=86400)
+        if os.environ.get("JIUJINAN_BACKGROUND_IN_PROCESS") == "0":
+            # App servers beside dedicated `flask search sync --follow` / `flask jobs work
+            # --follow` processes (docs/operations.md): no drain threads in the web workers.
+            self.SEARCH_SYNC_IN_PROCESS = self.JOBS_IN_PROCESS = False
         self.MAIL_SERVER = os.environ.get("SMTP_HOST")
         self.MAIL_PORT = env_port("SMTP_PORT", 25)
         self.MAIL_USERNAME = os.environ.get("SMTP_USER")

@@ -6,8 +6,9 @@ import datetime as dt
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from webapp import caching
 from webapp.cases import bp
 from webapp.cases.forms import ConferenceForm
 from webapp.cases.views import case_settings, template_globals, today
@@ -74,12 +75,17 @@ def supervision():
     department_id = request.args.get("department", type=int)
     stmt = queries.supervision_rows(db.session, today=today(), town_id=town_id,
                                     department_id=department_id)
-    page = db.paginate(stmt, per_page=50, error_out=False)
+    # Counts over every overdue step: once per data version and day, not once per request.
+    page = db.paginate(stmt, per_page=50, error_out=False, count=False)
+    page.total = caching.memo("supervision_total", lambda: db.session.scalar(
+        select(func.count()).select_from(stmt.order_by(None).subquery())) or 0,
+        town_id, department_id, today())
     return render_template(
         "cases/supervision.html", page=page, today=today(), town_id=town_id,
         department_id=department_id, towns=queries.towns(db.session),
         departments=transfers.departments(db.session),
-        by_unit=queries.overdue_by_unit(db.session, today=today()),
+        by_unit=caching.memo("overdue_by_unit", lambda: queries.overdue_by_unit(
+            db.session, today=today()), today()),
         overdue_payments=green_channel.overdue_payments(
             db.session, today=today(), settings=case_settings(),
             payment_days_on=county_rules.payment_days_on(db.session, current_app.config)),

@@ -8,9 +8,9 @@ from pathlib import Path
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from webapp import permissions
+from webapp import caching, permissions
 from webapp.cases import bp
 from webapp.cases.forms import AttachmentForm, IntakeForm
 from webapp.extensions import db
@@ -105,6 +105,12 @@ def _inject():
     return {"case_labels": template_globals()}
 
 
+def _visibility(user) -> tuple:
+    """What decides which cases ``user`` sees (queries.visible_cases_stmt)."""
+    return (sorted(r.value for r in user.roles), permissions.town_id_of(user),
+            user.organisation_id)
+
+
 @bp.route("/")
 @access(READERS)
 def index():
@@ -121,14 +127,20 @@ def index():
     stmt = queries.apply_filters(queries.visible_cases_stmt(current_user), current_user, f,
                                  today=today()).order_by(Case.high_impact.desc(),
                                                          Case.urgency.desc(), Case.id.desc())
-    page = db.paginate(stmt, per_page=25, error_out=False)
+    # The total (a count over every visible case) is computed once per data version.
+    page = db.paginate(stmt, per_page=25, error_out=False, count=False)
+    page.total = caching.memo("case_list_total", lambda: db.session.scalar(
+        select(func.count()).select_from(stmt.order_by(None).subquery())) or 0,
+        sorted((k, v) for k, v in args.items(multi=True) if k != "page"),
+        _visibility(current_user), current_user.id, today())
     if query is not None and query.about_person:
         finding.record_person_search(db.session, current_user, query, matches=page.total)
         db.session.commit()
     return render_template("cases/list.html", page=page, f=f,
                            q=(args.get("q") or "").strip()[:40],
                            person_search=finding.may_search_people(current_user),
-                           counts=queries.status_counts(db.session, current_user),
+                           counts=caching.memo("status_counts", lambda: queries.status_counts(
+                               db.session, current_user), _visibility(current_user)),
                            towns=queries.towns(db.session), drill=drill,
                            **template_globals())
 

@@ -11,7 +11,7 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.models.accounts import Organisation, User
@@ -72,6 +72,7 @@ class Applicant(Base):
 
 class Case(Base):
     __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_urgency_id", "urgency", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)  # GT-2026-000123
@@ -192,6 +193,7 @@ class CaseEvent(Base):
     """One line of a case's timeline: who did what, from which state to which."""
 
     __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_case_id_id", "case_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
-from webapp.models.resources import ListingReview, ReviewDecision
+from webapp.models.resources import LISTING_MODELS, ListingReview, ReviewDecision
 from webapp.permissions import R, access, roles
 from webapp.portal import bp
 from webapp.portal.forms import ReviewForm
@@ -22,8 +24,17 @@ KIND_LABELS = {"project": "慈善项目", "fund": "公益基金", "offer": "志�
 @bp.route("/review")
 @access(roles(R.OFFICER))
 def review_queue():
-    page = db.paginate(listings.pending_reviews(db.session), per_page=25, error_out=False)
-    rows = [(r, listings.get_listing(db.session, r.kind, r.listing_id)) for r in page.items]
+    stmt = listings.pending_reviews(db.session).options(joinedload(ListingReview.organisation))
+    page = db.paginate(stmt, per_page=25, error_out=False)
+    # One query per kind of listing on the page, not one per row.
+    wanted: dict = {}
+    for r in page.items:
+        wanted.setdefault(r.kind, set()).add(r.listing_id)
+    found = {(kind, x.id): x for kind, ids in wanted.items()
+             for x in db.session.scalars(select(LISTING_MODELS[kind]).where(
+                 LISTING_MODELS[kind].id.in_(ids)))}
+    rows = [(r, found.get((r.kind, r.listing_id))
+             or listings.get_listing(db.session, r.kind, r.listing_id)) for r in page.items]
     return render_template("portal/review_queue.html", page=page, rows=rows,
                            kind_labels=KIND_LABELS, field_labels=FIELD_LABELS)
 

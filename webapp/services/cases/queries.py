@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from webapp import permissions
 from webapp.models import (
@@ -90,9 +90,13 @@ def count_visible(session: Session, user, f: CaseFilters, *, today: dt.date) -> 
 def supervision_rows(session: Session, *, today: dt.date, town_id: int | None = None,
                      department_id: int | None = None):
     """Overdue open steps, high-impact (重大敏感) cases first, then oldest first, optionally
-    for one town or department."""
-    stmt = (overdue_stmt(today).join(Case, Case.id == StepDeadline.case_id).order_by(None)
-            .order_by(Case.high_impact.desc(), StepDeadline.due_on, StepDeadline.id))
+    for one town or department; the case, town, department and responsible person of each row
+    are loaded with it (no query a row)."""
+    stmt = (overdue_stmt(today).join(Case, Case.id == StepDeadline.case_id)
+            .options(contains_eager(StepDeadline.case), joinedload(StepDeadline.town),
+                     joinedload(StepDeadline.department), joinedload(StepDeadline.responsible))
+            .order_by(None).order_by(Case.high_impact.desc(), StepDeadline.due_on,
+                                     StepDeadline.id))
     if town_id:
         stmt = stmt.where(StepDeadline.town_id == town_id)
     if department_id:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from webapp.models import Case, User, utcnow
 from webapp.models.ledger import MoneyTransfer, MoneyTransferKind, MoneyTransferStatus, Verification
@@ -138,7 +138,8 @@ def overdue_payments(session: Session, *, today: dt.date, settings: CaseSettings
     rows = session.scalars(select(MoneyTransfer).where(
         MoneyTransfer.kind == MoneyTransferKind.GREEN_CHANNEL,
         MoneyTransfer.verification == Verification.CONFIRMED,
-        MoneyTransfer.status == MoneyTransferStatus.PENDING).order_by(MoneyTransfer.id))
+        MoneyTransfer.status == MoneyTransferStatus.PENDING).order_by(MoneyTransfer.id)
+        .options(joinedload(MoneyTransfer.case)))
     found = []
     for transfer in rows:
         since = deadlines.local_date(transfer.verified_at or transfer.created_at)
