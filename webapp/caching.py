@@ -6,8 +6,9 @@
   by every worker and app server), an in-process ``SimpleCache`` otherwise.
 * **The data version** is the one row of ``data_version``. A transaction whose flushes or bulk
   statements change a table other than the bookkeeping ones (:data:`UNVERSIONED_TABLES`) bumps
-  it right after it commits, in a one-statement transaction of its own. Bumping inside the
-  writer's transaction would hold the row's lock until commit, serialising every writer of the
+  it right after it commits, in a one-statement transaction of its own (on PostgreSQL; SQLite,
+  whose writer holds the whole database's lock anyway, bumps inside the transaction). Bumping
+  inside a PostgreSQL writer's transaction would hold the row's lock until commit, serialising every writer of the
   app behind one row and deadlocking writers that also lock rows of their own (a ledger
   account, a case) in the other order. After the commit returns, the next request reads the
   new version and renders the new data; a request that read the old version first stores what
@@ -60,19 +61,36 @@ _static_hashes: dict[str, str] = {}
 # --- the data version -----------------------------------------------------------------------
 
 def bump(session: Session) -> None:
-    """Mark ``session``'s transaction as changing the data: its commit advances the version."""
+    """Mark ``session``'s transaction as changing the data.
+
+    On PostgreSQL its commit advances the version (see the module's docstring). On SQLite the
+    version row is updated at once, inside the transaction: the writer already holds the
+    database's one write lock from ``BEGIN IMMEDIATE`` to commit, so this costs no concurrency,
+    whereas a transaction of its own after the commit would wait for a write lock that an
+    enclosing transaction of the same request (a case number drawn in a nested session) holds.
+    """
+    if session.info.get(_BUMP_FLAG):
+        return
     session.info[_BUMP_FLAG] = True
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        _advance_in(connection)
+        session.info[_BUMP_FLAG] = "done"
+
+
+def _advance_in(connection: Connection) -> None:
+    table = cast(Table, DataVersion.__table__)
+    changed = connection.execute(update(table).where(table.c.id == 1).values(
+        version=table.c.version + 1, changed_at=utcnow()))
+    if changed.rowcount == 0:
+        connection.execute(insert(table).values(id=1, version=1, changed_at=utcnow()))
 
 
 def _advance(bind: Any) -> None:
     """Advance the data version in a short transaction of its own."""
     engine = bind.engine if isinstance(bind, Connection) else bind
-    table = cast(Table, DataVersion.__table__)
     with engine.begin() as connection:
-        changed = connection.execute(update(table).where(table.c.id == 1).values(
-            version=table.c.version + 1, changed_at=utcnow()))
-        if changed.rowcount == 0:
-            connection.execute(insert(table).values(id=1, version=1, changed_at=utcnow()))
+        _advance_in(connection)
 
 
 def current_version(session: Session) -> tuple[int, dt.datetime] | None:
@@ -117,7 +135,7 @@ def _on_execute(state: ORMExecuteState) -> None:
 
 
 def _after_commit(session: Session) -> None:
-    if session.info.pop(_BUMP_FLAG, False):
+    if session.info.pop(_BUMP_FLAG, False) is True:
         try:
             _advance(session.get_bind())
         except Exception:  # the change is committed; a page may stay cached until the next one
