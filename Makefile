@@ -67,8 +67,10 @@ audit: $(BIN)/.installed
 	@$(BIN)/pip-audit --progress-spinner off --skip-editable --timeout 30 \
 		|| echo "pip-audit: the findings above (or the service was unreachable); not failing the build"
 
-## make test: lint, dependency audit, then the whole suite on SQLite, then on PostgreSQL.
-test: setup lint audit browser-deps test-sqlite test-postgres
+## make test: lint, dependency audit, then the whole suite on SQLite and on PostgreSQL, the two
+## runs side by side (one per core; each run's output is printed whole when it ends).
+test: setup lint audit browser-deps
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite:
 	@echo "=== test suite on SQLite ==="
