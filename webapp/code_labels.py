@@ -39,7 +39,8 @@ ENTRY_ACTION_LABELS = {"open": "开立", "top_up": "追加资金", "reserve": "�
                        "disburse": "支付"}
 SIDE_LABELS = {"debit": "支出", "credit": "收入"}
 PHASE_LABELS = {"pending": "预留中", "posted": "已入账"}
-AUDIT_OBJECT_LABELS = {"users": "用户", "organisations": "机构", "cases": "个案",
+AUDIT_OBJECT_LABELS = {"service_sessions": "服务记录", "case_outcomes": "救助结果",
+                       "users": "用户", "organisations": "机构", "cases": "个案",
                        "need_cards": "需求卡片", "money_transfers": "款项",
                        "conferences": "联席会议", "match_runs": "匹配批次",
                        "match_proposals": "匹配建议", "pledges": "认捐", "projects": "慈善项目",
@@ -52,6 +53,8 @@ AUDIT_OBJECT_LABELS = {"users": "用户", "organisations": "机构", "cases": "�
                        "leads": "线索", "verification_codes": "验证码", "appeals": "复核申请",
                        "complaints": "投诉", "town_windows": "受理窗口"}
 AUDIT_ACTION_LABELS = {
+    "delivery.session": "登记服务记录", "case.outcome": "记录救助结果",
+    "ledger.reserve_top_up": "补充备用金",
     "login": "登录", "logout": "退出登录", "login.failed": "登录失败",
     "user.create": "创建用户", "user.activate": "启用用户", "user.deactivate": "停用用户",
     "user.password": "修改密码", "user.roles": "调整角色",
@@ -88,6 +91,8 @@ AUDIT_ACTION_LABELS = {
     "self_service.code": "发送验证码", "self_service.lookup": "网上查询进度",
 }
 AUDIT_FIELD_LABELS = {
+    "proposal_id": "对接", "hours": "小时", "delivered_on": "服务日期", "result": "结果",
+    "from_account_id": "转出账户", "to_account_id": "转入账户",
     "number": "编号", "from": "原状态", "to": "新状态", "amount": "金额", "case_id": "个案",
     "category": "类别", "local_hukou": "本地户籍", "town_id": "镇（街道）",
     "need_card_id": "需求卡片", "resource": "资源", "owner_id": "承办人",

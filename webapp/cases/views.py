@@ -5,7 +5,17 @@ import datetime as dt
 import io
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -64,8 +74,13 @@ FIELD_OF = {"applicant.name": "name", "applicant.id_number": "id_number",
 
 
 def case_settings() -> CaseSettings:
-    """The county's rules in force today (database over the config defaults)."""
-    return county_rules.settings_on(db.session, current_app.config, today())
+    """The county's rules in force today (database over the config defaults), read once a
+    request: a board calls it for every row it dates."""
+    found: CaseSettings | None = g.get("case_settings")
+    if found is None:
+        found = g.case_settings = county_rules.settings_on(db.session, current_app.config,
+                                                           today())
+    return found
 
 
 def today() -> dt.date:

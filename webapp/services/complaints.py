@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from webapp.models import (
     Complaint,
@@ -184,6 +184,6 @@ def complaints_stmt(status: str | None = None) -> Select[tuple[Complaint]]:
 
 def overdue_complaints(session: Session, *, today: dt.date) -> list[Complaint]:
     """Open complaints past their answer date, oldest first (the supervision board)."""
-    return list(session.scalars(select(Complaint).where(
+    return list(session.scalars(select(Complaint).options(joinedload(Complaint.town)).where(
         Complaint.status == ComplaintStatus.OPEN, Complaint.due_on < today)
         .order_by(Complaint.due_on, Complaint.id)))

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from webapp.models import ListingStatus, Organisation, OrgKind, Role, Scheme, TownWindow, User
-from webapp.services import DomainError, PermissionDeniedError, audit
+from webapp.services import DomainError, Msg, PermissionDeniedError, audit
 from webapp.services.cases.settings import CaseSettings
 
 PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|12345")
@@ -82,16 +82,16 @@ def update_window(session: Session, actor: User | None, town: Organisation, *, a
         raise PermissionDeniedError("只有民政工作人员或管理员可以修改窗口信息")
     if town.kind != OrgKind.TOWN:
         raise DomainError("只有镇（街道）设有受理窗口", field="town")
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str | Msg]] = {}
     address, opening_hours = (address or "").strip(), (opening_hours or "").strip()
     if not 4 <= len(address) <= 200:
-        errors["address"] = ["请填写窗口地址（4–200 个字）"]
+        errors["address"] = [Msg("请填写窗口地址（4–200 个字）")]
     if not 4 <= len(opening_hours) <= 200:
-        errors["opening_hours"] = ["请填写办公时间（4–200 个字）"]
+        errors["opening_hours"] = [Msg("请填写办公时间（4–200 个字）")]
     if not valid_phone(phone):
-        errors["phone"] = ["窗口电话格式不正确（手机 11 位或带区号的座机）"]
+        errors["phone"] = [Msg("窗口电话格式不正确（手机 11 位或带区号的座机）")]
     if supervision_phone.strip() and not valid_phone(supervision_phone):
-        errors["supervision_phone"] = ["监督电话格式不正确（手机 11 位或带区号的座机）"]
+        errors["supervision_phone"] = [Msg("监督电话格式不正确（手机 11 位或带区号的座机）")]
     if errors:
         raise DomainError("窗口信息有误，请检查标出的字段", errors=errors)
     row = window_of(session, town) or TownWindow(town_id=town.id)

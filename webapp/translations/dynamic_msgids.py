@@ -98,7 +98,9 @@ MSGIDS = (
     N_('学习模型评分'),  # webapp/code_labels.py
     N_('安排联席会议'),  # webapp/code_labels.py
     N_('家庭成员'),  # webapp/code_labels.py
+    N_('对接'),  # webapp/code_labels.py
     N_('导出申请人个人信息'),  # webapp/code_labels.py
+    N_('小时'),  # webapp/code_labels.py, webapp/matching/labels.py
     N_('已作废'),  # webapp/code_labels.py, webapp/ledger/views.py
     N_('已修改'),  # webapp/code_labels.py
     N_('已兑现'),  # webapp/code_labels.py
@@ -149,6 +151,7 @@ MSGIDS = (
     N_('放假'),  # webapp/code_labels.py
     N_('救助政策'),  # webapp/code_labels.py, webapp/ledger/views.py
     N_('救助管理站'),  # webapp/code_labels.py, webapp/services/cases/intake.py
+    N_('救助结果'),  # webapp/code_labels.py
     N_('文件类型'),  # webapp/code_labels.py
     N_('新状态'),  # webapp/code_labels.py
     N_('无法联系'),  # webapp/code_labels.py
@@ -156,6 +159,8 @@ MSGIDS = (
     N_('更新窗口公开信息'),  # webapp/code_labels.py
     N_('更正字段'),  # webapp/code_labels.py
     N_('更正申请人个人信息'),  # webapp/code_labels.py
+    N_('服务日期'),  # webapp/code_labels.py
+    N_('服务记录'),  # webapp/code_labels.py
     N_('期初资金'),  # webapp/code_labels.py
     N_('期限'),  # webapp/code_labels.py
     N_('未能解决'),  # webapp/code_labels.py, webapp/services/delivery.py
@@ -188,6 +193,7 @@ MSGIDS = (
     N_('登录'),  # webapp/code_labels.py
     N_('登录失败'),  # webapp/code_labels.py
     N_('登记个案'),  # webapp/code_labels.py
+    N_('登记服务记录'),  # webapp/code_labels.py
     N_('监督电话'),  # webapp/code_labels.py
     N_('督办事项'),  # webapp/code_labels.py
     N_('督办单'),  # webapp/code_labels.py, webapp/templating.py
@@ -203,6 +209,7 @@ MSGIDS = (
     N_('级别'),  # webapp/code_labels.py
     N_('线索'),  # webapp/code_labels.py, webapp/templating.py
     N_('线索转为个案'),  # webapp/code_labels.py
+    N_('结果'),  # webapp/code_labels.py
     N_('结论'),  # webapp/code_labels.py
     N_('维持原决定'),  # webapp/code_labels.py, webapp/services/doors/appeals.py
     N_('综合救助'),  # webapp/code_labels.py
@@ -216,6 +223,7 @@ MSGIDS = (
     N_('节假日'),  # webapp/code_labels.py
     N_('节假日天数'),  # webapp/code_labels.py
     N_('补充分配'),  # webapp/code_labels.py
+    N_('补充备用金'),  # webapp/code_labels.py
     N_('被替换'),  # webapp/code_labels.py
     N_('规则'),  # webapp/code_labels.py
     N_('规则数'),  # webapp/code_labels.py
@@ -223,6 +231,7 @@ MSGIDS = (
     N_('角色'),  # webapp/code_labels.py
     N_('认捐'),  # webapp/code_labels.py
     N_('议题'),  # webapp/code_labels.py
+    N_('记录救助结果'),  # webapp/code_labels.py
     N_('证明材料'),  # webapp/code_labels.py, webapp/services/retention.py
     N_('评分'),  # webapp/code_labels.py
     N_('评分模型'),  # webapp/code_labels.py
@@ -237,6 +246,8 @@ MSGIDS = (
     N_('资金账户'),  # webapp/code_labels.py
     N_('跳过'),  # webapp/code_labels.py
     N_('身份证号码'),  # webapp/code_labels.py
+    N_('转入账户'),  # webapp/code_labels.py
+    N_('转出账户'),  # webapp/code_labels.py
     N_('转办'),  # webapp/code_labels.py, webapp/services/cases/orders.py
     N_('转办部门'),  # webapp/code_labels.py
     N_('载入法定节假日'),  # webapp/code_labels.py
@@ -316,7 +327,6 @@ MSGIDS = (
     N_('可覆盖缺口'),  # webapp/matching/labels.py
     N_('困难程度'),  # webapp/matching/labels.py
     N_('失败'),  # webapp/matching/labels.py
-    N_('小时'),  # webapp/matching/labels.py
     N_('已完成'),  # webapp/matching/labels.py, webapp/statistics/reports.py
     N_('年龄无效'),  # webapp/matching/labels.py
     N_('排队/运行中'),  # webapp/matching/labels.py
@@ -472,9 +482,11 @@ MSGIDS = (
     N_('撤销原决定，重新办理'),  # webapp/services/doors/appeals.py
     N_('多次联系未果'),  # webapp/services/doors/leads.py
     N_('已关闭'),  # webapp/services/doors/leads.py
+    N_('已受理，转为个案'),  # webapp/services/doors/leads.py
     N_('已转为个案'),  # webapp/services/doors/leads.py
     N_('已转介其他部门或机构'),  # webapp/services/doors/leads.py
     N_('待首次联系'),  # webapp/services/doors/leads.py
+    N_('等待受理窗口首次联系'),  # webapp/services/doors/leads.py
     N_('重复线索（已有个案在办）'),  # webapp/services/doors/leads.py
     N_('已先行救助，正在核查'),  # webapp/services/doors/self_service.py
     N_('已受理，正在准备核查'),  # webapp/services/doors/self_service.py

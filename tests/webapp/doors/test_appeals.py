@@ -34,7 +34,7 @@ def test_applicant_appeal_goes_to_another_officer_who_overturns_a_rejection(
     assert appeal.status is AppealStatus.OVERTURNED
     assert case.status is CaseStatus.VERIFIED and case.closed_at is None
     actions = db.session.scalars(select(CaseEvent.action).where(
-        CaseEvent.case_id == case.id)).all()
+        CaseEvent.case_id == case.id).order_by(CaseEvent.id)).all()
     assert actions[-2:] == ["appeal", "appeal_overturned"]
     assert db.session.scalars(select(StepDeadline).where(
         StepDeadline.case_id == case.id, StepDeadline.done_at.is_(None))).first() is not None

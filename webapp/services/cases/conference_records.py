@@ -20,7 +20,7 @@ from webapp.models import (
     User,
     utcnow,
 )
-from webapp.services import ConflictError, DomainError, PermissionDeniedError, audit
+from webapp.services import ConflictError, DomainError, Msg, PermissionDeniedError, audit
 
 MEMBER_KINDS = (OrgKind.DEPARTMENT, OrgKind.CIVIL_AFFAIRS)
 MINUTES_MAX = 20000
@@ -105,16 +105,17 @@ def record_attendance(session: Session, actor: User, conference: Conference, *,
         raise ConflictError("请先设置联席会议成员单位")
     present_ids = {int(i) for i in present}
     names = {int(k): (v or "").strip() for k, v in (representatives or {}).items()}
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str | Msg]] = {}
     strangers = (present_ids | {k for k, v in names.items() if v}) - member_ids
     if strangers:
-        errors["present"] = ["只能记录成员单位的出席情况"]
+        errors["present"] = [Msg("只能记录成员单位的出席情况")]
     if any(len(v) > 60 for v in names.values()):
-        errors["representatives"] = ["参会人员不能超过 60 个字"]
+        errors["representatives"] = [Msg("参会人员不能超过 60 个字")]
     if not present_ids and not errors:
-        errors["present"] = ["请至少选择一个出席的成员单位"]
+        errors["present"] = [Msg("请至少选择一个出席的成员单位")]
     if errors:
-        raise DomainError(next(iter(errors.values()))[0], errors=errors)
+        first = next(iter(errors.values()))[0]
+        raise DomainError(first.msgid if isinstance(first, Msg) else first, errors=errors)
     existing = {a.organisation_id: a for a in conference.attendance}
     rows = []
     for organisation_id in sorted(member_ids | set(existing)):

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from webapp import permissions
 from webapp.models import (
@@ -35,6 +35,7 @@ from webapp.models import (
 from webapp.services import (
     ConflictError,
     DomainError,
+    Msg,
     NotFoundError,
     PermissionDeniedError,
     audit,
@@ -74,35 +75,35 @@ class LeadInput:
 
 def _validate(session: Session, data: LeadInput, *, online: bool) -> dict[str, Any]:
     """Check every field and report all problems at once; return the cleaned values."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str | Msg]] = {}
     name = (data.name or "").strip()
     if not 1 <= len(name) <= 40:
-        errors["name"] = ["请填写困难群众的姓名或称呼（不超过 40 个字）"]
+        errors["name"] = [Msg("请填写困难群众的姓名或称呼（不超过 40 个字）")]
     phone = normalise_mobile(data.phone)
     if online and not MOBILE.fullmatch(phone):
-        errors["phone"] = ["请填写 11 位手机号码，用来接收验证码"]
+        errors["phone"] = [Msg("请填写 11 位手机号码，用来接收验证码")]
     elif phone and not (MOBILE.fullmatch(phone) or intake.LANDLINE.fullmatch(phone)):
-        errors["phone"] = ["联系电话格式不正确（手机 11 位或带区号的座机）"]
+        errors["phone"] = [Msg("联系电话格式不正确（手机 11 位或带区号的座机）")]
     address = (data.address or "").strip()
     if len(address) > 200:
-        errors["address"] = ["住址不能超过 200 个字"]
+        errors["address"] = [Msg("住址不能超过 200 个字")]
     town = session.get(Organisation, data.town_id) if data.town_id else None
     if town is None or town.kind != OrgKind.TOWN:
-        errors["town_id"] = ["请选择所在的镇（街道）"]
+        errors["town_id"] = [Msg("请选择所在的镇（街道）")]
     village = session.get(Organisation, data.village_id) if data.village_id else None
     if data.village_id and (village is None or town is None or village.parent_id != town.id):
-        errors["village_id"] = ["村（社区）不属于所选镇（街道）"]
+        errors["village_id"] = [Msg("村（社区）不属于所选镇（街道）")]
     description = (data.description or "").strip()
     if not 5 <= len(description) <= 2000:
-        errors["description"] = ["请简单说说遇到了什么困难（5–2000 个字）"]
+        errors["description"] = [Msg("请简单说说遇到了什么困难（5–2000 个字）")]
     try:
         urgency = int(data.urgency)
     except (TypeError, ValueError):
         urgency = 0
     if not 1 <= urgency <= 4:
-        errors["urgency"] = ["紧急程度应为 1–4"]
+        errors["urgency"] = [Msg("紧急程度应为 1–4")]
     if not online and not phone and not address:
-        errors["phone"] = ["请至少留下联系电话或住址，方便窗口联系"]
+        errors["phone"] = [Msg("请至少留下联系电话或住址，方便窗口联系")]
     if errors:
         raise DomainError("线索信息有误，请检查标出的内容", errors=errors)
     return {"name": name, "phone": phone or None, "address": address or None, "town": town,
@@ -180,8 +181,8 @@ def mine_stmt(user: User) -> Select[tuple[Lead]]:
 
 def late_leads(session: Session, *, today: dt.date) -> list[Lead]:
     """Open leads past their first-contact date (the supervision board)."""
-    return list(session.scalars(select(Lead).where(Lead.status == LeadStatus.OPEN,
-                                                   Lead.due_on < today)
+    return list(session.scalars(select(Lead).options(joinedload(Lead.town))
+                                .where(Lead.status == LeadStatus.OPEN, Lead.due_on < today)
                                 .order_by(Lead.due_on, Lead.id)))
 
 
@@ -255,13 +256,17 @@ def close_lead(session: Session, actor: User, lead: Lead, *, reason: str, note: 
     return lead
 
 
+OUTCOME_CONVERTED = "已受理，转为个案"
+OUTCOME_WAITING = "等待受理窗口首次联系"
+
+
 def outcome_text(lead: Lead) -> str:
     """What became of a lead, in words for the finder: no more than they gave."""
     if lead.status is LeadStatus.CONVERTED:
-        return "已受理，转为个案"
+        return OUTCOME_CONVERTED
     if lead.status is LeadStatus.CLOSED and lead.close_reason is not None:
         return CLOSE_REASON_LABELS[lead.close_reason]
-    return "等待受理窗口首次联系"
+    return OUTCOME_WAITING
 
 
 # ---- subscribers ----------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from webapp.models import (
     StepDeadline,
     utcnow,
 )
-from webapp.services import DomainError, audit
+from webapp.services import DomainError, Msg, audit
 from webapp.services.cases import deadlines
 from webapp.services.cases.settings import CaseSettings
 from webapp.services.doors import appeals, codes, leads, messages
@@ -109,11 +109,11 @@ def start_lookup(session: Session, number: str, phone: str, *, address: str,
     """Issue a lookup code; it is sent only when the phone is the one on record."""
     number = (number or "").strip().upper()
     phone = normalise_mobile(phone)
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str | Msg]] = {}
     if not NUMBER.fullmatch(number):
-        errors["number"] = ["请填写完整的编号，如 XS-2026-000012 或 GT-2026-000123"]
+        errors["number"] = [Msg("请填写完整的编号，如 XS-2026-000012 或 GT-2026-000123")]
     if not codes.MOBILE.fullmatch(phone):
-        errors["phone"] = ["请填写 11 位手机号码"]
+        errors["phone"] = [Msg("请填写 11 位手机号码")]
     if errors:
         raise DomainError("请检查编号和手机号码", errors=errors)
     on_record = normalise_mobile(_phone_on_record(_find(session, number)) or "")
