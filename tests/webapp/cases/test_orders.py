@@ -48,7 +48,7 @@ def test_issue_order_goes_on_the_timeline_audit_and_town_inbox(db, staff, issued
     assert (order.level, order.status) == (OrderLevel.REMIND, OrderStatus.OPEN)
     assert order.reply_due_on == dt.date(2026, 3, 12)          # Mon + 3 working days
     assert db.session.scalars(select(CaseEvent.action).where(
-        CaseEvent.case_id == order.case_id)).all()[-1] == "order_issue"
+        CaseEvent.case_id == order.case_id).order_by(CaseEvent.id)).all()[-1] == "order_issue"
     assert db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "supervision.issue")).one()
     told = set(db.session.scalars(select(Notification.user_id).where(
