@@ -7,7 +7,7 @@ from wtforms.validators import Length, Optional
 from webapp.forms import choices
 from webapp.models import CATEGORY_LABELS
 from webapp.models.catalog import URGENCY_LABELS
-from webapp.services.doors.leads import CLOSE_REASON_LABELS
+from webapp.services.doors.leads import CLOSE_REASON_LABELS, LeadInput
 
 
 class LeadForm(FlaskForm):
@@ -20,6 +20,13 @@ class LeadForm(FlaskForm):
     description = TextAreaField(_l("发生了什么"), validators=[Length(max=2000)])
     urgency = SelectField(_l("紧急程度"), coerce=int, default=2,
                           choices=choices(URGENCY_LABELS.items()))
+
+    def lead_input(self, *, on_behalf: bool) -> LeadInput:
+        """What was typed, as the services take it (they validate every field)."""
+        return LeadInput(name=self.name.data or "", town_id=self.town_id.data or None,
+                         description=self.description.data or "", phone=self.phone.data or "",
+                         address=self.address.data or "", urgency=self.urgency.data or 2,
+                         on_behalf=on_behalf)
 
 
 class ApplyForm(LeadForm):

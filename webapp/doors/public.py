@@ -16,7 +16,7 @@ from webapp.extensions import db
 from webapp.models import utcnow
 from webapp.permissions import PUBLIC, access
 from webapp.services import DomainError
-from webapp.services.doors import codes, leads, self_service
+from webapp.services.doors import codes, self_service
 
 GRANT = "status_grant"  # the session key of a verified lookup: number and expiry
 GRANT_MINUTES = 15
@@ -33,11 +33,7 @@ def apply():
     form.town_id.choices = [(0, _("请选择"))] + town_choices()
     status = 200
     if form.validate_on_submit():
-        data = leads.LeadInput(name=form.name.data or "", town_id=form.town_id.data or None,
-                               description=form.description.data or "",
-                               phone=form.phone.data or "", address=form.address.data or "",
-                               urgency=form.urgency.data or 2,
-                               on_behalf=bool(form.on_behalf.data))
+        data = form.lead_input(on_behalf=bool(form.on_behalf.data))
         try:
             ticket = self_service.start_application(db.session, data, address=_address(),
                                                     settings=door_settings())

@@ -62,10 +62,7 @@ def new_lead():
     form.town_id.choices = [(0, _("请选择"))] + town_choices()
     status = 200
     if form.validate_on_submit():
-        data = leads.LeadInput(name=form.name.data or "", town_id=form.town_id.data or None,
-                               description=form.description.data or "",
-                               phone=form.phone.data or "", address=form.address.data or "",
-                               urgency=form.urgency.data or 2, on_behalf=True)
+        data = form.lead_input(on_behalf=True)
         try:
             lead = leads.file_lead(db.session, current_user, data, settings=door_settings(),
                                    case_settings=case_settings())
