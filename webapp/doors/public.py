@@ -4,8 +4,11 @@ review from the verified lookup."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from webapp.cases.views import case_settings
@@ -18,6 +21,7 @@ from webapp.permissions import PUBLIC, access
 from webapp.services import DomainError
 from webapp.services.doors import codes, self_service
 
+T = TypeVar("T")
 GRANT = "status_grant"  # the session key of a verified lookup: number and expiry
 GRANT_MINUTES = 15
 
@@ -49,18 +53,18 @@ def apply():
     return render_template("doors/apply.html", form=form), status
 
 
-@bp.route("/apply/confirm", methods=["GET", "POST"])
-@access(PUBLIC)
-def apply_confirm():
+def _code_page(purpose: str, redeem: Callable[[str, str], T],
+               done: Callable[[T], ResponseReturnValue]) -> ResponseReturnValue:
+    """The verification-code step of applying and of looking up: ``redeem(ticket, code)``,
+    then ``done(result)``. A wrong code is committed (the attempt counts); any other refusal
+    changes nothing."""
     form = CodeForm()
     if request.method == "GET":
         form.ticket.data = request.args.get("t", "")
     status = 200
     if form.validate_on_submit():
         try:
-            lead = self_service.confirm_application(
-                db.session, form.ticket.data or "", form.code.data or "",
-                settings=door_settings(), case_settings=case_settings())
+            result = redeem(form.ticket.data or "", form.code.data or "")
         except codes.WrongCodeError as exc:
             db.session.commit()  # the attempt counts
             form.code.errors = [exc.message]
@@ -71,10 +75,20 @@ def apply_confirm():
             status = exc.status
         else:
             db.session.commit()
-            return render_template("doors/applied.html", lead=lead)
+            return done(result)
     elif request.method == "POST":
         status = 400
-    return render_template("doors/code.html", form=form, purpose="apply"), status
+    return render_template("doors/code.html", form=form, purpose=purpose), status
+
+
+@bp.route("/apply/confirm", methods=["GET", "POST"])
+@access(PUBLIC)
+def apply_confirm():
+    return _code_page(
+        "apply",
+        lambda ticket, code: self_service.confirm_application(
+            db.session, ticket, code, settings=door_settings(), case_settings=case_settings()),
+        lambda lead: render_template("doors/applied.html", lead=lead))
 
 
 @bp.route("/status", methods=["GET", "POST"])
@@ -99,33 +113,20 @@ def status_lookup():
     return render_template("doors/lookup.html", form=form), status
 
 
+def _grant_lookup(number: str) -> ResponseReturnValue:
+    until = utcnow() + dt.timedelta(minutes=GRANT_MINUTES)
+    session[GRANT] = {"number": number, "until": until.isoformat()}
+    return redirect(url_for("doors.status_view"))
+
+
 @bp.route("/status/verify", methods=["GET", "POST"])
 @access(PUBLIC)
 def status_verify():
-    form = CodeForm()
-    if request.method == "GET":
-        form.ticket.data = request.args.get("t", "")
-    status = 200
-    if form.validate_on_submit():
-        try:
-            number = self_service.confirm_lookup(db.session, form.ticket.data or "",
-                                                 form.code.data or "", settings=door_settings())
-        except codes.WrongCodeError as exc:
-            db.session.commit()  # the attempt counts
-            form.code.errors = [exc.message]
-            status = 400
-        except DomainError as exc:
-            db.session.rollback()
-            form.code.errors = [exc.message]
-            status = exc.status
-        else:
-            db.session.commit()
-            until = utcnow() + dt.timedelta(minutes=GRANT_MINUTES)
-            session[GRANT] = {"number": number, "until": until.isoformat()}
-            return redirect(url_for("doors.status_view"))
-    elif request.method == "POST":
-        status = 400
-    return render_template("doors/code.html", form=form, purpose="lookup"), status
+    return _code_page(
+        "lookup",
+        lambda ticket, code: self_service.confirm_lookup(db.session, ticket, code,
+                                                         settings=door_settings()),
+        _grant_lookup)
 
 
 def _granted() -> str | None:
