@@ -81,7 +81,8 @@ test-postgres:
 	@if $(BIN)/python -m tests.pgsetup "$(TEST_DATABASE_URL)" && \
 		$(BIN)/python -m tests.pgsetup "$(TEST_MIGRATIONS_DATABASE_URL)"; then \
 		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" \
-		TEST_MIGRATIONS_DATABASE_URL="$(TEST_MIGRATIONS_DATABASE_URL)" $(BIN)/pytest $(PYTEST_ARGS); \
+		TEST_MIGRATIONS_DATABASE_URL="$(TEST_MIGRATIONS_DATABASE_URL)" JOURNEY_PRESENTATION=0 \
+		$(BIN)/pytest $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL is required under CI=true but is unreachable" >&2; exit 1; \
 	else \

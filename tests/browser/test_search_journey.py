@@ -32,7 +32,7 @@ def test_visitor_searches_and_narrows_by_facet(live_server, page, screenshot):
     assert "kind=need" in page.url
     assert page.locator("#search-hits li").count() == 2
     assert page.locator("#search-hits mark").count() >= 1
-    assert screenshot(page, "search-results").stat().st_size > 1000
+    screenshot(page, "search-results")
     page.click(".search-active")
     page.wait_for_selector("#search-hits")
     assert "kind=" not in page.url
