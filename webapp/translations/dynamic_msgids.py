@@ -59,7 +59,7 @@ MSGIDS = (
     N_('决定'),  # webapp/code_labels.py
     N_('准备数据'),  # webapp/code_labels.py
     N_('凭证号'),  # webapp/code_labels.py, webapp/ledger/exports.py
-    N_('出生日期'),  # webapp/code_labels.py, webapp/services/retention.py
+    N_('出生日期'),  # webapp/code_labels.py, webapp/services/needs.py
     N_('分配'),  # webapp/code_labels.py
     N_('列入会议议题'),  # webapp/code_labels.py
     N_('创建用户'),  # webapp/code_labels.py
@@ -91,7 +91,7 @@ MSGIDS = (
     N_('含调休安排'),  # webapp/code_labels.py
     N_('启用用户'),  # webapp/code_labels.py
     N_('困难情况'),  # webapp/code_labels.py
-    N_('地址'),  # webapp/code_labels.py
+    N_('地址'),  # webapp/code_labels.py, webapp/services/needs.py
     N_('复核人'),  # webapp/code_labels.py
     N_('复核申请'),  # webapp/code_labels.py, webapp/templating.py
     N_('大小'),  # webapp/code_labels.py
@@ -188,7 +188,7 @@ MSGIDS = (
     N_('用途'),  # webapp/code_labels.py
     N_('申请人'),  # webapp/code_labels.py
     N_('申请人本人提出'),  # webapp/code_labels.py
-    N_('电话'),  # webapp/code_labels.py
+    N_('电话'),  # webapp/code_labels.py, webapp/services/needs.py
     N_('留有联系方式'),  # webapp/code_labels.py
     N_('登录'),  # webapp/code_labels.py
     N_('登录失败'),  # webapp/code_labels.py
@@ -298,6 +298,16 @@ MSGIDS = (
     N_('请求无效'),  # webapp/errors.py
     N_('请求过于频繁，请稍后再试'),  # webapp/errors.py
     N_('页面或记录不存在'),  # webapp/errors.py
+    N_('60岁以上'),  # webapp/generated_words.py, webapp/services/matching/records.py
+    N_('6人及以上'),  # webapp/generated_words.py
+    N_('低保家庭'),  # webapp/generated_words.py
+    N_('家庭遭遇突发困难'),  # webapp/generated_words.py
+    N_('未成年'),  # webapp/generated_words.py, webapp/services/matching/records.py
+    N_('未成年子女'),  # webapp/generated_words.py
+    N_('残疾人'),  # webapp/generated_words.py
+    N_('特困供养人员'),  # webapp/generated_words.py
+    N_('老年人'),  # webapp/generated_words.py, webapp/models/catalog.py
+    N_('重病患者'),  # webapp/generated_words.py, webapp/models/catalog.py
     N_('不支持此传输编码'),  # webapp/gunicorn_worker.py
     N_('请求格式无效或请求行过长'),  # webapp/gunicorn_worker.py
     N_('请求被拒绝'),  # webapp/gunicorn_worker.py
@@ -363,13 +373,11 @@ MSGIDS = (
     N_('突发事件'),  # webapp/models/catalog.py
     N_('精神慰藉'),  # webapp/models/catalog.py
     N_('紧急'),  # webapp/models/catalog.py, webapp/services/search/documents.py
-    N_('老年人'),  # webapp/models/catalog.py
     N_('能力提升'),  # webapp/models/catalog.py
     N_('自然灾害'),  # webapp/models/catalog.py
     N_('资源链接'),  # webapp/models/catalog.py
     N_('较急'),  # webapp/models/catalog.py, webapp/services/search/documents.py
     N_('重大疾病'),  # webapp/models/catalog.py
-    N_('重病患者'),  # webapp/models/catalog.py
     N_('陪护就医'),  # webapp/models/catalog.py
     N_('医院直接结算'),  # webapp/models/ledger.py
     N_('实物'),  # webapp/models/ledger.py
@@ -419,6 +427,19 @@ MSGIDS = (
     N_('窗口受理'),  # webapp/services/cases/intake.py
     N_('线索转个案'),  # webapp/services/cases/intake.py
     N_('部门转介'),  # webapp/services/cases/intake.py
+    N_('%(department)s答复：%(text)s'),  # webapp/services/cases/notes.py
+    N_('%(text)s；已转介：%(referred)s'),  # webapp/services/cases/notes.py
+    N_('先行救助 %(amount)s 元'),  # webapp/services/cases/notes.py
+    N_('批准救助 %(amount)s 元'),  # webapp/services/cases/notes.py
+    N_('申请人申请复核'),  # webapp/services/cases/notes.py
+    N_('督办单 #%(order)s 办结'),  # webapp/services/cases/notes.py
+    N_('督办单 #%(order)s 发往%(recipient)s，请于 %(due)s 前答复：%(text)s'),  # webapp/services/cases/notes.py
+    N_('督办单 #%(order)s 答复：%(text)s'),  # webapp/services/cases/notes.py
+    N_('督办单 #%(order)s 逾期 %(days)s 个工作日未答复，由“%(before)s”升级为“%(after)s”'),  # webapp/services/cases/notes.py
+    N_('移交给 %(owner)s'),  # webapp/services/cases/notes.py
+    N_('移交给 %(owner)s：%(text)s'),  # webapp/services/cases/notes.py
+    N_('窗口代为申请复核'),  # webapp/services/cases/notes.py
+    N_('转办至%(departments)s：%(text)s'),  # webapp/services/cases/notes.py
     N_('决定不予救助'),  # webapp/services/cases/notifications.py
     N_('办理总时限'),  # webapp/services/cases/notifications.py, webapp/services/county_rules.py
     N_('受理'),  # webapp/services/cases/notifications.py, webapp/services/cases/workflow.py
@@ -537,21 +558,25 @@ MSGIDS = (
     N_('资源方已婉拒'),  # webapp/services/matching/decisions.py
     N_('资源方已接受'),  # webapp/services/matching/decisions.py
     N_('18-29岁'),  # webapp/services/matching/records.py
-    N_('60岁以上'),  # webapp/services/matching/records.py
-    N_('未成年'),  # webapp/services/matching/records.py
+    N_('姓名'),  # webapp/services/needs.py, webapp/services/retention.py
+    N_('微信'),  # webapp/services/needs.py
+    N_('手机号'),  # webapp/services/needs.py
+    N_('病案号'),  # webapp/services/needs.py
+    N_('身份证号'),  # webapp/services/needs.py, webapp/services/retention.py
+    N_('车牌'),  # webapp/services/needs.py
+    N_('邮箱'),  # webapp/services/needs.py
+    N_('银行卡号'),  # webapp/services/needs.py
     N_('已使用'),  # webapp/services/pledges.py
     N_('已收到'),  # webapp/services/pledges.py
     N_('已认捐'),  # webapp/services/pledges.py
     N_('接收方已确认'),  # webapp/services/pledges.py
     N_('住址'),  # webapp/services/retention.py
-    N_('姓名'),  # webapp/services/retention.py
     N_('有关机关依法调取'),  # webapp/services/retention.py
     N_('本人委托代理人申请'),  # webapp/services/retention.py
     N_('本人申请查阅、复制'),  # webapp/services/retention.py
     N_('本人申请转移个人信息'),  # webapp/services/retention.py
     N_('联系电话'),  # webapp/services/retention.py
     N_('身份信息'),  # webapp/services/retention.py
-    N_('身份证号'),  # webapp/services/retention.py
     N_('（已按保存期限删除）'),  # webapp/services/retention.py
     N_('全县'),  # webapp/services/search/documents.py
     N_('多个镇街'),  # webapp/services/search/documents.py

@@ -20,6 +20,9 @@ HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]+")
 MASKED = re.compile(r"[\u3400-\u9fff]\*+")
 # The language menu names Chinese in Chinese, as every bilingual site does.
 ENDONYMS = ("简体中文",)
+# Words the system writes in Chinese and shows in the reader's language
+# (webapp/generated_words.py): not typed in, so English pages must not show them.
+GENERATED = {("need_cards", "household"), ("need_cards", "age_band")}
 
 
 def _stored_text(db) -> list[str]:
@@ -35,7 +38,8 @@ def _stored_text(db) -> list[str]:
     for table in db.metadata.sorted_tables:
         # Sealed columns (EncryptedText) hold what people typed in too: names, what happened.
         columns = [c for c in table.columns if isinstance(c.type, (String, Text, EncryptedText))
-                   and not c.name.endswith(("_hash", "_enc", "_cipher"))]
+                   and not c.name.endswith(("_hash", "_enc", "_cipher"))
+                   and (table.name, c.name) not in GENERATED]
         for column in columns:
             for value in db.session.scalars(select(column).where(column.is_not(None))):
                 if isinstance(value, str) and HAN.search(value):
