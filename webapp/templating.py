@@ -184,7 +184,9 @@ def init(app: Flask) -> None:
     from webapp import generated_words
     app.jinja_env.filters.update(event_note=generated_words.event_note,
                                  household_text=generated_words.household_text,
-                                 band_text=generated_words.band_text)
+                                 band_text=generated_words.band_text,
+                                 need_title=generated_words.need_title,
+                                 notice_text=generated_words.notice_text)
 
     @app.context_processor
     def inject_user():

@@ -1,6 +1,7 @@
 """What the system words and stores (timeline notes, a card's household and bands, the kinds
 of personal data it found) reads in the viewer's language; typed text stays as typed."""
 import importlib.util
+from decimal import Decimal
 from pathlib import Path
 
 from flask import session
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from tests.webapp.test_english_errors import english  # noqa: F401  (fixture)
 from webapp import generated_words
-from webapp.models import CaseEvent
+from webapp.models import CaseEvent, Notification
 from webapp.privacy.detection.spans import PLACEHOLDERS, Span
 from webapp.privacy.publishing import card
 from webapp.services import DomainError
@@ -64,6 +65,11 @@ def test_timeline_notes_are_keyed_and_read_in_the_viewers_language(english, db, 
     try:
         assert generated_words.event_note(aid) == "Emergency aid of ¥2000.00"
         assert generated_words.event_note(transfer).startswith("Transferred to 高唐县教育和体育局: ")
+        told = db.session.scalars(select(Notification).where(
+            Notification.kind == "transfer", Notification.case_id == case.id)).first()
+        assert generated_words.notice_text(told.title) == f"New transferred case {case.number}"
+        assert generated_words.notice_text(told.body).startswith("Please reply by 20")
+        assert generated_words.notice_text("随便写的话") == "随便写的话"
         old = CaseEvent(action="verify", note="入户核查属实")
         assert generated_words.event_note(old) == "入户核查属实"  # typed or older: as stored
     finally:
@@ -96,3 +102,25 @@ def test_personal_data_kinds_in_the_publish_error_are_translated(english):  # no
     finally:
         context.pop()
 
+
+
+def test_generated_need_title_reads_in_english_and_an_officers_title_stays(english):  # noqa: F811
+    from types import SimpleNamespace
+    assert set(card.EVENT_WORDS) | {c for _l, c in card.CATEGORIES.values()} \
+        | set(card._NEEDS.values()) <= set(generated_words.TITLE_WORDS)
+    facts = card.CaseFacts(category="medical", town="梁村镇", county_name="高唐县", age=45,
+                           flags=frozenset({"minor"}), household_size=3,
+                           amount_needed=Decimal(50000), urgency=3,
+                           days_waiting=1, description="患者确诊白血病，需要化疗。",
+                           known_names=())
+    built = card.build_card(facts)
+    generated = SimpleNamespace(title=built.title, title_edited=False)
+    context = _in(english, "en")
+    try:
+        assert generated_words.need_title(generated) == (
+            "Leukaemia; applicant aged 40-49; Household includes: Minor child; "
+            "urgently needs medical costs ¥50,000")
+        edited = SimpleNamespace(title=built.title, title_edited=True)
+        assert generated_words.need_title(edited) == built.title
+    finally:
+        context.pop()
