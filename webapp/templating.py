@@ -155,6 +155,11 @@ def list_sep() -> str:
     return "、" if str(get_locale()).startswith("zh") else ", "
 
 
+def bracket(text) -> str:
+    """An aside after a word: （…） in Chinese, (…) after a space in English."""
+    return f"（{text}）" if str(get_locale()).startswith("zh") else f" ({text})"
+
+
 def money(value) -> str:
     if value is None:
         return "—"
@@ -171,10 +176,17 @@ def init(app: Flask) -> None:
     app.jinja_env.globals.update(
         perm=permissions, Role=Role, nav_for=nav_for, get_locale=get_locale,
         role_label=lambda r: _(ROLE_LABELS.get(r, r.value)), page_url=page_url,
-        urgency_labels=URGENCY_LABELS, colon=colon, list_sep=list_sep, is_past=is_past)
+        urgency_labels=URGENCY_LABELS, colon=colon, list_sep=list_sep, is_past=is_past,
+        bracket=bracket)
     from webapp.code_labels import code_label, code_labels
     app.jinja_env.filters.update(local_time=local_time, money=money, code=code_label,
                                  codes=code_labels)
+    from webapp import generated_words
+    app.jinja_env.filters.update(event_note=generated_words.event_note,
+                                 household_text=generated_words.household_text,
+                                 band_text=generated_words.band_text,
+                                 need_title=generated_words.need_title,
+                                 notice_text=generated_words.notice_text)
 
     @app.context_processor
     def inject_user():

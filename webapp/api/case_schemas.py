@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from webapp.api.schemas import INT32, Money, PageArgs, PageMeta
 from webapp.models import CaseSource, CaseStatus, Category
+from webapp.services.cases import notes
 from webapp.services.cases.workflow import API_ACTIONS
 
 
@@ -95,7 +96,7 @@ class EventOut(Schema):
     actor_id = fields.Integer(allow_none=True)
     from_status = fields.Function(lambda e: e.from_status.value if e.from_status else None)
     to_status = fields.Function(lambda e: e.to_status.value if e.to_status else None)
-    note = fields.String()
+    note = fields.Function(lambda e: notes.render(e.note_key, e.note_params, e.note))
 
 
 class CaseOut(Schema):

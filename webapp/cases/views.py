@@ -61,6 +61,7 @@ from webapp.services.cases.intake import (
 from webapp.services.cases.orders import LEVEL_LABELS, ORDER_STATUS_LABELS, case_orders
 from webapp.services.cases.settings import CaseSettings
 from webapp.services.ledger import schemes as scheme_rules
+from webapp.templating import bracket, list_sep
 
 ORDER_ACTION_LABELS = {"order_issue": "发出督办单", "order_reply": "答复督办单",
                        "order_escalate": "督办单升级", "order_close": "督办单办结",
@@ -270,8 +271,8 @@ def duplicates_message(hits: list[duplicates.DuplicateHit]) -> str:
     if not hits:
         return ""
     open_text, helped_text = _("在办"), _("本年已获同类救助")
-    listed = "、".join(f"{h.number}（{h.town}，{open_text if h.open else helped_text}）"
-                      for h in hits)
+    listed = list_sep().join(h.number + bracket(list_sep().join(
+        (h.town, open_text if h.open else helped_text))) for h in hits)
     return _("该身份证号码已有个案：%(cases)s。请先核实，避免重复受理。", cases=listed)
 
 

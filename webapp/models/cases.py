@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.models.accounts import Organisation, User
@@ -203,6 +204,10 @@ class CaseEvent(Base):
     from_status: Mapped[CaseStatus | None] = mapped_column(StrEnum(CaseStatus))
     to_status: Mapped[CaseStatus | None] = mapped_column(StrEnum(CaseStatus))
     note: Mapped[str] = mapped_column(Text, default="")
+    # A note the system words: its message key and values (webapp.services.cases.notes),
+    # shown in the reader's language; ``note`` then holds only what a person typed.
+    note_key: Mapped[str | None] = mapped_column(String(40))
+    note_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     case: Mapped[Case] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()

@@ -92,7 +92,7 @@ def check_json(case_id: int):
     except DomainError as exc:
         return jsonify({"publishable": False, "error": exc.message, "findings": []}), 400
     return jsonify({"publishable": draft.publishable,
-                    "findings": sorted(dict.fromkeys(needs.PII_LABELS[s.type]
+                    "findings": sorted(dict.fromkeys(_(needs.PII_LABELS[s.type])
                                                      for s in draft.findings)),
                     "title_html": str(highlight(draft.title, draft.title_findings)),
                     "story_html": str(highlight(draft.story, draft.story_findings))})

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 
 from webapp.models import CATEGORY_LABELS
+from webapp.services.search.documents import COUNTY, SEVERAL_TOWNS
 
 KIND_LABELS = {"need": _l("急难需求"), "project": _l("慈善项目"), "fund": _l("公益基金"),
                "offer": _l("志愿服务"), "scheme": _l("救助政策")}
@@ -37,4 +38,6 @@ def facet_label(name: str, value) -> str:
         return CATEGORY_NAMES.get(value, value)
     if name == "urgency":
         return URGENCY_LABELS.get(value, str(value))
+    if name == "town" and value in (COUNTY, SEVERAL_TOWNS):  # not a town's own name
+        return _l(value)
     return str(value)

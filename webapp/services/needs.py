@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.models import Case, Category, NeedCard, NeedStatus, User, utcnow
-from webapp.privacy.detection.spans import PLACEHOLDERS, Span
+from webapp.privacy.detection.spans import Span
 from webapp.privacy.publishing.card import (
     LEVEL_COUNTY,
     AnonymizedCard,
@@ -33,7 +33,7 @@ from webapp.privacy.publishing.card import (
     generalize,
 )
 from webapp.privacy.publishing.redact import contains_pii
-from webapp.services import DomainError, audit, events
+from webapp.services import DomainError, Msg, audit, events
 from webapp.services.cases.deadlines import local_date
 from webapp.services.cases.household import known_names
 
@@ -46,7 +46,12 @@ CARD_CATEGORY = {
 K_ANONYMITY = 5
 TITLE_LIMITS = (4, 120)
 STORY_LIMIT = 4000
-PII_LABELS = {kind: placeholder.strip("【】") for kind, placeholder in PLACEHOLDERS.items()}
+# What each kind of personal data is called (the placeholder's words), written out so that
+# the catalogue extracts them; tests/webapp/test_generated_words.py keeps them in step.
+PII_LABELS = {"id_number": "身份证号", "phone": "手机号", "landline": "电话",
+              "bank_card": "银行卡号", "email": "邮箱", "qq": "QQ", "wechat": "微信",
+              "plate": "车牌", "medical_record": "病案号", "birth_date": "出生日期",
+              "address": "地址", "name": "姓名"}
 
 
 def case_facts(case: Case, *, today: dt.date | None = None) -> CaseFacts:
@@ -122,9 +127,10 @@ def clean_text(value: str | None, *, label: str, field: str, limit: int,
     return text
 
 
-def _describe(findings) -> str:
-    kinds = dict.fromkeys(PII_LABELS.get(s.type, s.type) for s in findings)
-    return "、".join(kinds)
+def _describe(findings) -> list[Msg]:
+    """The kinds of personal data found, each translated when the message is shown."""
+    return [Msg(label) for label in dict.fromkeys(PII_LABELS.get(s.type, s.type)
+                                                  for s in findings)]
 
 
 def draft_card(session: Session, case: Case, *, title: str | None = None,

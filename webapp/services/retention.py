@@ -24,6 +24,7 @@ from webapp.models import Applicant, Case, User, utcnow
 from webapp.models.cases import TERMINAL_STATUSES, Attachment, CaseEvent
 from webapp.privacy.infrastructure.crypto import normalise_id_number, person_key
 from webapp.services import ConflictError, DomainError, Msg, audit
+from webapp.services.cases import notes
 
 TOMBSTONE = "（已按保存期限删除）"
 # Default periods in days after a case ended; a county sets its own from its archive rules.
@@ -98,7 +99,7 @@ def purge_case(session: Session, actor: User | None, case: Case, kinds: set[str]
                 member.name, member.id_number = TOMBSTONE, None
                 member.person_key = None
             for event in session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)):
-                event.note = ""
+                event.note, event.note_key, event.note_params = "", None, None
             done.append("identity")
     if "documents" in kinds:
         removed = 0
@@ -203,7 +204,8 @@ def _case_record(session: Session, case: Case) -> dict[str, Any]:
         "description": case.description, "outcome": case.outcome,
         "household": None if household is None else {"size": household.size,
                                                      "flags": sorted(household.flags)},
-        "events": [{"at": e.at.isoformat(), "action": e.action, "note": e.note}
+        "events": [{"at": e.at.isoformat(), "action": e.action,
+                    "note": notes.render(e.note_key, e.note_params, e.note)}
                    for e in case.events],
         "documents": [{"label": a.label, "media_type": a.media_type, "size": a.size,
                        "uploaded_at": a.created_at.isoformat()}

@@ -59,7 +59,7 @@ MSGIDS = (
     N_('决定'),  # webapp/code_labels.py
     N_('准备数据'),  # webapp/code_labels.py
     N_('凭证号'),  # webapp/code_labels.py, webapp/ledger/exports.py
-    N_('出生日期'),  # webapp/code_labels.py, webapp/services/retention.py
+    N_('出生日期'),  # webapp/code_labels.py, webapp/services/needs.py
     N_('分配'),  # webapp/code_labels.py
     N_('列入会议议题'),  # webapp/code_labels.py
     N_('创建用户'),  # webapp/code_labels.py
@@ -91,7 +91,7 @@ MSGIDS = (
     N_('含调休安排'),  # webapp/code_labels.py
     N_('启用用户'),  # webapp/code_labels.py
     N_('困难情况'),  # webapp/code_labels.py
-    N_('地址'),  # webapp/code_labels.py
+    N_('地址'),  # webapp/code_labels.py, webapp/services/needs.py
     N_('复核人'),  # webapp/code_labels.py
     N_('复核申请'),  # webapp/code_labels.py, webapp/templating.py
     N_('大小'),  # webapp/code_labels.py
@@ -188,7 +188,7 @@ MSGIDS = (
     N_('用途'),  # webapp/code_labels.py
     N_('申请人'),  # webapp/code_labels.py
     N_('申请人本人提出'),  # webapp/code_labels.py
-    N_('电话'),  # webapp/code_labels.py
+    N_('电话'),  # webapp/code_labels.py, webapp/services/needs.py
     N_('留有联系方式'),  # webapp/code_labels.py
     N_('登录'),  # webapp/code_labels.py
     N_('登录失败'),  # webapp/code_labels.py
@@ -298,6 +298,71 @@ MSGIDS = (
     N_('请求无效'),  # webapp/errors.py
     N_('请求过于频繁，请稍后再试'),  # webapp/errors.py
     N_('页面或记录不存在'),  # webapp/errors.py
+    N_('60岁以上'),  # webapp/generated_words.py, webapp/services/matching/records.py
+    N_('6人及以上'),  # webapp/generated_words.py
+    N_('「%(listing)s」有一项新的匹配待您确认'),  # webapp/generated_words.py
+    N_('【%(level)s】督办单 #%(id)s：个案 %(number)s'),  # webapp/generated_words.py
+    N_('个案 %(number)s %(decision)s'),  # webapp/generated_words.py
+    N_('个案 %(number)s 已提交联席会议'),  # webapp/generated_words.py
+    N_('个案 %(number)s 已收到部门答复'),  # webapp/generated_words.py
+    N_('个案 %(number)s 已移交给您承办'),  # webapp/generated_words.py
+    N_('个案 %(number)s 的「%(step)s」已超期'),  # webapp/generated_words.py
+    N_('乳腺癌'),  # webapp/generated_words.py
+    N_('交通事故'),  # webapp/generated_words.py, webapp/models/catalog.py
+    N_('低保家庭'),  # webapp/generated_words.py
+    N_('住房困难'),  # webapp/generated_words.py
+    N_('先天性心脏病'),  # webapp/generated_words.py
+    N_('再生障碍性贫血'),  # webapp/generated_words.py
+    N_('冰雹'),  # webapp/generated_words.py
+    N_('地震'),  # webapp/generated_words.py
+    N_('基本生活困难'),  # webapp/generated_words.py
+    N_('复核申请：个案 %(number)s'),  # webapp/generated_words.py
+    N_('子女就学困难'),  # webapp/generated_words.py
+    N_('家庭遭遇突发困难'),  # webapp/generated_words.py
+    N_('尿毒症'),  # webapp/generated_words.py
+    N_('工伤'),  # webapp/generated_words.py
+    N_('应于 %(due)s 前完成。'),  # webapp/generated_words.py
+    N_('急需临时救助'),  # webapp/generated_words.py
+    N_('急需住房救助'),  # webapp/generated_words.py
+    N_('急需助学帮扶'),  # webapp/generated_words.py
+    N_('急需医疗费用'),  # webapp/generated_words.py
+    N_('急需基本生活救助'),  # webapp/generated_words.py
+    N_('急需基本生活物资'),  # webapp/generated_words.py
+    N_('急需治疗和生活费用'),  # webapp/generated_words.py
+    N_('急需生活救助'),  # webapp/generated_words.py
+    N_('恶性肿瘤'),  # webapp/generated_words.py
+    N_('您报告的线索 %(number)s：%(outcome)s'),  # webapp/generated_words.py
+    N_('意外事故'),  # webapp/generated_words.py
+    N_('意外受伤'),  # webapp/generated_words.py
+    N_('新的转办个案 %(number)s'),  # webapp/generated_words.py
+    N_('新线索 %(number)s'),  # webapp/generated_words.py
+    N_('无需再对接该需求。'),  # webapp/generated_words.py
+    N_('暴雨'),  # webapp/generated_words.py
+    N_('未成年'),  # webapp/generated_words.py, webapp/services/matching/records.py
+    N_('未成年子女'),  # webapp/generated_words.py
+    N_('残疾人'),  # webapp/generated_words.py
+    N_('洪水'),  # webapp/generated_words.py
+    N_('火灾'),  # webapp/generated_words.py, webapp/models/catalog.py
+    N_('特困供养人员'),  # webapp/generated_words.py
+    N_('白血病'),  # webapp/generated_words.py
+    N_('督办单 #%(id)s（%(number)s）已办结'),  # webapp/generated_words.py
+    N_('督办单 #%(id)s（%(number)s）已答复'),  # webapp/generated_words.py
+    N_('突发困难'),  # webapp/generated_words.py
+    N_('老年人'),  # webapp/generated_words.py, webapp/models/catalog.py
+    N_('肝硬化'),  # webapp/generated_words.py
+    N_('肺癌'),  # webapp/generated_words.py
+    N_('脑出血'),  # webapp/generated_words.py
+    N_('脑梗死'),  # webapp/generated_words.py
+    N_('自然灾害'),  # webapp/generated_words.py, webapp/models/catalog.py
+    N_('请于 %(due)s 前答复。%(text)s'),  # webapp/generated_words.py
+    N_('请于 %(due)s 前首次联系。'),  # webapp/generated_words.py
+    N_('辍学'),  # webapp/generated_words.py
+    N_('重大疾病'),  # webapp/generated_words.py, webapp/models/catalog.py
+    N_('重病患者'),  # webapp/generated_words.py, webapp/models/catalog.py
+    N_('需求 %(need)s 的匹配 #%(id)s 已取消：%(reason)s'),  # webapp/generated_words.py
+    N_('需求 %(need)s 的匹配建议 #%(id)s已被资源方接受'),  # webapp/generated_words.py
+    N_('需求 %(need)s 的匹配建议 #%(id)s被资源方婉拒'),  # webapp/generated_words.py
+    N_('需求 %(need)s「%(title)s」：%(value)s %(unit)s。请在「资源对接」中接受或婉拒。'),  # webapp/generated_words.py
     N_('不支持此传输编码'),  # webapp/gunicorn_worker.py
     N_('请求格式无效或请求行过长'),  # webapp/gunicorn_worker.py
     N_('请求被拒绝'),  # webapp/gunicorn_worker.py
@@ -347,7 +412,6 @@ MSGIDS = (
     N_('限制条件矛盾：最低年龄高于最高年龄'),  # webapp/matching/labels.py
     N_('需求重复'),  # webapp/matching/labels.py
     N_('一般'),  # webapp/models/catalog.py, webapp/services/search/documents.py
-    N_('交通事故'),  # webapp/models/catalog.py
     N_('低保'),  # webapp/models/catalog.py
     N_('其他'),  # webapp/models/catalog.py, webapp/models/matching.py
     N_('心理疏导'),  # webapp/models/catalog.py
@@ -355,7 +419,6 @@ MSGIDS = (
     N_('未成年人'),  # webapp/models/catalog.py
     N_('残疾'),  # webapp/models/catalog.py
     N_('法律援助'),  # webapp/models/catalog.py
-    N_('火灾'),  # webapp/models/catalog.py
     N_('特困'),  # webapp/models/catalog.py
     N_('特急'),  # webapp/models/catalog.py, webapp/services/search/documents.py
     N_('生活帮扶'),  # webapp/models/catalog.py
@@ -363,13 +426,9 @@ MSGIDS = (
     N_('突发事件'),  # webapp/models/catalog.py
     N_('精神慰藉'),  # webapp/models/catalog.py
     N_('紧急'),  # webapp/models/catalog.py, webapp/services/search/documents.py
-    N_('老年人'),  # webapp/models/catalog.py
     N_('能力提升'),  # webapp/models/catalog.py
-    N_('自然灾害'),  # webapp/models/catalog.py
     N_('资源链接'),  # webapp/models/catalog.py
     N_('较急'),  # webapp/models/catalog.py, webapp/services/search/documents.py
-    N_('重大疾病'),  # webapp/models/catalog.py
-    N_('重病患者'),  # webapp/models/catalog.py
     N_('陪护就医'),  # webapp/models/catalog.py
     N_('医院直接结算'),  # webapp/models/ledger.py
     N_('实物'),  # webapp/models/ledger.py
@@ -419,6 +478,19 @@ MSGIDS = (
     N_('窗口受理'),  # webapp/services/cases/intake.py
     N_('线索转个案'),  # webapp/services/cases/intake.py
     N_('部门转介'),  # webapp/services/cases/intake.py
+    N_('%(department)s答复：%(text)s'),  # webapp/services/cases/notes.py
+    N_('%(text)s；已转介：%(referred)s'),  # webapp/services/cases/notes.py
+    N_('先行救助 %(amount)s 元'),  # webapp/services/cases/notes.py
+    N_('批准救助 %(amount)s 元'),  # webapp/services/cases/notes.py
+    N_('申请人申请复核'),  # webapp/services/cases/notes.py
+    N_('督办单 #%(order)s 办结'),  # webapp/services/cases/notes.py
+    N_('督办单 #%(order)s 发往%(recipient)s，请于 %(due)s 前答复：%(text)s'),  # webapp/services/cases/notes.py
+    N_('督办单 #%(order)s 答复：%(text)s'),  # webapp/services/cases/notes.py
+    N_('督办单 #%(order)s 逾期 %(days)s 个工作日未答复，由“%(before)s”升级为“%(after)s”'),  # webapp/services/cases/notes.py
+    N_('移交给 %(owner)s'),  # webapp/services/cases/notes.py
+    N_('移交给 %(owner)s：%(text)s'),  # webapp/services/cases/notes.py
+    N_('窗口代为申请复核'),  # webapp/services/cases/notes.py
+    N_('转办至%(departments)s：%(text)s'),  # webapp/services/cases/notes.py
     N_('决定不予救助'),  # webapp/services/cases/notifications.py
     N_('办理总时限'),  # webapp/services/cases/notifications.py, webapp/services/county_rules.py
     N_('受理'),  # webapp/services/cases/notifications.py, webapp/services/cases/workflow.py
@@ -537,21 +609,25 @@ MSGIDS = (
     N_('资源方已婉拒'),  # webapp/services/matching/decisions.py
     N_('资源方已接受'),  # webapp/services/matching/decisions.py
     N_('18-29岁'),  # webapp/services/matching/records.py
-    N_('60岁以上'),  # webapp/services/matching/records.py
-    N_('未成年'),  # webapp/services/matching/records.py
+    N_('姓名'),  # webapp/services/needs.py, webapp/services/retention.py
+    N_('微信'),  # webapp/services/needs.py
+    N_('手机号'),  # webapp/services/needs.py
+    N_('病案号'),  # webapp/services/needs.py
+    N_('身份证号'),  # webapp/services/needs.py, webapp/services/retention.py
+    N_('车牌'),  # webapp/services/needs.py
+    N_('邮箱'),  # webapp/services/needs.py
+    N_('银行卡号'),  # webapp/services/needs.py
     N_('已使用'),  # webapp/services/pledges.py
     N_('已收到'),  # webapp/services/pledges.py
     N_('已认捐'),  # webapp/services/pledges.py
     N_('接收方已确认'),  # webapp/services/pledges.py
     N_('住址'),  # webapp/services/retention.py
-    N_('姓名'),  # webapp/services/retention.py
     N_('有关机关依法调取'),  # webapp/services/retention.py
     N_('本人委托代理人申请'),  # webapp/services/retention.py
     N_('本人申请查阅、复制'),  # webapp/services/retention.py
     N_('本人申请转移个人信息'),  # webapp/services/retention.py
     N_('联系电话'),  # webapp/services/retention.py
     N_('身份信息'),  # webapp/services/retention.py
-    N_('身份证号'),  # webapp/services/retention.py
     N_('（已按保存期限删除）'),  # webapp/services/retention.py
     N_('全县'),  # webapp/services/search/documents.py
     N_('多个镇街'),  # webapp/services/search/documents.py

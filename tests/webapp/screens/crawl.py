@@ -63,10 +63,12 @@ def read(html: str) -> tuple[str, list[str]]:
     return "\n".join(parser.parts), parser.links
 
 
-def crawl(client, start: str = "/dashboard", *, limit: int = 60, per_pattern: int = 2):
-    """Yield (path, visible text) for up to ``limit`` HTML pages reachable from ``start``;
-    at most ``per_pattern`` pages per URL shape (/cases/1 and /cases/2 are one shape)."""
-    queue, seen, shapes = deque([start]), set(), {}
+def crawl(client, start: str | list[str] = "/dashboard", *, limit: int = 60,
+          per_pattern: int = 2):
+    """Yield (path, visible text) for up to ``limit`` HTML pages reachable from ``start`` (a
+    path, or paths read first in order); at most ``per_pattern`` pages per URL shape
+    (/cases/1 and /cases/2 are one shape)."""
+    queue, seen, shapes = deque([start] if isinstance(start, str) else start), set(), {}
     while queue and len(seen) < limit:
         url = urldefrag(queue.popleft())[0]
         parsed = urlparse(url)

@@ -20,6 +20,10 @@ HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]+")
 MASKED = re.compile(r"[\u3400-\u9fff]\*+")
 # The language menu names Chinese in Chinese, as every bilingual site does.
 ENDONYMS = ("简体中文",)
+# Words the system writes in Chinese and shows in the reader's language
+# (webapp/generated_words.py): not typed in, so English pages must not show them.
+GENERATED = {("need_cards", "household"), ("need_cards", "age_band"), ("notifications", "title"),
+             ("notifications", "body")}
 
 
 def _stored_text(db) -> list[str]:
@@ -35,7 +39,8 @@ def _stored_text(db) -> list[str]:
     for table in db.metadata.sorted_tables:
         # Sealed columns (EncryptedText) hold what people typed in too: names, what happened.
         columns = [c for c in table.columns if isinstance(c.type, (String, Text, EncryptedText))
-                   and not c.name.endswith(("_hash", "_enc", "_cipher"))]
+                   and not c.name.endswith(("_hash", "_enc", "_cipher"))
+                   and (table.name, c.name) not in GENERATED]
         for column in columns:
             for value in db.session.scalars(select(column).where(column.is_not(None))):
                 if isinstance(value, str) and HAN.search(value):
@@ -45,11 +50,23 @@ def _stored_text(db) -> list[str]:
     return sorted(found, key=len, reverse=True)
 
 
+# Read first by every role (a page the role may not open answers 403 and is passed over):
+# the pages of the doors, leads, windows, orders, statistics, rules, complaints and person
+# data, which a crawl from the dashboard might not reach within LIMIT.
+FIRST = ["/apply", "/status", "/windows", "/leads", "/cases/orders", "/statistics/",
+         "/rules/", "/supervision/complaints", "/complaints/new", "/person-data/", "/appeals",
+         "/cases/notifications"]
+
+
+def _start(username) -> list[str]:
+    return ["/dashboard" if username else "/home", *FIRST]
+
+
 def _pages(client, auth, username):
     client.get("/lang/zh_CN")
     if username:
         auth.login(username)
-    return crawl(client, "/dashboard" if username else "/home", limit=LIMIT)
+    return crawl(client, _start(username), limit=LIMIT)
 
 
 def test_no_codes_in_chinese_and_no_chinese_in_english(db, small_demo, app):
@@ -72,7 +89,7 @@ def test_no_codes_in_chinese_and_no_chinese_in_english(db, small_demo, app):
         assert pages >= 4, username
 
         client.get("/lang/en")
-        for path, text in crawl(client, "/dashboard" if username else "/home", limit=LIMIT):
+        for path, text in crawl(client, _start(username), limit=LIMIT):
             for own in (*stored, *ENDONYMS):
                 if own in text:
                     text = text.replace(own, " ")

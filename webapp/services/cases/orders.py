@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy import case as sql_case
@@ -117,10 +118,12 @@ def load_subject(session: Session, kind: str, subject_id: object) -> Subject:
 
 
 def _timeline(session: Session, actor: User | None, order: SupervisionOrder, action: str,
-              note: str, now: dt.datetime) -> None:
+              now: dt.datetime, key: str, text: str = "", **params: Any) -> None:
+    """A line on the case's timeline, worded by ``key`` (webapp.services.cases.notes)."""
     if order.case_id is not None:
         session.add(CaseEvent(case_id=order.case_id, at=now, actor_id=getattr(actor, "id", None),
-                              action=action, note=note[:2000]))
+                              action=action, note=text[:2000], note_key=key,
+                              note_params={"order": order.id, **params}))
 
 
 def reply_due(value: object, today: dt.date, settings: CaseSettings) -> dt.date:
@@ -169,8 +172,8 @@ def issue_order(session: Session, actor: User, *, subject_kind: str, subject_id:
                              request=text, level=OrderLevel.REMIND, status=OrderStatus.OPEN)
     session.add(order)
     session.flush()
-    _timeline(session, actor, order, "order_issue",
-              f"督办单 #{order.id} 发往{recipient.name}，请于 {due.isoformat()} 前答复：{text}", now)
+    _timeline(session, actor, order, "order_issue", now, "order_issued", text,
+              recipient=recipient.name, due=due.isoformat())
     audit.record(session, actor, "supervision.issue", order,
                  summary={"subject_kind": subject.kind, "subject_id": subject.id,
                           "recipient": recipient.id,
@@ -203,7 +206,7 @@ def reply_order(session: Session, actor: User, order: SupervisionOrder, *, reply
     order.status, order.reply = OrderStatus.REPLIED, text
     order.replied_by_id, order.replied_at = actor.id, now
     session.flush()
-    _timeline(session, actor, order, "order_reply", f"督办单 #{order.id} 答复：{text}", now)
+    _timeline(session, actor, order, "order_reply", now, "order_replied", text)
     audit.record(session, actor, "supervision.reply", order,
                  summary={"level": order.level.value, "case_id": order.case_id})
     events.publish(session, events.SupervisionOrderChanged(order, actor, "reply"))
@@ -219,7 +222,7 @@ def close_order(session: Session, actor: User, order: SupervisionOrder, *,
         raise ConflictError("督办单已办结")
     order.status, order.closed_by_id, order.closed_at = OrderStatus.CLOSED, actor.id, now
     session.flush()
-    _timeline(session, actor, order, "order_close", f"督办单 #{order.id} 办结", now)
+    _timeline(session, actor, order, "order_close", now, "order_closed")
     audit.record(session, actor, "supervision.close", order,
                  summary={"level": order.level.value, "case_id": order.case_id})
     events.publish(session, events.SupervisionOrderChanged(order, actor, "close"))
@@ -248,9 +251,9 @@ def escalate_orders(session: Session, *, settings: CaseSettings,
         if LEVEL_ORDER.index(target) <= LEVEL_ORDER.index(order.level):
             continue
         before, order.level, order.escalated_at = order.level, target, now
-        _timeline(session, None, order, "order_escalate",
-                  f"督办单 #{order.id} 逾期 {overdue} 个工作日未答复，"
-                  f"由“{LEVEL_LABELS[before.value]}”升级为“{LEVEL_LABELS[target.value]}”", now)
+        _timeline(session, None, order, "order_escalate", now, "order_escalated",
+                  days=overdue, before=LEVEL_LABELS[before.value],
+                  after=LEVEL_LABELS[target.value])
         audit.record(session, None, "supervision.escalate", order,
                      summary={"from": before.value, "to": target.value,
                               "overdue_days": overdue, "case_id": order.case_id})

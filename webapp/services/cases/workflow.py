@@ -136,6 +136,10 @@ class Outcome:
     audit: dict[str, Any]
     note: str = ""
     target: CaseStatus | None = None
+    #: A note the system words (webapp.services.cases.notes): its key and values; ``note``
+    #: then holds only the typed part.
+    note_key: str | None = None
+    note_params: dict[str, Any] | None = None
 
 
 #: The parameters of a transition, as the form or the API sent them.
@@ -169,7 +173,7 @@ def _refuse(session: Session, actor: User, case: Case, params: Params,
     referred = _text(params, "referred_to", "转介去向", limit=200)
     case.refusal_reason, case.referred_to, case.closed_at = reason, referred, now
     return Outcome(events.CaseEnded(case, actor, "refuse"), {"referred": True},
-                   note=f"{reason}；已转介：{referred}")
+                   note=reason, note_key="refused", note_params={"referred": referred})
 
 
 def _emergency_aid(session: Session, actor: User, case: Case, params: Params,
@@ -180,7 +184,7 @@ def _emergency_aid(session: Session, actor: User, case: Case, params: Params,
         raise DomainError("先行救助金额不能超过所需金额", field="amount")
     case.emergency_amount = amount
     return Outcome(events.EmergencyAidGranted(case, actor, amount), {"amount": str(amount)},
-                   note=f"先行救助 {amount} 元")
+                   note_key="emergency_aid", note_params={"amount": str(amount)})
 
 
 def _approve(session: Session, actor: User, case: Case, params: Params,
@@ -197,7 +201,8 @@ def _approve(session: Session, actor: User, case: Case, params: Params,
     grant = _grant_under_scheme(session, actor, case, params)
     if grant is not None:
         summary.update(scheme_transfer_id=grant.id, assistance_amount=str(grant.amount))
-    return Outcome(events.CaseApproved(case, actor, amount), summary, note=f"批准救助 {amount} 元")
+    return Outcome(events.CaseApproved(case, actor, amount), summary,
+                   note_key="approved", note_params={"amount": str(amount)})
 
 
 def _grant_under_scheme(session: Session, actor: User, case: Case, params: Params
@@ -261,19 +266,20 @@ def _transfer(session: Session, actor: User, case: Case, params: Params,
               settings: CaseSettings, now: dt.datetime) -> Outcome:
     created = transfers.create_transfers(session, actor, case, params, settings=settings,
                                          now=now)
-    names = "、".join(t.department.name for t in created)
     return Outcome(events.CaseTransferred(case, actor, tuple(created)),
                    {"department_ids": [t.department_id for t in created],
                     "transfer_ids": [t.id for t in created],
                     "due_on": created[0].due_on.isoformat()},
-                   note=f"转办至{names}：{created[0].reason}")
+                   note=created[0].reason, note_key="transferred",
+                   note_params={"departments": [t.department.name for t in created]})
 
 
 def _transfer_answer(session: Session, actor: User, case: Case, params: Params,
                      settings: CaseSettings, now: dt.datetime) -> Outcome:
     transfer, back_to = transfers.record_answer(session, actor, case, params, now=now)
     return Outcome(events.TransferAnswered(case, actor, transfer), {"transfer_id": transfer.id},
-                   note=f"{transfer.department.name}答复：{transfer.answer}", target=back_to)
+                   note=transfer.answer or "", note_key="transfer_answered",
+                   note_params={"department": transfer.department.name}, target=back_to)
 
 
 def _publish(session: Session, actor: User, case: Case, params: Params,
@@ -308,7 +314,8 @@ def _handover(session: Session, actor: User, case: Case, params: Params,
     deadlines.reassign_steps(session, case, new_owner.id)
     return Outcome(events.CaseHandedOver(case, actor, previous, new_owner.id),
                    {"previous_owner_id": previous, "new_owner_id": new_owner.id},
-                   note=f"移交给 {new_owner.display_name}" + (f"：{note}" if note else ""))
+                   note=note, note_key="handed_over_note" if note else "handed_over",
+                   note_params={"owner": new_owner.display_name})
 
 
 HANDLERS: dict[str, Handler] = {
@@ -392,7 +399,8 @@ def fire(session: Session, actor: User, case: Case, action: str, *, settings: Ca
         deadlines.open_step(session, case, step, settings=settings, now=now,
                             responsible_id=case.owner_id)
     session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id, action=action,
-                          from_status=before, to_status=after, note=outcome.note[:2000]))
+                          from_status=before, to_status=after, note=outcome.note[:2000],
+                          note_key=outcome.note_key, note_params=outcome.note_params))
     audit.record(session, actor, transition.audit, case,
                  summary={"number": case.number, "from": before.value, "to": after.value,
                           **outcome.audit})

@@ -103,7 +103,7 @@ def file_appeal(session: Session, actor: User | None, case: Case, *, reason: str
     session.flush()
     session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id if actor else None,
                           action="appeal", from_status=case.status, to_status=case.status,
-                          note="申请人申请复核" if actor is None else "窗口代为申请复核"))
+                          note_key="appeal_by_applicant" if actor is None else "appeal_by_window"))
     audit.record(session, actor, "case.appeal", case,
                  summary={"number": case.number, "appeal_id": appeal.id,
                           "by_applicant": appeal.by_applicant,
