@@ -213,8 +213,8 @@ def test_scheme_standards_apply_to_approvals_from_their_effective_date(
                                       max_amount="2000", times_per_year="1",
                                       effective_from=tomorrow, today=today)
     # Scheduled, not in force: the listing and today's approvals keep 500–3000.
-    assert scheme.max_amount == Decimal("3000")
-    assert schemes.standards_on(db.session, scheme, today).max_amount == Decimal("3000")
+    assert scheme.max_amount == Decimal(3000)
+    assert schemes.standards_on(db.session, scheme, today).max_amount == Decimal(3000)
     assert schemes.standards_on(db.session, scheme, tomorrow).max_amount == Decimal("2000.00")
     case = approved_case("8000.00", status=CaseStatus.VERIFIED)
     settings = county_rules.settings_on(db.session, app.config, today)
@@ -226,7 +226,7 @@ def test_scheme_standards_apply_to_approvals_from_their_effective_date(
         LedgerAccount.kind == AccountKind.SCHEME, LedgerAccount.owner_id == scheme.id)).one()
     other = approved_case("8000.00", status=CaseStatus.VERIFIED)
     with pytest.raises(DomainError) as caught:
-        schemes.check_scheme_grant(db.session, account, other, Decimal("2500"),
+        schemes.check_scheme_grant(db.session, account, other, Decimal(2500),
                                    now=local_moment(tomorrow))
     assert "2,000.00" in str(caught.value)
     # On that day `flask deadlines check` brings the listed values along.
@@ -257,7 +257,7 @@ def test_bad_scheme_standards_are_refused_and_nothing_changes(db, staff, listed_
                                           **params)
     assert message in str(caught.value)
     assert (rows(db, SchemeStandardChange), rows(db, AuditEvent)) == before
-    assert scheme.max_amount == Decimal("3000")
+    assert scheme.max_amount == Decimal(3000)
 
 
 @pytest.mark.parametrize(("limit", "due"), [
