@@ -1,6 +1,6 @@
 """Supervision by clicking: the officer issues an order from the board about an overdue case,
 the town window replies on a phone, the administrator changes a time limit (and is told
-plainly when a limit is negative)."""
+plainly when a limit is negative, and schedules a scheme's new standards from a later date)."""
 import datetime as dt
 
 import pytest
@@ -10,10 +10,12 @@ from tests.browser.journey import DESKTOP, PHONE
 pytestmark = pytest.mark.browser
 
 
-def test_order_from_the_board_reply_and_rule_change(journey, db, staff, reported_case):
+def test_order_from_the_board_reply_and_rule_change(journey, db, staff, reported_case,
+                                                     listed_scheme):
     from webapp.models import utcnow
     case = reported_case(actions=["accept"], now=utcnow() - dt.timedelta(days=40))
     number = case.number
+    listed_scheme(high="3000")
     db.session.remove()  # on SQLite a reading transaction would hold the write lock
     _officer_issues(journey, number)
     _town_window_replies(journey, number)
@@ -83,5 +85,17 @@ def _admin_changes_a_limit(journey) -> None:
     j.button("保存", within=row)
     assert "规则已保存" in j.text()
     assert "5" in j.page.locator("#rule-limit-transfer .rule-value").inner_text()
-    j.seen("rule-saved")
+    j.seen("rule-saved", shots=False)
+    from webapp.models import utcnow
+    from webapp.services.cases.deadlines import local_date
+    later = local_date(utcnow()) + dt.timedelta(days=7)
+    row = j.page.locator("#schemes-table tbody tr", has_text="临时救助（测试）")
+    row.get_by_label("上限（元）").fill("2000")
+    row.get_by_label("生效日期").fill(later.isoformat())
+    j.button("保存", within=row)
+    assert "救助标准已保存" in j.text()
+    row = j.page.locator("#schemes-table tbody tr", has_text="临时救助（测试）")
+    assert "3000" in row.get_by_label("上限（元）").input_value()      # in force until then
+    assert f"自 {later.isoformat()} 起" in row.locator(".scheme-scheduled").inner_text()
+    j.seen("scheme-scheduled")
     j.finish()

@@ -21,11 +21,21 @@ api = Api()
 
 def api_blueprints():
     """Every API blueprint, in registration order. Each area adds its module here."""
-    from webapp.api import cases, core, delivery, ledger, matching, resources, search
+    from webapp.api import (
+        cases,
+        core,
+        county_rules,
+        delivery,
+        ledger,
+        matching,
+        resources,
+        search,
+        supervision,
+    )
     from webapp.api import leads as doors_leads
     from webapp.api import pledges as resource_pledges
     return [core.blp, cases.blp, ledger.blp, resources.blp, resource_pledges.blp, search.blp,
-            matching.blp, doors_leads.blp, delivery.blp]
+            matching.blp, doors_leads.blp, delivery.blp, supervision.blp, county_rules.blp]
 
 
 def register_api(app: Flask) -> None:

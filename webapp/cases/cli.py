@@ -2,6 +2,9 @@
 overdue supervision orders, send mail."""
 from __future__ import annotations
 
+import datetime as dt
+import functools
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -23,9 +26,15 @@ def check():
     for row in marked:
         sent += notifications.notify_overdue(db.session, row)
     now = utcnow()
-    raised = orders.escalate_orders(
-        db.session, now=now, settings=county_rules.settings_on(
-            db.session, current_app.config, deadlines.local_date(now)))
+    county_rules.apply_due_scheme_standards(db.session, deadlines.local_date(now))
+
+    @functools.cache
+    def rules_on(day: dt.date):
+        return county_rules.settings_on(db.session, current_app.config, day)
+
+    raised = orders.escalate_orders(db.session, now=now,
+                                    settings=rules_on(deadlines.local_date(now)),
+                                    rules_on=rules_on)
     db.session.commit()
     mailed = notifications.send_pending_email(
         db.session, notifications.MailSettings.from_config(current_app.config))

@@ -6,7 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from webapp.extensions import db
-from webapp.models import User, utcnow
+from webapp.models import Scheme, User, utcnow
 from webapp.services import DomainError, audit, county_rules
 from webapp.services.cases.deadlines import local_date
 
@@ -90,3 +90,36 @@ def calendar_override(day: str, kind: str, note: str, username: str):
         db.session, actor, year=day[:4], day=day, kind=kind, today=local_date(utcnow()),
         note=note))
     click.echo(f"{row.day} {row.kind.value}")
+
+
+@rules_cli.command("calendar-remove")
+@click.argument("day")
+@click.option("--user", "username", required=True)
+def calendar_remove(day: str, username: str):
+    """Remove the local adjustment of DAY (today or later)."""
+    actor = _actor(username)
+    _run(lambda: county_rules.remove_override(db.session, actor, day,
+                                              today=local_date(utcnow())))
+    click.echo(f"{day} local adjustment removed")
+
+
+@rules_cli.command("scheme")
+@click.argument("scheme_id", type=int)
+@click.option("--min", "min_amount", default="", help="minimum amount in yuan (empty: none)")
+@click.option("--max", "max_amount", default="", help="maximum amount in yuan (empty: none)")
+@click.option("--times", "times_per_year", default="", help="times per person per year")
+@click.option("--from", "effective_from", default=None, help="effective date (YYYY-MM-DD)")
+@click.option("--user", "username", required=True, help="the administrator making the change")
+def scheme_standards(scheme_id: int, min_amount: str, max_amount: str, times_per_year: str,
+                     effective_from: str | None, username: str):
+    """Set the standards of scheme SCHEME_ID, checked at approvals from a date on."""
+    today = local_date(utcnow())
+    actor = _actor(username)
+    scheme = db.session.get(Scheme, scheme_id)
+    if scheme is None:
+        raise click.ClickException(f"no scheme {scheme_id}")
+    row = _run(lambda: county_rules.set_scheme_standards(
+        db.session, actor, scheme, min_amount=min_amount, max_amount=max_amount,
+        times_per_year=times_per_year, effective_from=effective_from or today, today=today))
+    click.echo(f"scheme {scheme_id}: {row.min_amount or '-'}–{row.max_amount or '-'}, "
+               f"{row.times_per_year or '-'} a year, from {row.effective_from}")

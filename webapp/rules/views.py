@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import DayKind, Scheme, utcnow
@@ -31,8 +30,7 @@ def _page(status: int = 200, *, error: str | None = None, failed: str | None = N
         "rules/index.html", rules=county_rules.rules_overview(db.session, current_app.config,
                                                              today()),
         year=year, days=county_rules.calendar_rows(db.session, year), today=today(),
-        schemes=db.session.scalars(select(Scheme).order_by(Scheme.id)).all(),
-        scheme_history=county_rules.scheme_history(db.session), DayKind=DayKind,
+        schemes=county_rules.schemes_overview(db.session, today()), DayKind=DayKind,
         can_edit=current_user.has_role(R.ADMIN), error=error, failed=failed,
         typed=request.form), status
 
@@ -102,4 +100,5 @@ def scheme_standards(scheme_id: int):
     return _act(f"scheme-{scheme_id}", lambda: county_rules.set_scheme_standards(
         db.session, current_user, scheme, min_amount=form.get("min_amount"),
         max_amount=form.get("max_amount"), times_per_year=form.get("times_per_year"),
-        today=today()), _("救助标准已保存"))
+        effective_from=form.get("effective_from") or today(), today=today()),
+        _("救助标准已保存"))

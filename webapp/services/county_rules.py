@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from webapp.models import CalendarDay, CountyRule, DayKind, Scheme, SchemeStandardChange, User
 from webapp.services import DomainError, NotFoundError, audit
 from webapp.services.cases.settings import CaseSettings
+from webapp.services.ledger.schemes import standards_on
 
 LIBRARY, LOCAL = "library", "local"
 
@@ -331,9 +332,13 @@ def calendar_rows(session: Session, year: int) -> list[CalendarDay]:
 # ---- scheme standards ----------------------------------------------------------------------
 
 def set_scheme_standards(session: Session, actor: User, scheme: Scheme, *, min_amount: object,
-                         max_amount: object, times_per_year: object,
+                         max_amount: object, times_per_year: object, effective_from: object,
                          today: dt.date) -> SchemeStandardChange:
-    """Change a scheme's standards (enforced at approval from now on), keeping the history."""
+    """Change a scheme's standards from a day on (today or later), keeping the history.
+
+    Approvals are checked against the standards in force on their own day
+    (:func:`webapp.services.ledger.schemes.standards_on`); the scheme's listed values follow
+    once the change takes effect (now, or :func:`apply_due_scheme_standards` on that day)."""
     def amount(raw: object, field: str) -> Decimal | None:
         text = str(raw if raw is not None else "").strip()
         if not text:
@@ -355,17 +360,63 @@ def set_scheme_standards(session: Session, actor: User, scheme: Scheme, *, min_a
         if not text.isdigit() or not 1 <= int(text) <= 12:
             raise DomainError("每年可享次数应在 1 到 12 之间", field="times_per_year")
         times = int(text)
-    scheme.min_amount, scheme.max_amount, scheme.times_per_year = low, high, times
+    start = _date(effective_from, field="effective_from")
+    if start < today:
+        raise DomainError("生效日期不能早于今天（已经审批的救助按原标准）", field="effective_from")
     change = SchemeStandardChange(scheme_id=scheme.id, min_amount=low, max_amount=high,
-                                  times_per_year=times, effective_from=today,
+                                  times_per_year=times, effective_from=start,
                                   created_by_id=actor.id)
     session.add(change)
     session.flush()
+    if start <= today:
+        scheme.min_amount, scheme.max_amount, scheme.times_per_year = low, high, times
     audit.record(session, actor, "rules.scheme_standards", scheme,
                  summary={"min_amount": None if low is None else str(low),
                           "max_amount": None if high is None else str(high),
-                          "times_per_year": times})
+                          "times_per_year": times, "effective_from": start.isoformat()})
+    session.flush()
     return change
+
+
+def apply_due_scheme_standards(session: Session, today: dt.date) -> int:
+    """Bring each scheme's listed standards to those in force today (after a change scheduled
+    for a later day has come into force); returns how many schemes changed."""
+    changed = 0
+    scheme_ids = session.scalars(select(SchemeStandardChange.scheme_id).distinct()
+                                 .where(SchemeStandardChange.effective_from <= today)).all()
+    for scheme in session.scalars(select(Scheme).where(Scheme.id.in_(scheme_ids))):
+        standard = standards_on(session, scheme, today)
+        wanted = (standard.min_amount, standard.max_amount, standard.times_per_year)
+        if (scheme.min_amount, scheme.max_amount, scheme.times_per_year) != wanted:
+            scheme.min_amount, scheme.max_amount, scheme.times_per_year = wanted
+            changed += 1
+    session.flush()
+    return changed
+
+
+@dataclass(frozen=True)
+class SchemeView:
+    scheme: Scheme
+    min_amount: Decimal | None
+    max_amount: Decimal | None
+    times_per_year: int | None
+    since: dt.date | None
+    scheduled: list[SchemeStandardChange]
+    history: list[SchemeStandardChange]
+
+
+def schemes_overview(session: Session, today: dt.date) -> list[SchemeView]:
+    """Each scheme with the standards in force today, changes scheduled later and history."""
+    history = scheme_history(session)
+    views = []
+    for scheme in session.scalars(select(Scheme).order_by(Scheme.id)):
+        standard = standards_on(session, scheme, today)
+        rows = history.get(scheme.id, [])
+        views.append(SchemeView(scheme, standard.min_amount, standard.max_amount,
+                                standard.times_per_year, standard.since,
+                                sorted((r for r in rows if r.effective_from > today),
+                                       key=lambda r: (r.effective_from, r.id)), rows))
+    return views
 
 
 def scheme_history(session: Session) -> dict[int, list[SchemeStandardChange]]:

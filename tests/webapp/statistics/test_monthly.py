@@ -114,6 +114,16 @@ def test_monthly_report_job_writes_a_workbook_and_a_chinese_pdf(client, auth, db
     cells = [c for row in book["资金"].iter_rows(values_only=True) for c in row]
     total_at = cells.index("合计")
     assert cells[total_at + 1] == 1000.0 and cells[total_at + 2] == 2000.0
+    # Both files' totals are the ledger's and the cases' counted independently.
+    march, april, january = dt.date(2026, 3, 1), dt.date(2026, 4, 1), dt.date(2026, 1, 1)
+    cases = (independent_cases(db, march, april), independent_cases(db, january, april))
+    money = (independent_money(db, march, april), independent_money(db, january, april))
+    case_totals = [row[1:3] for row in book["个案"].iter_rows(values_only=True)
+                   if row[0] == "合计"]
+    assert case_totals == [cases] * 3                    # by category, channel and town
+    assert tuple(Decimal(str(v)) for v in cells[total_at + 1:total_at + 3]) == money
+    assert text.count(f"合计 {cases[0]} {cases[1]}") == 3
+    assert f"合计 ¥{money[0]:,.2f} ¥{money[1]:,.2f}" in text
     bad = auth.post("/statistics/reports", {"month": "2026-13"}, form_page="/statistics/reports")
     assert bad.status_code == 400 and "请选择有效的月份" in bad.get_data(as_text=True)
     assert db.session.scalars(select(MonthlyReport.id)).all() == [report_id]

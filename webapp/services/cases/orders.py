@@ -237,17 +237,23 @@ def level_for(overdue_days: int, settings: CaseSettings) -> OrderLevel:
     return OrderLevel.REMIND
 
 
-def escalate_orders(session: Session, *, settings: CaseSettings,
-                    now: dt.datetime) -> list[SupervisionOrder]:
+def escalate_orders(session: Session, *, settings: CaseSettings, now: dt.datetime,
+                    rules_on: Callable[[dt.date], CaseSettings] | None = None
+                    ) -> list[SupervisionOrder]:
     """Raise the level of open orders past their reply date; returns the orders raised now.
-    Running it again the same day raises nothing twice."""
+    Running it again the same day raises nothing twice.
+
+    Working days are counted on today's calendar (``settings``); the escalation levels of an
+    order are those in force on the day it was issued (``rules_on(day)``, when given), as a
+    running deadline keeps the rule it started under."""
     today = deadlines.local_date(now)
     raised = []
     for order in session.scalars(select(SupervisionOrder).where(
             SupervisionOrder.status == OrderStatus.OPEN, SupervisionOrder.reply_due_on < today,
             SupervisionOrder.level != OrderLevel.REPORT).order_by(SupervisionOrder.id)):
         overdue = deadlines.working_days_between(order.reply_due_on, today, settings)
-        target = level_for(overdue, settings)
+        levels = rules_on(deadlines.local_date(order.issued_at)) if rules_on else settings
+        target = level_for(overdue, levels)
         if LEVEL_ORDER.index(target) <= LEVEL_ORDER.index(order.level):
             continue
         before, order.level, order.escalated_at = order.level, target, now
@@ -328,6 +334,29 @@ def orders_for_user_stmt(user: User) -> OrderRows:
         return open_orders_stmt()
     own = {user.organisation_id, permissions.town_id_of(user)} - {None}
     return open_orders_stmt().where(SupervisionOrder.recipient_id.in_(own or {-1}))
+
+
+def visible_orders_stmt(user: User, *, status: OrderStatus | None = None,
+                        case_id: int | None = None) -> OrderRows:
+    """Every order a user may read, closed ones too (the API's list): all for officers and
+    auditors, their organisation's (or town's) else; high-impact cases first, then by level."""
+    stmt = (select(SupervisionOrder).outerjoin(Case, Case.id == SupervisionOrder.case_id)
+            .options(contains_eager(SupervisionOrder.case),
+                     joinedload(SupervisionOrder.recipient))
+            .order_by(sql_case((Case.high_impact.is_(True), 0), else_=1), level_rank(),
+                      SupervisionOrder.reply_due_on, SupervisionOrder.id))
+    if not user.has_role(Role.OFFICER, Role.AUDITOR):
+        own = {user.organisation_id, permissions.town_id_of(user)} - {None}
+        stmt = stmt.where(SupervisionOrder.recipient_id.in_(own or {-1}))
+    if status is not None:
+        stmt = stmt.where(SupervisionOrder.status == status)
+    if case_id is not None:
+        stmt = stmt.where(SupervisionOrder.case_id == case_id)
+    return stmt
+
+
+def can_read(user: User, order: SupervisionOrder) -> bool:
+    return user.has_role(Role.OFFICER, Role.AUDITOR) or can_reply(user, order)
 
 
 def case_orders(session: Session, case: Case) -> list[SupervisionOrder]:

@@ -3,19 +3,22 @@
 A reservation from a scheme's account (an approval of 临时救助, 医疗救助 …) is refused, naming
 the scheme, when the amount is outside the scheme's minimum and maximum, or when the same
 person (keyed hash of the resident ID) has already received the scheme ``times_per_year``
-times within 365 days — unless the joint conference (联席会议) decided to approve the case,
+times within 365 days. The standards are those in force on the day of the approval: the
+county's latest change effective on or before it (:class:`SchemeStandardChange`, set on the
+rules page), else the scheme's own listed values — unless the joint conference (联席会议) decided to approve the case,
 in which case the decision is recorded on the reservation's audit event and its amount, when
 the conference set one, is the limit instead.
 """
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from webapp.models import AgendaItem, Applicant, Case, Decision, Scheme
+from webapp.models import AgendaItem, Applicant, Case, Decision, Scheme, SchemeStandardChange
 from webapp.models.ledger import (
     AccountKind,
     LedgerAccount,
@@ -24,8 +27,31 @@ from webapp.models.ledger import (
     MoneyTransferStatus,
 )
 from webapp.services import DomainError, Msg
+from webapp.services.cases.deadlines import local_date
 
 WINDOW = dt.timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class Standards:
+    """A scheme's amount range and times per year in force on one day."""
+
+    min_amount: Decimal | None
+    max_amount: Decimal | None
+    times_per_year: int | None
+    since: dt.date | None  # None: the scheme's own listed values, no county change yet
+
+
+def standards_on(session: Session, scheme: Scheme, day: dt.date) -> Standards:
+    """The standards of ``scheme`` in force on ``day``."""
+    change = session.scalars(select(SchemeStandardChange).where(
+        SchemeStandardChange.scheme_id == scheme.id, SchemeStandardChange.effective_from <= day)
+        .order_by(SchemeStandardChange.effective_from.desc(), SchemeStandardChange.id.desc())
+    ).first()
+    if change is None:
+        return Standards(scheme.min_amount, scheme.max_amount, scheme.times_per_year, None)
+    return Standards(change.min_amount, change.max_amount, change.times_per_year,
+                     change.effective_from)
 
 
 def conference_decision(session: Session, case: Case) -> AgendaItem | None:
@@ -61,19 +87,20 @@ def check_scheme_grant(session: Session, account: LedgerAccount, case: Case, amo
     if scheme is None:
         return None
     name = scheme.title
+    standard = standards_on(session, scheme, local_date(now))
     problems: list[Msg] = []
-    if scheme.min_amount is not None and amount < scheme.min_amount:
+    if standard.min_amount is not None and amount < standard.min_amount:
         problems.append(Msg("低于「%(scheme)s」的救助标准下限 %(amount)s 元", scheme=name,
-                            amount=f"{scheme.min_amount:,.2f}"))
-    if scheme.max_amount is not None and amount > scheme.max_amount:
+                            amount=f"{standard.min_amount:,.2f}"))
+    if standard.max_amount is not None and amount > standard.max_amount:
         problems.append(Msg("超过「%(scheme)s」的救助标准上限 %(amount)s 元", scheme=name,
-                            amount=f"{scheme.max_amount:,.2f}"))
-    if scheme.times_per_year:
+                            amount=f"{standard.max_amount:,.2f}"))
+    if standard.times_per_year:
         received = times_received(session, account, case, now=now)
-        if received >= scheme.times_per_year:
+        if received >= standard.times_per_year:
             problems.append(Msg("同一救助对象 365 天内已获「%(scheme)s」救助 %(received)s 次，"
                                 "已达每年 %(limit)s 次的上限", scheme=name, received=received,
-                                limit=scheme.times_per_year))
+                                limit=standard.times_per_year))
     if not problems:
         return None
     decision = conference_decision(session, case)
