@@ -52,6 +52,13 @@ limit_request_fields = 100
 worker_class = "webapp.gunicorn_worker.ProblemJsonWorker"
 
 
+def post_worker_init(worker):
+    """Load jieba's dictionary and tagger (seconds of CPU) before the worker takes requests,
+    so the first officer to open a case story does not wait for it."""
+    from webapp.privacy.detection.tagging import warm_up
+    warm_up()
+
+
 def child_exit(server, worker):
     """In prometheus_client's multi-process mode, drop the metrics files of a gone worker."""
     import os

@@ -25,6 +25,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 
 @pytest.fixture
 def live_server(app):
+    # As gunicorn's post_worker_init does: jieba's tagger (seconds of CPU, once per process)
+    # is loaded before the first page, not inside a journey's click timeout.
+    from webapp.privacy.detection.tagging import warm_up
+    warm_up()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
