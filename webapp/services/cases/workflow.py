@@ -195,9 +195,12 @@ def _approve(session: Session, actor: User, case: Case, params: Params,
     if exception is not None:
         summary["exception_id"] = exception.id
     grant = _grant_under_scheme(session, actor, case, params)
+    note = f"批准救助 {amount} 元"
     if grant is not None:
         summary.update(scheme_transfer_id=grant.id, assistance_amount=str(grant.amount))
-    return Outcome(events.CaseApproved(case, actor, amount), summary, note=f"批准救助 {amount} 元")
+        # The case's timeline says which scheme's money was reserved, and how much.
+        note += f"，其中「{grant.debit_account.name}」救助 {grant.amount:,.2f} 元"
+    return Outcome(events.CaseApproved(case, actor, amount), summary, note=note)
 
 
 def _grant_under_scheme(session: Session, actor: User, case: Case, params: Params
