@@ -249,14 +249,16 @@ def reserve():
         if not ActionForm().validate_on_submit():
             abort(400)
         try:
-            replenish_reserve(db.session, current_user, scheme_id=typed["scheme_id"],
-                              amount=typed["amount"], reference=typed["reference"])
+            transfer = replenish_reserve(db.session, current_user,
+                                         scheme_id=typed["scheme_id"], amount=typed["amount"],
+                                         reference=typed["reference"])
         except DomainError as exc:
             db.session.rollback()
             errors, status = exc.errors or {"amount": [exc.message]}, exc.status
         else:
+            amount = transfer.amount
             db.session.commit()
-            flash(_("已从救助政策预算补充备用金 %(a)s 元", a=typed["amount"]), "success")
+            flash(_("已从救助政策预算补充备用金 %(a)s 元", a=f"{amount:,.2f}"), "success")
             return redirect(url_for("ledger.reserve"))
     account = ledger.reserve_account(db.session)
     schemes = []

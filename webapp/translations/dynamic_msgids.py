@@ -482,6 +482,7 @@ MSGIDS = (
     N_('%(text)s；已转介：%(referred)s'),  # webapp/services/cases/notes.py
     N_('先行救助 %(amount)s 元'),  # webapp/services/cases/notes.py
     N_('批准救助 %(amount)s 元'),  # webapp/services/cases/notes.py
+    N_('批准救助 %(amount)s 元，其中「%(scheme)s」救助 %(scheme_amount)s 元'),  # webapp/services/cases/notes.py
     N_('申请人申请复核'),  # webapp/services/cases/notes.py
     N_('督办单 #%(order)s 办结'),  # webapp/services/cases/notes.py
     N_('督办单 #%(order)s 发往%(recipient)s，请于 %(due)s 前答复：%(text)s'),  # webapp/services/cases/notes.py

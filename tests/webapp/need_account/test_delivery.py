@@ -100,7 +100,7 @@ def test_record_outcome_once_on_a_closed_case(db, state, closed_by_officer, user
     delivery.record_outcome(db.session, user_named("officer"), case, result="partly_resolved",
                             story="医疗费用已解决，后续康复仍在进行中。")
     db.session.commit()
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError, match="该个案已记录救助成效，不能重复记录"):
         delivery.record_outcome(db.session, user_named("officer"), case, result="resolved",
                                 story="再次记录的成效说明应被拒绝。")
     db.session.rollback()

@@ -1,11 +1,15 @@
-"""A Hypothesis state machine over reservations, payments, voids, pledges, confirmations and
-cancellations on one need: after every step the account's gap is never negative, covered never
-exceeds needed, covered equals a plain Python model, and the API, the search document and the
-matcher show the account's figures. Refused steps change nothing."""
+"""A Hypothesis state machine over reservations from every channel (fund, project, scheme,
+reserve), payments, voids, pledges, confirmations, cancellations, volunteer sessions and, at
+the end, the case's closure with its one outcome: after every step the account's gap is never
+negative, covered never exceeds needed, covered and hours equal a plain Python model, and the
+public page, the API, the search document, the matcher, the suggestions endpoint and the
+ledger (its source balances, and ``verify``) show the account's figures. Refused steps change
+nothing; a scheme never grants outside its standard; a second outcome is refused."""
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from decimal import Decimal
 
 from hypothesis import HealthCheck, settings
@@ -19,13 +23,16 @@ from .conftest import make_published_case
 
 _vouchers = itertools.count(1)
 AMOUNTS = st.sampled_from(["500", "2500", "4000", "6000", "0", "-1", "10000.01", "12.345"])
+SOURCES = st.sampled_from(["fund", "project", "scheme", "reserve"])
+#: The scheme's standard (tests.factories.budgeted_scheme): ¥500–¥3,000.
+SCHEME_LOW, SCHEME_HIGH = Decimal(500), Decimal(3000)
 
 
 HOURS = st.sampled_from(["1", "2.5", "4", "0", "25", "x"])
 
 
-def make_machine(db, client, ids, pairing_for=None):
-    from webapp.models import Case, NeedCard, Pledge, PledgeStatus, User
+def make_machine(db, client, ids, pairing_for=None, officer_headers=None):
+    from webapp.models import Case, CaseOutcome, NeedCard, Pledge, PledgeStatus, User
     from webapp.services import ledger, need_account, pledges
     from webapp.services.matching import records
     from webapp.services.search.documents import NEED, load_documents
@@ -44,6 +51,17 @@ def make_machine(db, client, ids, pairing_for=None):
             self.confirmed: dict[int, Decimal] = {}
             self.pairing_id = pairing_for(card).id if pairing_for is not None else None
             self.hours = Decimal(0)
+            self.closed = False
+            self.available = {source: self._available(source) for source in self._sources()}
+
+        @staticmethod
+        def _sources():
+            return [s for s in ("fund", "project", "scheme", "reserve")
+                    if s == "reserve" or s in ids]
+
+        @staticmethod
+        def _available(source):
+            return ledger.balances_for(db.session, source, ids.get(source))["available"]
 
         def _attempt(self, action):
             try:
@@ -54,12 +72,17 @@ def make_machine(db, client, ids, pairing_for=None):
             db.session.commit()
             return result
 
-        @rule(amount=AMOUNTS)
-        def reserve(self, amount):
+        @rule(amount=AMOUNTS, source=SOURCES)
+        def reserve(self, amount, source="fund"):
+            if source not in self._sources():
+                source = "fund"
             transfer = self._attempt(lambda: ledger.reserve_for_case(
-                db.session, user("officer"), source="fund", source_id=ids["fund"],
+                db.session, user("officer"), source=source, source_id=ids.get(source),
                 case=db.session.get(Case, self.case_id), amount=amount, reference="sm"))
             if transfer is not None:
+                assert not self.closed
+                if source == "scheme":
+                    assert SCHEME_LOW <= transfer.amount <= SCHEME_HIGH
                 self.covered += transfer.amount
                 self.pending.append(transfer.id)
 
@@ -129,6 +152,38 @@ def make_machine(db, client, ids, pairing_for=None):
                 assert not someone_else
                 self.hours += row.hours
 
+        @rule(result=st.sampled_from(["resolved", "partly_resolved", "not_resolved",
+                                      "referred_on"]))
+        def close_with_outcome(self, result):
+            """Close the case (pending reservations are released, paid money stays) and
+            record its one outcome; a second outcome is refused and changes nothing."""
+            if self.closed:
+                return
+            from webapp.services import delivery
+            from webapp.services.cases import workflow
+            from webapp.services.cases.settings import CaseSettings
+            settings = CaseSettings.from_config(client.application.config)
+            case = db.session.get(Case, self.case_id)
+            workflow.fire(db.session, user("officer"), case, "start_assistance",
+                          settings=settings)
+            workflow.fire(db.session, user("officer"), case, "close", settings=settings,
+                          outcome="已救助")
+            db.session.commit()
+            for transfer_id in self.pending:
+                self.covered -= ledger.get_transfer(db.session, transfer_id).amount
+            self.pending, self.closed = [], True
+            delivery.record_outcome(db.session, user("officer"),
+                                    db.session.get(Case, self.case_id), result=result,
+                                    story="救助款项已到位，家庭生活逐步恢复正常。")
+            db.session.commit()
+            refused = self._attempt(lambda: delivery.record_outcome(
+                db.session, user("officer"), db.session.get(Case, self.case_id),
+                result="resolved", story="再次记录的成效说明应被拒绝。"))
+            assert refused is None
+            (outcome,) = db.session.scalars(select(CaseOutcome).where(
+                CaseOutcome.case_id == self.case_id)).all()
+            assert outcome.result.value == result
+
         @invariant()
         def every_surface_shows_the_one_account(self):
             db.session.expire_all()
@@ -138,24 +193,63 @@ def make_machine(db, client, ids, pairing_for=None):
             assert account.hours_delivered == self.hours <= Decimal(10)
             assert Decimal(0) <= account.gap == account.needed - account.covered
             card = db.session.get(NeedCard, self.card_id)
-            doc = load_documents(db.session, NEED, [self.card_id])[self.card_id]
-            assert Decimal(str(doc.amount_remaining)) == account.gap
-            (need,) = records.need_records(db.session, [card])
-            assert Decimal(str(need.gap)) == account.gap
+            docs = load_documents(db.session, NEED, [self.card_id])
+            if self.closed:  # a closed need leaves search and the matcher's candidates
+                assert self.card_id not in docs
+            else:
+                assert Decimal(str(docs[self.card_id].amount_remaining)) == account.gap
+                (need,) = records.need_records(db.session, [card])
+                assert Decimal(str(need.gap)) == account.gap
+            # the ledger: what each source gave is what the account counts from it
+            for source, before in self.available.items():
+                assert before - self._available(source) == account.channel(source).total
+            assert ledger.verify_ledger(db.session).ok
             db.session.rollback()
-            body = client.get(f"/api/v1/needs/{self.card_id}").get_json()
-            assert (body["covered"], body["gap"]) == (str(account.covered), str(account.gap))
-            assert Decimal(body["account"]["hours_delivered"]) == self.hours
+            response = client.get(f"/api/v1/needs/{self.card_id}")
+            if self.closed:  # the API lists published needs only; the page stays up
+                assert response.status_code == 404
+            else:
+                body = response.get_json()
+                assert (body["covered"], body["gap"]) == (str(account.covered),
+                                                          str(account.gap))
+                assert Decimal(body["account"]["hours_delivered"]) == self.hours
+            html = client.get(f"/needs/{self.card_id}").get_data(as_text=True)
+            if self.closed:  # the closed need's page: what was covered, hours delivered
+                assert re.search(r"已落实</dt><dd[^>]*>" + re.escape(f"¥{account.covered:,.2f}"),
+                                 html)
+                assert f'id="need-hours">{self.hours:,.2f} 小时' in html
+                assert 'id="outcome-result"' in html
+            else:
+                assert re.search(r"尚缺</dt><dd[^>]*>" + re.escape(f"¥{account.gap:,.2f}"),
+                                 html)
+            if officer_headers is not None and not self.closed:
+                found = client.get(f"/api/v1/needs/{self.card_id}/suggestions",
+                                   headers=officer_headers).get_json()["items"]
+                money = [item["amount_cap"] for item in found if item["unit"] == "yuan"]
+                assert all(Decimal(str(cap)) <= account.gap for cap in money)
 
     return NeedMachine
 
 
 def test_need_account_state_machine_keeps_every_surface_in_step(db, client, state,
-                                                                accepted_service_pairing):
-    from webapp.models import User
+                                                                accepted_service_pairing,
+                                                                budgeted_scheme, api_token):
+    from webapp.models import ListingStatus, Project, User
+    from webapp.services import ledger
     volunteer = db.session.scalars(select(User).where(User.username == "volunteer")).one()
-    machine = make_machine(db, client, {**state.ids, "volunteer": volunteer.id},
-                           lambda card: accepted_service_pairing(card, hours="10"))
+    charity = db.session.get(User, state.ids["officer"]).organisation_id
+    project = Project(title="测试慈善项目", organisation_id=charity, budget=Decimal(50000),
+                      status=ListingStatus.LISTED)
+    db.session.add(project)
+    db.session.flush()
+    ledger.top_up(db.session, None, source="project", source_id=project.id, amount="50000",
+                  reference="慈善组织拨入项目")
+    db.session.commit()
+    ids = {**state.ids, "volunteer": volunteer.id, "project": project.id,
+           "scheme": budgeted_scheme.id}
+    machine = make_machine(db, client, ids,
+                           lambda card: accepted_service_pairing(card, hours="10"),
+                           api_token("officer"))
     run_state_machine_as_test(machine, settings=settings(
         max_examples=20, stateful_step_count=15, deadline=None, derandomize=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))

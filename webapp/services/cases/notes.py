@@ -16,6 +16,7 @@ NOTES = {
     "refused": "%(text)s；已转介：%(referred)s",
     "emergency_aid": "先行救助 %(amount)s 元",
     "approved": "批准救助 %(amount)s 元",
+    "approved_under_scheme": "批准救助 %(amount)s 元，其中「%(scheme)s」救助 %(scheme_amount)s 元",
     "transferred": "转办至%(departments)s：%(text)s",
     "transfer_answered": "%(department)s答复：%(text)s",
     "handed_over": "移交给 %(owner)s",

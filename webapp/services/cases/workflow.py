@@ -199,10 +199,15 @@ def _approve(session: Session, actor: User, case: Case, params: Params,
     if exception is not None:
         summary["exception_id"] = exception.id
     grant = _grant_under_scheme(session, actor, case, params)
-    if grant is not None:
-        summary.update(scheme_transfer_id=grant.id, assistance_amount=str(grant.amount))
+    if grant is None:
+        return Outcome(events.CaseApproved(case, actor, amount), summary,
+                       note_key="approved", note_params={"amount": str(amount)})
+    summary.update(scheme_transfer_id=grant.id, assistance_amount=str(grant.amount))
+    # The case's timeline says which scheme's money was reserved, and how much.
     return Outcome(events.CaseApproved(case, actor, amount), summary,
-                   note_key="approved", note_params={"amount": str(amount)})
+                   note_key="approved_under_scheme",
+                   note_params={"amount": str(amount), "scheme": grant.debit_account.name,
+                                "scheme_amount": f"{grant.amount:,.2f}"})
 
 
 def _grant_under_scheme(session: Session, actor: User, case: Case, params: Params
