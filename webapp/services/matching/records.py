@@ -39,7 +39,7 @@ from webapp.models import (
 from webapp.models.delivery import ServiceSession
 from webapp.models.ledger import AccountKind, LedgerAccount
 from webapp.models.matching import ACTIVE_STATUSES
-from webapp.models.resources import split_codes
+from webapp.models.resources import ListingMixin, split_codes
 from webapp.services import ledger
 from webapp.services.cases.once_per_year import WINDOW
 from webapp.services.need_account import need_account, need_accounts
@@ -52,7 +52,7 @@ AGE_OF_BAND = {"未成年": 12, "18-29岁": 24, "60岁以上": 68}
 DECIDED = frozenset({ProposalStatus.REJECTED, ProposalStatus.DECLINED, ProposalStatus.CANCELLED,
                      *ACTIVE_STATUSES})
 KIND_ORDER = (ListingKind.PROJECT, ListingKind.FUND, ListingKind.OFFER, ListingKind.SCHEME)
-LISTING_MODELS = {ListingKind.PROJECT: Project, ListingKind.FUND: Fund,
+LISTING_MODELS: dict[ListingKind, type[ListingMixin]] = {ListingKind.PROJECT: Project, ListingKind.FUND: Fund,
                   ListingKind.OFFER: Offer, ListingKind.SCHEME: Scheme}
 
 
