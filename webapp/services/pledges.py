@@ -16,10 +16,10 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from webapp import permissions
-from webapp.models import NeedCard, NeedStatus, Role, User, utcnow
+from webapp.models import NeedCard, NeedStatus, Proposal, ProposalStatus, Role, User, utcnow
 from webapp.models.catalog import SERVICES
 from webapp.models.delivery import CaseOutcome
-from webapp.models.resources import ListingStatus, Pledge, PledgeStatus, Project
+from webapp.models.resources import ListingKind, ListingStatus, Pledge, PledgeStatus, Project
 from webapp.services import (
     ConflictError,
     DomainError,
@@ -143,8 +143,6 @@ def confirm_pledge(session: Session, actor: User, pledge: Pledge) -> None:
 
 def project_needs(session: Session, project: Project) -> list[NeedCard]:
     """The needs a project took on (pairings it accepted): what a gift to it may be used for."""
-    from webapp.models import Proposal, ProposalStatus
-    from webapp.models.resources import ListingKind
     return list(session.scalars(select(NeedCard).where(NeedCard.id.in_(
         select(Proposal.need_card_id).where(
             Proposal.resource_kind == ListingKind.PROJECT, Proposal.resource_id == project.id,
