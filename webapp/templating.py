@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
@@ -118,7 +119,7 @@ def nav_for(user) -> list[NavEntry]:
     for endpoint, label in visible:
         group = group_of.get(endpoint)
         members = [v for v in visible if group_of.get(v[0]) == group] if group else []
-        if len(members) < 2:
+        if group is None or len(members) < 2:
             entries.append(NavEntry(label, endpoint))
         elif group not in placed:
             placed[group] = len(entries)
@@ -167,9 +168,9 @@ def money(value) -> str:
 
 
 def page_url(page: int) -> str:
-    args = request.args.to_dict()
+    args: dict[str, Any] = request.args.to_dict()
     args["page"] = page
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for(request.endpoint or "", **(request.view_args or {}), **args)
 
 
 def init(app: Flask) -> None:

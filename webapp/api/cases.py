@@ -40,7 +40,7 @@ from webapp.services.cases.settings import CaseSettings
 blp = Blueprint("api_cases", __name__, url_prefix="/api/v1", description="急难个案与转办")
 READERS = roles(R.INTAKE_WORKER, R.DEPARTMENT_HANDLER, R.OFFICER, R.AUDITOR)
 WRITERS = roles(R.INTAKE_WORKER, R.OFFICER)
-BEARER = [{"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 def _settings() -> CaseSettings:

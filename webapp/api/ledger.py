@@ -33,7 +33,7 @@ from webapp.permissions import (
 from webapp.services import DomainError, NotFoundError, ledger
 
 blp = Blueprint("api_ledger", __name__, url_prefix="/api/v1", description="资金台账")
-BEARER = [{"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 class Amount(fields.Field):

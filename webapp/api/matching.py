@@ -24,7 +24,7 @@ from webapp.permissions import R, access, roles
 from webapp.services import NotFoundError, matching
 
 blp = Blueprint("api_matching", __name__, url_prefix="/api/v1", description="资源匹配")
-BEARER = [{"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 OFFICERS = roles(R.OFFICER)
 
 

@@ -17,7 +17,7 @@ from webapp.services import NotFoundError, browse, pledges
 
 blp = Blueprint("api_pledges", __name__, url_prefix="/api/v1",
                 description="急难需求（匿名）与爱心认捐")
-SECURITY = [{"bearerAuth": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 @blp.route("/needs")

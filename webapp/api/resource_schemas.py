@@ -70,7 +70,7 @@ class ListingPatch(Schema):
                                                     "and closed change the status"})
 
 
-class ProjectOut(ListingOut, ledger_balances_schema("project")):
+class ProjectOut(ListingOut, ledger_balances_schema("project")):  # type: ignore[misc]  # built at run time
     budget = Money(**MONEY)
     per_case_cap = Money(allow_none=True, **MONEY)
     min_age = fields.Integer(allow_none=True)
@@ -98,7 +98,7 @@ class ProjectPatch(ProjectIn, ListingPatch):
     pass
 
 
-class FundOut(ListingOut, ledger_balances_schema("fund")):
+class FundOut(ListingOut, ledger_balances_schema("fund")):  # type: ignore[misc]  # built at run time
     capital = Money(**MONEY)
     per_case_cap = Money(allow_none=True, **MONEY)
 

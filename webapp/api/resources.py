@@ -22,7 +22,7 @@ from webapp.services import browse, listings
 
 blp = Blueprint("api_resources", __name__, url_prefix="/api/v1",
                 description="慈善项目、公益基金、志愿服务与救助政策")
-SECURITY = [{"bearerAuth": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 class WithProgress:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
+from typing import Any
 
 from flask import (
     abort,
@@ -341,7 +342,7 @@ def act(case_id: int, action: str):
     case = load_case(case_id)
     if action not in workflow.API_ACTIONS:
         abort(404)
-    params = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    params: dict[str, Any] = {k: v for k, v in request.form.items() if k != "csrf_token"}
     try:
         result = workflow.fire(db.session, current_user, case, action,
                                settings=case_settings(), **params)

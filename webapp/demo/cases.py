@@ -8,6 +8,7 @@ import datetime as dt
 import itertools
 import random
 from decimal import Decimal
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -247,7 +248,7 @@ def _conference(session: Session, officer, orgs, settings, now) -> None:
         session, officer, title="2026年第一次救急难联席会议", location="县民政局三楼会议室",
         scheduled_at=now - dt.timedelta(days=2), now=now - dt.timedelta(days=6))
     items = [conference.add_to_agenda(session, officer, meeting, c) for c in escalated]
-    decisions = [("approve", {"amount": Decimal(6000),
+    decisions: list[tuple[str, dict[str, Any]]] = [("approve", {"amount": Decimal(6000),
                               "exception_reason": "再次遭遇急难，经联席会议同意再次救助"}),
                  ("reject", {"note": "已享受其他救助政策，不再重复救助"}),
                  ("assign", {"department_ids": [orgs[DEPARTMENTS["health"]].id,

@@ -10,7 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.demo.base import BUREAU, DEMO_PASSWORD
-from webapp.models import TERMINAL_STATUSES, Case, ListingStatus, Organisation, Role, User
+from webapp.models import (
+    TERMINAL_STATUSES,
+    Case,
+    ListingKind,
+    ListingStatus,
+    Organisation,
+    Role,
+    User,
+)
 from webapp.models.ledger import (
     AccountKind,
     LedgerAccount,
@@ -18,9 +26,9 @@ from webapp.models.ledger import (
     MoneyTransferStatus,
     PaymentMethod,
 )
+from webapp.models.resources import LISTING_MODELS
 from webapp.services import DomainError, accounts, ledger
 from webapp.services.ledger.accounts import (
-    LISTING_MODELS,
     funded_total,
     promised_amount,
     reserve_account,
@@ -63,7 +71,7 @@ def _fund_listings(session: Session) -> int:
     """Record the money each listed fund, project and scheme received (once)."""
     made = 0
     for kind, (share, reference) in RECEIVED.items():
-        model = LISTING_MODELS[kind]
+        model = LISTING_MODELS[ListingKind(kind.value)]
         for listing in session.scalars(select(model).where(
                 model.status == ListingStatus.LISTED).order_by(model.id)):
             account = ledger.open_listing_account(session, None, kind, listing.id)
@@ -85,7 +93,8 @@ def load(session: Session, rng, echo) -> dict[str, int]:
         ledger.top_up(session, None, source="reserve", source_id=None, amount=RESERVE_FUNDING,
                       reference="县财政拨付临时救助备用金")
         counter["money_transfers"] += 1
-    approver, payer = _user(session, "officer"), _user(session, "officer2")
+    approver = _user(session, "officer")
+    payer = session.scalars(select(User).where(User.username == "officer2")).one()
     cases = list(session.scalars(select(Case).where(
         Case.status.not_in(TERMINAL_STATUSES), Case.amount_needed > 0).order_by(Case.id)
         .limit(RESERVATIONS)))

@@ -93,7 +93,7 @@ def load(session: Session, rng, echo) -> dict[str, int]:
     if session.scalars(select(MatchRun.id).limit(1)).first() is not None:
         return {}
     counter: dict[str, int] = {"match_runs": 0}
-    starter = _user(session, "officer")
+    starter = session.scalars(select(User).where(User.username == "officer")).one()
     reviewer = _reviewer(session, counter)
     for _round in range(MAX_ROUNDS):
         if _decided(session) >= TARGET_DECISIONS:

@@ -177,7 +177,7 @@ def _offers(session, seed, teams, volunteers, towns, counter) -> None:
         rng = _item_rng(seed, i)
         individual = i % 4 == 0
         volunteer = volunteers[i % len(volunteers)] if individual else None
-        org_id = volunteer.organisation_id if individual else teams[i % len(teams)].id
+        org_id = volunteer.organisation_id if volunteer is not None else teams[i % len(teams)].id
         services = sorted(rng.sample(SERVICES, rng.randint(1, 3)), key=SERVICES.index)
         town = towns[(i * 7) % len(towns)]
         title = f"{town.name}{T.OFFER_TITLES[services[0]]}"
@@ -233,14 +233,15 @@ def _pledges(session, seed, donors, counter) -> None:
         if session.scalars(select(Pledge.id).where(Pledge.reference == reference)).first():
             continue
         donor = donors[i % len(donors)]
-        amount = Decimal(rng.choice([100, 200, 200, 300, 500, 500, 800, 1000, 2000, 5000]))
+        amount: Decimal | None = Decimal(
+            rng.choice([100, 200, 200, 300, 500, 500, 800, 1000, 2000, 5000]))
         service = rng.choice(SERVICES) if i % 10 == 3 else None
         need = project = None
         if needs and i % 2 == 0:
             need = needs[(i // 2) % len(needs)]
             account = need_account(session, need)
             gap = max(account.gap - account.pledged_unconfirmed, Decimal(0))
-            if service is None and gap < amount:
+            if service is None and amount is not None and gap < amount:
                 amount = gap if gap > 0 else None
                 service = None if amount else rng.choice(SERVICES)
         else:
@@ -256,10 +257,11 @@ def _pledges(session, seed, donors, counter) -> None:
                         message=rng.choice(T.PLEDGE_MESSAGES), status=status,
                         created_at=created)
         if status in (PledgeStatus.CONFIRMED, PledgeStatus.FULFILLED):
-            pledge.confirmed_at = min(created + dt.timedelta(hours=rng.randint(2, 48)), utcnow())
-        if status == PledgeStatus.FULFILLED:
-            pledge.fulfilled_at = min(pledge.confirmed_at + dt.timedelta(
-                days=rng.randint(1, 10)), utcnow())
+            confirmed = min(created + dt.timedelta(hours=rng.randint(2, 48)), utcnow())
+            pledge.confirmed_at = confirmed
+            if status == PledgeStatus.FULFILLED:
+                pledge.fulfilled_at = min(confirmed + dt.timedelta(
+                    days=rng.randint(1, 10)), utcnow())
         session.add(pledge)
         session.flush()
         _bump(counter, "pledges")
@@ -268,7 +270,7 @@ def _pledges(session, seed, donors, counter) -> None:
 def load(session: Session, rng, echo) -> dict[str, int]:
     counter: dict[str, int] = {}
     charities, enterprises, teams, volunteers, donors = _organisations(session, counter)
-    towns = sorted(town_orgs(session).values(), key=lambda o: o.code)
+    towns = sorted(town_orgs(session).values(), key=lambda o: o.code or "")
     seeds = [rng.randrange(2**31) for _ in range(4)]
     _projects(session, seeds[0], charities, towns, counter)
     _funds(session, seeds[1], enterprises, towns, counter)

@@ -102,7 +102,7 @@ def top_up(account_id: int):
     except DomainError as exc:
         db.session.rollback()
         form.amount.errors.append(exc.message)
-        return _render_account(db.session.get(LedgerAccount, account_id), top_up_form=form,
+        return _render_account(db.session.get_one(LedgerAccount, account_id), top_up_form=form,
                                status=400)
     db.session.commit()
     flash(_("已入账"), "success")

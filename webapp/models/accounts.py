@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -80,6 +81,8 @@ class User(Base):
 
     # Flask-Login protocol. The session carries the login-session token, not the user id,
     # so logging out (deleting the token row) invalidates every copy of the cookie.
+    if TYPE_CHECKING:  # not a column: declared for the type checker only
+        login_token: str | None
     login_token = None
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -55,6 +56,11 @@ class ListingMixin:
     listed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    if TYPE_CHECKING:  # each listing model declares its own column and kind
+        organisation_id: Mapped[int]
+        kind: ListingKind
+
+        def __init__(self, **kwargs: Any) -> None: ...
 
     @property
     def town_ids(self) -> frozenset[int]:
@@ -149,7 +155,10 @@ class Scheme(ListingMixin, Base):
     kind = ListingKind.SCHEME
 
 
-LISTING_MODELS: dict[ListingKind, type] = {
+Listing = Project | Fund | Offer | Scheme
+"""Any of the four kinds of listing."""
+
+LISTING_MODELS: dict[ListingKind, type[ListingMixin]] = {
     ListingKind.PROJECT: Project, ListingKind.FUND: Fund, ListingKind.OFFER: Offer,
     ListingKind.SCHEME: Scheme}
 

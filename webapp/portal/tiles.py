@@ -12,7 +12,8 @@ from webapp.services import listings, pledges
 
 
 def _count(stmt) -> int:
-    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    return db.session.scalar(
+        select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
 def _listing_tiles(kind: ListingKind, endpoint: str, title: str):

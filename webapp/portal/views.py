@@ -66,7 +66,7 @@ def _prepare(form, spec: PortalKind):
         departments = db.session.execute(select(Organisation.id, Organisation.name).where(
             Organisation.kind.in_([OrgKind.DEPARTMENT, OrgKind.CIVIL_AFFAIRS]))
             .order_by(Organisation.code)).all()
-        form.set_departments(dict(departments))
+        form.set_departments({org_id: name for org_id, name in departments})
         if not current_user.has_role(R.OFFICER):
             del form.organisation_id
 

@@ -44,7 +44,8 @@ def _int_arg(name: str, default: int | None, low: int, high: int) -> int | None:
 
 def _params() -> dict:
     """The page's query string, cleaned: invalid values are dropped, not guessed."""
-    params = {"q": request.args.get("q", "")[:search_queries.MAX_QUERY_CHARS].strip()}
+    params: dict[str, str | int] = {
+        "q": request.args.get("q", "")[:search_queries.MAX_QUERY_CHARS].strip()}
     for name in ("kind", "category", "town"):
         value = request.args.get(name, "").strip()[:40]
         if value:

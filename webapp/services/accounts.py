@@ -92,7 +92,7 @@ def authenticate(session: Session, username: str, password: str, *, address: str
         ok = user is not None
     except (VerificationError, InvalidHashError):
         ok = False
-    if not ok:
+    if not ok or user is None:
         login_throttle.record_failure(session, username, address)
         audit.record(session, user, "login.failed", object_type="users",
                      object_id=user.id if user else None)

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,8 +20,9 @@ client_address: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "audit_client_address", default=None)
 
 
-def _digest(prev_hash: str, seq: int, occurred_at, actor_id, action, object_type, object_id,
-            address, summary: str) -> str:
+def _digest(prev_hash: str, seq: int, occurred_at: dt.datetime, actor_id: int | None,
+            action: str, object_type: str | None, object_id: str | int | None,
+            address: str | None, summary: str) -> str:
     payload = json.dumps(
         [prev_hash, seq, occurred_at.isoformat(timespec="microseconds"), actor_id, action,
          object_type, object_id, address, summary],
@@ -27,9 +30,10 @@ def _digest(prev_hash: str, seq: int, occurred_at, actor_id, action, object_type
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def record(session: Session, actor: User | None, action: str, obj=None, *,
+def record(session: Session, actor: User | None, action: str, obj: Any = None, *,
            object_type: str | None = None,
-           object_id=None, summary: dict | None = None) -> AuditEvent:
+           object_id: str | int | None = None,
+           summary: dict[str, Any] | None = None) -> AuditEvent:
     """Append one audit event in the caller's transaction.
 
     ``summary`` must hold no personal data: ids, states, amounts and field names only.

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,20 +21,21 @@ from webapp.services import DomainError
 
 log = logging.getLogger(__name__)
 WORKER = "jobs"
-_handlers: dict[str, Callable[[Session, dict], dict | None]] = {}
+JobHandler = Callable[[Session, dict[str, Any]], dict[str, Any] | None]
+_handlers: dict[str, JobHandler] = {}
 
 
-def handler(kind: str):
+def handler(kind: str) -> Callable[[JobHandler], JobHandler]:
     """Register the function that runs jobs of ``kind``: ``fn(session, payload) -> result``."""
 
-    def register(fn):
+    def register(fn: JobHandler) -> JobHandler:
         _handlers[kind] = fn
         return fn
 
     return register
 
 
-def enqueue(session: Session, kind: str, payload: dict, *, actor: User | None = None) -> Job:
+def enqueue(session: Session, kind: str, payload: dict[str, Any], *, actor: User | None = None) -> Job:
     if kind not in _handlers:
         raise DomainError("未知的任务类型：%(kind)s", kind=kind)
     job = Job(kind=kind, payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
@@ -66,7 +68,7 @@ def run_job(session: Session, job: Job) -> None:
         result = fn(session, json.loads(job.payload))
     except Exception as exc:
         session.rollback()
-        failed = session.get(Job, job.id)
+        failed = session.get_one(Job, job.id)
         failed.status = JobStatus.FAILED
         failed.error = f"{type(exc).__name__}: {exc}"[:2000]
         failed.finished_at = utcnow()

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,6 +16,11 @@ from webapp.services import DomainError, Msg
 from webapp.services.amount_text import amount_text
 
 MAX_MONEY = Decimal("999999999999.99")
+
+Errors = dict[str, list[str | Msg]]
+"""Field name to its error messages."""
+Values = dict[str, Any]
+"""Field name to its value (submitted, merged or cleaned)."""
 
 COMMON_FIELDS = ("title", "description", "categories", "towns")
 KIND_FIELDS: dict[ListingKind, tuple[str, ...]] = {
@@ -45,7 +52,7 @@ FIELD_LABELS = {
 }
 
 
-def _money(errors: dict, name: str, value, *, required: bool = False,
+def _money(errors: Errors, name: str, value: Any, *, required: bool = False,
            positive: bool = False) -> Decimal | None:
     """An amount of yuan; ``positive`` refuses zero too (a budget of nothing is no budget)."""
     if value is None or value == "":
@@ -73,7 +80,7 @@ def _money(errors: dict, name: str, value, *, required: bool = False,
     return None
 
 
-def _int(errors: dict, name: str, value, lo: int, hi: int) -> int | None:
+def _int(errors: Errors, name: str, value: Any, lo: int, hi: int) -> int | None:
     if value is None or value == "":
         return None
     try:
@@ -87,7 +94,7 @@ def _int(errors: dict, name: str, value, lo: int, hi: int) -> int | None:
     return number
 
 
-def _text_list(value) -> list[str]:
+def _text_list(value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
@@ -98,19 +105,19 @@ def _text_list(value) -> list[str]:
 def town_ids(session: Session) -> dict[int, str]:
     """Every town organisation id with its name."""
     return dict(session.execute(select(Organisation.id, Organisation.name).where(
-        Organisation.kind == OrgKind.TOWN).order_by(Organisation.code)).all())
+        Organisation.kind == OrgKind.TOWN).order_by(Organisation.code)).tuples().all())
 
 
-def clean(session: Session, kind: ListingKind, data: dict, *, current: object | None = None
-          ) -> dict:
+def clean(session: Session, kind: ListingKind, data: Values, *, current: object | None = None
+          ) -> Values:
     """Validate ``data`` (merged over ``current``) and return column values; raise with all
     errors at once."""
     fields = KIND_FIELDS[kind]
     unknown = set(data) - set(fields)
     merged = {f: _current_value(current, f) for f in fields} if current is not None else {}
     merged.update({k: v for k, v in data.items() if k in fields})
-    errors: dict[str, list[str | Msg]] = {f"{k}": ["不支持的字段"] for k in sorted(unknown)}
-    out: dict = {}
+    errors: Errors = {f"{k}": ["不支持的字段"] for k in sorted(unknown)}
+    out: Values = {}
 
     title = (merged.get("title") or "").strip()
     if not title:
@@ -153,14 +160,14 @@ def clean(session: Session, kind: ListingKind, data: dict, *, current: object | 
     return out
 
 
-def _current_value(current, name: str):
+def _current_value(current: object, name: str) -> Any:
     value = getattr(current, name, None)
     if name in LIST_FIELDS:
         return _text_list(value)
     return value
 
 
-def _dates(errors: dict, merged: dict, out: dict, start: str, end: str, message: str) -> None:
+def _dates(errors: Errors, merged: Values, out: Values, start: str, end: str, message: str) -> None:
     first, last = merged.get(start), merged.get(end)
     for name, value in ((start, first), (end, last)):
         if value is not None and not isinstance(value, dt.date):
@@ -171,7 +178,8 @@ def _dates(errors: dict, merged: dict, out: dict, start: str, end: str, message:
     out[start], out[end] = first, last
 
 
-def _clean_project(session, merged, out, errors, current) -> None:
+def _clean_project(session: Session, merged: Values, out: Values, errors: Errors,
+                   current: object | None) -> None:
     budget = _money(errors, "budget", merged.get("budget"), required=True, positive=True)
     cap = _money(errors, "per_case_cap", merged.get("per_case_cap"), positive=True)
     if budget is not None and cap is not None and cap > budget:
@@ -185,7 +193,8 @@ def _clean_project(session, merged, out, errors, current) -> None:
     _dates(errors, merged, out, "starts_on", "ends_on", "结束日期不能早于开始日期")
 
 
-def _clean_fund(session, merged, out, errors, current) -> None:
+def _clean_fund(session: Session, merged: Values, out: Values, errors: Errors,
+                current: object | None) -> None:
     capital = _money(errors, "capital", merged.get("capital"), required=True, positive=True)
     cap = _money(errors, "per_case_cap", merged.get("per_case_cap"), positive=True)
     if capital is not None and cap is not None and cap > capital:
@@ -193,7 +202,8 @@ def _clean_fund(session, merged, out, errors, current) -> None:
     out["capital"], out["per_case_cap"] = capital, cap
 
 
-def _clean_offer(session, merged, out, errors, current) -> None:
+def _clean_offer(session: Session, merged: Values, out: Values, errors: Errors,
+                 current: object | None) -> None:
     services = _text_list(merged.get("services"))
     if not services:
         errors.setdefault("services", []).append(Msg("请至少选择一种服务类型"))
@@ -212,7 +222,8 @@ def _clean_offer(session, merged, out, errors, current) -> None:
     _dates(errors, merged, out, "available_from", "available_until", "可服务截止日不能早于起始日")
 
 
-def _clean_scheme(session, merged, out, errors, current) -> None:
+def _clean_scheme(session: Session, merged: Values, out: Values, errors: Errors,
+                  current: object | None) -> None:
     org_id = merged.get("organisation_id")
     org = session.get(Organisation, org_id) if isinstance(org_id, int) else None
     if org is None or org.kind not in (OrgKind.DEPARTMENT, OrgKind.CIVIL_AFFAIRS):
@@ -235,5 +246,7 @@ def _clean_scheme(session, merged, out, errors, current) -> None:
     out["times_per_year"] = _int(errors, "times_per_year", merged.get("times_per_year"), 1, 12)
 
 
-_KIND_CLEANERS = {ListingKind.PROJECT: _clean_project, ListingKind.FUND: _clean_fund,
-                  ListingKind.OFFER: _clean_offer, ListingKind.SCHEME: _clean_scheme}
+Cleaner = Callable[[Session, Values, Values, Errors, object | None], None]
+_KIND_CLEANERS: dict[ListingKind, Cleaner] = {
+    ListingKind.PROJECT: _clean_project, ListingKind.FUND: _clean_fund,
+    ListingKind.OFFER: _clean_offer, ListingKind.SCHEME: _clean_scheme}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from webapp import permissions
@@ -16,8 +16,11 @@ from webapp.models import User, utcnow
 from webapp.models.resources import (
     LISTING_MODELS,
     ListingKind,
+    ListingMixin,
     ListingReview,
     ListingStatus,
+    Offer,
+    Project,
     ReviewDecision,
 )
 from webapp.services import (
@@ -41,13 +44,14 @@ OWNER_MOVES = {
 }
 
 
-def _announce(session: Session, actor: User, listing, action: str, summary: dict) -> None:
+def _announce(session: Session, actor: User, listing: ListingMixin, action: str,
+              summary: dict[str, Any]) -> None:
     audit.record(session, actor, f"{listing.kind.value}.{action}", listing,
                  summary={"status": listing.status.value, **summary})
     events.publish(session, events.ListingChanged(listing.kind.value, listing.id))
 
 
-def get_listing(session: Session, kind: ListingKind, listing_id: int):
+def get_listing(session: Session, kind: ListingKind, listing_id: int) -> ListingMixin:
     """The listing of ``kind`` with this id, or NotFoundError."""
     listing = session.get(LISTING_MODELS[kind], listing_id)
     if listing is None:
@@ -55,12 +59,13 @@ def get_listing(session: Session, kind: ListingKind, listing_id: int):
     return listing
 
 
-def _require_manager(actor: User, listing) -> None:
+def _require_manager(actor: User, listing: ListingMixin) -> None:
     if not permissions.can_manage_listing(actor, listing):
         raise PermissionDeniedError("只能管理本机构的项目、基金或服务")
 
 
-def create_listing(session: Session, actor: User, kind: ListingKind, data: dict):
+def create_listing(session: Session, actor: User, kind: ListingKind,
+                   data: dict[str, Any]) -> ListingMixin:
     """Create a draft listing owned by the actor's organisation (or a chosen department)."""
     if not permissions.can_create_listing(actor, kind.value):
         raise PermissionDeniedError("您的角色不能发布此类信息")
@@ -71,7 +76,7 @@ def create_listing(session: Session, actor: User, kind: ListingKind, data: dict)
     listing = model(status=S.DRAFT, **values)
     if kind != ListingKind.SCHEME:
         listing.organisation_id = actor.organisation_id
-    if kind == ListingKind.OFFER and actor.organisation.kind.value == "public":
+    if isinstance(listing, Offer) and actor.organisation.kind.value == "public":
         listing.volunteer_id = actor.id
     session.add(listing)
     session.flush()
@@ -79,13 +84,14 @@ def create_listing(session: Session, actor: User, kind: ListingKind, data: dict)
     return listing
 
 
-def _pending_review(session: Session, listing) -> ListingReview | None:
+def _pending_review(session: Session, listing: ListingMixin) -> ListingReview | None:
     return session.scalars(select(ListingReview).where(
         ListingReview.kind == listing.kind, ListingReview.listing_id == listing.id,
         ListingReview.decision == ReviewDecision.PENDING)).first()
 
 
-def update_listing(session: Session, actor: User, listing, data: dict) -> list[str]:
+def update_listing(session: Session, actor: User, listing: ListingMixin,
+                   data: dict[str, Any]) -> list[str]:
     """Apply an edit; a material change to a public listing sends it back to review.
 
     Returns the names of the fields that changed.
@@ -117,7 +123,7 @@ def update_listing(session: Session, actor: User, listing, data: dict) -> list[s
     return changed
 
 
-def submit_listing(session: Session, actor: User, listing) -> ListingReview:
+def submit_listing(session: Session, actor: User, listing: ListingMixin) -> ListingReview:
     """Send a draft to the officers' review queue."""
     _require_manager(actor, listing)
     if listing.status != S.DRAFT:
@@ -132,7 +138,7 @@ def submit_listing(session: Session, actor: User, listing) -> ListingReview:
     return review
 
 
-def _resubmit_paused(session: Session, actor: User, listing: Any) -> None:
+def _resubmit_paused(session: Session, actor: User, listing: ListingMixin) -> None:
     """The owner asks for a paused listing to be public again: it goes back to review."""
     listing.status = S.PENDING_REVIEW
     review = ListingReview(kind=listing.kind, listing_id=listing.id,
@@ -143,7 +149,8 @@ def _resubmit_paused(session: Session, actor: User, listing: Any) -> None:
     _announce(session, actor, listing, "submit", {"review_id": review.id, "from": "paused"})
 
 
-def set_listing_status(session: Session, actor: User, listing, target: ListingStatus) -> None:
+def set_listing_status(session: Session, actor: User, listing: ListingMixin,
+                       target: ListingStatus) -> None:
     """Pause, resume, withdraw from review or close a listing. Officers may pause or close
     any listing (moderation); resuming a paused listing sends it to review."""
     moderating = permissions.can_review_listings(actor) and target in (S.PAUSED, S.CLOSED) \
@@ -200,7 +207,7 @@ def decide_review(session: Session, actor: User, review: ListingReview, *, appro
               {"review_id": review.id})
 
 
-def set_featured(session: Session, actor: User, project, featured: bool) -> None:
+def set_featured(session: Session, actor: User, project: Project, featured: bool) -> None:
     """Officers choose which listed projects the home page features."""
     if not permissions.can_review_listings(actor):
         raise PermissionDeniedError("只有民政部门工作人员可以设置推荐项目")
@@ -211,20 +218,21 @@ def set_featured(session: Session, actor: User, project, featured: bool) -> None
     _announce(session, actor, project, "feature", {"featured": featured})
 
 
-def pending_reviews(session: Session):
+def pending_reviews(session: Session) -> Select[tuple[ListingReview]]:
     """Statement of the pending reviews, oldest first."""
     return select(ListingReview).where(ListingReview.decision == ReviewDecision.PENDING) \
         .order_by(ListingReview.submitted_at, ListingReview.id)
 
 
-def own_listings(actor: User, kind: ListingKind, *, status: ListingStatus | None = None):
+def own_listings(actor: User, kind: ListingKind, *,
+                 status: ListingStatus | None = None) -> Select[tuple[ListingMixin]]:
     """Statement of the listings of ``kind`` the actor manages, newest first."""
     model = LISTING_MODELS[kind]
     stmt = select(model).order_by(model.updated_at.desc(), model.id.desc())
     if kind == ListingKind.SCHEME and actor.has_role(permissions.R.OFFICER):
         pass
     elif kind == ListingKind.OFFER and actor.organisation.kind.value == "public":
-        stmt = stmt.where(model.volunteer_id == actor.id)
+        stmt = stmt.where(Offer.volunteer_id == actor.id)  # the model of this kind
     else:
         stmt = stmt.where(model.organisation_id == actor.organisation_id)
     if status is not None:

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -127,7 +129,7 @@ def clean_text(value: str | None, *, label: str, field: str, limit: int,
     return text
 
 
-def _describe(findings) -> list[Msg]:
+def _describe(findings: Iterable[Span]) -> list[Msg]:
     """The kinds of personal data found, each translated when the message is shown."""
     return [Msg(label) for label in dict.fromkeys(PII_LABELS.get(s.type, s.type)
                                                   for s in findings)]
@@ -275,7 +277,7 @@ def anonymity_report(session: Session, *, k: int = K_ANONYMITY) -> AnonymityRepo
     """Measure the published cards as stored: levels, towns shown, smallest published class."""
     needs = session.scalars(select(NeedCard).where(NeedCard.status == NeedStatus.PUBLISHED)).all()
     by_level: dict[int, int] = {}
-    classes: dict[tuple, int] = {}
+    classes: dict[tuple[Any, ...], int] = {}
     for n in needs:
         by_level[n.level] = by_level.get(n.level, 0) + 1
         key = (n.area, n.age_band, n.household)

@@ -10,15 +10,16 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from webapp import permissions
-from webapp.models import NeedCard, NeedStatus, Role, User, utcnow
+from webapp.models import NeedCard, NeedStatus, Proposal, ProposalStatus, Role, User, utcnow
 from webapp.models.catalog import SERVICES
 from webapp.models.delivery import CaseOutcome
-from webapp.models.resources import ListingStatus, Pledge, PledgeStatus, Project
+from webapp.models.resources import ListingKind, ListingStatus, Pledge, PledgeStatus, Project
 from webapp.services import (
     ConflictError,
     DomainError,
@@ -35,7 +36,8 @@ from webapp.services.listing_rules import MAX_MONEY
 P = PledgeStatus
 
 
-def _announce(session: Session, actor: User, pledge: Pledge, action: str, summary: dict) -> None:
+def _announce(session: Session, actor: User, pledge: Pledge, action: str,
+              summary: dict[str, Any]) -> None:
     audit.record(session, actor, f"pledge.{action}", pledge, summary={
         "status": pledge.status.value, "need_id": pledge.need_id,
         "project_id": pledge.project_id, **summary})
@@ -51,7 +53,7 @@ def new_reference(now: dt.datetime | None = None) -> str:
     return f"JJ{now:%Y%m%d}-{secrets.token_hex(3).upper()}"
 
 
-def _clean_amount(errors: dict, value) -> Decimal | None:
+def _clean_amount(errors: dict[str, list[str | Msg]], value: Any) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
@@ -61,7 +63,7 @@ def _clean_amount(errors: dict, value) -> Decimal | None:
         return None
     if not amount.is_finite() or amount <= 0:
         errors.setdefault("amount", []).append(Msg("认捐金额必须大于零"))
-    elif amount.as_tuple().exponent < -2:
+    elif int(amount.as_tuple().exponent) < -2:  # finite here, so an int
         errors.setdefault("amount", []).append("金额最多保留两位小数")
     elif amount > MAX_MONEY:
         errors.setdefault("amount", []).append("金额超出允许范围")
@@ -70,8 +72,8 @@ def _clean_amount(errors: dict, value) -> Decimal | None:
     return None
 
 
-def make_pledge(session: Session, donor, *, need: NeedCard | None = None,
-                project: Project | None = None, amount=None, service: str | None = None,
+def make_pledge(session: Session, donor: User, *, need: NeedCard | None = None,
+                project: Project | None = None, amount: Any = None, service: str | None = None,
                 message: str | None = None, reference: str | None = None) -> Pledge:
     """Record a donor's pledge; every error is reported at once and nothing is written."""
     if not donor.has_role(Role.DONOR):
@@ -141,8 +143,6 @@ def confirm_pledge(session: Session, actor: User, pledge: Pledge) -> None:
 
 def project_needs(session: Session, project: Project) -> list[NeedCard]:
     """The needs a project took on (pairings it accepted): what a gift to it may be used for."""
-    from webapp.models import Proposal, ProposalStatus
-    from webapp.models.resources import ListingKind
     return list(session.scalars(select(NeedCard).where(NeedCard.id.in_(
         select(Proposal.need_card_id).where(
             Proposal.resource_kind == ListingKind.PROJECT, Proposal.resource_id == project.id,
@@ -171,6 +171,7 @@ def fulfil_pledge(session: Session, actor: User, pledge: Pledge, *,
 def cancel_pledge(session: Session, actor: User, pledge: Pledge) -> None:
     """The donor withdraws an unconfirmed pledge, or the receiver cancels an open one."""
     is_donor = pledge.donor_id == actor.id
+    allowed: tuple[PledgeStatus, ...]
     if permissions.can_handle_pledge(actor, pledge):
         allowed = (P.PLEDGED, P.CONFIRMED)
     elif is_donor:
@@ -203,13 +204,14 @@ def move_pledge(session: Session, actor: User, pledge: Pledge, target: PledgeSta
     step(session, actor, pledge)
 
 
-def donor_pledges(donor):
+def donor_pledges(donor: User) -> Select[tuple[Pledge]]:
     """Statement of the donor's pledges, newest first."""
     return select(Pledge).where(Pledge.donor_id == donor.id) \
         .order_by(Pledge.created_at.desc(), Pledge.id.desc())
 
 
-def pledges_for_handler(actor: User, *, status: PledgeStatus | None = None):
+def pledges_for_handler(actor: User, *,
+                        status: PledgeStatus | None = None) -> Select[tuple[Pledge]]:
     """Statement of the pledges the actor receives: officers all, charities their projects'."""
     stmt = select(Pledge).order_by(Pledge.created_at.desc(), Pledge.id.desc())
     if not actor.has_role(Role.OFFICER):
@@ -220,7 +222,8 @@ def pledges_for_handler(actor: User, *, status: PledgeStatus | None = None):
     return stmt
 
 
-def visible_pledges(actor: User, *, status: PledgeStatus | None = None):
+def visible_pledges(actor: User, *,
+                    status: PledgeStatus | None = None) -> Select[tuple[Pledge]]:
     """Statement of every pledge the actor may read (API list)."""
     if actor.has_role(Role.OFFICER, Role.AUDITOR, Role.ADMIN):
         stmt = select(Pledge).order_by(Pledge.created_at.desc(), Pledge.id.desc())

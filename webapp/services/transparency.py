@@ -13,6 +13,7 @@ import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -103,7 +104,7 @@ class Totals:
     hours_delivered: Decimal
     hours_by_town: dict[str, Decimal]
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "cases_helped": self.cases_helped,
             "median_days_to_first_help": self.median_days_to_first_help,
@@ -129,7 +130,7 @@ def _hours_by_town(session: Session, towns: dict[int, str]) -> dict[str, Decimal
     """Volunteer hours delivered (logged sessions), by the town of the case they served."""
     rows = dict(session.execute(
         select(Case.town_id, func.sum(ServiceSession.hours))
-        .join(Case, ServiceSession.case_id == Case.id).group_by(Case.town_id)).all())
+        .join(Case, ServiceSession.case_id == Case.id).group_by(Case.town_id)).tuples().all())
     found = {name: Decimal(rows.pop(tid, 0) or 0).quantize(Decimal("0.01"))
              for tid, name in towns.items()}
     found[UNASSIGNED] = sum((Decimal(v or 0) for v in rows.values()),
@@ -157,10 +158,10 @@ def county_totals(session: Session) -> Totals:
         category_money[rec.category] = category_money.get(rec.category,
                                                           Decimal("0.00")) + rec.amount
     reported = dict(session.execute(select(Case.id, Case.reported_at).where(
-        Case.id.in_(list(first_help)))).all()) if first_help else {}
+        Case.id.in_(list(first_help)))).tuples().all()) if first_help else {}
     delays = [_days(first_help[cid], reported[cid]) for cid in first_help if cid in reported]
     towns = dict(session.execute(select(Organisation.id, Organisation.name).where(
-        Organisation.kind == OrgKind.TOWN).order_by(Organisation.code)).all())
+        Organisation.kind == OrgKind.TOWN).order_by(Organisation.code)).tuples().all())
     # Every record lands in exactly one town and one category bucket, so the three breakdowns
     # sum to the same total.
     by_town = {name: town_money.pop(tid, Decimal("0.00")) for tid, name in towns.items()}
@@ -170,7 +171,7 @@ def county_totals(session: Session) -> Totals:
     cards = session.scalars(select(NeedCard).where(NeedCard.status == NeedStatus.PUBLISHED)).all()
     open_gap = sum((a.gap for a in need_accounts(session, cards).values()), Decimal("0.00"))
     listed = {name: session.scalar(select(func.count()).select_from(model).where(
-        model.status == ListingStatus.LISTED)) for name, model in
+        model.status == ListingStatus.LISTED)) or 0 for name, model in
         (("projects", Project), ("funds", Fund), ("offers", Offer), ("schemes", Scheme))}
     hours = session.scalar(select(func.coalesce(func.sum(
         func.coalesce(Proposal.approved_amount, Proposal.amount)), 0)).where(

@@ -88,7 +88,7 @@ def dynamic_labels() -> dict[str, list[str]]:
                             and HAN.search(e.value) and id(e) not in skip):
                         hits.append(e)
         for h in hits:
-            found.setdefault(h.value, set()).add(rel)
+            found.setdefault(str(h.value), set()).add(rel)
     return {k: sorted(v) for k, v in sorted(found.items(), key=lambda kv: (min(kv[1]), kv[0]))}
 
 
@@ -120,7 +120,7 @@ def write_dynamic_file() -> int:
 
 
 # --------------------------------------------------------------------------- step 2
-def run(*args: str) -> None:
+def run(*args: str | Path) -> None:
     print("$", " ".join(str(a) for a in args))
     # A developer's command running pybabel from the venv with fixed arguments.
     subprocess.run([str(a) for a in args], cwd=ROOT, check=True)  # noqa: S603
@@ -155,7 +155,7 @@ def fill() -> list[str]:
         if not message.id:
             continue
         total += 1
-        key = message.id if isinstance(message.id, str) else message.id[0]
+        key: str = message.id if isinstance(message.id, str) else message.id[0]
         if key in TRANSLATIONS:
             value = TRANSLATIONS[key]
             if message.pluralizable:
@@ -172,7 +172,8 @@ def fill() -> list[str]:
             continue
         done += 1
         for s in strings:
-            if placeholders(ids[0]) != placeholders(s) and placeholders(ids[-1]) != placeholders(s):
+            if placeholders(str(ids[0])) != placeholders(str(s)) \
+                    and placeholders(str(ids[-1])) != placeholders(str(s)):
                 bad.append(f"{key!r} -> {s!r}")
     catalog.project, catalog.version = "Jiujinan", "0.1.0"
     catalog.copyright_holder = "Jiujinan"
@@ -214,7 +215,7 @@ def main() -> None:
 
 # --------------------------------------------------------------------------- data
 # New translations are written straight into the .po file; this tool keeps them.
-TRANSLATIONS: dict[str, str] = {}
+TRANSLATIONS: dict[str, str | tuple[str, str]] = {}
 
 if __name__ == "__main__":
     main()

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from webapp.privacy.detection.identifiers import id_check_code, luhn_valid
 from webapp.privacy.detection.spans import (
@@ -31,6 +33,8 @@ from webapp.privacy.detection.spans import (
     QQ,
     WECHAT,
 )
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +101,7 @@ class _Gen:
     def chance(self, p: float) -> bool:
         return self.r.random() < p
 
-    def pick(self, seq):
+    def pick(self, seq: Sequence[T]) -> T:
         return self.r.choice(seq)
 
     # values ------------------------------------------------------------------------------
@@ -273,7 +277,8 @@ def _story(g: _Gen) -> Sample:
     return b.build(tuple(known))
 
 
-def _clause(g: _Gen, b: _Builder, town: str, known: list[str], name) -> None:
+def _clause(g: _Gen, b: _Builder, town: str, known: list[str],
+            name: Callable[[str, bool], None]) -> None:
     kind = g.r.randint(0, 17)
     if kind == 0:
         b.add(g.pick(("身份证号：", "身份证号码", "公民身份号码：", "身份证 ", "证件号")))
@@ -384,7 +389,7 @@ def generate_corpus(n: int = 1200, seed: int = 20260305) -> list[Sample]:
     return [_story(g) for _ in range(n)]
 
 
-def load_corpus(path) -> list[Sample]:
+def load_corpus(path: str | Path) -> list[Sample]:
     """Read a labelled corpus from JSON Lines: one object per line with ``text``,
     ``spans`` (``start``, ``end``, ``type``, optional ``known``) and optional ``known_names``.
 

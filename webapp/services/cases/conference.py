@@ -3,6 +3,8 @@ decision per case, which fires the matching transition."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -71,7 +73,7 @@ def add_to_agenda(session: Session, actor: User, conference: Conference, case: C
 
 
 def record_decision(session: Session, actor: User, item: AgendaItem, *, decision: str,
-                    note: str = "", amount=None, department_ids=(),
+                    note: str = "", amount: Any = None, department_ids: Iterable[Any] = (),
                     exception_reason: str | None = None, settings: CaseSettings,
                     now: dt.datetime | None = None) -> AgendaItem:
     """Record the conference's decision on one case and fire its transition."""

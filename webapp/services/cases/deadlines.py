@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from webapp.models import Case, Step, StepDeadline, utcnow
@@ -116,7 +116,7 @@ def open_deadlines(session: Session, case: Case) -> list[StepDeadline]:
         .order_by(StepDeadline.due_on)))
 
 
-def overdue_stmt(today: dt.date):
+def overdue_stmt(today: dt.date) -> Select[tuple[StepDeadline]]:
     """Open steps whose due date has passed, oldest first (the supervision board)."""
     return (select(StepDeadline).where(StepDeadline.done_at.is_(None),
                                        StepDeadline.due_on < today)

@@ -33,10 +33,10 @@ def _age_text(birth_date: str | None, today: dt.date) -> str:
         return "—"
     born = dt.date.fromisoformat(birth_date)
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-    return _("%(age)s 岁", age=age)
+    return str(_("%(age)s 岁", age=age))
 
 
-def applicant_view(user, case: Case, *, revealed: bool = False,
+def applicant_view(user: User, case: Case, *, revealed: bool = False,
                    today: dt.date | None = None) -> ApplicantView | None:
     """The applicant as this user may see them now. ``revealed`` only after :func:`reveal`."""
     a = case.applicant
@@ -96,7 +96,8 @@ def description_view(user: User, case: Case, *, revealed: bool = False) -> Descr
     return DescriptionView(redaction.text, redaction.changed)
 
 
-def reveal(session: Session, actor: User, case: Case, *, reason: str = "") -> ApplicantView:
+def reveal(session: Session, actor: User, case: Case, *,
+           reason: str = "") -> ApplicantView | None:
     """Show the full personal data of a case; writes the audit event ``case.reveal``."""
     if not permissions.can_reveal_case(actor, case):
         raise PermissionDeniedError("您无权查看完整个人信息")

@@ -13,8 +13,10 @@ import smtplib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import Any, cast
 
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from webapp.models import (
@@ -71,19 +73,19 @@ def users_with_role(session: Session, role: Role, *, organisation_id: int | None
     return list(session.scalars(stmt))
 
 
-def mark_read(session: Session, user, notification_ids: Iterable[int] | None = None, *,
+def mark_read(session: Session, user: User, notification_ids: Iterable[int] | None = None, *,
               now: dt.datetime | None = None) -> int:
     """Mark the user's messages read (all unread ones when no ids are given)."""
     stmt = update(Notification).where(Notification.user_id == user.id,
                                       Notification.read_at.is_(None))
     if notification_ids is not None:
         stmt = stmt.where(Notification.id.in_(list(notification_ids)))
-    result = session.execute(stmt.values(read_at=now or utcnow()))
+    result = cast(CursorResult[Any], session.execute(stmt.values(read_at=now or utcnow())))
     session.flush()
     return result.rowcount or 0
 
 
-def unread_count(session: Session, user) -> int:
+def unread_count(session: Session, user: User) -> int:
     return session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 
@@ -163,7 +165,7 @@ class MailSettings:
     sender: str = "jiujinan@localhost"
 
     @classmethod
-    def from_config(cls, config: Mapping) -> MailSettings:
+    def from_config(cls, config: Mapping[str, Any]) -> MailSettings:
         return cls(config.get("MAIL_SERVER"), int(config.get("MAIL_PORT") or 25),
                    config.get("MAIL_USERNAME"), config.get("MAIL_PASSWORD"),
                    bool(config.get("MAIL_USE_TLS")), config.get("MAIL_FROM") or
@@ -176,7 +178,7 @@ class MailSettings:
 
 def smtp_send(settings: MailSettings, messages: list[EmailMessage]) -> None:
     """Send messages over one SMTP connection (STARTTLS and login when configured)."""
-    with smtplib.SMTP(settings.server, settings.port, timeout=30) as smtp:
+    with smtplib.SMTP(settings.server or "", settings.port, timeout=30) as smtp:
         if settings.use_tls:
             smtp.starttls()
         if settings.username:

@@ -7,8 +7,9 @@ and their checks, and imports nothing of the workflow.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from webapp.models import (
@@ -37,7 +38,7 @@ def departments(session: Session) -> list[Organisation]:
         .order_by(Organisation.name)))
 
 
-def _department(session: Session, value) -> Organisation:
+def _department(session: Session, value: Any) -> Organisation:
     try:
         org = session.get(Organisation, int(value))
     except (TypeError, ValueError):
@@ -47,7 +48,7 @@ def _department(session: Session, value) -> Organisation:
     return org
 
 
-def _due_on(value, today: dt.date, settings: CaseSettings, case: Case) -> dt.date:
+def _due_on(value: object, today: dt.date, settings: CaseSettings, case: Case) -> dt.date:
     if value in (None, ""):
         return deadlines.add_working_days(
             today, deadlines.case_limit(case, Step.TRANSFER_ANSWER, settings), settings)
@@ -63,7 +64,7 @@ def _due_on(value, today: dt.date, settings: CaseSettings, case: Case) -> dt.dat
     return value
 
 
-def create_transfers(session: Session, actor: User, case: Case, params: dict, *,
+def create_transfers(session: Session, actor: User, case: Case, params: dict[str, Any], *,
                      settings: CaseSettings, now: dt.datetime) -> list[Transfer]:
     """Validate and record a transfer to one department (``department_id``) or several
     (``department_ids``), and start each answer clock."""
@@ -92,7 +93,7 @@ def create_transfers(session: Session, actor: User, case: Case, params: dict, *,
     return created
 
 
-def record_answer(session: Session, actor: User, case: Case, params: dict, *,
+def record_answer(session: Session, actor: User, case: Case, params: dict[str, Any], *,
                   now: dt.datetime) -> tuple[Transfer, CaseStatus]:
     """Store a department's answer; return the transfer and the status the case goes to."""
     transfer = params.get("transfer")
@@ -118,7 +119,7 @@ def record_answer(session: Session, actor: User, case: Case, params: dict, *,
     return transfer, transfer.from_status
 
 
-def visible_transfers_stmt(user):
+def visible_transfers_stmt(user: User) -> Select[tuple[Transfer]]:
     """Transfers a user may see: their department's, or all for officers and auditors;
     those of high-impact (重大敏感) cases first."""
     stmt = (select(Transfer).join(Case, Case.id == Transfer.case_id)

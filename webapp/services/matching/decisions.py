@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.models import (
+    Case,
     ListingStatus,
     NeedCard,
     NeedStatus,
@@ -59,7 +61,9 @@ class Limits:
         return min(v for v in (self.available, self.gap, self.per_case_cap) if v is not None)
 
 
-def listing_of(session: Session, proposal: Proposal):
+def listing_of(session: Session, proposal: Proposal) -> Any:
+    """The proposal's project, fund, offer or scheme (typed ``Any``: callers read the columns
+    of the kind they know it to be)."""
     return session.get(records.LISTING_MODELS[proposal.resource_kind], proposal.resource_id)
 
 
@@ -85,7 +89,7 @@ def _locked(session: Session, proposal: Proposal) -> Proposal:
                            .execution_options(populate_existing=True)).one()
 
 
-def _parse_amount(proposal: Proposal, amount) -> Decimal:
+def _parse_amount(proposal: Proposal, amount: Any) -> Decimal:
     if amount is None or amount == "":
         return proposal.amount
     if proposal.is_money:
@@ -124,7 +128,8 @@ def responders(session: Session, proposal: Proposal) -> list[int]:
     return found
 
 
-def approve(session: Session, actor: User, proposal: Proposal, *, amount=None) -> Proposal:
+def approve(session: Session, actor: User, proposal: Proposal, *,
+            amount: Any = None) -> Proposal:
     """Approve within the limits; money is reserved in the ledger, hours are assigned."""
     proposal = _locked(session, proposal)
     _require_open(proposal)
@@ -163,7 +168,7 @@ def approve(session: Session, actor: User, proposal: Proposal, *, amount=None) -
     return proposal
 
 
-def reject(session: Session, actor: User, proposal: Proposal, *, reason_code,
+def reject(session: Session, actor: User, proposal: Proposal, *, reason_code: str | None,
            note: str | None = None
            ) -> Proposal:
     """Reject with a coded reason (and a note, required for 其他)."""
@@ -225,7 +230,8 @@ def respond(session: Session, actor: User, proposal: Proposal, *, accept: bool,
     return proposal
 
 
-def cancel_for_ended_case(session: Session, actor: User, case, *, note: str) -> list[Proposal]:
+def cancel_for_ended_case(session: Session, actor: User | None, case: Case, *,
+                          note: str) -> list[Proposal]:
     """Take an ended case out of matching; return the pairings cancelled.
 
     Undecided proposals of its need card are superseded. Approved pairings still awaiting the

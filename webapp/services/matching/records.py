@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -39,7 +40,7 @@ from webapp.models import (
 from webapp.models.delivery import ServiceSession
 from webapp.models.ledger import AccountKind, LedgerAccount
 from webapp.models.matching import ACTIVE_STATUSES
-from webapp.models.resources import split_codes
+from webapp.models.resources import ListingMixin, split_codes
 from webapp.services import ledger
 from webapp.services.cases.once_per_year import WINDOW
 from webapp.services.need_account import need_account, need_accounts
@@ -52,7 +53,7 @@ AGE_OF_BAND = {"未成年": 12, "18-29岁": 24, "60岁以上": 68}
 DECIDED = frozenset({ProposalStatus.REJECTED, ProposalStatus.DECLINED, ProposalStatus.CANCELLED,
                      *ACTIVE_STATUSES})
 KIND_ORDER = (ListingKind.PROJECT, ListingKind.FUND, ListingKind.OFFER, ListingKind.SCHEME)
-LISTING_MODELS = {ListingKind.PROJECT: Project, ListingKind.FUND: Fund,
+LISTING_MODELS: dict[ListingKind, type[ListingMixin]] = {ListingKind.PROJECT: Project, ListingKind.FUND: Fund,
                   ListingKind.OFFER: Offer, ListingKind.SCHEME: Scheme}
 
 
@@ -106,8 +107,9 @@ def open_needs(session: Session, need_ids: list[int] | None = None) -> list[Need
     return list(session.scalars(stmt))
 
 
-def active_amounts(session: Session, *, by: str, unit: str) -> dict:
+def active_amounts(session: Session, *, by: str, unit: str) -> dict[Any, Decimal]:
     """Sum of approved/accepted amounts in ``unit``, keyed by need id or by (kind, listing)."""
+    keys: tuple[Any, ...]
     if by == "need":
         keys = (Proposal.need_card_id,)
     else:
@@ -119,7 +121,7 @@ def active_amounts(session: Session, *, by: str, unit: str) -> dict:
             for row in rows}
 
 
-def outstanding_hours(session: Session) -> dict:
+def outstanding_hours(session: Session) -> dict[Any, Decimal]:
     """Per (kind, listing), hours promised by approved or accepted pairings and not yet
     delivered: logged service sessions free the offer's capacity again."""
     promised = active_amounts(session, by="resource", unit="hours")
@@ -150,7 +152,7 @@ def need_records(session: Session, cards: list[NeedCard], *, now: dt.datetime | 
         return []
     person = dict(session.execute(select(Case.id, Applicant.person_key)
                                   .join(Applicant, Applicant.id == Case.applicant_id)
-                                  .where(Case.id.in_(case_ids))).all())
+                                  .where(Case.id.in_(case_ids))).tuples().all())
     households = {h.case_id: h for h in session.scalars(
         select(Household).where(Household.case_id.in_(case_ids)))}
     accounts = need_accounts(session, cards)
@@ -182,16 +184,21 @@ def need_records(session: Session, cards: list[NeedCard], *, now: dt.datetime | 
     return needs
 
 
-def still_running(listing, today: dt.date) -> bool:
+# ``listing: Any`` below: a Project, Fund, Offer or Scheme; each function reads the columns of
+# the kinds it is given.
+
+def still_running(listing: Any, today: dt.date) -> bool:
     end = getattr(listing, "ends_on", None) or getattr(listing, "available_until", None)
     return end is None or end >= today
 
 
-def _money_capacity(session: Session, kind: ListingKind, listing, accounts: dict) -> Decimal:
+def _money_capacity(session: Session, kind: ListingKind, listing: Any,
+                    accounts: dict[tuple[str, int], LedgerAccount]) -> Decimal:
     account = accounts.get((kind.value, listing.id))
     if account is not None:
         return account.available
-    return ledger.balances_for(session, kind.value, listing.id)["available"]
+    available: Decimal = ledger.balances_for(session, kind.value, listing.id)["available"]
+    return available
 
 
 def _text_tokens(text: str) -> tuple[str, ...]:
@@ -200,11 +207,11 @@ def _text_tokens(text: str) -> tuple[str, ...]:
     return get_thesaurus().with_canonical(analyze(text))
 
 
-def _tokens(listing) -> tuple[str, ...]:
+def _tokens(listing: Any) -> tuple[str, ...]:
     return _text_tokens(f"{listing.title} {listing.description}")
 
 
-def offer_places(listing, *, used_hours: float, open_cases: int) -> tuple[int, float]:
+def offer_places(listing: Any, *, used_hours: float, open_cases: int) -> tuple[int, float]:
     """(places the offer can still take, hours one case gets) from both of its capacities.
 
     An offer gives ``hours_per_week`` hours a week to at most ``max_cases`` cases at once, so
@@ -238,12 +245,13 @@ def open_offer_cases(session: Session) -> dict[int, int]:
     return {int(rid): int(n) for rid, n in rows}
 
 
-def resource_record(session: Session, rid: int, kind: ListingKind, listing, *,
-                    accounts: dict, hours_used: dict,
+def resource_record(session: Session, rid: int, kind: ListingKind, listing: Any, *,
+                    accounts: dict[tuple[str, int], LedgerAccount],
+                    hours_used: dict[Any, Decimal],
                     cases_open: dict[int, int] | None = None) -> Resource:
     """The matcher record of one listing: restrictions and what it can still give."""
     cases_open = cases_open or {}
-    common = {"id": rid, "kind": kind.value,
+    common: dict[str, Any] = {"id": rid, "kind": kind.value,
                   "categories": frozenset(split_codes(listing.categories)),
                   "towns": frozenset(split_codes(listing.towns)), "tokens": _tokens(listing)}
     if kind == ListingKind.OFFER:
@@ -261,7 +269,7 @@ def resource_record(session: Session, rid: int, kind: ListingKind, listing, *,
                         per_case_cap=float(cap) if cap is not None else None,
                         requires=frozenset(split_codes(listing.requires)))
     cap = listing.per_case_cap
-    extra = {}
+    extra: dict[str, Any] = {}
     if kind == ListingKind.PROJECT:
         extra = {"min_age": listing.min_age, "max_age": listing.max_age,
                      "requires": frozenset(split_codes(listing.requires))}
@@ -312,7 +320,7 @@ def blocked_causes(session: Session, cards: list[NeedCard], *, now: dt.datetime
     by_case = {c.case_id: c for c in cards}
     keys = dict(session.execute(select(Case.id, Applicant.person_key)
                                 .join(Applicant, Applicant.id == Case.applicant_id)
-                                .where(Case.id.in_(list(by_case)))).all())
+                                .where(Case.id.in_(list(by_case)))).tuples().all())
     if not keys:
         return frozenset()
     earlier = session.execute(
@@ -360,7 +368,7 @@ def snapshot(session: Session, *, need_ids: list[int] | None = None,
                     resources=resource_list, refs=refs, exclusions=exclusions)
 
 
-def listings_version(session: Session) -> tuple:
+def listings_version(session: Session) -> tuple[Any, ...]:
     """A cheap fingerprint of everything a resource record depends on."""
     parts = []
     for model in LISTING_MODELS.values():

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matching.index import ResourceIndex
-from matching.pipeline import BatchResult, run_batch, suggest_for_need
+from matching.pipeline import BatchResult, Suggestion, run_batch, suggest_for_need
+from matching.records import Resource
 from webapp.models import (
     MatchRun,
     NeedCard,
@@ -33,7 +34,7 @@ from webapp.services.matching.records import ResourceRef, Snapshot
 RUN_JOB = "matching.run"
 SUGGESTIONS = 5
 
-_cache: dict = {"key": None}
+_cache: dict[str, Any] = {"key": None}
 _cache_lock = threading.Lock()
 
 
@@ -48,7 +49,7 @@ def start_run(session: Session, actor: User) -> MatchRun:
 
 
 @jobs.handler(RUN_JOB)
-def _run_job(session: Session, payload: dict) -> dict:
+def _run_job(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
     run = session.get(MatchRun, payload.get("run_id"))
     if run is None:
         raise NotFoundError("匹配批次不存在")
@@ -73,7 +74,12 @@ def _supersede(session: Session, need_ids: list[int] | None) -> list[Proposal]:
     return rows
 
 
-def _write_proposals(session: Session, snap: Snapshot, index: ResourceIndex, rows: list,
+ProposalRow = tuple[int, int, float, str, float, Any, Any]
+"""(need_id, resource_id, amount, unit, score, contributions, features)."""
+
+
+def _write_proposals(session: Session, snap: Snapshot, index: ResourceIndex,
+                     rows: list[ProposalRow],
                      run: MatchRun | None) -> list[Proposal]:
     """``rows`` are (need_id, resource_id, amount, unit, score, contributions, features); the
     features are those the matcher scored the pair on (recomputed only when missing)."""
@@ -105,7 +111,8 @@ def _case_number(snap: Snapshot, need_id: int) -> str:
     return card.case.number if card is not None else ""
 
 
-def _skipped(snap: Snapshot, result: BatchResult, *, out_of_dates: int = 0) -> list[dict]:
+def _skipped(snap: Snapshot, result: BatchResult, *,
+             out_of_dates: int = 0) -> list[dict[str, Any]]:
     """The report's skipped items; a need carries its per-rule counts (listings outside their
     dates counted under ``dates``) and the needs, with case numbers, that took capacity."""
     out: list[dict[str, Any]] = []
@@ -128,7 +135,7 @@ def _skipped(snap: Snapshot, result: BatchResult, *, out_of_dates: int = 0) -> l
     return out
 
 
-def _fairness(session: Session, result: BatchResult) -> list[dict]:
+def _fairness(session: Session, result: BatchResult) -> list[dict[str, Any]]:
     """The fairness rows with town names (the matcher keys towns by organisation id)."""
     ids = [int(row.town) for row in result.fairness if row.town.isdigit()]
     names: dict[int, str] = {
@@ -177,7 +184,8 @@ def execute_run(session: Session, run: MatchRun, *, now: dt.datetime | None = No
 
 # ---- single-need suggestions ------------------------------------------------------------
 
-def cached_index(session: Session, *, today: dt.date | None = None):
+def cached_index(session: Session, *, today: dt.date | None = None
+                 ) -> tuple[ResourceIndex, list[Resource], dict[int, ResourceRef]]:
     """(index, resources, refs) for the current listings, rebuilt only when they changed."""
     today = today or utcnow().date()
     key = (records.listings_version(session), today)
@@ -192,7 +200,8 @@ def cached_index(session: Session, *, today: dt.date | None = None):
 
 
 def suggestions(session: Session, card: NeedCard, *, k: int = SUGGESTIONS,
-                now: dt.datetime | None = None):
+                now: dt.datetime | None = None
+                ) -> tuple[Snapshot, ResourceIndex, list[Suggestion]]:
     """(snapshot, index, suggestions) for one need; nothing is written."""
     now = now or utcnow()
     index, resources, refs = cached_index(session, today=now.date())
@@ -203,7 +212,7 @@ def suggestions(session: Session, card: NeedCard, *, k: int = SUGGESTIONS,
     return snap, index, found
 
 
-def suggestion_amount(snap: Snapshot, found) -> tuple[str, float]:
+def suggestion_amount(snap: Snapshot, found: Suggestion) -> tuple[str, float]:
     """(unit, most it could give) of a suggestion, an offer's place counted in hours."""
     ref = snap.refs[found.resource_id]
     if found.unit == "cases" and ref.hours_per_case is not None:
@@ -216,8 +225,9 @@ def store_suggestions(session: Session, actor: User | None, card: NeedCard, *,
     """Replace the need's undecided proposals with fresh single-need suggestions."""
     snap, index, found = suggestions(session, card, now=now)
     supersede_open(session, [card.id])
-    rows = [(card.id, s.resource_id, int(s.amount_cap), s.unit, s.score, s.contributions,
-             s.features) for s in found if s.amount_cap >= 1]
+    rows: list[ProposalRow] = [
+        (card.id, s.resource_id, int(s.amount_cap), s.unit, s.score, s.contributions,
+         s.features) for s in found if s.amount_cap >= 1]
     written = _write_proposals(session, snap, index, rows, None)
     if written:
         audit.record(session, actor, "matching.suggest", card,

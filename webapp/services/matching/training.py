@@ -7,7 +7,7 @@ a model learned from these rows beats it on held-out decisions.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -60,7 +60,7 @@ def pair_features(needs: Sequence[Need], index: ResourceIndex,
     return build_features(arrays, index, Candidates(n_idx, r_idx, text_sim))
 
 
-def feature_dict(row) -> dict[str, float]:
+def feature_dict(row: Iterable[float]) -> dict[str, float]:
     return {name: round(float(value), 6) for name, value in zip(FEATURE_NAMES, row)}
 
 
