@@ -17,7 +17,8 @@ def intake_form(staff, **changes):
             "town_id": staff["org"]("梁村镇").id, "village_id": 0,
             "category": "fire", "urgency": 4, "amount_needed": "5000", "source": "window",
             "household_size": 3, "household_flags": ["minor"], "services": ["生活帮扶"],
-            "description": "房屋夜间突发火灾，衣物口粮被烧毁，急需基本生活物资。"}
+            "description": "房屋夜间突发火灾，衣物口粮被烧毁，急需基本生活物资。",
+            "consent_version": "1", "consent_agreed": "y", "consent_method": "paper"}
     data.update(changes)
     return data
 
