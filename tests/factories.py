@@ -183,6 +183,7 @@ def settings(app):
 def consent_notice(db):
     """A 告知同意 notice in force since 2000, as every county publishes before its first case."""
     import datetime as dt
+    from types import SimpleNamespace
 
     from webapp.models.consent import ConsentNotice
 
@@ -191,7 +192,8 @@ def consent_notice(db):
                            effective_on=dt.date(2000, 1, 1))
     db.session.add(notice)
     db.session.commit()
-    return notice
+    # Plain values: the row itself is detached once a request ends its session.
+    return SimpleNamespace(id=notice.id, version=notice.version)
 
 
 @pytest.fixture

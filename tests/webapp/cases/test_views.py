@@ -33,7 +33,7 @@ def test_intake_page_has_live_check_script(client, auth, staff):
     assert "js/cases.js" in html and "身份证号码" in html and "非本县户籍" in html
 
 
-def test_intake_form_creates_case_and_redirects(client, auth, staff, db):
+def test_intake_form_creates_case_and_redirects(client, auth, staff, db, consent_notice):
     auth.login("intake")
     response = auth.post("/cases/new", intake_form(staff))
     assert response.status_code == 302

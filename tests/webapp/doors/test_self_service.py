@@ -35,8 +35,7 @@ def _code_in(texts: list[str]) -> str:
 
 def test_apply_sends_a_code_and_the_confirmed_application_becomes_a_lead(
         db, application, door_settings, settings, outbox_texts):
-    ticket = _start(db.session, application(), address="10.0.0.1",
-                                            settings=door_settings)
+    ticket = _start(db.session, application(), address="10.0.0.1", settings=door_settings)
     db.session.commit()
     code = _code_in(outbox_texts("13700001111"))
     row = db.session.scalars(select(VerificationCode).where(
@@ -55,8 +54,7 @@ def test_apply_sends_a_code_and_the_confirmed_application_becomes_a_lead(
 
 def test_a_guessed_code_is_counted_and_locks_the_ticket(db, application, door_settings,
                                                         settings, outbox_texts):
-    ticket = _start(db.session, application(), address="10.0.0.2",
-                                            settings=door_settings)
+    ticket = _start(db.session, application(), address="10.0.0.2", settings=door_settings)
     db.session.commit()
     code = _code_in(outbox_texts("13700001111"))
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
@@ -89,13 +87,11 @@ def test_an_expired_code_is_refused(db, application, door_settings, settings, ou
 def test_a_flood_from_one_phone_is_refused_with_a_clear_message(db, application,
                                                                 door_settings):
     for i in range(door_settings.codes_per_phone_per_hour):
-        _start(db.session, application(), address=f"10.0.1.{i}",
-                                       settings=door_settings)
+        _start(db.session, application(), address=f"10.0.1.{i}", settings=door_settings)
     db.session.commit()
     sent = db.session.scalar(select(func.count()).select_from(OutboundMessage))
     with pytest.raises(codes.FloodError, match="这个手机号码在一小时内获取验证码的次数太多"):
-        _start(db.session, application(), address="10.0.1.99",
-                                       settings=door_settings)
+        _start(db.session, application(), address="10.0.1.99", settings=door_settings)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(OutboundMessage)) == sent
 
@@ -115,8 +111,7 @@ def test_an_application_for_a_town_that_does_not_exist_sends_no_code(db, applica
     data = application()
     data.town_id = 999999
     with pytest.raises(DomainError) as caught:
-        _start(db.session, data, address="10.0.0.4",
-                                       settings=door_settings)
+        _start(db.session, data, address="10.0.0.4", settings=door_settings)
     assert "town_id" in caught.value.errors
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(VerificationCode)) == 0
@@ -157,3 +152,31 @@ def test_lookup_with_a_wrong_phone_discloses_nothing(db, filed_lead, door_settin
             db.session.commit()
             assert "验证码不正确" in str(caught.value)
         assert row.attempts == 2
+
+
+def test_an_application_needs_the_notice_ticked_and_its_consent_follows_it_to_the_case(
+        db, application, door_settings, settings, outbox_texts, staff):
+    from webapp.models.consent import ConsentRecord
+    from webapp.services.doors import leads
+    from tests.factories import make_id
+
+    with pytest.raises(DomainError) as caught:
+        self_service.start_application(db.session, application(), address="10.0.0.9",
+                                       settings=door_settings,
+                                       consent=ConsentInput(1, False, "online"))
+    assert "consent" in caught.value.errors
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(VerificationCode)) == 0
+    ticket = _start(db.session, application(), address="10.0.0.9", settings=door_settings)
+    db.session.commit()
+    lead = self_service.confirm_application(db.session, ticket,
+                                            _code_in(outbox_texts("13700001111")),
+                                            settings=door_settings, case_settings=settings)
+    db.session.commit()
+    record = db.session.scalars(select(ConsentRecord)).one()
+    assert (record.lead_id, record.method.value, record.recorded_by_id) == (lead.id, "online",
+                                                                            None)
+    case = leads.convert_lead(db.session, staff["intake"], lead, id_number=make_id("19600101", 41),
+                              category="accident", amount_needed="0", case_settings=settings)
+    db.session.commit()
+    assert db.session.scalars(select(ConsentRecord)).one().case_id == case.id
