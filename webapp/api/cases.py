@@ -35,8 +35,8 @@ from webapp.services.cases import (
 )
 from webapp.services.cases.household import MemberInput
 from webapp.services.cases.intake import ApplicantInput, CaseInput, HouseholdInput, report_case
-from webapp.services.consent import ConsentInput
 from webapp.services.cases.settings import CaseSettings
+from webapp.services.consent import ConsentInput
 
 blp = Blueprint("api_cases", __name__, url_prefix="/api/v1", description="急难个案与转办")
 READERS = roles(R.INTAKE_WORKER, R.DEPARTMENT_HANDLER, R.OFFICER, R.AUDITOR)

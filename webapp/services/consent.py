@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -63,16 +64,17 @@ def publish_notice(session: Session, actor: User, *, body: str, effective_on: dt
         errors["body"] = [Msg("告知书正文应为 20–10000 个字")]
     if len(title) > 100:
         errors["title"] = [Msg("标题不能超过 100 个字")]
+    day: dt.date | None = effective_on if isinstance(effective_on, dt.date) else None
     if isinstance(effective_on, str):
         try:
-            effective_on = dt.date.fromisoformat(effective_on.strip())
+            day = dt.date.fromisoformat(effective_on.strip())
         except ValueError:
             errors["effective_on"] = [Msg("生效日期格式不正确（YYYY-MM-DD）")]
-    if isinstance(effective_on, dt.date) and effective_on < today:
+    if day is not None and day < today:
         errors["effective_on"] = [Msg("生效日期不能早于今天（已生效的版本不能追溯更改）")]
-    if errors:
+    if errors or day is None:
         raise DomainError("告知书未发布，请检查标出的字段", errors=errors)
-    assert isinstance(effective_on, dt.date)
+    effective_on = day
     version = (session.scalar(select(func.max(ConsentNotice.version))) or 0) + 1
     notice = ConsentNotice(version=version, title=title, body=body, effective_on=effective_on,
                            published_at=utcnow(), published_by_id=actor.id)
@@ -84,7 +86,7 @@ def publish_notice(session: Session, actor: User, *, body: str, effective_on: dt
 
 
 def check_consent(session: Session, data: ConsentInput | None, *, today: dt.date,
-                  methods: tuple[str, ...] = tuple(METHOD_LABELS)) -> tuple[dict, dict]:
+                  methods: tuple[str, ...] = tuple(METHOD_LABELS)) -> tuple[dict[str, list[str | Msg]], dict[str, Any]]:
     """Validate a consent given at intake: ``(errors, clean)``, errors keyed by field."""
     errors: dict[str, list[str | Msg]] = {}
     if data is None or not data.agreed:
@@ -112,7 +114,7 @@ def check_consent(session: Session, data: ConsentInput | None, *, today: dt.date
                 "proxy_name": proxy_name or None, "proxy_relation": relation or None}
 
 
-def record_consent(session: Session, actor: User | None, clean: dict, *,
+def record_consent(session: Session, actor: User | None, clean: dict[str, Any], *,
                    case: Case | None = None, lead: Lead | None = None,
                    now: dt.datetime | None = None) -> ConsentRecord:
     """Write a checked consent (from :func:`check_consent`) for a case or an online lead."""
@@ -137,7 +139,7 @@ def consents_of_case(session: Session, case_id: int) -> list[ConsentRecord]:
                                 .order_by(ConsentRecord.id)))
 
 
-def consent_export(record: ConsentRecord) -> dict:
+def consent_export(record: ConsentRecord) -> dict[str, Any]:
     """One record as the person's data export shows it."""
     return {"notice_version": record.notice.version, "notice_title": record.notice.title,
             "notice_effective_on": record.notice.effective_on.isoformat(),

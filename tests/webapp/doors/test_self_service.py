@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from webapp.models import Lead, LeadChannel, OutboundMessage, VerificationCode, utcnow
 from webapp.services import DomainError
-from webapp.services.doors import codes, self_service
 from webapp.services.consent import ConsentInput
+from webapp.services.doors import codes, self_service
 from webapp.services.doors.leads import LeadInput
 
 
@@ -156,9 +156,9 @@ def test_lookup_with_a_wrong_phone_discloses_nothing(db, filed_lead, door_settin
 
 def test_an_application_needs_the_notice_ticked_and_its_consent_follows_it_to_the_case(
         db, application, door_settings, settings, outbox_texts, staff):
+    from tests.factories import make_id
     from webapp.models.consent import ConsentRecord
     from webapp.services.doors import leads
-    from tests.factories import make_id
 
     with pytest.raises(DomainError) as caught:
         self_service.start_application(db.session, application(), address="10.0.0.9",

@@ -25,9 +25,9 @@ from webapp.models import (
     utcnow,
 )
 from webapp.models.catalog import SERVICES
+from webapp.models.consent import ConsentRecord
 from webapp.privacy.detection.identifiers import valid_resident_id
 from webapp.privacy.infrastructure.crypto import name_key, normalise_id_number, person_key
-from webapp.models.consent import ConsentRecord
 from webapp.services import DomainError, PermissionDeniedError, audit, events
 from webapp.services.cases import deadlines, household
 from webapp.services.cases.household import MemberInput

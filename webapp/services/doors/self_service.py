@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from webapp.models import (
     Appeal,
-    ConsentMethod,
     Case,
     CaseStatus,
     CodePurpose,
+    ConsentMethod,
     Lead,
     LeadStatus,
     StepDeadline,
@@ -74,8 +74,8 @@ def start_application(session: Session, data: leads.LeadInput, *, address: str,
                                            today=deadlines.local_date(now or utcnow()),
                                            methods=(ConsentMethod.ONLINE.value,))
     leads.validate_online(session, data, errors=consent_errors)
-    assert consent is not None
-    payload = {**dataclasses.asdict(data), "consent_version": consent.version}
+    payload = {**dataclasses.asdict(data),
+               "consent_version": consent.version if consent else None}
     row, code = codes.issue(session, purpose=CodePurpose.APPLY, phone=data.phone,
                             address=address, payload=payload, settings=settings, now=now)
     messages.queue(session, phone=data.phone, kind="code",
