@@ -179,12 +179,8 @@ def settings(app):
     return CaseSettings.from_config(app.config)
 
 
-@pytest.fixture
-def consent_notice(db):
-    """A 告知同意 notice in force since 2000, as every county publishes before its first case."""
-    import datetime as dt
-    from types import SimpleNamespace
-
+def add_notice(db):
+    """Publish version 1 of a 告知同意 notice, in force since 2000 (committed); its id."""
     from webapp.models.consent import ConsentNotice
 
     notice = ConsentNotice(version=1, title="个人信息处理告知书",
@@ -192,8 +188,15 @@ def consent_notice(db):
                            effective_on=dt.date(2000, 1, 1))
     db.session.add(notice)
     db.session.commit()
-    # Plain values: the row itself is detached once a request ends its session.
-    return SimpleNamespace(id=notice.id, version=notice.version)
+    return notice.id
+
+
+@pytest.fixture
+def consent_notice(db):
+    """A notice in force, as every county publishes before its first case. Plain values:
+    the row itself is detached once a request ends its session."""
+    from types import SimpleNamespace
+    return SimpleNamespace(id=add_notice(db), version=1)
 
 
 @pytest.fixture
