@@ -179,12 +179,34 @@ def settings(app):
     return CaseSettings.from_config(app.config)
 
 
+def add_notice(db):
+    """Publish version 1 of a 告知同意 notice, in force since 2000 (committed); its id."""
+    from webapp.models.consent import ConsentNotice
+
+    notice = ConsentNotice(version=1, title="个人信息处理告知书",
+                           body="我们收集您的姓名、身份证号码和联系方式，只用于核实和发放救助。",
+                           effective_on=dt.date(2000, 1, 1))
+    db.session.add(notice)
+    db.session.commit()
+    return notice.id
+
+
 @pytest.fixture
-def case_input(staff):
+def consent_notice(db):
+    """A notice in force, as every county publishes before its first case. Plain values:
+    the row itself is detached once a request ends its session."""
+    from types import SimpleNamespace
+    return SimpleNamespace(id=add_notice(db), version=1)
+
+
+@pytest.fixture
+def case_input(staff, consent_notice):
     from webapp.services.cases.intake import ApplicantInput, CaseInput, HouseholdInput
+    from webapp.services.consent import ConsentInput
 
     def build(town="梁村镇", *, id_number=None, category="serious_illness", amount="8000",
               local_hukou=True, **extra):
+        extra.setdefault("consent", ConsentInput(consent_notice.version, True, "paper"))
         return CaseInput(
             applicant=ApplicantInput("王秀英", id_number or make_id(), "13812345678",
                                      "梁村镇前王村 12 号", local_hukou=local_hukou),

@@ -225,6 +225,10 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/rules/calendar/override"): "admin",
     ("POST", "/rules/calendar/override/remove"): "admin",
     ("POST", "/rules/schemes/<int:scheme_id>"): "admin",
+    ("GET", "/rules/consent"): "admin,auditor,intake_worker,officer",
+    ("POST", "/rules/consent"): "admin",
+    ("GET", "/rules/consent/<int:version>"): "admin,auditor,intake_worker,officer",
+    ("GET", "/rules/consent/<int:version>/notice.pdf"): "admin,auditor,intake_worker,officer",
     # Every door in (webapp/doors): leads, appeals, the outbox, self-application, lookup.
     ("GET", "/apply"): "public",
     ("POST", "/apply"): "public",

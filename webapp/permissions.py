@@ -183,6 +183,11 @@ def can_reveal_case(user, case) -> bool:
     return can_view_case(user, case) and not case_pii_limited(user, case)
 
 
+def can_view_consent(user, case) -> bool:
+    """Who sees the case's 告知同意 record: those who may reveal its personal data."""
+    return can_reveal_case(user, case)
+
+
 def can_change_case(user, case) -> bool:
     """Who may act on a case at all; the state machine checks role and ownership per step."""
     return user.has_role(R.OFFICER) or is_case_town_worker(user, case)

@@ -3,7 +3,7 @@ of the case number, sees its story masked, and reveals it (desktop and phone wid
 import pytest
 
 from tests.browser.conftest import login
-from tests.factories import make_id
+from tests.factories import add_notice, make_id
 
 pytestmark = pytest.mark.browser
 
@@ -18,13 +18,16 @@ def waiting_cases(app, db, demo_base):
     from webapp.models import Organisation, User
     from webapp.services.cases.intake import ApplicantInput, CaseInput, report_case
     from webapp.services.cases.settings import CaseSettings
+    from webapp.services.consent import ConsentInput
+    add_notice(db)
     intake = db.session.scalars(select(User).where(User.username == "intake")).one()
     town = db.session.scalars(select(Organisation).where(Organisation.name == "梁村镇")).one()
     numbers = []
     for i, (name, story) in enumerate([("赵德胜", STORY), ("钱学军", "子女面临辍学，家庭基本生活难以为继。")]):
         case = report_case(db.session, intake, CaseInput(
             applicant=ApplicantInput(name, make_id("19800305", 40 + i), "13912345678"),
-            town_id=town.id, category="traffic", amount_needed="9000", description=story),
+            town_id=town.id, category="traffic", amount_needed="9000", description=story,
+            consent=ConsentInput(1, True, "paper")),
             settings=CaseSettings.from_config(app.config))
         numbers.append(case.number)
     db.session.commit()

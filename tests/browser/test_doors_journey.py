@@ -51,6 +51,7 @@ def _resident_applies(journey, outbox) -> str:
     j.type("手机号码（接收验证码和办理结果）", "135 0000 1234")
     j.type("发生了什么", "老伴突发脑梗住院，花光了积蓄，还欠医院两万多元。")
     j.page.get_by_label("紧急程度").select_option(label="紧急")
+    j.page.get_by_label("我已阅读《个人信息处理告知书》", exact=False).check()
     j.button("获取验证码")
     assert "验证码已发到您填写的手机" in j.text()
     j.seen("code")
@@ -97,6 +98,10 @@ def _window_converts(journey, number: str, phone: str | None, birth: str) -> Non
     form.get_by_label("身份证号码").fill(make_id(birth, 5))
     form.get_by_label("急难类别").select_option(label="重大疾病")
     form.get_by_label("所需金额（元）").fill("20000")
+    if phone:  # the resident agreed to the notice when applying online
+        assert "已在网上阅读并同意告知书第 1 版" in form.inner_text()
+    else:  # the window tells the person found by the volunteer, who signs the paper form
+        form.get_by_label("已向申请人告知个人信息的处理方式", exact=False).check()
     j.button("转为个案", within=form)
     assert "已受理" in j.page.inner_text("#case-status")
     j.seen("case-from-lead")

@@ -41,6 +41,18 @@ class MemberOut(Schema):
     flags = fields.Function(lambda m: sorted(m.flags))
 
 
+class ConsentIn(Schema):
+    version = fields.Integer(required=True, validate=INT32, metadata={
+        "description": "the version of the 告知同意 notice in force that the applicant was shown"})
+    agreed = fields.Boolean(required=True, metadata={
+        "description": "the applicant (or the person acting for them) agreed; false refuses"})
+    method = fields.String(required=True, metadata={"enum": ["paper", "read_aloud", "online"]})
+    proxy_name = fields.String(load_default="", validate=validate.Length(max=40), metadata={
+        "description": "who agreed for the applicant, if not the applicant"})
+    proxy_relation = fields.String(load_default="", metadata={"enum": [
+        "", "spouse", "child", "parent", "sibling", "guardian", "relative", "cadre", "other"]})
+
+
 class CaseIn(Schema):
     applicant = fields.Nested(ApplicantIn, required=True)
     town = fields.Integer(required=True, validate=INT32,
@@ -57,6 +69,8 @@ class CaseIn(Schema):
     members = fields.List(fields.Nested(MemberIn), load_default=list,
                           validate=validate.Length(max=20),
                           metadata={"description": "household members besides the applicant"})
+    consent = fields.Nested(ConsentIn, load_default=None, metadata={
+        "description": "告知同意, required: a case is refused without it"})
 
 
 class ApplicantOut(Schema):

@@ -36,6 +36,7 @@ from webapp.services.cases import (
 from webapp.services.cases.household import MemberInput
 from webapp.services.cases.intake import ApplicantInput, CaseInput, HouseholdInput, report_case
 from webapp.services.cases.settings import CaseSettings
+from webapp.services.consent import ConsentInput
 
 blp = Blueprint("api_cases", __name__, url_prefix="/api/v1", description="急难个案与转办")
 READERS = roles(R.INTAKE_WORKER, R.DEPARTMENT_HANDLER, R.OFFICER, R.AUDITOR)
@@ -104,7 +105,8 @@ def create_case(body):
         description=body["description"], source=body["source"], services=body["services"],
         household=HouseholdInput(h.get("size", 1), frozenset(h.get("flags", ()))),
         members=[MemberInput(m["name"], m["relation"], m["id_number"], frozenset(m["flags"]))
-                 for m in body["members"]])
+                 for m in body["members"]],
+        consent=ConsentInput(**body["consent"]) if body["consent"] else None)
     case = report_case(db.session, current_user, data, settings=_settings())
     db.session.commit()
     return _dump(case)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from webapp.api.case_schemas import ConsentIn
 from webapp.api.schemas import INT32, Money, PageArgs, PageMeta
 from webapp.models import Category, LeadChannel, LeadCloseReason, LeadStatus
 
@@ -57,6 +58,9 @@ class ConversionIn(Schema):
     category = fields.String(required=True, validate=validate.OneOf([c.value for c in Category]))
     amount_needed = Money(required=True, as_string=True, places=None)
     local_hukou = fields.Boolean(load_default=True)
+    consent = fields.Nested(ConsentIn, load_default=None, metadata={
+        "description": "告知同意 recorded at the window; required unless the applicant agreed "
+                       "online with the application"})
 
 
 class ConversionOut(Schema):

@@ -20,6 +20,7 @@ from webapp.extensions import db
 from webapp.models import Lead, LeadStatus
 from webapp.permissions import R, access, roles
 from webapp.services.cases.settings import CaseSettings
+from webapp.services.consent import ConsentInput
 from webapp.services.doors import leads
 from webapp.services.doors.settings import DoorSettings
 
@@ -105,6 +106,7 @@ def convert_lead(body, lead_id: int):
     case = leads.convert_lead(db.session, current_user, lead, id_number=body["id_number"],
                               category=body["category"], amount_needed=body["amount_needed"],
                               local_hukou=body["local_hukou"],
+                              consent=ConsentInput(**body["consent"]) if body["consent"] else None,
                               case_settings=CaseSettings.from_config(current_app.config))
     db.session.commit()
     return {"lead": _Obj(_dump(lead)), "case_id": case.id, "case_number": case.number}

@@ -8,6 +8,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -23,6 +24,7 @@ from webapp.models import CATEGORY_LABELS, Household, HouseholdMember
 from webapp.models.catalog import SERVICES, URGENCY_LABELS, VULNERABILITY_FLAGS
 from webapp.services.cases.household import RELATION_LABELS
 from webapp.services.cases.intake import SOURCE_LABELS
+from webapp.services.consent import METHOD_LABELS, PROXY_RELATIONS, WINDOW_METHODS, ConsentInput
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -45,7 +47,31 @@ class MemberForm(Form):
         (f, VULNERABILITY_FLAGS[f]) for f in HouseholdMember.FLAGS))
 
 
-class IntakeForm(FlaskForm):
+class ConsentFields:
+    """The 告知同意 the window records before a case is made (intake, a lead's conversion);
+    the service checks them (webapp/services/consent.py)."""
+
+    consent_version = HiddenField()
+    consent_agreed = BooleanField(_l("已向申请人告知个人信息的处理方式，申请人（或代理人）同意"))
+    consent_method = RadioField(_l("告知方式"), default="paper", validate_choice=False,
+                                choices=choices((m, METHOD_LABELS[m]) for m in WINDOW_METHODS))
+    consent_proxy_name = StringField(_l("代为确认人姓名（申请人本人确认时不填）"),
+                                     validators=[Optional(), Length(max=40)])
+    consent_proxy_relation = SelectField(_l("代为确认人与申请人的关系"), validate_choice=False,
+                                         choices=choices([("", _l("（申请人本人）"))]
+                                                         + list(PROXY_RELATIONS.items())))
+
+    def consent_input(self) -> ConsentInput:
+        raw = (self.consent_version.data or "").strip()
+        return ConsentInput(
+            version=int(raw) if raw.isdigit() else None,
+            agreed=bool(self.consent_agreed.data),
+            method=self.consent_method.data or "",
+            proxy_name=self.consent_proxy_name.data or "",
+            proxy_relation=self.consent_proxy_relation.data or "")
+
+
+class IntakeForm(ConsentFields, FlaskForm):
     name = StringField(_l("姓名"), validators=[DataRequired(), Length(2, 40)])
     id_number = StringField(_l("身份证号码"), validators=[DataRequired(), Length(15, 24)])
     phone = StringField(_l("联系电话"), validators=[Optional(), Length(max=20)])

@@ -39,7 +39,7 @@ from webapp.models import (
 from webapp.models.catalog import URGENCY_LABELS, VULNERABILITY_FLAGS
 from webapp.models.resources import ListingStatus, Scheme
 from webapp.permissions import R, access, roles
-from webapp.services import DomainError, NotFoundError, county_rules, delivery, ledger
+from webapp.services import DomainError, NotFoundError, consent, county_rules, delivery, ledger
 from webapp.services.cases import (
     attachments,
     deadlines,
@@ -72,7 +72,7 @@ WRITERS = roles(R.INTAKE_WORKER, R.OFFICER)
 FIELD_OF = {"applicant.name": "name", "applicant.id_number": "id_number",
             "applicant.phone": "phone", "applicant.address": "address", "town": "town_id",
             "village": "village_id", "household.size": "household_size",
-            "household.flags": "household_flags"}
+            "household.flags": "household_flags", "consent": "consent_agreed"}
 
 
 def case_settings() -> CaseSettings:
@@ -230,7 +230,7 @@ def new():
             source=form.source.data, services=list(form.services.data or []),
             household=HouseholdInput(form.household_size.data,
                                      frozenset(form.household_flags.data or [])),
-            members=members)
+            members=members, consent=form.consent_input())
         hits = duplicates.find_duplicates(
             db.session, current_user, [form.id_number.data, *(m.id_number for m in members)],
             category=form.category.data, hash_key=case_settings().person_hash_key)
@@ -250,8 +250,13 @@ def new():
                 return redirect(url_for("cases.detail", case_id=case.id))
     elif request.method == "POST":
         status = 400
+    notice = consent.notice_in_force(db.session, today())
+    if notice is not None:  # a refused consent is asked again, for the version in force
+        if form.consent_agreed.errors:
+            form.consent_agreed.data = False
+        form.consent_version.data = str(notice.version)
     return render_template("cases/intake.html", form=form, duplicate_hits=hits,
-                           duplicate_message=duplicates_message(hits)), status
+                           duplicate_message=duplicates_message(hits), notice=notice), status
 
 
 @bp.route("/duplicates", methods=["POST"])
@@ -298,6 +303,8 @@ def render_detail(case: Case, *, revealed: bool = False, error: str | None = Non
     return render_template(
         "cases/detail.html", case=case, applicant=view, description=description.text,
         members=disclosure.member_views(current_user, case, revealed=revealed),
+        consents=disclosure.consent_views(db.session, current_user, case, revealed=revealed),
+        CONSENT_METHOD_LABELS=consent.METHOD_LABELS, PROXY_RELATIONS=consent.PROXY_RELATIONS,
         description_masked=description.masked,
         actions=actions, terminal_statuses=TERMINAL_STATUSES,
         held_money=(len(held), sum(t.amount for t in held)),

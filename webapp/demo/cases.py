@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.demo.base import DEMO_PASSWORD, DEPARTMENTS, TOWNS, VILLAGES
+from webapp.demo.consent import ensure_notices
 from webapp.models import Case, CaseStatus, Category, Conference, Organisation, Role, User, utcnow
 from webapp.privacy.detection.identifiers import id_check_code
 from webapp.services import accounts
@@ -22,6 +23,7 @@ from webapp.services.cases import conference, workflow
 from webapp.services.cases.household import MemberInput
 from webapp.services.cases.intake import ApplicantInput, CaseInput, HouseholdInput, report_case
 from webapp.services.cases.settings import CaseSettings
+from webapp.services.consent import ConsentInput
 
 CASES = 300
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -101,6 +103,17 @@ def household_members(ref: str, surname: str, start: dt.date) -> list[tuple[Memb
     return members
 
 
+def demo_consent(version: int, i: int) -> ConsentInput:
+    """How the window told this applicant: most sign the paper form, some hear it read
+    aloud, and now and then a relative agrees for someone too ill to come. (Not drawn from
+    the loader's random stream, which would change every demo case after this one.)"""
+    method = "read_aloud" if i % 3 == 1 else "paper"
+    if i % 9 == 4:
+        return ConsentInput(version, True, method, proxy_name=SURNAMES[i % len(SURNAMES)] + "建国",
+                            proxy_relation="child")
+    return ConsentInput(version, True, method)
+
+
 def _user(session: Session, username: str, display: str, org: Organisation, role: Role,
           counter: dict) -> User:
     user = session.scalars(select(User).where(User.username == username)).first()
@@ -168,6 +181,7 @@ def load(session: Session, rng, echo) -> dict[str, int]:
     counter = {"users": 0, "cases": 0, "conferences": 0}
     orgs, workers, handlers, officer = _staff(session, counter)
     _fund_reserve(session)
+    notice = ensure_notices(session)
     # The app's keys: demo applicants must be found by the same keyed hashes as real ones.
     settings = CaseSettings.from_config(current_app.config)
     done = set(session.scalars(select(Case.external_ref).where(
@@ -219,7 +233,7 @@ def load(session: Session, rng, echo) -> dict[str, int]:
             description=description, source=rng.choice(
                 ["window", "window", "outreach", "hotline", "referral", "rescue_station"]),
             services=services, household=HouseholdInput(size, flags), external_ref=ref,
-            members=[m for m, _word in kin]),
+            members=[m for m, _word in kin], consent=demo_consent(notice.version, i)),
             settings=settings, now=start)
         counter["cases"] += 1
         moment = start

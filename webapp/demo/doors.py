@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session
 
 from webapp.demo.base import BUREAU, DEMO_PASSWORD, town_orgs
 from webapp.demo.cases import synthetic_id
+from webapp.demo.consent import ensure_notices
 from webapp.demo.ledger import EXTRA_OFFICERS
-from webapp.models import Case, CaseStatus, Lead, Organisation, Role, User, utcnow
+from webapp.models import Case, CaseStatus, ConsentMethod, Lead, Organisation, Role, User, utcnow
 from webapp.services import accounts
 from webapp.services.cases.settings import CaseSettings
+from webapp.services.consent import ConsentInput, record_consent
 from webapp.services.doors import appeals, leads
 from webapp.services.doors.settings import DoorSettings
 
@@ -50,6 +52,7 @@ def load(session: Session, rng, echo) -> dict[str, int]:
     towns = town_orgs(session)
     window = _user(session, "intake")
     now = utcnow()
+    notice = ensure_notices(session)
     for reporter, town, name, phone, what, urgency, days, then in LEADS:
         actor = _user(session, reporter) if reporter else None
         lead = leads.file_lead(session, actor, leads.LeadInput(
@@ -57,12 +60,17 @@ def load(session: Session, rng, echo) -> dict[str, int]:
             address=f"{town}{'车站广场' if phone is None else '某村'}", description=what,
             urgency=urgency, on_behalf=actor is not None),
             settings=settings, case_settings=case_settings, now=now - dt.timedelta(days=days))
+        if actor is None:  # the online applicant agreed to the notice on the form
+            record_consent(session, None, {"notice": notice, "method": ConsentMethod.ONLINE,
+                                           "proxy_name": None, "proxy_relation": None},
+                           lead=lead, now=lead.created_at)
         counter["leads"] += 1
         moment = now - dt.timedelta(days=max(days - 1, 0), hours=2)
         if then == "convert":
             leads.convert_lead(session, window, lead,
                                id_number=synthetic_id(rng, dt.date(1979, 4, 18)),
                                category="accident", amount_needed="20000",
+                               consent=ConsentInput(notice.version, True, "paper"),
                                case_settings=case_settings, now=moment)
         elif then == "refer":
             leads.close_lead(session, window, lead, reason="referred",

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from webapp.cases.forms import ConsentFields
 from webapp.forms import choices
 from webapp.models import CATEGORY_LABELS
 from webapp.models.catalog import URGENCY_LABELS
@@ -34,6 +35,8 @@ class ApplyForm(LeadForm):
 
     phone = StringField(_l("手机号码（接收验证码和办理结果）"), validators=[Length(max=20)])
     on_behalf = BooleanField(_l("我是替家人或邻居申请"))
+    consent_version = HiddenField()
+    consent_agreed = BooleanField(_l("我已阅读《个人信息处理告知书》，同意按告知的方式处理申请中的个人信息"))
 
 
 class CodeForm(FlaskForm):
@@ -54,7 +57,7 @@ class WindowAppealForm(AppealForm):
     number = StringField(_l("个案编号"), validators=[Length(max=24)])
 
 
-class ConvertForm(FlaskForm):
+class ConvertForm(ConsentFields, FlaskForm):
     id_number = StringField(_l("身份证号码"), validators=[Length(max=24)])
     category = SelectField(_l("急难类别"), choices=choices(
         (c.value, label) for c, label in CATEGORY_LABELS.items()))

@@ -18,7 +18,9 @@ from webapp.doors.forms import AppealForm, ApplyForm, CodeForm, LookupForm
 from webapp.extensions import db
 from webapp.models import utcnow
 from webapp.permissions import PUBLIC, access
-from webapp.services import DomainError
+from webapp.services import DomainError, consent
+from webapp.services.cases.deadlines import local_date
+from webapp.services.consent import ConsentInput
 from webapp.services.doors import codes, self_service
 
 T = TypeVar("T")
@@ -38,19 +40,25 @@ def apply():
     status = 200
     if form.validate_on_submit():
         data = form.lead_input(on_behalf=bool(form.on_behalf.data))
+        raw = form.consent_version.data or ""
+        agreed = ConsentInput(version=int(raw) if raw.isdigit() else None,
+                              agreed=bool(form.consent_agreed.data), method="online")
         try:
             ticket = self_service.start_application(db.session, data, address=_address(),
-                                                    settings=door_settings())
+                                                    settings=door_settings(), consent=agreed)
         except DomainError as exc:
             db.session.rollback()
-            show_errors(form, exc, "phone")
+            show_errors(form, exc, "phone", {"consent": "consent_agreed"})
             status = exc.status
         else:
             db.session.commit()
             return redirect(url_for("doors.apply_confirm", t=ticket))
     elif request.method == "POST":
         status = 400
-    return render_template("doors/apply.html", form=form), status
+    notice = consent.notice_in_force(db.session, local_date(utcnow()))
+    if notice is not None:
+        form.consent_version.data = str(notice.version)
+    return render_template("doors/apply.html", form=form, notice=notice), status
 
 
 def _code_page(purpose: str, redeem: Callable[[str, str], T],

@@ -15,7 +15,7 @@ from webapp.extensions import db
 from webapp.models import Appeal, AppealStatus, Case, LeadStatus, Role
 from webapp.permissions import access, roles
 from webapp.privacy.publishing.redact import mask_phone
-from webapp.services import DomainError, NotFoundError
+from webapp.services import DomainError, NotFoundError, consent
 from webapp.services.cases import workflow
 from webapp.services.doors import appeals, leads, messages
 
@@ -98,8 +98,15 @@ def _render_lead(lead, *, convert=None, close=None, status: int = 200):
     handler = leads.can_handle(current_user, lead)
     convert = convert or ConvertForm(prefix="convert")
     close = close or CloseForm(prefix="close")
+    notice = consent.notice_in_force(db.session, today())
+    if notice is not None:
+        if convert.consent_agreed.errors:
+            convert.consent_agreed.data = False
+        convert.consent_version.data = str(notice.version)
     return render_template("doors/lead.html", lead=lead, handler=handler, convert=convert,
-                           close=close, today=today(), **_labels()), status
+                           close=close, today=today(), notice=notice,
+                           lead_consent=consent.consent_of_lead(db.session, lead),
+                           **_labels()), status
 
 
 @bp.route("/leads/<int:lead_id>")
@@ -121,12 +128,14 @@ def convert(lead_id: int):
                                   category=form.category.data,
                                   amount_needed=form.amount_needed.data or "0",
                                   local_hukou=form.local_hukou.data == "local",
+                                  consent=form.consent_input(),
                                   case_settings=case_settings())
     except DomainError as exc:
         db.session.rollback()
         show_errors(form, exc, "id_number", {"applicant.id_number": "id_number",
                                              "amount_needed": "amount_needed",
-                                             "category": "category"})
+                                             "category": "category",
+                                             "consent": "consent_agreed"})
         return _render_lead(_load(lead_id), convert=form, status=exc.status)
     db.session.commit()
     flash(_("线索已转为个案 %(n)s 并已受理", n=case.number), "success")

@@ -37,6 +37,7 @@ from webapp.models.cases import (  # noqa: F401
     TransferStatus,
 )
 from webapp.models.catalog import CATEGORY_LABELS, Category  # noqa: F401
+from webapp.models.consent import ConsentMethod, ConsentNotice, ConsentRecord  # noqa: F401
 from webapp.models.data_version import DataVersion  # noqa: F401
 from webapp.models.delivery import CaseOutcome, OutcomeResult, ServiceSession  # noqa: F401
 from webapp.models.jobs import Job, JobStatus  # noqa: F401

@@ -3,4 +3,7 @@ from flask import Blueprint
 
 bp = Blueprint("rules", __name__, url_prefix="/rules", template_folder="templates")
 
-from webapp.rules import views  # noqa: F401
+from webapp.rules import (
+    consent_views,  # noqa: F401
+    views,  # noqa: F401
+)

@@ -25,6 +25,7 @@ from webapp.models.cases import TERMINAL_STATUSES, Attachment, CaseEvent
 from webapp.privacy.infrastructure.crypto import normalise_id_number, person_key
 from webapp.services import ConflictError, DomainError, Msg, audit
 from webapp.services.cases import notes
+from webapp.services.consent import consent_export, consents_of_case
 
 TOMBSTONE = "（已按保存期限删除）"
 # Default periods in days after a case ended; a county sets its own from its archive rules.
@@ -100,6 +101,9 @@ def purge_case(session: Session, actor: User | None, case: Case, kinds: set[str]
                 member.person_key = None
             for event in session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)):
                 event.note, event.note_key, event.note_params = "", None, None
+            for record in consents_of_case(session, case.id):  # who agreed for the applicant
+                if record.proxy_name is not None:
+                    record.proxy_name = TOMBSTONE
             done.append("identity")
     if "documents" in kinds:
         removed = 0
@@ -211,6 +215,7 @@ def _case_record(session: Session, case: Case) -> dict[str, Any]:
                        "uploaded_at": a.created_at.isoformat()}
                       for a in session.scalars(select(Attachment)
                                                .where(Attachment.case_id == case.id))],
+        "consents": [consent_export(r) for r in consents_of_case(session, case.id)],
     }
 
 

@@ -460,17 +460,17 @@ MSGIDS = (
     N_('待召开'),  # webapp/services/cases/conference_records.py
     N_('逾期未录纪要'),  # webapp/services/cases/conference_records.py
     N_('（已隐藏）'),  # webapp/services/cases/disclosure.py
-    N_('兄弟姐妹'),  # webapp/services/cases/household.py
+    N_('兄弟姐妹'),  # webapp/services/cases/household.py, webapp/services/consent.py
     N_('其他共同生活人员'),  # webapp/services/cases/household.py
     N_('包含无效的成员情况'),  # webapp/services/cases/household.py
     N_('同一身份证号码不能重复登记'),  # webapp/services/cases/household.py
-    N_('子女'),  # webapp/services/cases/household.py
+    N_('子女'),  # webapp/services/cases/household.py, webapp/services/consent.py
     N_('家庭成员最多登记 20 人'),  # webapp/services/cases/household.py
     N_('家庭成员身份证号码无效（18 位，校验位按 GB 11643 计算）'),  # webapp/services/cases/household.py
-    N_('父母'),  # webapp/services/cases/household.py
+    N_('父母'),  # webapp/services/cases/household.py, webapp/services/consent.py
     N_('请填写家庭成员姓名（2–40 个字）'),  # webapp/services/cases/household.py
     N_('请选择有效的与申请人关系'),  # webapp/services/cases/household.py
-    N_('配偶'),  # webapp/services/cases/household.py
+    N_('配偶'),  # webapp/services/cases/household.py, webapp/services/consent.py
     N_('（外）孙子女'),  # webapp/services/cases/household.py
     N_('（外）祖父母'),  # webapp/services/cases/household.py
     N_('热线'),  # webapp/services/cases/intake.py
@@ -522,6 +522,13 @@ MSGIDS = (
     N_('办理超时、无人答复'),  # webapp/services/complaints.py
     N_('推诿、不予受理'),  # webapp/services/complaints.py
     N_('服务态度'),  # webapp/services/complaints.py
+    N_('个人信息处理告知书'),  # webapp/services/consent.py
+    N_('书面告知，申请人（代理人）签字'),  # webapp/services/consent.py
+    N_('其他亲属'),  # webapp/services/consent.py
+    N_('工作人员宣读，申请人（代理人）口头同意'),  # webapp/services/consent.py
+    N_('村（居）干部'),  # webapp/services/consent.py
+    N_('监护人'),  # webapp/services/consent.py
+    N_('网上申请时阅读并勾选同意'),  # webapp/services/consent.py
     N_('/ 100（向上取整，至少 1 个工作日）'),  # webapp/services/county_rules.py
     N_('个工作日'),  # webapp/services/county_rules.py
     N_('个工作日后'),  # webapp/services/county_rules.py

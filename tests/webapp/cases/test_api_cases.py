@@ -7,7 +7,7 @@ from webapp.models import AuditEvent, Case, CaseStatus
 
 
 @pytest.fixture
-def body(staff):
+def body(staff, consent_notice):
     def build(**changes):
         data = {"applicant": {"name": "李桂兰", "id_number": make_id("19620718", 5),
                               "phone": "13912345678", "address": "梁村镇李楼村 3 号",
@@ -16,7 +16,9 @@ def body(staff):
                 "urgency": 3, "amount_needed": "12000.50",
                 "description": "突发脑出血住院，医疗费用缺口大，家庭无力承担。",
                 "source": "hotline", "services": ["陪护就医"],
-                "household": {"size": 4, "flags": ["elderly"]}}
+                "household": {"size": 4, "flags": ["elderly"]},
+                "consent": {"version": consent_notice.version, "agreed": True,
+                            "method": "read_aloud"}}
         for key, value in changes.items():
             if key.startswith("applicant_"):
                 data["applicant"][key[len("applicant_"):]] = value

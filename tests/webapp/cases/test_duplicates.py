@@ -61,7 +61,8 @@ def _intake_form(town_id, id_number, **extra):
             "address": "梁村镇前王村 3 号", "local_hukou": "local", "town_id": town_id,
             "village_id": 0, "category": "serious_illness", "urgency": 3,
             "amount_needed": "6000", "source": "window", "household_size": 3,
-            "description": "家中主要劳动力突发重病住院，医疗费用缺口较大。", **extra}
+            "description": "家中主要劳动力突发重病住院，医疗费用缺口较大。",
+            "consent_version": "1", "consent_agreed": "y", "consent_method": "paper", **extra}
 
 
 def test_endpoint_tells_the_window_case_number_and_town(db, staff, reported_case, auth):
@@ -97,7 +98,7 @@ def test_submit_warns_then_records_once_confirmed(db, staff, reported_case, auth
     assert db.session.scalar(select(func.count(Case.id))) == before + 1
 
 
-def test_submit_with_members_and_bad_member_input(db, staff, auth):
+def test_submit_with_members_and_bad_member_input(db, staff, auth, consent_notice):
     auth.login("intake")
     town_id = staff["org"]("梁村镇").id
     data = _intake_form(town_id, make_id("19770707", 18), **{
@@ -118,13 +119,14 @@ def test_submit_with_members_and_bad_member_input(db, staff, auth):
         ("李桂兰", "spouse"), ("王子涵", "child")]
 
 
-def test_api_takes_members(db, staff, client, api_token):
+def test_api_takes_members(db, staff, client, api_token, consent_notice):
     headers = api_token("intake")
     body = {"applicant": {"name": "张建国", "id_number": make_id("19770707", 19),
                           "local_hukou": True},
             "town": staff["org"]("梁村镇").id, "category": "serious_illness",
             "amount_needed": "5000", "description": "家中主要劳动力突发重病住院，医疗费用缺口较大。",
             "household": {"size": 2},
+            "consent": {"version": 1, "agreed": True, "method": "paper"},
             "members": [{"name": "李桂兰", "relation": "spouse", "flags": ["elderly"]}]}
     response = client.post("/api/v1/cases", json=body, headers=headers)
     assert response.status_code == 201, response.get_json()

@@ -17,7 +17,8 @@ def intake_form(staff, **changes):
             "town_id": staff["org"]("梁村镇").id, "village_id": 0,
             "category": "fire", "urgency": 4, "amount_needed": "5000", "source": "window",
             "household_size": 3, "household_flags": ["minor"], "services": ["生活帮扶"],
-            "description": "房屋夜间突发火灾，衣物口粮被烧毁，急需基本生活物资。"}
+            "description": "房屋夜间突发火灾，衣物口粮被烧毁，急需基本生活物资。",
+            "consent_version": "1", "consent_agreed": "y", "consent_method": "paper"}
     data.update(changes)
     return data
 
@@ -32,7 +33,7 @@ def test_intake_page_has_live_check_script(client, auth, staff):
     assert "js/cases.js" in html and "身份证号码" in html and "非本县户籍" in html
 
 
-def test_intake_form_creates_case_and_redirects(client, auth, staff, db):
+def test_intake_form_creates_case_and_redirects(client, auth, staff, db, consent_notice):
     auth.login("intake")
     response = auth.post("/cases/new", intake_form(staff))
     assert response.status_code == 302

@@ -6,7 +6,8 @@ from tests.factories import make_id
 from webapp.models import Lead
 
 
-def test_volunteer_files_window_converts_volunteer_reads_the_outcome(client, api_token, staff):
+def test_volunteer_files_window_converts_volunteer_reads_the_outcome(client, api_token, staff,
+                                                                    consent_notice):
     town = staff["org"]("梁村镇").id
     created = client.post("/api/v1/leads", headers=api_token("volunteer"), json={
         "name": "钱淑珍", "town": town, "phone": "13600001111",
@@ -18,7 +19,10 @@ def test_volunteer_files_window_converts_volunteer_reads_the_outcome(client, api
     assert lead_id in [item["id"] for item in queue["items"]]
     converted = client.post(f"/api/v1/leads/{lead_id}/conversion", headers=api_token("intake"),
                             json={"id_number": make_id("19480202", 3),
-                                  "category": "serious_illness", "amount_needed": "6000.00"})
+                                  "category": "serious_illness", "amount_needed": "6000.00",
+                                  "consent": {"version": consent_notice.version, "agreed": True,
+                                              "method": "paper", "proxy_name": "钱志强",
+                                              "proxy_relation": "child"}})
     assert converted.status_code == 201, converted.json
     seen = client.get(f"/api/v1/leads/{lead_id}", headers=api_token("volunteer")).json
     assert seen["status"] == "converted" and seen["outcome"] == "已受理，转为个案"

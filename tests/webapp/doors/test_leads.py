@@ -16,6 +16,7 @@ from webapp.models import (
     Notification,
 )
 from webapp.services import ConflictError, DomainError, PermissionDeniedError
+from webapp.services.consent import ConsentInput
 from webapp.services.doors import leads
 
 
@@ -65,10 +66,11 @@ def test_a_donor_cannot_file_a_lead(db, user_named, staff, settings, door_settin
 
 
 def test_convert_lead_makes_an_accepted_case_from_the_lead_without_retyping(
-        db, filed_lead, staff, settings, user_named):
+        db, filed_lead, staff, settings, user_named, consent_notice):
     lead = filed_lead("rescue", name="孙桂兰", phone="13900004444")
     case = leads.convert_lead(db.session, staff["intake"], lead, id_number=make_id("19550101", 7),
                               category="serious_illness", amount_needed="3000",
+                              consent=ConsentInput(consent_notice.version, True, "read_aloud"),
                               case_settings=settings)
     db.session.commit()
     assert case.status is CaseStatus.ACCEPTED and case.owner_id == staff["intake"].id

@@ -9,12 +9,19 @@ from sqlalchemy import func, select
 
 from webapp.models import Lead, LeadChannel, OutboundMessage, VerificationCode, utcnow
 from webapp.services import DomainError
+from webapp.services.consent import ConsentInput
 from webapp.services.doors import codes, self_service
 from webapp.services.doors.leads import LeadInput
 
 
+def _start(session, data, **kwargs):
+    """Start an application whose applicant ticked the notice in force (version 1)."""
+    return self_service.start_application(session, data, consent=ConsentInput(1, True, "online"),
+                                          **kwargs)
+
+
 @pytest.fixture
-def application(staff):
+def application(staff, consent_notice):
     def build(phone="13700001111", town="梁村镇", **extra):
         return LeadInput(name="周玉梅", town_id=staff["org"](town).id, phone=phone,
                          address="梁村镇李楼村 5 号", description="丈夫车祸住院，家里没有收入了。",
@@ -28,8 +35,7 @@ def _code_in(texts: list[str]) -> str:
 
 def test_apply_sends_a_code_and_the_confirmed_application_becomes_a_lead(
         db, application, door_settings, settings, outbox_texts):
-    ticket = self_service.start_application(db.session, application(), address="10.0.0.1",
-                                            settings=door_settings)
+    ticket = _start(db.session, application(), address="10.0.0.1", settings=door_settings)
     db.session.commit()
     code = _code_in(outbox_texts("13700001111"))
     row = db.session.scalars(select(VerificationCode).where(
@@ -48,8 +54,7 @@ def test_apply_sends_a_code_and_the_confirmed_application_becomes_a_lead(
 
 def test_a_guessed_code_is_counted_and_locks_the_ticket(db, application, door_settings,
                                                         settings, outbox_texts):
-    ticket = self_service.start_application(db.session, application(), address="10.0.0.2",
-                                            settings=door_settings)
+    ticket = _start(db.session, application(), address="10.0.0.2", settings=door_settings)
     db.session.commit()
     code = _code_in(outbox_texts("13700001111"))
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
@@ -71,7 +76,7 @@ def test_a_guessed_code_is_counted_and_locks_the_ticket(db, application, door_se
 
 def test_an_expired_code_is_refused(db, application, door_settings, settings, outbox_texts):
     then = utcnow() - dt.timedelta(minutes=door_settings.code_ttl_minutes + 1)
-    ticket = self_service.start_application(db.session, application(), address="10.0.0.3",
+    ticket = _start(db.session, application(), address="10.0.0.3",
                                             settings=door_settings, now=then)
     db.session.commit()
     with pytest.raises(DomainError, match="验证码已失效"):
@@ -82,13 +87,11 @@ def test_an_expired_code_is_refused(db, application, door_settings, settings, ou
 def test_a_flood_from_one_phone_is_refused_with_a_clear_message(db, application,
                                                                 door_settings):
     for i in range(door_settings.codes_per_phone_per_hour):
-        self_service.start_application(db.session, application(), address=f"10.0.1.{i}",
-                                       settings=door_settings)
+        _start(db.session, application(), address=f"10.0.1.{i}", settings=door_settings)
     db.session.commit()
     sent = db.session.scalar(select(func.count()).select_from(OutboundMessage))
     with pytest.raises(codes.FloodError, match="这个手机号码在一小时内获取验证码的次数太多"):
-        self_service.start_application(db.session, application(), address="10.0.1.99",
-                                       settings=door_settings)
+        _start(db.session, application(), address="10.0.1.99", settings=door_settings)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(OutboundMessage)) == sent
 
@@ -96,10 +99,10 @@ def test_a_flood_from_one_phone_is_refused_with_a_clear_message(db, application,
 def test_a_flood_from_one_address_is_refused(db, application, door_settings):
     small = dataclasses.replace(door_settings, codes_per_address_per_hour=3)
     for i in range(3):
-        self_service.start_application(db.session, application(phone=f"1370000200{i}"),
+        _start(db.session, application(phone=f"1370000200{i}"),
                                        address="10.0.2.1", settings=small)
     with pytest.raises(codes.FloodError, match="从您所在的网络提交的次数太多"):
-        self_service.start_application(db.session, application(phone="13700002009"),
+        _start(db.session, application(phone="13700002009"),
                                        address="10.0.2.1", settings=small)
 
 
@@ -108,8 +111,7 @@ def test_an_application_for_a_town_that_does_not_exist_sends_no_code(db, applica
     data = application()
     data.town_id = 999999
     with pytest.raises(DomainError) as caught:
-        self_service.start_application(db.session, data, address="10.0.0.4",
-                                       settings=door_settings)
+        _start(db.session, data, address="10.0.0.4", settings=door_settings)
     assert "town_id" in caught.value.errors
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(VerificationCode)) == 0
@@ -150,3 +152,31 @@ def test_lookup_with_a_wrong_phone_discloses_nothing(db, filed_lead, door_settin
             db.session.commit()
             assert "验证码不正确" in str(caught.value)
         assert row.attempts == 2
+
+
+def test_an_application_needs_the_notice_ticked_and_its_consent_follows_it_to_the_case(
+        db, application, door_settings, settings, outbox_texts, staff):
+    from tests.factories import make_id
+    from webapp.models.consent import ConsentRecord
+    from webapp.services.doors import leads
+
+    with pytest.raises(DomainError) as caught:
+        self_service.start_application(db.session, application(), address="10.0.0.9",
+                                       settings=door_settings,
+                                       consent=ConsentInput(1, False, "online"))
+    assert "consent" in caught.value.errors
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(VerificationCode)) == 0
+    ticket = _start(db.session, application(), address="10.0.0.9", settings=door_settings)
+    db.session.commit()
+    lead = self_service.confirm_application(db.session, ticket,
+                                            _code_in(outbox_texts("13700001111")),
+                                            settings=door_settings, case_settings=settings)
+    db.session.commit()
+    record = db.session.scalars(select(ConsentRecord)).one()
+    assert (record.lead_id, record.method.value, record.recorded_by_id) == (lead.id, "online",
+                                                                            None)
+    case = leads.convert_lead(db.session, staff["intake"], lead, id_number=make_id("19600101", 41),
+                              category="accident", amount_needed="0", case_settings=settings)
+    db.session.commit()
+    assert db.session.scalars(select(ConsentRecord)).one().case_id == case.id

@@ -51,7 +51,7 @@ def town_id(db, demo_base):
 
 
 @pytest.fixture
-def report(client, api_token, town_id):
+def report(client, api_token, town_id, consent_notice):
     """Report a case for a person through the API; returns the case id."""
 
     def run(person: Person, *, token=None, **overrides) -> int:
@@ -60,7 +60,9 @@ def report(client, api_token, town_id):
                               "local_hukou": True},
                 "town": town_id, "category": "serious_illness", "urgency": 3,
                 "amount_needed": "30000", "description": person.description(),
-                "household": {"size": 3, "flags": ["serious_illness", "minor"]}, **overrides}
+                "household": {"size": 3, "flags": ["serious_illness", "minor"]},
+                "consent": {"version": consent_notice.version, "agreed": True, "method": "paper"},
+                **overrides}
         response = client.post("/api/v1/cases", json=body, headers=token or api_token("officer"))
         assert response.status_code == 201, response.get_json()
         return response.get_json()["id"]

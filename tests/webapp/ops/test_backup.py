@@ -52,6 +52,9 @@ def test_backup_restore_round_trip_keeps_every_row(app, db, demo_slice, stamped_
     result = create_backup(app, db.engine, path, passphrase=PASSPHRASE, echo=lambda s: None)
     assert result.manifest.keys == "included"
     assert sum(result.manifest.tables.values()) > 500
+    # The 告知同意 notice and the applicants' consents travel with the rest (demo has both).
+    assert result.manifest.tables["consent_notices"] == 2
+    assert result.manifest.tables["consent_records"] > 0
 
     url, data_dir = empty_target
     target = app_on(url, data_dir)

@@ -13,6 +13,7 @@ from webapp.models import Case, User
 from webapp.privacy.publishing.redact import mask_id_number, mask_name, mask_phone, redact
 from webapp.services import PermissionDeniedError, audit
 from webapp.services.cases.household import known_names
+from webapp.services.consent import consents_of_case
 
 HIDDEN = "（已隐藏）"  # translated when shown: _(HIDDEN)
 
@@ -79,6 +80,30 @@ def member_views(user: User, case: Case, *, revealed: bool = False) -> list[Memb
         views.append(MemberView(m.name if full else mask_name(m.name), m.relation.value,
                                 id_text, m.flags))
     return views
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    version: int
+    title: str
+    method: str            # a ConsentMethod value; the template shows its label
+    proxy_name: str        # "" when the applicant agreed in person
+    proxy_relation: str
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+def consent_views(session: Session, user: User, case: Case, *,
+                  revealed: bool = False) -> list[ConsentView] | None:
+    """The case's 告知同意 records for those allowed to see them (None for the others); the
+    name of a person who agreed for the applicant is masked until revealed."""
+    if not permissions.can_view_consent(user, case):
+        return None
+    return [ConsentView(r.notice.version, r.notice.title, r.method.value,
+                        (r.proxy_name if revealed else mask_name(r.proxy_name))
+                        if r.proxy_name else "", r.proxy_relation or "",
+                        r.recorded_by.display_name if r.recorded_by else "", r.recorded_at)
+            for r in consents_of_case(session, case.id)]
 
 
 @dataclass(frozen=True)

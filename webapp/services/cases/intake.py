@@ -25,6 +25,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.models.catalog import SERVICES
+from webapp.models.consent import ConsentRecord
 from webapp.privacy.detection.identifiers import valid_resident_id
 from webapp.privacy.infrastructure.crypto import name_key, normalise_id_number, person_key
 from webapp.services import DomainError, PermissionDeniedError, audit, events
@@ -33,6 +34,7 @@ from webapp.services.cases.household import MemberInput
 from webapp.services.cases.money import parse_amount
 from webapp.services.cases.numbering import next_case_number
 from webapp.services.cases.settings import CaseSettings
+from webapp.services.consent import ConsentInput, check_consent, record_consent
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
 LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
@@ -74,6 +76,9 @@ class CaseInput:
     household: HouseholdInput = field(default_factory=HouseholdInput)
     external_ref: str | None = None
     members: list[MemberInput] = field(default_factory=list)
+    # 告知同意: what the window recorded, or the consent given with an online application.
+    consent: ConsentInput | None = None
+    lead_consent: ConsentRecord | None = None
 
 
 def normalise_phone(phone: str) -> str:
@@ -85,9 +90,10 @@ def birth_date_from_id(id_number: str) -> dt.date:
     return dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
 
 
-def _validate(session: Session, actor: User, data: CaseInput, settings: CaseSettings) -> dict:
+def _validate(session: Session, actor: User, data: CaseInput, settings: CaseSettings,
+              today: dt.date) -> dict:
     """Check every field and report all problems at once; return the cleaned values."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list] = {}
 
     def err(name, message):
         errors.setdefault(name, []).append(message)
@@ -152,13 +158,17 @@ def _validate(session: Session, actor: User, data: CaseInput, settings: CaseSett
     errors.update(member_errors)
     if members and int(data.household.size or 0) < len(members) + 1:
         err("household.size", "家庭人口少于申请人加登记的家庭成员人数")
+    consent_clean: dict = {}
+    if data.lead_consent is None:
+        consent_errors, consent_clean = check_consent(session, data.consent, today=today)
+        errors.update(consent_errors)
     if errors:
         raise DomainError("提交的个案信息有误，请检查标出的字段", errors=errors)
     birth = a.birth_date or birth_date_from_id(id_number)
     clean.update(name=name, id_number=id_number, phone=phone or None, address=address or None,
                  birth_date=birth, town=town, village=village, category=category,
                  source=source, urgency=urgency, amount=amount, description=description,
-                 members=members)
+                 members=members, consent=consent_clean)
     return clean
 
 
@@ -168,7 +178,7 @@ def report_case(session: Session, actor: User, data: CaseInput, *, settings: Cas
     if not actor.has_role(Role.INTAKE_WORKER, Role.OFFICER):
         raise PermissionDeniedError("只有受理窗口或民政工作人员可以登记个案")
     now = now or utcnow()
-    v = _validate(session, actor, data, settings)
+    v = _validate(session, actor, data, settings, deadlines.local_date(now))
     applicant = Applicant(name=v["name"], id_number=v["id_number"], phone=v["phone"],
                           address=v["address"], birth_date=v["birth_date"].isoformat(),
                           person_key=person_key(v["id_number"], settings.person_hash_key),
@@ -189,6 +199,11 @@ def report_case(session: Session, actor: User, data: CaseInput, *, settings: Cas
     session.add(Household(case_id=case.id, size=int(data.household.size),
                           **{f: f in flags for f in Household.FLAGS}))
     household.add_members(session, case, v["members"], hash_key=settings.person_hash_key)
+    if data.lead_consent is not None:
+        data.lead_consent.case_id = case.id
+        agreed = data.lead_consent
+    else:
+        agreed = record_consent(session, actor, v["consent"], case=case, now=now)
     session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id, action="report",
                           to_status=CaseStatus.REPORTED))
     deadlines.open_step(session, case, Step.ACCEPTANCE, settings=settings, now=now)
@@ -196,6 +211,8 @@ def report_case(session: Session, actor: User, data: CaseInput, *, settings: Cas
                  summary={"number": case.number, "town_id": case.town_id,
                           "category": case.category.value, "amount": str(case.amount_needed),
                           "local_hukou": applicant.local_hukou,
-                          "members": len(v["members"])})
+                          "members": len(v["members"]),
+                          "consent_version": agreed.notice.version,
+                          "consent_method": agreed.method.value})
     events.publish(session, events.CaseReported(case, actor))
     return case

@@ -44,6 +44,7 @@ from webapp.services import (
 from webapp.services.cases import deadlines, intake, workflow
 from webapp.services.cases.notifications import notify, users_with_role
 from webapp.services.cases.settings import CaseSettings
+from webapp.services.consent import ConsentInput, consent_of_lead
 from webapp.services.doors.codes import MOBILE, normalise_mobile, phone_key
 from webapp.services.doors.settings import DoorSettings
 
@@ -73,9 +74,11 @@ class LeadInput:
     on_behalf: bool = False
 
 
-def _validate(session: Session, data: LeadInput, *, online: bool) -> dict[str, Any]:
-    """Check every field and report all problems at once; return the cleaned values."""
-    errors: dict[str, list[str | Msg]] = {}
+def _validate(session: Session, data: LeadInput, *, online: bool,
+              errors: dict[str, list[str | Msg]] | None = None) -> dict[str, Any]:
+    """Check every field and report all problems at once (with ``errors`` found before, such
+    as a missing consent); return the cleaned values."""
+    errors = dict(errors or {})
     name = (data.name or "").strip()
     if not 1 <= len(name) <= 40:
         errors["name"] = [Msg("请填写困难群众的姓名或称呼（不超过 40 个字）")]
@@ -110,9 +113,10 @@ def _validate(session: Session, data: LeadInput, *, online: bool) -> dict[str, A
             "village": village, "description": description, "urgency": urgency}
 
 
-def validate_online(session: Session, data: LeadInput) -> None:
+def validate_online(session: Session, data: LeadInput, *,
+                    errors: dict[str, list[str | Msg]] | None = None) -> None:
     """Check a self-application before a code is sent for it."""
-    _validate(session, data, online=True)
+    _validate(session, data, online=True, errors=errors)
 
 
 def file_lead(session: Session, actor: User | None, data: LeadInput, *,
@@ -205,9 +209,11 @@ def case_source_of(lead: Lead) -> CaseSource:
 
 def convert_lead(session: Session, actor: User, lead: Lead, *, id_number: str, category: str,
                  amount_needed: object, case_settings: CaseSettings,
-                 local_hukou: bool = True, now: dt.datetime | None = None) -> Case:
+                 local_hukou: bool = True, consent: ConsentInput | None = None,
+                 now: dt.datetime | None = None) -> Case:
     """Turn a lead into a case accepted by this window: what the lead holds is carried over,
-    only what it lacks (ID number, category, amount) is asked for."""
+    only what it lacks (ID number, category, amount, and the 告知同意 unless the applicant
+    gave it online) is asked for."""
     _require_open(actor, lead)
     now = now or utcnow()
     data = intake.CaseInput(
@@ -218,7 +224,8 @@ def convert_lead(session: Session, actor: User, lead: Lead, *, id_number: str, c
         amount_needed=amount_needed if amount_needed not in (None, "") else Decimal(0),
         description=lead.description if len(lead.description) >= 10
         else f"{lead.description}（线索 {lead.number}）",
-        source=case_source_of(lead).value, urgency=lead.urgency)
+        source=case_source_of(lead).value, urgency=lead.urgency,
+        consent=consent, lead_consent=consent_of_lead(session, lead))
     if not data.applicant.name or len(data.applicant.name) < 2:
         raise DomainError("线索中的姓名不完整，请先到窗口登记个案", field="name")
     case = intake.report_case(session, actor, data, settings=case_settings, now=now)

@@ -21,6 +21,7 @@ from webapp.models import (
     Case,
     CaseStatus,
     CodePurpose,
+    ConsentMethod,
     Lead,
     LeadStatus,
     StepDeadline,
@@ -29,6 +30,7 @@ from webapp.models import (
 from webapp.services import DomainError, Msg, audit
 from webapp.services.cases import deadlines
 from webapp.services.cases.settings import CaseSettings
+from webapp.services.consent import ConsentInput, check_consent, notice_by_version, record_consent
 from webapp.services.doors import appeals, codes, leads, messages
 from webapp.services.doors.codes import normalise_mobile
 from webapp.services.doors.settings import DoorSettings
@@ -65,10 +67,15 @@ class StatusView:
 
 
 def start_application(session: Session, data: leads.LeadInput, *, address: str,
-                      settings: DoorSettings, now: dt.datetime | None = None) -> str:
+                      settings: DoorSettings, now: dt.datetime | None = None,
+                      consent: ConsentInput | None = None) -> str:
     """Check an application and send a code to its phone; return the ticket to confirm it."""
-    leads.validate_online(session, data)
-    payload = dataclasses.asdict(data)
+    consent_errors, _clean = check_consent(session, consent,
+                                           today=deadlines.local_date(now or utcnow()),
+                                           methods=(ConsentMethod.ONLINE.value,))
+    leads.validate_online(session, data, errors=consent_errors)
+    payload = {**dataclasses.asdict(data),
+               "consent_version": consent.version if consent else None}
     row, code = codes.issue(session, purpose=CodePurpose.APPLY, phone=data.phone,
                             address=address, payload=payload, settings=settings, now=now)
     messages.queue(session, phone=data.phone, kind="code",
@@ -83,8 +90,15 @@ def confirm_application(session: Session, ticket: str, code: str, *, settings: D
     """Redeem the code: the application becomes a lead in its town window's queue."""
     _, payload = codes.redeem(session, ticket, code, CodePurpose.APPLY, settings=settings,
                               now=now)
-    return leads.file_lead(session, None, leads.LeadInput(**payload), settings=settings,
+    version = payload.pop("consent_version", None)
+    lead = leads.file_lead(session, None, leads.LeadInput(**payload), settings=settings,
                            case_settings=case_settings, now=now)
+    notice = notice_by_version(session, version) if version else None
+    if notice is not None:  # agreed to the version in force when the form was sent
+        record_consent(session, None, {"notice": notice, "method": ConsentMethod.ONLINE,
+                                       "proxy_name": None, "proxy_relation": None},
+                       lead=lead, now=now)
+    return lead
 
 
 def _find(session: Session, number: str) -> Lead | Case | None:
