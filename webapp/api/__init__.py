@@ -21,11 +21,11 @@ api = Api()
 
 def api_blueprints():
     """Every API blueprint, in registration order. Each area adds its module here."""
-    from webapp.api import cases, core, delivery, ledger, matching, resources, search
+    from webapp.api import cases, complaints, core, delivery, ledger, matching, resources, search
     from webapp.api import leads as doors_leads
     from webapp.api import pledges as resource_pledges
     return [core.blp, cases.blp, ledger.blp, resources.blp, resource_pledges.blp, search.blp,
-            matching.blp, doors_leads.blp, delivery.blp]
+            matching.blp, doors_leads.blp, delivery.blp, complaints.blp]
 
 
 def register_api(app: Flask) -> None:

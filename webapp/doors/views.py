@@ -16,7 +16,7 @@ from webapp.models import Appeal, AppealStatus, Case, LeadStatus, Role
 from webapp.permissions import access, roles
 from webapp.privacy.publishing.redact import mask_phone
 from webapp.services import DomainError, NotFoundError
-from webapp.services.cases import workflow
+from webapp.services.cases import orders, workflow
 from webapp.services.doors import appeals, leads, messages
 
 R = Role
@@ -98,8 +98,13 @@ def _render_lead(lead, *, convert=None, close=None, status: int = 200):
     handler = leads.can_handle(current_user, lead)
     convert = convert or ConvertForm(prefix="convert")
     close = close or CloseForm(prefix="close")
+    watcher = handler or current_user.has_role(R.AUDITOR)
     return render_template("doors/lead.html", lead=lead, handler=handler, convert=convert,
-                           close=close, today=today(), **_labels()), status
+                           close=close, today=today(),
+                           orders=orders.subject_orders(db.session, "lead", lead.id)
+                           if watcher else [],
+                           LEVEL_LABELS=orders.LEVEL_LABELS,
+                           ORDER_STATUS_LABELS=orders.ORDER_STATUS_LABELS, **_labels()), status
 
 
 @bp.route("/leads/<int:lead_id>")

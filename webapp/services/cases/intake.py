@@ -162,6 +162,13 @@ def _validate(session: Session, actor: User, data: CaseInput, settings: CaseSett
     return clean
 
 
+def check_case(session: Session, actor: User, data: CaseInput, *,
+                settings: CaseSettings) -> None:
+    """Raise every problem of a report at once without writing anything (the API checks the
+    input before it looks for duplicates)."""
+    _validate(session, actor, data, settings)
+
+
 def report_case(session: Session, actor: User, data: CaseInput, *, settings: CaseSettings,
                 now: dt.datetime | None = None) -> Case:
     """Record a newly reported case and start the acceptance clock."""
