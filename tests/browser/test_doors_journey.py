@@ -4,7 +4,8 @@ case; a volunteer's lead is accepted and the volunteer sees that; a refused appl
 from the status lookup and a second officer decides. Around them: an officer orders the town
 window about a late lead from the supervision board and the window replies; the window reaches
 its lead queue from the dashboard tile; the window appeals a refusal on the applicant's behalf
-from the case page."""
+from the case page; converting a lead with an ID number that has an open case warns the window.
+"""
 import datetime as dt
 import re
 
@@ -32,7 +33,8 @@ def test_every_door_in(journey, demo_base, reported_case, make_user, staff, db, 
     lead_number = _resident_applies(journey, outbox)
     _window_converts(journey, lead_number, "13500001234", "19620315", reply_to=late_lead)
     volunteer_lead = _volunteer_reports(journey)
-    _window_converts(journey, volunteer_lead, None, "19500808", appeal_for=refused_at_window)
+    _window_converts(journey, volunteer_lead, None, "19620315", appeal_for=refused_at_window,
+                     duplicate=True)  # the first lead's ID number: the window is warned
     _volunteer_sees_it_accepted(journey, volunteer_lead)
     _refused_applicant_appeals(journey, outbox, refused_number)
     _second_officer_decides(journey, refused_number)
@@ -105,7 +107,8 @@ def _resident_applies(journey, outbox) -> str:
 
 
 def _window_converts(journey, number: str, phone: str | None, birth: str, *,
-                     reply_to: str | None = None, appeal_for: int | None = None) -> None:
+                     reply_to: str | None = None, appeal_for: int | None = None,
+                     duplicate: bool = False) -> None:
     j = journey("window", DESKTOP)
     j.log_in("intake")
     tile = j.page.locator(".card", has_text="待联系线索")
@@ -122,6 +125,12 @@ def _window_converts(journey, number: str, phone: str | None, birth: str, *,
     form.get_by_label("急难类别").select_option(label="重大疾病")
     form.get_by_label("所需金额（元）").fill("20000")
     j.button("转为个案", within=form)
+    if duplicate:
+        warning = j.page.inner_text("#duplicate-warning")
+        assert "GT-" in warning and "梁村镇" in warning
+        j.seen("lead-duplicate")
+        form.get_by_label("我已核实，仍然登记").check()
+        j.button("转为个案", within=form)
     assert "已受理" in j.page.inner_text("#case-status")
     j.seen("case-from-lead")
     if reply_to:  # the officer's order about the late lead, answered from the order list

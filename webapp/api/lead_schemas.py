@@ -57,6 +57,9 @@ class ConversionIn(Schema):
     category = fields.String(required=True, validate=validate.OneOf([c.value for c in Category]))
     amount_needed = Money(required=True, as_string=True, places=None)
     local_hukou = fields.Boolean(load_default=True)
+    confirm_duplicates = fields.Boolean(load_default=False, metadata={
+        "description": "convert although the ID number already has an open case, or this "
+                       "year's help for the same cause (without it: 409 and the cases found)"})
 
 
 class ConversionOut(Schema):

@@ -4,7 +4,7 @@ and the open-leads tile on the window's and the officer's dashboards."""
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from webapp.models import AuditEvent, Notification, OrderLevel, OrderStatus, SupervisionOrder
 from webapp.services import ConflictError, DomainError
@@ -96,3 +96,38 @@ def test_open_leads_tile_on_the_window_and_officer_dashboards(db, staff, filed_l
         auth.logout()
     auth.login("volunteer")
     assert "待联系线索" not in auth._client.get("/dashboard").get_data(as_text=True)
+
+
+def test_converting_a_lead_warns_of_a_duplicate_on_the_page_and_in_the_api(
+        db, staff, filed_lead, reported_case, auth, client, api_token):
+    from tests.factories import make_id
+    from webapp.models import Case, Lead, LeadStatus
+
+    id_number = make_id("19650707", 31)
+    existing = reported_case("清平镇", id_number=id_number).number
+    first, second = filed_lead("volunteer"), filed_lead("volunteer", phone="13900003333")
+    db.session.commit()
+    first_id, second_id = first.id, second.id
+    cases = db.session.scalar(select(func.count(Case.id)))
+    form = {"convert-id_number": id_number, "convert-category": "serious_illness",
+            "convert-amount_needed": "3000", "convert-local_hukou": "local"}
+    auth.login("intake")
+    response = auth.post(f"/leads/{first_id}/convert", form, form_page=f"/leads/{first_id}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and 'id="duplicate-warning"' in html
+    assert existing in html and "清平镇" in html
+    assert db.session.scalar(select(func.count(Case.id))) == cases
+    response = auth.post(f"/leads/{first_id}/convert",
+                         {**form, "convert-confirm_duplicates": "y"},
+                         form_page=f"/leads/{first_id}")
+    assert response.status_code == 302
+    url = f"/api/v1/leads/{second_id}/conversion"
+    body = {"id_number": id_number, "category": "serious_illness", "amount_needed": "3000"}
+    headers = api_token("intake")
+    response = client.post(url, json=body, headers=headers)
+    assert response.status_code == 409
+    assert {d["number"] for d in response.get_json()["duplicates"]} >= {existing}
+    assert db.session.get(Lead, second_id).status is LeadStatus.OPEN
+    response = client.post(url, json={**body, "confirm_duplicates": True}, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    assert db.session.scalar(select(func.count(Case.id))) == cases + 2
