@@ -1,7 +1,12 @@
 """Every door in, by clicking: a resident applies online at phone width and reads the code
 from the local outbox, gets a number and looks up progress; the window turns the lead into a
 case; a volunteer's lead is accepted and the volunteer sees that; a refused applicant appeals
-from the status lookup and a second officer decides."""
+from the status lookup and a second officer decides. Around them: an officer orders the town
+window about a late lead from the supervision board and the window replies; the window reaches
+its lead queue from the dashboard tile; the window appeals a refusal on the applicant's behalf
+from the case page; converting a lead with an ID number that has an open case warns the window.
+"""
+import datetime as dt
 import re
 
 import pytest
@@ -12,24 +17,42 @@ from tests.factories import make_id
 pytestmark = pytest.mark.browser
 
 
-def test_every_door_in(journey, demo_base, reported_case, make_user, staff, db):
+def test_every_door_in(journey, demo_base, reported_case, make_user, staff, db, filed_lead):
     from webapp.models import Role
     make_user(Role.OFFICER, organisation=staff["officer"].organisation, username="reviewer",
               password="jiujinan-demo")  # the second officer, who decides the appeal
     refused = reported_case(actions=["accept", "start_verification", "verify", "reject"])
     refused_number = refused.number
+    refused_at_window = reported_case(actions=["refuse"]).id
+    late_lead = filed_lead(None, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=30)).number
     db.session.commit()  # the read above began a transaction: SQLite would stay locked
     outbox = journey("outbox", DESKTOP)
     outbox.log_in("officer")
     outbox.seen("dashboard", shots=False)
+    _officer_orders_late_lead(outbox, late_lead)
     lead_number = _resident_applies(journey, outbox)
-    _window_converts(journey, lead_number, "13500001234", "19620315")
+    _window_converts(journey, lead_number, "13500001234", "19620315", reply_to=late_lead)
     volunteer_lead = _volunteer_reports(journey)
-    _window_converts(journey, volunteer_lead, None, "19500808")
+    _window_converts(journey, volunteer_lead, None, "19620315", appeal_for=refused_at_window,
+                     duplicate=True)  # the first lead's ID number: the window is warned
     _volunteer_sees_it_accepted(journey, volunteer_lead)
     _refused_applicant_appeals(journey, outbox, refused_number)
     _second_officer_decides(journey, refused_number)
     outbox.finish()
+
+
+def _officer_orders_late_lead(j, number: str) -> None:
+    j.nav("督查督办", group="个案办理")
+    row = j.page.locator("#late-leads tr", has_text=number)
+    j.seen("board-late-lead")
+    j.click(row.get_by_role("link", name="发督办单"))
+    assert number in j.text()
+    j.seen("lead-order-form", shots=False)
+    j.type("督办要求", "线索已超期未首次联系，请今天内联系困难群众并答复")
+    j.button("发出督办单")
+    card = j.page.locator(".order-card", has_text=number)
+    assert "线索" in card.inner_text() and "待答复" in card.inner_text()
+    j.seen("lead-order-issued")
 
 
 def _read_code(outbox, phone: str, *, shots: bool = False) -> str:
@@ -84,11 +107,15 @@ def _resident_applies(journey, outbox) -> str:
     return number
 
 
-def _window_converts(journey, number: str, phone: str | None, birth: str) -> None:
+def _window_converts(journey, number: str, phone: str | None, birth: str, *,
+                     reply_to: str | None = None, appeal_for: int | None = None,
+                     duplicate: bool = False) -> None:
     j = journey("window", DESKTOP)
     j.log_in("intake")
-    j.seen("dashboard", shots=False)
-    j.nav("线索", group="个案办理")
+    tile = j.page.locator(".card", has_text="待联系线索")
+    assert int(tile.locator(".stat-value").inner_text()) >= 1
+    j.seen("dashboard", shots=bool(reply_to))
+    j.click(tile)
     j.seen("lead-queue")
     j.click(j.page.locator(".lead-row", has_text=number))
     if phone:
@@ -103,8 +130,30 @@ def _window_converts(journey, number: str, phone: str | None, birth: str) -> Non
     else:  # the window tells the person found by the volunteer, who signs the paper form
         form.get_by_label("已向申请人告知个人信息的处理方式", exact=False).check()
     j.button("转为个案", within=form)
+    if duplicate:
+        warning = j.page.inner_text("#duplicate-warning")
+        assert "GT-" in warning and "梁村镇" in warning
+        j.seen("lead-duplicate")
+        form.get_by_label("我已核实，仍然登记").check()
+        j.button("转为个案", within=form)
     assert "已受理" in j.page.inner_text("#case-status")
     j.seen("case-from-lead")
+    if reply_to:  # the officer's order about the late lead, answered from the order list
+        j.nav("督办单", group="个案办理")
+        card = j.page.locator(".order-card", has_text=reply_to)
+        card.get_by_label("答复内容").fill("已电话联系困难群众，明日入户了解情况")
+        j.seen("lead-order-to-reply", shots=False)
+        j.button("提交答复", within=card)
+        assert "已答复" in j.page.locator(".order-card", has_text=reply_to).inner_text()
+        j.seen("lead-order-replied")
+    if appeal_for:  # a refusal the applicant disputes at the window
+        j.page.goto(f"{j.base}/cases/{appeal_for}")
+        j.page.locator("#case-appeal summary").click()
+        j.type("申请复核的理由", "申请人补充了住院证明和欠费单，请求复核")
+        j.seen("window-appeal")
+        j.button("提交复核申请")
+        assert "复核中" in j.page.inner_text("#appeal-state")
+        j.seen("window-appealed")
     j.finish()
 
 

@@ -23,6 +23,7 @@ def api_blueprints():
     """Every API blueprint, in registration order. Each area adds its module here."""
     from webapp.api import (
         cases,
+        complaints,
         core,
         county_rules,
         delivery,
@@ -35,7 +36,8 @@ def api_blueprints():
     from webapp.api import leads as doors_leads
     from webapp.api import pledges as resource_pledges
     return [core.blp, cases.blp, ledger.blp, resources.blp, resource_pledges.blp, search.blp,
-            matching.blp, doors_leads.blp, delivery.blp, supervision.blp, county_rules.blp]
+            matching.blp, doors_leads.blp, delivery.blp, complaints.blp, supervision.blp,
+            county_rules.blp]
 
 
 def register_api(app: Flask) -> None:

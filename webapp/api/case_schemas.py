@@ -71,6 +71,10 @@ class CaseIn(Schema):
                           metadata={"description": "household members besides the applicant"})
     consent = fields.Nested(ConsentIn, load_default=None, metadata={
         "description": "告知同意, required: a case is refused without it"})
+    confirm_duplicates = fields.Boolean(load_default=False, metadata={
+        "description": "report the case although the applicant's or a member's ID number "
+                       "already has an open case, or this year's help for the same cause "
+                       "(without it such a report is refused with 409 and the cases found)"})
 
 
 class ApplicantOut(Schema):
@@ -203,3 +207,17 @@ class TransferPage(Schema):
 
 class AnswerIn(Schema):
     answer = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class DuplicateOut(Schema):
+    """An earlier case of the same person or household: its number and town, nothing more."""
+
+    number = fields.String()
+    town = fields.String()
+    open = fields.Boolean(metadata={"description": "still open (else: helped for the same "
+                                                   "cause within the year)"})
+
+
+class CaseCreatedOut(CaseOut):
+    duplicates = fields.List(fields.Nested(DuplicateOut), metadata={
+        "description": "earlier cases of the same person or household the caller confirmed"})

@@ -8,10 +8,10 @@ from flask_smorest import Blueprint
 from webapp import permissions
 from webapp.api.case_schemas import (
     AnswerIn,
+    CaseCreatedOut,
     CaseDetailOut,
     CaseIn,
     CaseListArgs,
-    CaseOut,
     CasePage,
     RevealArgs,
     TransferListArgs,
@@ -21,6 +21,7 @@ from webapp.api.case_schemas import (
     TransitionOut,
 )
 from webapp.api.schemas import page_meta
+from webapp.errors import problem
 from webapp.extensions import db
 from webapp.models import Case, Transfer, TransferStatus, utcnow
 from webapp.permissions import R, access, roles
@@ -28,13 +29,20 @@ from webapp.services import NotFoundError, county_rules
 from webapp.services.cases import (
     deadlines,
     disclosure,
+    duplicates,
     finding,
     queries,
     transfers,
     workflow,
 )
 from webapp.services.cases.household import MemberInput
-from webapp.services.cases.intake import ApplicantInput, CaseInput, HouseholdInput, report_case
+from webapp.services.cases.intake import (
+    ApplicantInput,
+    CaseInput,
+    HouseholdInput,
+    check_case,
+    report_case,
+)
 from webapp.services.cases.settings import CaseSettings
 from webapp.services.consent import ConsentInput
 
@@ -91,11 +99,19 @@ class _Obj(dict):
 @blp.route("/cases", methods=["POST"])
 @access(WRITERS)
 @blp.arguments(CaseIn)
-@blp.response(201, CaseOut)
+@blp.response(201, CaseCreatedOut)
 @blp.alt_response(400, description="输入有误，未做任何更改")
+@blp.alt_response(409, description="该身份证号码（申请人或家庭成员）已有在办个案或本年同类救助："
+                                   "`duplicates` 列出个案编号和所在镇；核实后以 "
+                                   "`confirm_duplicates: true` 重新提交")
 @blp.doc(security=BEARER)
 def create_case(body):
-    """Report a case (一门受理). Non-local residents are accepted like everyone else."""
+    """Report a case (一门受理). Non-local residents are accepted like everyone else.
+
+    The applicant's and the members' ID numbers are checked first, as on the intake page: an
+    open case or this year's help for the same cause anywhere in the county refuses the report
+    (409, case numbers and towns only) unless ``confirm_duplicates`` is set; the check is
+    audited either way."""
     a, h = body["applicant"], body["household"]
     data = CaseInput(
         applicant=ApplicantInput(a["name"], a["id_number"], a["phone"], a["address"],
@@ -105,11 +121,21 @@ def create_case(body):
         description=body["description"], source=body["source"], services=body["services"],
         household=HouseholdInput(h.get("size", 1), frozenset(h.get("flags", ()))),
         members=[MemberInput(m["name"], m["relation"], m["id_number"], frozenset(m["flags"]))
-                 for m in body["members"]],
+                  for m in body["members"]],
         consent=ConsentInput(**body["consent"]) if body["consent"] else None)
-    case = report_case(db.session, current_user, data, settings=_settings())
+    settings = _settings()
+    check_case(db.session, current_user, data, settings=settings)
+    hits = duplicates.find_duplicates(
+        db.session, current_user, [a["id_number"], *(m["id_number"] for m in body["members"])],
+        category=body["category"], hash_key=settings.person_hash_key)
+    if hits and not body["confirm_duplicates"]:
+        db.session.commit()  # the audited look-up; no case is written
+        return problem(409, duplicates.warning(hits), duplicates=duplicates.as_dicts(hits))
+    case = report_case(db.session, current_user, data, settings=settings)
     db.session.commit()
-    return _dump(case)
+    out = _dump(case)
+    out["duplicates"] = duplicates.as_dicts(hits)
+    return out
 
 
 @blp.route("/cases", methods=["GET"])

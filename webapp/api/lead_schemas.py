@@ -61,6 +61,9 @@ class ConversionIn(Schema):
     consent = fields.Nested(ConsentIn, load_default=None, metadata={
         "description": "告知同意 recorded at the window; required unless the applicant agreed "
                        "online with the application"})
+    confirm_duplicates = fields.Boolean(load_default=False, metadata={
+        "description": "convert although the ID number already has an open case, or this "
+                       "year's help for the same cause (without it: 409 and the cases found)"})
 
 
 class ConversionOut(Schema):

@@ -16,9 +16,11 @@ from webapp.api.lead_schemas import (
     LeadPage,
 )
 from webapp.api.schemas import page_meta
+from webapp.errors import problem
 from webapp.extensions import db
 from webapp.models import Lead, LeadStatus
 from webapp.permissions import R, access, roles
+from webapp.services.cases import duplicates
 from webapp.services.cases.settings import CaseSettings
 from webapp.services.consent import ConsentInput
 from webapp.services.doors import leads
@@ -98,16 +100,25 @@ def get_lead(lead_id: int):
 @blp.arguments(ConversionIn)
 @blp.response(201, ConversionOut)
 @blp.alt_response(400, description="输入有误，未做任何更改")
-@blp.alt_response(409, description="线索已处理")
+@blp.alt_response(409, description="线索已处理；或该身份证号码已有在办个案或本年同类救助（`duplicates` "
+                                   "列出个案编号和所在镇，核实后以 `confirm_duplicates: true` 重新提交）")
 @blp.doc(security=BEARER)
 def convert_lead(body, lead_id: int):
-    """Turn the lead into a case accepted by this window; only what it lacks is sent."""
+    """Turn the lead into a case accepted by this window; only what it lacks is sent. The ID
+    number is checked for duplicates first, as at intake."""
     lead = leads.get_lead(db.session, current_user, lead_id)
+    settings = CaseSettings.from_config(current_app.config)
+    hits = duplicates.find_duplicates(db.session, current_user, [body["id_number"]],
+                                      category=body["category"],
+                                      hash_key=settings.person_hash_key)
+    if hits and not body["confirm_duplicates"] and lead.status is LeadStatus.OPEN:
+        db.session.commit()  # the audited look-up; no case is written
+        return problem(409, duplicates.warning(hits), duplicates=duplicates.as_dicts(hits))
     case = leads.convert_lead(db.session, current_user, lead, id_number=body["id_number"],
                               category=body["category"], amount_needed=body["amount_needed"],
                               local_hukou=body["local_hukou"],
                               consent=ConsentInput(**body["consent"]) if body["consent"] else None,
-                              case_settings=CaseSettings.from_config(current_app.config))
+                              case_settings=settings)
     db.session.commit()
     return {"lead": _Obj(_dump(lead)), "case_id": case.id, "case_number": case.number}
 

@@ -80,6 +80,7 @@ def supervision():
     page.total = caching.memo("supervision_total", lambda: db.session.scalar(
         select(func.count()).select_from(stmt.order_by(None).subquery())) or 0,
         town_id, department_id, today())
+    open_orders = db.session.scalars(orders.open_orders_stmt().limit(50)).all()
     return render_template(
         "cases/supervision.html", page=page, today=today(), town_id=town_id,
         department_id=department_id, towns=queries.towns(db.session),
@@ -89,7 +90,9 @@ def supervision():
         overdue_payments=green_channel.overdue_payments(
             db.session, today=today(), settings=case_settings(),
             payment_days_on=county_rules.payment_days_on(db.session, current_app.config)),
-        open_orders=db.session.scalars(orders.open_orders_stmt().limit(50)).all(),
+        open_orders=open_orders,
+        lead_numbers=door_leads.numbers(
+            db.session, [o.subject_id for o in open_orders if o.subject_kind == "lead"]),
         LEVEL_LABELS=orders.LEVEL_LABELS, ORDER_STATUS_LABELS=orders.ORDER_STATUS_LABELS,
         payment_days=case_settings().emergency_payment_days,
         late_leads=door_leads.late_leads(db.session, today=today()),

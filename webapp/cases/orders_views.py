@@ -13,6 +13,7 @@ from webapp.models import Organisation, SupervisionOrder, utcnow
 from webapp.permissions import R, access, roles
 from webapp.services import DomainError
 from webapp.services.cases import orders
+from webapp.services.doors import leads as door_leads
 
 READERS = roles(R.INTAKE_WORKER, R.DEPARTMENT_HANDLER, R.OFFICER, R.AUDITOR)
 
@@ -34,7 +35,9 @@ def _visible(order_id: int) -> SupervisionOrder:
 @access(READERS)
 def orders_list(error: str | None = None, failed: int | None = None, status: int = 200):
     page = db.paginate(orders.orders_for_user_stmt(current_user), per_page=30, error_out=False)
+    lead_ids = [o.subject_id for o in page.items if o.subject_kind == "lead"]
     return render_template("cases/orders.html", page=page, today=today(), error=error,
+                           lead_numbers=door_leads.numbers(db.session, lead_ids),
                            failed=failed, typed=request.form,
                            is_officer=current_user.has_role(R.OFFICER),
                            can_reply=lambda o: orders.can_reply(current_user, o),

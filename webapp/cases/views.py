@@ -61,8 +61,9 @@ from webapp.services.cases.intake import (
 )
 from webapp.services.cases.orders import LEVEL_LABELS, ORDER_STATUS_LABELS, case_orders
 from webapp.services.cases.settings import CaseSettings
+from webapp.services.doors import appeals
+from webapp.services.doors.settings import DoorSettings
 from webapp.services.ledger import schemes as scheme_rules
-from webapp.templating import bracket, list_sep
 
 ORDER_ACTION_LABELS = {"order_issue": "发出督办单", "order_reply": "答复督办单",
                        "order_escalate": "督办单升级", "order_close": "督办单办结",
@@ -256,7 +257,7 @@ def new():
             form.consent_agreed.data = False
         form.consent_version.data = str(notice.version)
     return render_template("cases/intake.html", form=form, duplicate_hits=hits,
-                           duplicate_message=duplicates_message(hits), notice=notice), status
+                           duplicate_message=duplicates.warning(hits), notice=notice), status
 
 
 @bp.route("/duplicates", methods=["POST"])
@@ -268,18 +269,7 @@ def duplicate_check():
         category=request.form.get("category") or None,
         hash_key=case_settings().person_hash_key)
     db.session.commit()
-    return {"matches": [{"number": h.number, "town": h.town, "open": h.open} for h in hits],
-            "message": duplicates_message(hits)}
-
-
-def duplicates_message(hits: list[duplicates.DuplicateHit]) -> str:
-    """The warning the window reads: case numbers and towns, nothing about the person."""
-    if not hits:
-        return ""
-    open_text, helped_text = _("在办"), _("本年已获同类救助")
-    listed = list_sep().join(h.number + bracket(list_sep().join(
-        (h.town, open_text if h.open else helped_text))) for h in hits)
-    return _("该身份证号码已有个案：%(cases)s。请先核实，避免重复受理。", cases=listed)
+    return {"matches": duplicates.as_dicts(hits), "message": duplicates.warning(hits)}
 
 
 def _owner_choices(case: Case) -> list[User]:
@@ -319,8 +309,19 @@ def render_detail(case: Case, *, revealed: bool = False, error: str | None = Non
         outcome=delivery.outcome_of(db.session, case.id),
         schemes=_listed_schemes() if any(t.action == "approve" for t in actions) else [],
         conference=scheme_rules.conference_decision(db.session, case),
-        outcome_labels=delivery.OUTCOME_LABELS,
+        outcome_labels=delivery.OUTCOME_LABELS, **_appeal_context(case),
         **template_globals()), status
+
+
+def _appeal_context(case: Case) -> dict:
+    """The case page's appeal card: the latest appeal, and the window's button to file one on
+    the applicant's behalf while the decision may still be appealed."""
+    settings = DoorSettings.from_config(current_app.config)
+    return {"appeal": appeals.latest_appeal(db.session, case),
+            "can_appeal": case.status in appeals.APPEALABLE and appeals.may_file(
+                db.session, current_user, case, settings=settings, today=today()),
+            "appeal_until": appeals.appeal_until(case, settings),
+            "APPEAL_STATUS_LABELS": appeals.APPEAL_STATUS_LABELS}
 
 
 def _listed_schemes() -> list[Scheme]:

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("doors", __name__, template_folder="templates")
 
-from webapp.doors import public, views  # noqa: F401
+from webapp.doors import dashboards, public, views  # noqa: F401

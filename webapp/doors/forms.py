@@ -64,6 +64,7 @@ class ConvertForm(ConsentFields, FlaskForm):
     amount_needed = StringField(_l("所需金额（元）"), validators=[Length(max=20)])
     local_hukou = RadioField(_l("户籍"), default="local", choices=choices(
         [("local", _l("本县户籍")), ("nonlocal", _l("非本县户籍（常住人口，同样受理）"))]))
+    confirm_duplicates = BooleanField(_l("我已核实，仍然登记"))
 
 
 class CloseForm(FlaskForm):

@@ -16,7 +16,7 @@ from webapp.models import Appeal, AppealStatus, Case, LeadStatus, Role
 from webapp.permissions import access, roles
 from webapp.privacy.publishing.redact import mask_phone
 from webapp.services import DomainError, NotFoundError, consent
-from webapp.services.cases import workflow
+from webapp.services.cases import duplicates, orders, workflow
 from webapp.services.doors import appeals, leads, messages
 
 R = Role
@@ -94,7 +94,7 @@ def _load(lead_id: int):
         abort(404)
 
 
-def _render_lead(lead, *, convert=None, close=None, status: int = 200):
+def _render_lead(lead, *, convert=None, close=None, status: int = 200, duplicate_message=""):
     handler = leads.can_handle(current_user, lead)
     convert = convert or ConvertForm(prefix="convert")
     close = close or CloseForm(prefix="close")
@@ -103,10 +103,15 @@ def _render_lead(lead, *, convert=None, close=None, status: int = 200):
         if convert.consent_agreed.errors:
             convert.consent_agreed.data = False
         convert.consent_version.data = str(notice.version)
+    watcher = handler or current_user.has_role(R.AUDITOR)
     return render_template("doors/lead.html", lead=lead, handler=handler, convert=convert,
                            close=close, today=today(), notice=notice,
                            lead_consent=consent.consent_of_lead(db.session, lead),
-                           **_labels()), status
+                           duplicate_message=duplicate_message,
+                           orders=orders.subject_orders(db.session, "lead", lead.id)
+                           if watcher else [],
+                           LEVEL_LABELS=orders.LEVEL_LABELS,
+                           ORDER_STATUS_LABELS=orders.ORDER_STATUS_LABELS, **_labels()), status
 
 
 @bp.route("/leads/<int:lead_id>")
@@ -122,6 +127,13 @@ def convert(lead_id: int):
     form = ConvertForm(prefix="convert")
     if not form.validate_on_submit():
         return _render_lead(lead, convert=form, status=400)
+    hits = duplicates.find_duplicates(db.session, current_user, [form.id_number.data or ""],
+                                      category=form.category.data,
+                                      hash_key=case_settings().person_hash_key)
+    if hits and not form.confirm_duplicates.data and lead.status is LeadStatus.OPEN:
+        db.session.commit()  # the audited look-up; no case is written
+        return _render_lead(lead, convert=form, status=409,
+                            duplicate_message=duplicates.warning(hits))
     try:
         case = leads.convert_lead(db.session, current_user, lead,
                                   id_number=form.id_number.data or "",

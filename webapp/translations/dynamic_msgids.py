@@ -207,7 +207,7 @@ MSGIDS = (
     N_('类型'),  # webapp/code_labels.py, webapp/ledger/exports.py
     N_('紧急程度'),  # webapp/code_labels.py, webapp/matching/labels.py
     N_('级别'),  # webapp/code_labels.py
-    N_('线索'),  # webapp/code_labels.py, webapp/templating.py
+    N_('线索'),  # webapp/code_labels.py, webapp/services/cases/orders.py
     N_('线索转为个案'),  # webapp/code_labels.py
     N_('结果'),  # webapp/code_labels.py
     N_('结论'),  # webapp/code_labels.py
@@ -277,6 +277,7 @@ MSGIDS = (
     N_('驳回匹配'),  # webapp/code_labels.py
     N_('驳回机构'),  # webapp/code_labels.py
     N_('验证码'),  # webapp/code_labels.py, webapp/doors/views.py
+    N_('待联系线索'),  # webapp/doors/dashboards.py
     N_('发送失败'),  # webapp/doors/views.py
     N_('复核结果'),  # webapp/doors/views.py
     N_('失败待重试'),  # webapp/doors/views.py

@@ -138,3 +138,32 @@ def test_api_takes_members(db, staff, client, api_token, consent_notice):
     assert response.status_code == 400
     assert response.headers["Content-Type"].startswith("application/problem+json")
     assert db.session.scalar(select(func.count(Case.id))) == 1
+
+
+def test_api_refuses_a_duplicate_with_409_until_confirmed(db, staff, client, api_token,
+                                                         reported_case):
+    member = make_id("19900202", 20)
+    existing = reported_case("清平镇", members=[MemberInput("李桂兰", "spouse", member)])
+    existing_number = existing.number
+    db.session.commit()
+    headers = api_token("intake")
+    body = {"applicant": {"name": "张建国", "id_number": member, "local_hukou": True},
+            "town": staff["org"]("梁村镇").id, "category": "serious_illness",
+            "amount_needed": "5000", "description": "家中主要劳动力突发重病住院，医疗费用缺口较大。"}
+    before = db.session.scalar(select(func.count(Case.id)))
+    response = client.post("/api/v1/cases", json=body, headers=headers)
+    problem = response.get_json()
+    assert response.status_code == 409
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    assert problem["duplicates"] == [{"number": existing_number, "town": "清平镇", "open": True}]
+    assert existing_number in problem["detail"] and "李桂兰" not in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Case.id))) == before
+    checks = db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "case.duplicate_check"))
+    response = client.post("/api/v1/cases", json={**body, "confirm_duplicates": True},
+                           headers=headers)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["duplicates"] == problem["duplicates"]
+    assert db.session.scalar(select(func.count(Case.id))) == before + 1
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "case.duplicate_check")) == checks + 1

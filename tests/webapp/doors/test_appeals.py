@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from webapp.models import AppealStatus, CaseEvent, CaseStatus, Role, StepDeadline, utcnow
+from webapp.models import AppealStatus, Case, CaseEvent, CaseStatus, Role, StepDeadline, utcnow
 from webapp.services import ConflictError, DomainError, PermissionDeniedError
 from webapp.services.doors import appeals, self_service
 
@@ -82,3 +82,29 @@ def test_only_a_refused_or_rejected_case_can_be_appealed(db, reported_case, door
     with pytest.raises(ConflictError):
         self_service.appeal_from_lookup(db.session, case.number, "请求复核一下",
                                         settings=door_settings)
+
+
+def test_window_files_an_appeal_from_the_case_page_within_the_days(
+        db, reported_case, staff, second_officer, auth, app):
+    case = reported_case(actions=["accept", "start_verification", "verify", "reject"])
+    db.session.commit()
+    case_id, number, url = case.id, case.number, f"/cases/{case.id}"
+    reviewer_id, window_id = second_officer.id, staff["intake"].id
+    auth.login("intake2")  # another town's window: no button
+    assert 'id="case-appeal-form"' not in auth._client.get(url).get_data(as_text=True)
+    auth.logout()
+    auth.login("intake")
+    app.config["APPEAL_DAYS"] = -1  # the decision is past its appeal days: no button
+    assert 'id="case-appeal-form"' not in auth._client.get(url).get_data(as_text=True)
+    app.config["APPEAL_DAYS"] = 60
+    page = auth._client.get(url).get_data(as_text=True)
+    assert 'id="case-appeal-form"' in page
+    response = auth.post("/appeals/new", {"number": number, "reason": "申请人补充了收入证明"},
+                         form_page=url)
+    assert response.status_code == 302 and response.headers["Location"].endswith(url)
+    appeal = appeals.latest_appeal(db.session, db.session.get(Case, case_id))
+    assert appeal.reviewer_id == reviewer_id != appeal.original_decider_id
+    assert not appeal.by_applicant and appeal.filed_by_id == window_id
+    page = auth._client.get(url).get_data(as_text=True)
+    assert 'id="appeal-state"' in page and "复核中" in page
+    assert 'id="case-appeal-form"' not in page  # one appeal per decision

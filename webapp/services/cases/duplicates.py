@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from webapp.models import TERMINAL_STATUSES, Case, Category, Role, User, utcnow
 from webapp.privacy.detection.identifiers import valid_resident_id
 from webapp.privacy.infrastructure.crypto import normalise_id_number, person_key
-from webapp.services import PermissionDeniedError, audit
+from webapp.services import Msg, PermissionDeniedError, audit
 from webapp.services.cases.once_per_year import WINDOW, same_household
 
 LIMIT = 10
@@ -58,3 +58,20 @@ def find_duplicates(session: Session, actor: User, id_numbers: Iterable[str], *,
                  summary={"ids_checked": len(keys), "matches": len(hits),
                           "case_ids": [h.case_id for h in hits]})
     return hits
+
+
+def warning(hits: list[DuplicateHit]) -> str:
+    """What the window reads (intake page and API alike): case numbers and towns, nothing
+    about the person; empty when there is nothing to tell."""
+    if not hits:
+        return ""
+    open_text, helped_text = str(Msg("在办")), str(Msg("本年已获同类救助"))
+    listed = str(Msg("、")).join(
+        str(Msg("%(number)s（%(town)s，%(state)s）", number=h.number, town=h.town,
+                state=open_text if h.open else helped_text)) for h in hits)
+    return str(Msg("该身份证号码已有个案：%(cases)s。请先核实，避免重复受理。", cases=listed))
+
+
+def as_dicts(hits: list[DuplicateHit]) -> list[dict[str, object]]:
+    """The hits as the intake page's script and the API return them."""
+    return [{"number": h.number, "town": h.town, "open": h.open} for h in hits]

@@ -172,6 +172,13 @@ def _validate(session: Session, actor: User, data: CaseInput, settings: CaseSett
     return clean
 
 
+def check_case(session: Session, actor: User, data: CaseInput, *,
+                settings: CaseSettings, now: dt.datetime | None = None) -> None:
+    """Raise every problem of a report at once without writing anything (the API checks the
+    input before it looks for duplicates)."""
+    _validate(session, actor, data, settings, deadlines.local_date(now or utcnow()))
+
+
 def report_case(session: Session, actor: User, data: CaseInput, *, settings: CaseSettings,
                 now: dt.datetime | None = None) -> Case:
     """Record a newly reported case and start the acceptance clock."""

@@ -23,6 +23,8 @@ from webapp.models import (
     TERMINAL_STATUSES,
     Case,
     CaseEvent,
+    Lead,
+    LeadStatus,
     MoneyTransfer,
     MoneyTransferKind,
     MoneyTransferStatus,
@@ -51,17 +53,18 @@ from webapp.services.cases.settings import CaseSettings
 MAX_REPLY_DAYS = 30
 LEVEL_LABELS = {"remind": "提醒", "supervise": "督办", "report": "通报"}
 ORDER_STATUS_LABELS = {"open": "待答复", "replied": "已答复", "closed": "已办结"}
-SUBJECT_LABELS = {"case": "个案", "transfer": "转办", "payment": "先行救助拨付"}
+SUBJECT_LABELS = {"case": "个案", "transfer": "转办", "payment": "先行救助拨付", "lead": "线索"}
 LEVEL_ORDER = (OrderLevel.REMIND, OrderLevel.SUPERVISE, OrderLevel.REPORT)
 
 
 @dataclass(frozen=True)
 class Subject:
-    """What an order is about: its case, who answers for it, and whether it is still open."""
+    """What an order is about: its case (none for a lead not yet a case), who answers for it,
+    and whether it is still open."""
 
     kind: str
     id: int
-    case: Case
+    case: Case | None
     responsible: tuple[int, ...]   # organisation ids that may receive the order
     open: bool
     label: str
@@ -98,10 +101,19 @@ def _payment_subject(session: Session, subject_id: int) -> Subject | None:
                    payment.status == MoneyTransferStatus.PENDING, f"{case.number} #{payment.id}")
 
 
+def _lead_subject(session: Session, subject_id: int) -> Subject | None:
+    lead = session.get(Lead, subject_id)
+    if lead is None:
+        return None
+    return Subject("lead", lead.id, lead.case, (lead.town_id,),
+                   lead.status == LeadStatus.OPEN, lead.number)
+
+
 SUBJECTS: dict[str, Callable[[Session, int], Subject | None]] = {
     "case": _case_subject,
     "transfer": _transfer_subject,
     "payment": _payment_subject,
+    "lead": _lead_subject,
 }
 
 
@@ -166,8 +178,9 @@ def issue_order(session: Session, actor: User, *, subject_kind: str, subject_id:
     if len(text) > 1000:
         raise DomainError("督办要求不能超过 1000 个字", field="request")
     due = reply_due(reply_due_on, deadlines.local_date(now), settings)
+    case_id = subject.case.id if subject.case else None
     order = SupervisionOrder(subject_kind=subject.kind, subject_id=subject.id,
-                             case_id=subject.case.id, recipient_id=recipient.id,
+                             case_id=case_id, recipient_id=recipient.id,
                              issued_by_id=actor.id, issued_at=now, reply_due_on=due,
                              request=text, level=OrderLevel.REMIND, status=OrderStatus.OPEN)
     session.add(order)
@@ -177,7 +190,7 @@ def issue_order(session: Session, actor: User, *, subject_kind: str, subject_id:
     audit.record(session, actor, "supervision.issue", order,
                  summary={"subject_kind": subject.kind, "subject_id": subject.id,
                           "recipient": recipient.id,
-                          "reply_due_on": due.isoformat(), "case_id": subject.case.id})
+                          "reply_due_on": due.isoformat(), "case_id": case_id})
     events.publish(session, events.SupervisionOrderChanged(order, actor, "issue"))
     return order
 
@@ -316,12 +329,14 @@ OrderRows = Select[tuple[SupervisionOrder]]
 
 
 def open_orders_stmt(*, recipient_id: int | None = None) -> OrderRows:
-    """Open and replied (not closed) orders: high-impact cases first, then by level, oldest."""
-    stmt = (select(SupervisionOrder).join(Case, Case.id == SupervisionOrder.case_id)
+    """Open and replied (not closed) orders: high-impact cases first, then by level, oldest
+    (an order about a lead has no case)."""
+    stmt = (select(SupervisionOrder).outerjoin(Case, Case.id == SupervisionOrder.case_id)
             .options(contains_eager(SupervisionOrder.case),
                      joinedload(SupervisionOrder.recipient))
             .where(SupervisionOrder.status != OrderStatus.CLOSED)
-            .order_by(Case.high_impact.desc(), level_rank(), SupervisionOrder.reply_due_on,
+            .order_by(Case.high_impact.is_(True).desc(), level_rank(),
+                      SupervisionOrder.reply_due_on,
                       SupervisionOrder.id))
     if recipient_id is not None:
         stmt = stmt.where(SupervisionOrder.recipient_id == recipient_id)
@@ -364,6 +379,13 @@ def case_orders(session: Session, case: Case) -> list[SupervisionOrder]:
         SupervisionOrder.case_id == case.id).order_by(SupervisionOrder.id)))
 
 
+def subject_orders(session: Session, kind: str, subject_id: int) -> list[SupervisionOrder]:
+    """The orders about one subject (a lead's page lists them)."""
+    return list(session.scalars(select(SupervisionOrder).where(
+        SupervisionOrder.subject_kind == kind, SupervisionOrder.subject_id == subject_id)
+        .order_by(SupervisionOrder.id)))
+
+
 # ---- reactions -----------------------------------------------------------------------------
 
 def on_order_changed(session: Session, event: events.SupervisionOrderChanged) -> events.Effects:
@@ -371,7 +393,9 @@ def on_order_changed(session: Session, event: events.SupervisionOrderChanged) ->
     (officers) too, and from 通报 also the auditors (审计/监察); the issuer hears replies."""
     order = event.order
     case = session.get(Case, order.case_id) if order.case_id else None
-    number = case.number if case else f"#{order.id}"
+    lead = session.get(Lead, order.subject_id) if order.subject_kind == "lead" else None
+    number = lead.number if lead else case.number if case else f"#{order.id}"
+    noun = SUBJECT_LABELS["lead"] if lead else SUBJECT_LABELS["case"]
     level = LEVEL_LABELS[order.level.value]
     recipients = [*notifications.users_with_role(session, Role.INTAKE_WORKER,
                                                  organisation_id=order.recipient_id),
@@ -390,6 +414,6 @@ def on_order_changed(session: Session, event: events.SupervisionOrderChanged) ->
     if order.level == OrderLevel.REPORT:
         people += notifications.users_with_role(session, Role.AUDITOR)
     return events.Effects(notices=notifications.notify(
-        session, people, "order", f"【{level}】督办单 #{order.id}：个案 {number}",
+        session, people, "order", f"【{level}】督办单 #{order.id}：{noun} {number}",
         body=f"请于 {order.reply_due_on.isoformat()} 前答复。{order.request[:200]}", case=case,
         dedupe=f"order:{order.id}:{order.level.value}"))

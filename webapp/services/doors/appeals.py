@@ -72,18 +72,17 @@ def _reviewer(session: Session, decider_id: int | None) -> int | None:
     return session.scalars(stmt).first()
 
 
-def file_appeal(session: Session, actor: User | None, case: Case, *, reason: str,
-                settings: DoorSettings, now: dt.datetime | None = None) -> Appeal:
-    """Record a request for review; ``actor`` is ``None`` when the applicant files it
-    through the verified status lookup, else the window filing on their behalf."""
-    now = now or utcnow()
+def _check_may_file(session: Session, actor: User | None, case: Case, *,
+                    settings: DoorSettings, today: dt.date) -> None:
+    """Raise why this case's decision cannot be appealed now (by ``actor``, or by the
+    applicant when ``None``)."""
     if actor is not None and not (actor.has_role(Role.OFFICER)
                                   or permissions.is_case_town_worker(actor, case)):
         raise PermissionDeniedError("只有个案所在镇（街道）的受理窗口可以代为申请复核")
     until = appeal_until(case, settings)
     if until is None:
         raise ConflictError("只有不予受理或不予救助的申请可以申请复核")
-    if deadlines.local_date(now) > until:
+    if today > until:
         raise DomainError("已超过复核申请期限：应在决定后 %(days)s 日内（%(until)s 前）提出",
                           days=settings.appeal_days, until=until.isoformat())
     if open_appeal(session, case) is not None:
@@ -91,6 +90,25 @@ def file_appeal(session: Session, actor: User | None, case: Case, *, reason: str
     if session.scalars(select(Appeal.id).where(Appeal.case_id == case.id,
                                                Appeal.created_at >= case.closed_at)).first():
         raise ConflictError("同一决定只能申请一次复核")
+
+
+def may_file(session: Session, actor: User, case: Case, *, settings: DoorSettings,
+             today: dt.date) -> bool:
+    """Whether ``actor`` (the case's town window, or an officer) may file an appeal on the
+    applicant's behalf today: the case page offers the button only then."""
+    try:
+        _check_may_file(session, actor, case, settings=settings, today=today)
+    except DomainError:
+        return False
+    return True
+
+
+def file_appeal(session: Session, actor: User | None, case: Case, *, reason: str,
+                settings: DoorSettings, now: dt.datetime | None = None) -> Appeal:
+    """Record a request for review; ``actor`` is ``None`` when the applicant files it
+    through the verified status lookup, else the window filing on their behalf."""
+    now = now or utcnow()
+    _check_may_file(session, actor, case, settings=settings, today=deadlines.local_date(now))
     reason = (reason or "").strip()
     if not 5 <= len(reason) <= 1000:
         raise DomainError("请写明申请复核的理由（5–1000 个字）", field="reason")

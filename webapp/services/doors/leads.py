@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -181,6 +182,15 @@ def queue_stmt(user: User, *, status: LeadStatus | None = LeadStatus.OPEN) -> Se
 def mine_stmt(user: User) -> Select[tuple[Lead]]:
     """The leads this user reported, newest first."""
     return select(Lead).where(Lead.reporter_id == user.id).order_by(Lead.id.desc())
+
+
+def numbers(session: Session, lead_ids: Iterable[int]) -> dict[int, str]:
+    """The numbers of these leads by id (orders about leads name them)."""
+    ids = set(lead_ids)
+    if not ids:
+        return {}
+    return {i: n for i, n in session.execute(select(Lead.id, Lead.number)
+                                             .where(Lead.id.in_(ids)))}
 
 
 def late_leads(session: Session, *, today: dt.date) -> list[Lead]:
