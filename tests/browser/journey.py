@@ -129,8 +129,10 @@ class Journey:
         page.set_viewport_size(self.viewport)
 
     def _fits(self, step: str, size: dict) -> None:
-        """No sideways scrolling at this width."""
-        width = self.page.evaluate("document.documentElement.scrollWidth")
+        """No sideways scrolling at this width, once the page has laid itself out again
+        (charts redraw for the new width on the next animation frames)."""
+        width = self.page.evaluate("""() => new Promise(done => requestAnimationFrame(
+            () => requestAnimationFrame(() => done(document.documentElement.scrollWidth))))""")
         assert width <= size["width"] + 1, f"{step} at {size['width']}px: page is {width}px wide"
 
     def finish(self) -> None:

@@ -8,7 +8,7 @@ from tests.factories import make_id
 pytestmark = pytest.mark.browser
 
 
-def test_intake_department_and_auditor(journey, demo_base, db):
+def test_intake_department_and_auditor(journey, demo_base, consent_notice, db):
     from webapp.demo.cases import _fund_reserve
     _fund_reserve(db.session)  # the county's help-first reserve, as the demo funds it
     db.session.commit()
@@ -32,6 +32,7 @@ def _intake_registers_accepts_and_transfers(journey) -> str:
     j.page.get_by_label("急难类别").select_option(label="交通事故")
     j.type("所需金额（元）", "9000")
     j.type("困难情况", "骑电动车途中遭遇交通事故致重伤，肇事方无力赔偿，医疗费缺口较大。")
+    j.page.get_by_label("已向申请人告知个人信息的处理方式，申请人（或代理人）同意").check()
     j.button("登记")
     number = j.page.inner_text("#case-number")
     assert number.startswith("GT-")

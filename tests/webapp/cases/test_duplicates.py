@@ -141,7 +141,7 @@ def test_api_takes_members(db, staff, client, api_token, consent_notice):
 
 
 def test_api_refuses_a_duplicate_with_409_until_confirmed(db, staff, client, api_token,
-                                                         reported_case):
+                                                         reported_case, consent_notice):
     member = make_id("19900202", 20)
     existing = reported_case("清平镇", members=[MemberInput("李桂兰", "spouse", member)])
     existing_number = existing.number
@@ -149,7 +149,8 @@ def test_api_refuses_a_duplicate_with_409_until_confirmed(db, staff, client, api
     headers = api_token("intake")
     body = {"applicant": {"name": "张建国", "id_number": member, "local_hukou": True},
             "town": staff["org"]("梁村镇").id, "category": "serious_illness",
-            "amount_needed": "5000", "description": "家中主要劳动力突发重病住院，医疗费用缺口较大。"}
+            "amount_needed": "5000", "description": "家中主要劳动力突发重病住院，医疗费用缺口较大。",
+            "consent": {"version": 1, "agreed": True, "method": "paper"}}
     before = db.session.scalar(select(func.count(Case.id)))
     response = client.post("/api/v1/cases", json=body, headers=headers)
     problem = response.get_json()

@@ -99,7 +99,7 @@ def test_open_leads_tile_on_the_window_and_officer_dashboards(db, staff, filed_l
 
 
 def test_converting_a_lead_warns_of_a_duplicate_on_the_page_and_in_the_api(
-        db, staff, filed_lead, reported_case, auth, client, api_token):
+        db, staff, filed_lead, reported_case, auth, client, api_token, consent_notice):
     from tests.factories import make_id
     from webapp.models import Case, Lead, LeadStatus
 
@@ -110,7 +110,9 @@ def test_converting_a_lead_warns_of_a_duplicate_on_the_page_and_in_the_api(
     first_id, second_id = first.id, second.id
     cases = db.session.scalar(select(func.count(Case.id)))
     form = {"convert-id_number": id_number, "convert-category": "serious_illness",
-            "convert-amount_needed": "3000", "convert-local_hukou": "local"}
+            "convert-amount_needed": "3000", "convert-local_hukou": "local",
+            "convert-consent_version": "1", "convert-consent_agreed": "y",
+            "convert-consent_method": "paper"}
     auth.login("intake")
     response = auth.post(f"/leads/{first_id}/convert", form, form_page=f"/leads/{first_id}")
     html = response.get_data(as_text=True)
@@ -122,7 +124,8 @@ def test_converting_a_lead_warns_of_a_duplicate_on_the_page_and_in_the_api(
                          form_page=f"/leads/{first_id}")
     assert response.status_code == 302
     url = f"/api/v1/leads/{second_id}/conversion"
-    body = {"id_number": id_number, "category": "serious_illness", "amount_needed": "3000"}
+    body = {"id_number": id_number, "category": "serious_illness", "amount_needed": "3000",
+            "consent": {"version": 1, "agreed": True, "method": "paper"}}
     headers = api_token("intake")
     response = client.post(url, json=body, headers=headers)
     assert response.status_code == 409
