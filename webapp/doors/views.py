@@ -106,6 +106,7 @@ def _render_lead(lead, *, convert=None, close=None, status: int = 200):
     return render_template("doors/lead.html", lead=lead, handler=handler, convert=convert,
                            close=close, today=today(), notice=notice,
                            lead_consent=consent.consent_of_lead(db.session, lead),
+                           PROXY_RELATIONS=consent.PROXY_RELATIONS,
                            **_labels()), status
 
 
