@@ -24,12 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from webapp.models import Applicant, Case, Lead, LeadStatus, User, utcnow
 from webapp.models.cases import TERMINAL_STATUSES, Attachment, CaseEvent
 from webapp.models.consent import ConsentRecord
+from webapp.models.leads import MessageStatus, OutboundMessage, VerificationCode
 from webapp.privacy.infrastructure.crypto import normalise_id_number, person_key
 from webapp.services import ConflictError, DomainError, Msg, audit
 from webapp.services.cases import notes
@@ -78,6 +79,7 @@ class PurgeReport:
     documents: int = 0
     skipped_shared: int = 0
     leads: int = 0
+    codes: int = 0
 
 
 def ended_at(case: Case) -> dt.datetime:
@@ -107,6 +109,8 @@ def purge_case(session: Session, actor: User | None, case: Case, kinds: set[str]
             applicant.phone = applicant.address = None
             if lead is not None:  # the lead it came from holds a copy
                 lead.phone = lead.address = lead.phone_key = None
+                _tombstone_messages(session, OutboundMessage.lead_id == lead.id)
+            _tombstone_messages(session, OutboundMessage.case_id == case.id)
             done.append("contact")
         if "identity" in kinds and applicant.purged_at is None:
             applicant.name, applicant.id_number, applicant.birth_date = TOMBSTONE, "", None
@@ -144,6 +148,13 @@ def _has_contact(lead: Lead | None) -> bool:
     return lead is not None and (lead.phone is not None or lead.address is not None)
 
 
+def _tombstone_messages(session: Session, which: Any) -> None:
+    """The texts sent to the person's phone; one still waiting to be sent is left alone."""
+    for message in session.scalars(select(OutboundMessage).where(
+            which, OutboundMessage.status.in_((MessageStatus.SENT, MessageStatus.FAILED)))):
+        message.phone = message.body = TOMBSTONE
+
+
 def _tombstone_lead_texts(session: Session, lead: Lead) -> None:
     lead.name = lead.description = TOMBSTONE
     if lead.close_note is not None:
@@ -167,6 +178,7 @@ def purge_lead(session: Session, actor: User | None, lead: Lead) -> bool:
         return False
     lead.phone = lead.address = lead.phone_key = None
     _tombstone_lead_texts(session, lead)
+    _tombstone_messages(session, OutboundMessage.lead_id == lead.id)
     session.flush()
     audit.record(session, actor, "retention.purge", lead,
                  summary={"kinds": ["lead"], "status": lead.status.value})
@@ -186,6 +198,16 @@ def purge_expired_leads(session: Session, actor: User | None, policy: RetentionP
                            (Lead.phone.is_not(None)) | (Lead.address.is_not(None)))
         .order_by(Lead.id).limit(limit))
     return sum(purge_lead(session, actor, lead) for lead in candidates)
+
+
+def purge_expired_codes(session: Session, policy: RetentionPolicy, *,
+                        now: dt.datetime | None = None) -> int:
+    """Delete verification codes older than the lead period: each holds, sealed, the
+    application it confirmed (or the number looked up). The flood brake only counts the
+    last hour's codes."""
+    cutoff = (now or utcnow()) - dt.timedelta(days=policy.lead_days)
+    removed = session.execute(delete(VerificationCode).where(VerificationCode.created_at <= cutoff))
+    return int(getattr(removed, "rowcount", 0) or 0)
 
 
 def purge_expired(session: Session, actor: User | None, policy: RetentionPolicy, *, upload_dir: Path,
@@ -212,6 +234,10 @@ def purge_expired(session: Session, actor: User | None, policy: RetentionPolicy,
             report.applicants += "identity" in done
             report.documents += "documents" in done
     report.leads = purge_expired_leads(session, actor, policy, now=now, limit=limit)
+    report.codes = purge_expired_codes(session, policy, now=now)
+    if report.codes:
+        audit.record(session, actor, "retention.purge", object_type="verification_codes",
+                     summary={"kinds": ["codes"], "deleted": report.codes})
     return report
 
 

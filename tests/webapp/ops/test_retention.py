@@ -156,32 +156,41 @@ def _lead_rows(db):
 
 
 def test_leads_that_never_became_a_case_are_purged_after_their_period(
-        app, db, filed_lead, staff, settings, consent_notice):
+        app, db, filed_lead, staff, settings, consent_notice, door_settings):
     from tests.factories import make_id
     from webapp.models import Lead, LeadStatus
     from webapp.models.consent import ConsentRecord
+    from webapp.models.leads import CodePurpose, MessageStatus, OutboundMessage, VerificationCode
     from webapp.services.consent import ConsentInput
-    from webapp.services.doors import leads
+    from webapp.services.doors import codes, leads
     closed = filed_lead(name="孙桂兰", phone="13900001111")
     leads.close_lead(db.session, staff["intake"], closed, reason="referred", note="已转介县残联孙某")
     never = filed_lead(None, name="赵秀英", phone="13900002222")  # online, nobody handled it
     db.session.add(ConsentRecord(notice_id=consent_notice.id, lead_id=never.id, method="online",
                                  proxy_name="赵小军", proxy_relation="child"))
+    sent = db.session.scalars(select(OutboundMessage).where(
+        OutboundMessage.lead_id == never.id)).one()  # "your application was filed"
+    sent.status = MessageStatus.SENT
     became = filed_lead(name="钱玉梅", phone="13900003333")
     leads.convert_lead(db.session, staff["intake"], became, id_number=make_id("19550101", 7),
                        category="serious_illness", amount_needed="3000", case_settings=settings,
                        consent=ConsentInput(consent_notice.version, True, "read_aloud"))
+    codes.issue(db.session, purpose=CodePurpose.APPLY, phone="13900002222", address="10.0.0.9",
+                payload={"name": "赵秀英"}, settings=door_settings)
     db.session.commit()
     numbers = (closed.number, never.number, became.number)
     counts = _lead_counts(db)
     policy = retention.RetentionPolicy()
     soon = utcnow() + dt.timedelta(days=policy.lead_days - 1)
-    assert retention.purge_expired(db.session, None, policy, upload_dir=_upload(app),
-                                   now=soon).leads == 0
+    early = retention.purge_expired(db.session, None, policy, upload_dir=_upload(app), now=soon)
+    assert (early.leads, early.codes) == (0, 0)
     later = utcnow() + dt.timedelta(days=policy.lead_days + 1)
     report = retention.purge_expired(db.session, None, policy, upload_dir=_upload(app), now=later)
     db.session.commit()
-    assert report.leads == 2
+    assert report.leads == 2 and report.codes == 1
+    assert db.session.scalar(select(func.count()).select_from(VerificationCode)) == 0
+    message = db.session.get(OutboundMessage, sent.id)
+    assert (message.phone, message.body) == (retention.TOMBSTONE, retention.TOMBSTONE)
     rows = _lead_rows(db)
     for number in numbers[:2]:
         lead = rows[number]
