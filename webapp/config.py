@@ -136,7 +136,9 @@ class Config:
         # ProxyFix); 0 trusts no header and uses the TCP peer as the client address.
         self.TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
         # Days personal data is kept after its case ended (webapp/services/retention.py).
-        for kind, days in (("IDENTITY", 3650), ("CONTACT", 1095), ("DOCUMENTS", 3650)):
+        # Leads that never became a case: days after the lead was closed (or filed).
+        for kind, days in (("IDENTITY", 3650), ("CONTACT", 1095), ("DOCUMENTS", 3650),
+                           ("LEADS", 1095)):
             setattr(self, f"RETENTION_{kind}_DAYS",
                     env_int(f"RETENTION_{kind}_DAYS", days, minimum=0, maximum=100 * 365))
         # Login throttling (services/login_throttle.py): no hard lockout, growing delays.

@@ -69,6 +69,9 @@ def _resident_applies(journey, outbox) -> str:
     j.nav("网上申请", group="公开信息")
     j.seen("apply")
     j.type("困难群众姓名或称呼", "吴秀珍")
+    j.page.get_by_label("我是替家人或邻居申请").check()  # her husband fills the form
+    j.type("您本人的姓名（替别人申请时填写）", "王德顺")
+    j.page.get_by_label("您与需要帮助的人的关系", exact=False).select_option(label="配偶")
     j.page.get_by_label("所在镇（街道）").select_option(label="梁村镇")
     j.type("住址或所在地点", "梁村镇前王村 21 号")
     j.type("手机号码（接收验证码和办理结果）", "135 0000 1234")
@@ -127,6 +130,7 @@ def _window_converts(journey, number: str, phone: str | None, birth: str, *,
     form.get_by_label("所需金额（元）").fill("20000")
     if phone:  # the resident agreed to the notice when applying online
         assert "已在网上阅读并同意告知书第 1 版" in form.inner_text()
+        assert "由配偶 王德顺 代为申请并确认" in form.inner_text()
     else:  # the window tells the person found by the volunteer, who signs the paper form
         form.get_by_label("已向申请人告知个人信息的处理方式", exact=False).check()
     j.button("转为个案", within=form)

@@ -139,12 +139,29 @@ class CaseOut(Schema):
     members = fields.List(fields.Nested(MemberOut))
 
 
+class ConsentOut(Schema):
+    version = fields.Integer(metadata={"description": "the version of the notice agreed to"})
+    title = fields.String()
+    method = fields.String(metadata={"enum": ["paper", "read_aloud", "online"]})
+    proxy_name = fields.String(metadata={
+        "description": "who agreed for the applicant (masked unless ?reveal=1); empty when "
+                       "the applicant agreed in person"})
+    proxy_relation = fields.String(metadata={"enum": [
+        "", "spouse", "child", "parent", "sibling", "guardian", "relative", "cadre", "other"]})
+    recorded_by = fields.String(metadata={"description": "the officer who recorded it; empty "
+                                                         "for an online application"})
+    recorded_at = fields.DateTime()
+
+
 class CaseDetailOut(CaseOut):
     description = fields.String()
     events = fields.List(fields.Nested(EventOut))
     deadlines = fields.List(fields.Nested(DeadlineOut))
     transfers = fields.List(fields.Nested(TransferOut))
     actions = fields.List(fields.String())
+    consents = fields.List(fields.Nested(ConsentOut), allow_none=True, metadata={
+        "description": "the 告知同意 records of the case, oldest first; null for roles that may "
+                       "not see them (those who may not reveal the case's personal data)"})
 
 
 class ReleasedOut(Schema):

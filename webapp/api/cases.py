@@ -83,6 +83,8 @@ def _dump(case: Case, *, revealed: bool = False, detail: bool = False) -> dict:
                              for d in deadlines.open_deadlines(db.session, case)]
         data["transfers"] = case.transfers
         data["actions"] = [t.action for t in workflow.available_actions(current_user, case)]
+        data["consents"] = disclosure.consent_views(db.session, current_user, case,
+                                                    revealed=revealed)
     return _Obj(data)
 
 

@@ -8,6 +8,7 @@ from webapp.cases.forms import ConsentFields
 from webapp.forms import choices
 from webapp.models import CATEGORY_LABELS
 from webapp.models.catalog import URGENCY_LABELS
+from webapp.services.consent import PROXY_RELATIONS
 from webapp.services.doors.leads import CLOSE_REASON_LABELS, LeadInput
 
 
@@ -35,6 +36,11 @@ class ApplyForm(LeadForm):
 
     phone = StringField(_l("手机号码（接收验证码和办理结果）"), validators=[Length(max=20)])
     on_behalf = BooleanField(_l("我是替家人或邻居申请"))
+    proxy_name = StringField(_l("您本人的姓名（替别人申请时填写）"),
+                             validators=[Optional(), Length(max=40)])
+    proxy_relation = SelectField(_l("您与需要帮助的人的关系（替别人申请时选择）"),
+                                 validate_choice=False,
+                                 choices=choices([("", _l("请选择"))] + list(PROXY_RELATIONS.items())))
     consent_version = HiddenField()
     consent_agreed = BooleanField(_l("我已阅读《个人信息处理告知书》，同意按告知的方式处理申请中的个人信息"))
 

@@ -42,13 +42,17 @@ def apply():
         data = form.lead_input(on_behalf=bool(form.on_behalf.data))
         raw = form.consent_version.data or ""
         agreed = ConsentInput(version=int(raw) if raw.isdigit() else None,
-                              agreed=bool(form.consent_agreed.data), method="online")
+                              agreed=bool(form.consent_agreed.data), method="online",
+                              proxy_name=form.proxy_name.data or "",
+                              proxy_relation=form.proxy_relation.data or "")
         try:
             ticket = self_service.start_application(db.session, data, address=_address(),
                                                     settings=door_settings(), consent=agreed)
         except DomainError as exc:
             db.session.rollback()
-            show_errors(form, exc, "phone", {"consent": "consent_agreed"})
+            show_errors(form, exc, "phone", {"consent": "consent_agreed",
+                                             "consent_proxy_name": "proxy_name",
+                                             "consent_proxy_relation": "proxy_relation"})
             status = exc.status
         else:
             db.session.commit()

@@ -111,7 +111,8 @@ def _render_lead(lead, *, convert=None, close=None, status: int = 200, duplicate
                            orders=orders.subject_orders(db.session, "lead", lead.id)
                            if watcher else [],
                            LEVEL_LABELS=orders.LEVEL_LABELS,
-                           ORDER_STATUS_LABELS=orders.ORDER_STATUS_LABELS, **_labels()), status
+                           ORDER_STATUS_LABELS=orders.ORDER_STATUS_LABELS,
+                           PROXY_RELATIONS=consent.PROXY_RELATIONS, **_labels()), status
 
 
 @bp.route("/leads/<int:lead_id>")

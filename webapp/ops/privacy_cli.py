@@ -35,7 +35,9 @@ def purge():
     db.session.commit()
     click.echo(f"purged {report.cases} case(s): {report.applicants} applicant(s), "
                f"{report.documents} with documents; {report.skipped_shared} left for later "
-               "(the person has another open case)")
+               "(the person has another open case); "
+               f"{report.leads} lead(s) that never became a case, "
+               f"{report.codes} old verification code(s)")
 
 
 def _officer(username: str) -> User:

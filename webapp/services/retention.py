@@ -7,6 +7,13 @@ tombstone: the sealed applicant columns, the case's free text and the proof docu
 the county counts stays: the case, its category, town, amounts, dates and household figures,
 every ledger posting and the audit chain, so both verifications pass afterwards. A case that
 has not ended is never touched.
+
+Leads (线索) that never became a case keep their reporter's data for ``RETENTION_LEADS_DAYS``
+counted from the day the lead was closed (or, for a lead nobody ever handled, from the day it
+was filed); then the name, phone, address and texts, and the name of whoever agreed online
+for the person, become tombstones. The lead's number, channel, town, urgency, dates and
+outcome stay for the statistics. A lead that became a case follows its case: its copies of
+the contact data go with the case's contact data, the rest with the case's identity.
 """
 from __future__ import annotations
 
@@ -17,11 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from webapp.models import Applicant, Case, User, utcnow
+from webapp.models import Applicant, Case, Lead, LeadStatus, User, utcnow
 from webapp.models.cases import TERMINAL_STATUSES, Attachment, CaseEvent
+from webapp.models.consent import ConsentRecord
+from webapp.models.leads import MessageStatus, OutboundMessage, VerificationCode
 from webapp.privacy.infrastructure.crypto import normalise_id_number, person_key
 from webapp.services import ConflictError, DomainError, Msg, audit
 from webapp.services.cases import notes
@@ -31,7 +40,10 @@ TOMBSTONE = "（已按保存期限删除）"
 # Default periods in days after a case ended; a county sets its own from its archive rules.
 DEFAULT_DAYS = {"identity": 10 * 365, "contact": 3 * 365, "documents": 10 * 365}
 KINDS = tuple(DEFAULT_DAYS)
-RETENTION_KIND_LABELS = {"identity": "身份信息", "contact": "联系方式", "documents": "证明材料"}
+RETENTION_KIND_LABELS = {"identity": "身份信息", "contact": "联系方式", "documents": "证明材料",
+                         "lead": "未转为个案的线索"}
+# Days a lead that never became a case is kept after it was closed (or filed, if never handled).
+DEFAULT_LEAD_DAYS = 3 * 365
 
 
 @dataclass(frozen=True)
@@ -39,11 +51,12 @@ class RetentionPolicy:
     """Days each kind of personal data is kept after its case ended."""
 
     days: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_DAYS))
+    lead_days: int = DEFAULT_LEAD_DAYS
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> RetentionPolicy:
         days = {}
-        for kind, default in DEFAULT_DAYS.items():
+        for kind, default in {**DEFAULT_DAYS, "leads": DEFAULT_LEAD_DAYS}.items():
             raw = config.get(f"RETENTION_{kind.upper()}_DAYS", default)
             try:
                 value = int(raw)
@@ -52,7 +65,8 @@ class RetentionPolicy:
             if value < 0:
                 raise ValueError(f"RETENTION_{kind.upper()}_DAYS={raw!r}: give whole days >= 0")
             days[kind] = value
-        return cls(days)
+        lead_days = days.pop("leads")
+        return cls(days, lead_days)
 
     def expired(self, kind: str, ended_at: dt.datetime, now: dt.datetime) -> bool:
         return ended_at + dt.timedelta(days=self.days[kind]) <= now
@@ -64,6 +78,8 @@ class PurgeReport:
     applicants: int = 0
     documents: int = 0
     skipped_shared: int = 0
+    leads: int = 0
+    codes: int = 0
 
 
 def ended_at(case: Case) -> dt.datetime:
@@ -87,8 +103,14 @@ def purge_case(session: Session, actor: User | None, case: Case, kinds: set[str]
         if _open_case_of(session, applicant.id):
             raise ConflictError("申请人在另一个未办结的个案中，个案 %(number)s 的个人信息暂不删除",
                                 number=case.number)
-        if "contact" in kinds and (applicant.phone is not None or applicant.address is not None):
+        lead = session.scalars(select(Lead).where(Lead.case_id == case.id)).first()
+        if "contact" in kinds and (applicant.phone is not None or applicant.address is not None
+                                   or _has_contact(lead)):
             applicant.phone = applicant.address = None
+            if lead is not None:  # the lead it came from holds a copy
+                lead.phone = lead.address = lead.phone_key = None
+                _tombstone_messages(session, OutboundMessage.lead_id == lead.id)
+            _tombstone_messages(session, OutboundMessage.case_id == case.id)
             done.append("contact")
         if "identity" in kinds and applicant.purged_at is None:
             applicant.name, applicant.id_number, applicant.birth_date = TOMBSTONE, "", None
@@ -104,6 +126,8 @@ def purge_case(session: Session, actor: User | None, case: Case, kinds: set[str]
             for record in consents_of_case(session, case.id):  # who agreed for the applicant
                 if record.proxy_name is not None:
                     record.proxy_name = TOMBSTONE
+            if lead is not None:
+                _tombstone_lead_texts(session, lead)
             done.append("identity")
     if "documents" in kinds:
         removed = 0
@@ -118,6 +142,72 @@ def purge_case(session: Session, actor: User | None, case: Case, kinds: set[str]
         session.flush()
         audit.record(session, actor, "retention.purge", case, summary={"kinds": done})
     return done
+
+
+def _has_contact(lead: Lead | None) -> bool:
+    return lead is not None and (lead.phone is not None or lead.address is not None)
+
+
+def _tombstone_messages(session: Session, which: Any) -> None:
+    """The texts sent to the person's phone; one still waiting to be sent is left alone."""
+    for message in session.scalars(select(OutboundMessage).where(
+            which, OutboundMessage.status.in_((MessageStatus.SENT, MessageStatus.FAILED)))):
+        message.phone = message.body = TOMBSTONE
+
+
+def _tombstone_lead_texts(session: Session, lead: Lead) -> None:
+    lead.name = lead.description = TOMBSTONE
+    if lead.close_note is not None:
+        lead.close_note = TOMBSTONE
+    for record in session.scalars(select(ConsentRecord).where(ConsentRecord.lead_id == lead.id)):
+        if record.proxy_name is not None:  # who applied online for the person
+            record.proxy_name = TOMBSTONE
+
+
+def lead_ended_at(lead: Lead) -> dt.datetime:
+    """Where a lead's period starts: the day it was closed, else the day it was filed."""
+    return lead.handled_at or lead.created_at
+
+
+def purge_lead(session: Session, actor: User | None, lead: Lead) -> bool:
+    """Replace the personal data of a lead that did not become a case with tombstones; the
+    number, channel, town, urgency, dates and outcome stay. False when already done."""
+    if lead.status is LeadStatus.CONVERTED:
+        raise ConflictError("线索 %(number)s 已转为个案，随个案的保存期限删除", number=lead.number)
+    if not _has_contact(lead) and lead.name == TOMBSTONE:
+        return False
+    lead.phone = lead.address = lead.phone_key = None
+    _tombstone_lead_texts(session, lead)
+    _tombstone_messages(session, OutboundMessage.lead_id == lead.id)
+    session.flush()
+    audit.record(session, actor, "retention.purge", lead,
+                 summary={"kinds": ["lead"], "status": lead.status.value})
+    return True
+
+
+def purge_expired_leads(session: Session, actor: User | None, policy: RetentionPolicy, *,
+                        now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Purge leads that never became a case and outlived ``policy.lead_days``. A lead always
+    kept a phone or an address (the filing requires one) and its purge clears both, so the
+    ones still to do are found without decrypting anything."""
+    now = now or utcnow()
+    cutoff = now - dt.timedelta(days=policy.lead_days)
+    candidates = session.scalars(
+        select(Lead).where(Lead.status != LeadStatus.CONVERTED,
+                           func.coalesce(Lead.handled_at, Lead.created_at) <= cutoff,
+                           (Lead.phone.is_not(None)) | (Lead.address.is_not(None)))
+        .order_by(Lead.id).limit(limit))
+    return sum(purge_lead(session, actor, lead) for lead in candidates)
+
+
+def purge_expired_codes(session: Session, policy: RetentionPolicy, *,
+                        now: dt.datetime | None = None) -> int:
+    """Delete verification codes older than the lead period: each holds, sealed, the
+    application it confirmed (or the number looked up). The flood brake only counts the
+    last hour's codes."""
+    cutoff = (now or utcnow()) - dt.timedelta(days=policy.lead_days)
+    removed = session.execute(delete(VerificationCode).where(VerificationCode.created_at <= cutoff))
+    return int(getattr(removed, "rowcount", 0) or 0)
 
 
 def purge_expired(session: Session, actor: User | None, policy: RetentionPolicy, *, upload_dir: Path,
@@ -143,6 +233,11 @@ def purge_expired(session: Session, actor: User | None, policy: RetentionPolicy,
             report.cases += 1
             report.applicants += "identity" in done
             report.documents += "documents" in done
+    report.leads = purge_expired_leads(session, actor, policy, now=now, limit=limit)
+    report.codes = purge_expired_codes(session, policy, now=now)
+    if report.codes:
+        audit.record(session, actor, "retention.purge", object_type="verification_codes",
+                     summary={"kinds": ["codes"], "deleted": report.codes})
     return report
 
 

@@ -632,6 +632,7 @@ MSGIDS = (
     N_('接收方已确认'),  # webapp/services/pledges.py
     N_('住址'),  # webapp/services/retention.py
     N_('有关机关依法调取'),  # webapp/services/retention.py
+    N_('未转为个案的线索'),  # webapp/services/retention.py
     N_('本人委托代理人申请'),  # webapp/services/retention.py
     N_('本人申请查阅、复制'),  # webapp/services/retention.py
     N_('本人申请转移个人信息'),  # webapp/services/retention.py

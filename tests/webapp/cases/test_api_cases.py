@@ -224,3 +224,35 @@ def test_api_case_paths_are_in_openapi(client):
                  "/api/v1/transfers/{transfer_id}/answer"):
         assert path in paths
     assert paths["/api/v1/cases"]["post"]["security"] == [{"bearerAuth": []}]
+
+
+def test_api_detail_carries_the_consent_record_to_those_who_may_see_it(client, api_token,
+                                                                        body, consent_notice):
+    proxy = {"version": consent_notice.version, "agreed": True, "method": "paper",
+             "proxy_name": "李建国", "proxy_relation": "child"}
+    created = client.post("/api/v1/cases", json=body(consent=proxy),
+                          headers=api_token("officer")).get_json()
+    url = f"/api/v1/cases/{created['id']}"
+    masked = client.get(url, headers=api_token("officer")).get_json()["consents"]
+    assert [(c["version"], c["method"], c["proxy_relation"]) for c in masked] == [
+        (consent_notice.version, "paper", "child")]
+    assert masked[0]["proxy_name"] not in ("", "李建国")
+    shown = client.get(url + "?reveal=1", headers=api_token("officer")).get_json()["consents"]
+    assert shown[0]["proxy_name"] == "李建国"
+
+
+def test_api_detail_hides_the_consent_record_from_a_department(client, api_token,
+                                                               reported_case):
+    case_id = reported_case(actions=["accept", "transfer"]).id
+    assert client.get(f"/api/v1/cases/{case_id}",
+                      headers=api_token("officer")).get_json()["consents"]
+    dept = client.get(f"/api/v1/cases/{case_id}", headers=api_token("dept")).get_json()
+    assert dept["consents"] is None
+
+
+def test_api_consent_record_is_in_the_openapi_document(client):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    detail = schemas["CaseDetailOut"]["properties"]["consents"]
+    assert detail["type"] == "array" or "array" in detail.get("type", [])
+    assert {"version", "method", "proxy_name", "proxy_relation", "recorded_at"} <= set(
+        schemas["ConsentOut"]["properties"])

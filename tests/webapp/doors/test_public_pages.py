@@ -38,3 +38,17 @@ def test_a_wrong_code_on_the_page_counts_and_says_how_many_are_left(client, auth
                        form_page=f"/status/verify?t={ticket}")
     assert answer.status_code == 400
     assert "验证码不正确，还可以再试 4 次" in answer.get_data(as_text=True)
+
+
+def test_apply_on_behalf_without_ones_own_name_says_so_and_sends_no_code(client, auth,
+                                                                         demo_base, db):
+    from webapp.models import Organisation
+    town = db.session.scalars(select(Organisation).where(Organisation.name == "梁村镇")).one()
+    answer = auth.post("/apply", {"name": "周玉梅", "town_id": str(town.id), "phone": "13700001111",
+                                  "description": "丈夫车祸住院，家里没有收入了。", "urgency": "2",
+                                  "on_behalf": "y", "consent_agreed": "y", "consent_version": "1"})
+    assert answer.status_code == 400
+    page = answer.get_data(as_text=True)
+    assert "替别人申请时，请填写您本人的姓名" in page
+    assert "替别人申请时，请选择您与需要帮助的人的关系" in page
+    assert db.session.scalar(select(func.count()).select_from(VerificationCode)) == 0

@@ -180,3 +180,43 @@ def test_an_application_needs_the_notice_ticked_and_its_consent_follows_it_to_th
                               category="accident", amount_needed="0", case_settings=settings)
     db.session.commit()
     assert db.session.scalars(select(ConsentRecord)).one().case_id == case.id
+
+
+@pytest.mark.parametrize("on_behalf, name, relation, field", [
+    (True, "", "", "consent_proxy_name"),
+    (True, "周建华", "", "consent_proxy_relation"),
+    (True, "周建华", "boss", "consent_proxy_relation"),
+    (False, "周建华", "child", "on_behalf"),
+])
+def test_an_application_on_behalf_needs_the_applicants_own_name_and_relation(
+        db, application, door_settings, on_behalf, name, relation, field):
+    with pytest.raises(DomainError) as caught:
+        self_service.start_application(
+            db.session, application(on_behalf=on_behalf), address="10.0.0.9",
+            settings=door_settings,
+            consent=ConsentInput(1, True, "online", proxy_name=name, proxy_relation=relation))
+    assert field in caught.value.errors
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(VerificationCode)) == 0
+
+
+def test_who_applied_on_behalf_is_sealed_on_the_consent_record(
+        db, application, door_settings, settings, outbox_texts):
+    from sqlalchemy import text
+
+    from webapp.models.consent import ConsentRecord
+    ticket = self_service.start_application(
+        db.session, application(on_behalf=True), address="10.0.0.9", settings=door_settings,
+        consent=ConsentInput(1, True, "online", proxy_name=" 周建华 ", proxy_relation="child"))
+    db.session.commit()
+    lead = self_service.confirm_application(db.session, ticket,
+                                            _code_in(outbox_texts("13700001111")),
+                                            settings=door_settings, case_settings=settings)
+    db.session.commit()
+    db.session.expire_all()
+    record = db.session.scalars(select(ConsentRecord)).one()
+    assert (record.lead_id, record.proxy_name, record.proxy_relation) == (lead.id, "周建华",
+                                                                          "child")
+    assert lead.on_behalf
+    stored = db.session.execute(text("SELECT proxy_name FROM consent_records")).scalar_one()
+    assert "周建华" not in stored

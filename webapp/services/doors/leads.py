@@ -48,6 +48,7 @@ from webapp.services.cases.settings import CaseSettings
 from webapp.services.consent import ConsentInput, consent_of_lead
 from webapp.services.doors.codes import MOBILE, normalise_mobile, phone_key
 from webapp.services.doors.settings import DoorSettings
+from webapp.services.retention import TOMBSTONE
 
 FILER_ROLES = frozenset({Role.INTAKE_WORKER, Role.VOLUNTEER, Role.DEPARTMENT_HANDLER,
                          Role.RESCUE_STATION, Role.OFFICER})
@@ -225,6 +226,9 @@ def convert_lead(session: Session, actor: User, lead: Lead, *, id_number: str, c
     only what it lacks (ID number, category, amount, and the 告知同意 unless the applicant
     gave it online) is asked for."""
     _require_open(actor, lead)
+    if lead.name == TOMBSTONE:
+        raise ConflictError("线索 %(number)s 的个人信息已按保存期限删除，请到窗口重新登记",
+                            number=lead.number)
     now = now or utcnow()
     data = intake.CaseInput(
         applicant=intake.ApplicantInput(name=lead.name, id_number=id_number,

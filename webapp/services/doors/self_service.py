@@ -30,7 +30,13 @@ from webapp.models import (
 from webapp.services import DomainError, Msg, audit
 from webapp.services.cases import deadlines
 from webapp.services.cases.settings import CaseSettings
-from webapp.services.consent import ConsentInput, check_consent, notice_by_version, record_consent
+from webapp.services.consent import (
+    PROXY_RELATIONS,
+    ConsentInput,
+    check_consent,
+    notice_by_version,
+    record_consent,
+)
 from webapp.services.doors import appeals, codes, leads, messages
 from webapp.services.doors.codes import normalise_mobile
 from webapp.services.doors.settings import DoorSettings
@@ -66,16 +72,36 @@ class StatusView:
     case_id: int | None = None
 
 
+def _proxy_errors(data: leads.LeadInput, consent: ConsentInput | None
+                  ) -> dict[str, list[str | Msg]]:
+    """Who applies for someone else says who they are and how they are related, as at the
+    window; the consent record keeps it (the name sealed)."""
+    name = (consent.proxy_name if consent else "").strip()
+    relation = (consent.proxy_relation if consent else "").strip()
+    errors: dict[str, list[str | Msg]] = {}
+    if data.on_behalf:
+        if not 2 <= len(name) <= 40:
+            errors["consent_proxy_name"] = [Msg("替别人申请时，请填写您本人的姓名（2–40 个字）")]
+        if relation not in PROXY_RELATIONS:
+            errors["consent_proxy_relation"] = [Msg("替别人申请时，请选择您与需要帮助的人的关系")]
+    elif name or relation:
+        errors["on_behalf"] = [Msg("填写了您本人的姓名或关系，请勾选“我是替家人或邻居申请”")]
+    return errors
+
+
 def start_application(session: Session, data: leads.LeadInput, *, address: str,
                       settings: DoorSettings, now: dt.datetime | None = None,
                       consent: ConsentInput | None = None) -> str:
     """Check an application and send a code to its phone; return the ticket to confirm it."""
-    consent_errors, _clean = check_consent(session, consent,
-                                           today=deadlines.local_date(now or utcnow()),
-                                           methods=(ConsentMethod.ONLINE.value,))
+    consent_errors, clean = check_consent(session, consent,
+                                          today=deadlines.local_date(now or utcnow()),
+                                          methods=(ConsentMethod.ONLINE.value,))
+    consent_errors.update(_proxy_errors(data, consent))
     leads.validate_online(session, data, errors=consent_errors)
     payload = {**dataclasses.asdict(data),
-               "consent_version": consent.version if consent else None}
+               "consent_version": consent.version if consent else None,
+               "consent_proxy_name": clean.get("proxy_name"),
+               "consent_proxy_relation": clean.get("proxy_relation")}
     row, code = codes.issue(session, purpose=CodePurpose.APPLY, phone=data.phone,
                             address=address, payload=payload, settings=settings, now=now)
     messages.queue(session, phone=data.phone, kind="code",
@@ -91,12 +117,15 @@ def confirm_application(session: Session, ticket: str, code: str, *, settings: D
     _, payload = codes.redeem(session, ticket, code, CodePurpose.APPLY, settings=settings,
                               now=now)
     version = payload.pop("consent_version", None)
+    proxy_name = payload.pop("consent_proxy_name", None)
+    proxy_relation = payload.pop("consent_proxy_relation", None)
     lead = leads.file_lead(session, None, leads.LeadInput(**payload), settings=settings,
                            case_settings=case_settings, now=now)
     notice = notice_by_version(session, version) if version else None
     if notice is not None:  # agreed to the version in force when the form was sent
         record_consent(session, None, {"notice": notice, "method": ConsentMethod.ONLINE,
-                                       "proxy_name": None, "proxy_relation": None},
+                                       "proxy_name": proxy_name,
+                                       "proxy_relation": proxy_relation},
                        lead=lead, now=now)
     return lead
 
