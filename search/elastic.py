@@ -20,7 +20,6 @@ from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
-from .analysis import ANALYZER_ID, QueryPlan, plan_query
 from .backend import SearchUnavailable
 from .documents import Health, Hit, SearchDocument, SearchQuery, SearchResult, facet_list
 from .highlight import highlight, snippet
@@ -31,6 +30,8 @@ from .indexing import (
     analyze_documents,
     urgency_rank,
 )
+from .query_plan import QueryPlan, plan_query
+from .segmenter import ANALYZER_ID
 from .thesaurus import EXPANSION_BOOST, get_thesaurus
 
 __all__ = ["ElasticBackend"]

@@ -29,7 +29,6 @@ from typing import Any
 
 import tantivy
 
-from .analysis import ANALYZER_ID, QueryPlan, plan_query
 from .backend import SearchUnavailable
 from .documents import Health, Hit, SearchDocument, SearchQuery, SearchResult
 from .embedded_queries import (
@@ -50,6 +49,8 @@ from .embedded_queries import (
 )
 from .highlight import highlight, snippet
 from .indexing import LAYOUT_VERSION, AnalyzedDocument, analyze_document, analyze_documents
+from .query_plan import QueryPlan, plan_query
+from .segmenter import ANALYZER_ID
 
 __all__ = ["EXACT_COUNT_LIMIT", "EmbeddedBackend"]
 

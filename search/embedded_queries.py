@@ -16,9 +16,10 @@ from typing import Any, NamedTuple
 
 import tantivy
 
-from .analysis import MAX_TOKEN_CHARS, QueryPlan
+from .analysis import MAX_TOKEN_CHARS
 from .documents import SearchQuery, facet_list
 from .indexing import AnalyzedDocument, in_sample, urgency_rank
+from .query_plan import QueryPlan
 from .thesaurus import CONCEPT_PREFIX, EXPANSION_BOOST, get_thesaurus
 
 __all__ = [

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from search.analysis import plan_query, segment
+from search.analysis import segment
 from search.documents import SearchDocument, SearchQuery
+from search.query_plan import plan_query
 from search.thesaurus import MAX_ALTERNATIVES, Thesaurus, get_thesaurus, pinyin_keys
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
