@@ -36,6 +36,7 @@ from .embedded_queries import (
     IN_SAMPLE,
     SCHEMA,
     MatchEstimates,
+    as_typed_when_broad,
     build_queries,
     count_spec,
     filter_share,
@@ -462,6 +463,7 @@ class EmbeddedBackend:
         plan = plan_query(query.text, relaxed=query.relaxed, expand=query.expand)
         try:
             searcher = index.searcher()
+            plan = as_typed_when_broad(searcher, query, plan)
             tq, counted_q, unfiltered = build_queries(query, plan)
             order_by: str | None = None
             if query.sort == "newest":
@@ -512,6 +514,7 @@ class EmbeddedBackend:
         _, index = self._live_index()
         try:
             searcher = index.searcher()
+            plan = as_typed_when_broad(searcher, SearchQuery(text=text), plan)
             ranked, _ = text_queries(plan)
             hits = searcher.search(ranked, limit, count=False).hits
             return [str(_payload(searcher, address)["title"]) for _, address in hits]
