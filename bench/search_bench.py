@@ -39,11 +39,12 @@ from search_quality import (
     suggest_timings,
 )
 
-from search.analysis import ANALYZER_ID, plan_query
 from search.documents import SearchQuery
 from search.embedded import EXACT_COUNT_LIMIT, EmbeddedBackend
 from search.highlight import highlight, snippet
 from search.indexing import analyze_documents
+from search.query_plan import plan_query
+from search.segmenter import ANALYZER_ID
 
 # -- SQLite FTS5 baseline ---------------------------------------------------------------
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from corpus_words import query
 
-from search.analysis import domain_words
 from search.evaluation import evaluate_snapshot, format_report, load_judged
+from search.segmenter import domain_words
 from search.suggest import suggestions
 from search.thesaurus import get_thesaurus, pinyin_keys
 

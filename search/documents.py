@@ -140,7 +140,7 @@ class SearchQuery:
     ``per_page`` is clamped to 1..100 and ``page`` to at least 1. Unknown field names raise
     ``ValueError`` (a programming or request error); the free text never does. ``relaxed``
     asks a long query for half of its words instead of most (see
-    :func:`search.analysis.plan_query`), for a second try when it matched nothing.
+    :func:`search.query_plan.plan_query`), for a second try when it matched nothing.
     ``expand`` (the default) also finds the words' thesaurus alternatives (synonyms,
     narrower terms, what a word in pinyin spells), ranked below the words themselves.
     """

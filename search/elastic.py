@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
-from .analysis import ANALYZER_ID, QueryPlan, plan_query
 from .backend import SearchUnavailable
 from .documents import Health, Hit, SearchDocument, SearchQuery, SearchResult, facet_list
 from .highlight import highlight, snippet
@@ -30,16 +30,21 @@ from .indexing import (
     analyze_documents,
     urgency_rank,
 )
+from .query_plan import QueryPlan, plan_query
+from .segmenter import ANALYZER_ID
 from .thesaurus import EXPANSION_BOOST, get_thesaurus
 
 __all__ = ["ElasticBackend"]
 
 _FACET_SIZE = 1000
 _MAX_WINDOW = 10_000  # Elasticsearch's default index.max_result_window
-_KEYWORD = {"type": "keyword"}
-_TOKENS = {"type": "text", "analyzer": "whitespace", "index_options": "freqs", "norms": True}
+# JSON bodies sent to and read from Elasticsearch.
+Json = dict[str, Any]
 
-MAPPINGS = {
+_KEYWORD: Json = {"type": "keyword"}
+_TOKENS: Json = {"type": "text", "analyzer": "whitespace", "index_options": "freqs", "norms": True}
+
+MAPPINGS: Json = {
     "dynamic": "strict",
     "_meta": {"analyzer": ANALYZER_ID, "schema": LAYOUT_VERSION},
     "properties": {
@@ -59,7 +64,7 @@ MAPPINGS = {
 _ENGINE_ERRORS = (ApiError, TransportError)
 
 
-def _source(item: AnalyzedDocument) -> dict:
+def _source(item: AnalyzedDocument) -> Json:
     doc = item.document
     return {
         "uid": doc.uid,
@@ -93,7 +98,7 @@ def thesaurus_rules() -> list[str]:
     return rules
 
 
-def index_settings() -> dict:
+def index_settings() -> Json:
     """Analysis settings of every index: the thesaurus analyzer used at query time."""
     return {
         "analysis": {
@@ -115,9 +120,9 @@ def index_settings() -> dict:
     }
 
 
-def _group_query(group: tuple[str, ...], alternatives: tuple[str, ...] = ()) -> dict:
+def _group_query(group: tuple[str, ...], alternatives: tuple[str, ...] = ()) -> Json:
     # Every token of a group scores alike, as in the embedded backend.
-    should = [{"term": {"text_tokens": t}} for t in group]
+    should: list[Json] = [{"term": {"text_tokens": t}} for t in group]
     if alternatives and not get_thesaurus().expand(group[0]):
         # A misspelt word's alternatives (the term it sounds like) are in no synonym rule.
         should.extend(
@@ -141,8 +146,8 @@ def _group_query(group: tuple[str, ...], alternatives: tuple[str, ...] = ()) -> 
     return should[0] if len(should) == 1 else {"bool": {"should": should}}
 
 
-def _text_query(plan: QueryPlan) -> dict:
-    def group_query(group):
+def _text_query(plan: QueryPlan) -> Json:
+    def group_query(group: tuple[str, ...]) -> Json:
         return _group_query(group, plan.alternatives(group))
 
     units = [
@@ -152,8 +157,8 @@ def _text_query(plan: QueryPlan) -> dict:
     return {"bool": {"should": units, "minimum_should_match": plan.minimum_should_match}}
 
 
-def _filters(filters) -> list[dict]:
-    clauses = []
+def _filters(filters: Mapping[str, tuple[Any, ...]]) -> list[Json]:
+    clauses: list[Json] = []
     for name, values in filters.items():
         if name == "urgency_min":
             clauses.append({"range": {"urgency": {"gte": values[0]}}})
@@ -185,7 +190,7 @@ class ElasticBackend:
         self.workers = workers
         self.client = client or Elasticsearch(url, request_timeout=request_timeout)
         self._lock = threading.RLock()
-        self._pending: list[tuple[str, list]] | None = None
+        self._pending: list[tuple[str, list[Any]]] | None = None
         self._ready = False
 
     # -- indices and alias -------------------------------------------------------------
@@ -193,7 +198,7 @@ class ElasticBackend:
     def _new_index(self, *, bulk_load: bool) -> str:
         stamp = datetime.now(UTC).strftime("%Y%m%dt%H%M%S")
         name = f"{self.alias}-{stamp}-{secrets.token_hex(3)}"
-        settings = {
+        settings: Json = {
             "number_of_shards": 1,
             "number_of_replicas": self.number_of_replicas,
             **index_settings(),
@@ -225,25 +230,27 @@ class ElasticBackend:
 
     # -- writing -----------------------------------------------------------------------
 
-    def _bulk(self, actions: list[dict], *, index: str | None = None) -> None:
+    def _bulk(self, actions: list[Json], *, index: str | None = None) -> None:
         for action in actions:
             action["_index"] = index or self.alias
         _, errors = helpers.bulk(
             self.client, actions, refresh="wait_for", raise_on_error=False, stats_only=False
         )
-        real = [e for e in errors if next(iter(e.values())).get("status") != 404]
+        # With stats_only=False the second item is the list of failed actions.
+        failed = errors if isinstance(errors, list) else []
+        real = [e for e in failed if next(iter(e.values())).get("status") != 404]
         if real:
             raise SearchUnavailable("搜索索引写入失败") from RuntimeError(str(real[:3]))
 
     @staticmethod
-    def _index_actions(items: list[AnalyzedDocument]) -> list[dict]:
+    def _index_actions(items: list[AnalyzedDocument]) -> list[Json]:
         return [{"_op_type": "index", "_id": i.document.uid, "_source": _source(i)} for i in items]
 
     @staticmethod
-    def _delete_actions(uids: list[str]) -> list[dict]:
+    def _delete_actions(uids: list[str]) -> list[Json]:
         return [{"_op_type": "delete", "_id": uid} for uid in uids]
 
-    def _record(self, op: str, payload: list) -> None:
+    def _record(self, op: str, payload: list[Any]) -> None:
         with self._lock:
             if self._pending is not None:
                 self._pending.append((op, payload))
@@ -300,9 +307,9 @@ class ElasticBackend:
                     self._bulk(acts, index=name)
                 self.client.indices.refresh(index=name)
                 old = self._alias_targets()
-                actions = [{"remove": {"index": o, "alias": self.alias}} for o in old]
-                actions.append({"add": {"index": name, "alias": self.alias}})
-                self.client.indices.update_aliases(actions=actions)
+                moves: list[Json] = [{"remove": {"index": o, "alias": self.alias}} for o in old]
+                moves.append({"add": {"index": name, "alias": self.alias}})
+                self.client.indices.update_aliases(actions=moves)
                 self._pending = None
                 self._ready = True
         except BaseException as error:
@@ -344,9 +351,10 @@ class ElasticBackend:
     def search(self, query: SearchQuery) -> SearchResult:
         self._ensure_alias()
         plan = plan_query(query.text, relaxed=query.relaxed, expand=query.expand)
-        bool_query: dict = {"filter": _filters(query.filters)}
+        bool_query: Json = {"filter": _filters(query.filters)}
         if not plan.is_empty:
             bool_query["must"] = [_text_query(plan)]
+        sort: list[Json | str]
         if query.sort == "newest":
             sort = [{"created": "desc"}]
         elif query.sort == "urgency" or plan.is_empty:

@@ -22,13 +22,13 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import tantivy
 
-from .analysis import ANALYZER_ID, QueryPlan, plan_query
 from .backend import SearchUnavailable
 from .documents import Health, Hit, SearchDocument, SearchQuery, SearchResult
 from .embedded_queries import (
@@ -36,6 +36,7 @@ from .embedded_queries import (
     IN_SAMPLE,
     SCHEMA,
     MatchEstimates,
+    as_typed_when_broad,
     build_queries,
     count_spec,
     filter_share,
@@ -49,6 +50,8 @@ from .embedded_queries import (
 )
 from .highlight import highlight, snippet
 from .indexing import LAYOUT_VERSION, AnalyzedDocument, analyze_document, analyze_documents
+from .query_plan import QueryPlan, plan_query
+from .segmenter import ANALYZER_ID
 
 __all__ = ["EXACT_COUNT_LIMIT", "EmbeddedBackend"]
 
@@ -63,8 +66,24 @@ _MAX_POST_FILTER_CANDIDATES = 1000
 _POST_FILTER_MIN_RATIO = 0.2
 
 
+# (total, facet counts, whether both are estimates) of one query.
+Counts = tuple[int, dict[str, list[tuple[str | int, int]]], bool]
+# One hit of tantivy's top-k: (score or sort value, where the document is).
+RankedHit = tuple[Any, tantivy.DocAddress]
+
+
 def _is_lock_busy(error: Exception) -> bool:
     return "LockBusy" in str(error)
+
+
+def _payload(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
+    """The stored document at ``address`` (:meth:`SearchDocument.to_payload`)."""
+    raw = searcher.doc(address).get_first("payload")
+    if not isinstance(raw, bytes):
+        # ValueError, like tantivy's own errors: search() answers it as SearchUnavailable.
+        raise ValueError(f"search document {address} has no stored payload")  # noqa: TRY004
+    payload: dict[str, Any] = json.loads(raw)
+    return payload
 
 
 class EmbeddedBackend:
@@ -81,7 +100,7 @@ class EmbeddedBackend:
 
     def __init__(
         self,
-        root: str | os.PathLike,
+        root: str | os.PathLike[str],
         *,
         writer_heap: int = 50_000_000,
         writer_threads: int = 1,
@@ -102,7 +121,7 @@ class EmbeddedBackend:
         self._live: tuple[str, tantivy.Index] | None = None
         # While a rebuild runs, incremental writes are also recorded here and replayed into
         # the new generation before it goes live, so none are lost by the swap.
-        self._pending: list[tuple[str, list]] | None = None
+        self._pending: list[tuple[str, list[Any]]] | None = None
         self._counter: ThreadPoolExecutor | None = None
         self._counter_pid = 0
         try:
@@ -120,11 +139,12 @@ class EmbeddedBackend:
             return None
         return name or None
 
-    def _read_meta(self, name: str) -> dict:
+    def _read_meta(self, name: str) -> dict[str, Any]:
         try:
-            return json.loads((self.root / name / _META).read_text("utf-8"))
+            meta = json.loads((self.root / name / _META).read_text("utf-8"))
         except (OSError, ValueError):
             return {}
+        return meta if isinstance(meta, dict) else {}
 
     def _new_generation(self) -> tuple[str, tantivy.Index]:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -194,7 +214,7 @@ class EmbeddedBackend:
 
     # -- writing -----------------------------------------------------------------------
 
-    def _writer(self, index: tantivy.Index, heap: int, threads: int):
+    def _writer(self, index: tantivy.Index, heap: int, threads: int) -> tantivy.IndexWriter:
         deadline = time.monotonic() + self.lock_timeout
         while True:
             try:
@@ -204,7 +224,7 @@ class EmbeddedBackend:
                     raise SearchUnavailable("搜索索引正被其他进程写入，请稍后重试") from error
                 time.sleep(0.05)
 
-    def _write(self, index: tantivy.Index, apply: Callable[[object], int]) -> int:
+    def _write(self, index: tantivy.Index, apply: Callable[[tantivy.IndexWriter], int]) -> int:
         with self._write_lock:
             writer = self._writer(index, self.writer_heap, self.writer_threads)
             try:
@@ -219,19 +239,19 @@ class EmbeddedBackend:
         return written
 
     @staticmethod
-    def _upsert(writer, docs: list[AnalyzedDocument]) -> int:
+    def _upsert(writer: tantivy.IndexWriter, docs: list[AnalyzedDocument]) -> int:
         for item in docs:
             writer.delete_documents_by_term("uid", item.document.uid)
             writer.add_document(to_tantivy(item))
         return len(docs)
 
     @staticmethod
-    def _remove(writer, uids: list[str]) -> int:
+    def _remove(writer: tantivy.IndexWriter, uids: list[str]) -> int:
         for uid in uids:
             writer.delete_documents_by_term("uid", uid)
         return len(uids)
 
-    def _record(self, op: str, payload: list) -> None:
+    def _record(self, op: str, payload: list[Any]) -> None:
         with self._state_lock:
             if self._pending is not None:
                 self._pending.append((op, payload))
@@ -265,6 +285,7 @@ class EmbeddedBackend:
         try:
             name, index = self._new_generation()
             writer = self._writer(index, self.rebuild_heap, 0)
+            committed = False
             count = 0
             try:
                 for item in analyze_documents(docs, workers=self.workers):
@@ -279,14 +300,14 @@ class EmbeddedBackend:
                             self._remove(writer, payload)
                     writer.commit()
                     writer.wait_merging_threads()
-                    writer = None
+                    committed = True
                     index.reload()
                     previous = self._read_current()
                     self._publish(name)
                     self._live = (name, index)
                     self._pending = None
             finally:
-                if writer is not None:
+                if not committed:
                     writer.rollback()
                     writer.wait_merging_threads()
         except BaseException:
@@ -317,8 +338,13 @@ class EmbeddedBackend:
         return self._live_index()[1].searcher().num_docs
 
     def _count(
-        self, searcher, counted: tantivy.Query, spec: dict, estimates: MatchEstimates, fields
-    ):
+        self,
+        searcher: tantivy.Searcher,
+        counted: tantivy.Query,
+        spec: dict[str, Any],
+        estimates: MatchEstimates,
+        fields: tuple[str, ...],
+    ) -> Counts:
         """(total, facets, whether they are estimates): exact unless the query is broad.
 
         A query that may match more than ``exact_count_limit`` documents, and would even if
@@ -339,7 +365,14 @@ class EmbeddedBackend:
                     return (*read_counts(raw, fields, scale), True)
         return (*read_counts(searcher.aggregate(counted, spec), fields), False)
 
-    def _count_in_background(self, *args):
+    def _count_in_background(
+        self,
+        searcher: tantivy.Searcher,
+        counted: tantivy.Query,
+        spec: dict[str, Any],
+        estimates: MatchEstimates,
+        fields: tuple[str, ...],
+    ) -> Future[Counts]:
         # tantivy releases the GIL, so on a multi-core machine the total and facet pass
         # runs beside the top-k pass instead of after it.
         with self._state_lock:
@@ -347,12 +380,16 @@ class EmbeddedBackend:
             if self._counter is None or self._counter_pid != os.getpid():
                 self._counter = ThreadPoolExecutor(1, thread_name_prefix="search-facets")
                 self._counter_pid = os.getpid()
-            return self._counter.submit(self._count, *args)
+            return self._counter.submit(self._count, searcher, counted, spec, estimates, fields)
 
     # -- ranking ---------------------------------------------------------------------
 
     def _post_filter_candidates(
-        self, searcher, query: SearchQuery, plan: QueryPlan, estimates: MatchEstimates
+        self,
+        searcher: tantivy.Searcher,
+        query: SearchQuery,
+        plan: QueryPlan,
+        estimates: MatchEstimates,
     ) -> int:
         """How many unfiltered hits to rank for :meth:`_post_filtered_page`; 0 for never.
 
@@ -362,7 +399,7 @@ class EmbeddedBackend:
         plain walk of them (where tantivy can also skip blocks that cannot reach the top),
         so ranking one word alone wins unless the filter is much shorter than its postings.
         """
-        if query.sort != "relevance" or plan.is_empty or not query.filters:
+        if query.sort != "relevance" or estimates.text_bound is None or not query.filters:
             return 0
         share = filter_share(searcher, query)
         if not share:
@@ -376,7 +413,9 @@ class EmbeddedBackend:
         candidates = math.ceil((query.offset + query.per_page) / share * 2) + 20
         return candidates if candidates <= _MAX_POST_FILTER_CANDIDATES else 0
 
-    def _post_filtered_page(self, searcher, ranked: tantivy.Query, query, candidates: int):
+    def _post_filtered_page(
+        self, searcher: tantivy.Searcher, ranked: tantivy.Query, query: SearchQuery, candidates: int
+    ) -> list[RankedHit] | None:
         """The page of the filtered query, taken from the top unfiltered hits; None if short.
 
         Exact: the filtered ranking is the unfiltered one with other documents left out
@@ -395,9 +434,14 @@ class EmbeddedBackend:
             return None  # the filtered top may lie further down: rank with the filters
         return passed[query.offset : end]
 
-    def _hit(self, searcher, address, terms, score: float) -> Hit:
-        payload = searcher.doc(address).get_first("payload")
-        doc = SearchDocument.from_payload(json.loads(payload))
+    def _hit(
+        self,
+        searcher: tantivy.Searcher,
+        address: tantivy.DocAddress,
+        terms: tuple[str, ...],
+        score: float,
+    ) -> Hit:
+        doc = SearchDocument.from_payload(_payload(searcher, address))
         return Hit(
             kind=doc.kind,
             id=doc.id,
@@ -419,28 +463,30 @@ class EmbeddedBackend:
         plan = plan_query(query.text, relaxed=query.relaxed, expand=query.expand)
         try:
             searcher = index.searcher()
+            plan = as_typed_when_broad(searcher, query, plan)
             tq, counted_q, unfiltered = build_queries(query, plan)
-            options = {}
+            order_by: str | None = None
             if query.sort == "newest":
-                options["order_by_field"] = "created"
+                order_by = "created"
             elif query.sort == "urgency" or plan.is_empty:
-                options["order_by_field"] = "rank_urgent"
+                order_by = "rank_urgent"
             estimates = match_estimates(searcher, query, plan)
             counted = self._count_in_background(
                 searcher, counted_q, count_spec(query.facets), estimates, query.facets
             )
             try:
-                page = None
+                page: list[RankedHit] | None = None
                 candidates = self._post_filter_candidates(searcher, query, plan, estimates)
                 if candidates and unfiltered is not None:
                     page = self._post_filtered_page(searcher, unfiltered, query, candidates)
                 if page is None:
                     page = searcher.search(
-                        tq, query.per_page, count=False, offset=query.offset, **options
+                        tq, query.per_page, count=False, order_by_field=order_by,
+                        offset=query.offset,
                     ).hits
                 terms = plan.terms
                 hits = [
-                    self._hit(searcher, address, terms, 0.0 if options else float(score))
+                    self._hit(searcher, address, terms, 0.0 if order_by else float(score))
                     for score, address in page
                 ]
             finally:
@@ -468,10 +514,10 @@ class EmbeddedBackend:
         _, index = self._live_index()
         try:
             searcher = index.searcher()
+            plan = as_typed_when_broad(searcher, SearchQuery(text=text), plan)
             ranked, _ = text_queries(plan)
             hits = searcher.search(ranked, limit, count=False).hits
-            payloads = (searcher.doc(address).get_first("payload") for _, address in hits)
-            return [json.loads(payload)["title"] for payload in payloads]
+            return [str(_payload(searcher, address)["title"]) for _, address in hits]
         except (OSError, ValueError) as error:
             log.exception("embedded suggestion failed")
             raise SearchUnavailable("搜索暂时不可用") from error

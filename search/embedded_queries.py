@@ -12,20 +12,24 @@ import itertools
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 import tantivy
 
-from .analysis import MAX_TOKEN_CHARS, QueryPlan
+from .analysis import MAX_TOKEN_CHARS
 from .documents import SearchQuery, facet_list
 from .indexing import AnalyzedDocument, in_sample, urgency_rank
+from .query_plan import QueryPlan
 from .thesaurus import CONCEPT_PREFIX, EXPANSION_BOOST, get_thesaurus
 
 __all__ = [
+    "AS_TYPED_ENOUGH",
     "EXACT_COUNT_LIMIT",
     "IN_SAMPLE",
     "SCHEMA",
     "MatchEstimates",
+    "as_typed_when_broad",
     "build_queries",
     "count_spec",
     "filter_share",
@@ -46,6 +50,9 @@ FACET_SIZE = 1000
 # Above this many combinations of units, the "at least k of n units" rewrite in
 # text_queries would cost more than tantivy's own minimum-should-match scorer.
 MAX_MSM_COMBINATIONS = 64
+# A query of several words expected to match this many documents as typed is asked as typed,
+# without thesaurus alternatives (see as_typed_when_broad).
+AS_TYPED_ENOUGH = 1000
 # Every document has this single-valued fast field, so counting its values counts matches.
 TOTAL_AGG = ("_total", {"value_count": {"field": "rank_urgent"}})
 # Queries that may match more documents than this are counted on the sample first.
@@ -172,24 +179,37 @@ def _required(groups: Sequence[tuple[str, ...]], plan: QueryPlan, *, ranked: boo
     required, optional = [], []
     for group in groups:
         concept = _covering_concept(group, plan)
-        if concept is None or len(groups) == 1:
+        if concept is not None and not ranked:
+            # The concept's postings hold the word's: one list to walk, or to seek into
+            # (seeking a union of two long lists refills a window of both at every step).
+            required.append(_term(concept))
+        elif concept is None or len(groups) == 1:
             required.append(_group_query(group, plan.concept_tokens(group), ranked=ranked))
         elif ranked:
             required.append(tantivy.Query.boost_query(_term(concept), EXPANSION_BOOST))
             optional.append(_term(group[0]))
         else:
             required.append(_term(concept))
-    if len(required) == 1 and not optional:
-        return required[0]
-    return tantivy.Query.boolean_query(
-        [(tantivy.Occur.Must, q) for q in required]
-        + [(tantivy.Occur.Should, q) for q in optional]
-    )
+    return _with_optional(required[0] if len(required) == 1 else _all(required), optional)
 
 
 def _unit_query(unit: Sequence[tuple[str, ...]], plan: QueryPlan, *, ranked: bool
                 ) -> tantivy.Query:
     return _required(unit, plan, ranked=ranked)
+
+
+def _with_optional(query: tantivy.Query, optional: Iterable[tantivy.Query]) -> tantivy.Query:
+    """``query``'s matches, scored with each of ``optional`` that also matches added.
+
+    One level per optional clause, so each is a single posting list that a match seeks
+    into: optional clauses side by side would be one union, and seeking a union of long
+    lists refills a window of every list at each step.
+    """
+    for clause in optional:
+        query = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, query), (tantivy.Occur.Should, clause)]
+        )
+    return query
 
 
 def text_queries(plan: QueryPlan) -> tuple[tantivy.Query, tantivy.Query]:
@@ -215,15 +235,23 @@ def text_queries(plan: QueryPlan) -> tuple[tantivy.Query, tantivy.Query]:
     # few documents match in the end. The same set is the union of the conjunctions of
     # every `need` units, each of which leapfrogs along its rarest unit. Ranking keeps that
     # set (at score 0) and adds every unit as optional, so a match still scores the sum of
-    # the units it contains.
+    # the units it contains (a one-word unit's terms one by one, see _with_optional).
     matches = tantivy.Query.boolean_query(
         [(tantivy.Occur.Should, _all(combo)) for combo in itertools.combinations(units, need)]
     )
-    ranked = tantivy.Query.boolean_query(
-        [(tantivy.Occur.Must, tantivy.Query.const_score_query(matches, 0.0))]
-        + [(tantivy.Occur.Should, u) for u in ranked_units]
-    )
-    return ranked, matches
+    scoring = [
+        clause
+        for unit, ranked_unit in zip(plan.units, ranked_units)
+        for clause in (_scoring_terms(unit[0], plan) if len(unit) == 1 else [ranked_unit])
+    ]
+    return _with_optional(tantivy.Query.const_score_query(matches, 0.0), scoring), matches
+
+
+def _scoring_terms(group: tuple[str, ...], plan: QueryPlan) -> list[tantivy.Query]:
+    """The term queries a one-group unit's ranked union sums, one per token and concept."""
+    concepts = plan.concept_tokens(group)
+    return [*map(_term, group),
+            *(tantivy.Query.boost_query(_term(t), EXPANSION_BOOST) for t in concepts)]
 
 
 # -- filters ------------------------------------------------------------------------------
@@ -309,6 +337,27 @@ class MatchEstimates(NamedTuple):
     bound: int  # at most this many documents match (exact arithmetic)
     expected: float  # as many as this if its words and filters occurred independently
     text_bound: int | None  # at most this many match the text alone (None: no text)
+
+
+def as_typed_when_broad(searcher: tantivy.Searcher, query: SearchQuery, plan: QueryPlan
+                        ) -> QueryPlan:
+    """``plan`` without its thesaurus alternatives when its words, as typed, are expected
+    to find at least ``AS_TYPED_ENOUGH`` documents (with the filters); else ``plan``.
+
+    Alternatives are for recall: a colloquial, misspelt or pinyin word that finds little as
+    typed. Words that already find more documents than anyone reads gain nothing a person
+    sees from them, while expanding each to its concept (found in half the index, for the
+    broadest) makes the engine walk unions and intersections of concepts: the bulk of the
+    expanded latency at a million documents. The documents that only say an alternative
+    would rank below those saying what was typed (alternatives score ``EXPANSION_BOOST``
+    of a word); what changes is the order among the latter, now by the words typed alone.
+    """
+    if not plan.concepts:
+        return plan
+    as_typed = replace(plan, expansions=(), concepts=())
+    if match_estimates(searcher, query, as_typed).expected < AS_TYPED_ENOUGH:
+        return plan
+    return as_typed
 
 
 def match_estimates(searcher: tantivy.Searcher, query: SearchQuery, plan: QueryPlan

@@ -21,9 +21,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .analysis import can_relax, plan_query
 from .backend import SearchBackend
 from .documents import SearchDocument, SearchQuery
+from .query_plan import can_relax, plan_query
 
 __all__ = ["JudgedQuery", "K", "Scores", "evaluate", "format_report", "load_judged", "score"]
 

@@ -13,7 +13,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
-from .analysis import normalize
+from .normalize import normalize
 
 __all__ = ["highlight", "snippet"]
 

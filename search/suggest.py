@@ -12,8 +12,10 @@ import bisect
 import functools
 import re
 
-from .analysis import domain_words, normalize, segment
+from .analysis import segment
 from .backend import SearchBackend, SearchError
+from .normalize import normalize
+from .segmenter import domain_words
 from .thesaurus import Thesaurus, get_thesaurus, is_han, pinyin_keys
 
 __all__ = ["MAX_PREFIX_CHARS", "MAX_SUGGESTIONS", "complete_terms", "corrections", "suggestions"]

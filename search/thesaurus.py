@@ -6,7 +6,7 @@ People ask in colloquial words (血癌, 车祸, 着火), broader terms (癌症, 
 documents: its synonyms, its narrower terms (and theirs, and their synonyms), and for a word
 in pinyin the terms it spells. Backends rank those alternatives below the word typed.
 
-Every term is also a segmenter word (see :mod:`search.analysis`), so a term is one index token
+Every term is also a segmenter word (see :mod:`search.segmenter`), so a term is one index token
 wherever it appears, and a query word is looked up whole.
 """
 
@@ -263,7 +263,7 @@ def thesaurus_text() -> str:
 @functools.lru_cache(maxsize=1)
 def get_thesaurus() -> Thesaurus:
     """The shipped thesaurus, with the domain dictionary's words spelled in pinyin too."""
-    from .analysis import domain_words
+    from .segmenter import domain_words
 
     thesaurus = Thesaurus(thesaurus_text())
     thesaurus.add_pinyin(domain_words())

@@ -1,11 +1,14 @@
-"""Chinese analysis: normalisation, domain words and search-mode segmentation."""
+"""Chinese analysis: normalisation, domain words, search-mode segmentation and query plans."""
 
 from __future__ import annotations
 
 import pytest
 
-from search import analysis
-from search.analysis import analyze, analyze_query, normalize, plan_query
+from search import analysis, query_plan, segmenter
+from search import normalize as normalization
+from search.analysis import analyze
+from search.normalize import normalize
+from search.query_plan import analyze_query, plan_query
 
 
 def test_normalize_folds_full_width_and_case():
@@ -62,7 +65,7 @@ def test_plan_query_ignores_syntax_characters_and_operators():
 
 def test_plan_query_bounds_a_huge_query():
     plan = plan_query("尿毒症透析" * 2000)
-    assert 0 < len(plan.groups) <= analysis.MAX_QUERY_GROUPS
+    assert 0 < len(plan.groups) <= query_plan.MAX_QUERY_GROUPS
 
 
 @pytest.mark.parametrize("text", ["", "   ", "，，", None])
@@ -72,8 +75,8 @@ def test_plan_query_empty_for_blank_text(text):
 
 def test_analysis_engines_agree_on_domain_sentences():
     pytest.importorskip("rjieba")
-    entries = analysis._read_domain_dict()
-    fast, reference = analysis._RJieba(entries), analysis._PyJieba(entries)
+    entries = segmenter._read_domain_dict()
+    fast, reference = segmenter._RJieba(entries), segmenter._PyJieba(entries)
     sentences = [
         "申请人家住梁村镇，因患急性白血病住院治疗，家庭因病致贫，申请临时救助和医疗救助。",
         "鱼丘湖街道低保户子女考上大学，需要助学帮扶，另需心理疏导和陪护就医志愿服务。",
@@ -88,7 +91,7 @@ def test_analysis_engines_agree_on_domain_sentences():
 def _reference_normalize(text):
     import unicodedata
 
-    return unicodedata.normalize("NFKC", text.translate(analysis._INVISIBLE)).lower()
+    return unicodedata.normalize("NFKC", text.translate(normalization._INVISIBLE)).lower()
 
 
 def test_normalize_equals_nfkc_on_tricky_text():
@@ -116,7 +119,6 @@ def test_index_text_equals_joined_analyze():
 
 
 def test_plan_query_expands_only_domain_subwords():
-    from search.analysis import plan_query
     groups = {g[0]: g[1:] for g in plan_query("白血病 医疗救助").groups}
     assert "白血" in groups["白血病"]
     assert "救助" not in groups["医疗救助"] and "医疗" not in groups["医疗救助"]
@@ -145,7 +147,7 @@ def test_plan_query_relaxed_asks_a_long_query_for_half_of_its_words():
     text = "梁村 白血病 低保 助学 医疗救助 心理疏导 陪护就医 特困"
     strict, relaxed = plan_query(text), plan_query(text, relaxed=True)
     assert (strict.minimum_should_match, relaxed.minimum_should_match) == (6, 4)
-    assert analysis.can_relax(strict)
+    assert query_plan.can_relax(strict)
     # Short queries need every word either way: nothing to relax.
     assert plan_query("白血病 低保", relaxed=True).minimum_should_match == 2
-    assert not analysis.can_relax(plan_query("白血病 低保 助学"))
+    assert not query_plan.can_relax(plan_query("白血病 低保 助学"))

@@ -97,8 +97,9 @@ def _brute_force(docs, query):
     """Total and facet counts of ``query`` computed from the documents, without the engine."""
     from collections import Counter
 
-    from search.analysis import analyze, plan_query
+    from search.analysis import analyze
     from search.documents import facet_list
+    from search.query_plan import plan_query
 
     plan = plan_query(query.text, relaxed=query.relaxed, expand=query.expand)
     matched = []

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from search.analysis import plan_query, segment
+from search.analysis import segment
 from search.documents import SearchDocument, SearchQuery
+from search.query_plan import plan_query
 from search.thesaurus import MAX_ALTERNATIVES, Thesaurus, get_thesaurus, pinyin_keys
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -56,6 +57,35 @@ def test_expanded_words_together_match_as_their_expansions_do(tmp_path):
         assert ids[-1] == "2"
         plain = engine.search(SearchQuery(text="车祸 老人", expand=False)).hits
         assert [h.id for h in plain] == ["5"]  # 出车祸 also writes 车祸
+    finally:
+        engine.close()
+
+
+def test_words_that_find_plenty_as_typed_are_asked_as_typed(tmp_path, monkeypatch):
+    from search import embedded_queries
+    from search.embedded import EmbeddedBackend
+
+    def doc(n, title, kind="need"):
+        return SearchDocument(kind=kind, id=str(n), title=title, body="", created_at=NOW)
+
+    engine = EmbeddedBackend(tmp_path / "index")
+    engine.rebuild([doc(1, "车祸 老人"), doc(2, "车祸 老人", "project"),
+                    doc(3, "交通事故 老年人"), doc(4, "火灾")])
+    try:
+        query = SearchQuery(text="车祸 老人")
+        expanded = engine.search(query)
+        assert {h.id for h in expanded.hits} == {"1", "2", "3"}
+        # As typed, the words are expected to find one document together (2/4 of the
+        # index each): at a threshold of one, the alternatives (交通事故, 老年人) are left
+        # out, in matching, counting and highlighting alike.
+        monkeypatch.setattr(embedded_queries, "AS_TYPED_ENOUGH", 1)
+        as_typed = engine.search(query)
+        assert ({h.id for h in as_typed.hits}, as_typed.total) == ({"1", "2"}, 2)
+        assert "交通事故" not in as_typed.hits[0].title_html
+        # The filter keeps 3/4 of the index: too few are expected as typed, so the
+        # alternatives are used again.
+        filtered = engine.search(SearchQuery(text="车祸 老人", filters={"kind": "need"}))
+        assert ({h.id for h in filtered.hits}, filtered.total) == ({"1", "3"}, 2)
     finally:
         engine.close()
 

@@ -12,9 +12,9 @@ from markupsafe import Markup, escape
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from search.analysis import can_relax, plan_query
 from search.backend import SearchBackend, SearchError
 from search.documents import Hit, SearchDocument, SearchQuery, SearchResult
+from search.query_plan import can_relax, plan_query
 from webapp.models import NeedCard, NeedStatus
 from webapp.models.resources import LISTING_MODELS, ListingStatus
 from webapp.services.need_account import need_accounts

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from search.analysis import plan_query
 from search.backend import SearchBackend, SearchError
 from search.documents import SearchQuery
+from search.query_plan import plan_query
 from search.suggest import MAX_SUGGESTIONS, corrections, suggestions
 
 # "Did you mean" asks the engine about at most this many candidates.
