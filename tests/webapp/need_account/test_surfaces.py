@@ -145,7 +145,15 @@ def test_issue_scenario_every_surface_agrees_after_each_step(
         Role,
     )
     from webapp.models.ledger import MoneyTransferKind, MoneyTransferStatus
-    from webapp.services import delivery, ledger, matching, need_account, pledges, transparency
+    from webapp.services import (
+        delivery,
+        ledger,
+        matching,
+        need_account,
+        needs,
+        pledges,
+        transparency,
+    )
     from webapp.services.cases import workflow
     from webapp.services.cases.settings import CaseSettings
 
@@ -182,6 +190,8 @@ def test_issue_scenario_every_surface_agrees_after_each_step(
     # Approved at ¥10,000, of which ¥3,000 临时救助 (the scheme's standard is ¥500–¥3,000).
     workflow.fire(db.session, user_named("officer"), case(), "approve", settings=settings, amount="10000",
                   scheme_id=str(scheme_id), assistance_amount="3000")
+    # the card the officer reviews before publishing says what the case still needs
+    assert needs.draft_card(db.session, case()).card.amount_still_needed == Decimal(5000)
     workflow.fire(db.session, user_named("officer"), case(), "publish", settings=settings,
                   title="重病家庭急需住院医疗费用")
     db.session.commit()
