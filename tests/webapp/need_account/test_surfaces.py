@@ -337,3 +337,43 @@ def test_confirming_a_pledge_above_the_gap_is_refused(state):
     db.session.rollback()
     db.session.expire_all()
     assert first.status is PledgeStatus.PLEDGED
+
+
+def test_approval_after_help_first_aid_sets_the_ledgers_need(app, db, user_named,
+                                                             approved_case, funded_reserve):
+    """先行救助 opens the case's ledger account at the reported ¥30,000; approval at ¥10,000
+    without a scheme moves the ledger's figure with it, and an approval below the ¥2,000
+    already given is refused, changing nothing."""
+    from webapp.models import Case, CaseStatus
+    from webapp.models.ledger import AccountKind
+    from webapp.services import ledger, need_account
+    from webapp.services.cases import workflow
+    from webapp.services.cases.settings import CaseSettings
+    from webapp.services.ledger import accounts
+
+    settings = CaseSettings.from_config(app.config)
+    case_id = approved_case("30000.00", status=CaseStatus.ACCEPTED).id
+
+    def fire(action, **params):
+        workflow.fire(db.session, user_named("officer"), db.session.get(Case, case_id), action,
+                      settings=settings, **params)
+
+    def ledger_needed():
+        return accounts.find_account(db.session, AccountKind.CASE, case_id).needed
+
+    fire("emergency_aid", amount="2000")
+    fire("start_verification")
+    fire("verify")
+    db.session.commit()
+    assert ledger_needed() == Decimal(30000)
+    with pytest.raises(DomainError) as caught:
+        fire("approve", amount="1999.99")
+    assert "已落实的救助 2,000.00 元" in caught.value.message
+    db.session.rollback()
+    assert db.session.get(Case, case_id).status is CaseStatus.VERIFIED
+    fire("approve", amount="10000")
+    db.session.commit()
+    account = need_account.help_account(db.session, case_id)
+    assert ledger_needed() == account.needed == Decimal(10000)
+    assert account.gap == Decimal(8000)
+    assert ledger.verify_ledger(db.session).problems == []

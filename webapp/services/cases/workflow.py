@@ -41,6 +41,7 @@ from webapp.services import (
     PermissionDeniedError,
     audit,
     events,
+    need_account,
     needs,
 )
 from webapp.services.cases import deadlines, once_per_year, transfers
@@ -194,6 +195,10 @@ def _approve(session: Session, actor: User, case: Case, params: Params,
     raw = params.get("amount")
     amount = case.amount_needed if raw in (None, "") else parse_amount(
         raw, field="amount", maximum=settings.max_amount)
+    covered = need_account.help_account(session, case).covered
+    if amount < covered:
+        raise DomainError("批准金额不能低于已落实的救助 %(amount)s 元", field="amount",
+                          amount=f"{covered:,.2f}")
     exception = once_per_year.enforce(session, actor, case,
                                       exception_reason=params.get("exception_reason"), now=now)
     case.approved_at, case.approved_amount = now, amount
