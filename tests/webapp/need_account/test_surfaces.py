@@ -174,22 +174,24 @@ def test_issue_scenario_every_surface_agrees_after_each_step(
         return db.session.get(Case, case_id)
 
     def pay(transfer_id):
-        ledger.disburse(db.session, user_named("officer2"), ledger.get_transfer(db.session, transfer_id),
-                        payee="高唐县人民医院", method="bank_transfer",
-                        voucher_number=f"SC-{next(_vouchers)}", paid_on=dt.date.today(),
+        ledger.disburse(db.session, user_named("officer2"),
+                        ledger.get_transfer(db.session, transfer_id), payee="高唐县人民医院",
+                        method="bank_transfer", voucher_number=f"SC-{next(_vouchers)}",
+                        paid_on=dt.date.today(),
                         second_officer_above=Decimal(5000))
 
     # Intake: reported ¥30,000; 先行救助 of ¥2,000 from the reserve, then verification.
     case_id = approved_case("30000.00", status=CaseStatus.ACCEPTED).id
-    workflow.fire(db.session, user_named("officer"), case(), "emergency_aid", settings=settings, amount="2000")
+    workflow.fire(db.session, user_named("officer"), case(), "emergency_aid", settings=settings,
+                  amount="2000")
     db.session.commit()
     before_approval = need_account.help_account(db.session, case_id)
     assert (before_approval.needed, before_approval.covered) == (Decimal(30000), Decimal(2000))
     for action in ("start_verification", "verify"):
         workflow.fire(db.session, user_named("officer"), case(), action, settings=settings)
     # Approved at ¥10,000, of which ¥3,000 临时救助 (the scheme's standard is ¥500–¥3,000).
-    workflow.fire(db.session, user_named("officer"), case(), "approve", settings=settings, amount="10000",
-                  scheme_id=str(scheme_id), assistance_amount="3000")
+    workflow.fire(db.session, user_named("officer"), case(), "approve", settings=settings,
+                  amount="10000", scheme_id=str(scheme_id), assistance_amount="3000")
     # the card the officer reviews before publishing says what the case still needs
     assert needs.draft_card(db.session, case()).card.amount_still_needed == Decimal(5000)
     workflow.fire(db.session, user_named("officer"), case(), "publish", settings=settings,
@@ -236,8 +238,9 @@ def test_issue_scenario_every_surface_agrees_after_each_step(
     counts = (db.session.scalar(select(func.count()).select_from(MoneyTransfer)),
               db.session.scalar(select(func.count()).select_from(Pledge)))
     with pytest.raises(DomainError) as caught:
-        ledger.reserve_for_case(db.session, user_named("officer2"), source="fund", source_id=fund_id,
-                                case=case(), amount="1500.01", reference="超额预留")
+        ledger.reserve_for_case(db.session, user_named("officer2"), source="fund",
+                                source_id=fund_id, case=case(), amount="1500.01",
+                                reference="超额预留")
     assert "尚缺 1,500.00 元" in caught.value.message
     db.session.rollback()
     with pytest.raises(DomainError) as caught:
