@@ -35,7 +35,7 @@ from webapp.privacy.publishing.card import (
     generalize,
 )
 from webapp.privacy.publishing.redact import contains_pii
-from webapp.services import DomainError, Msg, audit, events
+from webapp.services import DomainError, Msg, audit, events, need_account
 from webapp.services.cases.deadlines import local_date
 from webapp.services.cases.household import known_names
 
@@ -148,6 +148,8 @@ def draft_card(session: Session, case: Case, *, title: str | None = None,
     story_in = None if story is None else clean_text(
         story, label="需求说明", field="story", limit=STORY_LIMIT)
     facts = case_facts(case)
+    if case.id is not None:  # what it still needs is the gap of its one account of help
+        facts = replace(facts, amount_covered=need_account.help_account(session, case).covered)
     card = build_card(facts)
     if k is not None:
         card = generalize(card, anonymity_level(session, case, card, k=k))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp import permissions
@@ -40,6 +41,7 @@ from webapp.services import (
     PermissionDeniedError,
     audit,
     events,
+    need_account,
     needs,
 )
 from webapp.services.cases import deadlines, once_per_year, transfers
@@ -47,6 +49,7 @@ from webapp.services.cases.money import parse_amount
 from webapp.services.cases.settings import CaseSettings
 from webapp.services.ledger import green_channel
 from webapp.services.ledger import transfers as ledger_transfers
+from webapp.services.ledger.accounts import serialize_writes
 
 S = CaseStatus
 INTAKE, OFFICER, DEPT = Role.INTAKE_WORKER, Role.OFFICER, Role.DEPARTMENT_HANDLER
@@ -192,6 +195,10 @@ def _approve(session: Session, actor: User, case: Case, params: Params,
     raw = params.get("amount")
     amount = case.amount_needed if raw in (None, "") else parse_amount(
         raw, field="amount", maximum=settings.max_amount)
+    covered = need_account.help_account(session, case).covered
+    if amount < covered:
+        raise DomainError("批准金额不能低于已落实的救助 %(amount)s 元", field="amount",
+                          amount=f"{covered:,.2f}")
     exception = once_per_year.enforce(session, actor, case,
                                       exception_reason=params.get("exception_reason"), now=now)
     case.approved_at, case.approved_amount = now, amount
@@ -386,11 +393,21 @@ def available_actions(actor: User, case: Case) -> list[Transition]:
     return found
 
 
+def _lock_case(session: Session, case: Case) -> None:
+    """Take the audit head (the lock every audited write takes first), then the case's row,
+    and re-read the case: a transition committed while this request waited is seen, so two
+    officers approving at once approve (and grant under a scheme) once, not twice."""
+    serialize_writes(session)
+    session.scalars(select(Case).where(Case.id == case.id).with_for_update()
+                    .execution_options(populate_existing=True)).one()
+
+
 def fire(session: Session, actor: User, case: Case, action: str, *, settings: CaseSettings,
          now: dt.datetime | None = None, **params: Any) -> FireResult:
     """Fire one transition; everything it changes is flushed in the caller's transaction.
     Return what it did, including what the areas reacting to its event did."""
     now = now or utcnow()
+    _lock_case(session, case)
     transition = check_allowed(actor, case, action)
     before = case.status
     outcome = HANDLERS[action](session, actor, case, params, settings, now)

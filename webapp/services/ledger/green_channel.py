@@ -20,11 +20,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from webapp.models import Case, User, utcnow
-from webapp.models.ledger import MoneyTransfer, MoneyTransferKind, MoneyTransferStatus, Verification
-from webapp.services import ConflictError, DomainError, audit, events
+from webapp.models.ledger import (
+    AccountKind,
+    MoneyTransfer,
+    MoneyTransferKind,
+    MoneyTransferStatus,
+    Verification,
+)
+from webapp.services import ConflictError, DomainError, audit, events, need_account
 from webapp.services.cases import deadlines
 from webapp.services.cases.settings import CaseSettings
-from webapp.services.ledger import transfers
+from webapp.services.ledger import accounts, transfers
 
 REVERSAL_REASON = "核查未通过，先行救助冲回"
 
@@ -164,6 +170,11 @@ def on_emergency_aid(session: Session, event: events.EmergencyAidGranted) -> Non
 def on_case_approved(session: Session, event: events.CaseApproved) -> None:
     for transfer in unverified_payments(session, event.case):
         confirm(session, event.actor, transfer)
+    # The ledger's own figure of what the case needs follows the approval (a help-first
+    # payment opened the account at the reported amount).
+    account = accounts.find_account(session, AccountKind.CASE, event.case.id)
+    if account is not None:
+        account.needed = need_account.needed_amount(event.case)
 
 
 def on_case_ended(session: Session, event: events.CaseEnded) -> events.Effects | None:
