@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import (
-    database,  # noqa: F401  (registers engine event listeners)
+    database,  # also registers the engine's event listeners
     features,
     input_guard,
 )
@@ -131,6 +131,9 @@ def _install_request_hooks(app: Flask) -> None:
         g.client_address = request.remote_addr
 
     app.before_request(_enforce_access_rule)
+    # SQLite: page reads begin DEFERRED; a GET that must write after all runs again (database).
+    app.dispatch_request = database.retry_with_write_lock(  # type: ignore[method-assign]
+        app.dispatch_request, db.session.rollback)
     static_view = app.view_functions["static"]
     access(PUBLIC)(static_view)
 
