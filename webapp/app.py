@@ -13,7 +13,7 @@ from webapp import (
     features,
     input_guard,
 )
-from webapp.config import Config, DevelopmentConfig, TestConfig
+from webapp.config import SUPPORTED_LOCALES, Config, DevelopmentConfig, TestConfig
 from webapp.extensions import babel, csrf, db, login_manager, migrate, talisman
 from webapp.logging_setup import install_pii_filter
 from webapp.models.encrypted import set_key_source
@@ -139,12 +139,11 @@ def _install_request_hooks(app: Flask) -> None:
 
 
 def _select_locale() -> str:
-    supported = ("zh_CN", "en")
     lang = session.get("lang")
-    if lang in supported:
+    if lang in SUPPORTED_LOCALES:
         return lang
     user_locale = getattr(current_user, "locale", None) if current_user else None
-    if user_locale in supported:
+    if user_locale in SUPPORTED_LOCALES:
         return user_locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
