@@ -168,3 +168,16 @@ def test_percentiles_interpolate_like_percentile_cont(db, calendar):
         vals = sorted(o for w, o in rows if w == flag)
         assert got[flag].n == len(vals)
         assert (got[flag].median, got[flag].p90) == spread(vals)
+
+
+def test_spread_in_python_interpolates_like_percentile_cont():
+    import random
+
+    from webapp.services.statistics.sql import Spread
+    from webapp.services.statistics.sql import spread as python_spread
+    rng = random.Random(16)
+    for n in range(1, 40):
+        values = [rng.randint(0, 30) for _ in range(n)]
+        got = python_spread(values)
+        assert got.n == n and (got.median, got.p90) == spread(values), values
+    assert python_spread([]) == Spread(0, None, None)

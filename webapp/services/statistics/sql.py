@@ -65,6 +65,21 @@ def _interpolate(lo: float | None, hi: float | None, frac: float) -> float | Non
     return round(float(lo) + (float(hi) - float(lo)) * frac, 2)
 
 
+def spread(values: list[float]) -> Spread:
+    """Median and 90th percentile of ``values``, interpolated as :func:`percentiles` does."""
+    ordered = sorted(values)
+    n = len(ordered)
+    if not n:
+        return Spread(0, None, None)
+
+    def at(pct: int) -> float | None:
+        pos = n - 1
+        return _interpolate(ordered[(pct * pos) // 100], ordered[(pct * pos + 99) // 100],
+                            ((pct * pos) % 100) / 100)
+
+    return Spread(n, at(50), at(90))
+
+
 def percentiles(session: Any, values: Any, key: ColumnElement[Any], value: ColumnElement[Any]
                 ) -> dict[Any, Spread]:
     """Median and 90th percentile of ``value`` per ``key`` over the FROM of ``values``.

@@ -40,7 +40,7 @@ from webapp.services.cases.deadlines import LOCAL_TZ
 from webapp.services.cases.notifications import STEP_LABELS
 from webapp.services.cases.settings import CaseSettings
 from webapp.services.statistics.calendar import ensure_calendar
-from webapp.services.statistics.sql import Spread, local_day, local_month, percentiles
+from webapp.services.statistics.sql import Spread, local_day, local_month, spread
 
 DIMENSIONS = ("town", "department", "step", "month")
 DIMENSION_LABELS = {"town": "镇（街道）", "department": "承办部门", "step": "环节",
@@ -255,18 +255,28 @@ class Figures:
         return self.filters.by != "step"
 
 
-def _case_rows(session: Session, filters: Filters, key_name: str | None) -> list[CaseRow]:
+def _case_rows(session: Session, filters: Filters, key_name: str
+               ) -> tuple[list[CaseRow], CaseRow]:
+    """The case table's rows by ``key_name`` and its total row, from one pass over the cases
+    of the period: each case's key and working days come back once and are counted here (the
+    percentiles by :func:`spread`, as :func:`percentiles` would in SQL), instead of one
+    grouped query per measure and another set for the total."""
     base, cols = _case_base(filters)
-    key = cols[key_name] if key_name else literal("all")
-    counts = session.execute(base.with_only_columns(
-        key.label("k"), func.count(), func.count(cols["helped"]), func.count(cols["closed"]))
-        .group_by(key)).all()
-    help_days = percentiles(session, base, key, cols["help_days"])
-    closure_days = percentiles(session, base, key, cols["closure_days"])
-    empty = Spread(0, None, None)
-    return [CaseRow(str(k), "", received, n_helped, help_days.get(k, empty), n_closed,
-                    closure_days.get(k, empty))
-            for k, received, n_helped, n_closed in counts]
+    rows = list(session.execute(base.with_only_columns(
+        cols[key_name].label("k"), cols["helped"].is_not(None), cols["closed"].is_not(None),
+        cols["help_days"], cols["closure_days"])))
+    groups: dict[Any, list[Any]] = {}
+    for row in rows:
+        groups.setdefault(row[0], []).append(row)
+
+    def summary(key: str, members: list[Any]) -> CaseRow:
+        return CaseRow(key, "", len(members), sum(1 for m in members if m[1]),
+                       spread([m[3] for m in members if m[3] is not None]),
+                       sum(1 for m in members if m[2]),
+                       spread([m[4] for m in members if m[4] is not None]))
+
+    by_key = [summary(str(k), members) for k, members in groups.items()]
+    return by_key, summary("all", rows)
 
 
 # ---- the step table ------------------------------------------------------------------------
@@ -342,8 +352,7 @@ def timeliness(session: Session, actor: User, filters: Filters, *, today: dt.dat
     empty = Spread(0, None, None)
     case_total = CaseRow("all", "", 0, 0, empty, 0, empty)
     if by != "step":
-        cases = _case_rows(session, filters, by)
-        case_total = (_case_rows(session, filters, None) or [case_total])[0]
+        cases, case_total = _case_rows(session, filters, by)
     labels = _labels(session, by, {r.key for r in cases} | {r.key for r in steps})
 
     def order(row: CaseRow | StepRow) -> tuple[Any, ...]:
