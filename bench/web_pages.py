@@ -55,6 +55,8 @@ SINGLE_PAGES: tuple[Page, ...] = (
     Page("officer /ledger/", "/ledger/", who="officer", goal="none"),
     Page("officer /portal/review", "/portal/review", who="officer", goal="none"),
     Page("officer /admin/audit", "/admin/audit", who="officer", goal="none"),
+    Page("/home", "/home", goal="none"),
+    Page("/transparency", "/transparency", goal="none"),
 )
 SINGLE_GOAL_MS = 100.0   # issue 15: the board, the statistics, the report query, one request
 
@@ -109,21 +111,27 @@ def print_table(name: str, results: list[Result]) -> None:
 
 
 def print_single(name: str, small: dict[str, Any], large: dict[str, Any] | None) -> None:
-    """One request at a time: the demo beside the large data, cold and warm, with the goal."""
-    print(f"\n## {name}: one request at a time, in-process (median of the runs)\n")
-    head = f"| page | {small['cases']:,} cases cold ms | warm ms | SQL |"
+    """One request at a time: the demo beside the large data (cold wall and CPU, warm wall,
+    SQL statements), with issue 15's goal judged on the large data's cold wall time."""
+    print(f"\n## {name}: one request at a time, in-process (median of the runs; CPU = this "
+          "process's CPU time, the whole work on SQLite)\n")
+    sizes = [small] + ([large] if large else [])
+    head = "| page |" + "".join(f" {d['cases']:,} cases: cold ms | cold CPU ms | warm ms | SQL |"
+                                 for d in sizes)
     if large:
-        head += f" {large['cases']:,} cases cold ms | warm ms | SQL | x {small['cases']:,} cold |"
+        head += f" cold x {small['cases']:,} |"
     print(head + " goal |")
-    print("|---" * (head.count("|")) + "|")
+    print("|---" * head.count("|") + "|")
     goals = {p.name for p in SINGLE_PAGES if p.goal == "single"} | {
         "monthly report query (service call)"}
     for page, s in small["pages"].items():
-        row = f"| {page} | {s['cold_ms']:.1f} | {s['warm_ms']:.1f} | {_sql(s)} |"
         judged = large["pages"].get(page) if large else s
+        row = f"| {page} |"
+        for figures in [s] + ([judged] if large else []):
+            row += (f" {figures['cold_ms']:.1f} | {figures.get('cold_cpu_ms', 0):.1f} | "
+                    f"{figures['warm_ms']:.1f} | {_sql(figures)} |" if figures else " | | | |")
         if large:
-            row += (f" {judged['cold_ms']:.1f} | {judged['warm_ms']:.1f} | {_sql(judged)} | "
-                    f"{judged['cold_ms'] / s['cold_ms']:.1f} |" if judged else " | | | |")
+            row += f" {judged['cold_ms'] / s['cold_ms']:.1f} |" if judged else " |"
         verdict = ""
         if page in goals and judged:
             ok = judged["status"] == 200 and judged["cold_ms"] <= SINGLE_GOAL_MS
