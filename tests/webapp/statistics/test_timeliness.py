@@ -115,6 +115,11 @@ def test_timeliness_step_figures_equal_the_deadline_rows_and_drill_down(db, staf
         assert (row.steps, row.done, row.on_time, row.open_overdue) == (
             len(mine), len(done), len(on_time), len(open_late))
         assert row.late == len(done) - len(on_time) + len(open_late)
+    total = figures.step_total
+    all_done = [r for r in rows if r.done_at is not None]
+    assert (total.key, total.steps, total.done, total.open_overdue) == (
+        "all", len(rows), len(all_done),
+        len([r for r in rows if r.done_at is None and r.due_on < TODAY]))
     acceptance = next(r for r in figures.steps if r.key == "acceptance")
     assert (acceptance.on_time, acceptance.late) == (3, 2)   # b accepted late, d never
     assert acceptance.on_time_rate == 60.0
