@@ -2,6 +2,7 @@
 local date and month of a UTC timestamp, and percentiles by window functions (both engines)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,7 +66,7 @@ def _interpolate(lo: float | None, hi: float | None, frac: float) -> float | Non
     return round(float(lo) + (float(hi) - float(lo)) * frac, 2)
 
 
-def spread(values: list[float]) -> Spread:
+def spread(values: Iterable[float]) -> Spread:
     """Median and 90th percentile of ``values``, interpolated as :func:`percentiles` does."""
     ordered = sorted(values)
     n = len(ordered)
