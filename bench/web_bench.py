@@ -101,7 +101,8 @@ def load_pages(env: dict[str, str], data_dir: Path, args: argparse.Namespace,
     """Every page of :data:`PAGES` under ``ab`` beside the bare Flask page, then the SQL
     statements of one request to each."""
     procs.append(start_gunicorn("wsgi:app", args.port, env, args.workers, args.threads))
-    _, _, home = request("127.0.0.1", args.port, "GET", "/home")
+    # The first rendering at 100,000 cases computes the county totals (seconds).
+    _, _, home = request("127.0.0.1", args.port, "GET", "/home", timeout=300)
     base_env = dict(env, BENCH_PAGE_BYTES=str(len(home)))
     procs.append(start_gunicorn("bench.web_baseline:app", args.baseline_port, base_env,
                                 args.workers, args.threads))
