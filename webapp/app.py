@@ -9,11 +9,11 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import (
-    database,  # noqa: F401  (registers engine event listeners)
+    database,  # also registers the engine's event listeners
     features,
     input_guard,
 )
-from webapp.config import Config, DevelopmentConfig, TestConfig
+from webapp.config import SUPPORTED_LOCALES, Config, DevelopmentConfig, TestConfig
 from webapp.extensions import babel, csrf, db, login_manager, migrate, talisman
 from webapp.logging_setup import install_pii_filter
 from webapp.models.encrypted import set_key_source
@@ -131,17 +131,19 @@ def _install_request_hooks(app: Flask) -> None:
         g.client_address = request.remote_addr
 
     app.before_request(_enforce_access_rule)
+    # SQLite: page reads begin DEFERRED; a GET that must write after all runs again (database).
+    app.dispatch_request = database.retry_with_write_lock(  # type: ignore[method-assign]
+        app.dispatch_request, db.session.rollback)
     static_view = app.view_functions["static"]
     access(PUBLIC)(static_view)
 
 
 def _select_locale() -> str:
-    supported = ("zh_CN", "en")
     lang = session.get("lang")
-    if lang in supported:
+    if lang in SUPPORTED_LOCALES:
         return lang
     user_locale = getattr(current_user, "locale", None) if current_user else None
-    if user_locale in supported:
+    if user_locale in SUPPORTED_LOCALES:
         return user_locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 

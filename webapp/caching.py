@@ -34,6 +34,7 @@ from flask_caching import Cache
 from sqlalchemy import Connection, Table, event, insert, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from webapp.config import SUPPORTED_LOCALES
 from webapp.models.base import utcnow
 from webapp.models.data_version import DataVersion
 
@@ -183,14 +184,23 @@ def _cacheable() -> bool:
     return not session.get("_user_id")  # logged in: Flask-Login keeps the login token here
 
 
+def _anonymous_locale() -> str:
+    """The language of an anonymous visitor's page: their choice, else the default (what the
+    app's locale selector answers without a user; resolving it through Flask-Babel would load
+    the anonymous user and parse the locale on every cache hit)."""
+    lang = session.get("lang")
+    return lang if lang in SUPPORTED_LOCALES else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 def _key(version: tuple[int, dt.datetime]) -> str:
-    from flask_babel import get_locale
     return "page:" + hashlib.sha256(
-        f"{version[0]}|{version[1].isoformat()}|{get_locale()}|{request.full_path}"
+        f"{version[0]}|{version[1].isoformat()}|{_anonymous_locale()}|{request.full_path}"
         .encode()).hexdigest()
 
 
 def _before_request() -> Response | None:
+    """A cache hit answers here: one read of the data version, no other database work, no
+    rendering; a conditional request whose ETag matches gets a bodiless 304."""
     g.page_cache_key = None
     if not _cacheable():
         return None
@@ -200,11 +210,16 @@ def _before_request() -> Response | None:
         return None
     g.page_cache_key, g.page_changed_at = _key(version), version[1]
     hit = cache.get(g.page_cache_key)
-    if hit is None:
+    if hit is None or len(hit) != 3:
         return None
-    body, mimetype = hit
+    body, mimetype, etag = hit
     g.page_cache_hit = True
-    return Response(body, mimetype=mimetype)
+    if etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = Response(body, mimetype=mimetype)
+    response.set_etag(etag)
+    return response
 
 
 def _after_request(response: Response) -> Response:
@@ -215,17 +230,20 @@ def _after_request(response: Response) -> Response:
             response.cache_control.immutable = True
         return response
     key = getattr(g, "page_cache_key", None)
-    if key is None or response.status_code != 200 or response.direct_passthrough:
+    hit = getattr(g, "page_cache_hit", False)
+    if key is None or response.status_code not in ((200, 304) if hit else (200,)) or \
+            response.direct_passthrough:
         if _logged_in():
             response.cache_control.private = True
             response.cache_control.no_store = True
         return response
     if session.modified:  # the page put something in the session (a CSRF token): not shared
         return response
-    body = response.get_data()
-    if not getattr(g, "page_cache_hit", False):
-        cache.set(key, (body, response.mimetype))
-    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    if not hit:
+        body = response.get_data()
+        etag = hashlib.sha256(body).hexdigest()[:32]
+        cache.set(key, (body, response.mimetype, etag))
+        response.set_etag(etag)
     response.last_modified = g.page_changed_at
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config.get("PAGE_CACHE_MAX_AGE", 60)

@@ -12,6 +12,10 @@ from typing import ClassVar
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+# The languages the interface speaks (a visitor's choice in the session, else the default).
+SUPPORTED_LOCALES = ("zh_CN", "en")
+
+
 def data_dir() -> Path:
     """Return the data directory (database, search index, uploads, keys), creating it."""
     path = Path(os.environ.get("JIUJINAN_DATA_DIR") or BASE_DIR / "instance").resolve()

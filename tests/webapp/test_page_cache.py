@@ -82,6 +82,30 @@ def test_anonymous_pages_carry_validators_and_answer_304(cached, client, publish
     assert again.status_code == 304 and again.get_data() == b""
 
 
+def test_a_cache_hit_renders_nothing_and_sends_no_statement(cached, client, published_need):
+    from flask import template_rendered
+    published_need()
+    first = client.get("/needs")
+    rendered: list[str] = []
+
+    def record(_app, template, _context, **_extra):
+        rendered.append(template.name)
+
+    template_rendered.connect(record, cached)
+    try:
+        hit, statements = _statements(cached, lambda: client.get("/needs"))
+        unchanged, statements_304 = _statements(cached, lambda: client.get(
+            "/needs", headers={"If-None-Match": first.headers["ETag"]}))
+    finally:
+        template_rendered.disconnect(record, cached)
+    assert hit.status_code == 200 and hit.get_data() == first.get_data()
+    assert hit.headers["ETag"] == first.headers["ETag"]
+    assert unchanged.status_code == 304 and unchanged.get_data() == b""
+    assert unchanged.headers["ETag"] == first.headers["ETag"]
+    # The data version is read on a raw pooled connection: no ORM statement, no template.
+    assert rendered == [] and statements == 0 and statements_304 == 0
+
+
 def test_logged_in_pages_are_neither_cached_nor_public(cached, client, auth, published_need):
     need = published_need()
     auth.login("donor")

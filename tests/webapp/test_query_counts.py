@@ -23,7 +23,8 @@ import re
 import pytest
 from sqlalchemy import event, func, select
 
-from webapp.demo.scale import BulkWriter, load_scale
+from webapp.demo.bulk import BulkWriter
+from webapp.demo.scale import load_scale
 from webapp.models import Case, CaseEvent, CaseStatus, NeedCard, NeedStatus, Pledge, User
 
 PAGES = (

@@ -73,7 +73,10 @@ class Applicant(Base):
 
 class Case(Base):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_urgency_id", "urgency", "id"),)
+    # The case list's order (high-impact first, then urgency, newest), county-wide and by town.
+    __table_args__ = (Index("ix_cases_list_order", "high_impact", "urgency", "id"),
+                      Index("ix_cases_town_list_order", "town_id", "high_impact", "urgency",
+                            "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)  # GT-2026-000123

@@ -169,7 +169,7 @@ class MoneyTransfer(Base):
     second_approver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     second_approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     posted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    posted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    posted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     voided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     void_reason: Mapped[str | None] = mapped_column(String(500))

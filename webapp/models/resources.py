@@ -216,10 +216,11 @@ class Pledge(Base):
     message: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[PledgeStatus] = mapped_column(StrEnum(PledgeStatus), index=True,
                                                  default=PledgeStatus.PLEDGED)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow,
+                                                    index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    fulfilled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    fulfilled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Which need the received money went to (a project pledge used for one of its cases);
     # None once received: used by the pledged need or project itself.

@@ -115,6 +115,11 @@ def test_timeliness_step_figures_equal_the_deadline_rows_and_drill_down(db, staf
         assert (row.steps, row.done, row.on_time, row.open_overdue) == (
             len(mine), len(done), len(on_time), len(open_late))
         assert row.late == len(done) - len(on_time) + len(open_late)
+    total = figures.step_total
+    all_done = [r for r in rows if r.done_at is not None]
+    assert (total.key, total.steps, total.done, total.open_overdue) == (
+        "all", len(rows), len(all_done),
+        len([r for r in rows if r.done_at is None and r.due_on < TODAY]))
     acceptance = next(r for r in figures.steps if r.key == "acceptance")
     assert (acceptance.on_time, acceptance.late) == (3, 2)   # b accepted late, d never
     assert acceptance.on_time_rate == 60.0
@@ -168,3 +173,16 @@ def test_percentiles_interpolate_like_percentile_cont(db, calendar):
         vals = sorted(o for w, o in rows if w == flag)
         assert got[flag].n == len(vals)
         assert (got[flag].median, got[flag].p90) == spread(vals)
+
+
+def test_spread_in_python_interpolates_like_percentile_cont():
+    import random
+
+    from webapp.services.statistics.sql import Spread
+    from webapp.services.statistics.sql import spread as python_spread
+    rng = random.Random(16)
+    for n in range(1, 40):
+        values = [rng.randint(0, 30) for _ in range(n)]
+        got = python_spread(values)
+        assert got.n == n and (got.median, got.p90) == spread(values), values
+    assert python_spread([]) == Spread(0, None, None)

@@ -2,6 +2,7 @@
 local date and month of a UTC timestamp, and percentiles by window functions (both engines)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +64,21 @@ def _interpolate(lo: float | None, hi: float | None, frac: float) -> float | Non
     if lo is None or hi is None:
         return None
     return round(float(lo) + (float(hi) - float(lo)) * frac, 2)
+
+
+def spread(values: Iterable[float]) -> Spread:
+    """Median and 90th percentile of ``values``, interpolated as :func:`percentiles` does."""
+    ordered = sorted(values)
+    n = len(ordered)
+    if not n:
+        return Spread(0, None, None)
+
+    def at(pct: int) -> float | None:
+        pos = n - 1
+        return _interpolate(ordered[(pct * pos) // 100], ordered[(pct * pos + 99) // 100],
+                            ((pct * pos) % 100) / 100)
+
+    return Spread(n, at(50), at(90))
 
 
 def percentiles(session: Any, values: Any, key: ColumnElement[Any], value: ColumnElement[Any]
