@@ -2,7 +2,7 @@
 money posted and pledges made or received by date
 
 Revision ID: web0001idx01
-Revises: speed0001dv01
+Revises: consent0001notice
 Create Date: 2026-12-07 21:15:00
 
 The case list orders by ``high_impact DESC, urgency DESC, id DESC`` (重大敏感 cases on top).
@@ -18,7 +18,7 @@ or every posted payment for each period.
 from alembic import op
 
 revision = 'web0001idx01'
-down_revision = 'speed0001dv01'
+down_revision = 'consent0001notice'
 branch_labels = None
 depends_on = None
 
