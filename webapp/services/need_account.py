@@ -138,6 +138,11 @@ def needed_amount(case: Case) -> Decimal:
     return case.amount_needed or ZERO
 
 
+#: Ids per IN list when reading many cases at once: a county's ten years hold more cases than
+#: PostgreSQL's 65,535 bound parameters of one statement.
+IDS_PER_QUERY = 5000
+
+
 def _money(session: Session, case_ids: list[int]) -> dict[int, dict[str, ChannelMoney]]:
     debit, credit = aliased(LedgerAccount), aliased(LedgerAccount)
     rows = session.execute(
@@ -204,6 +209,11 @@ def help_accounts(session: Session, case_ids: Iterable[int]) -> dict[int, HelpAc
     ids = sorted(set(case_ids))
     if not ids:
         return {}
+    if len(ids) > IDS_PER_QUERY:  # PostgreSQL binds at most 65,535 parameters per statement
+        found_all: dict[int, HelpAccount] = {}
+        for start in range(0, len(ids), IDS_PER_QUERY):
+            found_all.update(help_accounts(session, ids[start:start + IDS_PER_QUERY]))
+        return found_all
     cases = session.execute(select(Case.id, Case.approved_amount, Case.amount_needed)
                             .where(Case.id.in_(ids))).all()
     need_of: dict[int, int] = {case_id: need_id for case_id, need_id in session.execute(

@@ -30,7 +30,7 @@ from webapp.models.resources import (
     Project,
     Scheme,
 )
-from webapp.services.need_account import need_accounts
+from webapp.services.need_account import IDS_PER_QUERY, need_accounts
 
 SOURCE_LABELS = {"scheme": "政府救助", "fund": "企业基金", "project": "慈善项目",
                  "donor": "个人捐助", "volunteer": "志愿服务"}
@@ -138,6 +138,15 @@ def _hours_by_town(session: Session, towns: dict[int, str]) -> dict[str, Decimal
     return found
 
 
+def _reported_at(session: Session, case_ids: list[int]) -> dict[int, dt.datetime]:
+    """When each of these cases was reported, read a bounded number of ids at a time."""
+    found: dict[int, dt.datetime] = {}
+    for start in range(0, len(case_ids), IDS_PER_QUERY):
+        found.update(session.execute(select(Case.id, Case.reported_at).where(
+            Case.id.in_(case_ids[start:start + IDS_PER_QUERY]))).tuples().all())
+    return found
+
+
 def _days(later: dt.datetime, earlier: dt.datetime) -> float:
     return max((later - earlier).total_seconds() / 86400, 0.0)
 
@@ -157,8 +166,7 @@ def county_totals(session: Session) -> Totals:
         town_money[rec.town_id] = town_money.get(rec.town_id, Decimal("0.00")) + rec.amount
         category_money[rec.category] = category_money.get(rec.category,
                                                           Decimal("0.00")) + rec.amount
-    reported = dict(session.execute(select(Case.id, Case.reported_at).where(
-        Case.id.in_(list(first_help)))).tuples().all()) if first_help else {}
+    reported = _reported_at(session, list(first_help))
     delays = [_days(first_help[cid], reported[cid]) for cid in first_help if cid in reported]
     towns = dict(session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.kind == OrgKind.TOWN).order_by(Organisation.code)).tuples().all())

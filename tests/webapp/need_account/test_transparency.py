@@ -74,6 +74,38 @@ def test_breakdowns_sum_to_the_same_total_as_the_ledger(state, make_project_pled
     assert state.client.get("/transparency/people.csv").status_code == 404
 
 
+def test_many_cases_are_read_a_bounded_number_of_ids_at_a_time(state, monkeypatch):
+    """A county's ten years help more cases than PostgreSQL binds parameters in one statement
+    (65,535): the totals and the accounts read ids in slices, and the slices add up to the
+    same figures as one read."""
+    from webapp.models import Case
+    from webapp.services import need_account, transparency
+    from webapp.services.ledger import green_channel
+
+    db = state.db
+    first = green_channel.pay_help_first(db.session, state.officer, state.case, "2000")
+    db.session.commit()
+    _pay(state, first.id, "T-9")
+    ids = [*db.session.scalars(select(Case.id)), 10**6]  # an absent id is left out
+    whole, accounts = transparency.county_totals(db.session), need_account.help_accounts(
+        db.session, ids)
+    statements: list[str] = []
+    monkeypatch.setattr(need_account, "IDS_PER_QUERY", 1)
+    monkeypatch.setattr(transparency, "IDS_PER_QUERY", 1)
+    from sqlalchemy import event
+    engine = db.session.get_bind()
+    listen = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        assert transparency.county_totals(db.session) == whole
+        assert need_account.help_accounts(db.session, ids) == accounts
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert whole.cases_helped == 1 and len(accounts) == len(ids) - 1
+    assert [s for s in statements if "cases.reported_at" in s]  # the sliced read ran
+    assert len([s for s in statements if "FROM cases" in s]) >= len(ids)  # one id a time
+
+
 def test_hours_delivered_not_promised_on_transparency_and_organisation_pages(
         state, accepted_service_pairing, user_named, client):
     from webapp.models import Case
