@@ -75,7 +75,8 @@ def event_note(event) -> str:
 
 def need_title(need) -> str:
     """A need card's title: an officer's title as written; a generated one
-    ('白血病，申请人40-49岁，家中有未成年子女，急需医疗费用50,000元') read back part by part in
+    ('白血病，申请人40-49岁，家中有未成年子女，急需医疗费用'; titles published before titles
+    named no amount end with one, e.g. '…急需医疗费用50,000元') read back part by part in
     the reader's language, or as stored when a part is not one the card module writes."""
     title = need.title or ""
     if getattr(need, "title_edited", False) or str(get_locale()).startswith("zh"):

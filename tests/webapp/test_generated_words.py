@@ -119,6 +119,11 @@ def test_generated_need_title_reads_in_english_and_an_officers_title_stays(engli
     try:
         assert generated_words.need_title(generated) == (
             "Leukaemia; applicant aged 40-49; Household includes: Minor child; "
+            "urgently needs medical costs")
+        # a title published before titles named no amount still reads in English
+        older = SimpleNamespace(title=built.title + "50,000元", title_edited=False)
+        assert generated_words.need_title(older) == (
+            "Leukaemia; applicant aged 40-49; Household includes: Minor child; "
             "urgently needs medical costs ¥50,000")
         edited = SimpleNamespace(title=built.title, title_edited=True)
         assert generated_words.need_title(edited) == built.title

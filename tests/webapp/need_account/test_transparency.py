@@ -94,7 +94,7 @@ def test_many_cases_are_read_a_bounded_number_of_ids_at_a_time(state, monkeypatc
     monkeypatch.setattr(transparency, "IDS_PER_QUERY", 1)
     from sqlalchemy import event
     engine = db.session.get_bind()
-    listen = lambda *args: statements.append(args[2])  # noqa: E731
+    listen = lambda *args: statements.append(args[2])
     event.listen(engine, "before_cursor_execute", listen)
     try:
         assert transparency.county_totals(db.session) == whole

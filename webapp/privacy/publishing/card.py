@@ -170,9 +170,11 @@ def card_title(card: AnonymizedCard, known_names: Iterable[str] = (), *,
     """The title of a card as published: what happened, to whom in general words, what for.
 
     Built only from the card's own published fields (the headline is a word of the redacted
-    story, the age band and household are those left by generalisation, the amount is the
-    one the card asks for), so a title says no more than the card, e.g.
-    '白血病，申请人40-49岁，家中有未成年子女，急需医疗费用50,000元'.
+    story, the age band and household are those left by generalisation), so a title says no
+    more than the card, e.g. '白血病，申请人40-49岁，家中有未成年子女，急需医疗费用'. It names
+    no amount: a title is stored once, while what the need still lacks changes with every
+    payment and pledge, and every page shows that figure beside the title from the need's one
+    account of help.
     """
     _label, cause = _category(card.category)
     need = _NEEDS.get(card.category, _NEEDS["other"])
@@ -181,9 +183,6 @@ def card_title(card: AnonymizedCard, known_names: Iterable[str] = (), *,
         parts.append(f"申请人{card.age_band}")
     if card.household and card.household != NO_SITUATION:
         parts.append(card.household.replace("；", "，"))
-    amount = card.amount_still_needed
-    if amount > 0:
-        need += f"{amount:,.0f}元" if amount == amount.to_integral_value() else f"{amount:,.2f}元"
     title = "，".join([*parts, need])
     if check and contains_pii(title, tuple(known_names)):
         title = f"{cause}，{need}"
