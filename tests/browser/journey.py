@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from tests.browser.conftest import ARTIFACTS, PRESENTATION, SCREENSHOTS
 
 DESKTOP = {"width": 1366, "height": 900}
@@ -129,10 +131,18 @@ class Journey:
         page.set_viewport_size(self.viewport)
 
     def _fits(self, step: str, size: dict) -> None:
-        """No sideways scrolling at this width, once the page has laid itself out again
-        (charts redraw for the new width on the next animation frames)."""
-        width = self.page.evaluate("""() => new Promise(done => requestAnimationFrame(
-            () => requestAnimationFrame(() => done(document.documentElement.scrollWidth))))""")
+        """No sideways scrolling at this width, once the page has laid itself out again:
+        after a resize, charts redraw for the new width when their ResizeObserver fires,
+        which on a busy machine can take a while, so this waits up to 5 s for the page to
+        fit before it reads the width."""
+        limit = size["width"] + 1
+        try:
+            self.page.wait_for_function(
+                "limit => document.documentElement.scrollWidth <= limit", arg=limit,
+                timeout=5000)
+        except PlaywrightTimeout:
+            pass  # the assertion below reports the width
+        width = self.page.evaluate("document.documentElement.scrollWidth")
         assert width <= size["width"] + 1, f"{step} at {size['width']}px: page is {width}px wide"
 
     def finish(self) -> None:
