@@ -11,11 +11,10 @@ from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-# What a page looks like does not depend on the database under it. `make test` runs the
-# presentation checks (axe-core, and the screenshots a person looks at) in the SQLite run only:
-# JOURNEY_PRESENTATION=0 on the PostgreSQL run, which would check the same pages with the same
-# data and overwrite the same screenshot files. Every functional assertion of a journey, and
-# the no-sideways-scrolling check, still run on both databases.
+# What a page looks like does not depend on the database under it: JOURNEY_PRESENTATION=0
+# skips the presentation checks (axe-core, and the screenshots a person looks at) for a quick
+# run of the journeys' functional assertions against another database. `make test` runs the
+# journeys, with those checks, in its SQLite run (see the Makefile).
 PRESENTATION = os.environ.get("JOURNEY_PRESENTATION", "1") != "0"
 SCREENSHOTS = PRESENTATION
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
