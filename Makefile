@@ -71,7 +71,8 @@ audit: $(BIN)/.installed
 ## runs side by side (one per core; each run's output is printed whole when it ends). The
 ## browser journeys (tests/browser) run in the SQLite run only, the database a fresh install
 ## serves: on 2 cores both runs with them took over 15 minutes. Everything they drive is also
-## tested below the browser on both databases.
+## tested below the browser on both databases. The engines' own tests (tests/matching,
+## tests/privacy, tests/search) touch no database, so they too run once, in the SQLite run.
 test: setup lint audit browser-deps
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
@@ -85,7 +86,8 @@ test-postgres:
 		$(BIN)/python -m tests.pgsetup "$(TEST_MIGRATIONS_DATABASE_URL)"; then \
 		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" \
 		TEST_MIGRATIONS_DATABASE_URL="$(TEST_MIGRATIONS_DATABASE_URL)" \
-		$(BIN)/pytest --ignore=tests/browser $(PYTEST_ARGS); \
+		$(BIN)/pytest --ignore=tests/browser --ignore=tests/matching --ignore=tests/privacy \
+			--ignore=tests/search $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL is required under CI=true but is unreachable" >&2; exit 1; \
 	else \
