@@ -17,7 +17,7 @@ Only aggregates leave this module; nothing here names or describes a person.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -143,6 +143,12 @@ def needed_amount(case: Case) -> Decimal:
 IDS_PER_QUERY = 5000
 
 
+def id_slices(ids: list[int]) -> Iterator[list[int]]:
+    """``ids`` in slices of at most IDS_PER_QUERY, one IN list each."""
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        yield ids[start:start + IDS_PER_QUERY]
+
+
 def _money(session: Session, case_ids: list[int]) -> dict[int, dict[str, ChannelMoney]]:
     debit, credit = aliased(LedgerAccount), aliased(LedgerAccount)
     rows = session.execute(
@@ -211,8 +217,8 @@ def help_accounts(session: Session, case_ids: Iterable[int]) -> dict[int, HelpAc
         return {}
     if len(ids) > IDS_PER_QUERY:  # PostgreSQL binds at most 65,535 parameters per statement
         found_all: dict[int, HelpAccount] = {}
-        for start in range(0, len(ids), IDS_PER_QUERY):
-            found_all.update(help_accounts(session, ids[start:start + IDS_PER_QUERY]))
+        for part in id_slices(ids):
+            found_all.update(help_accounts(session, part))
         return found_all
     cases = session.execute(select(Case.id, Case.approved_amount, Case.amount_needed)
                             .where(Case.id.in_(ids))).all()

@@ -30,7 +30,7 @@ from webapp.models.resources import (
     Project,
     Scheme,
 )
-from webapp.services.need_account import IDS_PER_QUERY, need_accounts
+from webapp.services.need_account import id_slices, need_accounts
 
 SOURCE_LABELS = {"scheme": "政府救助", "fund": "企业基金", "project": "慈善项目",
                  "donor": "个人捐助", "volunteer": "志愿服务"}
@@ -141,9 +141,9 @@ def _hours_by_town(session: Session, towns: dict[int, str]) -> dict[str, Decimal
 def _reported_at(session: Session, case_ids: list[int]) -> dict[int, dt.datetime]:
     """When each of these cases was reported, read a bounded number of ids at a time."""
     found: dict[int, dt.datetime] = {}
-    for start in range(0, len(case_ids), IDS_PER_QUERY):
+    for part in id_slices(case_ids):
         found.update(session.execute(select(Case.id, Case.reported_at).where(
-            Case.id.in_(case_ids[start:start + IDS_PER_QUERY]))).tuples().all())
+            Case.id.in_(part))).tuples().all())
     return found
 
 

@@ -91,7 +91,6 @@ def test_many_cases_are_read_a_bounded_number_of_ids_at_a_time(state, monkeypatc
         db.session, ids)
     statements: list[str] = []
     monkeypatch.setattr(need_account, "IDS_PER_QUERY", 1)
-    monkeypatch.setattr(transparency, "IDS_PER_QUERY", 1)
     from sqlalchemy import event
     engine = db.session.get_bind()
     listen = lambda *args: statements.append(args[2])
