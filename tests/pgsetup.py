@@ -1,4 +1,5 @@
-"""Make sure the PostgreSQL test database exists; exit 2 when the server is unreachable.
+"""Make sure the PostgreSQL test database exists (commits not waiting for the disk); exit 2
+when the server is unreachable.
 
 Used by ``make test``: ``python -m tests.pgsetup postgresql://postgres@127.0.0.1:5432/jiujinan_test``.
 """
@@ -22,6 +23,11 @@ def main(url: str) -> int:
             if not exists:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
                 print(f"created PostgreSQL database {name}")
+            # A test database is thrown away: a commit need not wait for its WAL to reach the
+            # disk (what a crash of the machine could lose, not what a transaction sees; the
+            # suite's PostgreSQL run is about a fifth faster).
+            conn.execute(sql.SQL("ALTER DATABASE {} SET synchronous_commit = off")
+                         .format(sql.Identifier(name)))
     except psycopg.OperationalError as exc:
         print(f"PostgreSQL unreachable at {parts.hostname}:{parts.port}: {exc}".strip(),
               file=sys.stderr)

@@ -24,7 +24,9 @@ def test_users_create_rejects_short_password(runner, demo_base, db):
     assert db.session.scalars(select(User).where(User.username == "clerk3")).first() is None
 
 
-def test_demo_load_twice_adds_nothing(runner, db):
+def test_demo_load_twice_adds_nothing(runner, db, monkeypatch):
+    from webapp.demo import cases
+    monkeypatch.setattr(cases, "CASES", 24)  # every state still; the full 300 take a minute
     first = runner.invoke(args=["demo", "load"])
     assert first.exit_code == 0, first.output
     orgs = db.session.scalar(select(func.count()).select_from(Organisation))

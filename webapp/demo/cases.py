@@ -52,6 +52,25 @@ PLAN = [(CaseStatus.REPORTED, 30), (CaseStatus.REFUSED, 8), (CaseStatus.ACCEPTED
         (CaseStatus.TRANSFERRED, 20), (CaseStatus.ESCALATED, 12), (CaseStatus.APPROVED, 15),
         (CaseStatus.REJECTED, 10), (CaseStatus.PUBLISHED, 70), (CaseStatus.IN_ASSISTANCE, 25),
         (CaseStatus.WITHDRAWN, 5), (CaseStatus.CLOSED, 20)]
+
+
+def plan_for(total: int) -> list[CaseStatus]:
+    """PLAN scaled to ``total`` cases with every state at least once (largest remainder).
+
+    At 300 it is PLAN itself; a smaller demo (tests load 24–60 cases) still holds a case in
+    every state, so what it shows does not depend on which states a shuffle happened to keep.
+    """
+    whole = sum(n for _, n in PLAN)
+    exact = {status: n * total / whole for status, n in PLAN}
+    counts = {status: max(1, int(x)) for status, x in exact.items()}
+    by_remainder = sorted(exact, key=lambda status: exact[status] - int(exact[status]),
+                          reverse=True)
+    for status in itertools.islice(itertools.cycle(by_remainder),
+                                   max(0, total - sum(counts.values()))):
+        counts[status] += 1
+    return [status for status, _ in PLAN for _ in range(counts[status])]
+
+
 PATHS = {
     CaseStatus.REPORTED: [], CaseStatus.REFUSED: ["refuse"], CaseStatus.ACCEPTED: ["accept"],
     CaseStatus.EMERGENCY_AID: ["accept", "emergency_aid"],
@@ -187,7 +206,7 @@ def load(session: Session, rng, echo) -> dict[str, int]:
     done = set(session.scalars(select(Case.external_ref).where(
         Case.external_ref.like("demo-case-%"))))
     real_now = utcnow()
-    plan = [status for status, n in PLAN for _ in range(n)]
+    plan = plan_for(CASES)
     rng.shuffle(plan)
     people: list[tuple[str, str, dt.date]] = []
     # Cases that end up published cycle through the illnesses on their own, so every illness
@@ -195,7 +214,7 @@ def load(session: Session, rng, echo) -> dict[str, int]:
     illnesses = {True: itertools.cycle(["白血病", "尿毒症", *ILLNESSES]),
                  False: itertools.cycle(ILLNESSES)}
     public = {CaseStatus.PUBLISHED, CaseStatus.IN_ASSISTANCE}
-    for i, target in enumerate(plan[:CASES]):
+    for i, target in enumerate(plan):
         ref = f"demo-case-{i:04d}"
         town = TOWNS[i % len(TOWNS)]
         category = rng.choice(list(Category))

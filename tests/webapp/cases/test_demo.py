@@ -12,15 +12,18 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def demo(db, demo_base):
+def demo(db, demo_base, monkeypatch):
+    """The case loader at 100 cases: the plan scaled down keeps every state (and 4 escalated cases, one more than the conference decides) (300 take minutes
+    on each database; ``make run`` loads the full demo, whose plan is checked below)."""
     from webapp.demo import cases
+    monkeypatch.setattr(cases, "CASES", 100)
     cases.load(db.session, random.Random("7:webapp.demo.cases"), lambda s: None)
     db.session.commit()
     return cases
 
 
 def test_demo_cases_cover_every_town_and_state_and_load_once(db, demo, runner):
-    assert db.session.scalar(select(func.count()).select_from(Case)) == 300
+    assert db.session.scalar(select(func.count()).select_from(Case)) == demo.CASES == 100
     towns = db.session.scalar(select(func.count(func.distinct(Case.town_id))))
     assert towns == db.session.scalar(select(func.count()).select_from(Organisation).where(
         Organisation.kind == OrgKind.TOWN)) == 13
@@ -34,6 +37,15 @@ def test_demo_cases_cover_every_town_and_state_and_load_once(db, demo, runner):
     assert all(valid_resident_id(c.applicant.id_number) for c in
                db.session.scalars(select(Case).limit(20)))
     assert "intact" in runner.invoke(args=["audit", "verify"]).output
-    # A second run adds nothing (checked on the same load: loading 300 cases is the slow part).
+    # A second run adds nothing (checked on the same load: loading cases is the slow part).
     counter = demo.load(db.session, random.Random("7:webapp.demo.cases"), lambda s: None)
     assert counter == {"users": 0, "cases": 0, "conferences": 0}
+
+
+def test_demo_plan_is_the_county_plan_at_300_and_keeps_every_state_when_smaller():
+    from webapp.demo.cases import PLAN, plan_for
+    assert plan_for(300) == [status for status, n in PLAN for _ in range(n)]
+    for total in (24, 40, 60, 137):
+        plan = plan_for(total)
+        assert len(plan) == total
+        assert set(plan) == set(CaseStatus)

@@ -30,9 +30,15 @@ class Gunicorn:
                      "wsgi:app"]
         self.proc = subprocess.Popen(self.args, cwd=ROOT, env=self.env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self._wait_ready()
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()  # no orphaned server, no pipe left for a later test's GC to report
+            raise
 
-    def _wait_ready(self, timeout: float = 60.0) -> None:
+    def _wait_ready(self, timeout: float = 180.0) -> None:
+        # Generous: each worker loads jieba's tagger before it answers (gunicorn.conf.py's
+        # post_worker_init), which took over a minute on a 2-core machine under full load.
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
