@@ -9,8 +9,8 @@ Problem: choose a whole amount ``x_e`` for every candidate edge ``e = (need, res
                sum of x_e over a need's edges in one unit <= the need's demand in that unit
                                                             (yuan gap, service hours, one case)
                x_e >= 0, integer
-               at most one edge with x_e > 0 among a need's ``one_per_need`` edges
-                                                            (volunteer offers: one per batch)
+               no two edges with x_e > 0 of one need share a bit of ``exclusive``
+                                                            (volunteer offers: one per service)
 
 ``weight_e`` is :func:`matching.scoring.allocation_weight`: score × urgency multiplier.
 Resources of different units never share a constraint, so the problem splits by unit and
@@ -24,12 +24,17 @@ proven optimality with integer costs (weights scaled to integers; the rounding i
 5e-9 of the largest weight). Integral capacities give an integral optimum. ``solver="lp"`` solves
 the same program with HiGHS through ``scipy.optimize.linprog`` (used to cross-check).
 
-"One offer per need per batch": a need's service request is taken on by one volunteer offer,
-never split across two (a family is visited by one team; an officer assigns one). Counted in
-places ("cases", as the web layer does) the demand of one place already says so; offers
-counted in hours need the rule explicitly. It is no flow constraint, so the solver is asked
-again with, for each need that got several offers, only its most valuable one kept, until no
-need has two (:func:`_one_per_need`); the result is feasible and usually still optimal.
+"One offer per service per need and batch": each service a need asks for (陪护就医, 生活帮扶 …)
+is taken on by one volunteer offer, never split across two (a family is visited by one team
+for it; an officer assigns one), while a need asking for several services may get one offer
+for each. ``exclusive`` gives every edge the bits of the services its offer would take on for
+its need (the services both ask for and provide; 0 for money edges), and the offers one need
+gets must not share a bit: an offer covering 陪护就医 and 生活帮扶 for a need rules out a second
+offer for either. Counted in places ("cases", as the web layer does) a need's demand is one
+place per service it asks for. The rule is no flow constraint, so the solver is asked again
+with, for each need whose offers overlap, the most valuable ones that do not overlap kept
+(greedily by amount × weight) and its others dropped, until no need has an overlap
+(:func:`_one_per_service`); the result is feasible and usually still optimal.
 """
 
 from __future__ import annotations
@@ -79,14 +84,21 @@ class AllocationProblem:
     demand: np.ndarray  # (N, len(UNITS)) int64
     urgency: np.ndarray  # (N,) for the greedy order
     need_ids: np.ndarray  # (N,) for stable tie-breaking in the greedy order
-    one_per_need: np.ndarray | None = None  # (E,) bool: a need uses at most one such edge
+    #: (E, words) uint64: the services an edge's offer takes on for its need; the edges one
+    #: need uses must not share a bit (all zero: no restriction).
+    exclusive: np.ndarray | None = None
 
     @classmethod
     def from_arrays(cls, *, need_idx: ArrayLike, res_idx: ArrayLike, unit: ArrayLike,
                     edge_cap: ArrayLike, weight: ArrayLike, capacity: ArrayLike,
                     demand: ArrayLike, urgency: ArrayLike, need_ids: ArrayLike,
-                    one_per_need: ArrayLike | None = None) -> AllocationProblem:
-        """Build a problem, rounding amounts down to whole units."""
+                    exclusive: ArrayLike | None = None) -> AllocationProblem:
+        """Build a problem, rounding amounts down to whole units.
+
+        ``exclusive`` is per edge a bit mask (``(E,)`` or ``(E, words)``, unsigned) of the
+        services it takes on, or a boolean: ``True`` edges then all share one bit, so a need
+        uses at most one of them.
+        """
         capacity = np.floor(np.maximum(np.asarray(capacity, dtype=np.float64), 0)).astype(np.int64)
         demand = np.floor(np.maximum(np.asarray(demand, dtype=np.float64), 0)).astype(np.int64)
         need_idx = np.asarray(need_idx, dtype=np.int64)
@@ -99,7 +111,7 @@ class AllocationProblem:
         weights = np.asarray(weight, dtype=np.float64)
         if weights.size and (not np.isfinite(weights).all() or (weights < 0).any()):
             raise ValueError("weights must be finite and non-negative")
-        single = None if one_per_need is None else np.asarray(one_per_need, dtype=bool)
+        single = None if exclusive is None else _exclusive_bits(exclusive, len(need_idx))
         return cls(need_idx, res_idx, unit, caps, weights, capacity, demand,
                    np.asarray(urgency), np.asarray(need_ids), single)
 
@@ -141,17 +153,48 @@ def verify(problem: AllocationProblem, amount: np.ndarray) -> None:
     ).reshape(problem.demand.shape)
     if (got > problem.demand).any():
         raise AllocationError("a need is allocated beyond its remaining gap or demand")
-    if _several_per_need(problem, amount).size:
-        raise AllocationError("a need is allocated more than one of its one-per-need edges")
+    if _overlapping(problem, amount).size:
+        raise AllocationError("a need is allocated two offers for one service")
 
 
-def _several_per_need(problem: AllocationProblem, amount: np.ndarray) -> np.ndarray:
-    """Needs (rows) given more than one of their ``one_per_need`` edges."""
-    if problem.one_per_need is None:
+def _exclusive_bits(values: ArrayLike, n_edges: int) -> np.ndarray:
+    array = np.asarray(values)
+    if array.dtype == bool:
+        array = array.astype(np.uint64)
+    if array.ndim == 1:
+        array = array.reshape(n_edges, 1)
+    return array.astype(np.uint64)
+
+
+def _bits(problem: AllocationProblem) -> np.ndarray:
+    """(E, words) uint64: the exclusive bits of every edge (zeros without the rule)."""
+    if problem.exclusive is None:
+        return np.zeros((len(problem.edge_cap), 1), dtype=np.uint64)
+    return problem.exclusive
+
+
+def _restricted(problem: AllocationProblem) -> np.ndarray:
+    """Boolean (E,): edges with at least one exclusive bit."""
+    flags: np.ndarray = (_bits(problem) != 0).any(axis=1)
+    return flags
+
+
+def _overlapping(problem: AllocationProblem, amount: np.ndarray) -> np.ndarray:
+    """Needs (rows) whose used edges share an exclusive bit."""
+    used = np.flatnonzero(_restricted(problem) & (amount > 0))
+    if used.size < 2:
         return np.zeros(0, dtype=np.int64)
-    used = problem.one_per_need & (amount > 0)
-    count = np.bincount(problem.need_idx[used], minlength=len(problem.demand))
-    return np.flatnonzero(count > 1)
+    exclusive = _bits(problem)
+    taken: dict[int, np.ndarray] = {}
+    bad: set[int] = set()
+    for e in used.tolist():
+        need = int(problem.need_idx[e])
+        bits = exclusive[e]
+        held = taken.get(need)
+        if held is not None and (held & bits).any():
+            bad.add(need)
+        taken[need] = bits if held is None else held | bits
+    return np.asarray(sorted(bad), dtype=np.int64)
 
 
 def _finish(problem: AllocationProblem, amount: np.ndarray, solver: str) -> Allocation:
@@ -170,35 +213,41 @@ def optimize_allocation(
     spans two components, so the sum of the components' optima is the optimum.
     """
     if solver == "flow":
-        return _one_per_need(problem, lambda p: _solve_flow(p, decompose=decompose))
+        return _one_per_service(problem, lambda p: _solve_flow(p, decompose=decompose))
     if solver == "lp":
-        return _one_per_need(problem, _solve_lp)
+        return _one_per_service(problem, _solve_lp)
     raise ValueError(f"unknown solver {solver!r}")
 
 
-def _one_per_need(problem: AllocationProblem, solve: Callable[[AllocationProblem], Allocation]
-                  ) -> Allocation:
-    """Solve, then while some need got several one-per-need edges, keep its most valuable
-    one (amount × weight; ties: the first edge), drop its others and solve again. Each
-    round removes edges, so it ends; the rule holds in the result (verified)."""
-    mask = problem.one_per_need
-    if mask is None or not mask.any():
-        return solve(problem)
+def _one_per_service(problem: AllocationProblem,
+                     solve: Callable[[AllocationProblem], Allocation]) -> Allocation:
+    """Solve, then while some need got offers sharing a service, keep its most valuable ones
+    that share none (amount × weight, greedily; ties: the first edge), drop its others and
+    solve again. Each round removes edges, so it ends; the rule holds in the result
+    (verified)."""
+    restricted = _restricted(problem)
+    if not restricted.any():
+        return solve(replace(problem, exclusive=None))
+    exclusive = _bits(problem)
     dropped = np.zeros(len(problem.edge_cap), dtype=bool)
-    current = replace(problem, one_per_need=None)
+    current = replace(problem, exclusive=None)
     while True:
         allocation = solve(current)
-        several = _several_per_need(problem, allocation.amount)
-        if several.size == 0:
+        overlapping = _overlapping(problem, allocation.amount)
+        if overlapping.size == 0:
             break
-        single = mask & np.isin(problem.need_idx, several)
-        used = np.flatnonzero(single & (allocation.amount > 0))
+        used = np.flatnonzero(restricted & (allocation.amount > 0)
+                              & np.isin(problem.need_idx, overlapping))
         value = allocation.amount[used] * problem.weight[used]
-        # Per need, its most valuable used edge: the first of its run after sorting.
-        order = used[np.lexsort((used, -value, problem.need_idx[used]))]
-        first = np.r_[True, problem.need_idx[order][1:] != problem.need_idx[order][:-1]]
-        single[order[first]] = False
-        dropped |= single
+        taken: dict[int, np.ndarray] = {}
+        for e in used[np.lexsort((used, -value, problem.need_idx[used]))].tolist():
+            need = int(problem.need_idx[e])
+            bits = exclusive[e]
+            held = taken.get(need)
+            if held is not None and (held & bits).any():
+                dropped[e] = True
+            else:
+                taken[need] = bits if held is None else held | bits
         current = current.without(np.flatnonzero(dropped))
     return _finish(problem, allocation.amount, allocation.solver)
 
@@ -356,19 +405,23 @@ def greedy_allocate(problem: AllocationProblem) -> Allocation:
     res_list = problem.res_idx.tolist()
     slot_list = (problem.need_idx * n_units + problem.unit).tolist()
     cap_list = problem.edge_cap.tolist()
-    single = [False] * len(cap_list) if problem.one_per_need is None else (
-        problem.one_per_need.tolist())
+    restricted = _restricted(problem).tolist()
+    exclusive = _bits(problem)
     need_list = problem.need_idx.tolist()
-    has_single: set[int] = set()
+    taken: dict[int, np.ndarray] = {}
     for e in order.tolist():
         r, s = res_list[e], slot_list[e]
-        if single[e] and need_list[e] in has_single:
-            continue
+        if restricted[e]:
+            held = taken.get(need_list[e])
+            if held is not None and (held & exclusive[e]).any():
+                continue
         take = min(cap_list[e], left_cap[r], left_need[s])
         if take > 0:
             amount[e] = take
             left_cap[r] -= take
             left_need[s] -= take
-            if single[e]:
-                has_single.add(need_list[e])
+            if restricted[e]:
+                held = taken.get(need_list[e])
+                bits = exclusive[e]
+                taken[need_list[e]] = bits if held is None else held | bits
     return _finish(problem, np.asarray(amount, dtype=np.int64), "greedy")

@@ -112,6 +112,22 @@ def load_gold(directory: str | Path, *, tokenize: Tokenizer = str.split) -> Gold
     root = Path(directory)
     catalogue = json.loads((root / "resources.json").read_text(encoding="utf-8"))
     rows = json.loads((root / "scenarios.json").read_text(encoding="utf-8"))
+    return build_gold(catalogue, rows, tokenize=tokenize)
+
+
+def load_gold_file(path: str | Path, *, tokenize: Tokenizer = str.split) -> GoldSet:
+    """Read a self-contained gold file: ``{"resources": [...], "scenarios": [...]}``.
+
+    The blind set (``blind.json``) is one: its needs are judged against a catalogue of its own,
+    written apart from the weights and from the main set's catalogue.
+    """
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return build_gold(data["resources"], data["scenarios"], tokenize=tokenize)
+
+
+def build_gold(catalogue: Sequence[Mapping[str, Any]], rows: Sequence[Mapping[str, Any]], *,
+               tokenize: Tokenizer = str.split) -> GoldSet:
+    """Build a gold set from catalogue rows and scenario rows; check every key."""
     ids = {str(r["key"]): i for i, r in enumerate(catalogue, start=1)}
     if len(ids) != len(catalogue):
         raise ValueError("duplicate resource key in the gold catalogue")

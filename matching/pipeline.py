@@ -213,7 +213,7 @@ def run_batch(
         demand=arrays.demand,
         urgency=urgency,
         need_ids=arrays.ids,
-        one_per_need=index.kind[candidates.res_idx] == KIND_CODE["offer"],
+        exclusive=_offer_services(arrays, index, candidates),
     )
     t = time.perf_counter()
     optimal = optimize_allocation(problem, solver=solver)
@@ -242,6 +242,15 @@ def run_batch(
         timings=timings,
         fairness=tuple(by_group),
     )
+
+
+def _offer_services(arrays: NeedArrays, index: ResourceIndex, candidates: Candidates
+                    ) -> np.ndarray:
+    """Per edge, the services its volunteer offer would take on for its need (the ones both
+    ask for and provide; zero for other resources): one offer per service and need."""
+    bits: np.ndarray = arrays.services[candidates.need_idx] & index.services[candidates.res_idx]
+    bits[index.kind[candidates.res_idx] != KIND_CODE["offer"]] = 0
+    return bits
 
 
 def _why_not(

@@ -53,8 +53,10 @@ class Need:
                 return max(float(self.hours_needed), 0.0)
             return DEFAULT_SERVICE_HOURS if self.services else 0.0
         if unit == "cases":
-            # One slot of a case-counted project per need and batch.
-            return 1.0 if (self.gap > 0 or self.services) else 0.0
+            # One place per service asked for (one offer takes each on), else one slot.
+            if self.services:
+                return float(len(self.services))
+            return 1.0 if self.gap > 0 else 0.0
         raise ValueError(f"unknown unit {unit!r}")
 
 

@@ -184,7 +184,7 @@ def _two_offers_for_two_needs():
         need_idx=problem.need_idx, res_idx=problem.res_idx, unit=problem.unit,
         edge_cap=problem.edge_cap, weight=problem.weight, capacity=problem.capacity,
         demand=problem.demand, urgency=problem.urgency, need_ids=problem.need_ids,
-        one_per_need=[True, True, True],
+        exclusive=[True, True, True],
     )
 
 
@@ -192,7 +192,7 @@ def _two_offers_for_two_needs():
 def test_a_need_gets_at_most_one_offer_per_batch(solver):
     problem = _two_offers_for_two_needs()
     unconstrained = optimize_allocation(
-        AllocationProblem.from_arrays(**{**problem.__dict__, "one_per_need": None}),
+        AllocationProblem.from_arrays(**{**problem.__dict__, "exclusive": None}),
         solver=solver,
     )
     assert (unconstrained.amount[:2] > 0).all()  # without the rule need 0 gets both offers
@@ -200,5 +200,18 @@ def test_a_need_gets_at_most_one_offer_per_batch(solver):
     assert list(result.amount) == [5, 0, 6]  # one offer each; offer 1 goes to need 1
     greedy = greedy_allocate(problem)
     assert (greedy.amount[:2] > 0).sum() == 1
-    with pytest.raises(AllocationError, match="one-per-need"):
+    with pytest.raises(AllocationError, match="two offers for one service"):
         verify(problem, unconstrained.amount)
+
+
+@pytest.mark.parametrize("solver", ["flow", "lp"])
+def test_a_need_gets_one_offer_per_service_it_asks_for(solver):
+    # Need 0 asks for two services (bits 1 and 2): offers 0 and 1 both give service 1, offer 2
+    # gives service 2. Need 0 may take offer 2 beside one of offers 0/1, never both of those.
+    edges = [(0, 0, 4, 0.9), (0, 1, 4, 0.8), (0, 2, 4, 0.7)]
+    base = _problem(edges, capacity=[4, 4, 4], demand=[12], unit=[HOURS] * 3)
+    problem = AllocationProblem.from_arrays(**{**base.__dict__, "exclusive": [1, 1, 2]})
+    for result in (optimize_allocation(problem, solver=solver), greedy_allocate(problem)):
+        assert list(result.amount) == [4, 0, 4]
+    with pytest.raises(AllocationError, match="two offers for one service"):
+        verify(problem, np.array([4, 4, 0]))

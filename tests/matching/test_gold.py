@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from matching.gold import evaluate_gold, load_gold, ndcg
+from matching.gold import evaluate_gold, load_gold, load_gold_file, ndcg
 from matching.scoring import DefaultScorer
 from search.analysis import analyze
 
@@ -43,3 +43,10 @@ def test_gold_loader_rejects_unknown_keys(tmp_path):
         '"right": ["nope"]}]', encoding="utf-8")
     with pytest.raises(ValueError, match="bad keys"):
         load_gold(tmp_path)
+
+
+def test_blind_file_has_twenty_scenarios_on_its_own_catalogue_and_no_rule_is_broken():
+    blind = load_gold_file(GOLD / "blind.json", tokenize=analyze)
+    assert len(blind.scenarios) >= 20 and all(s.excluded for s in blind.scenarios)
+    report = evaluate_gold(blind, DefaultScorer())
+    assert report.excluded_suggested == 0 and report.excluded_proposed == 0

@@ -117,6 +117,31 @@ def test_run_batch_proposes_one_offer_per_need(need_record, resource_record):
     assert (proposal.unit, proposal.amount) == ("hours", 6)
 
 
+@pytest.mark.parametrize("unit, cap", [("hours", 6.0), ("cases", 1.0)])
+def test_run_batch_gives_one_offer_per_service_a_need_asks_for(need_record, resource_record,
+                                                               unit, cap):
+    # Two escort offers and one home-help offer; the need asks for both services. It gets one
+    # offer for each service, never both escorts, and an offer covering both services rules
+    # out a second one for either.
+    def offer(rid, *services):
+        return resource_record(rid, kind="offer", unit=unit, capacity=20.0, per_case_cap=cap,
+                               services=frozenset(services))
+
+    asked = frozenset({"陪护就医", "生活帮扶"})
+    need = need_record(1, gap=0.0, services=asked, hours_needed=16.0)
+    given = run_batch([need], [offer(100, "陪护就医"), offer(101, "陪护就医"),
+                               offer(102, "生活帮扶")]).proposals
+    assert max(p.resource_id for p in given) == 102
+    assert len(given) == 2 and {p.resource_id for p in given} & {100, 101}
+    both = run_batch([need], [offer(100, "陪护就医", "生活帮扶"), offer(101, "陪护就医"),
+                              offer(102, "生活帮扶")]).proposals
+    services = [s for p in both for s in ({100: asked, 101: {"陪护就医"}, 102: {"生活帮扶"}}
+                                        [p.resource_id])]
+    assert len(services) == len(set(services))  # no service taken on twice
+    one = need_record(2, gap=0.0, services=frozenset({"陪护就医"}), hours_needed=16.0)
+    assert len(run_batch([one], [offer(100, "陪护就医"), offer(101, "陪护就医")]).proposals) == 1
+
+
 def test_suggest_for_need_ranks_the_obvious_match_first(liangcun):
     need, resources = liangcun
     suggestions = suggest_for_need(need, ResourceIndex.build(resources), k=3)

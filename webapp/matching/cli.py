@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from matching.gold import GoldReport
 from webapp.extensions import db
 from webapp.matching.labels import skip_reason
 from webapp.models import MatchRun, RunStatus
@@ -69,15 +70,25 @@ def _evaluate_gold(directory: str) -> None:
     if not reports:
         raise click.ClickException(f"no gold set in {directory}")
     click.echo(f"gold set: {reports[0].n} judged scenarios in {directory}")
-    click.echo(f"{'scorer':<10}{'top-1':>8}{'top-3':>8}{'NDCG@5':>8}{'excluded':>10}")
-    for report in reports:
-        excluded = report.excluded_suggested + report.excluded_proposed
-        click.echo(f"{report.scorer:<10}{report.top1:>8.1%}{report.top3:>8.1%}"
-                   f"{report.ndcg5:>8.3f}{excluded:>10}")
+    _gold_table(reports)
     if learned is None:
         click.echo("learned: too few officer decisions to fit a model")
-    for key, got, right in reports[0].misses:
-        click.echo(f"  default top-1 miss {key}: {got} (judged right: {right})")
+    blind = training.gold_reports(directory=directory, learned=learned, blind=True)
+    if blind:
+        click.echo(f"blind set: {blind[0].n} judged scenarios in {training.BLIND_FILE} "
+                   "(written apart from the weights, with a catalogue of its own)")
+        _gold_table(blind, prefix="blind ")
     choice = training.current_scorer(db.session)
     db.session.rollback()
     click.echo(f"=> {training.scorer_name(choice.scorer)} scorer is used ({choice.reason})")
+
+
+def _gold_table(reports: list[GoldReport], *, prefix: str = "") -> None:
+    click.echo(f"{'scorer':<16}{'top-1':>8}{'top-3':>8}{'NDCG@5':>8}{'excluded':>10}"
+               f"{'(proposed)':>12}")
+    for report in reports:
+        excluded = report.excluded_suggested + report.excluded_proposed
+        click.echo(f"{prefix + report.scorer:<16}{report.top1:>8.1%}{report.top3:>8.1%}"
+                   f"{report.ndcg5:>8.3f}{excluded:>10}{report.excluded_proposed:>12}")
+    for key, got, right in reports[0].misses:
+        click.echo(f"  {prefix}default top-1 miss {key}: {got} (judged right: {right})")

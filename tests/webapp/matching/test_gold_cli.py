@@ -20,9 +20,16 @@ def test_evaluate_gold_prints_top1_top3_and_ndcg_for_both_scorers(runner, demo_b
     assert f"{len(scenarios)} judged scenarios" in result.output
     default_row = next(line for line in result.output.splitlines()
                        if line.startswith("default "))
-    top1, top3, ndcg, excluded = default_row.split()[1:]
+    top1, top3, ndcg, excluded, proposed = default_row.split()[1:]
     assert float(top1.rstrip("%")) >= 80 and float(top3.rstrip("%")) >= 95
-    assert 0 < float(ndcg) <= 1 and excluded == "0"
+    assert 0 < float(ndcg) <= 1 and excluded == proposed == "0"
+    # The blind file is reported apart, on its own catalogue.
+    blind = json.loads((GOLD / "blind.json").read_text(encoding="utf-8"))
+    assert f"blind set: {len(blind['scenarios'])} judged scenarios" in result.output
+    blind_row = next(line for line in result.output.splitlines()
+                     if line.startswith("blind default "))
+    top1, top3, ndcg, excluded, proposed = blind_row.split()[2:]
+    assert 0 < float(ndcg) <= 1 and excluded == proposed == "0"
     assert "too few officer decisions" in result.output
     assert "=> default scorer is used" in result.output
 

@@ -43,7 +43,7 @@ from webapp.models.matching import ACTIVE_STATUSES
 from webapp.models.resources import ListingMixin, split_codes
 from webapp.services import ledger
 from webapp.services.cases.once_per_year import WINDOW
-from webapp.services.need_account import need_account, need_accounts
+from webapp.services.need_account import id_slices, need_account, need_accounts
 
 #: Hours of volunteer time an offer can give per matching horizon: four weeks.
 OFFER_WEEKS = 4
@@ -121,19 +121,46 @@ def active_amounts(session: Session, *, by: str, unit: str) -> dict[Any, Decimal
             for row in rows}
 
 
+def live_offer_pairings(session: Session) -> list[tuple[ListingKind, int, int, Decimal, Decimal]]:
+    """Approved or accepted volunteer pairings still running, as
+    (kind, listing id, need card id, hours approved, hours delivered).
+
+    A pairing runs while its need is open (card published, case not ended) and its volunteer
+    has not yet delivered every hour approved; a completed pairing, and one whose case ended,
+    hold neither a place nor hours of the offer any more. Delivered hours are the sessions
+    logged in the delivery log (``webapp.services.delivery``).
+    """
+    delivered = (select(ServiceSession.proposal_id,
+                        func.sum(ServiceSession.hours).label("hours"))
+                 .group_by(ServiceSession.proposal_id).subquery())
+    rows = session.execute(
+        select(Proposal.resource_kind, Proposal.resource_id, Proposal.need_card_id,
+               Proposal.approved_amount, delivered.c.hours)
+        .join(NeedCard, NeedCard.id == Proposal.need_card_id)
+        .join(Case, Case.id == NeedCard.case_id)
+        .outerjoin(delivered, delivered.c.proposal_id == Proposal.id)
+        .where(Proposal.status.in_(list(ACTIVE_STATUSES)), Proposal.unit == "hours",
+               NeedCard.status == NeedStatus.PUBLISHED,
+               Case.status.not_in(list(TERMINAL_STATUSES))))
+    live = []
+    for kind, rid, card_id, approved, given in rows:
+        approved, given = Decimal(approved or 0), Decimal(given or 0)
+        if given < approved:
+            live.append((kind, int(rid), int(card_id), approved, given))
+    return live
+
+
 def outstanding_hours(session: Session) -> dict[Any, Decimal]:
-    """Per (kind, listing), hours promised by approved or accepted pairings and not yet
-    delivered: logged service sessions free the offer's capacity again."""
-    promised = active_amounts(session, by="resource", unit="hours")
-    delivered = session.execute(
-        select(Proposal.resource_kind, Proposal.resource_id, func.sum(ServiceSession.hours))
-        .join(ServiceSession, ServiceSession.proposal_id == Proposal.id)
-        .where(Proposal.status.in_(list(ACTIVE_STATUSES)), Proposal.unit == "hours")
-        .group_by(Proposal.resource_kind, Proposal.resource_id))
-    for kind, rid, hours in delivered:
-        key = (kind, rid)
-        if key in promised:
-            promised[key] = max(Decimal(promised[key]) - Decimal(hours or 0), Decimal(0))
+    """Per (kind, listing), hours promised by running pairings and not yet delivered.
+
+    Promised hours reserve the offer's capacity until they are delivered or the pairing ends
+    (completed, or its case closed): the offer's capacity is the next ``OFFER_WEEKS`` weeks of
+    its hours per week, and a delivered hour lies in the past, so it frees the reservation
+    rather than counting against the weeks ahead.
+    """
+    promised: dict[Any, Decimal] = {}
+    for kind, rid, _card, approved, given in live_offer_pairings(session):
+        promised[(kind, rid)] = promised.get((kind, rid), Decimal(0)) + approved - given
     return promised
 
 
@@ -141,6 +168,21 @@ def money_gap(session: Session, card: NeedCard) -> Decimal:
     """Yuan still missing: the gap of the need's one account of help (ledger money from every
     channel and confirmed pledges counted)."""
     return need_account(session, card).gap
+
+
+def services_taken_on(session: Session, card_ids: list[int]) -> dict[int, frozenset[str]]:
+    """Per need card, the services its approved or accepted volunteer offers provide."""
+    taken: dict[int, set[str]] = {}
+    for ids in id_slices(card_ids):
+        rows = session.execute(
+            select(Proposal.need_card_id, Offer.services)
+            .join(Offer, Offer.id == Proposal.resource_id)
+            .where(Proposal.resource_kind == ListingKind.OFFER,
+                   Proposal.status.in_(list(ACTIVE_STATUSES)),
+                   Proposal.need_card_id.in_(ids)))
+        for card_id, services in rows:
+            taken.setdefault(int(card_id), set()).update(split_codes(services or ""))
+    return {card_id: frozenset(names) for card_id, names in taken.items()}
 
 
 def need_records(session: Session, cards: list[NeedCard], *, now: dt.datetime | None = None
@@ -156,17 +198,15 @@ def need_records(session: Session, cards: list[NeedCard], *, now: dt.datetime | 
     households = {h.case_id: h for h in session.scalars(
         select(Household).where(Household.case_id.in_(case_ids)))}
     accounts = need_accounts(session, cards)
-    hours_given = active_amounts(session, by="need", unit="hours")
+    covered = services_taken_on(session, [c.id for c in cards])
     needs = []
     for card in cards:
         case = card.case
         household = households.get(case.id)
-        services = frozenset(split_codes(card.services))
-        hours = None
-        if services:
-            hours = max(DEFAULT_SERVICE_HOURS - float(hours_given.get(card.id, 0)), 0.0)
-            if hours < 1:  # the volunteer help asked for is already assigned
-                services = frozenset()
+        # A service an approved or accepted offer already takes on is not asked again (one
+        # offer per service); the others still are, each with its own offer's hours.
+        services = frozenset(split_codes(card.services)) - covered.get(card.id, frozenset())
+        hours = DEFAULT_SERVICE_HOURS if services else None
         waited = (now - case.reported_at).days if case.reported_at else 0
         needs.append(Need(
             # The case's own town, even when the published card was generalised to the county
@@ -234,15 +274,12 @@ def offer_hours(ref: ResourceRef, need: Need) -> float:
 
 
 def open_offer_cases(session: Session) -> dict[int, int]:
-    """Per offer, how many open needs hold an approved or accepted pairing with it."""
-    rows = session.execute(
-        select(Proposal.resource_id, func.count(func.distinct(Proposal.need_card_id)))
-        .join(NeedCard, NeedCard.id == Proposal.need_card_id)
-        .where(Proposal.resource_kind == ListingKind.OFFER,
-               Proposal.status.in_(list(ACTIVE_STATUSES)),
-               NeedCard.status == NeedStatus.PUBLISHED)
-        .group_by(Proposal.resource_id))
-    return {int(rid): int(n) for rid, n in rows}
+    """Per offer, how many open needs hold a running (not yet completed) pairing with it."""
+    needs: dict[int, set[int]] = {}
+    for kind, rid, card_id, _approved, _given in live_offer_pairings(session):
+        if kind == ListingKind.OFFER:
+            needs.setdefault(rid, set()).add(card_id)
+    return {rid: len(cards) for rid, cards in needs.items()}
 
 
 def resource_record(session: Session, rid: int, kind: ListingKind, listing: Any, *,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from matching.candidates import Candidates
 from matching.features import FEATURE_NAMES, build_features
-from matching.gold import GoldReport, GoldSet, evaluate_gold, load_gold
+from matching.gold import GoldReport, GoldSet, evaluate_gold, load_gold, load_gold_file
 from matching.index import NeedArrays, ResourceIndex
 from matching.records import Need
 from matching.scoring import (
@@ -35,6 +35,8 @@ from webapp.models import Proposal, ProposalStatus
 
 #: The judged gold set in the repository; a learned model must not be worse on it.
 GOLD_DIR = Path(__file__).resolve().parents[3] / "tests" / "matching" / "gold"
+#: The blind part of the gold set (its own catalogue), measured and reported apart.
+BLIND_FILE = "blind.json"
 
 #: An officer approved the pairing (what the resource owner did next, or the case ending before
 #: it was carried out, does not change that).
@@ -87,10 +89,20 @@ def gold_set(directory: str = str(GOLD_DIR)) -> GoldSet | None:
     return load_gold(directory, tokenize=analyze)
 
 
+@lru_cache(maxsize=4)
+def blind_set(directory: str = str(GOLD_DIR)) -> GoldSet | None:
+    """The blind gold file of ``directory``, tokenised like the matcher's inputs, or ``None``."""
+    path = Path(directory) / BLIND_FILE
+    if not path.is_file():
+        return None
+    return load_gold_file(path, tokenize=analyze)
+
+
 def gold_reports(choice: ScorerChoice | None = None, *, directory: str = str(GOLD_DIR),
-                 learned: LearnedScorer | None = None) -> list[GoldReport]:
-    """Gold-set figures of the default scorer and, when given, of a learned one."""
-    gold = gold_set(directory)
+                 learned: LearnedScorer | None = None, blind: bool = False) -> list[GoldReport]:
+    """Gold-set figures of the default scorer and, when given, of a learned one; with
+    ``blind``, on the blind file instead of the main set."""
+    gold = blind_set(directory) if blind else gold_set(directory)
     if gold is None:
         return []
     reports = [evaluate_gold(gold, DefaultScorer(), name="default")]
