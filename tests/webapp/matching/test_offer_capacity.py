@@ -137,8 +137,12 @@ def test_a_need_asking_for_two_services_gets_one_offer_for_each(
     given = {p.resource_id: p for p in proposals_for(need)}
     assert offers["home"] in given and len(given) == 2  # one escort, never both
     escort = next(p for rid, p in given.items() if rid != offers["home"])
+    other_escort = offers["escort"] if escort.resource_id == offers["escort2"] else offers["escort2"]
     response = client.post(f"/api/v1/proposals/{escort.id}/approve", json={},
                            headers=api_token("officer2"))
     assert response.status_code == 200, response.get_json()
     run_batch_via_api()  # the escort is taken on: only home help is still asked for
     assert [p.resource_id for p in proposals_for(need)] == [offers["home"]]
+    body = client.get(f"/api/v1/needs/{ident(need)}/why-not?resource=offer:{other_escort}",
+                      headers=api_token()).get_json()
+    assert body["rule"] == "service_taken", body

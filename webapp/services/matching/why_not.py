@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session
 from matching.pipeline import why_not as engine_why_not
 from webapp.models import ListingKind, ListingStatus, NeedCard, Proposal, ProposalStatus, utcnow
 from webapp.models.matching import ACTIVE_STATUSES
+from webapp.models.resources import split_codes
 from webapp.services import NotFoundError
 from webapp.services.matching import records
 from webapp.services.matching.runs import cached_index
 
 #: Reasons beyond the matcher's rules (see matching.reasons.RULES for those).
-LISTING_RULES = ("not_listed", "dates", "need_closed", "proposed", "taken")
+LISTING_RULES = ("not_listed", "dates", "need_closed", "service_taken", "proposed", "taken")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,14 @@ def _competitors(session: Session, card: NeedCard, kind: ListingKind, listing_id
             for need_id, amount, unit, status in rows if need_id in cards]
 
 
+def _service_taken(session: Session, card: NeedCard, offer: Any) -> bool:
+    """Whether the offer provides a service the need asked for, that another offer (approved
+    or accepted) already takes on: one offer per service, so the matcher no longer asks it."""
+    shared = frozenset(split_codes(card.services)) & frozenset(split_codes(offer.services or ""))
+    return bool(shared) and shared <= records.services_taken_on(session, [card.id]).get(
+        card.id, frozenset())
+
+
 def why_not(session: Session, card: NeedCard, kind: ListingKind, listing_id: int, *,
             now: dt.datetime | None = None) -> WhyNotAnswer:
     """Say why ``kind:listing_id`` is not (or no longer) proposed for ``card``."""
@@ -67,6 +76,8 @@ def why_not(session: Session, card: NeedCard, kind: ListingKind, listing_id: int
     if rid is None:  # listed after the cached index was built: rebuild on the next call
         return WhyNotAnswer("not_listed")
     rule = engine_why_not(snap.needs[0], index, rid, exclusions=snap.exclusions)
+    if rule == "service" and kind == ListingKind.OFFER and _service_taken(session, card, listing):
+        return WhyNotAnswer("service_taken")
     if rule == "capacity_used":
         return WhyNotAnswer(rule, _competitors(session, card, kind, listing_id, ACTIVE_STATUSES))
     if rule is not None:
