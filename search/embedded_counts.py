@@ -27,6 +27,8 @@ FACET_SIZE = 1000
 TOTAL_AGG = ("_total", {"value_count": {"field": "rank_urgent"}})
 # Queries that may match more documents than this are counted on the sample first.
 EXACT_COUNT_LIMIT = 10_000
+# Counts that may visit more postings than this run on the counting thread (see Counter.start).
+BACKGROUND_COUNT_ABOVE = 20_000
 
 # (total, facet counts, whether both are estimates) of one query.
 Counts = tuple[int, dict[str, list[tuple[str | int, int]]], bool]
@@ -35,8 +37,13 @@ Counts = tuple[int, dict[str, list[tuple[str | int, int]]], bool]
 class Counter:
     """Counts matches and facet values, exactly up to ``exact_count_limit`` matches."""
 
-    def __init__(self, exact_count_limit: int = EXACT_COUNT_LIMIT) -> None:
+    def __init__(
+        self,
+        exact_count_limit: int = EXACT_COUNT_LIMIT,
+        background_above: int = BACKGROUND_COUNT_ABOVE,
+    ) -> None:
         self.exact_count_limit = exact_count_limit
+        self.background_above = background_above
         self._lock = threading.Lock()
         self._executor: ThreadPoolExecutor | None = None
         self._executor_pid = 0
@@ -69,7 +76,7 @@ class Counter:
                     return (*read_counts(raw, fields, scale), True)
         return (*read_counts(searcher.aggregate(counted, spec), fields), False)
 
-    def in_background(
+    def start(
         self,
         searcher: tantivy.Searcher,
         counted: tantivy.Query,
@@ -77,7 +84,19 @@ class Counter:
         estimates: MatchEstimates,
         fields: tuple[str, ...],
     ) -> Future[Counts]:
-        """:meth:`count` on the counting thread."""
+        """:meth:`count`, on the counting thread when it may visit more than
+        ``background_above`` postings, else here and now (a done future).
+
+        Handing work to another thread costs a wake-up and a switch of the GIL each way:
+        little on an idle machine, but up to several milliseconds when the thread must wait
+        for a core (measured at 200,000 documents on a loaded 2-core machine: 5.3 ms mean
+        with every count on the thread, 1.5 ms with none). Only a count that costs more
+        than that is worth running beside the top-k pass.
+        """
+        if estimates.bound <= self.background_above:
+            done: Future[Counts] = Future()
+            done.set_result(self.count(searcher, counted, spec, estimates, fields))
+            return done
         with self._lock:
             # A forked worker (gunicorn --preload) inherits the executor but not its thread.
             if self._executor is None or self._executor_pid != os.getpid():

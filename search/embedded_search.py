@@ -129,9 +129,7 @@ def run_search(searcher: tantivy.Searcher, query: SearchQuery, counter: Counter)
     elif query.sort == "urgency" or plan.is_empty:
         order_by = "rank_urgent"
     estimates = match_estimates(searcher, query, plan)
-    counted = counter.in_background(
-        searcher, counted_q, count_spec(query.facets), estimates, query.facets
-    )
+    counted = counter.start(searcher, counted_q, count_spec(query.facets), estimates, query.facets)
     try:
         page: list[RankedHit] | None = None
         candidates = post_filter_candidates(searcher, query, plan, estimates)
