@@ -1,15 +1,12 @@
-"""What the embedded backend stores per document, and the tantivy queries it asks.
+"""The tantivy queries the embedded backend asks: text, filters, and what document
+frequencies say about a query's matches before it runs.
 
-Kept apart from :mod:`search.embedded` (generations, writers, the search flow) so each can be
-read alone; docs/search.md explains the choices.
+The schema they ask is :mod:`search.embedded_schema`; docs/search.md explains the choices.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import itertools
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -18,101 +15,32 @@ from typing import Any, NamedTuple
 import tantivy
 
 from .analysis import MAX_TOKEN_CHARS
-from .documents import SearchQuery, facet_list
-from .indexing import AnalyzedDocument, in_sample, urgency_rank
+from .documents import SearchQuery
+from .embedded_schema import HASHED_FIELDS, SCHEMA, value_hash
 from .query_plan import QueryPlan
 from .thesaurus import CONCEPT_PREFIX, EXPANSION_BOOST, get_thesaurus
 
 __all__ = [
     "AS_TYPED_ENOUGH",
-    "EXACT_COUNT_LIMIT",
-    "IN_SAMPLE",
-    "SCHEMA",
     "MatchEstimates",
+    "all_of",
     "as_typed_when_broad",
     "build_queries",
-    "count_spec",
     "filter_share",
     "match_estimates",
     "passes_filters",
-    "read_counts",
-    "sampled",
-    "sampled_total",
     "text_queries",
-    "to_tantivy",
 ]
 
-KEYWORD_FIELDS = ("kind", "category", "town", "status")
-# Single-valued keyword fields also kept as 64-bit hashes in numeric fast fields, which
-# tantivy can read for a batch of hits (see passes_filters).
-HASHED_FIELDS = ("kind", "town", "status")
-FACET_SIZE = 1000
 # Above this many combinations of units, the "at least k of n units" rewrite in
 # text_queries would cost more than tantivy's own minimum-should-match scorer.
 MAX_MSM_COMBINATIONS = 64
 # A query of several words expected to match this many documents as typed is asked as typed,
 # without thesaurus alternatives (see as_typed_when_broad).
 AS_TYPED_ENOUGH = 1000
-# Every document has this single-valued fast field, so counting its values counts matches.
-TOTAL_AGG = ("_total", {"value_count": {"field": "rank_urgent"}})
-# Queries that may match more documents than this are counted on the sample first.
-EXACT_COUNT_LIMIT = 10_000
-IN_SAMPLE = "1"
 # Filters on urgency_min estimate their share from the values up to this; a higher urgency
 # only makes the estimate low, which costs time (more candidates), never correctness.
 MAX_URGENCY = 10
-
-
-def _schema() -> tantivy.Schema:
-    builder = tantivy.SchemaBuilder()
-    builder.add_text_field("uid", tokenizer_name="raw", index_option="basic")
-    for name in KEYWORD_FIELDS:
-        builder.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("text", tokenizer_name="whitespace", index_option="freq")
-    builder.add_text_field("sample", tokenizer_name="raw", index_option="basic")
-    builder.add_integer_field("urgency", indexed=True, fast=True)
-    builder.add_integer_field("rank_urgent", fast=True)
-    builder.add_integer_field("created", fast=True)
-    for name in HASHED_FIELDS:
-        builder.add_integer_field(f"{name}_hash", fast=True)
-    builder.add_bytes_field("payload", stored=True)
-    return builder.build()
-
-
-SCHEMA = _schema()
-
-
-@functools.lru_cache(maxsize=4096)
-def value_hash(value: str) -> int:
-    """A signed 64-bit hash of a keyword value, for the ``<field>_hash`` fast fields."""
-    digest = hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
-def to_tantivy(item: AnalyzedDocument) -> tantivy.Document:
-    doc = item.document
-    out = tantivy.Document()
-    out.add_text("uid", doc.uid)
-    out.add_text("kind", doc.kind)
-    for category in doc.all_categories:
-        out.add_text("category", category)
-    if doc.town:
-        out.add_text("town", doc.town)
-    if doc.status:
-        out.add_text("status", doc.status)
-    for name in HASHED_FIELDS:
-        value = getattr(doc, name)
-        if value:
-            out.add_integer(f"{name}_hash", value_hash(value))
-    out.add_text("text", f"{item.text_tokens} {item.concept_tokens}".rstrip())
-    if in_sample(doc):
-        out.add_text("sample", IN_SAMPLE)
-    if doc.urgency is not None:
-        out.add_integer("urgency", doc.urgency)
-    out.add_integer("rank_urgent", urgency_rank(doc))
-    out.add_integer("created", int(doc.created_at.timestamp()))
-    out.add_bytes("payload", json.dumps(doc.to_payload(), ensure_ascii=False).encode())
-    return out
 
 
 # -- text ---------------------------------------------------------------------------------
@@ -122,7 +50,8 @@ def _term(token: str) -> tantivy.Query:
     return tantivy.Query.term_query(SCHEMA, "text", token, "freq")
 
 
-def _all(queries: Iterable[tantivy.Query]) -> tantivy.Query:
+def all_of(queries: Iterable[tantivy.Query]) -> tantivy.Query:
+    """Documents matching every one of ``queries``."""
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in queries])
 
 
@@ -190,7 +119,7 @@ def _required(groups: Sequence[tuple[str, ...]], plan: QueryPlan, *, ranked: boo
             optional.append(_term(group[0]))
         else:
             required.append(_term(concept))
-    return _with_optional(required[0] if len(required) == 1 else _all(required), optional)
+    return _with_optional(required[0] if len(required) == 1 else all_of(required), optional)
 
 
 def _unit_query(unit: Sequence[tuple[str, ...]], plan: QueryPlan, *, ranked: bool
@@ -237,7 +166,7 @@ def text_queries(plan: QueryPlan) -> tuple[tantivy.Query, tantivy.Query]:
     # set (at score 0) and adds every unit as optional, so a match still scores the sum of
     # the units it contains (a one-word unit's terms one by one, see _with_optional).
     matches = tantivy.Query.boolean_query(
-        [(tantivy.Occur.Should, _all(combo)) for combo in itertools.combinations(units, need)]
+        [(tantivy.Occur.Should, all_of(combo)) for combo in itertools.combinations(units, need)]
     )
     scoring = [
         clause
@@ -283,12 +212,12 @@ def build_queries(
     if plan.is_empty:
         if not filters:
             return tantivy.Query.all_query(), tantivy.Query.all_query(), None
-        filtered = _all(filters)
+        filtered = all_of(filters)
         return filtered, filtered, None
     ranked, matches = text_queries(plan)
     if not filters:
         return ranked, matches, None
-    return _all([*filters, ranked]), _all([*filters, matches]), ranked
+    return all_of([*filters, ranked]), all_of([*filters, matches]), ranked
 
 
 def filter_share(searcher: tantivy.Searcher, query: SearchQuery) -> float | None:
@@ -328,7 +257,7 @@ def passes_filters(searcher: tantivy.Searcher, addresses: list[Any],
     return keep
 
 
-# -- counting -----------------------------------------------------------------------------
+# -- estimates -----------------------------------------------------------------------------
 
 
 class MatchEstimates(NamedTuple):
@@ -390,40 +319,3 @@ def match_estimates(searcher: tantivy.Searcher, query: SearchQuery, plan: QueryP
     return MatchEstimates(bound, min(expected, bound), text)
 
 
-def count_spec(facets: tuple[str, ...]) -> dict[str, Any]:
-    spec: dict[str, Any] = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in facets}
-    spec[TOTAL_AGG[0]] = TOTAL_AGG[1]
-    return spec
-
-
-def sampled(counted: tantivy.Query) -> tantivy.Query:
-    """``counted`` restricted to the 1-in-``SAMPLE_RATE`` sample."""
-    return _all([counted, tantivy.Query.term_query(SCHEMA, "sample", IN_SAMPLE)])
-
-
-def round_estimate(value: float) -> int:
-    """An estimated count to three significant figures (no false precision)."""
-    if value < 1000:
-        return round(value)
-    return int(round(value, 2 - int(math.log10(value))))
-
-
-def sampled_total(raw: Mapping[str, Any]) -> int:
-    return int(raw[TOTAL_AGG[0]]["value"] or 0)
-
-
-def read_counts(raw: Mapping[str, Any], fields: tuple[str, ...], scale: float = 1.0
-                ) -> tuple[int, dict[str, list[tuple[str | int, int]]]]:
-    """(total, facets) from an aggregation result, scaled up when it ran on the sample."""
-
-    def scaled(count: Any) -> int:
-        return int(count) if scale == 1.0 else round_estimate(int(count) * scale)
-
-    facets: dict[str, list[tuple[str | int, int]]] = {}
-    for name in fields:
-        buckets = raw.get(name, {}).get("buckets", [])
-        facets[name] = facet_list(
-            (int(b["key"]) if name == "urgency" else b["key"], scaled(b["doc_count"]))
-            for b in buckets
-        )
-    return scaled(sampled_total(raw)), facets

@@ -75,7 +75,7 @@ def urgency_rank(doc: SearchDocument) -> int:
     return (urgency << _URGENCY_SHIFT) | max(0, int(doc.created_at.timestamp()))
 
 
-# One document in SAMPLE_RATE is in the counting sample (see EmbeddedBackend.search).
+# One document in SAMPLE_RATE is in the counting sample (see search.embedded_counts).
 SAMPLE_RATE = 16
 
 

@@ -182,6 +182,14 @@ def plan_query(text: str | None, *, relaxed: bool = False, expand: bool = False)
     """
     if not text:
         return QueryPlan((), 0)
+    # Plans are immutable and depend only on the text, the flags and the dictionaries, which
+    # are fixed for the process's life: a query asked again (the next page, a popular word,
+    # the suggestions' completions) is not segmented and expanded again.
+    return _plan_query(text[: MAX_QUERY_CHARS * 2], relaxed, expand)
+
+
+@functools.lru_cache(maxsize=4096)
+def _plan_query(text: str, relaxed: bool, expand: bool) -> QueryPlan:
     chunks = _CHUNK_SEPARATORS.split(normalize(text[: MAX_QUERY_CHARS * 2])[:MAX_QUERY_CHARS])
     thesaurus = _thesaurus() if expand else None
     sounds: dict[str, str] = {}

@@ -3,7 +3,7 @@
 Terms come from the thesaurus and the domain dictionary (illnesses, relief words, towns):
 a prefix in Chinese (白血 → 白血病) or in pinyin, full or initials (baix, bxb → 白血病) completes
 to them. Titles come from the backend's top hits for the completed text (see
-:meth:`search.embedded.EmbeddedBackend.titles`), so they cost one ranked top-k search.
+:func:`search.embedded_search.top_titles`), so they cost one ranked top-k search.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import tantivy
 
+from search import embedded_search
 from search.backend import SearchUnavailable, make_backend
 from search.documents import SearchQuery
 from search.embedded import EmbeddedBackend
@@ -231,14 +232,14 @@ def test_embedded_post_filtered_ranking_equals_filtered_ranking(engine, make_doc
     engine.rebuild(docs[:2000])
     engine.index_many(docs[2000:])  # a second segment: ties across segments too
     used = []
-    original = EmbeddedBackend._post_filtered_page
+    original = embedded_search.post_filtered_page
 
-    def spy(self, *args):
-        page = original(self, *args)
+    def spy(*args):
+        page = original(*args)
         used.append(page is not None)
         return page
 
-    monkeypatch.setattr(EmbeddedBackend, "_post_filtered_page", spy)
+    monkeypatch.setattr(embedded_search, "post_filtered_page", spy)
     rng = random.Random(8)
     filter_choices = [
         {"kind": "need"},
@@ -252,10 +253,10 @@ def test_embedded_post_filtered_ranking_equals_filtered_ranking(engine, make_doc
     few_candidates = [False, True]  # True: too few to fill the page, so it must fall back
     for i in range(80):
         if few_candidates[i % 2]:
-            monkeypatch.setattr(EmbeddedBackend, "_post_filter_candidates", lambda *a: 12)
+            monkeypatch.setattr(embedded_search, "post_filter_candidates", lambda *a: 12)
         else:
             monkeypatch.undo()
-            monkeypatch.setattr(EmbeddedBackend, "_post_filtered_page", spy)
+            monkeypatch.setattr(embedded_search, "post_filtered_page", spy)
         query = SearchQuery(
             text=rng.choice(["低保", "老人", "透析", "白血病"]),
             filters=rng.choice(filter_choices),
@@ -264,7 +265,7 @@ def test_embedded_post_filtered_ranking_equals_filtered_ranking(engine, make_doc
         )
         fast = engine.search(query)
         with monkeypatch.context() as m:
-            m.setattr(EmbeddedBackend, "_post_filter_candidates", lambda *a: 0)
+            m.setattr(embedded_search, "post_filter_candidates", lambda *a: 0)
             slow = engine.search(query)
         assert [(h.id, h.score) for h in fast.hits] == [(h.id, h.score) for h in slow.hits], query
         assert fast.total == slow.total
