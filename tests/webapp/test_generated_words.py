@@ -198,3 +198,30 @@ def test_migration_reads_stored_cards_and_messages_into_codes():
         assert found["key"] == key
         assert notices.Notice(key, **found["params"]).chinese() == text
     assert migration.notice_words("随便写的话", migration.TITLE_KEYS, needs) is None
+
+
+def test_an_inbox_message_with_a_needs_title_reads_in_english(english):  # noqa: F811
+    from types import SimpleNamespace
+    built = _leukaemia_card()
+    need = SimpleNamespace(title=built.title, words=card.card_words(built))
+    body = notices.Notice("match_approved_body", need="XQ-2026-0001",
+                          title=notices.need_title(need), value="8,000.00", unit="元")
+    title = notices.Notice("match_approved", listing="爱心助医项目")  # a listing's typed title
+    assert body.chinese().startswith(f"需求 XQ-2026-0001「{built.title[:40]}」：8,000.00 元。")
+    told = Notification(title=title.chinese(), body=body.chinese(),
+                        words={"title": title.words, "body": body.words})
+    context = _in(english, "en")
+    try:
+        shown = generated_words.notice_body(told)
+        assert "Leukaemia; applicant aged 40-49" in shown
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in shown)
+        assert "爱心助医项目" in generated_words.notice_title(told)  # typed: as typed
+        assert not any("\u4e00" <= ch <= "\u9fff"
+                       for ch in generated_words.notice_title(told).replace("爱心助医项目", ""))
+    finally:
+        context.pop()
+    context = _in(english, "zh_CN")
+    try:
+        assert generated_words.notice_body(told) == told.body
+    finally:
+        context.pop()

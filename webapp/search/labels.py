@@ -56,7 +56,7 @@ def _english_part(part: str) -> str | None:
     snippet's end), or one of its own words (全县), as the reader reads it; None otherwise."""
     zh, _sep, rest = part.partition(" ")
     english = bilingual_english(zh)
-    if english is not None and (not rest or english.startswith(rest) or rest == english):
+    if english is not None and rest and english.startswith(rest):
         return str(_l(zh))
     if part in (COUNTY, SEVERAL_TOWNS):
         return str(_l(part))

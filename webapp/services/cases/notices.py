@@ -76,13 +76,16 @@ def render(words: dict[str, Any] | None, stored: str) -> str:
     Labels among the values (a step, a level, a decision) are translated, typed text not."""
     if not isinstance(words, dict) or words.get("key") not in NOTICES:
         return stored or ""
-    from flask_babel import gettext
+    from flask_babel import get_locale, gettext
 
     from webapp import generated_words
     values: dict[str, Any] = {}
     for name, value in (words.get("params") or {}).items():
         if isinstance(value, dict) and "need_title" in value:
+            # as short as the Chinese one: 40 characters, or about as many words in English
             value = generated_words.title_from(value.get("words"), value["need_title"])
+            limit = TITLE_LIMIT if str(get_locale()).startswith("zh") else TITLE_LIMIT * 3
+            value = value if len(value) <= limit else value[:limit - 1] + "…"
         elif name not in TYPED and isinstance(value, str) and value:
             value = gettext(value)
         values[name] = value
