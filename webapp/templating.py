@@ -186,8 +186,10 @@ def init(app: Flask) -> None:
     app.jinja_env.filters.update(event_note=generated_words.event_note,
                                  household_text=generated_words.household_text,
                                  band_text=generated_words.band_text,
+                                 size_text=generated_words.size_text,
                                  need_title=generated_words.need_title,
-                                 notice_text=generated_words.notice_text)
+                                 notice_title=generated_words.notice_title,
+                                 notice_body=generated_words.notice_body)
 
     @app.context_processor
     def inject_user():

@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ForeignKey, Numeric, String, Text
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.models.base import Base, StrEnum, UTCDateTime, utcnow
@@ -40,6 +41,10 @@ class NeedCard(Base):
     # k-anonymity generalisation level of the published card (webapp.privacy.publishing.card.LEVEL_*)
     level: Mapped[int] = mapped_column(default=0)
     title_edited: Mapped[bool] = mapped_column(default=False)  # officer's title, not generated
+    # What the generated words above are made of, as codes (category, event, age and size
+    # ranges, household flags, the title's form: webapp.privacy.publishing.card.card_words),
+    # so that each reader reads them in their own language (webapp.generated_words).
+    words: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     urgency: Mapped[int] = mapped_column(default=2)
     amount_needed: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
     services: Mapped[str] = mapped_column(String(200), default="")  # comma separated

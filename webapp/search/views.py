@@ -3,17 +3,23 @@ from __future__ import annotations
 
 from flask import current_app, render_template, request, url_for
 from flask_sqlalchemy.pagination import Pagination
-from markupsafe import Markup
+from sqlalchemy import select
 
 from search.documents import SORTS
 from webapp.extensions import db
+from webapp.models import NeedCard
 from webapp.models.resources import LISTING_MODELS, ListingKind
 from webapp.permissions import PUBLIC, access
 from webapp.search import bp
-from webapp.search.labels import FACET_TITLES, SORT_LABELS, facet_label, snippet_labels
+from webapp.search.labels import (
+    FACET_TITLES,
+    SORT_LABELS,
+    facet_label,
+    shown_snippet,
+    shown_title,
+)
 from webapp.services.search import queries as search_queries
 from webapp.services.search import sync as search_sync
-from webapp.templating import colon
 
 FILTERS = ("kind", "category", "town", "urgency")
 MAX_PAGE = 1000
@@ -83,6 +89,13 @@ def _hit_url(hit) -> str | None:
     return None
 
 
+def _needs(ids: list[int]) -> dict[int, NeedCard]:
+    """The cards of a page's need hits (their words are shown in the reader's language)."""
+    if not ids:
+        return {}
+    return {n.id: n for n in db.session.scalars(select(NeedCard).where(NeedCard.id.in_(ids)))}
+
+
 @bp.route("")
 @access(PUBLIC)
 def results():
@@ -96,10 +109,13 @@ def results():
     result = outcome.result
     # Both are built by search/highlight.py, which escapes every character of the stored text
     # and adds only <mark> (tests/webapp/search/test_search_pages.py feeds it <script>).
-    sep = colon()
-    hits = [(hit, Markup(hit.title_html),  # noqa: S704
-             Markup(snippet_labels(hit.snippet, sep)), _hit_url(hit))  # noqa: S704
-            for hit in result.hits]
+    terms = search_queries._terms(params["q"])
+    needs = _needs([int(hit.id) for hit in result.hits if hit.kind == "need"])
+    hits = []
+    for hit in result.hits:
+        need = needs.get(int(hit.id)) if hit.kind == "need" else None
+        hits.append((hit, shown_title(hit.title_html, terms, need),
+                     shown_snippet(hit.snippet, terms, need), _hit_url(hit)))
     active = [(name, facet_label(name, params[name])) for name in FILTERS if name in params]
     return render_template(
         "search/results.html", params=params, result=result, hits=hits,

@@ -31,6 +31,7 @@ from webapp.privacy.publishing.card import (
     CaseFacts,
     build_card,
     card_pii,
+    card_words,
     enforce_k_anonymity,
     generalize,
 )
@@ -84,6 +85,9 @@ class CardDraft:
     story_findings: tuple[Span, ...]
     edited: bool
     title_edited: bool = False
+    # What the generated words are made of (card.card_words), without the title's form when
+    # the officer typed the title.
+    words: dict[str, object] | None = None
 
     @property
     def findings(self) -> tuple[Span, ...]:
@@ -159,13 +163,17 @@ def draft_card(session: Session, case: Case, *, title: str | None = None,
         new_title = new_title.replace(facts.town, card.area)
         new_story = new_story.replace(facts.town, card.area)
     names = facts.known_names
+    words = card_words(card)
+    if new_title != card.title:
+        words.pop("title", None)
     checked = replace(card, title=new_title, story=new_story)
     extra = tuple(card_pii(replace(checked, title="", story=""), names))
     return CardDraft(card=checked, title=new_title, story=new_story,
                      title_findings=tuple(contains_pii(new_title, names)) + extra,
                      story_findings=tuple(contains_pii(new_story, names)),
                      edited=title_in is not None or story_in is not None,
-                     title_edited=title_in is not None and title_in != card.title)
+                     title_edited=title_in is not None and title_in != card.title,
+                     words=words)
 
 
 def publish_need(session: Session, actor: User, case: Case, *, title: str | None = None,
@@ -191,6 +199,7 @@ def publish_need(session: Session, actor: User, case: Case, *, title: str | None
     need.title, need.story, need.category = draft.title, draft.story, case.category
     need.title_edited = draft.title_edited
     _show_level(need, card, case)
+    need.words = draft.words
     need.urgency, need.amount_needed = case.urgency, case.approved_amount or case.amount_needed
     need.services = case.services
     need.status, need.reviewed_by_id, need.published_at = NeedStatus.PUBLISHED, actor.id, now
@@ -241,6 +250,11 @@ def reanonymise(session: Session, actor: User | None, *, k: int = K_ANONYMITY) -
         wide = generalize(card, level)
         shown = (wide.area, wide.age_band, wide.household)
         retitle = not need.title_edited and need.title != wide.title
+        words = card_words(wide)
+        if need.title_edited or (need.title != wide.title and not retitle):
+            words.pop("title", None)
+        if need.words != words:  # the same words, kept as codes (no change a reader sees)
+            need.words = words
         if (need.level, need.area, need.age_band, need.household) == (level, *shown) \
                 and not retitle:
             continue

@@ -301,13 +301,6 @@ MSGIDS = (
     N_('页面或记录不存在'),  # webapp/errors.py
     N_('60岁以上'),  # webapp/generated_words.py, webapp/services/matching/records.py
     N_('6人及以上'),  # webapp/generated_words.py
-    N_('「%(listing)s」有一项新的匹配待您确认'),  # webapp/generated_words.py
-    N_('【%(level)s】督办单 #%(id)s：个案 %(number)s'),  # webapp/generated_words.py
-    N_('个案 %(number)s %(decision)s'),  # webapp/generated_words.py
-    N_('个案 %(number)s 已提交联席会议'),  # webapp/generated_words.py
-    N_('个案 %(number)s 已收到部门答复'),  # webapp/generated_words.py
-    N_('个案 %(number)s 已移交给您承办'),  # webapp/generated_words.py
-    N_('个案 %(number)s 的「%(step)s」已超期'),  # webapp/generated_words.py
     N_('乳腺癌'),  # webapp/generated_words.py
     N_('交通事故'),  # webapp/generated_words.py, webapp/models/catalog.py
     N_('低保家庭'),  # webapp/generated_words.py
@@ -317,12 +310,10 @@ MSGIDS = (
     N_('冰雹'),  # webapp/generated_words.py
     N_('地震'),  # webapp/generated_words.py
     N_('基本生活困难'),  # webapp/generated_words.py
-    N_('复核申请：个案 %(number)s'),  # webapp/generated_words.py
     N_('子女就学困难'),  # webapp/generated_words.py
     N_('家庭遭遇突发困难'),  # webapp/generated_words.py
     N_('尿毒症'),  # webapp/generated_words.py
     N_('工伤'),  # webapp/generated_words.py
-    N_('应于 %(due)s 前完成。'),  # webapp/generated_words.py
     N_('急需临时救助'),  # webapp/generated_words.py
     N_('急需住房救助'),  # webapp/generated_words.py
     N_('急需助学帮扶'),  # webapp/generated_words.py
@@ -332,12 +323,8 @@ MSGIDS = (
     N_('急需治疗和生活费用'),  # webapp/generated_words.py
     N_('急需生活救助'),  # webapp/generated_words.py
     N_('恶性肿瘤'),  # webapp/generated_words.py
-    N_('您报告的线索 %(number)s：%(outcome)s'),  # webapp/generated_words.py
     N_('意外事故'),  # webapp/generated_words.py
     N_('意外受伤'),  # webapp/generated_words.py
-    N_('新的转办个案 %(number)s'),  # webapp/generated_words.py
-    N_('新线索 %(number)s'),  # webapp/generated_words.py
-    N_('无需再对接该需求。'),  # webapp/generated_words.py
     N_('暴雨'),  # webapp/generated_words.py
     N_('未成年'),  # webapp/generated_words.py, webapp/services/matching/records.py
     N_('未成年子女'),  # webapp/generated_words.py
@@ -346,8 +333,6 @@ MSGIDS = (
     N_('火灾'),  # webapp/generated_words.py, webapp/models/catalog.py
     N_('特困供养人员'),  # webapp/generated_words.py
     N_('白血病'),  # webapp/generated_words.py
-    N_('督办单 #%(id)s（%(number)s）已办结'),  # webapp/generated_words.py
-    N_('督办单 #%(id)s（%(number)s）已答复'),  # webapp/generated_words.py
     N_('突发困难'),  # webapp/generated_words.py
     N_('老年人'),  # webapp/generated_words.py, webapp/models/catalog.py
     N_('肝硬化'),  # webapp/generated_words.py
@@ -355,15 +340,9 @@ MSGIDS = (
     N_('脑出血'),  # webapp/generated_words.py
     N_('脑梗死'),  # webapp/generated_words.py
     N_('自然灾害'),  # webapp/generated_words.py, webapp/models/catalog.py
-    N_('请于 %(due)s 前答复。%(text)s'),  # webapp/generated_words.py
-    N_('请于 %(due)s 前首次联系。'),  # webapp/generated_words.py
     N_('辍学'),  # webapp/generated_words.py
     N_('重大疾病'),  # webapp/generated_words.py, webapp/models/catalog.py
     N_('重病患者'),  # webapp/generated_words.py, webapp/models/catalog.py
-    N_('需求 %(need)s 的匹配 #%(id)s 已取消：%(reason)s'),  # webapp/generated_words.py
-    N_('需求 %(need)s 的匹配建议 #%(id)s已被资源方接受'),  # webapp/generated_words.py
-    N_('需求 %(need)s 的匹配建议 #%(id)s被资源方婉拒'),  # webapp/generated_words.py
-    N_('需求 %(need)s「%(title)s」：%(value)s %(unit)s。请在「资源对接」中接受或婉拒。'),  # webapp/generated_words.py
     N_('不支持此传输编码'),  # webapp/gunicorn_worker.py
     N_('请求格式无效或请求行过长'),  # webapp/gunicorn_worker.py
     N_('请求被拒绝'),  # webapp/gunicorn_worker.py
@@ -493,6 +472,29 @@ MSGIDS = (
     N_('移交给 %(owner)s：%(text)s'),  # webapp/services/cases/notes.py
     N_('窗口代为申请复核'),  # webapp/services/cases/notes.py
     N_('转办至%(departments)s：%(text)s'),  # webapp/services/cases/notes.py
+    N_('「%(listing)s」有一项新的匹配待您确认'),  # webapp/services/cases/notices.py
+    N_('【%(level)s】督办单 #%(id)s：个案 %(number)s'),  # webapp/services/cases/notices.py
+    N_('【%(level)s】督办单 #%(id)s：线索 %(number)s'),  # webapp/services/cases/notices.py
+    N_('个案 %(number)s %(decision)s'),  # webapp/services/cases/notices.py
+    N_('个案 %(number)s 已提交联席会议'),  # webapp/services/cases/notices.py
+    N_('个案 %(number)s 已收到部门答复'),  # webapp/services/cases/notices.py
+    N_('个案 %(number)s 已移交给您承办'),  # webapp/services/cases/notices.py
+    N_('个案 %(number)s 的「%(step)s」已超期'),  # webapp/services/cases/notices.py
+    N_('复核申请：个案 %(number)s'),  # webapp/services/cases/notices.py
+    N_('应于 %(due)s 前完成。'),  # webapp/services/cases/notices.py
+    N_('您报告的线索 %(number)s：%(outcome)s'),  # webapp/services/cases/notices.py
+    N_('新的转办个案 %(number)s'),  # webapp/services/cases/notices.py
+    N_('新线索 %(number)s'),  # webapp/services/cases/notices.py
+    N_('无需再对接该需求。'),  # webapp/services/cases/notices.py
+    N_('督办单 #%(id)s（%(number)s）已办结'),  # webapp/services/cases/notices.py
+    N_('督办单 #%(id)s（%(number)s）已答复'),  # webapp/services/cases/notices.py
+    N_('请于 %(due)s 前答复。'),  # webapp/services/cases/notices.py
+    N_('请于 %(due)s 前答复。%(text)s'),  # webapp/services/cases/notices.py
+    N_('请于 %(due)s 前首次联系。'),  # webapp/services/cases/notices.py
+    N_('需求 %(need)s 的匹配 #%(id)s 已取消：%(reason)s'),  # webapp/services/cases/notices.py
+    N_('需求 %(need)s 的匹配建议 #%(id)s已被资源方接受'),  # webapp/services/cases/notices.py
+    N_('需求 %(need)s 的匹配建议 #%(id)s被资源方婉拒'),  # webapp/services/cases/notices.py
+    N_('需求 %(need)s「%(title)s」：%(value)s %(unit)s。请在「资源对接」中接受或婉拒。'),  # webapp/services/cases/notices.py
     N_('决定不予救助'),  # webapp/services/cases/notifications.py
     N_('办理总时限'),  # webapp/services/cases/notifications.py, webapp/services/county_rules.py
     N_('受理'),  # webapp/services/cases/notifications.py, webapp/services/cases/workflow.py

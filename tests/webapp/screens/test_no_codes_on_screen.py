@@ -24,6 +24,8 @@ ENDONYMS = ("简体中文",)
 # (webapp/generated_words.py): not typed in, so English pages must not show them.
 GENERATED = {("need_cards", "household"), ("need_cards", "age_band"), ("notifications", "title"),
              ("notifications", "body")}
+# A need's title is generated unless an officer typed it (title_edited): only typed ones count.
+TYPED_ONLY = {("need_cards", "title"): "title_edited"}
 
 
 def _stored_text(db) -> list[str]:
@@ -42,7 +44,10 @@ def _stored_text(db) -> list[str]:
                    and not c.name.endswith(("_hash", "_enc", "_cipher"))
                    and (table.name, c.name) not in GENERATED]
         for column in columns:
-            for value in db.session.scalars(select(column).where(column.is_not(None))):
+            stmt = select(column).where(column.is_not(None))
+            if (table.name, column.name) in TYPED_ONLY:
+                stmt = stmt.where(table.c[TYPED_ONLY[(table.name, column.name)]].is_(True))
+            for value in db.session.scalars(stmt):
                 if isinstance(value, str) and HAN.search(value):
                     found.add(value.strip())
                     found.update(p.strip() for p in re.split(r"[,\n]", value) if HAN.search(p))

@@ -154,3 +154,24 @@ def test_results_snippet_labels_follow_the_language(client, demo_like):
     snippets = " ".join(re.findall(r'class="mb-1 small search-snippet">(.*?)</p>', html, re.DOTALL))
     assert "Service area: " in snippets or "Area: " in snippets
     assert "服务范围：" not in snippets and "地区：" not in snippets
+
+
+def test_results_in_english_show_a_needs_generated_words_in_english(client, demo_like, db):
+    """A need's generated title and the lines of its snippet the system wrote (household, age
+    band, category, urgency, kind) read in English; the story and the town's name are as
+    typed, the query as asked."""
+    from sqlalchemy import select
+
+    from webapp.models import NeedCard, Organisation
+    client.get("/lang/en")
+    html = client.get("/search", query_string={"q": "白血病"}).get_data(as_text=True)
+    need_id = demo_like["leukemia"][1]
+    hit = html[html.index(f'data-kind="need" data-id="{need_id}"'):]
+    hit = re.sub(r"<[^>]+>", " ", re.sub(r"</?mark>", "", hit[:hit.index("</li>")]))
+    need = db.session.get(NeedCard, int(need_id))
+    assert need.words and need.words.get("title") == "full"
+    for typed in (need.story, "白血病", *db.session.scalars(select(Organisation.name))):
+        hit = hit.replace(typed, " ")
+    hit = hit.replace("&nbsp;", " ")
+    assert re.findall(r"[\u3400-\u9fff\uff01-\uff5e]+", hit) == []
+    assert "Leukaemia" in hit or "Serious illness" in hit

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 from webapp.privacy.detection.spans import Span
 from webapp.privacy.publishing.redact import RedactedSpan, contains_pii, redact
@@ -41,8 +42,8 @@ _STATUS = {"dibao": "低保家庭", "tekun": "特困供养人员"}
 
 MINOR_BAND = "未成年"
 ELDERLY_BAND = "60岁以上"
-_WIDE_BANDS = {"18-29岁": "18-39岁", "30-39岁": "18-39岁", "40-49岁": "40-59岁",
-               "50-59岁": "40-59岁"}
+_WIDE_RANGES = {"18-29": "18-39", "30-39": "18-39", "40-49": "40-59", "50-59": "40-59"}
+_WIDE_BANDS = {f"{narrow}岁": f"{wide}岁" for narrow, wide in _WIDE_RANGES.items()}
 
 # Generalisation levels, each including the previous ones. The category is the sensitive
 # attribute (the story names the illness or the fire anyway) and is never generalised; the
@@ -56,10 +57,16 @@ LEVEL_NO_AGE = 4         # age band dropped
 LEVEL_COUNTY = 5         # town replaced by the county: nothing but the county is left
 LEVEL_GENERAL = MAX_LEVEL = LEVEL_COUNTY
 
-# Words of a redacted story that say what happened without saying who: the title's headline.
-EVENT_WORDS = ("再生障碍性贫血", "先天性心脏病", "白血病", "尿毒症", "恶性肿瘤", "脑出血", "肺癌",
-               "乳腺癌", "脑梗死", "肝硬化", "交通事故", "火灾", "暴雨", "洪水", "地震", "冰雹",
-               "意外受伤", "工伤", "辍学")
+# Words of a redacted story that say what happened without saying who: the title's headline,
+# each under the code a card's ``words`` keep (webapp.generated_words shows them).
+EVENTS = {"aplastic_anaemia": "再生障碍性贫血", "congenital_heart": "先天性心脏病",
+          "leukaemia": "白血病", "uraemia": "尿毒症", "cancer": "恶性肿瘤",
+          "cerebral_haemorrhage": "脑出血", "lung_cancer": "肺癌", "breast_cancer": "乳腺癌",
+          "cerebral_infarction": "脑梗死", "cirrhosis": "肝硬化", "traffic_accident": "交通事故",
+          "fire": "火灾", "rainstorm": "暴雨", "flood": "洪水", "earthquake": "地震",
+          "hail": "冰雹", "injury": "意外受伤", "work_injury": "工伤", "dropout": "辍学"}
+EVENT_WORDS = tuple(EVENTS.values())
+_EVENT_CODES = {word: code for code, word in EVENTS.items()}
 _NEEDS = {"medical": "急需医疗费用", "accident": "急需治疗和生活费用", "disaster": "急需生活救助",
           "fire": "急需基本生活物资", "education": "急需助学帮扶", "living": "急需基本生活救助",
           "housing": "急需住房救助", "other": "急需临时救助"}
@@ -109,33 +116,100 @@ class AnonymizedCard:
     story: str
     spans: tuple[RedactedSpan, ...] = field(default=(), compare=False)
     level: int = LEVEL_EXACT
+    # The same published words as codes, for showing them in the reader's language:
+    # the age range ('40-49', 'minor', '60+'), the household flags (None: not shown) and the
+    # household-size range ('2-3', '6+').
+    age_range: str | None = field(default=None, compare=False)
+    flags: tuple[str, ...] | None = field(default=None, compare=False)
+    size_range: str | None = field(default=None, compare=False)
+
+
+MINOR_RANGE, ELDERLY_RANGE = "minor", "60+"
+
+
+def age_range(age: int | None) -> str | None:
+    """'minor', '18-29' … '50-59', '60+', or None when unknown (the code of :func:`age_band`)."""
+    if age is None or age < 0:
+        return None
+    if age < 18:
+        return MINOR_RANGE
+    if age >= 60:
+        return ELDERLY_RANGE
+    if age < 30:
+        return "18-29"
+    low = age // 10 * 10
+    return f"{low}-{low + 9}"
+
+
+def band_of_range(code: str | None) -> str | None:
+    """The Chinese age band of an age range code: '40-49' → '40-49岁', 'minor' → '未成年'."""
+    if code is None:
+        return None
+    return {MINOR_RANGE: MINOR_BAND, ELDERLY_RANGE: ELDERLY_BAND}.get(code, f"{code}岁")
+
+
+def size_range(size: int | None) -> str | None:
+    """'1', '2-3', '4-5', '6+', or None when unknown (the code of :func:`household_size_band`)."""
+    if size is None or size < 1:
+        return None
+    return "1" if size == 1 else "2-3" if size <= 3 else "4-5" if size <= 5 else "6+"
+
+
+def size_band_of_range(code: str | None) -> str | None:
+    """'2-3' → '2-3人', '6+' → '6人及以上'."""
+    if code is None:
+        return None
+    return "6人及以上" if code == "6+" else f"{code}人"
+
+
+def card_words(card: AnonymizedCard) -> dict[str, object]:
+    """What a card's generated words are made of, as codes (stored as ``NeedCard.words``):
+    its category, the story's event, the age and household-size ranges and the household
+    flags, and which title was generated ('full', or 'short' when the full one was refused
+    for personal data). The Chinese words are :func:`title_of_words` and the functions above;
+    webapp.generated_words shows them in the reader's language."""
+    event = story_event(card.story)
+    words: dict[str, object] = {
+        "category": card.category if card.category in CATEGORIES else "other",
+        "event": _EVENT_CODES[event] if event else None, "age": card.age_range,
+        "flags": list(card.flags) if card.flags is not None else None, "size": card.size_range}
+    for form in ("full", "short"):
+        if title_of_words({**words, "title": form}) == card.title:
+            words["title"] = form
+            break
+    return words
+
+
+def title_of_words(words: dict[str, Any]) -> str | None:
+    """The Chinese title generated from ``words`` (None when the title was not generated)."""
+    form = words.get("title")
+    if form not in ("full", "short"):
+        return None
+    category = words.get("category") or "other"
+    cause = CATEGORIES.get(category, CATEGORIES["other"])[1]
+    need = _NEEDS.get(category, _NEEDS["other"])
+    if form == "short":
+        return f"{cause}，{need}"
+    parts = [EVENTS.get(words.get("event") or "", cause)]
+    band = band_of_range(words.get("age"))
+    if band:
+        parts.append(f"申请人{band}")
+    flags = words.get("flags")
+    if flags is not None and set(flags) & set(FLAGS):
+        parts.append(household_situation(flags).replace("；", "，"))
+    if words.get("amount"):  # a title published before titles named no amount
+        need = f"{need}{words['amount']}元"
+    return "，".join([*parts, need])
 
 
 def age_band(age: int | None) -> str | None:
     """'未成年', '18-29岁' … '50-59岁', '60岁以上', or None when unknown."""
-    if age is None or age < 0:
-        return None
-    if age < 18:
-        return MINOR_BAND
-    if age >= 60:
-        return ELDERLY_BAND
-    if age < 30:
-        return "18-29岁"
-    low = age // 10 * 10
-    return f"{low}-{low + 9}岁"
+    return band_of_range(age_range(age))
 
 
 def household_size_band(size: int | None) -> str | None:
     """'1人', '2-3人', '4-5人', '6人及以上', or None when unknown."""
-    if size is None or size < 1:
-        return None
-    if size == 1:
-        return "1人"
-    if size <= 3:
-        return "2-3人"
-    if size <= 5:
-        return "4-5人"
-    return "6人及以上"
+    return size_band_of_range(size_range(size))
 
 
 def household_situation(flags: Iterable[str]) -> str:
@@ -212,6 +286,9 @@ def build_card(facts: CaseFacts, *, check_title: bool = True) -> AnonymizedCard:
         title="",
         story=redaction.text,
         spans=redaction.spans,
+        age_range=age_range(facts.age),
+        flags=tuple(f for f in FLAGS if f in facts.flags),
+        size_range=size_range(facts.household_size),
     )
     return replace(card, title=card_title(card, facts.known_names, check=check_title))
 
@@ -247,8 +324,12 @@ def quasi_identifiers(card: AnonymizedCard, level: int) -> QuasiIdentifiers:
 def generalize(card: AnonymizedCard, level: int) -> AnonymizedCard:
     """The card as published at a generalisation level (its title rebuilt from what is left)."""
     area, band, size, situation = quasi_identifiers(card, level)
+    ages = (card.age_range if level < LEVEL_WIDE_AGE else _WIDE_RANGES.get(
+        card.age_range or "", card.age_range)) if level < LEVEL_NO_AGE else None
     wide = replace(card, area=area, age_band=band, household_size_band=size,
-                   household=situation, level=level)
+                   household=situation, level=level, age_range=ages,
+                   flags=card.flags if situation is not None else None,
+                   size_range=card.size_range if size is not None else None)
     return replace(wide, title=card_title(wide, check=False))  # fewer words than build_card's
 
 

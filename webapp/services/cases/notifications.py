@@ -31,6 +31,7 @@ from webapp.models import (
     utcnow,
 )
 from webapp.services import events
+from webapp.services.cases.notices import Notice
 
 log = logging.getLogger(__name__)
 STEP_LABELS = {"acceptance": "受理", "verification": "核查", "transfer_answer": "部门答复",
@@ -41,16 +42,24 @@ def case_link(case: Case) -> str:
     return f"/cases/{case.id}"
 
 
-def notify(session: Session, user_ids: Iterable[int | None], kind: str, title: str, *,
-           body: str = "", case: Case | None = None, dedupe: str | None = None) -> int:
-    """Put a message in each user's inbox; with ``dedupe`` a repeat call adds nothing."""
+def notify(session: Session, user_ids: Iterable[int | None], kind: str, title: Notice, *,
+           body: Notice | str = "", case: Case | None = None, dedupe: str | None = None) -> int:
+    """Put a message in each user's inbox; with ``dedupe`` a repeat call adds nothing.
+
+    ``title`` and ``body`` are keyed messages (a body may be typed text), stored in Chinese
+    and as their keys and values, which the inbox shows in the reader's language."""
     added = 0
+    words = {"title": title.words,
+             "body": body.words if isinstance(body, Notice) else None}
+    title_text = title.chinese()
+    body_text = body.chinese() if isinstance(body, Notice) else body
     for user_id in dict.fromkeys(u for u in user_ids if u):
         key = f"{dedupe}:{user_id}" if dedupe else None
         if key and session.scalars(select(Notification.id).where(
                 Notification.dedupe_key == key)).first():
             continue
-        session.add(Notification(user_id=user_id, kind=kind, title=title[:200], body=body[:1000],
+        session.add(Notification(user_id=user_id, kind=kind, title=title_text[:200],
+                                 body=body_text[:1000], words=words,
                                  link=case_link(case) if case else None,
                                  case_id=case.id if case else None, dedupe_key=key))
         added += 1
@@ -103,8 +112,8 @@ def notify_overdue(session: Session, deadline: StepDeadline) -> int:
     supervisors = users_with_role(session, Role.OFFICER)
     step = STEP_LABELS.get(deadline.step.value, deadline.step.value)
     return notify(session, [*owners, *supervisors], "overdue",
-                  f"个案 {case.number} 的「{step}」已超期",
-                  body=f"应于 {deadline.due_on.isoformat()} 前完成。", case=case,
+                  Notice("overdue", number=case.number, step=step),
+                  body=Notice("overdue_body", due=deadline.due_on.isoformat()), case=case,
                   dedupe=f"overdue:{deadline.id}")
 
 
@@ -115,20 +124,20 @@ def on_transfer(session: Session, event: events.CaseTransferred) -> events.Effec
     for transfer in event.transfers:
         added += notify(session, users_with_role(session, Role.DEPARTMENT_HANDLER,
                                         organisation_id=transfer.department_id),
-               "transfer", f"新的转办个案 {case.number}",
-               body=f"请于 {transfer.due_on.isoformat()} 前答复。", case=case)
+               "transfer", Notice("transfer", number=case.number),
+               body=Notice("transfer_body", due=transfer.due_on.isoformat()), case=case)
     return events.Effects(notices=added)
 
 
 def on_answer(session: Session, event: events.TransferAnswered) -> events.Effects:
     case = event.case
     return events.Effects(notices=notify(session, [case.owner_id], "transfer_answer",
-                                         f"个案 {case.number} 已收到部门答复", case=case))
+                                         Notice("transfer_answer", number=case.number), case=case))
 
 
 def on_handover(session: Session, event: events.CaseHandedOver) -> events.Effects:
     return events.Effects(notices=notify(session, [event.new_owner_id], "handover",
-                                         f"个案 {event.case.number} 已移交给您承办",
+                                         Notice("handover", number=event.case.number),
                                          case=event.case))
 
 
@@ -144,12 +153,12 @@ def on_decision(session: Session, event: events.CaseApproved | events.CaseEnded
     recipients = [case.owner_id, case.reported_by_id]
     return events.Effects(notices=notify(
         session, [u for u in recipients if u != getattr(actor, "id", None)], "decision",
-        f"个案 {case.number} {DECISION_LABELS[type(event)]}", case=case))
+        Notice("decision", number=case.number, decision=DECISION_LABELS[type(event)]), case=case))
 
 
 def on_escalated(session: Session, event: events.CaseEscalated) -> events.Effects:
     return events.Effects(notices=notify(session, users_with_role(session, Role.OFFICER),
-                                         "escalated", f"个案 {event.case.number} 已提交联席会议",
+                                         "escalated", Notice("escalated", number=event.case.number),
                                          case=event.case))
 
 

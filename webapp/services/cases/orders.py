@@ -48,6 +48,7 @@ from webapp.services import (
     events,
 )
 from webapp.services.cases import deadlines, notifications
+from webapp.services.cases.notices import Notice
 from webapp.services.cases.settings import CaseSettings
 
 MAX_REPLY_DAYS = 30
@@ -395,7 +396,6 @@ def on_order_changed(session: Session, event: events.SupervisionOrderChanged) ->
     case = session.get(Case, order.case_id) if order.case_id else None
     lead = session.get(Lead, order.subject_id) if order.subject_kind == "lead" else None
     number = lead.number if lead else case.number if case else f"#{order.id}"
-    noun = SUBJECT_LABELS["lead"] if lead else SUBJECT_LABELS["case"]
     level = LEVEL_LABELS[order.level.value]
     recipients = [*notifications.users_with_role(session, Role.INTAKE_WORKER,
                                                  organisation_id=order.recipient_id),
@@ -403,17 +403,21 @@ def on_order_changed(session: Session, event: events.SupervisionOrderChanged) ->
                                                  organisation_id=order.recipient_id)]
     if event.step == "reply":
         return events.Effects(notices=notifications.notify(
-            session, [order.issued_by_id], "order", f"督办单 #{order.id}（{number}）已答复",
+            session, [order.issued_by_id], "order", Notice("order_replied", id=order.id, number=number),
             body=(order.reply or "")[:200], case=case))
     if event.step == "close":
         return events.Effects(notices=notifications.notify(
-            session, recipients, "order", f"督办单 #{order.id}（{number}）已办结", case=case))
+            session, recipients, "order", Notice("order_closed", id=order.id, number=number),
+            case=case))
     people = list(recipients)
     if order.level in (OrderLevel.SUPERVISE, OrderLevel.REPORT):
         people += notifications.users_with_role(session, Role.OFFICER)
     if order.level == OrderLevel.REPORT:
         people += notifications.users_with_role(session, Role.AUDITOR)
     return events.Effects(notices=notifications.notify(
-        session, people, "order", f"【{level}】督办单 #{order.id}：{noun} {number}",
-        body=f"请于 {order.reply_due_on.isoformat()} 前答复。{order.request[:200]}", case=case,
+        session, people, "order",
+        Notice("order_issued_lead" if lead else "order_issued", level=level, id=order.id,
+               number=number),
+        body=Notice("order_issued_body", due=order.reply_due_on.isoformat(),
+                    text=order.request[:200]), case=case,
         dedupe=f"order:{order.id}:{order.level.value}"))

@@ -25,6 +25,7 @@ from webapp.models import (
 )
 from webapp.services import ConflictError, DomainError, PermissionDeniedError, audit, events
 from webapp.services.cases import deadlines
+from webapp.services.cases.notices import Notice
 from webapp.services.cases.notifications import notify
 from webapp.services.cases.settings import CaseSettings
 from webapp.services.doors.settings import DoorSettings
@@ -179,5 +180,5 @@ def on_appeal_filed(session: Session, event: events.AppealFiled) -> events.Effec
     if appeal.reviewer_id is None:
         return events.Effects()
     added = notify(session, [appeal.reviewer_id], "appeal",
-                   f"复核申请：个案 {event.case.number}", case=event.case)
+                   Notice("appeal", number=event.case.number), case=event.case)
     return events.Effects(notices=added)

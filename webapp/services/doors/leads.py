@@ -43,6 +43,7 @@ from webapp.services import (
     events,
 )
 from webapp.services.cases import deadlines, intake, workflow
+from webapp.services.cases.notices import Notice
 from webapp.services.cases.notifications import notify, users_with_role
 from webapp.services.cases.settings import CaseSettings
 from webapp.services.consent import ConsentInput, consent_of_lead
@@ -295,8 +296,8 @@ def outcome_text(lead: Lead) -> str:
 def on_lead_filed(session: Session, event: events.LeadFiled) -> events.Effects:
     lead = event.lead
     added = notify(session, users_with_role(session, Role.INTAKE_WORKER, town_id=lead.town_id),
-                   "lead", f"新线索 {lead.number}",
-                   body=f"请于 {lead.due_on.isoformat()} 前首次联系。")
+                   "lead", Notice("lead", number=lead.number),
+                   body=Notice("lead_body", due=lead.due_on.isoformat()))
     return events.Effects(notices=added)
 
 
@@ -306,5 +307,5 @@ def on_lead_resolved(session: Session, event: events.LeadConverted | events.Lead
     if lead.reporter_id is None:
         return events.Effects()
     added = notify(session, [lead.reporter_id], "lead",
-                   f"您报告的线索 {lead.number}：{outcome_text(lead)}")
+                   Notice("lead_resolved", number=lead.number, outcome=outcome_text(lead)))
     return events.Effects(notices=added)

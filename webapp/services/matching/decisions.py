@@ -31,6 +31,8 @@ from webapp.models import (
 from webapp.models.ledger import MoneyTransfer, MoneyTransferStatus
 from webapp.permissions import can_respond_to_proposal
 from webapp.services import ConflictError, DomainError, PermissionDeniedError, audit, events, ledger
+from webapp.services.cases import notices
+from webapp.services.cases.notices import Notice
 from webapp.services.cases.notifications import notify, users_with_role
 from webapp.services.matching import records
 
@@ -159,10 +161,10 @@ def approve(session: Session, actor: User, proposal: Proposal, *,
         "amount": str(value), "unit": proposal.unit,
         "money_transfer_id": proposal.money_transfer_id})
     notify(session, responders(session, proposal), "match_approved",
-           f"「{listing.title[:60]}」有一项新的匹配待您确认",
-           body=f"需求 {proposal.need.label}「{proposal.need.title[:40]}」："
-                f"{value:,.2f} {_unit_label(proposal)}。"
-                f"请在「资源对接」中接受或婉拒。",
+           Notice("match_approved", listing=listing.title[:60]),
+           body=Notice("match_approved_body", need=proposal.need.label,
+                       title=notices.need_title(proposal.need), value=f"{value:,.2f}",
+                       unit=_unit_label(proposal)),
            dedupe=f"match-approved:{proposal.id}")
     events.publish(session, events.MatchApproved(proposal, actor))
     return proposal
@@ -224,8 +226,8 @@ def respond(session: Session, actor: User, proposal: Proposal, *, accept: bool,
         "need_card_id": proposal.need_card_id,
         "resource": f"{proposal.resource_kind.value}:{proposal.resource_id}"})
     notify(session, [proposal.decided_by_id], "match_" + ("accepted" if accept else "declined"),
-           f"需求 {proposal.need.label} 的匹配建议 #{proposal.id}"
-           f"{'已被资源方接受' if accept else '被资源方婉拒'}",
+           Notice("match_accepted" if accept else "match_declined", need=proposal.need.label,
+                  id=proposal.id),
            dedupe=f"match-response:{proposal.id}")
     return proposal
 
@@ -276,8 +278,9 @@ def cancel_for_ended_case(session: Session, actor: User | None, case: Case, *,
             "resource": f"{proposal.resource_kind.value}:{proposal.resource_id}",
             "from": before.value, "money_transfer_id": proposal.money_transfer_id})
         notify(session, responders(session, proposal), "match_cancelled",
-               f"需求 {proposal.need.label} 的匹配 #{proposal.id} 已取消：{note}",
-               body="无需再对接该需求。",
+               Notice("match_cancelled", need=proposal.need.label, id=proposal.id,
+                      reason=note),
+               body=Notice("match_cancelled_body"),
                dedupe=f"match-cancelled:{proposal.id}")
         cancelled.append(proposal)
     return cancelled
