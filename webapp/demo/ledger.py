@@ -13,7 +13,6 @@ from webapp.demo.base import BUREAU, DEMO_PASSWORD
 from webapp.models import (
     TERMINAL_STATUSES,
     Case,
-    ListingKind,
     ListingStatus,
     Organisation,
     Role,
@@ -26,9 +25,9 @@ from webapp.models.ledger import (
     MoneyTransferStatus,
     PaymentMethod,
 )
-from webapp.models.resources import LISTING_MODELS
 from webapp.services import DomainError, accounts, ledger
 from webapp.services.ledger.accounts import (
+    LISTING_MODELS,
     funded_total,
     promised_amount,
     reserve_account,
@@ -71,11 +70,11 @@ def _fund_listings(session: Session) -> int:
     """Record the money each listed fund, project and scheme received (once)."""
     made = 0
     for kind, (share, reference) in RECEIVED.items():
-        model = LISTING_MODELS[ListingKind(kind.value)]
+        model = LISTING_MODELS[kind]
         for listing in session.scalars(select(model).where(
                 model.status == ListingStatus.LISTED).order_by(model.id)):
             account = ledger.open_listing_account(session, None, kind, listing.id)
-            amount = (promised_amount(kind, listing) * share).quantize(Decimal("0.01"))
+            amount = (promised_amount(listing) * share).quantize(Decimal("0.01"))
             if amount > 0 and funded_total(session, account) == 0:
                 ledger.top_up(session, None, source=kind.value, source_id=listing.id,
                               amount=amount, reference=reference)

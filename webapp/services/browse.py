@@ -5,16 +5,19 @@ Only anonymized need-card fields leave this module; the case behind a card is ne
 """
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, Generic, TypeVar
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, ScalarSelect, Select, func, literal, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from webapp.models import Case, CaseStatus, Category, NeedCard, NeedStatus, utcnow
 from webapp.models.delivery import CaseOutcome
-from webapp.models.resources import ListingStatus, Pledge, PledgeStatus, Project
+from webapp.models.resources import ListingMixin, ListingStatus, Pledge, PledgeStatus, Project
 from webapp.services import delivery
 from webapp.services.delivery import HelpSource
 from webapp.services.need_account import HelpAccount, need_account, need_accounts
@@ -22,6 +25,10 @@ from webapp.services.need_account import HelpAccount, need_account, need_account
 ACTIVE_PLEDGES = (PledgeStatus.PLEDGED, PledgeStatus.CONFIRMED, PledgeStatus.FULFILLED)
 ZERO = Decimal("0.00")
 MAX_FILTER_MONEY = Decimal(1000000000000)
+
+_Number = TypeVar("_Number", int, Decimal)
+_Row = TypeVar("_Row")
+_Stmt = TypeVar("_Stmt", bound=Select[Any])
 
 
 @dataclass(frozen=True)
@@ -35,8 +42,9 @@ class Filters:
     max_gap: Decimal | None = None
 
     @classmethod
-    def parse(cls, args) -> Filters:
-        def number(name, kind):
+    def parse(cls, args: Mapping[str, str]) -> Filters:
+        """Filters from a page's query string."""
+        def number(name: str, kind: Callable[[str], _Number]) -> _Number | None:
             raw = (args.get(name) or "").strip()
             try:
                 value = kind(raw) if raw else None
@@ -57,12 +65,12 @@ class Filters:
     @property
     def gap_key(self) -> str:
         """The gap band as the pages' select writes it."""
-        def text(value):
+        def text(value: Decimal | None) -> str:
             return "" if value is None else format(value, "f")
         return f"{text(self.min_gap)}-{text(self.max_gap)}"
 
 
-def _in_range(value) -> bool:
+def _in_range(value: Decimal | int) -> bool:
     """Non-negative and small enough for any database column (ids, money)."""
     if isinstance(value, Decimal):
         return value.is_finite() and 0 <= value <= MAX_FILTER_MONEY
@@ -80,15 +88,15 @@ def _band(band: str) -> tuple[Decimal | None, Decimal | None]:
     return parse(low), parse(high)
 
 
-class ListPagination(Pagination):
+class ListPagination(Pagination, Generic[_Row]):
     """Flask-SQLAlchemy's pagination over an already ordered Python list."""
 
-    def __init__(self, rows: list, *, page: int, per_page: int):
+    def __init__(self, rows: list[_Row], *, page: int, per_page: int) -> None:
         self._rows = rows
         super().__init__(page=max(page, 1), per_page=max(min(per_page, 100), 1),
                          error_out=False)
 
-    def _query_items(self) -> list:
+    def _query_items(self) -> list[_Row]:
         return self._rows[self._query_offset:self._query_offset + self.per_page]
 
     def _query_count(self) -> int:
@@ -141,7 +149,7 @@ def waiting_boost(days: int) -> float:
     return min(days // 7, 2) * 0.5
 
 
-def need_priority(view: NeedView) -> tuple:
+def need_priority(view: NeedView) -> tuple[float, Decimal, dt.datetime, int]:
     """Sort key: urgency lifted by waiting time, then the unmet gap, then the oldest first."""
     published = view.card.published_at or utcnow()
     return (-(view.card.urgency + waiting_boost(view.waiting_days)), -view.gap,
@@ -217,18 +225,18 @@ class ProjectView:
         return min(100, int(self.pledged * 100 / budget))
 
 
-def _pledged_to_projects():
+def _pledged_to_projects() -> ScalarSelect[Decimal]:
     return select(func.coalesce(func.sum(Pledge.amount), 0)).where(
         Pledge.project_id == Project.id, Pledge.status.in_(ACTIVE_PLEDGES)
     ).correlate(Project).scalar_subquery()
 
 
-def _padded(column):
+def _padded(column: InstrumentedAttribute[str]) -> ColumnElement[str]:
     """``,a,b,`` so that a LIKE on ``,a,`` matches whole list items only."""
     return literal(",") + column + literal(",")
 
 
-def filter_listings(stmt, model, filters: Filters):
+def filter_listings(stmt: _Stmt, model: type[ListingMixin], filters: Filters) -> _Stmt:
     """Narrow a listing statement to a cause and a town (empty lists match everything)."""
     if filters.category:
         stmt = stmt.where(or_(model.categories == "", _padded(model.categories).contains(
@@ -239,7 +247,8 @@ def filter_listings(stmt, model, filters: Filters):
     return stmt
 
 
-def listed_projects_stmt(filters: Filters = Filters(), *, organisation_id: int | None = None):
+def listed_projects_stmt(filters: Filters = Filters(), *, organisation_id: int | None = None
+                         ) -> Select[tuple[Project, Decimal]]:
     """Statement of (Project, pledged) rows for listed projects matching the filters."""
     pledged = _pledged_to_projects()
     stmt = select(Project, pledged.label("pledged")).where(
@@ -254,14 +263,14 @@ def listed_projects_stmt(filters: Filters = Filters(), *, organisation_id: int |
     return stmt.order_by(Project.featured.desc(), Project.listed_at.desc(), Project.id.desc())
 
 
-def project_views(rows) -> list[ProjectView]:
+def project_views(rows: Iterable[tuple[Project, Decimal | None]]) -> list[ProjectView]:
     return [ProjectView(project, Decimal(pledged or 0)) for project, pledged in rows]
 
 
 def paginate_projects(session: Session, filters: Filters, *, page: int, per_page: int,
-                      organisation_id: int | None = None) -> ListPagination:
+                      organisation_id: int | None = None) -> ListPagination[ProjectView]:
     rows = project_views(session.execute(
-        listed_projects_stmt(filters, organisation_id=organisation_id)).all())
+        listed_projects_stmt(filters, organisation_id=organisation_id)).tuples().all())
     return ListPagination(rows, page=page, per_page=per_page)
 
 
@@ -275,4 +284,4 @@ def listed_project(session: Session, project_id: int) -> ProjectView | None:
 
 
 def featured_projects(session: Session, limit: int = 6) -> list[ProjectView]:
-    return project_views(session.execute(listed_projects_stmt().limit(limit)).all())
+    return project_views(session.execute(listed_projects_stmt().limit(limit)).tuples().all())

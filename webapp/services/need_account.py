@@ -36,6 +36,7 @@ from webapp.models.ledger import (
 )
 from webapp.models.matching import ACTIVE_STATUSES
 from webapp.models.resources import Pledge, PledgeStatus
+from webapp.models.search_outbox import OutboxOp
 
 ZERO = Decimal("0.00")
 #: Money channels of a case, in the order pages list them.
@@ -265,8 +266,8 @@ def reindex_case(session: Session, case_id: int | None) -> None:
         return
     # The outbox writer, imported here: search documents read this module's accounts.
     from webapp.services.search import sync as search_sync
+    from webapp.services.search.documents import NEED
     card = session.scalars(select(NeedCard).where(NeedCard.case_id == case_id)).first()
     if card is not None and card.published_at is not None:
-        op = (search_sync.OutboxOp.UPSERT if card.status == NeedStatus.PUBLISHED
-              else search_sync.OutboxOp.DELETE)
-        search_sync.enqueue(session, search_sync.NEED, card.id, op)
+        op = OutboxOp.UPSERT if card.status == NeedStatus.PUBLISHED else OutboxOp.DELETE
+        search_sync.enqueue(session, NEED, card.id, op)

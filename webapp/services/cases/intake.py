@@ -5,6 +5,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -28,9 +29,9 @@ from webapp.models.catalog import SERVICES
 from webapp.models.consent import ConsentRecord
 from webapp.privacy.detection.identifiers import valid_resident_id
 from webapp.privacy.infrastructure.crypto import name_key, normalise_id_number, person_key
-from webapp.services import DomainError, PermissionDeniedError, audit, events
+from webapp.services import DomainError, Msg, PermissionDeniedError, audit, events
 from webapp.services.cases import deadlines, household
-from webapp.services.cases.household import MemberInput
+from webapp.services.cases.household import CleanMember, MemberInput
 from webapp.services.cases.money import parse_amount
 from webapp.services.cases.numbering import next_case_number
 from webapp.services.cases.settings import CaseSettings
@@ -81,6 +82,26 @@ class CaseInput:
     lead_consent: ConsentRecord | None = None
 
 
+@dataclass(frozen=True)
+class _CleanReport:
+    """A report's values once every field has passed."""
+
+    name: str
+    id_number: str
+    phone: str | None
+    address: str | None
+    birth_date: dt.date
+    town: Organisation
+    village: Organisation | None
+    category: Category
+    source: CaseSource
+    urgency: int
+    amount: Decimal
+    description: str
+    members: list[CleanMember]
+    consent: dict[str, Any]  # check_consent's clean values; empty for a lead's consent
+
+
 def normalise_phone(phone: str) -> str:
     return re.sub(r"[\s()（）]", "", phone or "")
 
@@ -91,14 +112,13 @@ def birth_date_from_id(id_number: str) -> dt.date:
 
 
 def _validate(session: Session, actor: User, data: CaseInput, settings: CaseSettings,
-              today: dt.date) -> dict:
+              today: dt.date) -> _CleanReport:
     """Check every field and report all problems at once; return the cleaned values."""
-    errors: dict[str, list] = {}
+    errors: dict[str, list[str | Msg]] = {}
 
-    def err(name, message):
+    def err(name: str, message: str) -> None:
         errors.setdefault(name, []).append(message)
 
-    clean: dict = {}
     a = data.applicant
     name = (a.name or "").strip()
     if not 2 <= len(name) <= 40:
@@ -121,16 +141,16 @@ def _validate(session: Session, actor: User, data: CaseInput, settings: CaseSett
     village = session.get(Organisation, data.village_id) if data.village_id else None
     if data.village_id and (village is None or town is None or village.parent_id != town.id):
         err("village", "村（社区）不属于所选镇（街道）")
+    category: Category | None = None
     try:
         category = Category(data.category)
     except ValueError:
         err("category", "请选择有效的急难类别")
-        category = None
+    source: CaseSource | None = None
     try:
         source = CaseSource(data.source)
     except ValueError:
         err("source", "请选择有效的来源")
-        source = None
     try:
         urgency = int(data.urgency)
     except (TypeError, ValueError):
@@ -155,21 +175,21 @@ def _validate(session: Session, actor: User, data: CaseInput, settings: CaseSett
         err("household.flags", "包含无效的家庭情况")
     members, member_errors = household.validate_members(
         [m for m in data.members if not m.blank], applicant_id_number=id_number)
-    errors.update(member_errors)
+    errors.update({key: [*messages] for key, messages in member_errors.items()})
     if members and int(data.household.size or 0) < len(members) + 1:
         err("household.size", "家庭人口少于申请人加登记的家庭成员人数")
-    consent_clean: dict = {}
+    consent_clean: dict[str, Any] = {}
     if data.lead_consent is None:
         consent_errors, consent_clean = check_consent(session, data.consent, today=today)
         errors.update(consent_errors)
-    if errors:
+    # A missing town, category or source has an error above; naming them narrows their types.
+    if errors or town is None or category is None or source is None:
         raise DomainError("提交的个案信息有误，请检查标出的字段", errors=errors)
     birth = a.birth_date or birth_date_from_id(id_number)
-    clean.update(name=name, id_number=id_number, phone=phone or None, address=address or None,
-                 birth_date=birth, town=town, village=village, category=category,
-                 source=source, urgency=urgency, amount=amount, description=description,
-                 members=members, consent=consent_clean)
-    return clean
+    return _CleanReport(name=name, id_number=id_number, phone=phone or None,
+                        address=address or None, birth_date=birth, town=town, village=village,
+                        category=category, source=source, urgency=urgency, amount=amount,
+                        description=description, members=members, consent=consent_clean)
 
 
 def check_case(session: Session, actor: User, data: CaseInput, *,
@@ -186,18 +206,18 @@ def report_case(session: Session, actor: User, data: CaseInput, *, settings: Cas
         raise PermissionDeniedError("只有受理窗口或民政工作人员可以登记个案")
     now = now or utcnow()
     v = _validate(session, actor, data, settings, deadlines.local_date(now))
-    applicant = Applicant(name=v["name"], id_number=v["id_number"], phone=v["phone"],
-                          address=v["address"], birth_date=v["birth_date"].isoformat(),
-                          person_key=person_key(v["id_number"], settings.person_hash_key),
-                          name_key=name_key(v["name"], settings.person_hash_key),
+    applicant = Applicant(name=v.name, id_number=v.id_number, phone=v.phone,
+                          address=v.address, birth_date=v.birth_date.isoformat(),
+                          person_key=person_key(v.id_number, settings.person_hash_key),
+                          name_key=name_key(v.name, settings.person_hash_key),
                           local_hukou=bool(data.applicant.local_hukou), created_at=now)
     session.add(applicant)
     session.flush()
     case = Case(number=next_case_number(session, deadlines.local_date(now).year),
-                town_id=v["town"].id, village_id=v["village"].id if v["village"] else None,
-                category=v["category"], urgency=v["urgency"], amount_needed=v["amount"],
-                status=CaseStatus.REPORTED, description=v["description"],
-                reported_at=now, updated_at=now, applicant_id=applicant.id, source=v["source"],
+                town_id=v.town.id, village_id=v.village.id if v.village else None,
+                category=v.category, urgency=v.urgency, amount_needed=v.amount,
+                status=CaseStatus.REPORTED, description=v.description,
+                reported_at=now, updated_at=now, applicant_id=applicant.id, source=v.source,
                 services=",".join(data.services), reported_by_id=actor.id,
                 external_ref=data.external_ref)
     session.add(case)
@@ -205,12 +225,12 @@ def report_case(session: Session, actor: User, data: CaseInput, *, settings: Cas
     flags = set(data.household.flags)
     session.add(Household(case_id=case.id, size=int(data.household.size),
                           **{f: f in flags for f in Household.FLAGS}))
-    household.add_members(session, case, v["members"], hash_key=settings.person_hash_key)
+    household.add_members(session, case, v.members, hash_key=settings.person_hash_key)
     if data.lead_consent is not None:
         data.lead_consent.case_id = case.id
         agreed = data.lead_consent
     else:
-        agreed = record_consent(session, actor, v["consent"], case=case, now=now)
+        agreed = record_consent(session, actor, v.consent, case=case, now=now)
     session.add(CaseEvent(case_id=case.id, at=now, actor_id=actor.id, action="report",
                           to_status=CaseStatus.REPORTED))
     deadlines.open_step(session, case, Step.ACCEPTANCE, settings=settings, now=now)
@@ -218,7 +238,7 @@ def report_case(session: Session, actor: User, data: CaseInput, *, settings: Cas
                  summary={"number": case.number, "town_id": case.town_id,
                           "category": case.category.value, "amount": str(case.amount_needed),
                           "local_hukou": applicant.local_hukou,
-                          "members": len(v["members"]),
+                          "members": len(v.members),
                           "consent_version": agreed.notice.version,
                           "consent_method": agreed.method.value})
     events.publish(session, events.CaseReported(case, actor))

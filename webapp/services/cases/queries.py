@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from webapp import permissions
@@ -19,18 +18,19 @@ from webapp.models import (
     Role,
     StepDeadline,
     Transfer,
+    User,
 )
 from webapp.services.cases import finding
 from webapp.services.cases.deadlines import overdue_stmt
 from webapp.services.cases.finding import CaseQuery
 
 
-def visible_cases_stmt(user):
+def visible_cases_stmt(user: User) -> Select[tuple[Case]]:
     """SELECT of the cases the user may see (mirrors ``permissions.can_view_case``)."""
     stmt = select(Case)
     if user.has_role(Role.OFFICER, Role.AUDITOR):
         return stmt
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if user.has_role(Role.INTAKE_WORKER) and permissions.town_id_of(user) is not None:
         conditions.append(Case.town_id == permissions.town_id_of(user))
     if user.has_role(Role.DEPARTMENT_HANDLER):
@@ -50,10 +50,11 @@ class CaseFilters:
     open_only: bool = False
     overdue: bool = False
     q: CaseQuery | None = None   # case number fragment, applicant name or ID number
-    within: Any = None           # a SELECT of case ids (the cases behind a statistic)
+    within: Select[tuple[int]] | None = None  # case ids (the cases behind a statistic)
 
 
-def apply_filters(stmt, user, f: CaseFilters, *, today: dt.date):
+def apply_filters(stmt: Select[tuple[Case]], user: User, f: CaseFilters, *,
+                  today: dt.date) -> Select[tuple[Case]]:
     if f.status and f.status in {s.value for s in CaseStatus}:
         stmt = stmt.where(Case.status == CaseStatus(f.status))
     if f.town_id:
@@ -74,7 +75,7 @@ def apply_filters(stmt, user, f: CaseFilters, *, today: dt.date):
     return stmt
 
 
-def status_counts(session: Session, user) -> dict[CaseStatus, int]:
+def status_counts(session: Session, user: User) -> dict[CaseStatus, int]:
     """How many visible cases are in each status (for the filter chips)."""
     sub = visible_cases_stmt(user).subquery()
     rows = session.execute(select(sub.c.status, func.count()).group_by(sub.c.status)).all()
@@ -82,13 +83,13 @@ def status_counts(session: Session, user) -> dict[CaseStatus, int]:
     return {s: counts.get(s, 0) for s in CaseStatus}
 
 
-def count_visible(session: Session, user, f: CaseFilters, *, today: dt.date) -> int:
+def count_visible(session: Session, user: User, f: CaseFilters, *, today: dt.date) -> int:
     stmt = apply_filters(visible_cases_stmt(user), user, f, today=today)
     return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
 
 def supervision_rows(session: Session, *, today: dt.date, town_id: int | None = None,
-                     department_id: int | None = None):
+                     department_id: int | None = None) -> Select[tuple[StepDeadline]]:
     """Overdue open steps, high-impact (重大敏感) cases first, then oldest first, optionally
     for one town or department; the case, town, department and responsible person of each row
     are loaded with it (no query a row)."""

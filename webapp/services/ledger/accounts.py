@@ -10,20 +10,25 @@ reserved for it.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypedDict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.models import AuditHead, Case, Fund, Project, Scheme, User
 from webapp.models.ledger import ZERO, AccountKind, LedgerAccount, MoneyTransfer, MoneyTransferKind
+from webapp.models.resources import ListingMixin
 from webapp.services import DomainError, NotFoundError, events
 
 SINGLETON = 0  # owner_id of the reserve and the external account
 RESERVE_NAME = "临时救助备用金"
 EXTERNAL_NAME = "外部资金来源"
 
-LISTING_MODELS = {AccountKind.FUND: Fund, AccountKind.PROJECT: Project,
-                  AccountKind.SCHEME: Scheme}
+FundingListing = Fund | Project | Scheme
+"""A listing that gives money, so has a source account (an offer gives time)."""
+
+LISTING_MODELS: dict[AccountKind, type[ListingMixin]] = {
+    AccountKind.FUND: Fund, AccountKind.PROJECT: Project, AccountKind.SCHEME: Scheme}
 SOURCE_BY_NAME = {"fund": AccountKind.FUND, "project": AccountKind.PROJECT,
                   "scheme": AccountKind.SCHEME, "reserve": AccountKind.RESERVE}
 
@@ -33,13 +38,35 @@ def find_account(session: Session, kind: AccountKind, owner_id: int) -> LedgerAc
         LedgerAccount.kind == kind, LedgerAccount.owner_id == owner_id)).first()
 
 
-def promised_amount(kind: AccountKind, listing) -> Decimal:
-    """The capital or budget a listing states (a promise, not money held)."""
-    if kind is AccountKind.FUND:
+class Balances(TypedDict):
+    """What a source account holds: ``total`` received, ``reserved`` for cases and not yet
+    paid, ``disbursed`` (paid out) and ``available`` (total less both)."""
+
+    total: Decimal
+    reserved: Decimal
+    disbursed: Decimal
+    available: Decimal
+
+
+class HeldAndPromised(TypedDict):
+    """A listing's stated capital or budget beside the money its account holds."""
+
+    promised: Decimal
+    held: Decimal
+    available: Decimal
+    disbursed: Decimal
+
+
+def promised_amount(listing: ListingMixin) -> Decimal:
+    """The capital or budget a listing states (a promise, not money held; an offer of
+    time promises none)."""
+    if isinstance(listing, Fund):
         return listing.capital or ZERO
-    if kind is AccountKind.PROJECT:
+    if isinstance(listing, Project):
         return listing.budget or ZERO
-    return listing.annual_budget or ZERO
+    if isinstance(listing, Scheme):
+        return listing.annual_budget or ZERO
+    return ZERO
 
 
 def external_account(session: Session) -> LedgerAccount:
@@ -89,7 +116,9 @@ def funded_total(session: Session, account: LedgerAccount) -> Decimal:
 def on_listing_changed(session: Session, event: events.ListingChanged) -> None:
     """A listing's account is opened (empty) with it; its figures move no money."""
     account_kind = SOURCE_BY_NAME.get(event.kind)
-    if account_kind in LISTING_MODELS and session.get(LISTING_MODELS[account_kind], event.id):
+    if account_kind is None or account_kind not in LISTING_MODELS:
+        return
+    if session.get(LISTING_MODELS[account_kind], event.id):
         serialize_writes(session)
         open_listing_account(session, None, account_kind, event.id)
 
@@ -152,7 +181,7 @@ def lock_accounts(session: Session, *accounts: LedgerAccount) -> None:
                     .execution_options(populate_existing=True)).all()
 
 
-def balances(account: LedgerAccount | None) -> dict[str, Decimal]:
+def balances(account: LedgerAccount | None) -> Balances:
     """total / reserved / disbursed / available of a source account (zeros when none)."""
     if account is None:
         return {"total": ZERO, "reserved": ZERO, "disbursed": ZERO, "available": ZERO}
@@ -160,18 +189,21 @@ def balances(account: LedgerAccount | None) -> dict[str, Decimal]:
             "disbursed": account.disbursed, "available": account.available}
 
 
-def balances_for(session: Session, kind: str, id: int | None = None) -> dict[str, Decimal]:
-    """Balances of a fund, project, scheme (by id) or the reserve, for pages and the API."""
+def balances_for(session: Session, kind: str, id: int | None = None) -> Balances:
+    """Balances of a fund, project, scheme (by id) or the reserve, for pages and the API;
+    zeros for a listing without an account (or without an id)."""
     account_kind = SOURCE_BY_NAME.get(kind)
     if account_kind is None:
         raise ValueError(f"unknown ledger source kind {kind!r}")
     owner = SINGLETON if account_kind is AccountKind.RESERVE else id
+    if owner is None:
+        return balances(None)
     return balances(find_account(session, account_kind, owner))
 
 
-def held_and_promised(session: Session, kind: str, listing) -> dict[str, Decimal]:
+def held_and_promised(session: Session, kind: str, listing: FundingListing) -> HeldAndPromised:
     """What a listing promised (capital/budget) beside what its account holds and can give."""
     account_kind = SOURCE_BY_NAME[kind]
     money = balances(find_account(session, account_kind, listing.id))
-    return {"promised": promised_amount(account_kind, listing), "held": money["total"],
+    return {"promised": promised_amount(listing), "held": money["total"],
             "available": money["available"], "disbursed": money["disbursed"]}

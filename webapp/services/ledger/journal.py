@@ -59,7 +59,7 @@ def write_entry(session: Session, actor: User | None, transfer: MoneyTransfer, a
 
 def posted_transfer(session: Session, actor: User | None, kind: MoneyTransferKind,
                     debit: LedgerAccount,
-                    credit: LedgerAccount, amount: Decimal, *, action: str, case_id=None,
+                    credit: LedgerAccount, amount: Decimal, *, action: str, case_id: int | None = None,
                     reference: str = "", reverses_id: int | None = None) -> MoneyTransfer:
     """Create a transfer that is posted at once (opening, top-up, refund) and journal it."""
     now = utcnow()

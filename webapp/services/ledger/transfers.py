@@ -44,7 +44,7 @@ def _yuan(value: Decimal) -> str:
 
 
 def reserve_for_case(session: Session, actor: User | None, *, source: str, source_id: int | None,
-                     case: Case, amount, reference: str, idempotency_key: str | None = None,
+                     case: Case, amount: object, reference: str, idempotency_key: str | None = None,
                      proposed_by_id: int | None = None,
                      kind: MoneyTransferKind = MoneyTransferKind.RESERVATION) -> MoneyTransfer:
     """Reserve ``amount`` from a fund, project, scheme or the reserve for ``case`` (pending).
@@ -139,15 +139,18 @@ def second_approve(session: Session, actor: User, transfer: MoneyTransfer) -> Mo
     return transfer
 
 
-def _validate_payment(payee, method, voucher_number, paid_on) -> tuple:
+def _validate_payment(payee: str | None, method: PaymentMethod | str | None,
+                      voucher_number: str | None, paid_on: dt.date | None
+                      ) -> tuple[str, PaymentMethod, str, dt.date]:
     errors: dict[str, list[str | Msg]] = {}
     payee = (payee or "").strip()
     if not payee:
         errors["payee"] = ["请填写收款人"]
     elif len(payee) > 200:
         errors["payee"] = [Msg("收款人最多 200 个字符")]
+    chosen: PaymentMethod | None = None
     try:
-        method = PaymentMethod(method)
+        chosen = PaymentMethod(method)
     except ValueError:
         errors["method"] = ["请选择支付方式"]
     voucher_number = (voucher_number or "").strip()
@@ -159,16 +162,17 @@ def _validate_payment(payee, method, voucher_number, paid_on) -> tuple:
         errors["paid_on"] = ["请填写支付日期"]
     elif paid_on > dt.date.today() + dt.timedelta(days=1):
         errors["paid_on"] = [Msg("支付日期不能晚于今天")]
-    if errors:
+    # A missing method or date has an error above; naming them narrows their types.
+    if errors or chosen is None or paid_on is None:
         first = next(iter(errors.values()))[0]
         raise DomainError(first.msgid if isinstance(first, Msg) else first, errors=errors,
                           **(first.params if isinstance(first, Msg) else {}))
-    return payee, method, voucher_number, paid_on
+    return payee, chosen, voucher_number, paid_on
 
 
-def disburse(session: Session, actor: User, transfer: MoneyTransfer, *, payee: str, method,
-             voucher_number: str, paid_on: dt.date, second_officer_above: Decimal
-             ) -> MoneyTransfer:
+def disburse(session: Session, actor: User, transfer: MoneyTransfer, *, payee: str | None,
+             method: PaymentMethod | str | None, voucher_number: str | None,
+             paid_on: dt.date | None, second_officer_above: Decimal) -> MoneyTransfer:
     """Post a pending transfer: the money is paid to ``payee`` under a voucher number."""
     payee, method, voucher_number, paid_on = _validate_payment(payee, method, voucher_number,
                                                                paid_on)
@@ -244,8 +248,8 @@ def refunded_amount(session: Session, transfer: MoneyTransfer) -> Decimal:
         MoneyTransfer.kind == MoneyTransferKind.REFUND)) or Decimal(0)
 
 
-def refund(session: Session, actor: User | None, transfer: MoneyTransfer, amount, *, reason: str
-           ) -> MoneyTransfer:
+def refund(session: Session, actor: User | None, transfer: MoneyTransfer, amount: object, *,
+           reason: str) -> MoneyTransfer:
     """Return (part of) a disbursed payment from the case to the account that paid it."""
     amount = parse_amount(amount)
     reason = (reason or "").strip()
@@ -269,8 +273,8 @@ def refund(session: Session, actor: User | None, transfer: MoneyTransfer, amount
     return back
 
 
-def top_up(session: Session, actor: User | None, *, source: str, source_id: int | None, amount,
-           reference: str) -> MoneyTransfer:
+def top_up(session: Session, actor: User | None, *, source: str, source_id: int | None,
+           amount: object, reference: str) -> MoneyTransfer:
     """Add money to a fund, project, scheme or the reserve from outside the ledger."""
     amount = parse_amount(amount)
     accounts.serialize_writes(session)

@@ -8,17 +8,29 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Final
 
-from babel.support import Translations
+from babel.support import NullTranslations, Translations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from search.documents import SearchDocument
+from search.documents import Kind, SearchDocument
 from webapp.models import CATEGORY_LABELS, Category, NeedCard, NeedStatus, Organisation, OrgKind
-from webapp.models.resources import LISTING_MODELS, ListingKind, ListingStatus, split_codes
+from webapp.models.resources import (
+    LISTING_MODELS,
+    ListingKind,
+    ListingMixin,
+    ListingStatus,
+    Offer,
+    split_codes,
+)
 from webapp.services.need_account import HelpAccount, need_accounts
 
-NEED = "need"
+NEED: Final = "need"
+# The search kind of each kind of listing (the same word).
+SEARCH_KIND: dict[ListingKind, Kind] = {
+    ListingKind.PROJECT: "project", ListingKind.FUND: "fund", ListingKind.OFFER: "offer",
+    ListingKind.SCHEME: "scheme"}
 LISTING_KINDS = tuple(kind.value for kind in ListingKind)
 SEARCH_KINDS = (NEED, *LISTING_KINDS)
 COUNTY = "全县"
@@ -33,7 +45,8 @@ _TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 
 
 @functools.lru_cache(maxsize=1)
-def _english() -> Translations:
+def _english() -> NullTranslations:
+    # A NullTranslations (every label untranslated) when the catalogue is missing.
     return Translations.load(str(_TRANSLATIONS), ["en"], domain="messages")
 
 
@@ -47,7 +60,7 @@ def bilingual(label: str) -> str:
 class TownNames:
     """Organisation id → name, loaded once per batch of documents."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session) -> None:
         self._session = session
         self._names: dict[int, str] | None = None
         self._public_orgs: set[int] = set()
@@ -65,8 +78,8 @@ class TownNames:
 
     def is_institution(self, org_id: int | None) -> bool:
         """Whether the organisation is a real institution (not self-registered individuals)."""
-        self._load()
-        return org_id is not None and org_id in self._names and org_id not in self._public_orgs
+        names = self._load()
+        return org_id is not None and org_id in names and org_id not in self._public_orgs
 
 
 def need_document(card: NeedCard, towns: TownNames, account: HelpAccount
@@ -96,7 +109,8 @@ def need_document(card: NeedCard, towns: TownNames, account: HelpAccount
     return SearchDocument(
         kind=NEED, id=str(card.id), title=card.title, body="\n".join(body),
         category=card.category.value, town=town or card.area or COUNTY, urgency=card.urgency,
-        status=PUBLISHED, amount_needed=account.needed, amount_remaining=account.gap,
+        status=PUBLISHED, amount_needed=float(account.needed),
+        amount_remaining=float(account.gap),
         created_at=published, updated_at=max(card.updated_at, published))
 
 
@@ -107,7 +121,7 @@ def _listing_town(town_ids: Sequence[int], towns: TownNames) -> tuple[str, list[
     return (names[0] if len(names) == 1 else SEVERAL_TOWNS), names
 
 
-def listing_document(listing, towns: TownNames) -> SearchDocument | None:
+def listing_document(listing: ListingMixin, towns: TownNames) -> SearchDocument | None:
     """The document of a listed project, fund, offer or scheme; else None."""
     if listing.status != ListingStatus.LISTED:
         return None
@@ -118,17 +132,18 @@ def listing_document(listing, towns: TownNames) -> SearchDocument | None:
         body.append("救助类别：" + "、".join(bilingual(CATEGORY_LABELS[Category(c)])
                                            for c in categories))
     body.append("服务范围：" + ("、".join(town_names) if town_names else COUNTY))
-    if listing.kind == ListingKind.OFFER:
+    if isinstance(listing, Offer):
         if listing.service_list:
             body.append("服务内容：" + "、".join(bilingual(s) for s in listing.service_list))
         if listing.skills:
             body.append("技能：" + listing.skills)
     body.append(bilingual(KIND_NAMES[listing.kind.value]))
-    if towns.is_institution(listing.organisation_id):
-        body.append("发布机构：" + towns.name(listing.organisation_id))
+    publisher = towns.name(listing.organisation_id)
+    if publisher is not None and towns.is_institution(listing.organisation_id):
+        body.append("发布机构：" + publisher)
     listed = listing.listed_at or listing.created_at
     return SearchDocument(
-        kind=listing.kind.value, id=str(listing.id), title=listing.title, body="\n".join(body),
+        kind=SEARCH_KIND[listing.kind], id=str(listing.id), title=listing.title, body="\n".join(body),
         category=categories[0] if categories else None, categories=tuple(categories[1:]),
         town=town, status=LISTED, created_at=listed,
         updated_at=max(listing.updated_at or listed, listed))
@@ -140,7 +155,7 @@ def load_documents(session: Session, kind: str, ids: Sequence[int],
     towns = towns or TownNames(session)
     if not ids:
         return {}
-    found = {}
+    found: dict[int, SearchDocument] = {}
     if kind == NEED:
         cards = list(session.scalars(select(NeedCard).where(NeedCard.id.in_(ids))))
         accounts = need_accounts(session, cards)
@@ -168,7 +183,8 @@ def public_counts(session: Session) -> int:
 
 
 def all_documents(session: Session, *, chunk: int = 500) -> Iterator[SearchDocument]:
-    """Every public record as a document, read in chunks of ``chunk`` rows."""
+    """Every public record as a document, read in chunks of ``chunk`` rows (a record
+    withdrawn between the reads is left out)."""
     towns = TownNames(session)
     ids = list(session.scalars(select(NeedCard.id).where(NeedCard.status == NeedStatus.PUBLISHED)
                                .order_by(NeedCard.id)))
@@ -177,8 +193,12 @@ def all_documents(session: Session, *, chunk: int = 500) -> Iterator[SearchDocum
             ids[start:start + chunk])).order_by(NeedCard.id)))
         accounts = need_accounts(session, cards)
         for card in cards:
-            yield need_document(card, towns, accounts[card.id])
+            doc = need_document(card, towns, accounts[card.id])
+            if doc is not None:
+                yield doc
     for model in LISTING_MODELS.values():
         stmt = select(model).where(model.status == ListingStatus.LISTED).order_by(model.id)
         for listing in session.scalars(stmt.execution_options(yield_per=chunk)):
-            yield listing_document(listing, towns)
+            listed = listing_document(listing, towns)
+            if listed is not None:
+                yield listed

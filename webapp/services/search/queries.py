@@ -6,14 +6,16 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from search.backend import SearchBackend, SearchError
-from search.documents import Hit, SearchDocument, SearchQuery, SearchResult
+from search.documents import Hit, SearchDocument, SearchQuery, SearchResult, Sort
 from search.query_plan import can_relax, plan_query
 from webapp.models import NeedCard, NeedStatus
 from webapp.models.resources import LISTING_MODELS, ListingStatus
@@ -41,7 +43,7 @@ class SearchOutcome:
 
 
 def make_query(*, text: str = "", kind: str | None = None, category: str | None = None,
-               town: str | None = None, urgency: int | None = None, sort: str = "relevance",
+               town: str | None = None, urgency: int | None = None, sort: Sort = "relevance",
                page: int = 1, per_page: int = 10) -> SearchQuery:
     """A query with the standard facets; text is cut to ``MAX_QUERY_CHARS``."""
     filters = {name: value for name, value in (("kind", kind), ("category", category),
@@ -77,12 +79,14 @@ def _terms(text: str) -> list[str]:
     return list(dict.fromkeys(t for t in re.split(r"\s+", text) if t))[:MAX_TERMS]
 
 
-def _matches(column_pairs, terms):
+def _matches(column_pairs: Sequence[InstrumentedAttribute[str]], terms: list[str]
+             ) -> list[ColumnElement[bool]]:
     return [or_(*(col.contains(term, autoescape=True) for col in column_pairs))
             for term in terms]
 
 
-def _candidates(session: Session, terms: list[str], kinds) -> list[SearchDocument]:
+def _candidates(session: Session, terms: list[str], kinds: Sequence[str] | None
+                ) -> list[SearchDocument]:
     towns = TownNames(session)
     docs: list[SearchDocument] = []
     if not kinds or NEED in kinds:
@@ -90,24 +94,30 @@ def _candidates(session: Session, terms: list[str], kinds) -> list[SearchDocumen
                                       *_matches((NeedCard.title, NeedCard.story), terms))
         cards = list(session.scalars(stmt))
         accounts = need_accounts(session, cards)
-        docs.extend(need_document(card, towns, accounts[card.id]) for card in cards)
+        for card in cards:
+            need = need_document(card, towns, accounts[card.id])
+            if need is not None:  # always: only published cards were read
+                docs.append(need)
     for kind, model in LISTING_MODELS.items():
         if kinds and kind.value not in kinds:
             continue
-        stmt = select(model).where(model.status == ListingStatus.LISTED,
-                                   *_matches((model.title, model.description), terms))
-        docs.extend(listing_document(listing, towns) for listing in session.scalars(stmt))
+        listed = select(model).where(model.status == ListingStatus.LISTED,
+                                     *_matches((model.title, model.description), terms))
+        for listing in session.scalars(listed):
+            doc = listing_document(listing, towns)
+            if doc is not None:  # always: only listed ones were read
+                docs.append(doc)
     return docs
 
 
-def _value_of(doc: SearchDocument, name: str):
+def _value_of(doc: SearchDocument, name: str) -> tuple[str | int, ...]:
     if name == "category":
         return doc.all_categories
     value = getattr(doc, name)
     return () if value is None else (value,)
 
 
-def _keep(doc: SearchDocument, filters) -> bool:
+def _keep(doc: SearchDocument, filters: Mapping[str, Any]) -> bool:
     for name, values in filters.items():
         if name == "urgency_min":
             if doc.urgency is None or doc.urgency < values[0]:
@@ -123,7 +133,8 @@ def _mark(text: str, terms: list[str]) -> Markup:
         return escape(text)
     pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)),
                          re.IGNORECASE)
-    out, last = [], 0
+    out: list[Markup] = []
+    last = 0
     for match in pattern.finditer(text):
         out.append(escape(text[last:match.start()]))
         out.append(Markup("<mark>") + escape(match.group()) + Markup("</mark>"))
@@ -153,7 +164,7 @@ def database_search(session: Session, query: SearchQuery) -> SearchResult:
     terms = _terms(query.text)
     docs = _candidates(session, terms, query.filters.get("kind"))
     matched = _order([d for d in docs if _keep(d, query.filters)], query.sort)
-    facets = {}
+    facets: dict[str, list[tuple[str | int, int]]] = {}
     for name in query.facets:  # counted over all matches, as the engines do
         counts = Counter(value for doc in matched for value in _value_of(doc, name))
         facets[name] = sorted(counts.items(), key=lambda vc: (-vc[1], str(vc[0])))

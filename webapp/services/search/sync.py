@@ -51,7 +51,7 @@ _backend_lock = threading.Lock()
 
 def get_backend(app: Flask | None = None) -> SearchBackend:
     """The app's search backend (Elasticsearch or embedded, from ``SEARCH_URL``)."""
-    app = app or current_app._get_current_object()
+    app = app or current_app
     backend = app.extensions.get("search_backend")
     if backend is None:
         with _backend_lock:
@@ -98,7 +98,7 @@ def init_app(app: Flask) -> None:
     started = threading.Event()
 
     @app.before_request
-    def _drain_leftovers_once():
+    def _drain_leftovers_once() -> None:
         if not started.is_set():
             started.set()
             kick()
@@ -186,9 +186,9 @@ def apply_changes(session: Session, backend: SearchBackend,
             removals[kind] = [str(i) for i in gone]
     if upserts:
         backend.index_many(upserts)
-    for kind, ids in removals.items():
-        backend.delete(kind, ids)
-    return len(upserts) + sum(len(ids) for ids in removals.values())
+    for kind, gone_ids in removals.items():
+        backend.delete(kind, gone_ids)
+    return len(upserts) + sum(len(gone_ids) for gone_ids in removals.values())
 
 
 BackendSource = SearchBackend | Callable[[], SearchBackend]
