@@ -106,6 +106,7 @@ def _advance(bind: Any) -> None:
     engine = bind.engine if isinstance(bind, Connection) else bind
     with engine.begin() as connection:
         _advance_in(connection)
+    _forget_version(engine)
 
 
 def _engine_of(session: Session) -> Engine:
