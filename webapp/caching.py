@@ -449,7 +449,7 @@ class HitMiddleware:
 
     def _session(self, environ: dict[str, Any]) -> dict[str, Any] | None:
         """The session cookie's content ({} without one, as Flask opens it), or None when the
-        visitor has a remember cookie."""
+        visitor has a remember cookie or a cookie not verified here."""
         if "HTTP_COOKIE" not in environ:
             return {}
         from werkzeug.http import parse_cookie
@@ -467,7 +467,8 @@ class HitMiddleware:
             data = serializer.loads(
                 value, max_age=int(self.app.permanent_session_lifetime.total_seconds()))
         except BadSignature:
-            return {}  # Flask opens an empty session for a cookie it cannot verify
+            return None  # expired, or signed with a key this process does not know yet: Flask
+            # decides (its key files are followed in a request hook)
         return data if isinstance(data, dict) else {}
 
     def _get_engine(self) -> Engine:

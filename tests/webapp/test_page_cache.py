@@ -243,6 +243,11 @@ def test_a_visitor_with_a_session_gets_the_page_of_their_language(cached, client
     assert english.get_data() != chinese.get_data()
     again, dispatched = _dispatched(cached, lambda: english_visitor.get(f"/needs/{need.id}"))
     assert not dispatched and again.get_data() == english.get_data()
+    # A cookie not signed with this app's key: Flask decides (an anonymous page).
+    forged = cached.test_client()
+    forged.set_cookie(cached.config["SESSION_COOKIE_NAME"], "eyJfdXNlcl9pZCI6IjEifQ.x.y")
+    page, dispatched = _dispatched(cached, lambda: forged.get(f"/needs/{need.id}"))
+    assert dispatched and page.status_code == 200 and "public" in page.headers["Cache-Control"]
     # A message waiting to be flashed: the page is rendered for this visitor.
     with english_visitor.session_transaction() as sess:
         sess["_flashes"] = [("message", "已保存")]
