@@ -26,14 +26,19 @@ import datetime as dt
 import hashlib
 import logging
 import os
-from collections.abc import Callable
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_caching import Cache
-from sqlalchemy import Connection, Table, event, insert, update
+from itsdangerous import BadSignature
+from sqlalchemy import Connection, Engine, Table, event, insert, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from webapp import input_guard
 from webapp.config import SUPPORTED_LOCALES
 from webapp.models.base import utcnow
 from webapp.models.data_version import DataVersion
@@ -57,6 +62,15 @@ UNVERSIONED_TABLES = frozenset({
 })
 _BUMP_FLAG = "data_version_bumped"
 _static_hashes: dict[str, str] = {}
+# Headers of a rendering never replayed to another visitor (Content-Length is recounted).
+_UNSTORED_HEADERS = frozenset({"set-cookie", "content-length", "date"})
+Version = tuple[int, dt.datetime]
+# Per engine: (read until, generation at the read, the version read). A commit in this process
+# bumps the generation, so a read that overlapped it is not kept.
+_versions: weakref.WeakKeyDictionary[Engine, tuple[float, int, Version | None]] = \
+    weakref.WeakKeyDictionary()
+_generations: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
+_versions_lock = threading.Lock()
 
 
 # --- the data version -----------------------------------------------------------------------
@@ -92,14 +106,46 @@ def _advance(bind: Any) -> None:
     engine = bind.engine if isinstance(bind, Connection) else bind
     with engine.begin() as connection:
         _advance_in(connection)
+    _forget_version(engine)
 
 
-def current_version(session: Session) -> tuple[int, dt.datetime] | None:
-    """The data version, read outside the session's transaction on a pooled connection of its
+def _engine_of(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind.engine if isinstance(bind, Connection) else bind
+
+
+def current_version(session: Session) -> Version | None:
+    """The data version (see :func:`engine_version`) of ``session``'s database."""
+    return engine_version(_engine_of(session),
+                          current_app.config.get("DATA_VERSION_SECONDS", 0.5))
+
+
+def engine_version(engine: Engine, seconds: float) -> Version | None:
+    """The data version, read at most every ``seconds`` (and after each commit of this process
+    that changed the data), outside any session's transaction on a pooled connection of its
     own: a cache hit then opens no transaction at all (on SQLite the app's transactions take
     the write lock at BEGIN, which would queue every cached page behind every writer)."""
-    bind = session.get_bind()
-    raw = (bind.engine if isinstance(bind, Connection) else bind).raw_connection()
+    now = time.monotonic()
+    seen = _versions.get(engine)
+    if seen is not None and seen[0] > now:
+        return seen[2]
+    generation = _generations.get(engine, 0)
+    version = _read_version(engine)
+    with _versions_lock:
+        if _generations.get(engine, 0) == generation:
+            _versions[engine] = (now + seconds, generation, version)
+    return version
+
+
+def _forget_version(engine: Engine) -> None:
+    """This process changed the data: the next read asks the database."""
+    with _versions_lock:
+        _generations[engine] = _generations.get(engine, 0) + 1
+        _versions.pop(engine, None)
+
+
+def _read_version(engine: Engine) -> Version | None:
+    raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
         cursor.execute("SELECT version, changed_at FROM data_version WHERE id = 1")
@@ -136,11 +182,14 @@ def _on_execute(state: ORMExecuteState) -> None:
 
 
 def _after_commit(session: Session) -> None:
-    if session.info.pop(_BUMP_FLAG, False) is True:
+    bumped = session.info.pop(_BUMP_FLAG, False)
+    if bumped is True:
         try:
             _advance(session.get_bind())
         except Exception:  # the change is committed; a page may stay cached until the next one
             log.exception("could not advance the data version after a commit")
+    if bumped:
+        _forget_version(_engine_of(session))
 
 
 def _after_rollback(session: Session) -> None:
@@ -172,6 +221,73 @@ def memo(name: str, compute: Callable[[], T], *key: object) -> T:
     return found[0]
 
 
+def lasting(name: str, compute: Callable[[], T]) -> T:
+    """``compute()`` for the current data version, kept until the data changes; after a change,
+    the figures of the last version computed are answered at once while a background thread of
+    this process computes the new ones (``FIGURES_IN_BACKGROUND``, on unless turned off), and
+    the page showing them is not cached (nor kept by a proxy): the next request after the
+    thread ends shows the new figures. For figures over every case (the county's totals) that
+    take seconds at a county's ten years: no visitor waits for them after a write. Computed in
+    the request only the first time (nothing earlier to show) or with page caching off."""
+    from webapp.extensions import db
+    version = current_version(db.session)
+    if version is None or not current_app.config.get("PAGE_CACHE", True):
+        return compute()
+    stamp = (version[0], version[1].isoformat())
+    key = "lasting:" + hashlib.sha256(name.encode()).hexdigest()
+    found = cache.get(key)
+    if isinstance(found, tuple) and len(found) == 2:
+        if found[0] == stamp:
+            return cast(T, found[1])
+        if current_app.config.get("FIGURES_IN_BACKGROUND", True):
+            _refresh_in_background(current_app._get_current_object(),  # type: ignore[attr-defined]
+                                   name, key, compute)
+            g.page_not_cacheable = True
+            return cast(T, found[1])
+    value = compute()
+    cache.set(key, (stamp, value), timeout=0)
+    return value
+
+
+_refreshing: dict[str, threading.Thread] = {}
+_refreshing_lock = threading.Lock()
+
+
+def _refresh_in_background(app: Flask, name: str, key: str, compute: Callable[[], T]) -> None:
+    """Start computing ``key``'s figures for the current version unless a thread already is."""
+    with _refreshing_lock:
+        running = _refreshing.get(key)
+        if running is not None and running.is_alive():
+            return
+        thread = threading.Thread(target=_refresh, args=(app, key, compute), daemon=True,
+                                  name=f"figures-{name}")
+        _refreshing[key] = thread
+        thread.start()
+
+
+def _refresh(app: Flask, key: str, compute: Callable[[], object]) -> None:
+    from webapp.database import reading_only
+    from webapp.extensions import db
+    with app.app_context(), reading_only():
+        try:
+            version = current_version(db.session)
+            if version is not None:
+                value = compute()
+                cache.set(key, ((version[0], version[1].isoformat()), value), timeout=0)
+        except Exception:  # the last figures stay; the next request after a change tries again
+            log.exception("could not recompute the figures %s", key)
+        finally:
+            db.session.remove()  # type: ignore[attr-defined]
+
+
+def wait_for_figures(timeout: float | None = None) -> None:
+    """Wait for the background computations of :func:`lasting` under way (tests, shutdown)."""
+    with _refreshing_lock:
+        threads = list(_refreshing.values())
+    for thread in threads:
+        thread.join(timeout)
+
+
 # --- page caching ---------------------------------------------------------------------------
 
 def _cacheable() -> bool:
@@ -181,6 +297,8 @@ def _cacheable() -> bool:
         return False
     if "Authorization" in request.headers or session.get("_flashes"):
         return False
+    if current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
+        return False  # Flask-Login would log this visitor in from the cookie
     return not session.get("_user_id")  # logged in: Flask-Login keeps the login token here
 
 
@@ -188,19 +306,32 @@ def _anonymous_locale() -> str:
     """The language of an anonymous visitor's page: their choice, else the default (what the
     app's locale selector answers without a user; resolving it through Flask-Babel would load
     the anonymous user and parse the locale on every cache hit)."""
-    lang = session.get("lang")
-    return lang if lang in SUPPORTED_LOCALES else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return _locale_of(session.get("lang"), current_app.config)
 
 
-def _key(version: tuple[int, dt.datetime]) -> str:
+def _locale_of(lang: object, config: Any) -> str:
+    return lang if isinstance(lang, str) and lang in SUPPORTED_LOCALES \
+        else config["BABEL_DEFAULT_LOCALE"]
+
+
+def _key(version: Version, locale: str, environ: dict[str, Any]) -> str:
+    """The page's key: data version, language and the URL as it came (path and query)."""
+    url = (f"{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '')}"
+           f"?{environ.get('QUERY_STRING', '')}")
     return "page:" + hashlib.sha256(
-        f"{version[0]}|{version[1].isoformat()}|{_anonymous_locale()}|{request.full_path}"
-        .encode()).hexdigest()
+        f"{version[0]}|{version[1].isoformat()}|{locale}|{url}".encode()).hexdigest()
+
+
+def _entry(found: Any) -> tuple[bytes, str, list[tuple[str, str]], str] | None:
+    if not isinstance(found, tuple) or len(found) != 4:
+        return None  # absent, or stored by an older release
+    return found
 
 
 def _before_request() -> Response | None:
-    """A cache hit answers here: one read of the data version, no other database work, no
-    rendering; a conditional request whose ETag matches gets a bodiless 304."""
+    """A cache hit that :class:`HitMiddleware` passed on answers here (after the input guard):
+    no database work but the data version, no rendering; a conditional request whose ETag
+    matches gets a bodiless 304."""
     g.page_cache_key = None
     if not _cacheable():
         return None
@@ -208,18 +339,16 @@ def _before_request() -> Response | None:
     version = current_version(db.session)
     if version is None:
         return None
-    g.page_cache_key, g.page_changed_at = _key(version), version[1]
-    hit = cache.get(g.page_cache_key)
-    if hit is None or len(hit) != 3:
+    g.page_cache_key = _key(version, _anonymous_locale(), request.environ)
+    g.page_changed_at = version[1]
+    hit = _entry(cache.get(g.page_cache_key))
+    if hit is None:
         return None
-    body, mimetype, etag = hit
+    body, etag, headers, _route = hit
     g.page_cache_hit = True
     if etag in request.if_none_match:
-        response = Response(status=304)
-    else:
-        response = Response(body, mimetype=mimetype)
-    response.set_etag(etag)
-    return response
+        return Response(status=304, headers=headers)
+    return Response(body, headers=headers)
 
 
 def _after_request(response: Response) -> Response:
@@ -239,17 +368,129 @@ def _after_request(response: Response) -> Response:
         return response
     if session.modified:  # the page put something in the session (a CSRF token): not shared
         return response
-    if not hit:
-        body = response.get_data()
-        etag = hashlib.sha256(body).hexdigest()[:32]
-        cache.set(key, (body, response.mimetype, etag))
-        response.set_etag(etag)
+    if g.get("page_not_cacheable"):  # figures of an older data version, fresher ones coming
+        response.cache_control.no_cache = True
+        return response
     response.last_modified = g.page_changed_at
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config.get("PAGE_CACHE_MAX_AGE", 60)
     response.vary.add("Cookie")
+    if not hit and "Set-Cookie" not in response.headers:
+        body = response.get_data()
+        etag = hashlib.sha256(body).hexdigest()[:32]
+        response.set_etag(etag)
+        headers = [(name, value) for name, value in response.headers.items()
+                   if name.lower() not in _UNSTORED_HEADERS]
+        route = request.url_rule.rule if request.url_rule is not None else ""
+        cache.set(key, (body, etag, headers, route))
     response.make_conditional(request)
     return response
+
+
+class HitMiddleware:
+    """Answers a page-cache hit before Flask builds a request: an anonymous GET or HEAD
+    (no ``Authorization``, no login or flashed message in the session cookie, no remember
+    cookie) whose page is cached for the current data version, language and URL. The stored
+    headers are sent as the first rendering had them; header values are bounded as
+    :mod:`webapp.input_guard` bounds them (the path and query are those of a request that
+    passed it, being part of the key). The request is timed in the request metrics. Anything
+    else goes on to the app unchanged."""
+
+    def __init__(self, app: Flask, wsgi_app: Callable[..., Iterable[bytes]]):
+        self.app, self.wsgi_app = app, wsgi_app
+        self._engine: Engine | None = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
+                 ) -> Iterable[bytes]:
+        started = time.perf_counter()
+        try:
+            answer = self._hit(environ)
+        except Exception:  # never fail a request the app itself could answer
+            log.exception("page cache: answering a hit failed; passing the request on")
+            answer = None
+        if answer is None:
+            return self.wsgi_app(environ, start_response)
+        status, headers, body, route = answer
+        start_response(status, headers)
+        observe = self.app.extensions.get("jiujinan_request_metrics")
+        if observe is not None:
+            observe(environ["REQUEST_METHOD"], route, status[:3],
+                    time.perf_counter() - started)
+        return [body] if body and environ["REQUEST_METHOD"] != "HEAD" else []
+
+    def _hit(self, environ: dict[str, Any]
+             ) -> tuple[str, list[tuple[str, str]], bytes, str] | None:
+        config = self.app.config
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or \
+                "HTTP_AUTHORIZATION" in environ or "HTTP_IF_MODIFIED_SINCE" in environ or \
+                not config.get("PAGE_CACHE", True):
+            return None
+        for name, value in environ.items():
+            if name.startswith("HTTP_") and len(value) > input_guard.MAX_HEADER_BYTES:
+                return None  # the app refuses it
+        session_data = self._session(environ)
+        if session_data is None or session_data.get("_user_id") or \
+                session_data.get("_flashes"):
+            return None
+        version = engine_version(self._get_engine(), config.get("DATA_VERSION_SECONDS", 0.5))
+        if version is None:
+            return None
+        backend = self.app.extensions.get("cache", {}).get(cache)
+        if backend is None:
+            return None
+        hit = _entry(backend.get(_key(version, _locale_of(session_data.get("lang"), config),
+                                      environ)))
+        if hit is None:
+            return None
+        body, etag, headers, route = hit
+        if _etag_matches(environ.get("HTTP_IF_NONE_MATCH"), etag):
+            return "304 NOT MODIFIED", _without_entity_headers(headers), b"", route
+        return "200 OK", [*headers, ("Content-Length", str(len(body)))], body, route
+
+    def _session(self, environ: dict[str, Any]) -> dict[str, Any] | None:
+        """The session cookie's content ({} without one, as Flask opens it), or None when the
+        visitor has a remember cookie or a cookie not verified here."""
+        if "HTTP_COOKIE" not in environ:
+            return {}
+        from werkzeug.http import parse_cookie
+        cookies = parse_cookie(environ)
+        if self.app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies:
+            return None
+        value = cookies.get(self.app.config["SESSION_COOKIE_NAME"])
+        if not value:
+            return {}
+        serializer = self.app.session_interface.get_signing_serializer(  # type: ignore[attr-defined]
+            self.app)
+        if serializer is None:
+            return None
+        try:
+            data = serializer.loads(
+                value, max_age=int(self.app.permanent_session_lifetime.total_seconds()))
+        except BadSignature:
+            return None  # expired, or signed with a key this process does not know yet: Flask
+            # decides (its key files are followed in a request hook)
+        return data if isinstance(data, dict) else {}
+
+    def _get_engine(self) -> Engine:
+        if self._engine is None:
+            from webapp.extensions import db
+            with self.app.app_context():
+                self._engine = db.engine
+        return self._engine
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    from werkzeug.http import parse_etags
+    return etag in parse_etags(header)
+
+
+def _without_entity_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The headers of a 304 (werkzeug's ``remove_entity_headers``)."""
+    from werkzeug.http import is_entity_header
+    return [(name, value) for name, value in headers
+            if not is_entity_header(name) or name.lower() in ("expires", "content-location")]
 
 
 def _logged_in() -> bool:
@@ -287,3 +528,4 @@ def init_app(app: Flask) -> None:
     app.before_request(_before_request)
     app.after_request(_after_request)
     app.url_defaults(_static_version)
+    app.wsgi_app = HitMiddleware(app, app.wsgi_app)  # type: ignore[method-assign]

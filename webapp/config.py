@@ -194,6 +194,11 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("JIUJINAN_INSECURE_COOKIES", "0") != "1"
     SESSION_COOKIE_NAME = "jiujinan_session"
+    # The data version is read from the database at most this often per process (a commit in
+    # the process forgets it at once); figures over every case are recomputed after a change in
+    # a background thread while the last ones are shown (webapp/caching.py, `lasting`).
+    DATA_VERSION_SECONDS = 0.5
+    FIGURES_IN_BACKGROUND = True
     REMEMBER_COOKIE_DURATION = 0
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     WTF_CSRF_TIME_LIMIT = 8 * 3600
@@ -221,6 +226,10 @@ class TestConfig(Config):
 
     TESTING = True
     PASSWORD_HASH_CHEAP = True
+    # Each test sees its own writes and the figures they change in its next request, whatever
+    # wrote them (tests/webapp/test_page_cache.py turns both on to test them).
+    DATA_VERSION_SECONDS = 0.0
+    FIGURES_IN_BACKGROUND = False
     SESSION_COOKIE_SECURE = False
     SEARCH_SYNC_IN_PROCESS = True
     JOBS_IN_PROCESS = False

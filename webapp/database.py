@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import g, has_request_context, request
@@ -43,8 +45,26 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     cursor.close()
 
 
+_reader = threading.local()
+
+
+@contextmanager
+def reading_only() -> Iterator[None]:
+    """Transactions begun in this thread inside the block only read: on SQLite they begin
+    DEFERRED, as a GET's do (for work outside a request that writes nothing, such as figures
+    recomputed in the background, which must not hold the write lock for seconds)."""
+    _reader.active = True
+    try:
+        yield
+    finally:
+        _reader.active = False
+
+
 def _reading_request() -> bool:
-    """Inside a GET or HEAD request that has not asked for the write lock."""
+    """Inside a GET or HEAD request that has not asked for the write lock (or a block of
+    :func:`reading_only`)."""
+    if getattr(_reader, "active", False):
+        return True
     return (has_request_context() and request.method in READ_METHODS
             and not g.get(_WRITE_LOCK, False))
 

@@ -158,3 +158,160 @@ def test_the_cache_is_shared_in_redis_when_redis_url_is_set(app, db, published_n
         caching.cache = saved
         for key in redis.Redis.from_url(url).keys(prefix + "*"):
             redis.Redis.from_url(url).delete(key)
+
+
+# --- hits answered in front of Flask, the data version per process, figures kept ------------
+
+def _dispatched(app, fn):
+    """``fn()``'s result and whether Flask dispatched the request (``request_started``)."""
+    from flask import request_started
+    seen: list[str] = []
+
+    def record(_sender, **_extra):
+        seen.append("started")
+
+    request_started.connect(record, app)
+    try:
+        return fn(), bool(seen)
+    finally:
+        request_started.disconnect(record, app)
+
+
+_PER_REQUEST = {"Date", "Set-Cookie"}
+
+
+def test_a_hit_answered_before_flask_carries_every_header_of_the_rendering(
+        cached, client, published_need):
+    need = published_need()
+    first, rendered = _dispatched(cached, lambda: client.get(f"/needs/{need.id}"))
+    hit, dispatched = _dispatched(cached, lambda: client.get(f"/needs/{need.id}"))
+    assert rendered and not dispatched, "the hit is answered before Flask dispatches it"
+    assert hit.status_code == 200 and hit.get_data() == first.get_data()
+    for name in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options",
+                 "Referrer-Policy", "ETag", "Last-Modified", "Cache-Control", "Vary",
+                 "Content-Type"):
+        assert hit.headers.get(name) and hit.headers.get(name) == first.headers.get(name), name
+    assert "frame-ancestors 'none'" in hit.headers["Content-Security-Policy"]
+    assert "public" in hit.headers["Cache-Control"] and "Cookie" in hit.headers["Vary"]
+    assert int(hit.headers["Content-Length"]) == len(first.get_data())
+    assert {k for k, _v in hit.headers.items() if k not in _PER_REQUEST} == \
+        {k for k, _v in first.headers.items() if k not in _PER_REQUEST}
+
+    not_modified, dispatched = _dispatched(cached, lambda: client.get(
+        f"/needs/{need.id}", headers={"If-None-Match": first.headers["ETag"]}))
+    assert not dispatched and not_modified.status_code == 304 and not_modified.get_data() == b""
+    assert not_modified.headers["ETag"] == first.headers["ETag"]
+    assert not_modified.headers["Content-Security-Policy"]
+    head, dispatched = _dispatched(cached, lambda: client.head(f"/needs/{need.id}"))
+    assert not dispatched and head.status_code == 200 and head.get_data() == b""
+    # An over-long header is refused by the input guard, cached page or not.
+    refused = client.get(f"/needs/{need.id}", headers={"X-Long": "a" * 9000})
+    assert refused.status_code == 431
+
+
+def test_a_logged_in_user_never_gets_the_anonymous_page(cached, client, auth, published_need):
+    need = published_need()
+    anonymous = client.get(f"/needs/{need.id}")
+    assert "public" in anonymous.headers["Cache-Control"]
+    auth.login("donor")
+    for _ in range(2):
+        page, dispatched = _dispatched(cached, lambda: client.get(f"/needs/{need.id}"))
+        assert dispatched and page.status_code == 200
+        assert "no-store" in page.headers["Cache-Control"] and "ETag" not in page.headers
+    # A bearer token never gets it either, and neither does a remember-me cookie.
+    api = cached.test_client()
+    assert api.get(f"/api/v1/needs/{need.id}").status_code == 200
+    cached_api, dispatched = _dispatched(cached, lambda: api.get(f"/api/v1/needs/{need.id}"))
+    assert not dispatched and cached_api.status_code == 200
+    with_token, dispatched = _dispatched(cached, lambda: api.get(
+        f"/api/v1/needs/{need.id}", headers={"Authorization": "Bearer not-a-token"}))
+    assert dispatched and "no-store" in with_token.headers["Cache-Control"]
+    remembered = cached.test_client()
+    remembered.set_cookie("remember_token", "1|abc")
+    _page, dispatched = _dispatched(cached, lambda: remembered.get(f"/needs/{need.id}"))
+    assert dispatched
+
+
+def test_a_visitor_with_a_session_gets_the_page_of_their_language(cached, client, published_need):
+    need = published_need()
+    chinese = client.get(f"/needs/{need.id}")
+    english_visitor = cached.test_client()
+    with english_visitor.session_transaction() as sess:
+        sess["lang"] = "en"
+    english_visitor.get(f"/needs/{need.id}")  # Flask-Login marks the session (not stored)
+    english = english_visitor.get(f"/needs/{need.id}")
+    assert english.get_data() != chinese.get_data()
+    again, dispatched = _dispatched(cached, lambda: english_visitor.get(f"/needs/{need.id}"))
+    assert not dispatched and again.get_data() == english.get_data()
+    # A cookie not signed with this app's key: Flask decides (an anonymous page).
+    forged = cached.test_client()
+    forged.set_cookie(cached.config["SESSION_COOKIE_NAME"], "eyJfdXNlcl9pZCI6IjEifQ.x.y")
+    page, dispatched = _dispatched(cached, lambda: forged.get(f"/needs/{need.id}"))
+    assert dispatched and page.status_code == 200 and "public" in page.headers["Cache-Control"]
+    # A message waiting to be flashed: the page is rendered for this visitor.
+    with english_visitor.session_transaction() as sess:
+        sess["_flashes"] = [("message", "已保存")]
+    _page, dispatched = _dispatched(cached, lambda: english_visitor.get(f"/needs/{need.id}"))
+    assert dispatched
+
+
+def test_the_data_version_is_read_once_per_interval_and_after_each_own_commit(
+        cached, client, db, published_need, monkeypatch):
+    cached.config["DATA_VERSION_SECONDS"] = 60.0
+    try:
+        need = published_need(title="每段时间读一次版本")
+        client.get(f"/needs/{need.id}")
+        # Another process's change (not through this process's sessions): the version is read
+        # again only when the interval has passed.
+        with db.engine.begin() as connection:
+            connection.execute(update(NeedCard).where(NeedCard.id == need.id)
+                               .values(title="另一进程改了标题"))
+            connection.exec_driver_sql("UPDATE data_version SET version = version + 1")
+        assert "每段时间读一次版本" in client.get(f"/needs/{need.id}").get_data(as_text=True)
+        later = caching.time.monotonic() + 61
+        monkeypatch.setattr(caching.time, "monotonic", lambda: later)
+        assert "另一进程改了标题" in client.get(f"/needs/{need.id}").get_data(as_text=True)
+        # This process's own commit: seen at once.
+        db.session.get(NeedCard, need.id).title = "本进程改了标题"
+        db.session.commit()
+        assert "本进程改了标题" in client.get(f"/needs/{need.id}").get_data(as_text=True)
+    finally:
+        cached.config["DATA_VERSION_SECONDS"] = 0.0
+
+
+def test_figures_after_a_change_are_the_last_ones_until_the_background_has_the_new(
+        cached, client, db, published_need):
+    from flask import g
+    cached.config["FIGURES_IN_BACKGROUND"] = True
+    computed: list[int] = []
+
+    def count() -> int:
+        computed.append(1)
+        return len(computed)
+
+    try:
+        published_need()
+        with cached.test_request_context("/home"):
+            assert caching.lasting("test_figures", count) == 1  # nothing earlier: computed here
+            assert caching.lasting("test_figures", count) == 1 and len(computed) == 1
+        published_need()
+        with cached.test_request_context("/home"):
+            assert caching.lasting("test_figures", count) == 1  # the last figures, at once
+            assert g.pop("page_not_cacheable")  # (g outlives the request here: the test's app context)
+        caching.wait_for_figures(timeout=30)
+        with cached.test_request_context("/home"):
+            assert caching.lasting("test_figures", count) == 2
+            assert not g.get("page_not_cacheable")
+
+        # The home page showing figures of an older version is neither cached nor public.
+        client.get("/home")
+        caching.wait_for_figures(timeout=30)
+        published_need()
+        stale = client.get("/home")
+        assert stale.status_code == 200 and "no-cache" in stale.headers["Cache-Control"]
+        assert "public" not in stale.headers["Cache-Control"] and "ETag" not in stale.headers
+        caching.wait_for_figures(timeout=30)
+        fresh = client.get("/home")
+        assert "public" in fresh.headers["Cache-Control"]
+    finally:
+        cached.config["FIGURES_IN_BACKGROUND"] = False

@@ -40,6 +40,12 @@ def install(app: Flask) -> None:
     """Time every request of ``app``."""
     app.before_request_funcs.setdefault(None, []).insert(0, _start_timer)
     app.after_request(_observe)
+    # Page-cache hits answered in front of Flask (webapp.caching.HitMiddleware) are timed too.
+    app.extensions["jiujinan_request_metrics"] = _observe_hit
+
+
+def _observe_hit(method: str, route: str, status: str, seconds: float) -> None:
+    REQUEST_SECONDS.labels(method, route or UNMATCHED, status).observe(seconds)
 
 
 def _start_timer() -> None:

@@ -46,7 +46,7 @@ def _filter_context(filters: browse.Filters) -> dict:
 def home():
     urgent = browse.published_needs(db.session)[:6]
     featured = browse.featured_projects(db.session, limit=6)
-    totals = caching.memo("county_totals", lambda: transparency.county_totals(db.session))
+    totals = caching.lasting("county_totals", lambda: transparency.county_totals(db.session))
     return render_template("public/home.html", urgent=urgent, featured=featured,
                            totals=totals, categories=CATEGORY_LABELS,
                            urgency_labels=URGENCY_LABELS)
@@ -129,7 +129,7 @@ def schemes():
 @bp.route("/transparency")
 @access(PUBLIC)
 def transparency_page():
-    totals = caching.memo("county_totals", lambda: transparency.county_totals(db.session))
+    totals = caching.lasting("county_totals", lambda: transparency.county_totals(db.session))
     tables = _transparency_tables(totals)
     charts = {name: json.dumps({"labels": [label for label, _ in rows],
                                 "values": [float(v) for _, v in rows]}, ensure_ascii=False)
@@ -182,7 +182,7 @@ def _hours_rows(totals) -> list[tuple[str, object]]:
 @access(PUBLIC)
 def transparency_csv(table: str):
     """One breakdown of the transparency page as CSV (UTF-8 with BOM, opens in Excel)."""
-    totals = caching.memo("county_totals", lambda: transparency.county_totals(db.session))
+    totals = caching.lasting("county_totals", lambda: transparency.county_totals(db.session))
     title, rows = _transparency_tables(totals)[table]
     out = io.StringIO()
     writer = csv.writer(out)
