@@ -43,11 +43,11 @@ def upgrade():
     op.create_table(
         'case_timing_counts',
         sa.Column('month', sa.String(length=7), nullable=False),
-        sa.Column('town_id', sa.Integer(), nullable=False),
         sa.Column('measure', sa.String(length=10), nullable=False),
         sa.Column('days', sa.Integer(), nullable=False),
+        sa.Column('town_id', sa.Integer(), nullable=False),
         sa.Column('n', sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint('month', 'town_id', 'measure', 'days',
+        sa.PrimaryKeyConstraint('month', 'measure', 'days', 'town_id',
                                 name=op.f('pk_case_timing_counts')),
     )
     op.create_table(

@@ -82,10 +82,11 @@ class CaseTimingCount(Base):
 
     __tablename__ = "case_timing_counts"
 
+    # In this order, the view by month reads the rows in key order (no sort).
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
-    town_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     measure: Mapped[str] = mapped_column(String(10), primary_key=True)
     days: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    town_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     n: Mapped[int]
 
 

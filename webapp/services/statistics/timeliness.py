@@ -271,7 +271,15 @@ def _case_rows(session: Session, filters: Filters, key_name: str
     whole days, exactly as from the cases one by one (:func:`spread_of_counts`).
     """
     first, last = filters.months
-    histograms: dict[str, dict[str, Counter[int]]] = {}
+    histograms: dict[Any, dict[str, Counter[int]]] = {}
+
+    def bars_of(key: Any) -> dict[str, Counter[int]]:
+        found = histograms.get(key)
+        if found is None:
+            found = histograms[key] = {m: Counter() for m in (
+                timings.RECEIVED, timings.HELPED, timings.CLOSED)}
+        return found
+
     if filters.department_id is None and filters.step is None and key_name in ("town", "month"):
         c = CaseTimingCount
         key: Any = c.town_id if key_name == "town" else c.month
@@ -280,7 +288,7 @@ def _case_rows(session: Session, filters: Filters, key_name: str
         if filters.town_id:
             stmt = stmt.where(c.town_id == filters.town_id)
         for k, measure, days, n in session.execute(stmt.group_by(key, c.measure, c.days)):
-            histograms.setdefault(str(k), {}).setdefault(measure, Counter())[days] += int(n)
+            bars_of(k)[measure][days] += int(n)
     else:
         t = CaseTiming
         stmt = select(t.case_id).where(t.month >= first, t.month <= last)
@@ -299,24 +307,25 @@ def _case_rows(session: Session, filters: Filters, key_name: str
         grouped = [keys[key_name], t.help_days, t.closure_days]
         for k, help_days, closure_days, n in session.execute(
                 stmt.with_only_columns(*grouped, func.count()).group_by(*grouped)):
-            bars = histograms.setdefault(str(k), {})
-            bars.setdefault(timings.RECEIVED, Counter())[0] += n
+            bars = bars_of(k)
+            bars[timings.RECEIVED][0] += n
             if help_days is not None:
-                bars.setdefault(timings.HELPED, Counter())[help_days] += n
+                bars[timings.HELPED][help_days] += n
             if closure_days is not None:
-                bars.setdefault(timings.CLOSED, Counter())[closure_days] += n
+                bars[timings.CLOSED][closure_days] += n
 
     def row(key: str, bars: dict[str, Counter[int]]) -> CaseRow:
-        received, helped, closed = (bars.get(m, Counter()) for m in (
+        received, helped, closed = (bars[m] for m in (
             timings.RECEIVED, timings.HELPED, timings.CLOSED))
         return CaseRow(key, "", received.total(), helped.total(), spread_of_counts(helped),
                        closed.total(), spread_of_counts(closed))
 
-    total: dict[str, Counter[int]] = {}
+    total: dict[str, Counter[int]] = {m: Counter() for m in (
+        timings.RECEIVED, timings.HELPED, timings.CLOSED)}
     for bars in histograms.values():
         for measure, counts in bars.items():
-            total.setdefault(measure, Counter()).update(counts)
-    return [row(k, bars) for k, bars in histograms.items()], row("all", total)
+            total[measure].update(counts)
+    return [row(str(k), bars) for k, bars in histograms.items()], row("all", total)
 
 
 # ---- the step table ------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import Select, and_, case, delete, func, insert, literal, select
+from sqlalchemy import Select, and_, case, delete, func, insert, literal, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -239,6 +239,8 @@ def rebuild(session: Session, settings: CaseSettings | None = None, echo: Any = 
         select(month, s.town_id, department, s.step, late, func.count())
         .where(s.done_at.is_not(None)).group_by(month, s.town_id, department, s.step, late)))
     session.flush()
+    if session.get_bind().dialect.name == "postgresql":  # fresh statistics for the planner
+        session.execute(text("ANALYZE case_timings, case_timing_counts, step_timing_counts"))
     n = session.scalar(select(func.count()).select_from(CaseTiming)) or 0
     if echo is not None:
         echo(f"timing records of {n:,} cases")
