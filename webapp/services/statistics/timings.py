@@ -156,7 +156,9 @@ def refresh(session: Session, case_ids: Iterable[int]) -> None:
     # One writer per case at a time (PostgreSQL; SQLite has one writer anyway).
     first = session.scalar(select(func.min(Case.reported_at)).where(Case.id.in_(ids)))
     session.execute(select(Case.id).where(Case.id.in_(ids)).with_for_update())
-    _ensure_days(session, local_date(first) if first is not None else None)
+    # From the first of January: the calendar's rows of a year are computed once a process.
+    _ensure_days(session, local_date(first).replace(month=1, day=1) if first is not None
+                 else None)
     old = {r.case_id: r for r in session.scalars(
         select(CaseTiming).where(CaseTiming.case_id.in_(ids)))}
     new = {row[0]: row for row in session.execute(_records(select(Case.id).where(
