@@ -68,4 +68,11 @@ def derived_rebuilders() -> list:
     found: list = []
     from webapp.search.cli import rebuild as rebuild_search_index
     found.append(("search index", rebuild_search_index))
+
+    def rebuild_timings(echo) -> None:
+        from webapp.extensions import db
+        from webapp.services.statistics import timings
+        timings.rebuild(db.session, echo=echo)
+
+    found.append(("timing records (statistics)", rebuild_timings))
     return found

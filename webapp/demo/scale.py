@@ -171,5 +171,10 @@ def load_scale(session: Session, *, cases: int, seed: int, demo: bool = True,
         session.flush()
     offset = session.scalar(select(func.count(Case.id)).where(
         Case.external_ref.like("scale-%"))) or 0
-    return ScaleLoader(session, cases=cases, seed=seed, offset=offset, open_share=open_share,
-                       echo=echo).run()
+    written = ScaleLoader(session, cases=cases, seed=seed, offset=offset,
+                          open_share=open_share, echo=echo).run()
+    # The bulk rows skip the services: their timing records and month histograms are
+    # counted from them at once.
+    from webapp.services.statistics import timings
+    timings.rebuild(session, echo=echo)
+    return written

@@ -93,5 +93,12 @@ from webapp.models.rules import (  # noqa: F401
     SupervisionOrder,
 )
 from webapp.models.search_outbox import OutboxOp, SearchOutbox  # noqa: F401
-from webapp.models.statistics import MonthlyReport, ReportStage, WorkingDay  # noqa: F401
+from webapp.models.statistics import (  # noqa: F401
+    CaseTiming,
+    CaseTimingCount,
+    MonthlyReport,
+    ReportStage,
+    StepTimingCount,
+    WorkingDay,
+)
 from webapp.models.window import Complaint, ComplaintStatus, ComplaintTopic, TownWindow  # noqa: F401

@@ -14,6 +14,7 @@ from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.models.base import Base, StrEnum, UTCDateTime, utcnow
+from webapp.models.cases import Step
 
 
 class WorkingDay(Base):
@@ -52,3 +53,52 @@ class MonthlyReport(Base):
     xlsx_name: Mapped[str | None] = mapped_column(String(80))
     pdf_name: Mapped[str | None] = mapped_column(String(80))
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseTiming(Base):
+    """One case's timeliness in whole working days, written when its steps happen.
+
+    ``month`` is the county's month of the report; ``help_days`` the working days from the
+    report to the first help (``None``: no help yet), ``closure_days`` to the closure
+    (``None``: not closed). :mod:`webapp.services.statistics.timings` writes it and the
+    counts below; ``flask derived rebuild`` rewrites both from the cases.
+    """
+
+    __tablename__ = "case_timings"
+    __table_args__ = (Index("ix_case_timings_month_town", "month", "town_id"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True,
+                                         autoincrement=False)
+    town_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    month: Mapped[str] = mapped_column(String(7))
+    help_days: Mapped[int | None]
+    closure_days: Mapped[int | None]
+
+
+class CaseTimingCount(Base):
+    """How many cases of a month and town were received (``measure`` received, ``days`` 0),
+    got their first help or were closed after ``days`` working days: a histogram per month,
+    so the figures read a few rows a month instead of the month's cases."""
+
+    __tablename__ = "case_timing_counts"
+
+    # In this order, the view by month reads the rows in key order (no sort).
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(10), primary_key=True)
+    days: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    town_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n: Mapped[int]
+
+
+class StepTimingCount(Base):
+    """How many finished steps of one kind started in a month, by town and department
+    (0: none), on time (``late`` false) or late, counted when each step finished."""
+
+    __tablename__ = "step_timing_counts"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    town_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    department_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    step: Mapped[Step] = mapped_column(StrEnum(Step), primary_key=True)
+    late: Mapped[bool] = mapped_column(primary_key=True)
+    n: Mapped[int]

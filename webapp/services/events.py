@@ -357,6 +357,7 @@ def register_subscribers() -> None:
     from webapp.services.matching import runs
     from webapp.services.matching.decisions import on_case_ended as cancel_pairings
     from webapp.services.search import sync as search_sync
+    from webapp.services.statistics import timings
 
     _handlers.clear()
 
@@ -400,6 +401,13 @@ def register_subscribers() -> None:
     subscribe(LeadClosed, door_messages.on_lead_closed)
     subscribe(AppealFiled, door_appeals.on_appeal_filed)  # the reviewing officer is told
 
+    # Any case event, after the reactions above: the case's timing record (working days to
+    # first help and to closure) and its month's histogram are brought up to date, as they
+    # are when a payment reaches the family or a donor's money is confirmed received.
+    subscribe(CaseChanged, timings.on_case_changed)
+    subscribe(PaymentPosted, timings.on_payment_posted)
+    subscribe(PledgeChanged, timings.on_pledge_changed)
+
     # Any case event, after the reactions above: its published card is re-indexed.
     subscribe(CaseChanged, search_sync.on_case_changed)
 
@@ -417,6 +425,6 @@ def register_subscribers() -> None:
     subscribe(ListingChanged, accounts.on_listing_changed)
 
     # Announced for other areas and tests; nothing subscribes today:
-    # CaseReported and CaseProgressed (beyond CaseChanged), ConferenceDecided, PledgeChanged,
+    # CaseReported and CaseProgressed (beyond CaseChanged), ConferenceDecided,
     # MatchApproved, MatchingRunFinished, ServiceDelivered, OutcomeRecorded.
 

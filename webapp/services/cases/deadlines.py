@@ -96,9 +96,12 @@ def close_steps(session: Session, case: Case, steps: tuple[Step, ...] | None, *,
         stmt = stmt.where(StepDeadline.step.in_(steps))
     if transfer_id is not None:
         stmt = stmt.where(StepDeadline.transfer_id == transfer_id)
-    for row in session.scalars(stmt):
+    from webapp.services.statistics import timings
+    finished = list(session.scalars(stmt))
+    for row in finished:
         row.done_at = now
     session.flush()
+    timings.step_finished(session, finished)  # counted on time or late, once
 
 
 def reassign_steps(session: Session, case: Case, responsible_id: int | None) -> None:

@@ -65,6 +65,14 @@ def ensure_calendar(session: Session, settings: CaseSettings, first: dt.date,
         .where(WorkingDay.day.between(lo, hi))).one()
     if tuple(found) == checksum:
         return False
+    # Days already there that the calendar now counts otherwise (a holiday added, a 调休
+    # working weekend): the timing records counted with the old ordinals.
+    wanted = {row["day"]: (row["ordinal"], bool(row["working"])) for row in rows}
+    changed = found[0] > 0 and any(
+        (ordinal, bool(working)) != wanted[day]
+        for day, ordinal, working in session.execute(select(
+            WorkingDay.day, WorkingDay.ordinal, WorkingDay.working).where(
+            WorkingDay.day.between(lo, hi))))
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     for start in range(0, len(rows), 1000):
         stmt = insert(WorkingDay).values(list(rows[start:start + 1000]))
@@ -72,4 +80,7 @@ def ensure_calendar(session: Session, settings: CaseSettings, first: dt.date,
             index_elements=[WorkingDay.day],
             set_={"ordinal": stmt.excluded.ordinal, "working": stmt.excluded.working}))
     session.flush()
+    if changed:
+        from webapp.services.statistics import timings
+        timings.rebuild(session, settings)
     return True

@@ -2,7 +2,7 @@
 local date and month of a UTC timestamp, and percentiles by window functions (both engines)."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +79,30 @@ def spread(values: Iterable[float]) -> Spread:
                             ((pct * pos) % 100) / 100)
 
     return Spread(n, at(50), at(90))
+
+
+def spread_of_counts(counts: Mapping[int, int]) -> Spread:
+    """:func:`spread` of a histogram ({value: how many}): the same numbers, read from the
+    cumulative counts instead of every value (the unit is whole working days)."""
+    bars = sorted((v, n) for v, n in counts.items() if n > 0)
+    total = sum(n for _, n in bars)
+    if not total:
+        return Spread(0, None, None)
+
+    def value(rank: int) -> int:
+        seen = 0
+        for v, n in bars:
+            seen += n
+            if rank < seen:
+                return v
+        raise IndexError(rank)  # pragma: no cover - ranks are below total
+
+    def at(pct: int) -> float | None:
+        pos = total - 1
+        return _interpolate(value((pct * pos) // 100), value((pct * pos + 99) // 100),
+                            ((pct * pos) % 100) / 100)
+
+    return Spread(total, at(50), at(90))
 
 
 def percentiles(session: Any, values: Any, key: ColumnElement[Any], value: ColumnElement[Any]

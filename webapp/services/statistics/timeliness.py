@@ -14,6 +14,7 @@ is recomputed per case in Python. :func:`cases_behind` gives the cases behind ea
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -25,11 +26,14 @@ from webapp import permissions
 from webapp.models import (
     Case,
     CaseStatus,
+    CaseTiming,
+    CaseTimingCount,
     NeedCard,
     Organisation,
     Role,
     Step,
     StepDeadline,
+    StepTimingCount,
     User,
     WorkingDay,
 )
@@ -39,8 +43,9 @@ from webapp.services import DomainError, PermissionDeniedError
 from webapp.services.cases.deadlines import LOCAL_TZ
 from webapp.services.cases.notifications import STEP_LABELS
 from webapp.services.cases.settings import CaseSettings
+from webapp.services.statistics import timings
 from webapp.services.statistics.calendar import ensure_calendar
-from webapp.services.statistics.sql import Spread, local_day, local_month, spread
+from webapp.services.statistics.sql import Spread, local_day, local_month, spread_of_counts
 
 DIMENSIONS = ("town", "department", "step", "month")
 DIMENSION_LABELS = {"town": "镇（街道）", "department": "承办部门", "step": "环节",
@@ -257,34 +262,70 @@ class Figures:
 
 def _case_rows(session: Session, filters: Filters, key_name: str
                ) -> tuple[list[CaseRow], CaseRow]:
-    """The case table's rows by ``key_name`` and its total row, from one grouped query.
+    """The case table's rows by ``key_name`` and its total row.
 
-    Working days are whole numbers, so the database returns how many cases share each
-    (key, helped, closed, days to help, days to closure): a few hundred rows whatever the
-    number of cases. The counts and the percentiles (by :func:`spread`, interpolated as
-    :func:`percentiles` would in SQL) are taken from those, for each key and for the total,
-    instead of one grouped query per measure and another set for the total.
+    By town or month over the whole county or one town, they come from the month histograms
+    (``case_timing_counts``: a few rows a month and town); by department, or for one
+    department or step, from the cases' timing records (``case_timings``), grouped by whole
+    working days in the database. Either way the percentiles are taken from counts of
+    whole days, exactly as from the cases one by one (:func:`spread_of_counts`).
     """
-    base, cols = _case_base(filters)
-    sub = base.with_only_columns(
-        cols[key_name].label("k"), cols["helped"].is_not(None).label("h"),
-        cols["closed"].is_not(None).label("c"), cols["help_days"].label("hd"),
-        cols["closure_days"].label("cd")).subquery()
-    grouped = [sub.c.k, sub.c.h, sub.c.c, sub.c.hd, sub.c.cd]
-    rows = list(session.execute(select(*grouped, func.count()).group_by(*grouped)))
-    groups: dict[Any, list[Any]] = {}
-    for row in rows:
-        groups.setdefault(row[0], []).append(row)
+    first, last = filters.months
+    histograms: dict[Any, dict[str, Counter[int]]] = {}
 
-    def summary(key: str, members: list[Any]) -> CaseRow:
-        def days(index: int) -> list[int]:
-            return [m[index] for m in members if m[index] is not None for _ in range(m[5])]
+    def bars_of(key: Any) -> dict[str, Counter[int]]:
+        found = histograms.get(key)
+        if found is None:
+            found = histograms[key] = {m: Counter() for m in (
+                timings.RECEIVED, timings.HELPED, timings.CLOSED)}
+        return found
 
-        return CaseRow(key, "", sum(m[5] for m in members), sum(m[5] for m in members if m[1]),
-                       spread(days(3)), sum(m[5] for m in members if m[2]), spread(days(4)))
+    if filters.department_id is None and filters.step is None and key_name in ("town", "month"):
+        c = CaseTimingCount
+        key: Any = c.town_id if key_name == "town" else c.month
+        stmt = select(key, c.measure, c.days, func.sum(c.n)).where(c.month >= first,
+                                                                  c.month <= last)
+        if filters.town_id:
+            stmt = stmt.where(c.town_id == filters.town_id)
+        for k, measure, days, n in session.execute(stmt.group_by(key, c.measure, c.days)):
+            bars_of(k)[measure][days] += int(n)
+    else:
+        t = CaseTiming
+        stmt = select(t.case_id).where(t.month >= first, t.month <= last)
+        keys: dict[str, Any] = {"town": t.town_id, "month": t.month}
+        if filters.town_id:
+            stmt = stmt.where(t.town_id == filters.town_id)
+        if filters.by == "department" or filters.department_id is not None:
+            links = _department_links()
+            stmt = stmt.join(links, links.c.case_id == t.case_id)
+            keys["department"] = links.c.department_id
+            if filters.department_id is not None:
+                stmt = stmt.where(links.c.department_id == filters.department_id)
+        if filters.step is not None:
+            stmt = stmt.where(t.case_id.in_(select(StepDeadline.case_id).where(
+                StepDeadline.step == filters.step)))
+        grouped = [keys[key_name], t.help_days, t.closure_days]
+        for k, help_days, closure_days, n in session.execute(
+                stmt.with_only_columns(*grouped, func.count()).group_by(*grouped)):
+            bars = bars_of(k)
+            bars[timings.RECEIVED][0] += n
+            if help_days is not None:
+                bars[timings.HELPED][help_days] += n
+            if closure_days is not None:
+                bars[timings.CLOSED][closure_days] += n
 
-    by_key = [summary(str(k), members) for k, members in groups.items()]
-    return by_key, summary("all", rows)
+    def row(key: str, bars: dict[str, Counter[int]]) -> CaseRow:
+        received, helped, closed = (bars[m] for m in (
+            timings.RECEIVED, timings.HELPED, timings.CLOSED))
+        return CaseRow(key, "", received.total(), helped.total(), spread_of_counts(helped),
+                       closed.total(), spread_of_counts(closed))
+
+    total: dict[str, Counter[int]] = {m: Counter() for m in (
+        timings.RECEIVED, timings.HELPED, timings.CLOSED)}
+    for bars in histograms.values():
+        for measure, counts in bars.items():
+            total[measure].update(counts)
+    return [row(str(k), bars) for k, bars in histograms.items()], row("all", total)
 
 
 # ---- the step table ------------------------------------------------------------------------
@@ -319,18 +360,42 @@ def _step_base(filters: Filters) -> Select[Any]:
 
 def _step_rows(session: Session, filters: Filters, key_name: str | None,
                today: dt.date) -> list[StepRow]:
-    cond = _step_conditions(today)
-    key = _step_keys()[key_name] if key_name else literal("all")
+    """Finished steps from their month totals (``step_timing_counts``, counted on time or
+    late as each finished); the open ones, few, from the steps themselves (whether they are
+    past due depends on today)."""
+    first, last = filters.months
+    c = StepTimingCount
+    finished_keys: dict[str, Any] = {"town": c.town_id, "department": c.department_id,
+                                     "step": c.step, "month": c.month}
+    key: Any = finished_keys[key_name] if key_name else literal("all")
+    finished = select(key, c.late, func.sum(c.n)).where(c.month >= first, c.month <= last)
+    if filters.town_id:
+        finished = finished.where(c.town_id == filters.town_id)
+    if filters.department_id is not None:
+        finished = finished.where(c.department_id == filters.department_id)
+    if filters.step is not None:
+        finished = finished.where(c.step == filters.step)
+    counts: dict[str, list[int]] = {}  # key: [steps, done, on time, late done, open overdue]
 
-    def tally(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+    def name(k: Any) -> str:
+        return str(k.value if isinstance(k, Step) else k)
 
-    rows = session.execute(_step_base(filters).with_only_columns(
-        key.label("k"), func.count(), func.count(StepDeadline.done_at), tally(cond["on_time"]),
-        tally(cond["late_done"]), tally(cond["open_overdue"])).group_by(key)).all()
-    return [StepRow(str(k.value if isinstance(k, Step) else k), "", n, done, int(on_time),
-                    int(late_done) + int(open_overdue), int(open_overdue))
-            for k, n, done, on_time, late_done, open_overdue in rows]
+    for k, late, n in session.execute(finished.group_by(key, c.late)):
+        found = counts.setdefault(name(k), [0, 0, 0, 0, 0])
+        found[0] += int(n)
+        found[1] += int(n)
+        found[3 if late else 2] += int(n)
+    open_key = _step_keys()[key_name] if key_name else literal("all")
+    overdue = _step_conditions(today)["open_overdue"]
+    open_steps = _step_base(filters).where(StepDeadline.done_at.is_(None)).with_only_columns(
+        open_key, func.count(), func.coalesce(func.sum(case((overdue, 1), else_=0)), 0)
+    ).group_by(open_key)
+    for k, n, open_overdue in session.execute(open_steps):
+        found = counts.setdefault(name(k), [0, 0, 0, 0, 0])
+        found[0] += int(n)
+        found[4] += int(open_overdue)
+    return [StepRow(k, "", steps, done, on_time, late_done + open_overdue, open_overdue)
+            for k, (steps, done, on_time, late_done, open_overdue) in counts.items()]
 
 
 # ---- labels and the whole -------------------------------------------------------------------
