@@ -2,7 +2,7 @@
 cases and of finished steps, so the timeliness figures read aggregates
 
 Revision ID: stats0001timings
-Revises: web0001idx01
+Revises: english0002words
 Create Date: 2026-12-07 23:55:00
 
 ``case_timings`` holds one row per case (its town, the month of its report, and the working
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from webapp.services.statistics import timings
 
 revision = 'stats0001timings'
-down_revision = 'web0001idx01'
+down_revision = 'english0002words'
 branch_labels = None
 depends_on = None
 
