@@ -23,10 +23,14 @@ QUERY = "急需"  # a word of every generated title: a search that finds them
 _READ = """() => {
   const root = document.body.cloneNode(true);
   root.querySelectorAll('[lang^="zh"], script, style, template').forEach(e => e.remove());
+  const snippets = [...root.querySelectorAll('.search-snippet')].map(e => { e.remove(); return e.textContent; });
   const names = ['title', 'placeholder', 'aria-label', 'alt'];
   const heard = [...root.querySelectorAll('*')].flatMap(e => names.map(n => e.getAttribute(n) || ''));
-  return [document.title, root.textContent, ...heard].join('\\n');
+  return {text: [document.title, root.textContent, ...heard].join('\\n'), snippets};
 }"""
+#: A search snippet is a window cut out of the indexed text: typed text in it may start or end
+#: mid-sentence, and two fields may meet in it, so its Chinese is read piece by piece.
+PIECES = re.compile(r"[。，；、：！？\u3000\s]+")
 
 
 @pytest.fixture
@@ -59,12 +63,22 @@ def _start(journey, role: str):
     return j
 
 
-def _chinese_left(j, stored: list[str]) -> list[str]:
-    text = j.page.evaluate(_READ)
+def _without_typed(text: str, stored: list[str]) -> list[str]:
     for own in (*stored, *ENDONYMS, *PLACEHOLDERS.values()):
         if own in text:
             text = text.replace(own, " ")
-    return sorted(set(HAN.findall(MASKED.sub(" ", text))))
+    return HAN.findall(MASKED.sub(" ", text))
+
+
+def _chinese_left(j, stored: list[str]) -> list[str]:
+    read = j.page.evaluate(_READ)
+    left = set(_without_typed(read["text"], stored))
+    for snippet in read["snippets"]:
+        for run in _without_typed(snippet, stored):
+            if not all(any(piece in own for own in stored)
+                       for piece in PIECES.split(run) if HAN.search(piece)):
+                left.add(run)
+    return sorted(left)
 
 
 def _visit(j, found: dict, stored: list[str], step: str, path: str | None = None) -> None:
