@@ -63,7 +63,7 @@ def register_api(app: Flask) -> None:
 
     app.view_functions["api-docs.openapi_json"] = openapi_json
 
-    docs = Blueprint("api_docs", __name__, url_prefix="/api/v1")
+    docs = Blueprint("api_docs", __name__, url_prefix="/api/v1", template_folder="templates")
 
     @docs.route("/docs")
     @access(PUBLIC)
