@@ -7,6 +7,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_donor_pledges_to_a_need_and_sees_it_counted(journey, published_need):
+    published_need()
     j = journey("donor", PHONE)
     j.log_in("donor")
     j.seen("dashboard")
@@ -35,6 +36,7 @@ def test_donor_pledges_to_a_need_and_sees_it_counted(journey, published_need):
 
 
 def test_elder_mode_is_remembered_at_phone_width(journey, published_need):
+    published_need()
     j = journey("elder", PHONE)
     j.page.goto(j.base + "/")
     j.seen("home")
