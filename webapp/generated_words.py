@@ -10,11 +10,13 @@ Timeline notes are keyed messages (webapp.services.cases.notes).
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from webapp.services.cases import notes
+from webapp.templating import list_sep
 
 #: The card's vocabulary (webapp.privacy.publishing.card), listed here so that the catalogue
 #: script extracts it; tests/webapp/test_generated_words.py checks it is complete.
@@ -40,7 +42,6 @@ def household_text(stored: str | None) -> str:
     """'家中有重病患者、未成年子女；低保家庭' → 'Household with a seriously ill member, …'."""
     if not stored:
         return ""
-    from webapp.templating import list_sep
     parts = []
     for part in stored.split("；"):
         if part.startswith(_HAS_MEMBERS):
@@ -144,7 +145,6 @@ def notice_text(stored: str | None) -> str:
     """An inbox message's title or body in the reader's language (typed parts as typed)."""
     if not stored or str(get_locale()).startswith("zh"):
         return stored or ""
-    from types import SimpleNamespace
     for message, shape in _NOTICE_SHAPES:
         found = shape.fullmatch(stored)
         if found is None:

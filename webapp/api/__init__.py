@@ -21,6 +21,7 @@ api = Api()
 
 def api_blueprints():
     """Every API blueprint, in registration order. Each area adds its module here."""
+    # Imported when the API is registered, like the page blueprints in webapp/features.py.
     from webapp.api import (
         cases,
         complaints,
