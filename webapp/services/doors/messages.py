@@ -171,7 +171,7 @@ def deliver(session: Session, message: OutboundMessage, *, sender: MessageSender
     return message
 
 
-@jobs.handler(DELIVER_JOB)  # type: ignore[untyped-decorator]
+@jobs.handler(DELIVER_JOB)
 def _deliver_job(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
     message = session.get(OutboundMessage, payload.get("message_id"))
     if message is None:
