@@ -8,8 +8,10 @@ ranks resources for one need over a prebuilt :class:`ResourceIndex` without allo
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -180,68 +182,119 @@ def run_batch(
     :class:`DefaultScorer`; pass the one :func:`matching.scoring.choose_scorer` returns.
     """
     scorer = DefaultScorer() if scorer is None else scorer
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
+    clock = _StageClock()
+    with clock.stage("prepare"):
+        batch = _prepare(needs, resources, exclusions)
+    with clock.stage("candidates"):
+        candidates = generate_candidates(
+            batch.arrays, batch.index, top_k=top_k,
+            rows=np.asarray(batch.open_rows, dtype=np.int64), blocked_pairs=batch.blocked_pairs,
+        )
+    with clock.stage("scoring"):
+        edges = _scored(scorer, batch.arrays, batch.index, candidates, batch.urgency)
+    problem = _allocation_problem(batch, edges)
+    with clock.stage("allocation"):
+        optimal = optimize_allocation(problem, solver=solver)
+    with clock.stage("greedy"):
+        greedy = greedy_allocate(problem)
+    proposals = _proposals(batch.needs, batch.index, edges, optimal)
+    with clock.stage("reasons"):
+        unplaced, unmet = _unplaced(batch, edges.candidates, optimal)
+        by_group = _fairness(batch, edges.candidates, optimal, greedy)
+    return BatchResult(
+        proposals=proposals,
+        skipped=tuple(batch.skipped + unplaced),
+        objective=optimal.objective,
+        greedy_objective=greedy.objective,
+        n_candidates=len(edges.candidates),
+        unmet_need_ids=unmet,
+        timings=clock.finish(),
+        fairness=tuple(by_group),
+    )
 
+
+class _StageClock:
+    """Seconds spent in each named stage of a batch, in the order they ran, then the total."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        began = time.perf_counter()
+        yield
+        self.timings[name] = time.perf_counter() - began
+
+    def finish(self) -> dict[str, float]:
+        self.timings["total"] = time.perf_counter() - self.started
+        return self.timings
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """A batch's inputs encoded once: the rows that can be matched, what is skipped and why,
+    and the (need row, resource row) pairs the exclusions bar."""
+
+    needs: tuple[Need, ...]
+    index: ResourceIndex
+    open_rows: list[int]
+    skipped: list[Skipped]
+    arrays: NeedArrays
+    blocked_pairs: list[tuple[int, int]]
+    urgency: np.ndarray
+
+
+class _Edges(NamedTuple):
+    """The candidate edges left after scoring, with their per-edge arrays."""
+
+    candidates: Candidates
+    features: np.ndarray
+    score: np.ndarray
+    contributions: np.ndarray
+    weight: np.ndarray
+
+
+def _prepare(needs: Sequence[Need], resources: Sequence[Resource] | ResourceIndex,
+             exclusions: Exclusions) -> _Batch:
+    """Index the resources, triage the needs and encode them for the array stages."""
     index = resources if isinstance(resources, ResourceIndex) else ResourceIndex.build(resources)
     needs = tuple(needs)
     open_rows, skipped = _triage(needs, index)
-    arrays = NeedArrays.encode(needs, index, cause_blocked=_cause_blocked(needs, exclusions))
-    blocked_pairs = _blocked_rows(needs, index, exclusions)
-    timings["prepare"] = time.perf_counter() - started
-
-    t = time.perf_counter()
-    candidates = generate_candidates(
-        arrays, index, top_k=top_k, rows=np.asarray(open_rows, dtype=np.int64),
-        blocked_pairs=blocked_pairs,
+    return _Batch(
+        needs=needs,
+        index=index,
+        open_rows=open_rows,
+        skipped=skipped,
+        arrays=NeedArrays.encode(needs, index, cause_blocked=_cause_blocked(needs, exclusions)),
+        blocked_pairs=_blocked_rows(needs, index, exclusions),
+        urgency=np.fromiter((nd.urgency for nd in needs), dtype=np.int64, count=len(needs)),
     )
-    timings["candidates"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    urgency = np.fromiter((nd.urgency for nd in needs), dtype=np.int64, count=len(needs))
-    candidates, features, score, contributions, weight = _scored(scorer, arrays, index,
-                                                                 candidates, urgency)
-    timings["scoring"] = time.perf_counter() - t
 
-    problem = AllocationProblem.from_arrays(
+def _allocation_problem(batch: _Batch, edges: _Edges) -> AllocationProblem:
+    """The flow problem over the scored edges: capacities, demands and edge weights."""
+    candidates, index = edges.candidates, batch.index
+    return AllocationProblem.from_arrays(
         need_idx=candidates.need_idx,
         res_idx=candidates.res_idx,
         unit=index.unit[candidates.res_idx],
-        edge_cap=edge_amount_cap(arrays, index, candidates.need_idx, candidates.res_idx),
-        weight=weight,
+        edge_cap=edge_amount_cap(batch.arrays, index, candidates.need_idx, candidates.res_idx),
+        weight=edges.weight,
         capacity=index.capacity,
-        demand=arrays.demand,
-        urgency=urgency,
-        need_ids=arrays.ids,
-        exclusive=_offer_services(arrays, index, candidates),
+        demand=batch.arrays.demand,
+        urgency=batch.urgency,
+        need_ids=batch.arrays.ids,
+        exclusive=_offer_services(batch.arrays, index, candidates),
     )
-    t = time.perf_counter()
-    optimal = optimize_allocation(problem, solver=solver)
-    timings["allocation"] = time.perf_counter() - t
-    t = time.perf_counter()
-    greedy = greedy_allocate(problem)
-    timings["greedy"] = time.perf_counter() - t
 
-    proposals = _proposals(needs, index, candidates, optimal, score, weight, contributions,
-                           features)
-    t = time.perf_counter()
-    unplaced, unmet = _unplaced(needs, arrays, open_rows, index, candidates, optimal,
-                                blocked_pairs)
-    by_group = fairness(needs, open_rows, need_idx=candidates.need_idx,
-                        unit=index.unit[candidates.res_idx].astype(np.int64),
-                        optimal=optimal.amount, greedy=greedy.amount)
-    timings["reasons"] = time.perf_counter() - t
-    timings["total"] = time.perf_counter() - started
-    return BatchResult(
-        proposals=proposals,
-        skipped=tuple(skipped + unplaced),
-        objective=optimal.objective,
-        greedy_objective=greedy.objective,
-        n_candidates=len(candidates),
-        unmet_need_ids=unmet,
-        timings=timings,
-        fairness=tuple(by_group),
-    )
+
+def _fairness(batch: _Batch, candidates: Candidates, optimal: Allocation, greedy: Allocation
+              ) -> list[FairnessRow]:
+    """By (town, category): what the optimal and the greedy allocation gave."""
+    return fairness(batch.needs, batch.open_rows, need_idx=candidates.need_idx,
+                    unit=batch.index.unit[candidates.res_idx].astype(np.int64),
+                    optimal=optimal.amount, greedy=greedy.amount)
 
 
 def _offer_services(arrays: NeedArrays, index: ResourceIndex, candidates: Candidates
@@ -312,10 +365,8 @@ def _blocked_rows(needs: Sequence[Need], index: ResourceIndex, exclusions: Exclu
 
 
 def _scored(scorer: Scorer, arrays: NeedArrays, index: ResourceIndex, candidates: Candidates,
-            urgency: np.ndarray
-            ) -> tuple[Candidates, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Score the candidate edges and keep one scheme per need: (candidates, features, score,
-    explanation terms, allocation weight)."""
+            urgency: np.ndarray) -> _Edges:
+    """Score the candidate edges and keep one scheme per need."""
     features = build_features(arrays, index, candidates)
     score, contributions = _score(scorer, features)
     weight = allocation_weight(score, urgency[candidates.need_idx])
@@ -324,18 +375,18 @@ def _scored(scorer: Scorer, arrays: NeedArrays, index: ResourceIndex, candidates
         candidates = _select(candidates, keep)
         score, contributions, weight = score[keep], contributions[keep], weight[keep]
         features = features[keep]
-    return candidates, features, score, contributions, weight
+    return _Edges(candidates, features, score, contributions, weight)
 
 
-def _unplaced(needs: Sequence[Need], arrays: NeedArrays, open_rows: list[int],
-              index: ResourceIndex, candidates: Candidates, optimal: Allocation,
-              blocked_pairs: Sequence[tuple[int, int]]) -> tuple[list[Skipped], tuple[int, ...]]:
+def _unplaced(batch: _Batch, candidates: Candidates, optimal: Allocation
+              ) -> tuple[list[Skipped], tuple[int, ...]]:
     """The open needs the allocation left without help, each with its reasons (skipped), and
     the ids of those among them that had candidates."""
+    needs = batch.needs
     with_candidates = set(candidates.need_idx.tolist())
     funded_rows = set(candidates.need_idx[optimal.amount > 0].tolist())
-    unmatched = [row for row in open_rows if row not in funded_rows]
-    why = _why_not(arrays, unmatched, index, candidates, optimal, blocked_pairs)
+    unmatched = [row for row in batch.open_rows if row not in funded_rows]
+    why = _why_not(batch.arrays, unmatched, batch.index, candidates, optimal, batch.blocked_pairs)
     skipped = []
     for row in unmatched:
         if row in with_candidates:
@@ -349,16 +400,11 @@ def _unplaced(needs: Sequence[Need], arrays: NeedArrays, open_rows: list[int],
     return skipped, tuple(unmet)
 
 
-def _proposals(
-    needs: Sequence[Need],
-    index: ResourceIndex,
-    candidates: Candidates,
-    allocation: Allocation,
-    score: np.ndarray,
-    weight: np.ndarray,
-    contributions: np.ndarray,
-    features: np.ndarray,
-) -> tuple[Proposal, ...]:
+def _proposals(needs: Sequence[Need], index: ResourceIndex, edges: _Edges, allocation: Allocation
+               ) -> tuple[Proposal, ...]:
+    """The allocated edges as proposals, by need id, best score first (ties: resource id)."""
+    candidates, score, weight = edges.candidates, edges.score, edges.weight
+    contributions, features = edges.contributions, edges.features
     chosen = np.flatnonzero(allocation.amount > 0)
     need_ids = np.fromiter((needs[int(r)].id for r in candidates.need_idx[chosen]), dtype=np.int64,
                            count=chosen.size)

@@ -69,6 +69,7 @@ class SearchBackend(Protocol):
 def make_backend(url_or_path: str | Path, **options: Any) -> SearchBackend:
     """Return the Elasticsearch backend for an http(s) URL, else the embedded one at that path."""
     target = str(url_or_path)
+    # Only the backend in use loads its package (elasticsearch, or tantivy).
     if target.startswith(("http://", "https://")):
         from .elastic import ElasticBackend
 

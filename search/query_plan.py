@@ -12,14 +12,11 @@ import functools
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from .analysis import segment, word_tokens
 from .normalize import normalize
 from .segmenter import domain_words, get_segmenter
-
-if TYPE_CHECKING:
-    from .thesaurus import Thesaurus
+from .thesaurus import Thesaurus, get_thesaurus, is_han
 
 __all__ = [
     "MAX_QUERY_CHARS",
@@ -223,16 +220,12 @@ def _plan_query(text: str, relaxed: bool, expand: bool) -> QueryPlan:
 
 
 def _thesaurus() -> Thesaurus:
-    from .thesaurus import get_thesaurus
-
     return get_thesaurus()
 
 
 def _sounds_like(chunk: str, thesaurus: Thesaurus) -> str | None:
     """The thesaurus term a typed word that is no dictionary word sounds like (白雪病 for
     白血病, 陪护就意 for 陪护就医), if any."""
-    from .thesaurus import is_han
-
     if len(chunk) < 2 or not is_han(chunk) or get_segmenter().has_word(chunk):
         return None
     return thesaurus.sounds_like(chunk)

@@ -20,6 +20,8 @@ import threading
 from importlib import resources
 from typing import Protocol
 
+from .thesaurus import Thesaurus, thesaurus_text
+
 __all__ = ["ANALYZER_ID", "Segmenter", "domain_words", "get_segmenter"]
 
 
@@ -47,8 +49,6 @@ _THESAURUS_FREQ = 20000
 
 @functools.lru_cache(maxsize=1)
 def _thesaurus_words() -> tuple[str, ...]:
-    from .thesaurus import Thesaurus, thesaurus_text
-
     return tuple(t for t in Thesaurus(thesaurus_text()).words if len(t) > 1)
 
 
@@ -70,7 +70,7 @@ class _RJieba:
     name = "rjieba"
 
     def __init__(self, entries: list[tuple[str, int | None, str | None]]) -> None:
-        import rjieba
+        import rjieba  # optional: only the engine in use is loaded
 
         self._jieba = rjieba.Jieba()
         for word, freq, tag in entries:
@@ -87,7 +87,7 @@ class _PyJieba:
     name = "jieba"
 
     def __init__(self, entries: list[tuple[str, int | None, str | None]]) -> None:
-        import jieba
+        import jieba  # seconds to import: only when this engine is chosen
 
         tokenizer = jieba.Tokenizer()
         # The default cache lands in the system temp dir shared by every user; keep ours apart.
@@ -139,7 +139,6 @@ def _dict_fingerprint() -> str:
     raw = resources.files("search").joinpath("data/domain.dict").read_bytes()
     # The thesaurus shapes the index: its words segmentation, its links the concept tokens
     # written beside each term (see Thesaurus.concepts).
-    from .thesaurus import thesaurus_text
 
     raw += thesaurus_text().encode("utf-8")
     return hashlib.sha1(raw, usedforsecurity=False).hexdigest()[:10]

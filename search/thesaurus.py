@@ -51,7 +51,7 @@ def pinyin_keys(word: str) -> tuple[str, ...]:
     """(full pinyin, initials) of a Chinese word of two characters or more; else ()."""
     if len(word) < 2 or not is_han(word):
         return ()
-    from pypinyin import lazy_pinyin
+    from pypinyin import lazy_pinyin  # about a second to import: only when pinyin is asked for
 
     syllables = lazy_pinyin(word)
     full = "".join(syllables)
@@ -263,7 +263,7 @@ def thesaurus_text() -> str:
 @functools.lru_cache(maxsize=1)
 def get_thesaurus() -> Thesaurus:
     """The shipped thesaurus, with the domain dictionary's words spelled in pinyin too."""
-    from .segmenter import domain_words
+    from .segmenter import domain_words  # here: the segmenter imports this module
 
     thesaurus = Thesaurus(thesaurus_text())
     thesaurus.add_pinyin(domain_words())

@@ -49,6 +49,8 @@ def create_app(config: dict | Config | None = None) -> Flask:
     # Applicant columns are sealed with the FIELD_ENCRYPTION_KEY of whichever app is running.
     set_key_source(lambda: current_app.config["FIELD_ENCRYPTION_KEY"])
     events.register_subscribers()
+    # The areas below are imported where they are wired, so this function reads as the order
+    # in which the app is put together.
     from webapp.services.doors import messages as door_messages
     door_messages.configure(app.config)  # the applicants' message sender
     _init_areas(app)

@@ -40,6 +40,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from webapp import input_guard
 from webapp.config import SUPPORTED_LOCALES
+from webapp.extensions import db
 from webapp.models.base import utcnow
 from webapp.models.data_version import DataVersion
 
@@ -208,7 +209,6 @@ def install_version_events() -> None:
 def memo(name: str, compute: Callable[[], T], *key: object) -> T:
     """``compute()``, kept per data version (and ``key``): a figure computed once per change
     of the data, not once per request (aggregates over every case, the county's totals)."""
-    from webapp.extensions import db
     version = current_version(db.session)
     if version is None or not current_app.config.get("PAGE_CACHE", True):
         return compute()
@@ -335,7 +335,6 @@ def _before_request() -> Response | None:
     g.page_cache_key = None
     if not _cacheable():
         return None
-    from webapp.extensions import db
     version = current_version(db.session)
     if version is None:
         return None

@@ -1,16 +1,23 @@
 """Flask CLI commands: users, demo data, audit verification. Areas add their groups here."""
 from __future__ import annotations
 
+import time
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from webapp import caching
+from webapp import caching, features
+from webapp.demo import load_demo
+from webapp.demo.scale import load_scale
 from webapp.extensions import db
 from webapp.models import Organisation, Role
-from webapp.services import DomainError, accounts
+from webapp.privacy.quality.corpus import generate_corpus, load_corpus
+from webapp.privacy.quality.evaluation import evaluate, format_report
+from webapp.services import DomainError, accounts, jobs, needs
 from webapp.services import audit as audit_service
+from webapp.services.cases.household import member_names_on_cards
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo data for Gaotang County.")
@@ -29,8 +36,6 @@ privacy_cli = AppGroup("privacy", help="Personal-data detection quality.")
 @click.option("--examples", default=0, show_default=True, help="Show misses and false hits.")
 def privacy_evaluate(samples, seed, corpus_path, examples):
     """Print precision, recall and F2 per personal-data type."""
-    from webapp.privacy.quality.corpus import generate_corpus, load_corpus
-    from webapp.privacy.quality.evaluation import evaluate, format_report
     try:
         corpus = load_corpus(corpus_path) if corpus_path else generate_corpus(samples, seed)
     except ValueError as exc:
@@ -45,7 +50,6 @@ def privacy_evaluate(samples, seed, corpus_path, examples):
               "first (default: measure the cards as published).")
 def privacy_cards(k):
     """Print how the published need cards are generalised and the share that show their town."""
-    from webapp.services import needs
     if k is not None:
         if k < 1:
             raise click.ClickException("k must be at least 1")
@@ -58,7 +62,6 @@ def privacy_cards(k):
                f"{report.k}")
     click.echo(f"smallest published class: {report.smallest_class}")
     click.echo("cards per level: " + ", ".join(f"{lv}: {n}" for lv, n in report.by_level.items()))
-    from webapp.services.cases.household import member_names_on_cards
     exposure = member_names_on_cards(db.session)
     click.echo(f"household members of published cases: {exposure.members}, "
                f"whose name a card shows: {exposure.exposed}")
@@ -69,9 +72,6 @@ def privacy_cards(k):
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between polls.")
 def jobs_work(follow, interval):
     """Run queued jobs (once, or continuously with --follow)."""
-    import time
-
-    from webapp.services import jobs
     while True:
         ran = jobs.run_pending(db.session)
         if ran:
@@ -109,7 +109,6 @@ def create_user(username, display_name, org_name, role_names, password):
 @click.option("--seed", default=20171206, show_default=True)
 def demo_load(seed):
     """Load the Gaotang demo data; running it again adds nothing and loses nothing."""
-    from webapp.demo import load_demo
     audit_service.client_address.set("cli")
     summary = load_demo(db.session, seed=seed, echo=click.echo)
     db.session.commit()
@@ -122,9 +121,6 @@ def demo_load(seed):
 @click.option("--no-index", is_flag=True, help="Skip rebuilding the derived stores (search).")
 def demo_scale(cases, seed, no_index):
     """Add a county's ten years (``--cases`` cases and all that hangs on them) in bulk."""
-    import time
-
-    from webapp.demo.scale import load_scale
     if cases < 1:
         raise click.ClickException("--cases must be at least 1")
     started = time.perf_counter()
@@ -153,7 +149,6 @@ def audit_verify():
 @derived_cli.command("rebuild")
 def derived_rebuild():
     """Rebuild every derived store from the database (safe to run at any time)."""
-    from webapp import features
     rebuilders = features.derived_rebuilders()
     if not rebuilders:
         click.echo("no derived stores to rebuild")
@@ -167,6 +162,5 @@ def derived_rebuild():
 def register_cli(app: Flask) -> None:
     for group in (users_cli, demo_cli, audit_cli, derived_cli, jobs_cli, privacy_cli):
         app.cli.add_command(group)
-    from webapp import features
     for group in features.cli_groups():
         app.cli.add_command(group)

@@ -24,6 +24,7 @@ from webapp.services.cases.workflow import TRANSITIONS
 from webapp.services.complaints import TOPIC_LABELS as COMPLAINT_TOPIC_LABELS
 from webapp.services.county_rules import RULES
 from webapp.services.retention import EXPORT_REASONS, PERSON_FIELD_LABELS, RETENTION_KIND_LABELS
+from webapp.templating import ROLE_LABELS, list_sep
 
 ORG_KIND_LABELS = {"civil_affairs": "民政部门", "department": "职能部门", "town": "镇（街道）",
                    "community": "村（社区）", "charity": "慈善组织", "enterprise": "爱心企业",
@@ -203,7 +204,6 @@ def code_label(value, table: str) -> str:
 def code_labels(values, table: str) -> str:
     """A comma-separated list of codes (e.g. a listing's categories), labelled."""
     parts = values.split(",") if isinstance(values, str) else list(values or ())
-    from webapp.templating import list_sep
     return list_sep().join(code_label(v.strip(), table) for v in parts if str(v).strip()) or "—"
 
 
@@ -241,12 +241,10 @@ def _audit_value(key: str, value, names: dict[int, str]) -> str:
     if value is None:
         return "—"
     if isinstance(value, list):
-        from webapp.templating import list_sep
         return list_sep().join(_audit_value(key, v, names) for v in value) or "—"
     if (key == "owner_id" or key in ORG_FIELDS) and isinstance(value, int):
         return names.get(value, f"#{value}")
     if key == "roles":
-        from webapp.templating import ROLE_LABELS
         return next((_(label) for role, label in ROLE_LABELS.items() if role.value == value),
                     _("其他"))
     if isinstance(value, str):

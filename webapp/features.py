@@ -1,5 +1,9 @@
 """The one registry of the page blueprints, CLI groups and derived-store rebuilders, in
-registration order. Each area adds its own line here (API blueprints: webapp/api)."""
+registration order. Each area adds its own line here (API blueprints: webapp/api).
+
+Each area is imported inside the function that lists it, when an app is built: importing this
+registry loads no area, and the areas' CLI modules that read it (webapp.cli,
+webapp.backup.cli) import it without a cycle."""
 from __future__ import annotations
 
 from flask import Blueprint

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from webapp.privacy.publishing import card as card_words
 from webapp.services.cases import notes, notices
+from webapp.templating import list_sep
 
 #: The card's vocabulary (webapp.privacy.publishing.card: the events, causes and needs of a
 #: title, the household words), written out here so that the catalogue script extracts it
@@ -44,7 +45,6 @@ def _words(item: Any) -> dict[str, Any] | None:
 
 
 def _household(flags: list[str]) -> str:
-    from webapp.templating import list_sep
     if _chinese():
         return card_words.household_situation(flags)
     members = [_(word) for flag, word in card_words._MEMBERS.items() if flag in flags]

@@ -1,9 +1,10 @@
 """Printable documents: a Jinja template rendered to PDF by WeasyPrint.
 
 Every PDF the county prints (donation certificates, the window's wall poster, meeting minutes,
-the monthly report) is an HTML template under ``templates/pdf/`` that extends
-``pdf/base.html``; WeasyPrint lays it out with the system's CJK fonts (Debian's fonts-noto-cjk,
-installed by ``make setup``), so Chinese text is real text in the file, not pictures.
+the monthly report) is an HTML template in its area's ``templates/<area>/pdf/`` folder that
+extends the shared ``pdf/base.html``; WeasyPrint lays it out with the system's CJK fonts
+(Debian's fonts-noto-cjk, installed by ``make setup``), so Chinese text is real text in the
+file, not pictures.
 """
 
 from __future__ import annotations

@@ -179,6 +179,7 @@ def init(app: Flask) -> None:
         role_label=lambda r: _(ROLE_LABELS.get(r, r.value)), page_url=page_url,
         urgency_labels=URGENCY_LABELS, colon=colon, list_sep=list_sep, is_past=is_past,
         bracket=bracket)
+    # Imported here: code_labels and generated_words import this module's helpers.
     from webapp.code_labels import code_label, code_labels
     app.jinja_env.filters.update(local_time=local_time, money=money, code=code_label,
                                  codes=code_labels)

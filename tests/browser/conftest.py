@@ -88,27 +88,3 @@ def journey(browser, live_server):
     yield start
     for j in started:
         j.context.close()
-
-
-@pytest.fixture
-def published_need(db, demo_base):
-    """A published illness need in 梁村镇 with its case; returns the need card."""
-    import datetime as dt
-    from decimal import Decimal
-
-    from sqlalchemy import select
-
-    from webapp.models import Case, CaseStatus, Category, NeedCard, NeedStatus, Organisation, utcnow
-    town = db.session.scalars(select(Organisation).where(Organisation.name == "梁村镇")).one()
-    case = Case(number="GT-2026-880001", town_id=town.id, category=Category.SERIOUS_ILLNESS,
-                urgency=3, amount_needed=Decimal(8000), status=CaseStatus.PUBLISHED,
-                reported_at=utcnow() - dt.timedelta(days=5), approved_at=utcnow())
-    db.session.add(case)
-    db.session.flush()
-    card = NeedCard(case_id=case.id, status=NeedStatus.PUBLISHED, title="重病家庭急需住院医疗费用",
-                    story="突发重病住院手术，医疗费用缺口较大。", category=Category.SERIOUS_ILLNESS,
-                    area=town.name, town_id=town.id, urgency=3, amount_needed=Decimal(8000),
-                    published_at=utcnow())
-    db.session.add(card)
-    db.session.commit()
-    return card

@@ -22,7 +22,7 @@ def test_volunteer_officer_and_donor_close_the_loop(journey, db, published_need,
     from webapp.models import Applicant, Case, CaseStatus
     from webapp.services import pledges
 
-    card = published_need
+    card = published_need()
     pairing_id = accepted_service_pairing(card, hours="6").id
     pledge = pledges.make_pledge(db.session, user_named("donor"), need=card, amount="1500")
     pledges.confirm_pledge(db.session, user_named("officer"), pledge)

@@ -6,7 +6,9 @@ from tests.browser.journey import PHONE
 pytestmark = pytest.mark.browser
 
 
-def test_donor_pledges_to_a_need_and_sees_it_counted(journey, published_need):
+def test_donor_pledges_to_a_need_and_sees_it_counted(journey, db, published_need):
+    published_need()
+    db.session.remove()  # the live server's threads get the database to themselves
     j = journey("donor", PHONE)
     j.log_in("donor")
     j.seen("dashboard")
@@ -34,7 +36,9 @@ def test_donor_pledges_to_a_need_and_sees_it_counted(journey, published_need):
     j.finish()
 
 
-def test_elder_mode_is_remembered_at_phone_width(journey, published_need):
+def test_elder_mode_is_remembered_at_phone_width(journey, db, published_need):
+    published_need()
+    db.session.remove()
     j = journey("elder", PHONE)
     j.page.goto(j.base + "/")
     j.seen("home")

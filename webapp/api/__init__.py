@@ -21,6 +21,7 @@ api = Api()
 
 def api_blueprints():
     """Every API blueprint, in registration order. Each area adds its module here."""
+    # Imported when the API is registered, like the page blueprints in webapp/features.py.
     from webapp.api import (
         cases,
         complaints,
@@ -63,7 +64,7 @@ def register_api(app: Flask) -> None:
 
     app.view_functions["api-docs.openapi_json"] = openapi_json
 
-    docs = Blueprint("api_docs", __name__, url_prefix="/api/v1")
+    docs = Blueprint("api_docs", __name__, url_prefix="/api/v1", template_folder="templates")
 
     @docs.route("/docs")
     @access(PUBLIC)

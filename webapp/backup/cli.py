@@ -8,7 +8,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from webapp.backup.archive import BackupError
+from webapp import features
+from webapp.backup.archive import BackupError, Manifest, peek_manifest
+from webapp.backup.service import create_backup, restore_backup
 from webapp.extensions import db
 
 backup_cli = AppGroup("backup", help="Back up the platform, or restore a backup.")
@@ -31,7 +33,6 @@ def _passphrase(passphrase_file: str | None, *, confirm: bool) -> str:
               help="Leave the keys out (they are kept in a secret store).")
 def create(path, passphrase_file, without_keys):
     """Write one consistent archive while the platform runs."""
-    from webapp.backup.service import create_backup
     passphrase = None if without_keys else _passphrase(passphrase_file, confirm=True)
     try:
         result = create_backup(current_app, db.engine, path, passphrase=passphrase,
@@ -51,9 +52,6 @@ def create(path, passphrase_file, without_keys):
               help=f"File holding the passphrase (or set {PASSPHRASE_ENV}).")
 def restore(path, passphrase_file):
     """Restore an archive into an empty database and data dir, then rebuild derived stores."""
-    from webapp import features
-    from webapp.backup.archive import Manifest, peek_manifest
-    from webapp.backup.service import restore_backup
     try:
         manifest: Manifest = peek_manifest(path)
         passphrase = (_passphrase(passphrase_file, confirm=False)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy import Engine, select, text
@@ -25,6 +26,7 @@ from webapp.backup.archive import (
     unpack,
 )
 from webapp.ops import keyfiles
+from webapp.ops.sealed import sealed_columns
 from webapp.privacy.infrastructure.keyring import FieldKeyRing
 
 KEY_NAMES = (keyfiles.SECRET, keyfiles.FIELD, keyfiles.HASH)
@@ -43,7 +45,6 @@ def upload_dir(app: Flask) -> Path:
 
 def code_revisions(app: Flask) -> set[str]:
     """The schema revision(s) this release's migrations end at."""
-    from alembic.config import Config as AlembicConfig
     config = AlembicConfig()
     config.set_main_option("script_location", app.extensions["migrate"].directory)
     return set(ScriptDirectory.from_config(config).get_heads())
@@ -125,7 +126,6 @@ def _write_keys(app: Flask, material: dict[str, list[str]]) -> None:
 
 def _check_decrypts(engine: Engine, ring: FieldKeyRing) -> int:
     """Open every sealed applicant value with the restored keys; returns how many."""
-    from webapp.ops.sealed import sealed_columns
     opened = 0
     with engine.connect() as conn:
         for table, columns in sealed_columns():

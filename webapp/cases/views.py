@@ -64,6 +64,7 @@ from webapp.services.cases.settings import CaseSettings
 from webapp.services.doors import appeals
 from webapp.services.doors.settings import DoorSettings
 from webapp.services.ledger import schemes as scheme_rules
+from webapp.services.statistics import timeliness
 
 ORDER_ACTION_LABELS = {"order_issue": "发出督办单", "order_reply": "答复督办单",
                        "order_escalate": "督办单升级", "order_close": "督办单办结",
@@ -168,7 +169,6 @@ def _statistics_drill(args) -> dict | None:
     arguments are a 400 with the reason."""
     if not args.get("measure"):
         return None
-    from webapp.services.statistics import timeliness
     try:
         filters = timeliness.parse_filters(args, today=today())
         cases = timeliness.cases_behind(current_user, filters, measure=args["measure"],

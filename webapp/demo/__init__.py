@@ -15,6 +15,7 @@ from webapp.demo import base
 
 def loaders() -> list[Callable]:
     """Area loaders in dependency order. Each area appends its loader here."""
+    # Imported when the demo is loaded, like the registries of webapp/features.py.
     from webapp.demo import (
         cases,
         conferences,  # after cases: it records the demo meeting's attendance and minutes

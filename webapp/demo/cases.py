@@ -16,14 +16,16 @@ from sqlalchemy.orm import Session
 
 from webapp.demo.base import DEMO_PASSWORD, DEPARTMENTS, TOWNS, VILLAGES
 from webapp.demo.consent import ensure_notices
+from webapp.demo.ledger import RESERVE_FUNDING
 from webapp.models import Case, CaseStatus, Category, Conference, Organisation, Role, User, utcnow
 from webapp.privacy.detection.identifiers import id_check_code
-from webapp.services import accounts
+from webapp.services import accounts, ledger
 from webapp.services.cases import conference, workflow
 from webapp.services.cases.household import MemberInput
 from webapp.services.cases.intake import ApplicantInput, CaseInput, HouseholdInput, report_case
 from webapp.services.cases.settings import CaseSettings
 from webapp.services.consent import ConsentInput
+from webapp.services.ledger.accounts import funded_total, reserve_account
 
 CASES = 300
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -188,9 +190,6 @@ def _params(action, rng, case, orgs):
 def _fund_reserve(session: Session) -> None:
     """Help-first aid is paid from the reserve (ledger area): fund it the way its loader would,
     before the demo grants any; the ledger loader sees it funded and adds nothing."""
-    from webapp.demo.ledger import RESERVE_FUNDING
-    from webapp.services import ledger
-    from webapp.services.ledger.accounts import funded_total, reserve_account
     if funded_total(session, reserve_account(session)) == 0:
         ledger.top_up(session, None, source="reserve", source_id=None, amount=RESERVE_FUNDING,
                       reference="县财政拨付临时救助备用金")

@@ -28,6 +28,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from webapp.demo import base, load_demo
+from webapp.demo import cases as demo_cases
+from webapp.demo import ledger as demo_ledger
 from webapp.demo.base import DEPARTMENTS, TOWNS, VILLAGES
 from webapp.demo.bulk import table_of
 from webapp.demo.scale_history import DEPT_CODES, OPEN_SHARE, YEARS, CaseHistory
@@ -43,6 +46,8 @@ from webapp.models import (
     User,
 )
 from webapp.models.ledger import LedgerAccount
+from webapp.services import ledger
+from webapp.services.ledger.accounts import reserve_account
 
 CHUNK = 5000
 
@@ -67,7 +72,6 @@ class ScaleLoader(CaseHistory):
         self.donors = [u for u in users.values() if u.username.startswith("donor")] or \
             [users["donor"]]
         self.charities = [o for o in orgs.values() if o.kind is OrgKind.CHARITY]
-        from webapp.services.ledger.accounts import reserve_account
         self.reserve = reserve_account(s)
         counters = {c.year: c.last for c in s.scalars(select(CaseNumberCounter))}
         self.counters = counters
@@ -129,7 +133,6 @@ class ScaleLoader(CaseHistory):
         # The reserve's stored totals follow its journal lines; fund it first for the grants.
         granted = self.reserve_totals["debits_pending"] + self.reserve_totals["debits_posted"]
         if granted:
-            from webapp.services import ledger
             ledger.top_up(self.session, None, source="reserve", source_id=None,
                           amount=granted, reference="县财政拨付临时救助资金（历年）")
             self.session.flush()
@@ -158,9 +161,6 @@ def load_scale(session: Session, *, cases: int, seed: int, demo: bool = True,
     second call adds ``cases`` more, numbered after the first ones. ``open_share`` is the
     share of the newest cases that are still open (in every state of the workflow).
     """
-    from webapp.demo import base, load_demo
-    from webapp.demo import cases as demo_cases
-    from webapp.demo import ledger as demo_ledger
     if demo:
         load_demo(session, seed=seed, echo=echo)
     else:

@@ -57,6 +57,7 @@ from webapp.models.ledger import (
     Voucher,
 )
 from webapp.privacy.infrastructure.crypto import name_key, person_key
+from webapp.services.cases.settings import CaseSettings
 
 YEARS = 10
 OPEN_SHARE = 0.03          # the newest cases are still open
@@ -100,7 +101,6 @@ class CaseHistory:
         self.rng = random.Random(f"scale:{seed}:{offset}")  # noqa: S311  (reproducible synthetic data)
         self.writer = BulkWriter(session.connection())
         self.now = utcnow().replace(microsecond=0)
-        from webapp.services.cases.settings import CaseSettings
         self.key = CaseSettings.from_config(current_app.config).person_hash_key
 
     MODELS: ClassVar[dict[str, Any]] = {

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from webapp.extensions import db
+from webapp.models.resources import Scheme
+from webapp.services import DomainError, ledger
 from webapp.services import audit as audit_service
-from webapp.services import ledger
+from webapp.services.ledger.reserve import replenish_reserve as replenish
 
 ledger_cli = AppGroup("ledger", help="The double-entry money ledger.")
 
@@ -41,11 +44,6 @@ def open_accounts():
 @click.option("--reference", required=True, help="the finance document, e.g. 高财社〔2026〕12号")
 def replenish_reserve(scheme_code: str, amount: str, reference: str):
     """Top up the help-first reserve from a scheme's budget by one recorded ledger entry."""
-    from sqlalchemy import select
-
-    from webapp.models.resources import Scheme
-    from webapp.services import DomainError
-    from webapp.services.ledger.reserve import replenish_reserve as replenish
     audit_service.client_address.set("cli")
     scheme = db.session.scalars(select(Scheme).where(Scheme.code == scheme_code)).first()
     if scheme is None:

@@ -11,6 +11,7 @@ import io
 from decimal import Decimal
 
 from flask import Response
+from flask_babel import gettext
 from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -39,7 +40,6 @@ VOUCHER_COLUMNS = ("凭证号", "款项编号", "个案编号", "收款人", "�
 
 
 def _headings(columns: tuple[str, ...]) -> list[str]:
-    from flask_babel import gettext
     return [gettext(c) for c in columns]
 
 
@@ -83,9 +83,7 @@ def _staff_names(session: Session) -> dict[int, str]:
 
 
 def _kind(kind) -> str:
-    from flask_babel import gettext
-
-    from webapp.ledger.views import KIND_LABELS
+    from webapp.ledger.views import KIND_LABELS  # here: the views import this module
     return gettext(KIND_LABELS[kind])
 
 

@@ -22,6 +22,7 @@ from webapp.models.ledger import (
     MoneyTransferStatus,
     Voucher,
 )
+from webapp.models.resources import Scheme
 from webapp.permissions import (
     LEDGER_BALANCE_READERS,
     LEDGER_READERS,
@@ -33,6 +34,7 @@ from webapp.permissions import (
 )
 from webapp.services import DomainError, ledger
 from webapp.services.ledger import green_channel
+from webapp.services.ledger.reserve import replenish_reserve
 
 KIND_LABELS = {AccountKind.FUND: "公益基金", AccountKind.PROJECT: "慈善项目",
                AccountKind.SCHEME: "救助政策", AccountKind.RESERVE: "临时救助备用金",
@@ -240,8 +242,6 @@ def export(dataset: str, fmt: str):
 @access(roles(R.OFFICER))
 def reserve():
     """The help-first reserve: its balance, and replenishing it from a scheme's budget."""
-    from webapp.models.resources import Scheme
-    from webapp.services.ledger.reserve import replenish_reserve
     typed = {k: request.form.get(k, "") for k in ("scheme_id", "amount", "reference")}
     errors: dict[str, list[str]] = {}
     status = 200

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import secrets
 import time
 from pathlib import Path
 
@@ -164,7 +165,6 @@ def _rotate_hash(app, *, resume: bool, batch: int) -> None:
     if not pending.exists():
         if resume:
             raise RotationError(f"no rotation of {HASH} to resume")
-        import secrets
         keyfiles.write_secret_file(pending, secrets.token_urlsafe(32))
         _audit("keys.rotate_start", HASH, new_key_id=key_id(pending.read_text().strip()))
     new = pending.read_text().strip()
@@ -187,7 +187,6 @@ def _rotate_hash(app, *, resume: bool, batch: int) -> None:
 @rotate_cli.command("secret")
 def rotate_secret():
     """New SECRET_KEY; the old one stays a fallback so signed-in users stay signed in."""
-    import secrets
     app = current_app._get_current_object()
     try:
         with rotation_lock():

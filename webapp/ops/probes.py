@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from search.backend import SearchError
 from webapp.models import Job, SearchOutbox, utcnow
 from webapp.models.jobs import JobStatus
+from webapp.privacy.infrastructure.crypto import DecryptionError
 
 DEFAULT_OUTBOX_LAG_SECONDS = 300.0
 DEFAULT_JOBS_QUEUED_MAX = 500
@@ -103,7 +104,6 @@ def check_search(backend_factory) -> Check:
 
 def check_keys(field_key_ring, person_hash_key: str | None) -> Check:
     """The field key seals and opens a probe value; the person-hash key is set."""
-    from webapp.privacy.infrastructure.crypto import DecryptionError
     try:
         sealed = field_key_ring().encrypt("probe")
         opened = field_key_ring().decrypt(sealed)

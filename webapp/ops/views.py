@@ -15,7 +15,13 @@ import os
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from webapp.extensions import db
+from webapp.models.encrypted import current_ring, set_ring_source
+from webapp.ops import keyfiles
+from webapp.ops.metrics import exposition
+from webapp.ops.metrics import install as install_metrics
+from webapp.ops.probes import readiness
 from webapp.permissions import PUBLIC, access
+from webapp.services.search.sync import get_backend
 
 log = logging.getLogger(__name__)
 bp = Blueprint("ops", __name__)
@@ -23,11 +29,9 @@ bp = Blueprint("ops", __name__)
 
 @bp.record_once
 def _setup(state) -> None:
-    from webapp.models.encrypted import set_ring_source
-    from webapp.ops import keyfiles, metrics
     keyfiles.remember_start_keys(state.app)
     set_ring_source(keyfiles.field_key_ring)
-    metrics.install(state.app)
+    install_metrics(state.app)
     state.app.before_request(lambda: keyfiles.follow_files(state.app))
 
 
@@ -42,9 +46,6 @@ def healthz():
 @access(PUBLIC)
 def readyz():
     """Whether this host can serve: 200 when every required check passes, else 503."""
-    from webapp.models.encrypted import current_ring
-    from webapp.ops.probes import readiness
-    from webapp.services.search.sync import get_backend
     result = readiness(db.session, current_app.config, backend_factory=get_backend,
                        field_key_ring=current_ring)
     db.session.rollback()
@@ -66,7 +67,6 @@ def metrics_token() -> str:
 @access(PUBLIC)  # guarded by the token below, as a Prometheus scraper has no login
 def metrics():
     """Prometheus exposition, for a scraper holding the metrics token."""
-    from webapp.ops.metrics import exposition
     token = metrics_token()
     if not token:
         abort(404)

@@ -2,6 +2,6 @@
 donor's pledging pages."""
 from flask import Blueprint
 
-bp = Blueprint("public", __name__)
+bp = Blueprint("public", __name__, template_folder="templates")
 
 from webapp.public import pledging, views  # noqa: F401

@@ -89,7 +89,7 @@ def pledge_certificate(pledge_id: int):
     life = pledges.pledge_life(db.session, pledge)
     if not life.certifiable:
         abort(404)
-    return pdf_response("pdf/donation_certificate.html", f"捐赠证明-{pledge.reference}.pdf",
+    return pdf_response("public/pdf/donation_certificate.html", f"捐赠证明-{pledge.reference}.pdf",
                         pledge=pledge, life=life, issued_on=dt.date.today(),
                         outcome_labels=OUTCOME_LABELS)
 

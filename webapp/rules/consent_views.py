@@ -69,5 +69,5 @@ def consent_notice(version: int):
 @access(READERS)
 def consent_pdf(version: int):
     notice = _load(version)
-    return pdf_response("pdf/consent_notice.html", f"consent-notice-v{notice.version}.pdf",
+    return pdf_response("rules/pdf/consent_notice.html", f"consent-notice-v{notice.version}.pdf",
                         notice=notice, proxy_relations=consent.PROXY_RELATIONS)

@@ -5,8 +5,12 @@ import time
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
+from search.backend import SearchError
+from search.evaluation import evaluate as run
+from search.evaluation import evaluate_snapshot, format_report, load_judged
 from webapp.extensions import db
 from webapp.services.search import sync as search_sync
 
@@ -57,7 +61,6 @@ def rebuild(echo=click.echo, *, progress: bool = False) -> int:
 @search_cli.command("reindex")
 def reindex():
     """Rebuild the whole index from the database; searches keep working meanwhile."""
-    from search.backend import SearchError
     try:
         rebuild(progress=True)
     except SearchError as exc:
@@ -90,10 +93,7 @@ def status():
 def evaluate(folder: Path | None, snapshot: bool):
     """nDCG@10, recall@10 and zero-result rate of the judged queries, plain vs expanded."""
 
-    from flask import current_app
 
-    from search.evaluation import evaluate as run
-    from search.evaluation import evaluate_snapshot, format_report, load_judged
     folder = folder or Path(current_app.root_path).parent / "tests" / "search" / "judged"
     queries, docs = load_judged(folder)
     if snapshot:

@@ -4,6 +4,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from flask import has_request_context
+from flask_babel import get_locale, gettext
+
 
 def _translated(message: str, params: dict[str, Any]) -> str:
     """The message in the reader's language while a request is being answered (the web
@@ -13,9 +16,7 @@ def _translated(message: str, params: dict[str, Any]) -> str:
     and its subclasses (keywords in webapp/translations/catalog.py); a message with values
     names them, ``DomainError("金额不能超过 %(max)s 元", max=…)``; a value that is a label
     (一个状态、一个操作) is translated too, a value not in the catalogue stays as it is."""
-    from flask import has_request_context
     if has_request_context():
-        from flask_babel import get_locale, gettext
         if not params:
             return str(gettext(message))
         sep = "；" if str(get_locale()).startswith("zh") else "; "

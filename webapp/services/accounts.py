@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -37,7 +37,6 @@ _DUMMY_HASH = _hasher.hash("not a password")
 def configure_hasher(cheap: bool) -> None:
     """Use argon2's cheapest profile (tests only) or its RFC 9106 default."""
     global _hasher, _DUMMY_HASH
-    from argon2 import profiles
     _hasher = PasswordHasher.from_parameters(profiles.CHEAPEST if cheap else
                                              profiles.RFC_9106_LOW_MEMORY)
     _DUMMY_HASH = _hasher.hash("not a password")

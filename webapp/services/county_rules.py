@@ -241,7 +241,7 @@ class LibraryYear:
 
 def library_days(year: int) -> tuple[dict[dt.date, str], set[dt.date], bool]:
     """China's holidays and make-up working days of ``year`` according to ``holidays``."""
-    import holidays as holidays_lib
+    import holidays as holidays_lib  # its country tables load on import; only this needs them
 
     cn = holidays_lib.country_holidays("CN", years=year, language="zh_CN")
     days = {day: str(name) for day, name in cn.items() if day.year == year}

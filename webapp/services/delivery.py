@@ -27,12 +27,13 @@ from webapp.models.ledger import (
     MoneyTransferKind,
     MoneyTransferStatus,
 )
-from webapp.models.resources import ListingKind, Offer
+from webapp.models.resources import ListingKind, Offer, Pledge, PledgeStatus
 from webapp.permissions import can_respond_to_proposal
 from webapp.privacy.publishing.redact import contains_pii
 from webapp.services import ConflictError, DomainError, PermissionDeniedError, audit, events
 from webapp.services.cases.household import known_names
 from webapp.services.matching.decisions import listing_of
+from webapp.services.need_account import CHANNEL_OF_KIND, PAYING_KINDS
 from webapp.services.needs import clean_text
 
 ZERO = Decimal("0.00")
@@ -205,7 +206,6 @@ def help_sources(session: Session, case_id: int) -> list[HelpSource]:
     """Where a case's delivered help came from: money paid out of each source account (net
     of refunds), hours of service delivered, and donor pledges received. An individual
     volunteer is never named; a volunteer team's service is."""
-    from webapp.services.need_account import CHANNEL_OF_KIND, PAYING_KINDS
     paid: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     rows = session.execute(
         select(MoneyTransfer.kind, MoneyTransfer.debit_account_id,
@@ -240,7 +240,6 @@ def help_sources(session: Session, case_id: int) -> list[HelpSource]:
 
 
 def _received_pledges(session: Session, case_id: int) -> Decimal:
-    from webapp.models.resources import Pledge, PledgeStatus
     card_ids = select(NeedCard.id).where(NeedCard.case_id == case_id)
     total = session.scalar(select(func.coalesce(func.sum(Pledge.amount), 0)).where(
         Pledge.status == PledgeStatus.FULFILLED, Pledge.amount.is_not(None),

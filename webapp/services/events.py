@@ -348,6 +348,7 @@ def register_subscribers() -> None:
     the help-first payment is reversed before the remaining reservations are released, and
     the money is released before the matching pairings that held it are cancelled.
     """
+    # Imported here: every subscriber module imports this catalogue to publish its events.
     from webapp.services import needs
     from webapp.services.cases import notifications, orders
     from webapp.services.doors import appeals as door_appeals

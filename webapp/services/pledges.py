@@ -30,6 +30,7 @@ from webapp.services import (
     need_account,
 )
 from webapp.services.amount_text import amount_text
+from webapp.services.delivery import outcome_of
 from webapp.services.ledger.accounts import serialize_writes
 from webapp.services.listing_rules import MAX_MONEY
 
@@ -272,7 +273,6 @@ STEP_LABELS = {"pledged": "已认捐", "confirmed": "接收方已确认", "recei
 
 def pledge_life(session: Session, pledge: Pledge) -> PledgeLife:
     """The life of a pledge: pledged → confirmed → received → used for which need or project."""
-    from webapp.services.delivery import outcome_of
     received = pledge.status is P.FULFILLED
     used_need = (pledge.used_need or pledge.need) if received else None
     used_project = pledge.project if received and used_need is None else None

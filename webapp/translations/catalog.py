@@ -26,6 +26,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from babel.messages.pofile import read_po, write_po
+
 ROOT = Path(__file__).resolve().parents[2]
 PYBABEL = Path(sys.executable).with_name("pybabel")
 TRANSLATIONS_DIR = ROOT / "webapp/translations"
@@ -146,8 +148,6 @@ def placeholders(text: str) -> list[str]:
 
 
 def fill() -> list[str]:
-    from babel.messages.pofile import read_po, write_po
-
     with PO.open("rb") as fh:
         catalog = read_po(fh, locale="en")
     unknown, bad, total, done = [], [], 0, 0

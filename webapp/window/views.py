@@ -68,7 +68,7 @@ def page(town_id: int):
 @access(PUBLIC)
 def poster(town_id: int):
     town = load_town(town_id)
-    return pdf_response("pdf/window_poster.html", f"window-{town.id}-poster.pdf",
+    return pdf_response("window/pdf/window_poster.html", f"window-{town.id}-poster.pdf",
                         **window_context(town))
 
 

@@ -23,6 +23,7 @@ class Gunicorn:
 
     def __init__(self, env: dict, *, workers: int = 1, threads: int = 4):
         self.port = free_port()
+        self.workers = workers
         self.env = {**os.environ, "JIUJINAN_ENV": "development", **env}
         self.args = [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py",
                      "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
@@ -60,6 +61,17 @@ class Gunicorn:
         out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.proc.pid)],
                              capture_output=True, text=True, check=False).stdout
         return [int(p) for p in out.split()]
+
+    def wait_replaced(self, pid: int, timeout: float = 30.0) -> bool:
+        """Wait until the arbiter has reaped worker ``pid`` and is back to its number of
+        workers; return whether that happened within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pids = self.worker_pids()
+            if pid not in pids and len(pids) == self.workers:
+                return True
+            time.sleep(0.05)
+        return False
 
     def raw(self, request: bytes) -> bytes:
         with socket.create_connection(("127.0.0.1", self.port), timeout=10) as sock:

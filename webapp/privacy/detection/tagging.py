@@ -22,6 +22,7 @@ def pos_tagger() -> Any:
     if _tagger is None:
         with _tagger_lock:
             if _tagger is None:
+                # jieba takes seconds to import; only the first tagging pays for it.
                 import jieba
                 import jieba.posseg
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import has_request_context
+from flask_babel import get_locale
+
 from webapp.services import Msg
 
 #: Message for each key; ``%(text)s`` is the typed part kept in the event's ``note``.
@@ -47,9 +50,7 @@ def render(key: str | None, params: dict[str, Any] | None, text: str) -> str:
 
 def _joined(values: list[Any]) -> str:
     """Names in a list (the departments of a transfer), as the reader's language joins them."""
-    from flask import has_request_context
     chinese = True
     if has_request_context():
-        from flask_babel import get_locale
         chinese = str(get_locale()).startswith("zh")
     return ("、" if chinese else ", ").join(str(v) for v in values)

@@ -33,6 +33,7 @@ from webapp.models import (
 from webapp.privacy.publishing.redact import redact
 from webapp.services import events, jobs
 from webapp.services.doors.codes import MOBILE, normalise_mobile, phone_key
+from webapp.services.doors.leads import CLOSE_REASON_LABELS
 
 DELIVER_JOB = "messages.deliver"
 FIRST_RETRY_SECONDS = 60
@@ -272,7 +273,6 @@ def on_lead_filed(session: Session, event: events.LeadFiled) -> None:
 
 
 def on_lead_closed(session: Session, event: events.LeadClosed) -> None:
-    from webapp.services.doors.leads import CLOSE_REASON_LABELS
     lead = event.lead
     if lead.reporter_id is None and lead.phone and lead.close_reason is not None:
         queue(session, phone=lead.phone, kind="lead", lead_id=lead.id,
