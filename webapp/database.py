@@ -32,7 +32,9 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, ClassVar
 
 from flask import g, has_request_context, request
@@ -46,6 +48,18 @@ READ_METHODS = frozenset({"GET", "HEAD"})
 _WRITE_LOCK = "sqlite_write_lock"
 BUSY_TIMEOUT_SECONDS = 30.0
 _HOLDS_MUTEX = "write_mutex"
+_reading_block: ContextVar[bool] = ContextVar("sqlite_reading_block", default=False)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Transactions begun inside the block begin DEFERRED on SQLite, as a page read's do: for
+    work that only reads, outside a request (a worker loading what it will index)."""
+    token = _reading_block.set(True)
+    try:
+        yield
+    finally:
+        _reading_block.reset(token)
 
 
 class WriteMutex:
@@ -62,10 +76,12 @@ class WriteMutex:
         self.owner: int | None = None  # the thread ident holding it
 
     @classmethod
-    def for_database(cls, database: str | None) -> WriteMutex | None:
+    def for_database(cls, database: str | None, suffix: str = "-writer") -> WriteMutex | None:
+        """The mutex of the SQLite file ``database`` (``suffix`` names another one beside it,
+        e.g. the search drainers'); None for an in-memory database."""
         if not database or database == ":memory:" or database.startswith("file:"):
             return None
-        path = os.path.abspath(database) + "-writer"
+        path = os.path.abspath(database) + suffix
         with cls._registry_lock:
             mutex = cls._by_path.get(path)
             if mutex is None:
@@ -132,7 +148,7 @@ def _reading_request() -> bool:
 def _sqlite_begin(conn):
     if conn.dialect.name != "sqlite":
         return
-    if _reading_request():
+    if _reading_request() or _reading_block.get():
         conn.exec_driver_sql("BEGIN")
         return
     info = conn.info
