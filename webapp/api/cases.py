@@ -20,7 +20,7 @@ from webapp.api.case_schemas import (
     TransitionIn,
     TransitionOut,
 )
-from webapp.api.schemas import page_meta
+from webapp.api.schemas import commit_with_body, page_meta
 from webapp.errors import problem
 from webapp.extensions import db
 from webapp.models import Case, Transfer, TransferStatus, utcnow
@@ -195,11 +195,9 @@ def transition(body, case_id: int):
     action = params.pop("action")
     result = workflow.fire(db.session, current_user, case, action, settings=_settings(),
                            **params)
-    db.session.commit()
-    released = [{"id": t.id, "amount": t.amount} for t in result.released]
     data = _dump(case, detail=True)
-    data["released_transfers"] = released
-    return data
+    data["released_transfers"] = [{"id": t.id, "amount": t.amount} for t in result.released]
+    return commit_with_body(TransitionOut(), data)
 
 
 @blp.route("/transfers", methods=["GET"])

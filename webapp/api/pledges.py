@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from webapp import permissions
 from webapp.api import resource_schemas as rs
 from webapp.api.resources import filters_from_args
-from webapp.api.schemas import page_meta
+from webapp.api.schemas import commit_with_body, page_meta
 from webapp.extensions import db
 from webapp.models import NeedCard
 from webapp.models.resources import Pledge, PledgeStatus, Project
@@ -72,8 +72,7 @@ def create_pledge(body):
     pledge = pledges.make_pledge(db.session, current_user, need=need, project=project,
                                  amount=body.get("amount"), service=body.get("service"),
                                  message=body.get("message"))
-    db.session.commit()
-    return pledge
+    return commit_with_body(rs.PledgeOut(), pledge, 201)
 
 
 def _load(pledge_id: int) -> Pledge:

@@ -1,6 +1,8 @@
 """Shared API schemas: pagination arguments, envelopes, the range every integer input keeps."""
+from flask import Response, jsonify
 from marshmallow import Schema, fields, validate
 
+from webapp.extensions import db
 from webapp.input_guard import MAX_ID
 from webapp.services.amount_text import amount_text
 
@@ -36,3 +38,19 @@ def page_meta(page) -> dict:
     """Pagination metadata of a Flask-SQLAlchemy Pagination object."""
     return {"page": page.page, "per_page": page.per_page, "total": page.total,
             "pages": page.pages}
+
+
+def commit_with_body(schema: Schema, data: object, status: int = 200) -> Response:
+    """Serialise ``data`` with ``schema`` inside the write's transaction, then commit, and
+    answer with that body (the view's ``@blp.response`` passes a ready response through).
+
+    The body is what the transaction wrote, as the committed data has it. Serialising after
+    the commit instead read every expired object and relationship back in a new transaction,
+    which on SQLite is one more write transaction: the write lock was held for the response's
+    serialisation too, and every other writer queued behind it.
+    """
+    body = schema.dump(data)
+    db.session.commit()
+    response = jsonify(body)
+    response.status_code = status
+    return response

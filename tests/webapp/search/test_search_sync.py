@@ -171,3 +171,33 @@ def test_drain_writer_lock_admits_one_writer(app, db):
         other.rollback()
     db.session.rollback()
     assert got is False
+
+
+def test_sqlite_drain_writes_the_index_without_holding_the_write_lock(
+        db, no_worker, search_index, case_with_applicant, publish, monkeypatch):
+    """Each pledge wakes the drain: while it indexes, the app's writers must not wait for it."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's one write lock; PostgreSQL writers never wait for the drain")
+    import sqlite3
+    card = publish(case_with_applicant())
+    writable: list[bool] = []
+    index_many = search_index.index_many
+
+    def index_while_another_writes(docs):
+        other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # fails at once if the drain held the lock
+            other.execute("ROLLBACK")
+            writable.append(True)
+        except sqlite3.OperationalError:
+            writable.append(False)
+        finally:
+            other.close()
+        return index_many(docs)
+
+    monkeypatch.setattr(search_index, "index_many", index_while_another_writes)
+    report = search_sync.drain(db.session, search_index)
+    assert writable == [True]
+    assert report.applied == 1 and not report.unavailable
+    assert ("need", str(card.id)) in _ids(search_index)
+    assert _outbox(db) == []

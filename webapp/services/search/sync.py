@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from search.backend import SearchBackend, SearchError, make_backend
 from search.documents import SearchDocument
 from webapp import background
+from webapp.database import WriteMutex, reading
 from webapp.extensions import db
 from webapp.models import NeedCard, NeedStatus, SearchOutbox, utcnow
 from webapp.models.resources import LISTING_MODELS, ListingKind, ListingStatus
@@ -195,6 +196,48 @@ BackendSource = SearchBackend | Callable[[], SearchBackend]
 
 
 def _drain_batch(session: Session, source: BackendSource, limit: int) -> tuple[int, bool]:
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        mutex = WriteMutex.for_database(bind.engine.url.database, "-search-drain")
+        if mutex is not None:
+            if not mutex.acquire():
+                return 0, False  # another drainer is at work; the rows stay for it
+            try:
+                return _drain_batch_sqlite(session, source, limit)
+            finally:
+                mutex.release()
+    return _drain_batch_locked(session, source, limit)
+
+
+def _drain_batch_sqlite(session: Session, source: BackendSource,
+                        limit: int) -> tuple[int, bool]:
+    """On SQLite, under the drainers' own mutex: claim and index in a read transaction, then
+    take the database's one write lock only to delete the rows applied.
+
+    Holding the write lock while documents were loaded and the index written (as
+    :func:`_drain_batch_locked` does) queued every write of the app behind the drain: each
+    pledge wakes it. A change committed after the read has an outbox row of its own, not
+    deleted here, so the next batch indexes it; the mutex keeps two drainers from indexing
+    out of order."""
+    with reading():
+        rows = _claim(session, limit)
+        if not rows:
+            session.commit()
+            return 0, False
+        backend = source() if callable(source) else source
+        if not backend.health().ok:
+            session.rollback()  # rebuilding writes: the whole batch under the write lock
+            return _drain_batch_locked(session, source, limit)
+        ids = [r.id for r in rows]
+        apply_changes(session, backend, ((r.kind, r.object_id) for r in rows))
+        session.commit()
+    session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(ids)))
+    session.commit()
+    return len(ids), False
+
+
+def _drain_batch_locked(session: Session, source: BackendSource,
+                        limit: int) -> tuple[int, bool]:
     _take_writer_lock(session)
     rows = _claim(session, limit)
     if not rows:
