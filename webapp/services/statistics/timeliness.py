@@ -178,6 +178,25 @@ def _department_links() -> Any:
             .subquery("case_departments"))
 
 
+def _narrowed(stmt: Select[Any], filters: Filters, case_id: Any, town_id: Any,
+              keys: dict[str, Any]) -> Select[Any]:
+    """``stmt`` (cases read through ``case_id`` and ``town_id``) narrowed to the filters'
+    town, department and step; a grouping by department joins the departments and adds their
+    key to ``keys``."""
+    if filters.town_id:
+        stmt = stmt.where(town_id == filters.town_id)
+    if filters.by == "department" or filters.department_id is not None:
+        links = _department_links()
+        stmt = stmt.join(links, links.c.case_id == case_id)
+        keys["department"] = links.c.department_id
+        if filters.department_id is not None:
+            stmt = stmt.where(links.c.department_id == filters.department_id)
+    if filters.step is not None:
+        stmt = stmt.where(case_id.in_(select(StepDeadline.case_id).where(
+            StepDeadline.step == filters.step)))
+    return stmt
+
+
 def _case_base(filters: Filters) -> tuple[Select[Any], dict[str, ColumnElement[Any]]]:
     """The cases reported in the period, with their ordinals of report, first help, closure."""
     reported, helped, closed = (aliased(WorkingDay, name=n) for n in ("wd_r", "wd_h", "wd_c"))
@@ -190,19 +209,8 @@ def _case_base(filters: Filters) -> tuple[Select[Any], dict[str, ColumnElement[A
                                     Case.status == CaseStatus.CLOSED))
             .where(Case.reported_at >= local_midnight_utc(filters.start),
                    Case.reported_at < local_midnight_utc(filters.end)))
-    if filters.town_id:
-        stmt = stmt.where(Case.town_id == filters.town_id)
-    keys: dict[str, Any] = {"town": Case.town_id,
-                                           "month": local_month(Case.reported_at)}
-    if filters.by == "department" or filters.department_id is not None:
-        links = _department_links()
-        stmt = stmt.join(links, links.c.case_id == Case.id)
-        keys["department"] = links.c.department_id
-        if filters.department_id is not None:
-            stmt = stmt.where(links.c.department_id == filters.department_id)
-    if filters.step is not None:
-        stmt = stmt.where(Case.id.in_(select(StepDeadline.case_id).where(
-            StepDeadline.step == filters.step)))
+    keys: dict[str, Any] = {"town": Case.town_id, "month": local_month(Case.reported_at)}
+    stmt = _narrowed(stmt, filters, Case.id, Case.town_id, keys)
     columns = {
         "help_days": _non_negative(helped.ordinal - reported.ordinal),
         "closure_days": _non_negative(closed.ordinal - reported.ordinal),
@@ -293,17 +301,7 @@ def _case_rows(session: Session, filters: Filters, key_name: str
         t = CaseTiming
         stmt = select(t.case_id).where(t.month >= first, t.month <= last)
         keys: dict[str, Any] = {"town": t.town_id, "month": t.month}
-        if filters.town_id:
-            stmt = stmt.where(t.town_id == filters.town_id)
-        if filters.by == "department" or filters.department_id is not None:
-            links = _department_links()
-            stmt = stmt.join(links, links.c.case_id == t.case_id)
-            keys["department"] = links.c.department_id
-            if filters.department_id is not None:
-                stmt = stmt.where(links.c.department_id == filters.department_id)
-        if filters.step is not None:
-            stmt = stmt.where(t.case_id.in_(select(StepDeadline.case_id).where(
-                StepDeadline.step == filters.step)))
+        stmt = _narrowed(stmt, filters, t.case_id, t.town_id, keys)
         grouped = [keys[key_name], t.help_days, t.closure_days]
         for k, help_days, closure_days, n in session.execute(
                 stmt.with_only_columns(*grouped, func.count()).group_by(*grouped)):
