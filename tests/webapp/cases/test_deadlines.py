@@ -1,6 +1,8 @@
 """Working-day arithmetic, step deadlines and `flask deadlines check`."""
 import datetime as dt
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from webapp.models import Notification, Step, StepDeadline
@@ -86,3 +88,18 @@ def test_deadlines_check_notifies_owner_and_supervisor_once(db, runner, reported
     again = runner.invoke(args=["deadlines", "check"])
     assert "marked: 0" in again.output
     assert db.session.scalar(select(func.count()).select_from(Notification)) == count
+
+
+_DAYS = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2028, 12, 31))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(start=_DAYS, end=_DAYS, holidays=st.frozensets(_DAYS, max_size=40),
+       extra=st.frozensets(_DAYS, max_size=15))
+def test_working_days_between_counts_what_walking_the_days_counts(start, end, holidays, extra):
+    """The counted working days equal the day-by-day walk of the definition, whatever the
+    holidays and 调休 days (weekday or weekend, overlapping each other or not)."""
+    calendar = CaseSettings(holidays=holidays, extra_workdays=extra)
+    walked = sum(deadlines.is_working_day(start + dt.timedelta(days=n), calendar)
+                 for n in range(1, (end - start).days + 1))
+    assert deadlines.working_days_between(start, end, calendar) == walked

@@ -6,7 +6,9 @@ due on day D is overdue from the first moment of D+1.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
@@ -42,14 +44,35 @@ def add_working_days(start: dt.date, days: int, settings: CaseSettings) -> dt.da
     return current
 
 
+@functools.lru_cache(maxsize=16)
+def _exceptions(holidays: frozenset[dt.date], extra_workdays: frozenset[dt.date]
+                ) -> tuple[list[dt.date], list[dt.date]]:
+    """The calendar's exceptions to Monday–Friday, sorted: holidays on weekdays (that no 调休
+    makes a working day again) and working weekend days."""
+    off = sorted(d for d in holidays if d.weekday() < 5 and d not in extra_workdays)
+    on = sorted(d for d in extra_workdays if d.weekday() >= 5)
+    return off, on
+
+
+def _weekdays_through(day: dt.date) -> int:
+    """Monday–Friday dates from a fixed Monday (0001-01-01) up to and including ``day``."""
+    weeks, rest = divmod(day.toordinal(), 7)  # ordinal 1 is a Monday
+    return weeks * 5 + min(rest, 5)
+
+
 def working_days_between(start: dt.date, end: dt.date, settings: CaseSettings) -> int:
-    """Working days after ``start`` up to and including ``end`` (0 when ``end <= start``)."""
-    count, current = 0, start
-    while current < end:
-        current += dt.timedelta(days=1)
-        if is_working_day(current, settings):
-            count += 1
-    return count
+    """Working days after ``start`` up to and including ``end`` (0 when ``end <= start``).
+
+    Counted, not walked: the weekdays in the range, less the holidays on weekdays, plus the
+    working weekend days (the supervision board asks this for every open step, and a late
+    step's range grows by the day).
+    """
+    if end <= start:
+        return 0
+    off, on = _exceptions(settings.holidays, settings.extra_workdays)
+    return (_weekdays_through(end) - _weekdays_through(start)
+            - (bisect.bisect_right(off, end) - bisect.bisect_right(off, start))
+            + (bisect.bisect_right(on, end) - bisect.bisect_right(on, start)))
 
 
 def step_limit(step: Step, settings: CaseSettings) -> int:
