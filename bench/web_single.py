@@ -74,7 +74,7 @@ def measure(runs: int, profile: str | None = None) -> dict[str, Any]:
     configures (``JIUJINAN_DATA_DIR``, ``DATABASE_URL``)."""
     from sqlalchemy import event, func, select
 
-    from webapp import caching
+    from webapp import caching, data_version
     from webapp.app import create_app
     from webapp.extensions import db
     from webapp.models import Case, User
@@ -91,7 +91,7 @@ def measure(runs: int, profile: str | None = None) -> dict[str, Any]:
             seen[0] += 1
 
         def changed() -> None:  # as after any write: figures kept per data version go stale
-            caching._advance(engine)
+            data_version._advance(engine)
 
         out["cases"] = int(db.session.scalar(select(func.count(Case.id))) or 0)
         ids = _ids(db)

@@ -142,7 +142,7 @@ def demo_base(db):
     """
     import random
 
-    from webapp.caching import _advance_in
+    from webapp.data_version import _advance_in
     from webapp.demo import base
     global _demo_base_rows
     tables = db.metadata.sorted_tables

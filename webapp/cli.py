@@ -8,7 +8,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from webapp import caching, features
+from webapp import data_version, features
 from webapp.demo import load_demo
 from webapp.demo.scale import load_scale
 from webapp.extensions import db
@@ -155,7 +155,7 @@ def derived_rebuild():
     for name, rebuild in rebuilders:
         click.echo(f"rebuilding {name} …")
         rebuild(echo=click.echo)
-        caching.bump(db.session)  # cached pages may show what the store finds
+        data_version.bump(db.session)  # cached pages may show what the store finds
         db.session.commit()
 
 
